@@ -1,0 +1,1 @@
+"""msbridge: port deep-learning code between MindSpore and PyTorch."""
