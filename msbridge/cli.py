@@ -1,0 +1,112 @@
+"""The ``msbridge`` command line: ``convert``, ``explain``, ``plot``, ``tables``.
+
+Each subcommand lives next to the code it drives, in a module exposing
+``register(subparsers)``; this file only assembles them, so adding a command
+never means editing a central list of flags. A module that is not there yet
+(the package is built piece by piece) is simply not listed, but an existing
+module that fails to import is a bug and is NOT hidden.
+
+User mistakes (``msbridge.errors.UserError``, a missing file) are printed on
+one line without a traceback and exit with status 2, like argparse's own
+usage errors.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import os
+import sys
+
+from msbridge.errors import UserError
+
+PROG = "msbridge"
+USAGE_ERROR = 2
+
+# Modules contributing subcommands, in the order `--help` lists them.
+COMMAND_MODULES = (
+    "msbridge.convert.command",
+    "msbridge.tables.command",
+    "msbridge.plot.command",
+)
+
+EPILOG = """\
+examples:
+  msbridge convert train_ms.py -o train_torch.py      # MindSpore script -> PyTorch
+  msbridge explain mindspore.nn.exponential_decay_lr  # how one API translates
+  msbridge plot "nn.exponential_decay_lr(0.1, 0.9, 600, 20, 5, is_stair=True)" -o lr.png
+  msbridge tables list
+
+Run `msbridge <command> --help` for the options and examples of each command.
+"""
+
+
+def _module_exists(name: str) -> bool:
+    """True when ``name`` can be imported; False only when it (or a parent package) is absent.
+
+    ``find_spec("a.b.c")`` imports ``a.b`` and raises when ``a.b`` is missing, so
+    walk the dotted path one package at a time.
+    """
+    parts = name.split(".")
+    for i in range(1, len(parts) + 1):
+        if importlib.util.find_spec(".".join(parts[:i])) is None:
+            return False
+    return True
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser, with every subcommand whose module is present."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Port deep-learning code between MindSpore and PyTorch "
+        "without changing what it computes.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    subparsers = parser.add_subparsers(dest="command", metavar="<command>")
+    for module_name in COMMAND_MODULES:
+        if _module_exists(module_name):
+            importlib.import_module(module_name).register(subparsers)
+    return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("msbridge")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown"
+
+
+def _error(message: str) -> int:
+    print(f"{PROG}: error: {str(message).strip() or 'unknown error'}", file=sys.stderr)
+    return USAGE_ERROR
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status instead of calling ``sys.exit``."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # --help, --version, usage errors (argparse already printed)
+        return exit_.code if isinstance(exit_.code, int) else USAGE_ERROR
+    func = getattr(args, "func", None)
+    if func is None:
+        parser.print_help(sys.stderr)
+        return USAGE_ERROR
+    try:
+        return int(func(args) or 0)
+    except UserError as exc:
+        return _error(str(exc))
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as exc:
+        if exc.filename is None:
+            raise
+        return _error(f"{exc.strerror}: {exc.filename}")
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # e.g. `msbridge tables list | head`: the reader left, not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
