@@ -1,0 +1,131 @@
+"""The learning-rate APIs ``msbridge plot`` knows, and how users spell them.
+
+A whitelist, not a lookup in live modules: an expression can only ever name
+one of these, so nothing a user types is resolved to an arbitrary attribute.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from msbridge.errors import UserError
+
+MINDSPORE = "mindspore"
+TORCH = "torch"
+
+# kinds
+LR_FUNCTION = "lr_function"  # mindspore.nn.*_lr(...) -> list[float], one value per step
+LR_SCHEDULE = "lr_schedule"  # mindspore.nn.*LR(...) cell: step -> float32 LR
+SCHEDULER = "scheduler"  # torch.optim.lr_scheduler.*(optimizer, ...)
+COMPOSITE = "composite"  # torch schedulers made of other schedulers
+
+
+@dataclass(frozen=True)
+class Api:
+    framework: str
+    name: str
+    kind: str
+
+    @property
+    def qualified(self) -> str:
+        module = "mindspore.nn" if self.framework == MINDSPORE else "torch.optim.lr_scheduler"
+        return f"{module}.{self.name}"
+
+    @property
+    def short(self) -> str:
+        """How the README and the plot title spell it."""
+        return f"nn.{self.name}" if self.framework == MINDSPORE else f"lr_scheduler.{self.name}"
+
+
+_MS_FUNCTIONS = (
+    "piecewise_constant_lr",
+    "exponential_decay_lr",
+    "natural_exp_decay_lr",
+    "inverse_decay_lr",
+    "cosine_decay_lr",
+    "polynomial_decay_lr",
+    "warmup_lr",
+)
+_MS_SCHEDULES = (
+    "ExponentialDecayLR",
+    "NaturalExpDecayLR",
+    "InverseDecayLR",
+    "CosineDecayLR",
+    "PolynomialDecayLR",
+    "WarmUpLR",
+)
+_TORCH_SCHEDULERS = (
+    "StepLR",
+    "MultiStepLR",
+    "ConstantLR",
+    "LinearLR",
+    "ExponentialLR",
+    "PolynomialLR",
+    "CosineAnnealingLR",
+    "CosineAnnealingWarmRestarts",
+    "CyclicLR",
+    "OneCycleLR",
+)
+_TORCH_COMPOSITES = ("SequentialLR", "ChainedScheduler")
+
+# torch schedulers an expression cannot describe, and why.
+NOT_PLOTTABLE = {
+    "LambdaLR": "it needs a Python function (lr_lambda), which an expression cannot carry safely",
+    "MultiplicativeLR": "it needs a Python function (lr_lambda), which an expression cannot carry safely",
+    "ReduceLROnPlateau": "its LR depends on the metric values seen during training, not on the step",
+}
+
+APIS: dict[str, Api] = {
+    **{n: Api(MINDSPORE, n, LR_FUNCTION) for n in _MS_FUNCTIONS},
+    **{n: Api(MINDSPORE, n, LR_SCHEDULE) for n in _MS_SCHEDULES},
+    **{n: Api(TORCH, n, SCHEDULER) for n in _TORCH_SCHEDULERS},
+    **{n: Api(TORCH, n, COMPOSITE) for n in _TORCH_COMPOSITES},
+}
+
+# Module prefixes accepted in front of a name, and the framework they imply.
+_PREFIXES = {
+    "mindspore.nn": MINDSPORE,
+    "mindspore.nn.dynamic_lr": MINDSPORE,
+    "mindspore.nn.learning_rate_schedule": MINDSPORE,
+    "ms.nn": MINDSPORE,
+    "nn": MINDSPORE,
+    "msbridge.mindspore.nn": MINDSPORE,
+    "torch.optim.lr_scheduler": TORCH,
+    "optim.lr_scheduler": TORCH,
+    "lr_scheduler": TORCH,
+    "msbridge.torch.optim.lr_scheduler": TORCH,
+}
+
+
+def resolve(dotted: str) -> Api:
+    """``"nn.exponential_decay_lr"`` / ``"torch.optim.lr_scheduler.StepLR"`` / ``"StepLR"`` -> Api."""
+    prefix, _, name = dotted.rpartition(".")
+    if name in NOT_PLOTTABLE:
+        raise UserError(f"cannot plot {dotted}: {NOT_PLOTTABLE[name]}")
+    api = APIS.get(name)
+    framework = _PREFIXES.get(prefix) if prefix else (api.framework if api else None)
+    if api is None or framework != api.framework:
+        raise UserError(f"unknown API {dotted!r}{_suggestion(dotted)}; see `msbridge plot --help` for the list")
+    return api
+
+
+def _suggestion(dotted: str) -> str:
+    prefix, _, name = dotted.rpartition(".")
+    if prefix and prefix not in _PREFIXES:
+        close = difflib.get_close_matches(prefix, list(_PREFIXES), n=1)
+        if close and name in APIS:
+            return f" (did you mean {close[0]}.{name}?)"
+    close = difflib.get_close_matches(name, list(APIS), n=1, cutoff=0.6)
+    return f" (did you mean {APIS[close[0]].short}?)" if close else ""
+
+
+def listing() -> str:
+    """The plottable APIs, for ``--help``."""
+    def names(kind):
+        return ", ".join(api.name for api in APIS.values() if api.kind == kind)
+
+    return (
+        f"  MindSpore LR functions (mindspore.nn / nn.): {names(LR_FUNCTION)}\n"
+        f"  MindSpore LR schedules (need --steps):       {names(LR_SCHEDULE)}\n"
+        f"  torch schedulers (lr_scheduler.):            {names(SCHEDULER)}, {names(COMPOSITE)}"
+    )

@@ -1,0 +1,89 @@
+"""Draw LR curves and their differences into a PNG a person can read.
+
+Top panel: the LR per training step of the source API and each counterpart.
+Bottom panel: counterpart minus source, per step, so "identical" and
+"one rounding off" are visible even where the curves overlap exactly. The
+legend says, per counterpart, how many steps are bit-identical.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only: no display needed, works on CI machines
+
+import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
+
+_STYLES = (
+    {"color": "tab:orange", "linestyle": "--", "linewidth": 1.8},
+    {"color": "tab:green", "linestyle": ":", "linewidth": 2.2},
+    {"color": "tab:red", "linestyle": "-.", "linewidth": 1.6},
+)
+
+
+@dataclass(frozen=True)
+class Curve:
+    label: str
+    values: tuple
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """How a counterpart curve differs from the source, step by step."""
+
+    identical: int  # steps where the two LRs are the same float
+    compared: int
+    max_abs: float
+    max_rel: float
+
+    @property
+    def summary(self) -> str:
+        if self.identical == self.compared:
+            return f"identical at all {self.compared} steps"
+        return (
+            f"differs at {self.compared - self.identical}/{self.compared} steps, "
+            f"max |diff| {self.max_abs:.3g} (rel. {self.max_rel:.3g})"
+        )
+
+
+def difference(source: Curve, other: Curve) -> list[float]:
+    return [b - a for a, b in zip(source.values, other.values)]
+
+
+def compare(source: Curve, other: Curve) -> Comparison:
+    pairs = list(zip(source.values, other.values))
+    diffs = [abs(b - a) for a, b in pairs]
+    rels = [abs(b - a) / abs(a) for a, b in pairs if a]
+    return Comparison(
+        identical=sum(a == b for a, b in pairs),
+        compared=len(pairs),
+        max_abs=max(diffs, default=0.0),
+        max_rel=max(rels, default=0.0),
+    )
+
+
+def render(path: str, title: str, source: Curve, others: list[Curve], xlabel: str = "training step") -> None:
+    """Write the two-panel figure to ``path`` (format from the suffix; PNG by default)."""
+    fig, (top, bottom) = plt.subplots(
+        2, 1, sharex=True, figsize=(10, 7), gridspec_kw={"height_ratios": [3, 1.4]}, constrained_layout=True
+    )
+    steps = range(len(source.values))
+    top.plot(steps, source.values, color="tab:blue", linewidth=2.6, label=source.label)
+    bottom.axhline(0.0, color="tab:blue", linewidth=1.2)
+    for style, other in zip(_STYLES, others):
+        label = f"{other.label}\n    {compare(source, other).summary}"
+        top.plot(range(len(other.values)), other.values, label=label, **style)
+        bottom.plot(range(min(len(other.values), len(source.values))), difference(source, other), **style)
+    top.set_title(title, fontsize=11)
+    top.set_ylabel("learning rate")
+    top.grid(True, alpha=0.3)
+    top.legend(loc="best", fontsize=8.5, framealpha=0.9)
+    bottom.set_ylabel("counterpart − source")
+    bottom.set_xlabel(xlabel)
+    bottom.grid(True, alpha=0.3)
+    bottom.ticklabel_format(axis="y", style="sci", scilimits=(-3, 3))
+    if not others:
+        bottom.set_visible(False)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -1,0 +1,152 @@
+"""Run one LR API for a number of steps and return the LR each training step uses.
+
+Each runner executes the REAL framework named by its ``engine`` argument:
+the plot shows what the framework itself computes, never a re-derivation.
+A framework rejecting the arguments becomes a ``UserError`` quoting the
+framework's own message, so the person sees exactly what MindSpore/torch say.
+"""
+from __future__ import annotations
+
+import contextlib
+import importlib
+import warnings
+from dataclasses import dataclass
+
+from msbridge.errors import UserError
+from msbridge.plot.apis import COMPOSITE
+from msbridge.plot.expression import ApiCall
+
+MAX_STEPS = 200_000  # a plot is for looking at; beyond this the per-step MindSpore kernels take minutes
+
+
+@dataclass(frozen=True)
+class TorchShaped:
+    """Where a torch-shaped scheduler family lives and how to make a one-parameter optimizer for it."""
+
+    label: str  # e.g. "torch", "mindspore.experimental"
+    scheduler_module: str
+    make_optimizer: object  # callable(lr) -> optimizer
+    read_lr: object  # callable(optimizer) -> float LR the next step uses
+
+
+def _torch_optimizer(lr):
+    import torch
+
+    return torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=lr)
+
+
+def _mindspore_experimental_optimizer(lr):
+    import mindspore
+    import numpy as np
+    from mindspore.experimental.optim import SGD
+
+    weight = mindspore.Parameter(mindspore.Tensor(np.zeros(1, np.float32)), name="w")
+    return SGD([weight], lr=lr)
+
+
+def _read_group_lr(optimizer) -> float:
+    lr = optimizer.param_groups[0]["lr"]
+    return float(lr.asnumpy()) if hasattr(lr, "asnumpy") else float(lr)
+
+
+TORCH = TorchShaped("torch", "torch.optim.lr_scheduler", _torch_optimizer, _read_group_lr)
+MINDSPORE_EXPERIMENTAL = TorchShaped(
+    "mindspore.experimental",
+    "mindspore.experimental.optim.lr_scheduler",
+    _mindspore_experimental_optimizer,
+    _read_group_lr,
+)
+
+
+@contextlib.contextmanager
+def _framework_errors(who: str):
+    """Turn the framework's rejection of the arguments into a one-line UserError."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    except UserError:
+        raise
+    except (TypeError, ValueError, AttributeError, IndexError, KeyError, ZeroDivisionError, OverflowError) as exc:
+        message = " ".join(str(exc).split())
+        raise UserError(f"{who} rejected the arguments: {type(exc).__name__}: {message}") from None
+
+
+def check_steps(steps: int) -> int:
+    if steps < 1 or steps > MAX_STEPS:
+        raise UserError(f"the number of steps must be between 1 and {MAX_STEPS}, got {steps}")
+    return steps
+
+
+def mindspore_lr_function(call: ApiCall, module: str = "mindspore.nn") -> list[float]:
+    """``nn.exponential_decay_lr(...)`` etc.: the list the function returns (one LR per step)."""
+    function = getattr(importlib.import_module(module), call.api.name)
+    with _framework_errors(f"{module}.{call.api.name}"):
+        values = function(*call.args, **call.kwargs)
+    check_steps(len(values))
+    return [float(v) for v in values]
+
+
+def mindspore_lr_schedule(call: ApiCall, steps: int) -> list[float]:
+    """``nn.ExponentialDecayLR(...)``: the float32 LR the real cell returns at each global step.
+
+    One step at a time, like training does: MindSpore's vector path (a 1-D
+    step tensor) is not always bit-identical to its scalar path.
+    """
+    import mindspore
+    from mindspore import nn
+
+    with _framework_errors(call.api.qualified):
+        cell = getattr(nn, call.api.name)(*call.args, **call.kwargs)
+        return [float(cell(mindspore.Tensor(step, mindspore.int32)).asnumpy()) for step in range(check_steps(steps))]
+
+
+def build_scheduler(family: TorchShaped, call: ApiCall, optimizer):
+    """Construct ``call`` (and any nested scheduler calls) from ``family`` on ``optimizer``."""
+    module = importlib.import_module(family.scheduler_module)
+    if not hasattr(module, call.api.name):
+        raise UserError(f"{family.scheduler_module} has no {call.api.name}")
+    cls = getattr(module, call.api.name)
+
+    def build(value):
+        if isinstance(value, ApiCall):
+            return build_scheduler(family, value, optimizer)
+        if isinstance(value, (list, tuple)):
+            return type(value)(build(v) for v in value)
+        return value
+
+    args = [build(a) for a in call.args]
+    kwargs = {k: build(v) for k, v in call.kwargs.items()}
+    with _framework_errors(f"{family.scheduler_module}.{call.api.name}"):
+        if call.api.name == "ChainedScheduler":  # (schedulers, optimizer=None): no optimizer first
+            return cls(*args, **kwargs)
+        return cls(optimizer, *args, **kwargs)
+
+
+def torch_shaped_scheduler(
+    family: TorchShaped, call: ApiCall, lr: float, steps: int | None, step_every: int
+) -> list[float]:
+    """The LR used by each of ``steps`` batches, calling ``scheduler.step()`` every ``step_every`` batches.
+
+    ``steps=None`` takes the scheduler's own length (OneCycleLR's ``total_steps``).
+    """
+    with _framework_errors(f"{family.label} optimizer"):
+        optimizer = family.make_optimizer(lr)
+    scheduler = build_scheduler(family, call, optimizer)
+    if steps is None:
+        steps = getattr(scheduler, "total_steps", None)
+        if steps is None:
+            raise UserError(f"{call.api.short}: say how long to plot with --epochs N (or --steps N)")
+    values = []
+    with _framework_errors(f"{family.scheduler_module}.{call.api.name}"):
+        for step in range(check_steps(steps)):
+            values.append(family.read_lr(optimizer))
+            if (step + 1) % step_every == 0 and step + 1 < steps:
+                if family is TORCH:
+                    optimizer.step()  # keeps torch's "scheduler before optimizer" warning away
+                scheduler.step()
+    return values
+
+
+def is_composite(call: ApiCall) -> bool:
+    return call.api.kind == COMPOSITE
