@@ -1,0 +1,153 @@
+"""Typed, immutable records that a mapping-table row becomes after validation.
+
+The public contract (used by the converter, the bridge, the docs and the tests):
+
+* ``ApiRow``: ``id, kind, exactness, exactness_reason, paradigm, note, mindspore, torch, args, context``
+  plus these optional fields:
+    - ``file``: the TOML file the row came from (for error messages and docs);
+    - ``family``: rows that describe one idea together (e.g. the three-way exponential row);
+    - ``directions``: which ways the row translates, a subset of ``("to_torch", "to_mindspore")``;
+    - ``condition_to_torch`` / ``condition_to_mindspore``: an expression over the source arguments
+      (and context) that must hold for the row to apply, e.g. ``"is_stair"``;
+    - ``torch_step``: ``"epoch"`` or ``"step"`` -- how often the torch scheduler is stepped for the
+      two sides to agree (LR rows only);
+    - ``rtol``: the relative tolerance that the exactness class promises (None for bit-exact);
+    - ``docs_correction``: where MindSpore's published mapping says otherwise, and the evidence;
+    - ``examples``: argument sets the table-driven tests run through both real frameworks.
+* ``ArgRule``: ``mindspore, torch, rule, to_torch, to_mindspore, note``. ``to_torch`` is an expression over
+  MindSpore argument names and context names giving the torch argument; ``to_mindspore`` the reverse.
+  For ``same``/``rename``/``default_differs`` the loader fills the identity expression (the other
+  side's name), so consumers never special-case them. ``split``: one torch argument <-> several
+  MindSpore ones (one rule per MindSpore argument, all with the same ``to_torch``); ``merge``: the
+  opposite. ``optimizer_lr``: a MindSpore LR argument that torch takes from the optimizer instead.
+* ``ApiRef``: ``name, params`` (positional order) plus ``attributes`` (param -> attribute of a live
+  object that stores it, when the names differ).
+* ``Param``: ``name, default`` (``Param.REQUIRED`` when required) plus ``keyword_only`` and
+  ``var_keyword`` (``**kwargs``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+KINDS = ("identical", "renamed", "defaults_differ", "transform", "composite", "no_equivalent")
+EXACTNESS = ("bit-exact", "float32-rounding", "approximate", "impossible")
+RULES = ("same", "rename", "default_differs", "transform", "split", "merge", "unsupported",
+         "mindspore_only", "torch_only", "optimizer_lr")
+DIRECTIONS = ("to_torch", "to_mindspore")
+TORCH_STEPS = ("epoch", "step")
+
+# Extra inputs a translation may read besides the source API's own arguments.
+CONTEXT_NAMES = {
+    "steps_per_epoch": "training steps (optimizer updates) per epoch",
+    "total_steps": "number of training steps the per-step LR list must cover",
+    "base_lr": "the lr of the torch optimizer group the scheduler drives (torch schedulers read it there)",
+    "per_step_lrs": "the LRs a torch scheduler yields, one per training step, recorded by msbridge.bridge",
+}
+# Arguments that carry the object being configured rather than a hyper-parameter.
+CARRIER_PARAMS = ("params", "optimizer")
+
+
+class _Required:
+    _instance = None
+
+    def __new__(cls):
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self):
+        return "REQUIRED"
+
+    def __reduce__(self):
+        return (_Required, ())
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a real API, in signature order."""
+    REQUIRED: ClassVar[_Required] = _Required()
+    name: str
+    default: Any = _Required()
+    keyword_only: bool = False
+    var_keyword: bool = False
+
+    @property
+    def required(self) -> bool:
+        return self.default is Param.REQUIRED and not self.var_keyword
+
+
+@dataclass(frozen=True)
+class ApiRef:
+    """A fully qualified API and its declared signature."""
+    name: str
+    params: tuple[Param, ...]
+    attributes: tuple[tuple[str, str], ...] = ()
+
+    def param(self, name: str) -> Param | None:
+        return next((p for p in self.params if p.name == name), None)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.params if not p.var_keyword)
+
+    def attribute(self, name: str) -> str:
+        """The attribute of a live object that stores parameter ``name``."""
+        return dict(self.attributes).get(name, name)
+
+
+@dataclass(frozen=True)
+class ArgRule:
+    """How one argument crosses over."""
+    mindspore: str | None
+    torch: str | None
+    rule: str
+    to_torch: str | None = None
+    to_mindspore: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Example:
+    """A call the table-driven tests make on the ``source`` side and translate to the other."""
+    source: str
+    args: tuple[tuple[str, Any], ...]
+    context: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def kwargs(self) -> dict:
+        return dict(self.args)
+
+    @property
+    def context_dict(self) -> dict:
+        return dict(self.context)
+
+
+@dataclass(frozen=True)
+class ApiRow:
+    """One MindSpore API paired with its torch counterpart."""
+    id: str
+    kind: str
+    exactness: str
+    exactness_reason: str
+    paradigm: str | None
+    note: str
+    mindspore: ApiRef
+    torch: ApiRef | None
+    args: tuple[ArgRule, ...]
+    context: tuple[str, ...] = ()
+    file: str = ""
+    family: str | None = None
+    directions: tuple[str, ...] = DIRECTIONS
+    condition_to_torch: str | None = None
+    condition_to_mindspore: str | None = None
+    torch_step: str | None = None
+    rtol: float | None = None
+    docs_correction: str | None = None
+    examples: tuple[Example, ...] = field(default=(), compare=False)
+
+    def side(self, framework: str) -> ApiRef | None:
+        return self.mindspore if framework == "mindspore" else self.torch
+
+    def rules_for(self, framework: str, name: str) -> tuple[ArgRule, ...]:
+        return tuple(r for r in self.args if getattr(r, framework) == name)
