@@ -1,0 +1,18 @@
+"""Float32 arithmetic the way MindSpore's CPU kernels do it.
+
+MindSpore's fused optimizer kernels (Adam, AdamWeightDecay) use fused
+multiply-add: ``fma(a, b, c)`` rounds ``a * b + c`` once. torch has no fused
+op on CPU, so we compute it in float64 (the float32 product is exact there)
+and round once to float32; measured bit-identical to the kernels' moments.
+"""
+import torch
+
+
+def fma(a, b, c):
+    """``round_f32(a * b + c)`` with a single rounding (up to float64 double-rounding, never seen)."""
+    return (a.double() * b.double() + c.double()).float()
+
+
+def f32(value):
+    """A Python number as a 0-d float32 tensor (MindSpore's ``Tensor(x, mstype.float32)``)."""
+    return torch.tensor(value, dtype=torch.float32)

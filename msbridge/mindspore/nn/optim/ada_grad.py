@@ -1,0 +1,35 @@
+"""``mindspore.nn.Adagrad`` on torch parameters.
+
+Update (MindSpore's ``ApplyAdagrad`` CPU kernel; ~1 ulp)::
+
+    accum += g * g
+    w -= lr * g * rsqrt(accum)
+
+Differences from ``torch.optim.Adagrad``: no ``eps`` in the denominator, no
+``lr_decay``; the accumulator starts at ``accum=0.1`` (torch
+``initial_accumulator_value=0``); default LR 0.001 (torch 0.01); weight decay
+is L2 on the gradient before the loss-scale division. ``update_slots=False``
+is accepted but, on MindSpore 2.10 CPU, the kernel updates ``accum`` anyway
+(measured), so we do too.
+"""
+import torch
+
+from msbridge.mindspore.nn.optim._checks import check_non_negative_float, check_value_type
+from msbridge.mindspore.nn.optim.optimizer import Optimizer
+
+
+class Adagrad(Optimizer):
+    """Adagrad, MindSpore 2.10 semantics."""
+
+    def __init__(self, params, accum=0.1, learning_rate=0.001, update_slots=True, loss_scale=1.0, weight_decay=0.0):
+        super().__init__(learning_rate, params, weight_decay, loss_scale)
+        check_value_type("accum", accum, [float], self.cls_name)
+        check_value_type("update_slots", update_slots, [bool], self.cls_name)
+        check_non_negative_float(accum, "accum", self.cls_name)
+        self.update_slots = update_slots
+        self.accum = self._zeros_like(self.parameters, accum)
+
+    def _apply(self, gradients, lrs):
+        for w, g, lr, accum in zip(self.parameters, gradients, lrs, self.accum):
+            accum.add_(g * g)
+            w.sub_(lr * g * torch.rsqrt(accum))

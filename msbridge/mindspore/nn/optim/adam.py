@@ -1,0 +1,100 @@
+"""``mindspore.nn.Adam`` on torch parameters.
+
+Update (MindSpore's ``Adam`` CPU kernel; the moments are bit-identical, the
+weights agree to ~1 ulp)::
+
+    beta1_power *= beta1; beta2_power *= beta2          (float32, before the update)
+    m = fma(g - m, 1 - beta1, m)                        (= beta1*m + (1-beta1)*g)
+    v = fma(fma(g, g, -v), 1 - beta2, v)                (= beta2*v + (1-beta2)*g*g)
+    lr_t = lr * sqrt(1 - beta2_power) / (1 - beta1_power)
+    w -= lr_t * m / (sqrt(v) + eps)                     (nesterov: m -> beta1*m + (1-beta1)*g)
+
+Same algorithm as ``torch.optim.Adam`` with default settings, but eps is added
+to ``sqrt(v)`` *after* folding the bias corrections into ``lr_t`` (torch adds it
+to ``sqrt(v / (1 - beta2**t))``), so the two differ by about eps-relative
+amounts; MindSpore adds ``use_nesterov`` and ``loss_scale``; weight decay is L2
+on the gradient (like torch ``Adam``, unlike ``AdamW``). ``use_lazy`` /
+``use_offload`` only change the kernel for sparse gradients or the device, so
+for dense torch gradients they compute the same update and are accepted.
+"""
+import torch
+
+from msbridge.mindspore.nn.optim._checks import check_float_open_range, check_positive_float, check_value_type
+from msbridge.mindspore.nn.optim._float32 import f32, fma
+from msbridge.mindspore.nn.optim.optimizer import Optimizer
+
+
+def check_adam_values(beta1, beta2, eps, prim):
+    """MindSpore's ``_check_param_value`` shared by the Adam family."""
+    check_value_type("beta1", beta1, [float], prim)
+    check_value_type("beta2", beta2, [float], prim)
+    check_value_type("eps", eps, [float], prim)
+    check_float_open_range(beta1, 0.0, 1.0, "beta1", prim)
+    check_float_open_range(beta2, 0.0, 1.0, "beta2", prim)
+    check_positive_float(eps, "eps", prim)
+
+
+def adam_moments(m, v, g, beta1, beta2):
+    """The fused-kernel moment updates, in place."""
+    one = f32(1.0)
+    m.copy_(fma(g - m, one - beta1, m))
+    v.copy_(fma(fma(g, g, -v), one - beta2, v))
+
+
+def adam_kernel(w, m, v, g, lr, beta1, beta2, eps, beta1_power, beta2_power, nesterov):
+    """MindSpore's ``Adam`` primitive on one parameter, in place."""
+    one = f32(1.0)
+    adam_moments(m, v, g, beta1, beta2)
+    lr_t = lr * torch.sqrt(one - beta2_power) / (one - beta1_power)
+    numerator = m * beta1 + (one - beta1) * g if nesterov else m
+    w.sub_(lr_t * numerator / (torch.sqrt(v) + eps))
+
+
+class Adam(Optimizer):
+    """Adam, MindSpore 2.10 semantics (bias correction folded into the step size)."""
+
+    def __init__(self, params, learning_rate=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, use_locking=False,
+                 use_nesterov=False, weight_decay=0.0, loss_scale=1.0, use_amsgrad=False, **kwargs):
+        super().__init__(learning_rate, params, weight_decay, loss_scale)
+        if set(kwargs.keys()) - {'use_lazy', 'use_offload'}:
+            raise KeyError(f"For 'Adam', invalid keys are passed as kwargs, supported keys are 'use_lazy' and"
+                           f"'use_offload', but got {kwargs.keys()}.")
+        use_lazy = kwargs.get('use_lazy', False)
+        use_offload = kwargs.get('use_offload', False)
+        check_adam_values(beta1, beta2, eps, self.cls_name)
+        for name, value in (("use_locking", use_locking), ("use_nesterov", use_nesterov),
+                            ("use_amsgrad", use_amsgrad), ("use_lazy", use_lazy), ("use_offload", use_offload)):
+            check_value_type(name, value, [bool], self.cls_name)
+        if use_lazy and use_offload:
+            raise ValueError(f"For 'Adam', 'use_lazy' and 'use_offload' can not both be True."
+                             f"But got use_lazy={use_lazy}, use_offload={use_offload}.")
+        if use_amsgrad and (use_lazy or use_offload):
+            raise ValueError(f"For lazy Adam and Adam with offload, there is no parameter named 'use_amsgrad'."
+                             f"but got 'use_amsgrad'={use_amsgrad}.")
+        self.beta1, self.beta2, self.eps = f32(beta1), f32(beta2), f32(eps)
+        self.beta1_power = f32(1.0)
+        self.beta2_power = f32(1.0)
+        self.use_nesterov = use_nesterov
+        self.use_amsgrad = use_amsgrad
+        self.moment1 = self._zeros_like(self.parameters)
+        self.moment2 = self._zeros_like(self.parameters)
+        if use_amsgrad:
+            self.vhat = self._zeros_like(self.parameters)
+
+    def _apply(self, gradients, lrs):
+        self.beta1_power = self.beta1_power * self.beta1
+        self.beta2_power = self.beta2_power * self.beta2
+        for i, (w, g, lr, m, v) in enumerate(zip(self.parameters, gradients, lrs, self.moment1, self.moment2)):
+            if self.use_amsgrad:
+                self._amsgrad(w, m, v, self.vhat[i], g, lr)
+            else:
+                adam_kernel(w, m, v, g, lr, self.beta1, self.beta2, self.eps,
+                            self.beta1_power, self.beta2_power, self.use_nesterov)
+
+    def _amsgrad(self, w, m, v, vhat, g, lr):
+        """``ApplyAdamWithAmsgradV2``: like Adam but divides by ``sqrt(max(vhat, v))``."""
+        one = f32(1.0)
+        adam_moments(m, v, g, self.beta1, self.beta2)
+        torch.maximum(vhat, v, out=vhat)
+        lr_t = lr * torch.sqrt(one - self.beta2_power) / (one - self.beta1_power)
+        w.sub_(lr_t * m / (torch.sqrt(vhat) + self.eps))

@@ -1,0 +1,45 @@
+"""``mindspore.nn.AdamWeightDecay`` on torch parameters.
+
+Update (MindSpore's fused ``AdamWeightDecay`` CPU kernel; moments
+bit-identical, weights within ~1 ulp)::
+
+    m = fma(g - m, 1 - beta1, m)
+    v = fma(fma(g, g, -v), 1 - beta2, v)
+    w = fma(-lr, m / (sqrt(v) + eps) + wd * w, w)
+
+Not ``torch.optim.AdamW``: there is **no bias correction** (early steps are
+~``1/(1-beta1)`` times smaller than AdamW's... and the ratio fades), decay is
+``lr * wd * w`` as in AdamW, defaults differ (eps 1e-6 vs 1e-8, weight_decay
+0.0 vs 0.01), no ``amsgrad``, no ``loss_scale``, and it ignores
+``grad_centralization`` (its ``construct`` never calls it). Without groups
+'beta'/'gamma' names are not decayed.
+"""
+import torch
+
+from msbridge.mindspore.nn.optim._float32 import f32, fma
+from msbridge.mindspore.nn.optim.adam import adam_moments, check_adam_values
+from msbridge.mindspore.nn.optim.optimizer import Optimizer
+
+
+class AdamWeightDecay(Optimizer):
+    """Adam with decoupled weight decay and no bias correction, MindSpore 2.10 semantics."""
+
+    def __init__(self, params, learning_rate=1e-3, beta1=0.9, beta2=0.999, eps=1e-6, weight_decay=0.0):
+        super().__init__(learning_rate, params, weight_decay)
+        check_adam_values(beta1, beta2, eps, self.cls_name)
+        self.beta1, self.beta2, self.eps = f32(beta1), f32(beta2), f32(eps)
+        self.moments1 = self._zeros_like(self.parameters)
+        self.moments2 = self._zeros_like(self.parameters)
+
+    def _preprocess_gradients(self, gradients):
+        return gradients
+
+    def _apply(self, gradients, lrs):
+        decays = self.get_weight_decay()
+        for w, g, lr, m, v, wd, flag in zip(self.parameters, gradients, lrs, self.moments1, self.moments2,
+                                            decays, self.decay_flags):
+            adam_moments(m, v, g, self.beta1, self.beta2)
+            update = m / (torch.sqrt(v) + self.eps)
+            if flag:
+                update = update + wd * w
+            w.copy_(fma(-lr, update, w))

@@ -1,0 +1,324 @@
+"""``mindspore.nn.Optimizer`` on torch parameters: the part every MindSpore optimizer shares.
+
+What MindSpore 2.10 does before any update rule runs, and where it differs
+from ``torch.optim``:
+
+* **parameters**: a list of parameters, ``(name, parameter)`` pairs (from
+  ``module.named_parameters()``) or group dicts with the keys ``params``,
+  ``lr``, ``weight_decay``, ``grad_centralization``, plus one optional
+  ``{'order_params': [...]}`` dict that fixes the parameter order. Unknown keys
+  raise ``KeyError``; a parameter given twice raises ``RuntimeError``.
+* **global_step**: an int32 tensor of shape ``[1]``. Each call reads the LR at
+  the current step, *then* adds 1, then updates. ``get_lr()`` therefore returns
+  the LR the *next* call will use.
+* **weight decay** is L2 added to the gradient (``g + wd * w``) *before* the
+  loss-scale division, and MindSpore multiplies ``wd`` by ``loss_scale`` first,
+  so the net effect is unchanged by loss scaling. Without groups it skips every
+  parameter whose name contains ``'beta'`` or ``'gamma'`` (MindSpore's norm
+  layers); torch names (``weight``/``bias``) never match, and unnamed parameters
+  always decay.
+* **loss_scale**: gradients are multiplied by ``float32(1 / loss_scale)``.
+* **grad_centralization** (groups only): ``g - mean(g, dims 1..)`` for grads
+  with ndim >= 2 whose ``shape[1]`` is a multiple of 16. MindSpore runs it only
+  on Ascend (its CPU build has no ``Centralization`` kernel), so this follows
+  the documented formula and is not checked against the real framework.
+
+Use it MindSpore's way, ``opt(grads)`` with a tuple of gradients in parameter
+order, or torch's way, ``loss.backward(); opt.step()`` (reads ``p.grad``; a
+missing grad counts as zeros, as MindSpore's autodiff gives zeros).
+"""
+from collections.abc import Iterable
+
+import torch
+
+from msbridge.mindspore.nn.optim import learning_rate as lr_forms
+from msbridge.mindspore.nn.optim._checks import check_non_negative_float, check_positive_float, check_value_type
+
+_GROUP_KEYS = ['params', 'lr', 'weight_decay', 'order_params', 'grad_centralization']
+
+
+def _parameters_base_check(parameters, param_info):
+    if parameters is None:
+        raise ValueError(f"For 'Optimizer', the argument {param_info} can not be None.")
+    if not isinstance(parameters, Iterable) or isinstance(parameters, torch.Tensor):
+        raise TypeError(f"For 'Optimizer', the argument {param_info} must be Iterable type, "
+                        f"but got {type(parameters)}.")
+    parameters = list(parameters)
+    if not parameters:
+        raise ValueError(f"For 'Optimizer', the argument {param_info} must not be empty.")
+    return parameters
+
+
+def _is_param(item):
+    return isinstance(item, torch.Tensor) or (
+        isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str) and isinstance(item[1], torch.Tensor))
+
+
+def _split_names(items):
+    """``[p, (name, p), ...]`` -> ``([p, ...], [name or None, ...])``."""
+    params = [item[1] if isinstance(item, tuple) else item for item in items]
+    names = [item[0] if isinstance(item, tuple) else None for item in items]
+    return params, names
+
+
+class _WeightDecaySchedule:
+    """MindSpore's ``_WrappedWeightDecay``: ``schedule(step) * float32(loss_scale)``."""
+
+    def __init__(self, schedule, loss_scale):
+        self.schedule = schedule
+        self.loss_scale = torch.tensor(loss_scale, dtype=torch.float32)
+
+    def __call__(self, global_step):
+        return lr_forms.ScheduleLR(self.schedule)(global_step) * self.loss_scale
+
+
+class Optimizer:
+    """Base of the MindSpore-shaped optimizers; subclasses implement ``_apply``."""
+
+    def __init__(self, learning_rate, parameters, weight_decay=0.0, loss_scale=1.0):
+        parameters = _parameters_base_check(parameters, "parameters")
+        if not all(_is_param(x) for x in parameters) and not all(isinstance(x, dict) for x in parameters):
+            raise TypeError("For 'Optimizer', all elements of the argument 'parameters' must be 'Parameter' or 'dict',"
+                            " please check the 'parameters'.")
+        if isinstance(loss_scale, int):
+            loss_scale = float(loss_scale)
+        check_value_type("loss_scale", loss_scale, [float], self.cls_name)
+        check_positive_float(loss_scale, "loss_scale", self.cls_name)
+        self.loss_scale = loss_scale
+        self.dynamic_weight_decay = False
+        self.dynamic_lr = False
+        self.global_step = torch.zeros(1, dtype=torch.int32)
+        self.is_group = isinstance(parameters[0], dict)
+        self.is_group_lr = False
+        self.is_group_params_ordered = False
+        learning_rate, self.dynamic_lr = lr_forms.preprocess(learning_rate, self.cls_name)
+        if self.is_group:
+            self._init_group_params(parameters, learning_rate, weight_decay)
+        else:
+            params, self._names = _split_names(parameters)
+            self.parameters = tuple(params)
+            self._lr_source = lr_forms.build(learning_rate, convert_fixed=False)
+            wd = self._preprocess_weight_decay(weight_decay)
+            self._weight_decays = (wd,) * len(params)
+            self.decay_flags = tuple(name is None or ('beta' not in name and 'gamma' not in name)
+                                     for name in self._names)
+            self.exec_weight_decay = self.dynamic_weight_decay or wd > 0
+            self.grad_centralization_flags = (False,) * len(params)
+        self.reciprocal_scale = torch.tensor(1.0 / self.loss_scale, dtype=torch.float32)
+        self.need_scale = self.loss_scale != 1.0
+
+    @property
+    def cls_name(self):
+        return type(self).__name__
+
+    # ----- construction -------------------------------------------------------------------------
+    def _preprocess_weight_decay(self, weight_decay):
+        if isinstance(weight_decay, (float, int)):
+            weight_decay = float(weight_decay)
+            check_non_negative_float(weight_decay, "weight_decay", self.cls_name)
+            return weight_decay * self.loss_scale
+        if lr_forms.is_schedule(weight_decay):
+            self.dynamic_weight_decay = True
+            return _WeightDecaySchedule(weight_decay, self.loss_scale)
+        raise TypeError("For 'Optimizer', the argument 'Weight_decay' must be int, "
+                        "float or Cell.but got {}".format(type(weight_decay)))
+
+    def _check_group_params(self, groups):
+        for group in groups:
+            invalid_key = [k for k in group.keys() if k not in _GROUP_KEYS]
+            if invalid_key:
+                raise KeyError(f"For 'Optimizer', the key in group params must be one of in {_GROUP_KEYS}, "
+                               f"but got {invalid_key}.")
+            if 'order_params' in group:
+                if len(group) > 1:
+                    raise ValueError(f"For 'Optimizer', the order params dict in group parameters should only "
+                                     f"include the 'order_params' key, but got {group.keys()}.")
+                if not isinstance(group['order_params'], Iterable):
+                    raise TypeError("For 'Optimizer', the value of 'order_params' in group parameters should "
+                                    "be Iterable type, but got {}.".format(type(group['order_params'])))
+                continue
+            items = _parameters_base_check(group['params'], "group `params`")
+            for index, item in enumerate(items):
+                if not _is_param(item):
+                    raise TypeError(f"For 'Optimizer', the element in group parameters must be Parameter type, "
+                                    f"but got {type(item)} at index {index}.")
+
+    def _init_group_params(self, groups, learning_rate, weight_decay):
+        """``_parse_group_params`` + ``_init_group_params``: one LR/decay/centralization entry per parameter."""
+        self._check_group_params(groups)
+        table_size = learning_rate.shape[0] if isinstance(learning_rate, torch.Tensor) and learning_rate.ndim == 1 else 0
+        group_lrs = {}
+        for number, group in enumerate(groups):
+            if 'order_params' in group:
+                self.is_group_params_ordered = True
+                continue
+            if 'lr' in group:
+                self.is_group_lr = True
+                value, dynamic = lr_forms.preprocess(group['lr'], self.cls_name)
+                self.dynamic_lr = self.dynamic_lr or dynamic
+                group_lrs[number] = value
+                if isinstance(value, torch.Tensor) and value.ndim == 1:
+                    if table_size == 0:
+                        table_size = value.shape[0]
+                    elif value.shape[0] != table_size:
+                        raise ValueError("For 'Optimizer', the Tensor type dynamic learning rate in group must be "
+                                         "the same size as the argument 'learning_rate'.")
+        convert = self.is_group_lr and self.dynamic_lr
+        default_lr = lr_forms.build(learning_rate, convert)
+        params, names, lrs, decays, centralize = [], [], [], [], []
+        order = None
+        for number, group in enumerate(groups):
+            if 'order_params' in group:
+                order = list(group['order_params'])
+                continue
+            group_params, group_names = _split_names(list(group['params']))
+            lr = lr_forms.build(group_lrs[number], convert) if number in group_lrs else default_lr
+            decay = self._preprocess_weight_decay(group.get('weight_decay', weight_decay))
+            gc = group.get('grad_centralization', False)
+            if not isinstance(gc, bool):
+                raise TypeError("For 'Optimizer', the 'gradients_centralization' must be bool type, "
+                                "but got {}.".format(type(gc)))
+            for param, name in zip(group_params, group_names):
+                if any(param is seen for seen in params):
+                    raise RuntimeError(f"For 'Optimizer', the {name or 'given'} parameter already exists, it does not "
+                                       f"support repeated setting. Please check whether the optimizer parameter "
+                                       f"has been set multiple times.")
+                params.append(param)
+                names.append(name)
+                lrs.append(lr)
+                decays.append(decay)
+                centralize.append(gc)
+        if self.is_group_params_ordered and order:
+            params, names, lrs, decays, centralize = self._ordered(order, params, names, lrs, decays, centralize)
+        self.parameters = tuple(params)
+        self._names = names
+        self._lr_sources = tuple(lrs)
+        self._weight_decays = tuple(decays)
+        self.decay_flags = tuple(callable(wd) or wd > 0 for wd in decays)
+        self.exec_weight_decay = any(self.decay_flags)
+        self.grad_centralization_flags = tuple(centralize)
+        if not self.is_group_lr:
+            self._lr_source = default_lr
+
+    @staticmethod
+    def _ordered(order, params, *columns):
+        if len(order) != len(params):
+            raise ValueError(f"For 'Optimizer',"
+                             f"the length of order parameters must be the same as the length of group parameters, "
+                             f"but got order parameters' length {len(order)}, "
+                             f"group parameters' length {len(params)}.")
+        order = [item[1] if isinstance(item, tuple) else item for item in order]
+        index = [next(i for i, p in enumerate(params) if p is wanted) for wanted in order]
+        return ([params[i] for i in index],) + tuple([column[i] for i in index] for column in columns)
+
+    # ----- MindSpore's public surface ----------------------------------------------------------
+    @property
+    def learning_rate(self):
+        """The LR object as MindSpore exposes it: a float32 0-d tensor (fixed), table or schedule; a tuple with group LRs."""
+        if self.is_group_lr:
+            return tuple(source.learning_rate for source in self._lr_sources)
+        return self._lr_source.learning_rate
+
+    def _step(self):
+        return int(self.global_step[0])
+
+    def get_lr(self):
+        """The LR the next call will use (MindSpore: the LR at the current ``global_step``)."""
+        step = self._step()
+        if self.is_group_lr:
+            if self.dynamic_lr:
+                return tuple(source(step).reshape(()) for source in self._lr_sources)
+            return tuple(source.learning_rate for source in self._lr_sources)
+        lr = self._lr_source(step)
+        return lr.reshape(()) if self.dynamic_lr else lr
+
+    def get_lr_parameter(self, param):
+        """The LR object of one parameter (or a list of them)."""
+        param_list = param if isinstance(param, list) else [param]
+        result = []
+        for p in param_list:
+            check_value_type("parameter", p, [torch.Tensor], self.cls_name)
+            index = next((i for i, q in enumerate(self.parameters) if q is p), None)
+            if index is None:
+                raise ValueError("For 'get_lr_parameter', the parameter is not in optimizer, please check "
+                                 "whether the argument 'param' is correct.")
+            source = self._lr_sources[index] if self.is_group_lr else self._lr_source
+            result.append(source.learning_rate)
+        return result if isinstance(param, list) else result[0]
+
+    def get_weight_decay(self):
+        """Per-parameter weight decay at the current step (float32, already times ``loss_scale``)."""
+        step = self._step()
+        return tuple(wd(step) if callable(wd) else torch.tensor(wd, dtype=torch.float32)
+                     for wd in self._weight_decays)
+
+    # ----- the step ---------------------------------------------------------------------------
+    def decay_weight(self, gradients):
+        """``g + w * wd`` on parameters whose decay flag is set."""
+        if not self.exec_weight_decay:
+            return gradients
+        return tuple(p * wd.to(p.dtype) + g if flag else g
+                     for p, g, wd, flag in zip(self.parameters, gradients, self.get_weight_decay(), self.decay_flags))
+
+    def gradients_centralization(self, gradients):
+        """Ascend's ``Centralization``: subtract the mean over every dim but the first."""
+        out = []
+        for g, flag in zip(gradients, self.grad_centralization_flags):
+            if flag and g.ndim >= 2 and g.shape[1] % 16 == 0:
+                g = g - g.mean(dim=tuple(range(1, g.ndim)), keepdim=True)
+            out.append(g)
+        return tuple(out)
+
+    def scale_grad(self, gradients):
+        """Undo the loss scale: ``g * float32(1 / loss_scale)``."""
+        if not self.need_scale:
+            return gradients
+        return tuple(g * self.reciprocal_scale.to(g.dtype) for g in gradients)
+
+    def _preprocess_gradients(self, gradients):
+        return self.scale_grad(self.gradients_centralization(self.decay_weight(gradients)))
+
+    def _lrs_per_parameter(self):
+        lr = self.get_lr()
+        return tuple(lr) if self.is_group_lr else (lr,) * len(self.parameters)
+
+    def __call__(self, gradients):
+        """MindSpore's ``construct``: one update from a tuple of gradients in parameter order."""
+        gradients = tuple(gradients)
+        if len(gradients) != len(self.parameters):
+            raise ValueError(f"For '{self.cls_name}', expected {len(self.parameters)} gradients (one per parameter, "
+                             f"in parameter order), but got {len(gradients)}.")
+        with torch.no_grad():
+            gradients = tuple(g.detach() for g in gradients)
+            gradients = self._preprocess_gradients(gradients)
+            lrs = self._lrs_per_parameter()
+            self.global_step += 1
+            self._apply(gradients, lrs)
+        return True
+
+    def step(self, closure=None):
+        """torch-style step: read ``p.grad`` (zeros where missing) and update once."""
+        loss = None
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        self(tuple(p.grad if p.grad is not None else torch.zeros_like(p) for p in self.parameters))
+        return loss
+
+    def zero_grad(self, set_to_none=True):
+        """torch-style: clear ``p.grad`` before the next backward."""
+        for p in self.parameters:
+            if p.grad is None:
+                continue
+            if set_to_none:
+                p.grad = None
+            else:
+                p.grad.zero_()
+
+    def _apply(self, gradients, lrs):
+        raise NotImplementedError
+
+    @staticmethod
+    def _zeros_like(params, value=0.0):
+        """One state tensor per parameter, as MindSpore's ``parameters.clone(init=...)``."""
+        return tuple(torch.full_like(p, value, dtype=torch.float32) for p in params)

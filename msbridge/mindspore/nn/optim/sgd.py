@@ -1,0 +1,61 @@
+"""``mindspore.nn.SGD`` on torch parameters.
+
+Update (MindSpore's ``SGD`` kernel, measured bit-identical on CPU)::
+
+    first step:  accum = g                      (stat == 1)
+    later:       accum = momentum * accum + (1 - dampening) * g
+    nesterov:    w -= lr * (g + momentum * accum)
+    otherwise:   w -= lr * accum
+
+Differences from ``torch.optim.SGD``: with ``momentum=0`` MindSpore still keeps
+``accum`` and applies ``(1 - dampening)`` from the second step on (torch ignores
+dampening without momentum); weight decay is added to the gradient before the
+loss-scale division and skips 'beta'/'gamma' names without groups; the LR is
+read at ``global_step`` (lists, tensors, schedules); default ``lr`` is 0.1.
+"""
+import torch
+
+from msbridge.mindspore.nn.optim._checks import check_value_type
+from msbridge.mindspore.nn.optim._float32 import f32
+from msbridge.mindspore.nn.optim.optimizer import Optimizer
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with optional (Nesterov) momentum, MindSpore 2.10 semantics."""
+
+    def __init__(self, params, learning_rate=0.1, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False,
+                 loss_scale=1.0):
+        super().__init__(learning_rate, params, weight_decay, loss_scale)
+        if isinstance(momentum, int):
+            momentum = float(momentum)
+        if not isinstance(momentum, float):
+            raise TypeError(f"For 'SGD', the argument 'momentum' must be float type, but got {type(momentum)}.")
+        if momentum < 0.0:
+            raise ValueError(f"For 'SGD', the argument 'momentum' must be at least 0.0, but got {momentum}.")
+        if isinstance(dampening, int):
+            dampening = float(dampening)
+        if not isinstance(dampening, float):
+            raise TypeError(f"For 'SGD', the argument 'dampening' must be float type, but got {type(dampening)}.")
+        if dampening < 0.0:
+            raise ValueError(f"For 'SGD', the argument 'dampening' must be at least 0.0, "
+                             f"but got 'dampening' {dampening}")
+        self.dampening = dampening
+        check_value_type("nesterov", nesterov, [bool], self.cls_name)
+        if nesterov and (momentum <= 0.0 or dampening != 0.0):
+            raise ValueError(f"For 'SGD', if 'nesterov' is true, 'momentum' must be > 0.0 and 'dampening' must "
+                             f"equal to 0.0, but got 'momentum' {momentum}, 'dampening' {dampening}.")
+        self.nesterov = nesterov
+        if self.dynamic_weight_decay:
+            raise TypeError("For 'SGD', dynamic weight decay is currently not supported, the argument 'weight_decay' "
+                            "or 'weight_decay' set in grouped 'params' must be float or int type.")
+        self.momentum = f32(momentum)
+        self.accum = self._zeros_like(self.parameters)
+        self.stat = self._zeros_like(self.parameters, 1.0)
+
+    def _apply(self, gradients, lrs):
+        one_minus_dampening = 1 - f32(self.dampening)
+        for w, g, lr, accum, stat in zip(self.parameters, gradients, lrs, self.accum, self.stat):
+            accum.copy_(torch.where(stat > 0, g, self.momentum * accum + one_minus_dampening * g))
+            stat.zero_()
+            update = g + self.momentum * accum if self.nesterov else accum
+            w.sub_(lr * update)
