@@ -102,7 +102,7 @@ def _mindspore_curves(call: ApiCall, args):
             raise UserError(f"{call.api.short} is a schedule cell: say how many steps to draw with --steps N")
         values = runners.mindspore_lr_schedule(call, args.steps)
         xlabel = "global step"
-    source = Curve(f"mindspore {call.text}", tuple(values))
+    source = Curve(f"mindspore nn.{call.api.name}", tuple(values))
     others = []
     if args.vs != "none":
         import mindspore.nn
@@ -131,8 +131,8 @@ def _torch_curves(call: ApiCall, args):
     every = 1 if per_batch else args.steps_per_epoch
     steps = args.steps if args.steps is not None else (args.epochs * args.steps_per_epoch if args.epochs else None)
     values = runners.torch_shaped_scheduler(runners.TORCH, call, lr, steps, every)
-    when = "every batch" if per_batch else f"every epoch ({args.steps_per_epoch} batches)"
-    source = Curve(f"torch {call.text} on lr={lr:g}, stepped {when}", tuple(values))
+    when = "every batch" if per_batch else "every epoch" + (f" ({every} batches)" if every > 1 else "")
+    source = Curve(f"torch {call.api.name} on lr={lr:g}, stepped {when}", tuple(values))
     others = []
     if args.vs != "none" and call.api.kind != apis.COMPOSITE:
         import torch.optim.lr_scheduler
