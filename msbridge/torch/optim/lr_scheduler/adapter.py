@@ -1,0 +1,284 @@
+"""A torch-shaped view (``param_groups`` of dicts, ``defaults``) over an optimizer.
+
+torch's schedulers read and write ``group['lr']`` (and ``'momentum'`` /
+``'betas'``) as Python floats.  MindSpore keeps those values in float32
+Parameters or Tensors.  A scheduler that read the float32 value back every
+step would drift from torch (chainable schedules compound the rounding), so
+each value here is a *slot*: a float64 shadow that the schedulers see, and a
+float32 copy written into the place the MindSpore optimizer reads it.  If
+something else changes the MindSpore value (``ops.assign`` by the user), the
+slot adopts that value, as torch's schedulers adopt a hand-edited
+``group['lr']``.
+
+Supported optimizers:
+  1. ``mindspore.nn`` optimizers with a fixed learning rate (one group per
+     distinct ``learning_rate`` Parameter; ``momentum`` Parameter and
+     ``beta1``/``beta2`` Tensors for momentum cycling);
+  2. ``mindspore.experimental.optim`` optimizers (their ``param_groups``);
+  3. torch-shaped optimizers whose ``param_groups`` are dicts holding a Python
+     float ``'lr'`` (used as they are: no float32 storage to mirror).
+"""
+from __future__ import annotations
+
+import numbers
+import weakref
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from typing import Any
+
+import numpy as np
+
+SUPPORTED = (
+    "a mindspore.nn optimizer built with a fixed learning rate, "
+    "a mindspore.experimental.optim optimizer, "
+    "or a torch-shaped optimizer whose param_groups are dicts with a float 'lr'"
+)
+
+_VIEWS: "weakref.WeakKeyDictionary[Any, Any]" = weakref.WeakKeyDictionary()
+
+
+def decimal_of_float32(value: float) -> float:
+    """The shortest decimal that rounds to this float32 (``0.1f`` -> ``0.1``).
+
+    MindSpore keeps only float32(lr); the user wrote a short decimal such as
+    0.1 or 3e-4, and torch starts from that float64 value, not from
+    0.10000000149011612.  Values with more than ~7 significant digits cannot be
+    recovered this way: set them through ``param_groups(opt)[i]['lr'] = x``.
+    """
+    return float(str(np.float32(value)))
+
+
+class Slot:
+    """One hyper-parameter: float64 value for the schedulers, float32 copy for MindSpore."""
+
+    __slots__ = ("_read", "_write", "value", "_written")
+
+    def __init__(self, read: Callable[[], float], write: Callable[[np.float32], None]):
+        self._read = read
+        self._write = write
+        self._written = read()
+        self.value = decimal_of_float32(self._written)
+
+    def get(self):
+        current = self._read()
+        if current != self._written and current == current:  # edited outside the scheduler
+            self._written = current
+            self.value = decimal_of_float32(current)
+        return self.value
+
+    def set(self, value) -> None:
+        f32 = np.float32(value)
+        self._write(f32)
+        self.value = value
+        self._written = float(f32)
+
+
+def _tensor(value: np.float32):
+    from mindspore import Tensor
+
+    return Tensor(value)
+
+
+def parameter_slot(param) -> Slot:
+    """Slot over a 0-d float32 Parameter (``learning_rate``, ``momentum``, experimental 'lr')."""
+    return Slot(lambda: float(param), lambda v: param.set_data(_tensor(v)))
+
+
+def attribute_slot(owner, name: str) -> Slot:
+    """Slot over a Tensor attribute the optimizer reads each call (nn.Adam's ``beta1``)."""
+    ref = weakref.ref(owner)  # the view is cached per optimizer: no strong cycle to it
+    return Slot(lambda: float(getattr(ref(), name)), lambda v: setattr(ref(), name, _tensor(v)))
+
+
+def dict_slot(group: dict, key: str) -> Slot:
+    """Slot over ``group[key]``, stored as a float32 Tensor.
+
+    A changing Python float there would make MindSpore's ``@jit`` step
+    recompile on every new value (measured: ~150 ms per step); a Tensor is an
+    ordinary graph input.
+    """
+    return Slot(lambda: float(group[key]), lambda v: group.__setitem__(key, _tensor(v)))
+
+
+def beta1_slot(group: dict) -> Slot:
+    """Slot over ``group['betas'][0]`` of an experimental Adam-like group."""
+
+    def write(v):
+        group["betas"] = (_tensor(v), *group["betas"][1:])
+
+    return Slot(lambda: float(group["betas"][0]), write)
+
+
+class ParamGroupView(MutableMapping):
+    """A torch-shaped param group: slot-backed keys plus a plain dict for the rest."""
+
+    def __init__(self, store: dict, slots: dict[str, Slot], betas: tuple[Slot, Slot] | None = None):
+        self._store = store
+        self._slots = slots
+        self._betas = betas
+
+    def __getitem__(self, key):
+        slot = self._slots.get(key)
+        if slot is not None:
+            return slot.get()
+        if key == "betas" and self._betas is not None:
+            return (self._betas[0].get(), self._betas[1].get())
+        return self._store[key]
+
+    def __setitem__(self, key, value) -> None:
+        slot = self._slots.get(key)
+        if slot is not None:
+            slot.set(value)
+        elif key == "betas" and self._betas is not None:
+            for beta_slot, beta in zip(self._betas, value, strict=True):
+                if beta != beta_slot.get():
+                    beta_slot.set(beta)
+        else:
+            self._store[key] = value
+
+    def __delitem__(self, key) -> None:
+        if key in self._slots or (key == "betas" and self._betas is not None):
+            raise KeyError(f"{key!r} is held by the MindSpore optimizer and cannot be removed")
+        del self._store[key]
+
+    def _keys(self) -> list:
+        keys = list(self._slots)
+        if self._betas is not None:
+            keys.append("betas")
+        return keys + [key for key in self._store if key not in keys]
+
+    def __iter__(self) -> Iterator:
+        return iter(self._keys())
+
+    def __len__(self) -> int:
+        return len(self._keys())
+
+    def __repr__(self) -> str:
+        return f"ParamGroupView({dict(self)!r})"
+
+
+class _NnView:
+    """``mindspore.nn.Optimizer``: one group per distinct ``learning_rate`` Parameter."""
+
+    def __init__(self, opt):
+        from mindspore import Parameter
+
+        if opt.dynamic_lr:
+            raise TypeError(
+                f"{type(opt).__name__} was built with a dynamic learning rate (a list, a 1-D Tensor "
+                "or a LearningRateSchedule), which MindSpore computes itself every step; a scheduler "
+                "cannot drive it. Build the optimizer with a float learning_rate (e.g. "
+                f"learning_rate=0.1) and let the scheduler change it. Supported: {SUPPORTED}."
+            )
+        lr_params = list(opt.learning_rate) if opt.is_group_lr else [opt.learning_rate]
+        params = list(opt.parameters)
+        owners = list(opt.group_lr) if opt.is_group_lr else [opt.learning_rate] * len(params)
+        distinct: list = []
+        for lr in lr_params:
+            if not any(lr is seen for seen in distinct):
+                distinct.append(lr)
+        self.defaults: dict[str, Any] = {"lr": float(distinct[0])}
+        slots: dict[str, Slot] = {}
+        if isinstance(getattr(opt, "momentum", None), Parameter):
+            slots["momentum"] = parameter_slot(opt.momentum)  # one momentum for every group
+            self.defaults["momentum"] = slots["momentum"].value
+        betas = None
+        if _is_tensor(getattr(opt, "beta1", None)) and _is_tensor(getattr(opt, "beta2", None)):
+            betas = (attribute_slot(opt, "beta1"), attribute_slot(opt, "beta2"))
+            self.defaults["betas"] = (betas[0].value, betas[1].value)
+        self.param_groups = [
+            ParamGroupView(
+                {"params": [p for p, owner in zip(params, owners) if owner is lr]},
+                {"lr": parameter_slot(lr), **slots},
+                betas,
+            )
+            for lr in distinct
+        ]
+
+
+class _ExperimentalView:
+    """``mindspore.experimental.optim.Optimizer``: its own ``param_groups``, lr in float32 Parameters."""
+
+    def __init__(self, opt):
+        self._source = opt.param_groups  # add_param_group() appends to this list
+        self.defaults = opt.defaults
+        self._groups: list[ParamGroupView] = []
+
+    @property
+    def param_groups(self) -> list[ParamGroupView]:
+        for group in self._source[len(self._groups):]:  # groups added after the view was built  # add_param_group() after the view was built
+            slots = {"lr": parameter_slot(group["lr"])}
+            if "momentum" in group:
+                slots["momentum"] = dict_slot(group, "momentum")
+            betas = None
+            if "betas" in group:
+                betas = (beta1_slot(group), _beta2_slot(group))
+            self._groups.append(ParamGroupView(group, slots, betas))
+        return self._groups
+
+
+def _beta2_slot(group: dict) -> Slot:
+    def write(v):
+        group["betas"] = (group["betas"][0], float(v))
+
+    return Slot(lambda: float(group["betas"][1]), write)
+
+
+def _is_tensor(value) -> bool:
+    from mindspore import Tensor
+
+    return isinstance(value, Tensor)
+
+
+def _is_torch_shaped(opt) -> bool:
+    groups = getattr(opt, "param_groups", None)
+    return (
+        isinstance(groups, list)
+        and len(groups) > 0
+        and all(isinstance(g, Mapping) and isinstance(g.get("lr"), numbers.Real) for g in groups)
+    )
+
+
+def _build_view(opt):
+    from mindspore import nn
+    from mindspore.experimental import optim as experimental
+
+    if isinstance(opt, experimental.Optimizer):
+        return _ExperimentalView(opt)
+    if isinstance(opt, nn.Optimizer):
+        return _NnView(opt)
+    if _is_torch_shaped(opt):
+        return _AS_IS
+    raise TypeError(f"{type(opt).__name__} is not an Optimizer a scheduler can drive; supported: {SUPPORTED}.")
+
+
+_AS_IS = object()  # a torch-shaped optimizer is its own view
+
+
+def optimizer_view(opt):
+    """The torch-shaped view of ``opt`` (``.param_groups``, ``.defaults``), one per optimizer.
+
+    Every scheduler on the same optimizer shares the view, hence the same
+    float64 values: chained and sequential schedulers read what the previous
+    one wrote, as in torch.
+    """
+    try:
+        view = _VIEWS.get(opt)
+    except TypeError:  # not hashable or not weak-referenceable: build each time
+        view = _build_view(opt)
+        return opt if view is _AS_IS else view
+    if view is None:
+        view = _build_view(opt)
+        try:
+            _VIEWS[opt] = view
+        except TypeError:
+            pass
+    return opt if view is _AS_IS else view
+
+
+def param_groups(opt) -> list:
+    """torch-shaped ``param_groups`` of any supported optimizer.
+
+    Use it where torch code touches ``optimizer.param_groups`` directly, e.g.
+    to set ``'initial_lr'`` before resuming a scheduler with ``last_epoch=k``.
+    """
+    return optimizer_view(opt).param_groups
