@@ -17,3 +17,4 @@ from msbridge.mindspore.nn.learning_rate_schedule import (
     PolynomialDecayLR,
     WarmUpLR,
 )
+from msbridge.mindspore.nn.optim import SGD, Adagrad, Adam, AdamWeightDecay, Momentum, Optimizer  # noqa: E402,F401

@@ -1,0 +1,179 @@
+"""MindSpore's ``nn.dynamic_lr`` functions: per-step learning-rate lists.
+
+Each function returns the same ``list[float]`` as MindSpore 2.10, bit for bit,
+and validates its arguments in MindSpore's order with MindSpore's exception
+types and messages (ported code must fail where it failed before).
+
+Why it is fast: the value only changes once per epoch, so it is computed once
+per epoch (vectorised, with C-library ``pow``/``cos`` rounding, see
+``_libm``) and repeated ``step_per_epoch`` times.  Every float operation is
+the one MindSpore's Python loop performs, in the same order, so the results
+are identical.
+
+MindSpore quirks kept on purpose (each is tested):
+- ``natural_exp_decay_lr`` ignores ``decay_epoch`` unless ``is_stair``.
+- ``piecewise_constant_lr`` accepts equal milestones (dropping a rate) and
+  negative rates.
+- ``warmup_lr`` accepts ``learning_rate=0.0``; ``polynomial_decay_lr``
+  accepts ``end_learning_rate > learning_rate`` (the LR then rises);
+  ``decay_rate > 1`` is accepted everywhere.
+"""
+import math
+
+import numpy as np
+
+from msbridge.mindspore.nn import _checkparam as check
+from msbridge.mindspore.nn._libm import float_cos, float_pow, float_pow_bases
+
+__all__ = [
+    "piecewise_constant_lr",
+    "exponential_decay_lr",
+    "natural_exp_decay_lr",
+    "inverse_decay_lr",
+    "cosine_decay_lr",
+    "polynomial_decay_lr",
+    "warmup_lr",
+]
+
+
+def _epochs(total_step, step_per_epoch):
+    """``floor(i / step_per_epoch)`` for the first step of every epoch, as float64."""
+    return np.arange(-(-total_step // step_per_epoch), dtype=np.float64)
+
+
+def _per_step(per_epoch, total_step, step_per_epoch):
+    """Repeat each epoch's value ``step_per_epoch`` times; cut at ``total_step``."""
+    values = per_epoch.tolist()
+    if step_per_epoch == 1:
+        return values
+    steps = []
+    for value in values:
+        steps += [value] * step_per_epoch
+    del steps[total_step:]
+    return steps
+
+
+def piecewise_constant_lr(milestone, learning_rates):
+    """LR ``learning_rates[t]`` for steps in ``[milestone[t-1], milestone[t])``."""
+    check.check_value_type("milestone", milestone, (tuple, list))
+    check.check_value_type("learning_rates", learning_rates, (tuple, list))
+    if len(milestone) != len(learning_rates):
+        raise ValueError(f"For 'piecewise_constant_lr', "
+                         f"the size of 'milestone' must be same with the size of 'learning_rates', "
+                         f"but got 'milestone' size: {len(milestone)}, 'learning_rates' size: {len(learning_rates)}.")
+    lr = []
+    last_item = 0
+    for i, item in enumerate(milestone):
+        check.check_positive_int(item, f"milestone[{i}]")
+        check.check_is_float(learning_rates[i], f"learning_rates[{i}]")
+        if item < last_item:  # MindSpore tests '<', so equal milestones pass
+            raise ValueError(f"For 'piecewise_constant_lr', "
+                             f"the value of milestone[{i}] must be greater than milestone[{i - 1}], "
+                             f"but got milestone[{i}]: {milestone[i]}, milestone[{i - 1}]: {milestone[i - 1]}.")
+        lr += [learning_rates[i]] * (item - last_item)
+        last_item = item
+    return lr
+
+
+def _check_decay_inputs(learning_rate, decay_rate, total_step, step_per_epoch, decay_epoch, is_stair):
+    check.check_positive_int(total_step, "total_step")
+    check.check_positive_int(step_per_epoch, "step_per_epoch")
+    check.check_positive_int(decay_epoch, "decay_epoch")
+    check.check_positive_float(learning_rate, "learning_rate")
+    check.check_is_float(learning_rate, "learning_rate")
+    check.check_positive_float(decay_rate, "decay_rate")
+    check.check_is_float(decay_rate, "decay_rate")
+    check.check_value_type("is_stair", is_stair, [bool])
+
+
+def exponential_decay_lr(learning_rate, decay_rate, total_step, step_per_epoch, decay_epoch, is_stair=False):
+    """``learning_rate * decay_rate ** (epoch / decay_epoch)`` (floored exponent if ``is_stair``)."""
+    _check_decay_inputs(learning_rate, decay_rate, total_step, step_per_epoch, decay_epoch, is_stair)
+    exponent = _epochs(total_step, step_per_epoch) / decay_epoch
+    if is_stair:
+        exponent = np.floor(exponent)
+    per_epoch = float(learning_rate) * float_pow(decay_rate, exponent)
+    return _per_step(per_epoch, total_step, step_per_epoch)
+
+
+def natural_exp_decay_lr(learning_rate, decay_rate, total_step, step_per_epoch, decay_epoch, is_stair=False):
+    """``learning_rate * e ** (-decay_rate * epoch)``.
+
+    As in MindSpore, ``decay_epoch`` is only used when ``is_stair`` (then the
+    epoch is floored to a multiple of ``decay_epoch``), and ``math.e ** x`` is
+    used, which is not bit-identical to ``math.exp(x)``.
+    """
+    _check_decay_inputs(learning_rate, decay_rate, total_step, step_per_epoch, decay_epoch, is_stair)
+    epoch = _epochs(total_step, step_per_epoch)
+    if is_stair:
+        epoch = np.floor(epoch / decay_epoch) * decay_epoch
+    per_epoch = float(learning_rate) * float_pow(math.e, -float(decay_rate) * epoch)
+    return _per_step(per_epoch, total_step, step_per_epoch)
+
+
+def inverse_decay_lr(learning_rate, decay_rate, total_step, step_per_epoch, decay_epoch, is_stair=False):
+    """``learning_rate / (1 + decay_rate * epoch / decay_epoch)`` (floored ratio if ``is_stair``)."""
+    _check_decay_inputs(learning_rate, decay_rate, total_step, step_per_epoch, decay_epoch, is_stair)
+    epoch = _epochs(total_step, step_per_epoch)
+    if is_stair:
+        denominator = 1 + float(decay_rate) * np.floor(epoch / decay_epoch)
+    else:
+        denominator = 1 + float(decay_rate) * epoch / decay_epoch
+    return _per_step(float(learning_rate) / denominator, total_step, step_per_epoch)
+
+
+def cosine_decay_lr(min_lr, max_lr, total_step, step_per_epoch, decay_epoch):
+    """Half-cosine from ``max_lr`` to ``min_lr`` over ``decay_epoch`` epochs, then ``min_lr`` (no restart)."""
+    check.check_float_type(min_lr, "min_lr", "cosine_decay_lr")
+    check.check_non_negative_float(min_lr, "min_lr")
+    check.check_positive_float(max_lr, "max_lr")
+    check.check_is_float(max_lr, "max_lr")
+    check.check_positive_int(total_step, "total_step")
+    check.check_positive_int(step_per_epoch, "step_per_epoch")
+    check.check_positive_int(decay_epoch, "decay_epoch")
+    if min_lr >= max_lr:
+        raise ValueError(f"For 'cosine_decay_lr', the 'max_lr' must be greater than the 'min_lr', "
+                         f"but got 'max_lr' value: {max_lr}, 'min_lr' value: {min_lr}.")
+    delta = 0.5 * (float(max_lr) - float(min_lr))
+    epoch = np.minimum(_epochs(total_step, step_per_epoch), decay_epoch)
+    per_epoch = float(min_lr) + delta * (1 + float_cos(math.pi * epoch / decay_epoch))
+    return _per_step(per_epoch, total_step, step_per_epoch)
+
+
+def polynomial_decay_lr(learning_rate, end_learning_rate, total_step, step_per_epoch, decay_epoch, power,
+                        update_decay_epoch=False):
+    """``(lr - end) * (1 - epoch / decay_epoch) ** power + end``.
+
+    With ``update_decay_epoch`` the horizon grows to the next multiple of
+    ``decay_epoch`` each time it is reached (a sawtooth), as in MindSpore.
+    """
+    check.check_positive_float(learning_rate, "learning_rate")
+    check.check_is_float(learning_rate, "learning_rate")
+    check.check_float_type(end_learning_rate, "end_learning_rate", "polynomial_decay_lr")
+    check.check_non_negative_float(end_learning_rate, "end_learning_rate")
+    check.check_positive_float(power, "power")
+    check.check_is_float(power, "power")
+    check.check_positive_int(total_step, "total_step")
+    check.check_positive_int(step_per_epoch, "step_per_epoch")
+    check.check_positive_int(decay_epoch, "decay_epoch")
+    check.check_value_type("update_decay_epoch", update_decay_epoch, [bool])
+    epoch = _epochs(total_step, step_per_epoch)
+    if update_decay_epoch:
+        horizon = decay_epoch * np.maximum(np.ceil(epoch / decay_epoch), 1)
+    else:
+        horizon = float(decay_epoch)
+        epoch = np.minimum(epoch, decay_epoch)
+    delta = float(learning_rate) - float(end_learning_rate)
+    per_epoch = delta * float_pow_bases(1 - epoch / horizon, power) + float(end_learning_rate)
+    return _per_step(per_epoch, total_step, step_per_epoch)
+
+
+def warmup_lr(learning_rate, total_step, step_per_epoch, warmup_epoch):
+    """Linear warm-up ``learning_rate * min(epoch, warmup_epoch) / warmup_epoch``, starting at 0.0."""
+    check.check_float_type(learning_rate, "learning_rate", "warmup_lr")
+    check.check_non_negative_float(learning_rate, "learning_rate")
+    check.check_positive_int(warmup_epoch, "warmup_epoch")
+    check.check_positive_int(total_step, "total_step")
+    check.check_positive_int(step_per_epoch, "step_per_epoch")
+    epoch = np.minimum(_epochs(total_step, step_per_epoch), warmup_epoch)
+    return _per_step(float(learning_rate) * epoch / warmup_epoch, total_step, step_per_epoch)
