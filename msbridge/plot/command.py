@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import os
 import sys
 
 from msbridge.errors import UserError
@@ -69,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
     from msbridge.plot.render import Curve, compare, render
 
     call = parse_call(args.expression)
+    _check_output(args.output)
     if call.api.framework == apis.MINDSPORE:
         source, others, xlabel = _mindspore_curves(call, args)
     else:
@@ -151,6 +153,17 @@ def _torch_curves(call: ApiCall, args):
             )
         )
     return source, others, "training step (batch)"
+
+
+def _check_output(path: str) -> None:
+    """Fail before the (slow) computation when the image could not be written anyway."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise UserError(f"cannot write {path}: folder {folder} does not exist")
+    if os.path.isdir(path):
+        raise UserError(f"cannot write {path}: it is a folder")
+    if not os.access(folder, os.W_OK):
+        raise UserError(f"cannot write {path}: folder {folder} is not writable")
 
 
 def _default_step_every(call: ApiCall) -> str:
