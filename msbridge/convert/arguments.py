@@ -1,0 +1,201 @@
+"""Translate one call's arguments through a table row.
+
+Binding follows the row's declared signature of the source API (positional
+order, keywords). Each ``ArgRule`` gives the target argument as an expression
+over source argument names; the source text of the user's argument is put in
+with ``msbridge.tables.expr.substitute`` (never evaluated, so ``lr=cfg.lr``
+stays ``lr=cfg.lr``). An argument the user omitted is written out only when
+the row says the defaults differ (the SOURCE default, so the converted program
+computes what the original did).
+
+A row whose expressions need more than the call's own arguments (context such
+as ``steps_per_epoch``, or an LR the torch side keeps in the optimizer) cannot
+be translated at the call site: ``translate`` returns None and the caller falls
+back to msbridge's runtime.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from msbridge.tables import ApiRef, ApiRow, Param
+from msbridge.tables.expr import ExprError, evaluate, free_names, substitute
+
+_NO_TEXT = object()
+
+
+@dataclass
+class Bound:
+    """A source argument the user wrote: its node, text, and position (None = keyword)."""
+    arg: cst.Arg
+    text: str
+    position: int | None
+
+
+@dataclass
+class Translation:
+    args: list[cst.Arg]
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def bind(call: cst.Call, ref: ApiRef, code_of) -> dict[str, Bound] | None:
+    """Map the call's arguments to ``ref``'s parameter names; None when impossible."""
+    positional = [p for p in ref.params if not p.keyword_only and not p.var_keyword]
+    names = {p.name for p in ref.params if not p.var_keyword}
+    bound: dict[str, Bound] = {}
+    for i, arg in enumerate(call.args):
+        if arg.star:  # *args / **kwargs: cannot know what they bind to
+            return None
+        if arg.keyword is None:
+            if i >= len(positional):
+                return None
+            name, position = positional[i].name, i
+        else:
+            name, position = arg.keyword.value, None
+            if name not in names:
+                return None
+        if name in bound:
+            return None
+        bound[name] = Bound(arg, code_of(arg.value), position)
+    return bound
+
+
+def _literal(text: str):
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return _NO_TEXT
+
+
+def _default_text(param: Param | None) -> str | None:
+    if param is None or param.default is Param.REQUIRED:
+        return None
+    return repr(param.default)
+
+
+def _same_value(a, b) -> bool:
+    return type(a) in (int, float, bool) and type(b) in (int, float, bool) and a == b or a == b and type(a) is type(b)
+
+
+def translate(row: ApiRow, source: str, target: str, call: cst.Call, code_of,
+              overrides: dict[str, str | None] | None = None) -> Translation | None:
+    """The target call's arguments, or None when the row needs more than the call site offers.
+
+    ``overrides`` maps a target argument name to source text to use instead (None: omit it).
+    """
+    src_ref, tgt_ref = row.side(source), row.side(target)
+    bound = bind(call, src_ref, code_of)
+    if bound is None:
+        return None
+    overrides = dict(overrides or {})
+    out: dict[str, tuple[str, Bound | None]] = {}   # target name -> (text, the source arg it copies, if verbatim)
+    problems, notes = [], []
+    covered: set[str] = set()
+    for rule in row.args:
+        src, tgt = getattr(rule, source), getattr(rule, target)
+        expr = getattr(rule, f"to_{target}")
+        if src is not None:
+            covered.add(src)
+        if rule.rule == "optimizer_lr":
+            return None
+        if rule.rule in ("unsupported", f"{source}_only") or tgt is None:
+            if src is None or src not in bound:
+                continue
+            value = _literal(bound[src].text)
+            default = src_ref.param(src).default if src_ref.param(src) else Param.REQUIRED
+            if rule.rule == f"{source}_only" or (value is not _NO_TEXT and _same_value(value, default)):
+                notes.append(f"dropped {src}={bound[src].text} ({rule.note or 'no effect'})")
+            else:
+                problems.append(f"'{src}={bound[src].text}' has no {target} counterpart: {rule.note}".rstrip(": "))
+            continue
+        if src is None and rule.rule in (f"{target}_only",):
+            continue
+        if tgt in out or tgt in overrides or not expr:
+            continue
+        try:
+            names = free_names(expr)
+        except ExprError:
+            return None
+        if not names <= set(src_ref.names):
+            return None   # needs context (steps_per_epoch, ...) that only runtime knows
+        given = {n for n in names if n in bound}
+        if not given:
+            if rule.rule in ("same", "rename"):
+                continue
+            defaults = {n: src_ref.param(n).default for n in names}
+            if any(d is Param.REQUIRED for d in defaults.values()):
+                continue
+            try:
+                value = evaluate(expr, defaults)
+            except ExprError:
+                return None
+            tgt_param = tgt_ref.param(tgt)
+            if tgt_param is not None and tgt_param.default is not Param.REQUIRED and _same_value(value, tgt_param.default):
+                continue
+            out[tgt] = (repr(value), None)
+            notes.append(f"{tgt}={value!r} written out: {source} default differs")
+            continue
+        texts = {n: bound[n].text if n in bound else _default_text(src_ref.param(n)) for n in names}
+        if any(t is None for t in texts.values()):
+            problems.append(f"cannot fill {tgt}: needs {sorted(n for n, t in texts.items() if t is None)}")
+            continue
+        if expr.strip() in bound and expr.strip() == src:
+            out[tgt] = (bound[src].text, bound[src])
+            continue
+        literals = {n: _literal(t) for n, t in texts.items()}
+        if "[" in expr and all(v is not _NO_TEXT for v in literals.values()):
+            try:
+                out[tgt] = (repr(evaluate(expr, literals)), None)
+                continue
+            except ExprError:
+                pass
+        out[tgt] = (substitute(expr, texts), None)
+    for name, b in bound.items():
+        if name in covered:
+            continue
+        if tgt_ref.param(name) is not None:
+            out.setdefault(name, (b.text, b))
+        else:
+            problems.append(f"argument '{name}' has no rule in table row {row.id!r}")
+    for name, text in overrides.items():
+        out.pop(name, None)
+        if text is not None:
+            out[name] = (text, None)
+    return Translation(_emit(out, tgt_ref, call), problems, notes)
+
+
+def _emit(out: dict[str, tuple[str, Bound | None]], ref: ApiRef, call: cst.Call) -> list[cst.Arg]:
+    """Arguments in the target's parameter order; leading ones stay positional where they were."""
+    order = {p.name: i for i, p in enumerate(ref.params)}
+    positional_ok = [p.name for p in ref.params if not p.keyword_only and not p.var_keyword]
+    items = sorted(out.items(), key=lambda kv: order.get(kv[0], len(order)))
+    args: list[cst.Arg] = []
+    still_positional = True
+    for name, (text, src) in items:
+        index = len(args)
+        keep_pos = (still_positional and src is not None and src.position is not None
+                    and index < len(positional_ok) and positional_ok[index] == name)
+        still_positional = keep_pos
+        value = src.arg.value if src is not None else cst.parse_expression(text)
+        comma = src.arg.comma if src is not None and src.arg.comma is not cst.MaybeSentinel.DEFAULT else cst.Comma(
+            whitespace_after=cst.SimpleWhitespace(" "))
+        if keep_pos:
+            arg = cst.Arg(value=value, comma=comma)
+        else:
+            arg = cst.Arg(value=value, keyword=cst.Name(name), comma=comma,
+                          equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
+                                                whitespace_after=cst.SimpleWhitespace("")))
+        args.append(arg)
+    if args:
+        last_original = call.args[-1].comma if call.args else cst.MaybeSentinel.DEFAULT
+        trailing = last_original if isinstance(last_original, cst.Comma) and "\n" in _ws(last_original) else cst.MaybeSentinel.DEFAULT
+        args[-1] = args[-1].with_changes(comma=trailing)
+        # a comma carrying a newline from the middle of the original call would end a line oddly at the end
+    return args
+
+
+def _ws(comma: cst.Comma) -> str:
+    return cst.Module(body=[]).code_for_node(comma)

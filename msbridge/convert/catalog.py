@@ -1,0 +1,123 @@
+"""Which translation applies to an API: table rows, or msbridge's runtime mirror.
+
+The converter never hard-codes how an API translates: argument rules come from
+``msbridge.tables`` rows. This module only answers the lookups the rewrite
+needs, per direction:
+
+* ``rows(name, source)``: rows whose ``source`` side is ``name`` and that
+  translate that way (spelling variants such as ``mindspore.nn.optim.Momentum``
+  fall back to the shorter public name ``mindspore.nn.Momentum``);
+* ``mirror(name, target)``: msbridge's runtime API with the SAME signature and
+  semantics as ``name`` that runs on ``target`` (``mindspore.nn.cosine_decay_lr``
+  -> ``msbridge.mindspore.nn.cosine_decay_lr`` computing on torch). Used where the
+  target has no exact native counterpart. Found by reading msbridge's package
+  ``__init__`` files with ``ast`` (no import: the runtime imports the frameworks).
+"""
+from __future__ import annotations
+
+import ast
+import functools
+from pathlib import Path
+
+import msbridge
+from msbridge.tables import ApiRow, load_tables
+
+FRAMEWORKS = ("torch", "mindspore")
+PACKAGE_DIR = Path(msbridge.__file__).resolve().parent
+
+
+def other(framework: str) -> str:
+    return "mindspore" if framework == "torch" else "torch"
+
+
+def framework_of(name: str) -> str | None:
+    """'torch' / 'mindspore' for a real framework API, None for anything else."""
+    root = name.split(".", 1)[0]
+    return root if root in FRAMEWORKS else None
+
+
+def mirror_framework_of(name: str) -> str | None:
+    """For ``msbridge.mindspore.X`` -> 'mindspore' (the API it imitates), etc."""
+    parts = name.split(".")
+    if len(parts) > 2 and parts[0] == "msbridge" and parts[1] in FRAMEWORKS:
+        return parts[1]
+    return None
+
+
+@functools.lru_cache(maxsize=256)
+def _exported(module: str) -> frozenset[str]:
+    """Names a msbridge module defines or re-exports, read from its source."""
+    rel = Path(*module.split(".")[1:])
+    for path in (PACKAGE_DIR / rel / "__init__.py", PACKAGE_DIR / rel.with_suffix(".py")):
+        if path.is_file():
+            break
+    else:
+        return frozenset()
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except SyntaxError:
+        return frozenset()
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom):
+            names.update(alias.asname or alias.name for alias in node.names)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return frozenset(n for n in names if not n.startswith("_") or n == "_LRScheduler")
+
+
+def runtime_exists(name: str) -> bool:
+    module, _, attr = name.rpartition(".")
+    return attr in _exported(module)
+
+
+def _shortenings(name: str):
+    """``a.b.c.X`` then ``a.b.X``, ``a.X``: private module paths to the public name."""
+    parts = name.split(".")
+    yield name
+    for cut in range(len(parts) - 2, 0, -1):
+        yield ".".join(parts[:cut] + parts[-1:])
+
+
+class Catalog:
+    """Lookups over the loaded tables; cheap to build, shared by every file."""
+
+    def __init__(self, tables=None):
+        self.tables = tables if tables is not None else load_tables()
+        self._index: dict[tuple[str, str], tuple[ApiRow, ...]] = {}
+        for row in self.tables.rows:
+            for source in FRAMEWORKS:
+                ref = row.side(source)
+                if ref is None or row.side(other(source)) is None:
+                    continue
+                if f"to_{other(source)}" not in row.directions:
+                    continue
+                key = (ref.name, source)
+                self._index[key] = self._index.get(key, ()) + (row,)
+
+    def rows(self, name: str, source: str) -> tuple[ApiRow, ...]:
+        for candidate in _shortenings(name):
+            found = self._index.get((candidate, source))
+            if found:
+                return found
+        return ()
+
+    def public_name(self, name: str, source: str) -> str:
+        """The spelling the tables use for ``name`` (or ``name`` itself)."""
+        for candidate in _shortenings(name):
+            if (candidate, source) in self._index:
+                return candidate
+        return name
+
+    def mirror(self, name: str, target: str) -> str | None:
+        """msbridge's runtime twin of source API ``name`` that runs on ``target``."""
+        source = framework_of(name)
+        if source is None or source == target:
+            return None
+        for candidate in _shortenings(name):
+            mirrored = f"msbridge.{candidate}"
+            if runtime_exists(mirrored):
+                return mirrored
+        return None

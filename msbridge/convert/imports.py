@@ -1,0 +1,162 @@
+"""Import management: reference target APIs, add the imports they need, drop dead ones.
+
+Target APIs are written so a reader sees where they come from: real frameworks
+fully dotted after a plain ``import torch`` / ``import mindspore``
+(``torch.optim.SGD``), msbridge runtime names imported by name
+(``from msbridge.bridge import MindSporeLR``). Imports of the source framework
+that no longer have a use after the rewrite are removed; nothing else is.
+"""
+from __future__ import annotations
+
+import libcst as cst
+
+from msbridge.convert.names import dotted_name
+
+_SOURCE_ROOTS = {
+    # target -> import prefixes that belong to the *source* side and may be dropped when unused
+    "torch": ("mindspore", "msbridge.torch", "msbridge.bridge"),
+    "mindspore": ("torch", "msbridge.mindspore", "msbridge.bridge"),
+}
+
+
+def _expr(dotted: str) -> cst.BaseExpression:
+    parts = dotted.split(".")
+    node: cst.BaseExpression = cst.Name(parts[0])
+    for part in parts[1:]:
+        node = cst.Attribute(value=node, attr=cst.Name(part))
+    return node
+
+
+class ImportNeeds:
+    """Hands out expressions for qualified names and remembers the imports they need."""
+
+    def __init__(self, bound: set[str]):
+        self.bound = set(bound)          # names already bound in the file (imports, defs, assignments)
+        self.plain: list[str] = []       # `import torch`
+        self.from_: list[tuple[str, str]] = []  # `from msbridge.bridge import MindSporeLR`
+
+    def reference(self, qualified: str) -> cst.BaseExpression:
+        root = qualified.split(".", 1)[0]
+        if root != "msbridge":
+            if root not in self.plain:
+                self.plain.append(root)
+            return _expr(qualified)
+        module, _, name = qualified.rpartition(".")
+        if (module, name) not in self.from_:
+            if name in self.bound:  # collision with a user name: import the module instead
+                if "msbridge" not in self.plain:
+                    self.plain.append(module)
+                return _expr(qualified)
+            self.from_.append((module, name))
+        return cst.Name(name)
+
+
+def _is_docstring(stmt: cst.CSTNode) -> bool:
+    return (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1
+            and isinstance(stmt.body[0], cst.Expr) and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))
+
+
+def _is_import(stmt: cst.CSTNode) -> bool:
+    return isinstance(stmt, cst.SimpleStatementLine) and all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)
+
+
+class _NameUses(cst.CSTVisitor):
+    """Every Name read outside import statements (attribute names excluded)."""
+
+    def __init__(self):
+        self.names: set[str] = set()
+
+    def visit_Import(self, node):
+        return False
+
+    def visit_ImportFrom(self, node):
+        return False
+
+    def visit_Attribute(self, node: cst.Attribute):
+        node.value.visit(self)
+        return False
+
+    def visit_Name(self, node: cst.Name):
+        self.names.add(node.value)
+
+
+def used_names(module: cst.Module) -> set[str]:
+    visitor = _NameUses()
+    module.visit(visitor)
+    return visitor.names
+
+
+def _belongs(module_path: str, roots: tuple[str, ...]) -> bool:
+    return any(module_path == r or module_path.startswith(r + ".") for r in roots)
+
+
+class _DropUnused(cst.CSTTransformer):
+    def __init__(self, roots: tuple[str, ...], used: set[str]):
+        self.roots, self.used = roots, used
+
+    def _keep(self, local: str, full: str) -> bool:
+        return local in self.used or not _belongs(full, self.roots)
+
+    def leave_Import(self, original, updated):
+        names = [a for a in updated.names
+                 if self._keep(a.asname.name.value if a.asname else dotted_name(a.name).split(".")[0],
+                               dotted_name(a.name))]
+        if len(names) == len(updated.names):
+            return updated
+        if not names:
+            return cst.RemoveFromParent()
+        names[-1] = names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated.with_changes(names=names)
+
+    def leave_ImportFrom(self, original, updated):
+        if updated.relative or isinstance(updated.names, cst.ImportStar) or updated.module is None:
+            return updated
+        module = dotted_name(updated.module)
+        names = [a for a in updated.names
+                 if self._keep(a.asname.name.value if a.asname else dotted_name(a.name), f"{module}.{dotted_name(a.name)}")]
+        if len(names) == len(updated.names):
+            return updated
+        if not names:
+            return cst.RemoveFromParent()
+        names[-1] = names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated.with_changes(names=names)
+
+
+def _already_imported(module: cst.Module) -> tuple[set[str], set[tuple[str, str]]]:
+    plain, from_ = set(), set()
+    for stmt in module.body:
+        if not _is_import(stmt):
+            continue
+        for small in stmt.body:
+            if isinstance(small, cst.Import):
+                for a in small.names:
+                    if a.asname is None:
+                        plain.add(dotted_name(a.name))
+            elif small.module is not None and not isinstance(small.names, cst.ImportStar):
+                for a in small.names:
+                    if a.asname is None:
+                        from_.add((dotted_name(small.module), dotted_name(a.name)))
+    return plain, from_
+
+
+def fix_imports(module: cst.Module, needs: ImportNeeds, target: str) -> cst.Module:
+    """Drop source-framework imports left unused, then add the imports ``needs`` asks for."""
+    module = module.visit(_DropUnused(_SOURCE_ROOTS[target], used_names(module)))
+    plain, from_ = _already_imported(module)
+    new: list[cst.SimpleStatementLine] = []
+    for name in needs.plain:
+        if name not in plain and not any(p.startswith(name + ".") for p in plain if name in ("torch", "mindspore")):
+            new.append(cst.parse_statement(f"import {name}\n"))
+    for mod, name in needs.from_:
+        if (mod, name) not in from_:
+            new.append(cst.parse_statement(f"from {mod} import {name}\n"))
+    if not new:
+        return module
+    body = list(module.body)
+    index = 0
+    for i, stmt in enumerate(body):
+        if _is_import(stmt) or (i == 0 and _is_docstring(stmt)):
+            index = i + 1
+        else:
+            break
+    return module.with_changes(body=body[:index] + new + body[index:])

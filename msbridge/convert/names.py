@@ -1,0 +1,84 @@
+"""Qualified-name resolution of import aliases, without importing anything.
+
+The converter must know that ``nn.Dense`` means ``mindspore.nn.Dense`` when the
+file says ``from mindspore import nn`` (or ``import mindspore.nn as nn``, or
+``from mindspore.nn import Dense as D``). LibCST's own QualifiedNameProvider
+resolves full scopes but costs a metadata pass per file; the rewrite only needs
+the import table, so this module builds it in one cheap walk.
+
+Limitation (documented, tested): a name rebound by an assignment after the
+import (``nn = something``) is still resolved through the import.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+
+def dotted_name(node: cst.BaseExpression) -> str | None:
+    """``a.b.c`` for a Name/Attribute chain, else None (calls, subscripts...)."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return None
+    parts.append(node.value)
+    return ".".join(reversed(parts))
+
+
+def _module_path(node: cst.BaseExpression | None) -> str:
+    return "" if node is None else dotted_name(node) or ""
+
+
+@dataclass
+class ImportTable:
+    """Local name -> qualified name it is bound to by an import statement."""
+
+    aliases: dict[str, str] = field(default_factory=dict)
+
+    def resolve(self, node: cst.BaseExpression) -> str | None:
+        """Qualified name of a Name/Attribute chain whose head is imported, else None."""
+        name = dotted_name(node)
+        if name is None:
+            return None
+        head, _, rest = name.partition(".")
+        target = self.aliases.get(head)
+        if target is None:
+            return None
+        return f"{target}.{rest}" if rest else target
+
+    def bound_names(self) -> set[str]:
+        return set(self.aliases)
+
+
+class _ImportCollector(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.table = ImportTable()
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            full = _module_path(alias.name)
+            if alias.asname is not None:
+                self.table.aliases[alias.asname.name.value] = full
+            else:
+                # `import a.b.c` binds `a`, and `a.b.c.x` then resolves literally.
+                head = full.split(".")[0]
+                self.table.aliases[head] = head
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if node.relative or isinstance(node.names, cst.ImportStar):
+            return
+        module = _module_path(node.module)
+        for alias in node.names:
+            name = _module_path(alias.name)
+            local = alias.asname.name.value if alias.asname is not None else name
+            self.table.aliases[local] = f"{module}.{name}"
+
+
+def collect_imports(module: cst.Module) -> ImportTable:
+    """Every import in the file (module level and nested), later ones winning."""
+    collector = _ImportCollector()
+    module.visit(collector)
+    return collector.table

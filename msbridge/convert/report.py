@@ -1,0 +1,112 @@
+"""What the converter did, per API use, per file and in total.
+
+Every API of the source framework that a file uses is recorded once per call
+site with a status: ``converted`` (rewritten, computes the same), ``review``
+(rewritten or kept, but a person must check: the line carries a
+``# msbridge:`` comment), ``unsupported`` (no counterpart: left as is and
+marked). The conversion rate is converted / seen.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+CONVERTED = "converted"
+REVIEW = "review"
+UNSUPPORTED = "unsupported"
+STATUSES = (CONVERTED, REVIEW, UNSUPPORTED)
+
+
+@dataclass(frozen=True)
+class ApiUse:
+    api: str
+    line: int
+    status: str
+    target: str | None = None
+    message: str = ""
+
+
+@dataclass
+class FileReport:
+    path: str
+    direction: str | None = None   # "torch" or "mindspore": the target framework
+    uses: list[ApiUse] = field(default_factory=list)
+    error: str | None = None        # set when the file could not be parsed
+    changed: bool = False
+
+    def add(self, api: str, line: int, status: str, target: str | None = None, message: str = "") -> None:
+        assert status in STATUSES, status
+        self.uses.append(ApiUse(api, line, status, target, message))
+
+    def count(self, status: str) -> int:
+        return sum(1 for use in self.uses if use.status == status)
+
+    @property
+    def complete(self) -> bool:
+        """True when nothing needs a person: parsed, and every API converted."""
+        return self.error is None and all(use.status == CONVERTED for use in self.uses)
+
+    def summary(self) -> dict:
+        seen = len(self.uses)
+        converted = self.count(CONVERTED)
+        return {
+            "seen": seen,
+            "converted": converted,
+            "review": self.count(REVIEW),
+            "unsupported": self.count(UNSUPPORTED),
+            "rate": 1.0 if seen == 0 else converted / seen,
+        }
+
+    def to_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "to": self.direction,
+            "changed": self.changed,
+            "error": self.error,
+            **self.summary(),
+            "apis": [asdict(use) for use in self.uses],
+        }
+
+
+@dataclass
+class Report:
+    files: list[FileReport] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return all(f.complete for f in self.files)
+
+    def totals(self) -> dict:
+        seen = sum(len(f.uses) for f in self.files)
+        converted = sum(f.count(CONVERTED) for f in self.files)
+        return {
+            "files": len(self.files),
+            "files_changed": sum(f.changed for f in self.files),
+            "files_unparsable": sum(f.error is not None for f in self.files),
+            "seen": seen,
+            "converted": converted,
+            "review": sum(f.count(REVIEW) for f in self.files),
+            "unsupported": sum(f.count(UNSUPPORTED) for f in self.files),
+            "rate": 1.0 if seen == 0 else converted / seen,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps({"totals": self.totals(), "files": [f.to_dict() for f in self.files]}, indent=2)
+
+    def render(self) -> str:
+        """The human summary: one line per file needing attention, then totals."""
+        lines = []
+        for f in self.files:
+            if f.error is not None:
+                lines.append(f"{f.path}: NOT CONVERTED (copied unchanged): {f.error}")
+                continue
+            for use in f.uses:
+                if use.status != CONVERTED:
+                    lines.append(f"{f.path}:{use.line}: {use.status}: {use.api}: {use.message}")
+        t = self.totals()
+        lines.append(
+            f"{t['files']} file(s), {t['files_changed']} changed, {t['files_unparsable']} unparsable; "
+            f"APIs seen {t['seen']}, converted {t['converted']}, review {t['review']}, "
+            f"unsupported {t['unsupported']}; conversion rate {t['rate']:.1%}"
+        )
+        return "\n".join(lines)

@@ -1,0 +1,284 @@
+"""The LibCST transformer: resolve each framework reference and rewrite it.
+
+Decision per call of a source-framework API (``nn.Dense(...)``), in order:
+
+1. msbridge's runtime twin of a TARGET API (``msbridge.torch.optim.lr_scheduler.StepLR``
+   when converting to torch) becomes the real target API: the twin only existed
+   because an earlier conversion needed it.
+2. LR APIs (rows with a paradigm, or no native translation at the call site) use
+   msbridge's runtime twin on the target framework (same signature, same numbers):
+   a per-step MindSpore LR list has no torch counterpart, a per-epoch torch
+   scheduler none in MindSpore's optimizers.
+3. Otherwise the table row translates the call natively (name and arguments).
+   A MindSpore optimizer given a per-step LR becomes a torch optimizer plus
+   ``MindSporeLR`` (``rules.optimizer_lr``).
+4. No row and no runtime twin: the line is marked ``# msbridge: unsupported``.
+
+Untouched code is never regenerated: LibCST keeps its bytes.
+"""
+from __future__ import annotations
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from msbridge.convert import report as rpt
+from msbridge.convert.arguments import translate
+from msbridge.convert.catalog import Catalog, framework_of, mirror_framework_of, other
+from msbridge.convert.facts import BRIDGE_NAMES, Facts
+from msbridge.convert.imports import ImportNeeds
+from msbridge.convert.names import ImportTable
+from msbridge.convert.rules import methods, optimizer_lr
+from msbridge.convert.rules.train_step import TrainStep
+from msbridge.tables import ApiRow
+
+MARK = "# msbridge:"
+LR_MODULES = ("torch.optim.lr_scheduler", "mindspore.nn.learning_rate_schedule", "mindspore.nn.dynamic_lr",
+              "mindspore.experimental.optim.lr_scheduler")
+
+
+def _is_lr_api(name: str, row: ApiRow | None) -> bool:
+    if any(name.startswith(m + ".") for m in LR_MODULES):
+        return True
+    if row is None:
+        return False
+    paradigm = row.paradigm or ""
+    return row.torch_step is not None or "schedul" in paradigm or "list" in paradigm
+
+
+class Rewriter(cst.CSTTransformer):
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, module: cst.Module, target: str, imports: ImportTable, facts: Facts,
+                 catalog: Catalog, needs: ImportNeeds, report: rpt.FileReport):
+        super().__init__()
+        self.module, self.target, self.source = module, target, other(target)
+        self.imports, self.facts, self.catalog, self.needs, self.report = imports, facts, catalog, needs, report
+        self.skip_refs: set[int] = set()           # id() of func nodes handled by their call
+        self.assign_of: dict[int, str] = {}         # id(call) -> text of the single assignment target
+        self.messages: list[list[str]] = [[]]      # per enclosing statement
+        self.after: list[list[cst.BaseStatement]] = [[]]
+        self.train_step = TrainStep(self)
+
+    # ---- helpers -----------------------------------------------------------------------------
+    def code_of(self, node: cst.CSTNode) -> str:
+        return self.module.code_for_node(node)
+
+    def line_of(self, node: cst.CSTNode) -> int:
+        try:
+            return self.get_metadata(PositionProvider, node).start.line
+        except KeyError:
+            return 0
+
+    def record(self, node, api, status, target=None, message=""):
+        self.report.add(api, self.line_of(node), status, target, message)
+        if status != rpt.CONVERTED:
+            self.mark(f"{status}: {api}: {message}" if message else f"{status}: {api}")
+
+    def mark(self, text: str) -> None:
+        self.messages[-1].append(text)
+
+    def is_source(self, name: str | None) -> bool:
+        return name is not None and framework_of(name) == self.source
+
+    def is_twin_of_target(self, name: str | None) -> bool:
+        return name is not None and mirror_framework_of(name) == self.target
+
+    # ---- statements: comments and inserted lines ---------------------------------------------
+    def visit_SimpleStatementLine(self, node):
+        self.messages.append([])
+        self.after.append([])
+        if len(node.body) == 1 and isinstance(node.body[0], cst.Assign) and len(node.body[0].targets) == 1:
+            self.assign_of[id(node.body[0].value)] = self.code_of(node.body[0].targets[0].target)
+
+    def leave_SimpleStatementLine(self, original, updated):
+        messages, after = self.messages.pop(), self.after.pop()
+        if id(original) in self.facts.bridge_statements:
+            self.report.add("msbridge.bridge.MindSporeLR", self.line_of(original), rpt.CONVERTED, "learning_rate=",
+                            "folded into the MindSpore optimizer's per-step learning_rate")
+            return cst.RemoveFromParent()
+        replaced = self.train_step.statement(original, updated)
+        if replaced is not None:
+            return replaced
+        if messages:
+            updated = _comment(updated, messages)
+        if after:
+            return cst.FlattenSentinel([updated, *after])
+        return updated
+
+    def visit_Import(self, node):
+        return False
+
+    def visit_ImportFrom(self, node):
+        return False
+
+    def leave_IndentedBlock(self, original, updated):
+        return self.train_step.block(updated)
+
+    def leave_Module(self, original, updated):
+        return self.train_step.block(updated)
+
+    # ---- classes: construct <-> forward --------------------------------------------------------
+    def leave_ClassDef(self, original, updated):
+        if not any(self.imports.resolve(b.value) == methods.module_base(self.target) for b in original.bases):
+            return updated
+        old, new = methods.forward_rename(self.target)
+        body = [s.with_changes(name=cst.Name(new)) if isinstance(s, cst.FunctionDef) and s.name.value == old else s
+                for s in updated.body.body]
+        return updated.with_changes(body=updated.body.with_changes(body=body))
+
+    # ---- references that are not calls (base classes, dtypes, ...) ---------------------------
+    def visit_Attribute(self, node):
+        if id(node) in self.skip_refs:
+            return False
+        name = self.imports.resolve(node)
+        if self.is_source(name) or self.is_twin_of_target(name):
+            return False
+        return True
+
+    def leave_Attribute(self, original, updated):
+        return self._reference(original, updated)
+
+    def leave_Name(self, original, updated):
+        return self._reference(original, updated)
+
+    def _reference(self, original, updated):
+        if id(original) in self.skip_refs:
+            return updated
+        name = self.imports.resolve(original)
+        if name is None or name.count(".") == 0:
+            return updated
+        if self.is_twin_of_target(name):
+            native = name.split(".", 1)[1]
+            self.record(original, name, rpt.CONVERTED, native)
+            return self.needs.reference(native)
+        if not self.is_source(name):
+            return updated
+        if self.imports.aliases.get(self.code_of(original)) == name and "." not in self.code_of(original):
+            pass  # a bare imported name used as a value: handled like an attribute reference
+        rows = self.catalog.rows(name, self.source)
+        row = next((r for r in rows if not r.args), rows[0] if rows else None)
+        if row is not None:
+            native = row.side(self.target).name
+            self.record(original, self.catalog.public_name(name, self.source), rpt.CONVERTED, native)
+            return self.needs.reference(native)
+        twin = self.catalog.mirror(name, self.target)
+        if twin is not None:
+            self.record(original, name, rpt.CONVERTED, twin, "msbridge runtime")
+            return self.needs.reference(twin)
+        self.record(original, name, rpt.UNSUPPORTED, None, f"no {self.target} counterpart in the mapping tables")
+        return updated
+
+    # ---- calls ----------------------------------------------------------------------------------
+    def visit_Call(self, node):
+        name = self.imports.resolve(node.func)
+        if self.is_source(name) or self.is_twin_of_target(name):
+            self.skip_refs.add(id(node.func))
+
+    def leave_Call(self, original, updated):
+        name = self.imports.resolve(original.func)
+        if name is None:
+            return self._method_call(original, updated)
+        if name in BRIDGE_NAMES and self.target == "mindspore":
+            return updated  # its statement is folded away (facts.bridge_statements) or reported there
+        if self.is_twin_of_target(name):
+            native = name.split(".", 1)[1]
+            self.record(original, name, rpt.CONVERTED, native, "msbridge runtime twin -> native")
+            return updated.with_changes(func=self.needs.reference(native))
+        if not self.is_source(name):
+            return updated
+        if self.train_step.owns(original):
+            return updated
+        public = self.catalog.public_name(name, self.source)
+        rows = self.catalog.rows(name, self.source)
+        twin = self.catalog.mirror(public, self.target)
+        if twin is not None and (not rows or _is_lr_api(public, rows[0])):
+            self.record(original, public, rpt.CONVERTED, twin,
+                        "msbridge runtime twin (same signature and values)")
+            return updated.with_changes(func=self.needs.reference(twin))
+        for row in rows:
+            result = self._by_row(original, updated, public, row)
+            if result is not None:
+                return result
+        if twin is not None:
+            self.record(original, public, rpt.CONVERTED, twin, "msbridge runtime twin (same signature and values)")
+            return updated.with_changes(func=self.needs.reference(twin))
+        if rows:
+            self.record(original, public, rpt.REVIEW, None,
+                        f"table row {rows[0].id!r} cannot be applied at this call site; see `msbridge explain {public}`")
+        else:
+            self.record(original, public, rpt.UNSUPPORTED, None, f"no {self.target} counterpart in the mapping tables")
+        return updated
+
+    def _by_row(self, original, updated, public, row: ApiRow):
+        target_ref = row.side(self.target)
+        overrides: dict[str, str | None] = {}
+        after: list[cst.BaseStatement] = []
+        message = ""
+        assigned = self.assign_of.get(id(original))
+        if optimizer_lr.lr_rule_of(row):
+            if self.source == "mindspore":
+                value = _lr_value(updated, row, self.code_of)
+                if value is not None and optimizer_lr.is_per_step(value, self.facts, self.code_of):
+                    if assigned is None:
+                        self.record(original, public, rpt.REVIEW, None,
+                                    "per-step learning_rate: assign the optimizer to a name so msbridge can attach MindSporeLR")
+                        return updated
+                    overrides[optimizer_lr.TORCH_LR_ARG] = None
+                    bridge = self.needs.reference(optimizer_lr.BRIDGE)
+                    _, after = optimizer_lr.bridge_statements(assigned, self.code_of(value), self.code_of(bridge))
+                    message = "per-step LR kept exactly by msbridge.bridge.MindSporeLR"
+            elif assigned is not None and assigned in self.facts.bridges:
+                overrides[optimizer_lr.MINDSPORE_LR_ARG] = self.facts.bridges[assigned].learning_rate
+                message = "MindSporeLR folded back into learning_rate"
+        translation = translate(row, self.source, self.target, updated, self.code_of, overrides)
+        if translation is None:
+            return None
+        self.after[-1].extend(after)
+        status = rpt.REVIEW if translation.problems else rpt.CONVERTED
+        text = "; ".join(translation.problems) or message
+        if row.exactness in ("approximate", "impossible") and status == rpt.CONVERTED:
+            status, text = rpt.REVIEW, f"{row.exactness}: {row.exactness_reason}"
+        self.record(original, public, status, target_ref.name, text)
+        return updated.with_changes(func=self.needs.reference(target_ref.name), args=translation.args)
+
+    def _method_call(self, original, updated):
+        func = updated.func
+        if not isinstance(func, cst.Attribute):
+            return updated
+        new = methods.method_rename(func.attr.value, self.target)
+        if new is None or self.imports.resolve(original.func.value) is not None:
+            return updated
+        self.record(original, f".{func.attr.value}()", rpt.CONVERTED, f".{new}()")
+        return updated.with_changes(func=func.with_changes(attr=cst.Name(new)))
+
+
+def _lr_value(call: cst.Call, row: ApiRow, code_of) -> cst.BaseExpression | None:
+    names = row.mindspore.names
+    index = names.index(optimizer_lr.MINDSPORE_LR_ARG) if optimizer_lr.MINDSPORE_LR_ARG in names else -1
+    for i, arg in enumerate(call.args):
+        if arg.keyword is not None and arg.keyword.value == optimizer_lr.MINDSPORE_LR_ARG:
+            return arg.value
+        if arg.keyword is None and not arg.star and i == index:
+            return arg.value
+    return None
+
+
+def _comment(stmt: cst.SimpleStatementLine, messages: list[str]) -> cst.SimpleStatementLine:
+    """Add ``# msbridge: ...`` to the line, once (converting twice adds nothing)."""
+    existing = stmt.trailing_whitespace.comment.value if stmt.trailing_whitespace.comment else ""
+    above = "".join(line.comment.value for line in stmt.leading_lines if line.comment)
+    new = [m for m in dict.fromkeys(messages) if m not in existing and m not in above]
+    if not new:
+        return stmt
+    text = f"{MARK} " + " | ".join(new)
+    if not existing:
+        return stmt.with_changes(trailing_whitespace=stmt.trailing_whitespace.with_changes(
+            whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(text)))
+    line = cst.EmptyLine(indent=True, comment=cst.Comment(text))
+    return stmt.with_changes(leading_lines=[*stmt.leading_lines, line])
+
+
+def rewrite(module: cst.Module, target: str, imports: ImportTable, facts: Facts, catalog: Catalog,
+            needs: ImportNeeds, report: rpt.FileReport) -> cst.Module:
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    return wrapper.visit(Rewriter(wrapper.module, target, imports, facts, catalog, needs, report))

@@ -1,0 +1,9 @@
+"""Rewrites that are not one table row: paradigm bridges and framework idioms.
+
+* ``optimizer_lr``: a MindSpore optimizer fed a per-step LR <-> a torch optimizer
+  driven by ``msbridge.bridge.MindSporeLR`` stepped with every optimizer step;
+* ``train_step``: the training-step idiom (``value_and_grad`` + ``optimizer(grads)``
+  <-> ``zero_grad`` / ``backward`` / ``step``);
+* ``methods``: methods of framework objects found by name, not by import
+  (``construct``/``forward``, ``trainable_params()``/``parameters()``).
+"""

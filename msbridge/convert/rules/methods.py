@@ -1,0 +1,30 @@
+"""Framework methods found by name rather than by import.
+
+``net.trainable_params()`` has no import to resolve: the object is a user's
+network. These few renames are the idioms every ported script meets; each one
+is the same operation on both sides (both ``set_train(mode)`` and
+``train(mode)`` take the same bool). ``construct``/``forward`` is renamed only
+inside classes deriving from the source framework's module base class.
+"""
+from __future__ import annotations
+
+METHOD_CALLS = {
+    "torch": {"trainable_params": "parameters", "set_train": "train"},
+    "mindspore": {"parameters": "trainable_params", "train": "set_train"},
+}
+MODULE_BASE = {"torch": "mindspore.nn.Cell", "mindspore": "torch.nn.Module"}
+FORWARD = {"torch": ("construct", "forward"), "mindspore": ("forward", "construct")}
+
+
+def method_rename(attr: str, target: str) -> str | None:
+    return METHOD_CALLS[target].get(attr)
+
+
+def forward_rename(target: str) -> tuple[str, str]:
+    """(source method name, target method name) of the forward pass."""
+    return FORWARD[target]
+
+
+def module_base(target: str) -> str:
+    """Qualified name of the source framework's module base class."""
+    return MODULE_BASE[target]
