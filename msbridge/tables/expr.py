@@ -32,11 +32,26 @@ def _geometric(start, ratio, count):
     return values
 
 
+def _unique_sorted(values):
+    return sorted(set(values))
+
+
+def _multistep_lrs(base_lr, gamma, milestones):
+    """The lr torch's MultiStepLR reaches after each distinct milestone: at a milestone listed
+    c times it multiplies the current lr by ``gamma ** c`` (torch 2.13 ``MultiStepLR.get_lr``)."""
+    values, value = [base_lr], base_lr
+    for milestone in _unique_sorted(milestones):
+        value = value * gamma ** list(milestones).count(milestone)
+        values.append(value)
+    return values
+
+
 FUNCTIONS = {
     "abs": abs, "min": min, "max": max, "float": float, "int": int, "bool": bool,
     "len": len, "list": list, "tuple": tuple, "range": range, "sorted": sorted, "sum": sum,
     "floor": math.floor, "ceil": math.ceil, "bisect_right": bisect.bisect_right,
-    "geometric": _geometric,
+    "log": math.log, "geometric": _geometric, "unique_sorted": _unique_sorted,
+    "multistep_lrs": _multistep_lrs,
 }
 
 _BINOPS = {
@@ -53,7 +68,7 @@ _COMPARE = {
 _ALLOWED = (
     ast.Expression, ast.Constant, ast.Name, ast.Load, ast.Store, ast.BinOp, ast.UnaryOp,
     ast.BoolOp, ast.And, ast.Or, ast.Compare, ast.IfExp, ast.Tuple, ast.List, ast.Subscript,
-    ast.Slice, ast.Call, ast.ListComp, ast.comprehension,
+    ast.Slice, ast.Call, ast.ListComp, ast.comprehension, ast.Lambda, ast.arguments, ast.arg,
     *_BINOPS, *_UNARY, *_COMPARE,
 )
 
@@ -79,13 +94,19 @@ def parse(text: str) -> ast.Expression:
         if isinstance(node, ast.comprehension):
             if node.ifs or node.is_async or not isinstance(node.target, ast.Name):
                 raise ExprError(f"only '[x for name in iterable]' comprehensions are allowed in {text!r}")
+        if isinstance(node, ast.Lambda):
+            a = node.args
+            if a.posonlyargs or a.vararg or a.kwonlyargs or a.kwarg or a.defaults or len(a.args) != 1:
+                raise ExprError(f"only one-argument lambdas ('lambda epoch: ...') are allowed in {text!r}")
         if isinstance(node, ast.Constant) and not isinstance(node.value, (int, float, str, bool, type(None))):
             raise ExprError(f"constant {node.value!r} is not allowed in {text!r}")
     return tree
 
 
 def _bound_names(tree: ast.AST) -> set[str]:
-    return {n.target.id for n in ast.walk(tree) if isinstance(n, ast.comprehension)}
+    """Names bound inside the expression (comprehension variables, lambda parameters)."""
+    names = {n.target.id for n in ast.walk(tree) if isinstance(n, ast.comprehension)}
+    return names | {n.args.args[0].arg for n in ast.walk(tree) if isinstance(n, ast.Lambda)}
 
 
 def free_names(text: str) -> frozenset[str]:
@@ -172,6 +193,14 @@ class _Walker:
 
     def visit_Call(self, node):
         return FUNCTIONS[node.func.id](*(self.visit(a) for a in node.args))
+
+    def visit_Lambda(self, node):
+        """A lambda becomes a Python closure that walks its body with the argument bound."""
+        name, body, outer, text = node.args.args[0].arg, node.body, dict(self.names), self.text
+
+        def function(value):
+            return _Walker({**outer, name: value}, text).visit(body)
+        return function
 
     def visit_ListComp(self, node):
         (gen,) = node.generators if len(node.generators) == 1 else (None,)

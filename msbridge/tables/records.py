@@ -11,6 +11,9 @@ The public contract (used by the converter, the bridge, the docs and the tests):
       (and context) that must hold for the row to apply, e.g. ``"is_stair"``;
     - ``torch_step``: ``"epoch"`` or ``"step"`` -- how often the torch scheduler is stepped for the
       two sides to agree (LR rows only);
+    - ``torch_optimizer_lr``: expression over the MindSpore arguments giving the lr the torch
+      optimizer must start with (LR rows: torch schedulers scale the optimizer's lr), e.g.
+      ``"learning_rate"``, ``"max_lr"``, or ``"1.0"`` for LambdaLR rows whose lambda returns the lr itself;
     - ``rtol``: the relative tolerance that the exactness class promises (None for bit-exact);
     - ``docs_correction``: where MindSpore's published mapping says otherwise, and the evidence;
     - ``examples``: argument sets the table-driven tests run through both real frameworks.
@@ -19,7 +22,8 @@ The public contract (used by the converter, the bridge, the docs and the tests):
   For ``same``/``rename``/``default_differs`` the loader fills the identity expression (the other
   side's name), so consumers never special-case them. ``split``: one torch argument <-> several
   MindSpore ones (one rule per MindSpore argument, all with the same ``to_torch``); ``merge``: the
-  opposite. ``optimizer_lr``: a MindSpore LR argument that torch takes from the optimizer instead.
+  opposite. ``optimizer_lr``: a MindSpore LR argument that torch takes from the optimizer instead
+  (its ``to_mindspore`` reads the ``base_lr`` context; the torch side is the row's ``torch_optimizer_lr``).
 * ``ApiRef``: ``name, params`` (positional order) plus ``attributes`` (param -> attribute of a live
   object that stores it, when the names differ).
 * ``Param``: ``name, default`` (``Param.REQUIRED`` when required) plus ``keyword_only`` and
@@ -143,6 +147,7 @@ class ApiRow:
     condition_to_mindspore: str | None = None
     torch_step: str | None = None
     rtol: float | None = None
+    torch_optimizer_lr: str | None = None
     docs_correction: str | None = None
     examples: tuple[Example, ...] = field(default=(), compare=False)
 

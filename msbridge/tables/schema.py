@@ -22,7 +22,7 @@ class TableError(ValueError):
 
 _ROW_REQUIRED = ("id", "kind", "exactness", "exactness_reason", "note", "mindspore", "args")
 _ROW_OPTIONAL = ("torch", "paradigm", "context", "family", "directions", "condition_to_torch",
-                 "condition_to_mindspore", "torch_step", "rtol", "docs_correction", "examples")
+                 "condition_to_mindspore", "torch_step", "rtol", "torch_optimizer_lr", "docs_correction", "examples")
 _API_KEYS = ("name", "params", "attributes")
 _ARG_KEYS = ("mindspore", "torch", "rule", "to_torch", "to_mindspore", "note")
 _EXAMPLE_KEYS = ("source", "args", "context")
@@ -172,6 +172,8 @@ def _arg(where: _Where, field: str, data: Any, ms: ApiRef, pt: ApiRef | None, co
             raise where.error(f"{field}.to_torch", f"rule {rule!r} needs a to_torch expression")
         if "to_mindspore" in directions and to_mindspore is None:
             raise where.error(f"{field}.to_mindspore", f"rule {rule!r} needs a to_mindspore expression")
+    if rule == "optimizer_lr" and to_torch is not None:
+        raise where.error(f"{field}.to_torch", "the torch optimizer's lr is the row field 'torch_optimizer_lr'")
     if rule == "optimizer_lr" and to_mindspore is None and "to_mindspore" in directions:
         raise where.error(f"{field}.to_mindspore", "rule 'optimizer_lr' needs a to_mindspore expression (usually 'base_lr')")
     note = data.get("note", "")
@@ -201,6 +203,11 @@ def _coverage(where: _Where, api: ApiRef | None, args: tuple[ArgRule, ...], side
         if p.name not in covered and p.name not in CARRIER_PARAMS and not p.var_keyword:
             raise where.error("args", f"{side} parameter {p.name!r} of {api.name} has no rule "
                                       f"(every parameter must say how it crosses over)")
+
+
+def torch_step_needs_lr(data: dict) -> bool:
+    """LR rows (those with a torch_step) drive an optimizer whose lr the row must set."""
+    return data.get("torch_step") is not None
 
 
 def build_row(file: str, index: int, data: Any) -> ApiRow:
@@ -236,6 +243,8 @@ def build_row(file: str, index: int, data: Any) -> ApiRow:
         raise where.error("rtol", f"expected a float in (0, 1), got {rtol!r}")
     if exactness in ("float32-rounding", "approximate") and rtol is None:
         raise where.error("rtol", f"exactness {exactness!r} must state its relative tolerance")
+    if torch_step_needs_lr(data) and "to_torch" in directions and data.get("torch_optimizer_lr") is None:
+        raise where.error("torch_optimizer_lr", "an LR row translating to torch must say the torch optimizer's lr")
     examples_data = data.get("examples", [])
     if not isinstance(examples_data, list):
         raise where.error("examples", "expected a list of [[row.examples]] tables")
@@ -257,6 +266,8 @@ def build_row(file: str, index: int, data: Any) -> ApiRow:
         condition_to_mindspore=_expression(where, "condition_to_mindspore", data.get("condition_to_mindspore"),
                                            set(pt.names if pt else ()) | ctx, pt.name if pt else ""),
         torch_step=torch_step, rtol=None if rtol is None else float(rtol),
+        torch_optimizer_lr=_expression(where, "torch_optimizer_lr", data.get("torch_optimizer_lr"),
+                                       set(ms.names) | ctx, ms.name),
         docs_correction=_string(where, "docs_correction", data.get("docs_correction"), optional=True),
         examples=examples,
     )

@@ -114,10 +114,6 @@ def translate(row: ApiRow, direction: str, args: tuple = (), kwargs: Mapping | N
                 dropped.append((src_name, rule.note))
             if dst_name is None or expression is None:
                 continue
-        if rule.rule == "optimizer_lr":
-            if direction == "to_torch":
-                optimizer_lr = expr.evaluate(expression or src_name, env)
-                continue
         if dst_name is None:  # a source-only argument: dropped, with its note
             if src_name in given:
                 dropped.append((src_name, rule.note))
@@ -129,5 +125,7 @@ def translate(row: ApiRow, direction: str, args: tuple = (), kwargs: Mapping | N
         user_set = bool(expr.free_names(expression) & set(given))
         if required or user_set or not same_value(value, _default(dst, dst_name)):
             out[dst_name] = value
+    if direction == "to_torch" and row.torch_optimizer_lr:
+        optimizer_lr = expr.evaluate(row.torch_optimizer_lr, env)
     ordered = {name: out[name] for name in dst.names if name in out}
     return Translation(row, direction, dst.name, ordered, optimizer_lr, tuple(dropped))
