@@ -12,6 +12,8 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import numpy as np
+
 from msbridge.torch.optim.lr_scheduler.adapter import optimizer_view
 
 EPOCH_DEPRECATION_WARNING = (
@@ -42,6 +44,24 @@ def format_param(name: str, optimizer, param) -> list:
 
 def group_values(optimizer, key: str) -> list:
     return [group[key] for group in groups_of(optimizer)]
+
+
+def restore_float64_lrs(scheduler) -> None:
+    """After loading a state, take each group's float64 LR back from ``_last_lr``.
+
+    A MindSpore checkpoint keeps only float32(lr); a chainable schedule
+    continued from that would drift from torch.  Where the optimizer holds
+    exactly float32(_last_lr[i]), the saved float64 value is the one torch
+    would continue from.  A group set to anything else is left alone.
+    """
+    groups = groups_of(scheduler.optimizer)
+    last = getattr(scheduler, "_last_lr", None)
+    if not isinstance(last, list) or len(last) != len(groups):
+        return
+    for group, saved in zip(groups, last):
+        current = group["lr"]
+        if isinstance(saved, float) and current != saved and np.float32(current) == np.float32(saved):
+            group["lr"] = saved
 
 
 class _Flag:
@@ -104,6 +124,7 @@ class LRScheduler:
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         self.__dict__.update(state_dict)
+        restore_float64_lrs(self)
 
     def get_last_lr(self) -> list[float]:
         return self._last_lr

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from msbridge.torch.optim.lr_scheduler.base import restore_float64_lrs
+
 
 def composite_state_dict(scheduler) -> dict[str, Any]:
     """Own attributes minus the optimizer, with ``_schedulers`` as the children's state dicts."""
@@ -17,6 +19,7 @@ def load_composite_state_dict(scheduler, state_dict: dict[str, Any]) -> None:
     state_dict["_schedulers"] = children
     for child, child_state in zip(scheduler._schedulers, children):
         child.load_state_dict(child_state)
+    restore_float64_lrs(scheduler)
 
 
 def check_children(owner, optimizer, schedulers) -> None:

@@ -4,7 +4,13 @@ from __future__ import annotations
 import types
 from typing import Any
 
-from msbridge.torch.optim.lr_scheduler.base import LRScheduler, group_values, groups_of, warn_get_lr_called_within_step
+from msbridge.torch.optim.lr_scheduler.base import (
+    LRScheduler,
+    group_values,
+    groups_of,
+    restore_float64_lrs,
+    warn_get_lr_called_within_step,
+)
 
 
 class _LambdaScheduler(LRScheduler):
@@ -43,6 +49,7 @@ class _LambdaScheduler(LRScheduler):
         for idx, fn in enumerate(lr_lambdas):
             if fn is not None:
                 self.lr_lambdas[idx].__dict__.update(fn)
+        restore_float64_lrs(self)
 
 
 class LambdaLR(_LambdaScheduler):

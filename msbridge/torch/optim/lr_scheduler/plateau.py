@@ -10,7 +10,13 @@ import warnings
 from math import inf
 from typing import Any
 
-from msbridge.torch.optim.lr_scheduler.base import EPOCH_DEPRECATION_WARNING, LRScheduler, group_values, groups_of
+from msbridge.torch.optim.lr_scheduler.base import (
+    EPOCH_DEPRECATION_WARNING,
+    LRScheduler,
+    group_values,
+    groups_of,
+    restore_float64_lrs,
+)
 
 
 class ReduceLROnPlateau(LRScheduler):
@@ -118,3 +124,4 @@ class ReduceLROnPlateau(LRScheduler):
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         self.__dict__.update(state_dict)
         self._init_is_better(mode=self.mode, threshold=self.threshold, threshold_mode=self.threshold_mode)
+        restore_float64_lrs(self)
