@@ -1,0 +1,164 @@
+"""``torch.optim.Optimizer`` (2.13) shape over MindSpore Parameters.
+
+The shape torch code and torch's schedulers rely on: ``param_groups`` is a
+list of dicts with torch's keys and ``'lr'`` a Python float (read afresh at
+every step, so ``msbridge.torch.optim.lr_scheduler`` drives it as torch's
+schedulers drive torch), ``defaults``, ``state`` keyed by parameter,
+``add_param_group``, and ``state_dict()`` / ``load_state_dict()`` in torch's
+layout (``{'state': {index: {...}}, 'param_groups': [{..., 'params': [indices]}]}``;
+tensors in it are MindSpore Tensors; loading also takes numpy arrays or torch
+tensors).
+
+MindSpore has no ``.grad``: ``step(grads)`` takes the gradients MindSpore's
+``grad`` / ``value_and_grad`` return, one per parameter in the order of
+``param_groups`` (the order of ``optimizer.parameters``), and the optimizer is
+also callable as ``optimizer(grads)`` like a MindSpore optimizer.
+
+Why not ``mindspore.experimental.optim`` underneath: its groups keep ``lr`` as
+a float32 Parameter (schedulers compound float32 rounding), its Adam/AdamW
+compute bias corrections in float32 and share one step counter across
+parameters, its SGD applies ``dampening`` even without momentum, and it has no
+``state_dict``. The update math here follows torch's single-tensor
+(``foreach=False``, the CPU default) code in float32 numpy, with torch's
+fused multiply-adds (``add(alpha=)``, ``addcmul``, ``lerp``) emulated.
+"""
+from collections.abc import Iterable
+from copy import deepcopy
+from itertools import chain
+
+import numpy as np
+
+
+def _is_parameter(value):
+    from mindspore import Parameter
+    return isinstance(value, Parameter)
+
+
+def _typename(value):
+    return f"{type(value).__module__}.{type(value).__name__}"
+
+
+def as_numpy(value):
+    """A MindSpore Tensor, torch tensor or array-like as a float32 numpy array (a copy)."""
+    if hasattr(value, "asnumpy"):
+        return np.array(value.asnumpy(), dtype=np.float32)
+    if hasattr(value, "detach"):
+        return np.array(value.detach().cpu().numpy(), dtype=np.float32)
+    return np.array(value, dtype=np.float32)
+
+
+def to_tensor(array):
+    from mindspore import Tensor
+    return Tensor(np.array(array, dtype=np.float32))
+
+
+class Optimizer:
+    """Base class: subclasses implement ``_update_group(group, params, grads)`` in numpy."""
+
+    def __init__(self, params, defaults):
+        self.defaults = defaults
+        if _is_parameter(params) or not isinstance(params, Iterable):
+            raise TypeError("params argument given to the optimizer should be "
+                            "an iterable of Tensors or dicts, but got " + _typename(params))
+        self.state = {}
+        self.param_groups = []
+        param_groups = list(params)
+        if len(param_groups) == 0:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(param_groups[0], dict):
+            param_groups = [{"params": param_groups}]
+        for param_group in param_groups:
+            self.add_param_group(param_group)
+
+    def add_param_group(self, param_group):
+        """torch's checks and defaults, on MindSpore Parameters."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
+        params = param_group["params"]
+        if _is_parameter(params):
+            param_group["params"] = [params]
+        elif isinstance(params, set):
+            raise TypeError("optimizer parameters need to be organized in ordered collections, but "
+                            "the ordering of tensors in sets will change between runs. Please use a list instead.")
+        else:
+            param_group["params"] = list(params)
+        for param in param_group["params"]:
+            if not _is_parameter(param):
+                raise TypeError("optimizer can only optimize Tensors, but one of the params is " + _typename(param))
+        for name, default in self.defaults.items():
+            param_group.setdefault(name, default)
+        if not isinstance(param_group["lr"], float) and isinstance(param_group["lr"], (int, np.floating)):
+            param_group["lr"] = float(param_group["lr"])
+        seen = {id(p) for group in self.param_groups for p in group["params"]}
+        if any(id(p) in seen for p in param_group["params"]):
+            raise ValueError("some parameters appear in more than one parameter group")
+        self.param_groups.append(param_group)
+
+    @property
+    def parameters(self):
+        """Every parameter in ``param_groups`` order: the order ``step(grads)`` expects."""
+        return tuple(chain.from_iterable(group["params"] for group in self.param_groups))
+
+    def _state_of(self, param):
+        return self.state.setdefault(param, {})
+
+    def step(self, grads, closure=None):
+        """One update from MindSpore gradients (a tuple, one per parameter in ``parameters`` order)."""
+        loss = closure() if closure is not None else None
+        grads = tuple(grads)
+        params = self.parameters
+        if len(grads) != len(params):
+            raise ValueError(f"{type(self).__name__}.step expected {len(params)} gradients (one per parameter, in "
+                             f"param_groups order), but got {len(grads)}.")
+        start = 0
+        for group in self.param_groups:
+            count = len(group["params"])
+            new_values = self._update_group(group, group["params"], [as_numpy(g) for g in grads[start:start + count]])
+            for param, value in zip(group["params"], new_values):
+                param.set_data(to_tensor(value))
+            start += count
+        return loss
+
+    __call__ = step
+
+    def zero_grad(self, set_to_none=True):
+        """Nothing to clear: MindSpore returns gradients instead of storing ``.grad``."""
+
+    def _update_group(self, group, params, grads):
+        raise NotImplementedError
+
+    # ----- torch's state_dict layout ------------------------------------------------------------
+    _TENSOR_STATE = ()
+
+    def state_dict(self):
+        index = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: v for k, v in group.items() if k != "params"}
+            packed["params"] = [index.setdefault(id(p), len(index)) for p in group["params"]]
+            groups.append(packed)
+        state = {}
+        for param in self.parameters:
+            if param in self.state and self.state[param]:
+                state[index[id(param)]] = {k: (to_tensor(v) if v is not None else None)
+                                           for k, v in self.state[param].items()}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict):
+        groups = self.param_groups
+        saved_groups = deepcopy(state_dict["param_groups"])
+        if len(groups) != len(saved_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        if any(len(g["params"]) != len(s["params"]) for g, s in zip(groups, saved_groups)):
+            raise ValueError("loaded state dict contains a parameter group "
+                             "that doesn't match the size of optimizer's group")
+        id_map = dict(zip(chain.from_iterable(g["params"] for g in saved_groups),
+                          chain.from_iterable(g["params"] for g in groups)))
+        self.state = {}
+        for key, values in state_dict["state"].items():
+            if key in id_map:
+                self.state[id_map[key]] = {k: (as_numpy(v) if v is not None else None) for k, v in values.items()}
+        for group, saved in zip(groups, saved_groups):
+            saved["params"] = group["params"]
+            group.clear()
+            group.update(saved)

@@ -1,0 +1,62 @@
+"""``torch.optim.SGD`` (2.13) on MindSpore Parameters.
+
+torch's single-tensor rule, float32::
+
+    g = g + wd * p                       (add with alpha: one fused multiply-add)
+    buf = g (first step) | buf * momentum + (1 - dampening) * g
+    g = g + momentum * buf (nesterov) | buf
+    p = p - lr * g
+
+``mindspore.experimental.optim.SGD`` runs MindSpore's ``SGD`` kernel, which
+applies ``(1 - dampening)`` even when ``momentum == 0`` (torch ignores
+dampening then) and stores ``lr`` as a float32 Parameter; this class does
+neither. ``state[p]['momentum_buffer']`` is ``None`` when momentum is 0, as in
+torch.
+"""
+import numpy as np
+
+from msbridge.torch.optim._float32 import add_scaled
+from msbridge.torch.optim.optimizer import Optimizer
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with torch 2.13's signature and numerics."""
+
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
+                 maximize=False, foreach=None, differentiable=False, fused=None):
+        if lr < 0.0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if momentum < 0.0:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if weight_decay < 0.0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = {"lr": lr, "momentum": momentum, "dampening": dampening, "weight_decay": weight_decay,
+                    "nesterov": nesterov, "maximize": maximize, "foreach": foreach,
+                    "differentiable": differentiable, "fused": fused}
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        super().__init__(params, defaults)
+
+    def _update_group(self, group, params, grads):
+        lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
+        weight_decay = group["weight_decay"]
+        out = []
+        for param, grad in zip(params, grads):
+            p = param.asnumpy().astype(np.float32)
+            state = self._state_of(param)
+            if group["maximize"]:
+                grad = -grad
+            if weight_decay != 0:
+                grad = add_scaled(grad, p, weight_decay)
+            if momentum != 0:
+                buf = state.get("momentum_buffer")
+                if buf is None:
+                    buf = grad.copy()
+                else:
+                    buf = add_scaled(buf * np.float32(momentum), grad, 1 - dampening)
+                state["momentum_buffer"] = buf
+                grad = add_scaled(grad, buf, momentum) if group["nesterov"] else buf
+            else:
+                state["momentum_buffer"] = None
+            out.append(add_scaled(p, grad, -lr))
+        return out
