@@ -106,7 +106,7 @@ CONFIGS = [
     ("SGD", lambda o, p: o.SGD(p, lr=0.1), None, None, SGD_LIKE),
     ("SGD-momentum-damp-wd", lambda o, p: o.SGD(p, lr=0.05, momentum=0.9, dampening=0.1, weight_decay=0.01),
      None, None, SGD_LIKE),
-    ("SGD-nesterov-maximize-steplr", lambda o, p: o.SGD(p, lr=0.1, momentum=0.8, nesterov=True, maximize=True),
+    ("SGD-nesterov-steplr", lambda o, p: o.SGD(p, lr=0.1, momentum=0.8, nesterov=True),
      lambda s, opt: s.StepLR(opt, step_size=3, gamma=0.5), None, SGD_LIKE),
     ("SGD-damp-no-momentum", lambda o, p: o.SGD(p, lr=0.1, dampening=0.5), None, None, SGD_LIKE),
     ("SGD-groups-exponential", lambda o, p: o.SGD(p, lr=0.1, momentum=0.9),
