@@ -147,9 +147,12 @@ def fix_imports(module: cst.Module, needs: ImportNeeds, target: str) -> cst.Modu
     for name in needs.plain:
         if name not in plain and not any(p.startswith(name + ".") for p in plain if name in ("torch", "mindspore")):
             new.append(cst.parse_statement(f"import {name}\n"))
+    grouped: dict[str, list[str]] = {}
     for mod, name in needs.from_:
         if (mod, name) not in from_:
-            new.append(cst.parse_statement(f"from {mod} import {name}\n"))
+            grouped.setdefault(mod, []).append(name)
+    for mod, names in grouped.items():
+        new.append(cst.parse_statement(f"from {mod} import {', '.join(names)}\n"))
     if not new:
         return module
     body = list(module.body)

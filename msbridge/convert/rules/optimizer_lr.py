@@ -21,7 +21,7 @@ import libcst as cst
 
 from msbridge.tables import ApiRow
 
-BRIDGE = "msbridge.bridge.MindSporeLR"
+BRIDGE = "msbridge.bridge.mindspore_lr.MindSporeLR"
 MINDSPORE_LR_ARG, TORCH_LR_ARG = "learning_rate", "lr"
 
 

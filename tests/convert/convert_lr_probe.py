@@ -1,0 +1,62 @@
+"""Run a training script and record the LR each optimizer update actually used.
+
+    python convert_lr_probe.py OUT.json script.py [script args...]
+
+The script is run unmodified (``runpy``). Before it starts, the probe hooks the
+real frameworks' optimizers, so it sees what the framework applied, not what
+the script believes:
+* torch: a global optimizer step pre-hook records ``param_groups[0]['lr']``
+  (the value ``step()`` is about to use);
+* MindSpore: ``nn.Optimizer.__call__`` (one call per update) is wrapped; just
+  before the update it evaluates the optimizer's own LR object at the
+  optimizer's own ``global_step`` -- what ``get_lr()`` inside the (graph-compiled)
+  ``construct`` computes -- and records it (float32, as MindSpore holds it).
+"""
+import json
+import runpy
+import sys
+
+RECORD: list[float] = []
+
+
+def _hook_torch():
+    from torch.optim.optimizer import register_optimizer_step_pre_hook
+
+    def pre_hook(optimizer, args, kwargs):
+        RECORD.append(float(optimizer.param_groups[0]["lr"]))
+
+    register_optimizer_step_pre_hook(pre_hook)
+
+
+def _hook_mindspore():
+    from mindspore import nn
+
+    original = nn.Optimizer.__call__
+
+    def call(self, *args, **kwargs):
+        lr = self.learning_rate[0] if isinstance(self.learning_rate, tuple) else self.learning_rate
+        if self.dynamic_lr:
+            lr = lr(self.global_step)
+        RECORD.append(float(lr.asnumpy().reshape(-1)[0]))
+        return original(self, *args, **kwargs)
+
+    nn.Optimizer.__call__ = call
+
+
+def main() -> None:
+    out, script, *args = sys.argv[1:]
+    source = open(script, encoding="utf-8").read()
+    if "torch" in source:
+        _hook_torch()
+    if "mindspore" in source:
+        _hook_mindspore()
+    sys.argv = [script, *args]
+    try:
+        runpy.run_path(script, run_name="__main__")
+    finally:
+        with open(out, "w", encoding="utf-8") as handle:
+            json.dump(RECORD, handle)
+
+
+if __name__ == "__main__":
+    main()
