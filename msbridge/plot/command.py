@@ -132,6 +132,8 @@ def _torch_curves(call: ApiCall, args):
     per_batch = (args.step_every or _default_step_every(call)) == "batch"
     every = 1 if per_batch else args.steps_per_epoch
     steps = args.steps if args.steps is not None else (args.epochs * args.steps_per_epoch if args.epochs else None)
+    if steps is None and call.api.name != "OneCycleLR":  # OneCycleLR knows its own length
+        raise UserError(f"{call.api.short}: say how long to plot with --epochs N (or --steps N)")
     values = runners.torch_shaped_scheduler(runners.TORCH, call, lr, steps, every)
     when = "every batch" if per_batch else "every epoch" + (f" ({every} batches)" if every > 1 else "")
     source = Curve(f"torch {call.api.name} on lr={lr:g}, stepped {when}", tuple(values))

@@ -1,0 +1,182 @@
+"""``msbridge plot`` through its real entry point: a readable PNG, or a one-line error."""
+import subprocess
+import sys
+
+import matplotlib.image
+import numpy as np
+import pytest
+
+from msbridge import cli
+
+# matplotlib's default colour cycle, as the plot draws the source and the first counterpart
+SOURCE_RGB = (0x1F, 0x77, 0xB4)  # tab:blue
+COUNTERPART_RGB = (0xFF, 0x7F, 0x0E)  # tab:orange
+
+
+def run_plot(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "msbridge", "plot", *args], capture_output=True, text=True, timeout=300, cwd=cwd
+    )
+
+
+def pixels_near(image, rgb, tolerance=12):
+    rgb255 = (image[:, :, :3] * 255).astype(int)
+    return int(np.sum(np.all(np.abs(rgb255 - np.array(rgb)) <= tolerance, axis=-1)))
+
+
+def assert_readable_png(path, counterparts):
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    image = matplotlib.image.imread(path)
+    height, width = image.shape[:2]
+    assert width >= 800 and height >= 500, image.shape
+    colours = np.unique((image[:, :, :3] * 255).astype(np.uint8).reshape(-1, 3), axis=0)
+    assert len(colours) > 20  # text, axes, curves: not a blank or single-colour image
+    assert pixels_near(image, SOURCE_RGB) > 500  # the source curve (and its legend line)
+    near = pixels_near(image, COUNTERPART_RGB)
+    assert (near > 300) if counterparts else (near == 0), near
+    return image
+
+
+def assert_one_line_error(result, *fragments):
+    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("msbridge: error: "), result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], (fragment, lines[0])
+
+
+def test_mindspore_function_against_torch(tmp_path):
+    """The issue's example, verbatim."""
+    result = run_plot(
+        "nn.exponential_decay_lr(0.1, 0.9, 600, 20, 5, is_stair=True)", "--vs", "torch", "-o", "lr.png", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("wrote lr.png: 600 steps of nn.exponential_decay_lr")
+    assert "torch StepLR(step_size=5, gamma=0.9) on lr=0.1, stepped every 20 steps" in result.stdout
+    assert_readable_png(tmp_path / "lr.png", counterparts=True)
+
+
+def test_mindspore_schedule_cell_with_steps(tmp_path):
+    out = tmp_path / "cosine.png"
+    result = run_plot("nn.CosineDecayLR(0.001, 0.1, 40)", "--steps", "120", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "120 steps of nn.CosineDecayLR" in result.stdout
+    assert "torch CosineAnnealingLR(T_max=40, eta_min=0.001)" in result.stdout
+    assert_readable_png(out, counterparts=True)
+
+
+def test_torch_scheduler_against_mindspore(tmp_path):
+    out = tmp_path / "step.png"
+    result = run_plot(
+        "lr_scheduler.StepLR(step_size=10, gamma=0.5)", "--lr", "0.1", "--epochs", "30", "--steps-per-epoch", "3",
+        "-o", str(out),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "90 steps of lr_scheduler.StepLR" in result.stdout
+    assert "mindspore nn.exponential_decay_lr(0.1, 0.5, 90, 3, 10, is_stair=True)" in result.stdout
+    assert "mindspore.experimental.optim.lr_scheduler.StepLR (float32)" in result.stdout
+    assert_readable_png(out, counterparts=True)
+
+
+def plot_in_process(capsys, *args):
+    """``msbridge plot`` through ``cli.main`` in this process (frameworks already imported: fast)."""
+    code = cli.main(["plot", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_source_alone_in_another_format(tmp_path, capsys):
+    out = tmp_path / "warmup.svg"
+    code, stdout, stderr = plot_in_process(capsys, "nn.warmup_lr(0.1, 40, 2, 5)", "--vs", "none", "-o", str(out))
+    assert code == 0, stderr
+    assert stdout.strip() == f"wrote {out}: 40 steps of nn.warmup_lr"
+    assert out.read_text().lstrip().startswith("<?xml")
+
+
+def test_counterpart_the_framework_refuses_is_left_out_with_a_note(tmp_path, capsys):
+    # mindspore.experimental has no OneCycleLR: the plot still shows torch's curve
+    out = tmp_path / "onecycle.png"
+    code, stdout, stderr = plot_in_process(capsys, "lr_scheduler.OneCycleLR(max_lr=0.1, total_steps=50)", "-o", str(out))
+    assert code == 0, stderr
+    assert "50 steps of lr_scheduler.OneCycleLR" in stdout
+    assert stderr == "msbridge plot: note: mindspore.experimental.optim.lr_scheduler has no OneCycleLR (curve left out)\n"
+    assert_readable_png(out, counterparts=False)
+
+
+@pytest.mark.parametrize(
+    "args, fragments",
+    [
+        (["nn.exponential_decay_lr(0.1, 0.9"], ["cannot parse expression"]),
+        (["nn.exponential_decay(0.1, 0.9, 10, 1, 1)"], ["unknown API 'nn.exponential_decay'", "did you mean"]),
+        (["lr_scheduler.LambdaLR(lr_lambda=lambda e: 0.9 ** e)"], ["cannot plot lr_scheduler.LambdaLR"]),
+        (["nn.warmup_lr(lr, 10, 1, 2)"], ["only literal arguments"]),
+        (["nn.ExponentialDecayLR(0.1, 0.9, 4)"], ["--steps N"]),
+        (["nn.warmup_lr(0.1, 10, 1, 2)", "--steps", "5"], ["drop --steps"]),
+        (["nn.warmup_lr(0.1, 10, 1, 2)", "--lr", "0.5"], ["--lr is for torch schedulers"]),
+        (["nn.warmup_lr(0.1, 10, 1, 2)", "--vs", "mindspore"], ["already MindSpore"]),
+        (["lr_scheduler.StepLR(3)", "--vs", "torch"], ["already torch"]),
+        (["lr_scheduler.StepLR(3)"], ["--epochs N"]),
+        (["lr_scheduler.StepLR(3)", "--epochs", "0"], ["--epochs must be a positive integer"]),
+        (["nn.warmup_lr(0.1, 10, 1, 2)", "-o", "/no/such/folder/lr.png"], ["folder /no/such/folder does not exist"]),
+    ],
+)
+def test_user_mistakes_fail_fast_with_one_line(args, fragments, capsys):
+    code, stdout, stderr = plot_in_process(capsys, *args)
+    assert (code, stdout) == (2, "")
+    assert stderr.count("\n") == 1 and stderr.startswith("msbridge: error: "), stderr
+    for fragment in fragments:
+        assert fragment in stderr, (fragment, stderr)
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["nn.exponential_decay_lr(0.1, 0.9"], "cannot parse expression"),
+        (["nn.exponential_decay(0.1, 0.9, 10, 1, 1)"], "unknown API 'nn.exponential_decay'"),
+        (["nn.warmup_lr(0.1, 10, 1, 2)", "-o", "/no/such/folder/lr.png"], "does not exist"),
+    ],
+)
+def test_user_mistakes_through_the_entry_point(args, fragment):
+    assert_one_line_error(run_plot(*args), fragment)
+
+
+def test_framework_rejection_is_the_framework_message(capsys):
+    code, _, stderr = plot_in_process(capsys, "nn.exponential_decay_lr(1, 0.9, 10, 2, 1)")
+    assert code == 2
+    assert stderr.startswith("msbridge: error: mindspore.nn.exponential_decay_lr rejected the arguments: TypeError")
+    assert "'learning_rate'" in stderr and stderr.count("\n") == 1
+
+
+def test_argparse_usage_errors_exit_2(capsys):
+    code, _, stderr = plot_in_process(capsys, "nn.warmup_lr(0.1, 10, 1, 2)", "--vs", "jax")
+    assert code == 2
+    assert "invalid choice: 'jax'" in stderr
+
+
+def test_help_lists_examples_and_apis():
+    result = run_plot("--help")
+    assert result.returncode == 0
+    assert "examples:" in result.stdout
+    assert 'msbridge plot "nn.exponential_decay_lr(0.1, 0.9, 600, 20, 5, is_stair=True)"' in result.stdout
+    for name in ("exponential_decay_lr", "CosineDecayLR", "OneCycleLR", "SequentialLR"):
+        assert name in result.stdout
+
+
+def test_difference_panel_shows_the_difference(tmp_path):
+    """In-process render: the lower panel (counterpart − source) carries the counterpart's colour."""
+    from msbridge.plot.render import Curve, render
+
+    source = Curve("source", tuple(0.1 * 0.97**i for i in range(200)))
+    shifted = Curve("counterpart", tuple(v * (1 + 1e-6 * (i % 7)) for i, v in enumerate(source.values)))
+    out = tmp_path / "diff.png"
+    render(str(out), "a title", source, [shifted])
+    image = assert_readable_png(out, counterparts=True)
+    lower = image[int(image.shape[0] * 0.7):]
+    assert pixels_near(lower, COUNTERPART_RGB) > 300
+
+    identical = tmp_path / "same.png"
+    render(str(identical), "a title", source, [Curve("same", source.values)])
+    lower = matplotlib.image.imread(identical)[int(image.shape[0] * 0.7):]
+    # a zero difference is drawn flat on the zero line: far fewer coloured pixels than a varying one
+    assert pixels_near(lower, COUNTERPART_RGB) < pixels_near(image[int(image.shape[0] * 0.7):], COUNTERPART_RGB)
