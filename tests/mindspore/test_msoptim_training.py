@@ -4,11 +4,12 @@ Two checks per configuration, both against the real framework in the same run:
 
 * **same gradients**: MindSpore's gradients at each step are fed to our
   optimizer (``opt(grads)``), so any difference is the optimizer's own. SGD
-  and Momentum are bit-identical in every configuration (groups, LR lists,
-  schedules, loss scale, Nesterov). Adam/AdamWeightDecay/Adagrad moments are
-  bit-identical, their weights differ by at most ``2 * 2**-23`` (two float32
-  ulps of 1.0; the weights are O(1)) after 12 steps: MindSpore's vectorised
-  CPU kernels evaluate ``sqrt``/``rsqrt``/division their own way.
+  Momentum and Rprop are bit-identical in every configuration (groups, LR
+  lists, schedules, loss scale, Nesterov). Adam/AdamWeightDecay/LazyAdam/
+  AdaMax/Adagrad/RMSProp moments are bit-identical, their weights differ by
+  at most one float32 ulp of 1.0 (measured; the test allows two, ``2 * 2**-23``,
+  the weights being O(1)) after 12 steps: MindSpore's vectorised CPU kernels
+  evaluate ``sqrt``/``rsqrt``/division their own way.
 * **end to end**: torch computes its own gradients (``loss.backward();
   opt.step()``). Forward/backward matmuls round differently in the two
   frameworks, so parameters agree to float32 rounding accumulated over 12
@@ -156,6 +157,15 @@ CONFIGS = [
     ("Adagrad", lambda nn, p: nn.Adagrad(p, learning_rate=0.05), None, ADAM_LIKE),
     ("Adagrad-wd-poly", lambda nn, p: nn.Adagrad(p, accum=0.2, learning_rate=nn.PolynomialDecayLR(0.1, 0.01, 6, 2.0),
                                                  weight_decay=0.01, loss_scale=8.0), None, ADAM_LIKE),
+    ("RMSProp", lambda nn, p: nn.RMSProp(p, learning_rate=0.01), None, ADAM_LIKE),
+    ("RMSProp-centered-momentum-wd", lambda nn, p: nn.RMSProp(p, learning_rate=0.005, momentum=0.9, centered=True,
+                                                              weight_decay=0.01, loss_scale=4.0), None, ADAM_LIKE),
+    ("AdaMax", lambda nn, p: nn.AdaMax(p, learning_rate=0.01, weight_decay=0.01), None, ADAM_LIKE),
+    ("Rprop", lambda nn, p: nn.Rprop(p, learning_rate=0.01), None, SGD_LIKE),
+    ("Rprop-wd-list", lambda nn, p: nn.Rprop(p, learning_rate=[0.02] * STEPS, etas=(0.4, 1.5),
+                                             step_sizes=(1e-4, 0.05), weight_decay=0.01), None, SGD_LIKE),
+    ("LazyAdam-nesterov", lambda nn, p: nn.LazyAdam(p, learning_rate=0.01, use_nesterov=True, weight_decay=0.01),
+     None, ADAM_LIKE),
 ]
 
 

@@ -17,4 +17,5 @@ from msbridge.mindspore.nn.learning_rate_schedule import (
     PolynomialDecayLR,
     WarmUpLR,
 )
-from msbridge.mindspore.nn.optim import SGD, Adagrad, Adam, AdamWeightDecay, Momentum, Optimizer  # noqa: E402,F401
+from msbridge.mindspore.nn.optim import (  # noqa: E402,F401
+    SGD, AdaMax, Adagrad, Adam, AdamWeightDecay, LazyAdam, Momentum, Optimizer, RMSProp, Rprop)

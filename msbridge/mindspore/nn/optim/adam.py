@@ -19,19 +19,28 @@ for dense torch gradients they compute the same update and are accepted.
 """
 import torch
 
-from msbridge.mindspore.nn.optim._checks import check_float_open_range, check_positive_float, check_value_type
+from msbridge.mindspore.nn.optim._checks import (
+    check_float_open_range,
+    check_non_negative_float,
+    check_positive_float,
+    check_value_type,
+)
 from msbridge.mindspore.nn.optim._float32 import f32, fma
 from msbridge.mindspore.nn.optim.optimizer import Optimizer
 
 
-def check_adam_values(beta1, beta2, eps, prim):
-    """MindSpore's ``_check_param_value`` shared by the Adam family."""
+def check_adam_values(beta1, beta2, eps, prim, weight_decay=None):
+    """MindSpore's ``_check_param_value`` shared by the Adam family (LazyAdam's also checks weight_decay)."""
     check_value_type("beta1", beta1, [float], prim)
     check_value_type("beta2", beta2, [float], prim)
     check_value_type("eps", eps, [float], prim)
+    if weight_decay is not None:
+        check_value_type("weight_dacay", weight_decay, [float], prim)  # MindSpore's spelling
     check_float_open_range(beta1, 0.0, 1.0, "beta1", prim)
     check_float_open_range(beta2, 0.0, 1.0, "beta2", prim)
     check_positive_float(eps, "eps", prim)
+    if weight_decay is not None:
+        check_non_negative_float(weight_decay, "weight_decay", prim)
 
 
 def adam_moments(m, v, g, beta1, beta2):

@@ -1,0 +1,40 @@
+"""``mindspore.nn.AdaMax`` on torch parameters.
+
+Update (``ApplyAdaMax``)::
+
+    beta1_power *= beta1                       (before the update)
+    m = beta1 * m + (1 - beta1) * g
+    v = max(beta2 * v, |g|)
+    w -= lr / (1 - beta1_power) * m / (v + eps)
+
+Same algorithm as ``torch.optim.Adamax`` (torch: ``max(beta2*v, |g| + eps)``
+and ``clr = lr / (1 - beta1**t)``, so eps sits in a different place);
+defaults lr 0.001 (torch 0.002); weight decay is L2 on the gradient before the
+loss-scale division.
+"""
+import torch
+
+from msbridge.mindspore.nn.optim._float32 import f32
+from msbridge.mindspore.nn.optim.adam import check_adam_values
+from msbridge.mindspore.nn.optim.optimizer import Optimizer
+
+
+class AdaMax(Optimizer):
+    """AdaMax, MindSpore 2.10 semantics."""
+
+    def __init__(self, params, learning_rate=0.001, beta1=0.9, beta2=0.999, eps=1e-08, weight_decay=0.0,
+                 loss_scale=1.0):
+        super().__init__(learning_rate, params, weight_decay, loss_scale)
+        check_adam_values(beta1, beta2, eps, self.cls_name)
+        self.beta1, self.beta2, self.eps = f32(beta1), f32(beta2), f32(eps)
+        self.beta1_power = f32(1.0)
+        self.moment1 = self._zeros_like(self.parameters)
+        self.moment2 = self._zeros_like(self.parameters)
+
+    def _apply(self, gradients, lrs):
+        self.beta1_power = self.beta1_power * self.beta1
+        one = f32(1.0)
+        for w, g, lr, m, v in zip(self.parameters, gradients, lrs, self.moment1, self.moment2):
+            m.copy_(self.beta1 * m + (one - self.beta1) * g)
+            v.copy_(torch.maximum(self.beta2 * v, torch.abs(g)))
+            w.sub_(lr / (one - self.beta1_power) * m / (v + self.eps))

@@ -1,0 +1,56 @@
+"""``mindspore.nn.RMSProp`` on torch parameters.
+
+Update (``ApplyRMSProp`` / ``ApplyCenteredRMSProp``)::
+
+    ms  = decay * ms + (1 - decay) * g * g            (ms starts at ONES)
+    mg  = decay * mg + (1 - decay) * g                (centered only)
+    mom = momentum * mom + lr * g / sqrt(ms [- mg*mg] + epsilon)
+    w  -= mom
+
+Differences from ``torch.optim.RMSprop``: the mean square starts at 1, not 0
+(early steps are much smaller); ``epsilon`` goes *inside* the square root
+(torch adds ``eps`` outside); the LR multiplies into the momentum buffer
+(torch: ``buf = m*buf + g/denom; w -= lr*buf``, which differs when the LR
+changes); defaults lr 0.1 (torch 0.01), decay 0.9 (torch alpha 0.99),
+epsilon 1e-10 (torch 1e-8).
+"""
+import torch
+
+from msbridge.mindspore.nn.optim._checks import check_non_negative_float, check_positive_float, check_value_type
+from msbridge.mindspore.nn.optim._float32 import f32
+from msbridge.mindspore.nn.optim.optimizer import Optimizer
+
+
+class RMSProp(Optimizer):
+    """RMSProp (optionally centered, with momentum), MindSpore 2.10 semantics."""
+
+    def __init__(self, params, learning_rate=0.1, decay=0.9, momentum=0.0, epsilon=1e-10,
+                 use_locking=False, centered=False, loss_scale=1.0, weight_decay=0.0):
+        super().__init__(learning_rate, params, weight_decay, loss_scale)
+        check_value_type("decay", decay, [float], self.cls_name)
+        check_non_negative_float(decay, "decay", self.cls_name)
+        check_value_type("momentum", momentum, [float], self.cls_name)
+        check_non_negative_float(momentum, "momentum", self.cls_name)
+        check_value_type("epsilon", epsilon, [float], self.cls_name)
+        check_positive_float(epsilon, "epsilon", self.cls_name)
+        check_value_type("use_locking", use_locking, [bool], self.cls_name)
+        check_value_type("centered", centered, [bool], self.cls_name)
+        self.centered = centered
+        self.decay, self.momentum, self.epsilon = f32(decay), f32(momentum), f32(epsilon)
+        if centered:
+            self.mg = self._zeros_like(self.parameters)
+        self.ms = self._zeros_like(self.parameters, 1.0)
+        self.moment = self._zeros_like(self.parameters)
+
+    def _apply(self, gradients, lrs):
+        one_minus_decay = f32(1.0) - self.decay
+        for i, (w, g, lr, ms, mom) in enumerate(zip(self.parameters, gradients, lrs, self.ms, self.moment)):
+            ms.copy_(self.decay * ms + one_minus_decay * g * g)
+            if self.centered:
+                mg = self.mg[i]
+                mg.copy_(self.decay * mg + one_minus_decay * g)
+                denom = torch.sqrt(ms - mg * mg + self.epsilon)
+            else:
+                denom = torch.sqrt(ms + self.epsilon)
+            mom.copy_(self.momentum * mom + lr * g / denom)
+            w.sub_(mom)
