@@ -141,6 +141,7 @@ def _already_imported(module: cst.Module) -> tuple[set[str], set[tuple[str, str]
 
 def fix_imports(module: cst.Module, needs: ImportNeeds, target: str) -> cst.Module:
     """Drop source-framework imports left unused, then add the imports ``needs`` asks for."""
+    before = len(module.body)
     module = module.visit(_DropUnused(_SOURCE_ROOTS[target], used_names(module)))
     plain, from_ = _already_imported(module)
     new: list[cst.SimpleStatementLine] = []
@@ -154,6 +155,12 @@ def fix_imports(module: cst.Module, needs: ImportNeeds, target: str) -> cst.Modu
     for mod, names in grouped.items():
         new.append(cst.parse_statement(f"from {mod} import {', '.join(names)}\n"))
     if not new:
+        if len(module.body) < before and module.body and not module.header:
+            first = module.body[0]   # an import block removed from the top must not leave blank lines first
+            lines = list(first.leading_lines)
+            while lines and lines[0].comment is None:
+                lines.pop(0)
+            module = module.with_changes(body=[first.with_changes(leading_lines=lines), *module.body[1:]])
         return module
     body = list(module.body)
     index = 0

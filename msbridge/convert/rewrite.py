@@ -92,7 +92,7 @@ class Rewriter(cst.CSTTransformer):
 
     def leave_SimpleStatementLine(self, original, updated):
         messages, after = self.messages.pop(), self.after.pop()
-        if id(original) in self.facts.bridge_statements:
+        if self.target == "mindspore" and id(original) in self.facts.bridge_statements:
             self.report.add("msbridge.bridge.MindSporeLR", self.line_of(original), rpt.CONVERTED, "learning_rate=",
                             "folded into the MindSpore optimizer's per-step learning_rate")
             return cst.RemoveFromParent()

@@ -1,6 +1,10 @@
-"""Run a training script and record the LR each optimizer update actually used.
+"""Run training scripts and record the LR each optimizer update actually used.
 
-    python convert_lr_probe.py OUT.json script.py [script args...]
+    python convert_lr_probe.py OUT.json script.py [args...] [-- script2.py [args...] ...]
+
+OUT.json gets one list per script run, in order. Several runs share one
+process only to pay the frameworks' import time once; each run builds its own
+model and optimizer.
 
 The script is run unmodified (``runpy``). Before it starts, the probe hooks the
 real frameworks' optimizers, so it sees what the framework applied, not what
@@ -44,18 +48,30 @@ def _hook_mindspore():
 
 
 def main() -> None:
-    out, script, *args = sys.argv[1:]
-    source = open(script, encoding="utf-8").read()
-    if "torch" in source:
+    out, *rest = sys.argv[1:]
+    runs, current = [], []
+    for item in rest + ["--"]:
+        if item == "--":
+            if current:
+                runs.append(current)
+            current = []
+        else:
+            current.append(item)
+    sources = "".join(open(run[0], encoding="utf-8").read() for run in runs)
+    if "torch" in sources:
         _hook_torch()
-    if "mindspore" in source:
+    if "mindspore" in sources:
         _hook_mindspore()
-    sys.argv = [script, *args]
+    results = []
     try:
-        runpy.run_path(script, run_name="__main__")
+        for script, *args in runs:
+            start = len(RECORD)
+            sys.argv = [script, *args]
+            runpy.run_path(script, run_name="__main__")
+            results.append(RECORD[start:])
     finally:
         with open(out, "w", encoding="utf-8") as handle:
-            json.dump(RECORD, handle)
+            json.dump(results, handle)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,295 @@
+"""(before, after) source pairs, one or more per rewrite rule, plus the report each produces.
+
+Expected outputs are written out in full: the converter must produce exactly
+this text (comments, blank lines, quotes and layout of untouched code kept).
+"""
+import textwrap
+
+import pytest
+
+from msbridge.convert.report import CONVERTED, REVIEW, UNSUPPORTED
+from msbridge.convert.source import convert_source
+
+
+def _convert(before, to=None):
+    return convert_source(textwrap.dedent(before), to)
+
+
+def _check(before, after, to=None):
+    out, report = _convert(before, to)
+    assert out == textwrap.dedent(after)
+    again, _ = convert_source(out, to or report.direction)
+    assert again == out, "converting twice must give the same output"
+    return report
+
+
+# ---- name resolution: every import spelling of the same API ------------------------------------
+ALIASES = [
+    ("import mindspore\nx = mindspore.nn.ReLU()\n", "import torch\nx = torch.nn.ReLU()\n"),
+    ("import mindspore as ms\nx = ms.nn.ReLU()\n", "import torch\nx = torch.nn.ReLU()\n"),
+    ("import mindspore.nn as nn\nx = nn.ReLU()\n", "import torch\nx = torch.nn.ReLU()\n"),
+    ("from mindspore import nn\nx = nn.ReLU()\n", "import torch\nx = torch.nn.ReLU()\n"),
+    ("from mindspore.nn import ReLU as R\nx = R()\n", "import torch\nx = torch.nn.ReLU()\n"),
+    ("from mindspore.nn.layer.activation import ReLU\nx = ReLU()\n", "import torch\nx = torch.nn.ReLU()\n"),
+]
+
+
+@pytest.mark.parametrize("before,after", ALIASES, ids=["import", "import-as", "import-dotted-as", "from-import",
+                                                        "from-import-as", "private-module-path"])
+def test_convert_rules_resolves_import_aliases(before, after):
+    report = _check(before, after)
+    assert [u.api for u in report.uses] == ["mindspore.nn.ReLU"]
+
+
+def test_convert_rules_torch_aliases_to_mindspore():
+    _check("""\
+        import torch.optim.lr_scheduler as lrs
+        from torch import nn
+        m = nn.ReLU()
+        """, """\
+        import mindspore
+        m = mindspore.nn.ReLU()
+        """)
+
+
+def test_convert_rules_unrelated_names_untouched():
+    before = """\
+        import numpy as np
+        from mindspore import nn
+        nn_like = np.array([1])  # keep me
+        relu = nn.ReLU()
+        def ReLU(): pass
+        """
+    out, report = _convert(before)
+    assert "nn_like = np.array([1])  # keep me\n" in out
+    assert "def ReLU(): pass\n" in out
+    assert "import numpy as np\n" in out
+
+
+# ---- table-driven arguments ------------------------------------------------------------------------
+def test_convert_rules_renames_positional_and_keyword_args():
+    _check("""\
+        from mindspore import nn
+        fc = nn.Dense(4, out_channels=2, has_bias=False)
+        """, """\
+        import torch
+        fc = torch.nn.Linear(4, out_features=2, bias=False)
+        """)
+
+
+def test_convert_rules_default_that_differs_is_written_out():
+    # torch SGD's lr defaults to 0.001; MindSpore's SGD to 0.1: the converted call must say 0.001
+    report = _check("""\
+        import torch
+        opt = torch.optim.SGD(params)
+        """, """\
+        import mindspore
+        opt = mindspore.nn.SGD(params, learning_rate=0.001)
+        """)
+    assert report.uses[0].status == CONVERTED
+
+
+def test_convert_rules_unsupported_argument_is_marked_and_reported():
+    out, report = _convert("""\
+        from mindspore import nn
+        fc = nn.Dense(4, 2, activation='relu')
+        """)
+    assert out.splitlines()[-1].startswith("fc = torch.nn.Linear(4, 2)  # msbridge: review: mindspore.nn.Dense:")
+    assert "activation" in out
+    assert report.uses[0].status == REVIEW and not report.complete
+
+
+def test_convert_rules_unsupported_argument_at_its_default_is_dropped_silently():
+    _check("""\
+        from mindspore import nn
+        fc = nn.Dense(4, 2, weight_init=None)
+        """, """\
+        import torch
+        fc = torch.nn.Linear(4, 2)
+        """)
+
+
+def test_convert_rules_api_without_counterpart_is_marked_once():
+    before = """\
+        import mindspore as ms
+        y = ms.ops.no_such_api(x)  # user comment
+        """
+    out, report = _convert(before)
+    assert out == textwrap.dedent("""\
+        import mindspore as ms
+        # msbridge: unsupported: mindspore.ops.no_such_api: no torch counterpart in the mapping tables
+        y = ms.ops.no_such_api(x)  # user comment
+        """)
+    assert report.uses[0].status == UNSUPPORTED and report.summary()["rate"] == 0.0
+    again, _ = convert_source(out, "torch")
+    assert again == out
+
+
+def test_convert_rules_reference_without_call():
+    _check("""\
+        import mindspore as ms
+        t = x.astype(ms.float32)
+        """, """\
+        import torch
+        t = x.astype(torch.float32)
+        """)
+
+
+# ---- LR: runtime twins and the MindSporeLR bridge ----------------------------------------------------
+def test_convert_rules_mindspore_lr_list_uses_runtime_twin():
+    _check("""\
+        from mindspore import nn
+        lr = nn.cosine_decay_lr(0.001, 0.1, 100, 10, 10)
+        """, """\
+        from msbridge.mindspore.nn import cosine_decay_lr
+        lr = cosine_decay_lr(0.001, 0.1, 100, 10, 10)
+        """)
+
+
+def test_convert_rules_per_step_lr_optimizer_gets_mindspore_lr_bridge():
+    report = _check("""\
+        from mindspore import nn
+        lr = nn.piecewise_constant_lr([2, 4], [0.1, 0.01])
+        opt = nn.Momentum(net.trainable_params(), lr, 0.9)
+        """, """\
+        import torch
+        from msbridge.mindspore.nn import piecewise_constant_lr
+        from msbridge.bridge.mindspore_lr import MindSporeLR
+        lr = piecewise_constant_lr([2, 4], [0.1, 0.01])
+        opt = torch.optim.SGD(net.parameters(), momentum=0.9)
+        opt_mindspore_lr = MindSporeLR(opt, lr)
+        opt.register_step_post_hook(lambda *_: opt_mindspore_lr.step())
+        """)
+    assert report.complete
+
+
+def test_convert_rules_number_lr_stays_native():
+    _check("""\
+        from mindspore import nn
+        base = 0.05
+        opt = nn.Momentum(params, learning_rate=base, momentum=0.9)
+        """, """\
+        import torch
+        base = 0.05
+        opt = torch.optim.SGD(params, lr=base, momentum=0.9)
+        """)
+
+
+def test_convert_rules_bridge_folds_back_into_learning_rate():
+    _check("""\
+        import torch
+        from msbridge.mindspore.nn import piecewise_constant_lr
+        from msbridge.bridge.mindspore_lr import MindSporeLR
+        lr = piecewise_constant_lr([2, 4], [0.1, 0.01])
+        opt = torch.optim.SGD(net.parameters(), momentum=0.9)
+        opt_mindspore_lr = MindSporeLR(opt, lr)
+        opt.register_step_post_hook(lambda *_: opt_mindspore_lr.step())
+        """, """\
+        import mindspore
+        lr = mindspore.nn.piecewise_constant_lr([2, 4], [0.1, 0.01])
+        opt = mindspore.nn.SGD(net.trainable_params(), learning_rate=lr, momentum=0.9)
+        """, to="mindspore")
+
+
+def test_convert_rules_torch_scheduler_uses_runtime_twin_and_back():
+    torch_src = """\
+        import torch
+        from torch.optim import lr_scheduler
+        sched = lr_scheduler.StepLR(opt, step_size=30, gamma=0.1)
+        """
+    ms_src = """\
+        from msbridge.torch.optim.lr_scheduler import StepLR
+        sched = StepLR(opt, step_size=30, gamma=0.1)
+        """
+    _check(torch_src, ms_src)
+    back, _ = convert_source(textwrap.dedent(ms_src), "torch")
+    assert back == "import torch\nsched = torch.optim.lr_scheduler.StepLR(opt, step_size=30, gamma=0.1)\n"
+
+
+# ---- idioms ----------------------------------------------------------------------------------------------
+def test_convert_rules_cell_construct_to_module_forward():
+    _check("""\
+        from mindspore import nn
+
+
+        class Net(nn.Cell):
+            # a comment
+            def construct(self, x):
+                return x
+
+            def helper(self):
+                return self.construct
+        """, """\
+        import torch
+
+
+        class Net(torch.nn.Module):
+            # a comment
+            def forward(self, x):
+                return x
+
+            def helper(self):
+                return self.construct
+        """)
+
+
+def test_convert_rules_value_and_grad_to_backward():
+    _check("""\
+        import mindspore as ms
+
+        grad_fn = ms.value_and_grad(forward_fn, None, opt.parameters, has_aux=True)
+
+
+        def train_step(x, y):
+            (loss, _), grads = grad_fn(x, y)
+            opt(grads)
+            return loss
+        """, """\
+        def train_step(x, y):
+            opt.zero_grad()
+            (loss, _) = forward_fn(x, y)
+            loss.backward()
+            opt.step()
+            return loss
+        """)
+
+
+def test_convert_rules_backward_step_to_value_and_grad():
+    _check("""\
+        import torch
+        for x, y in batches:
+            opt.zero_grad()
+            out = model(x)
+            loss = crit(out, y)
+            loss.backward()
+            opt.step()
+            print(out.shape)
+        """, """\
+        import mindspore
+        for x, y in batches:
+            def _msbridge_forward():
+                out = model(x)
+                loss = crit(out, y)
+                return loss, (out,)
+            (loss, (out,)), grads = mindspore.value_and_grad(_msbridge_forward, None, opt.parameters, has_aux=True)()
+            opt(grads)
+            print(out.shape)
+        """)
+
+
+# ---- safety -------------------------------------------------------------------------------------------
+def test_convert_rules_unparsable_source_comes_back_unchanged():
+    code = "from mindspore import nn\ndef broken(:\n"
+    out, report = convert_source(code)
+    assert out == code and report.error and not report.complete
+
+
+def test_convert_rules_file_without_framework_imports_untouched():
+    code = "import os\n\nprint(os.sep)  # nothing to do\n"
+    out, report = convert_source(code)
+    assert out == code and report.complete and report.direction is None
+
+
+def test_convert_rules_target_framework_file_is_a_no_op():
+    code = "import torch\nm = torch.nn.ReLU()\n"
+    assert convert_source(code, "torch")[0] == code
