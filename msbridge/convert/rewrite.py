@@ -105,6 +105,19 @@ class Rewriter(cst.CSTTransformer):
             return cst.FlattenSentinel([updated, *after])
         return updated
 
+    def on_visit(self, node):
+        if isinstance(node, cst.BaseCompoundStatement):
+            self.messages.append([])
+        return super().on_visit(node)
+
+    def on_leave(self, original, updated):
+        result = super().on_leave(original, updated)
+        if isinstance(original, cst.BaseCompoundStatement):
+            messages = self.messages.pop()
+            if messages and isinstance(result, cst.BaseCompoundStatement):
+                result = _comment_above(result, messages)
+        return result
+
     def visit_Import(self, node):
         return False
 
@@ -275,6 +288,16 @@ def _comment(stmt: cst.SimpleStatementLine, messages: list[str]) -> cst.SimpleSt
         return stmt.with_changes(trailing_whitespace=stmt.trailing_whitespace.with_changes(
             whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(text)))
     line = cst.EmptyLine(indent=True, comment=cst.Comment(text))
+    return stmt.with_changes(leading_lines=[*stmt.leading_lines, line])
+
+
+def _comment_above(stmt, messages: list[str]):
+    """Compound statements (``for``, ``class``, ...) get the ``# msbridge:`` line above them."""
+    above = "".join(line.comment.value for line in stmt.leading_lines if line.comment)
+    new = [m for m in dict.fromkeys(messages) if m not in above]
+    if not new:
+        return stmt
+    line = cst.EmptyLine(indent=True, comment=cst.Comment(f"{MARK} " + " | ".join(new)))
     return stmt.with_changes(leading_lines=[*stmt.leading_lines, line])
 
 

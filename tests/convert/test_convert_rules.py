@@ -293,3 +293,19 @@ def test_convert_rules_file_without_framework_imports_untouched():
 def test_convert_rules_target_framework_file_is_a_no_op():
     code = "import torch\nm = torch.nn.ReLU()\n"
     assert convert_source(code, "torch")[0] == code
+
+
+def test_convert_rules_mark_on_compound_statement_header():
+    before = """\
+        import mindspore as ms
+        for batch in ms.dataset.NoSuchLoader(x):  # loop
+            pass
+        """
+    out, report = _convert(before)
+    assert out == textwrap.dedent("""\
+        import mindspore as ms
+        # msbridge: unsupported: mindspore.dataset.NoSuchLoader: no torch counterpart in the mapping tables
+        for batch in ms.dataset.NoSuchLoader(x):  # loop
+            pass
+        """)
+    assert convert_source(out, "torch")[0] == out

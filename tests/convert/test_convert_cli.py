@@ -1,0 +1,172 @@
+"""``msbridge convert`` on files and trees: outputs, safety, report, exit codes, parallelism."""
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from msbridge.convert.driver import atomic_write, convert_paths
+from msbridge.convert.progress import Progress
+from msbridge.errors import UserError
+
+SCRIPTS = Path(__file__).parent / "scripts"
+MS_SRC = "from mindspore import nn\nrelu = nn.ReLU()  # keep\n"
+TORCH_OUT = "import torch\nrelu = torch.nn.ReLU()  # keep\n"
+BAD_SRC = "from mindspore import nn\ndef broken(:\n"
+PARTIAL_SRC = "import mindspore as ms\ny = ms.ops.no_such_api(1)\n"
+
+
+def _cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "msbridge", "convert", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def tree(tmp_path):
+    src = tmp_path / "src"
+    (src / "pkg" / "sub").mkdir(parents=True)
+    (src / "train.py").write_text(MS_SRC)
+    (src / "pkg" / "model.py").write_text(MS_SRC.replace("relu", "act"))
+    (src / "pkg" / "sub" / "broken.py").write_text(BAD_SRC)
+    (src / "pkg" / "README.txt").write_text("not python\n")
+    (src / "plain.py").write_text("print('no framework')\n")
+    return src
+
+
+def test_convert_cli_file_to_output(tmp_path):
+    src = tmp_path / "a.py"
+    src.write_text(MS_SRC)
+    result = _cli(src, "-o", tmp_path / "b.py")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "b.py").read_text() == TORCH_OUT
+    assert src.read_text() == MS_SRC, "the input must never be modified without --in-place"
+    assert "conversion rate 100.0%" in result.stderr
+
+
+def test_convert_cli_tree_converts_rest_when_one_file_does_not_parse(tree, tmp_path):
+    before = _tree(tree)
+    out = tmp_path / "out"
+    result = _cli(tree, "--to", "torch", "-o", out, "--report", tmp_path / "r.json")
+    assert result.returncode == 1, "an unparsable file means not everything converted"
+    assert _tree(tree) == before
+    assert (out / "train.py").read_text() == TORCH_OUT
+    assert (out / "pkg" / "model.py").read_text() == TORCH_OUT.replace("relu", "act")
+    assert (out / "pkg" / "sub" / "broken.py").read_text() == BAD_SRC  # copied untouched
+    assert (out / "pkg" / "README.txt").read_text() == "not python\n"
+    assert (out / "plain.py").read_text() == "print('no framework')\n"
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert report["totals"]["files"] == 4 and report["totals"]["files_unparsable"] == 1
+    assert report["totals"]["seen"] == 2 and report["totals"]["rate"] == 1.0
+    broken = next(f for f in report["files"] if f["path"].endswith("broken.py"))
+    assert "does not parse" in broken["error"]
+    assert "broken.py: NOT CONVERTED" in result.stderr
+
+
+def test_convert_cli_exit_code_and_report_for_unsupported_api(tmp_path):
+    src = tmp_path / "a.py"
+    src.write_text(PARTIAL_SRC)
+    result = _cli(src, "-o", tmp_path / "b.py", "--report", tmp_path / "r.json")
+    assert result.returncode == 1
+    assert "# msbridge: unsupported: mindspore.ops.no_such_api" in (tmp_path / "b.py").read_text()
+    totals = json.loads((tmp_path / "r.json").read_text())["totals"]
+    assert (totals["seen"], totals["converted"], totals["unsupported"], totals["rate"]) == (1, 0, 1, 0.0)
+
+
+def test_convert_cli_in_place(tmp_path):
+    src = tmp_path / "a.py"
+    src.write_text(MS_SRC)
+    assert _cli(src, "--in-place").returncode == 0
+    assert src.read_text() == TORCH_OUT
+    assert _cli(src, "--in-place", "--to", "torch").returncode == 0
+    assert src.read_text() == TORCH_OUT  # idempotent
+
+
+@pytest.mark.parametrize("args,message", [
+    (["missing.py", "-o", "x.py"], "no such file"),
+    (["a.py"], "nothing to write"),
+    (["a.py", "-o", "a.py"], "use --in-place"),
+    (["a.py", "-o", "x.py", "-j", "-1"], "-j must be"),
+])
+def test_convert_cli_user_errors(tmp_path, args, message):
+    (tmp_path / "a.py").write_text(MS_SRC)
+    result = _cli(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert (tmp_path / "a.py").read_text() == MS_SRC
+
+
+def test_convert_cli_parallel_equals_serial(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(12):
+        shutil.copy(SCRIPTS / ("ms_resnet_lr.py" if i % 2 else "torch_sgd_sched.py"), src / f"s{i}.py")
+    serial = convert_paths(src, tmp_path / "serial", jobs=1)
+    parallel = convert_paths(src, tmp_path / "parallel", jobs=2)
+    assert _tree(tmp_path / "serial") == _tree(tmp_path / "parallel")
+    assert serial.to_json() == parallel.to_json()
+    assert serial.complete and serial.totals()["files_changed"] == 12
+
+
+def test_convert_cli_mixed_directions_detected_per_file(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "m.py").write_text(MS_SRC)
+    (src / "t.py").write_text(TORCH_OUT)
+    report = convert_paths(src, tmp_path / "out")
+    assert (tmp_path / "out" / "m.py").read_text() == TORCH_OUT
+    assert (tmp_path / "out" / "t.py").read_text() == "import mindspore\nrelu = mindspore.nn.ReLU()  # keep\n"
+    assert {f.path: f.direction for f in report.files} == {"m.py": "torch", "t.py": "mindspore"}
+
+
+def test_convert_cli_driver_errors_are_user_errors(tmp_path):
+    (tmp_path / "a.py").write_text(MS_SRC)
+    with pytest.raises(UserError, match="not both"):
+        convert_paths(tmp_path / "a.py", tmp_path / "b.py", in_place=True)
+    with pytest.raises(UserError, match="--to"):
+        convert_paths(tmp_path / "a.py", tmp_path / "b.py", to="jax")
+
+
+def test_convert_cli_atomic_write_leaves_no_partial_file(tmp_path, monkeypatch):
+    target = tmp_path / "out.py"
+    target.write_text("old\n")
+
+    def fail(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(OSError):
+        atomic_write(target, "new\n")
+    assert target.read_text() == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.py"]  # temporary file cleaned up
+
+
+class _Stream(io.StringIO):
+    def __init__(self, tty):
+        super().__init__()
+        self._tty = tty
+
+    def isatty(self):
+        return self._tty
+
+
+def test_convert_cli_progress_only_on_a_terminal():
+    for tty, shown in ((False, False), (True, True)):
+        stream = _Stream(tty)
+        bar = Progress(3, stream=stream, min_interval=0)
+        for name in "abc":
+            bar.advance(name)
+        bar.close()
+        assert ("3/3" in stream.getvalue()) is shown
+    single = _Stream(True)
+    bar = Progress(1, stream=single)
+    bar.advance("a")
+    bar.close()
+    assert single.getvalue() == "", "a single file needs no progress bar"
