@@ -23,7 +23,7 @@ The public contract (used by the converter, the bridge, the docs and the tests):
   side's name), so consumers never special-case them. ``split``: one torch argument <-> several
   MindSpore ones (one rule per MindSpore argument, all with the same ``to_torch``); ``merge``: the
   opposite. ``optimizer_lr``: a MindSpore LR argument that torch takes from the optimizer instead
-  (its ``to_mindspore`` reads the ``base_lr`` context; the torch side is the row's ``torch_optimizer_lr``).
+  (its ``to_mindspore`` reads the ``initial_lr`` context; the torch side is the row's ``torch_optimizer_lr``).
 * ``ApiRef``: ``name, params`` (positional order) plus ``attributes`` (param -> attribute of a live
   object that stores it, when the names differ).
 * ``Param``: ``name, default`` (``Param.REQUIRED`` when required) plus ``keyword_only`` and
@@ -45,7 +45,7 @@ TORCH_STEPS = ("epoch", "step")
 CONTEXT_NAMES = {
     "steps_per_epoch": "training steps (optimizer updates) per epoch",
     "total_steps": "number of training steps the per-step LR list must cover",
-    "base_lr": "the lr of the torch optimizer group the scheduler drives (torch schedulers read it there)",
+    "initial_lr": "the lr the torch optimizer group starts with (torch schedulers read it there as group['initial_lr'])",
     "per_step_lrs": "the LRs a torch scheduler yields, one per training step, recorded by msbridge.bridge",
 }
 # Arguments that carry the object being configured rather than a hyper-parameter.
@@ -113,14 +113,20 @@ class ArgRule:
 
 @dataclass(frozen=True)
 class Example:
-    """A call the table-driven tests make on the ``source`` side and translate to the other."""
+    """A call the table-driven tests make on the ``source`` side and translate to the other.
+
+    ``exprs`` holds arguments written as expressions (lambdas for LambdaLR); a ``schedulers``
+    argument is a list of ``{api, args}`` specs built on each side's own module."""
     source: str
     args: tuple[tuple[str, Any], ...]
     context: tuple[tuple[str, Any], ...] = ()
+    exprs: tuple[tuple[str, str], ...] = ()
 
     @property
     def kwargs(self) -> dict:
-        return dict(self.args)
+        from msbridge.tables.expr import evaluate
+
+        return {**dict(self.args), **{name: evaluate(text) for name, text in self.exprs}}
 
     @property
     def context_dict(self) -> dict:

@@ -25,7 +25,7 @@ _ROW_OPTIONAL = ("torch", "paradigm", "context", "family", "directions", "condit
                  "condition_to_mindspore", "torch_step", "rtol", "torch_optimizer_lr", "docs_correction", "examples")
 _API_KEYS = ("name", "params", "attributes")
 _ARG_KEYS = ("mindspore", "torch", "rule", "to_torch", "to_mindspore", "note")
-_EXAMPLE_KEYS = ("source", "args", "context")
+_EXAMPLE_KEYS = ("source", "args", "context", "exprs")
 _FILE_KEYS = ("row", "description")
 
 # rule -> (needs a MindSpore name, needs a torch name)
@@ -114,7 +114,9 @@ def _api(where: _Where, field: str, data: Any) -> ApiRef:
     return ApiRef(name, tuple(params), tuple(sorted(attributes.items())))
 
 
-def _expression(where, field, text, allowed_names: set[str], side_text: str):
+def _expression(where, field, text, params, context: set[str], side_text: str):
+    """Check an expression reads only ``params`` of one side and the row's ``context`` names."""
+    params, allowed_names = set(params), set(params) | set(context)
     if text is None:
         return None
     _string(where, field, text)
@@ -122,6 +124,9 @@ def _expression(where, field, text, allowed_names: set[str], side_text: str):
         names = expr.free_names(text)
     except expr.ExprError as exc:
         raise where.error(field, f"transform does not parse: {exc}") from None
+    clash = sorted(names & params & set(context))
+    if clash:
+        raise where.error(field, f"{clash[0]!r} is both a context name and an argument of {side_text}: ambiguous")
     unknown = sorted(names - allowed_names)
     if unknown:
         raise where.error(field, f"{unknown[0]!r} is not an argument of {side_text} nor a declared context name "
@@ -150,10 +155,9 @@ def _arg(where: _Where, field: str, data: Any, ms: ApiRef, pt: ApiRef | None, co
                 shown = api.name if api else "(no torch API)"
                 have = ", ".join(api.names) if api else ""
                 raise where.error(f"{field}.{side}", f"{name!r} is not a parameter of {shown} (it has: {have})")
-    to_torch = _expression(where, f"{field}.to_torch", data.get("to_torch"),
-                           set(ms.names) | context, ms.name)
+    to_torch = _expression(where, f"{field}.to_torch", data.get("to_torch"), ms.names, context, ms.name)
     to_mindspore = _expression(where, f"{field}.to_mindspore", data.get("to_mindspore"),
-                               set(pt.names if pt else ()) | context, pt.name if pt else "(no torch API)")
+                               pt.names if pt else (), context, pt.name if pt else "(no torch API)")
     if rule in _IDENTITY_RULES:
         for key, given, identity in (("to_torch", to_torch, ms_name), ("to_mindspore", to_mindspore, pt_name)):
             if given is not None and given.strip() != identity:
@@ -175,7 +179,7 @@ def _arg(where: _Where, field: str, data: Any, ms: ApiRef, pt: ApiRef | None, co
     if rule == "optimizer_lr" and to_torch is not None:
         raise where.error(f"{field}.to_torch", "the torch optimizer's lr is the row field 'torch_optimizer_lr'")
     if rule == "optimizer_lr" and to_mindspore is None and "to_mindspore" in directions:
-        raise where.error(f"{field}.to_mindspore", "rule 'optimizer_lr' needs a to_mindspore expression (usually 'base_lr')")
+        raise where.error(f"{field}.to_mindspore", "rule 'optimizer_lr' needs a to_mindspore expression (usually 'initial_lr')")
     note = data.get("note", "")
     if rule in ("unsupported", "torch_only", "mindspore_only") and not note:
         raise where.error(f"{field}.note", f"rule {rule!r} must say what the user should know")
@@ -192,7 +196,14 @@ def _example(where: _Where, field: str, data: Any, row_sides: dict, context: set
     _check_keys(where, f"{field}.args", args, api.names)
     ctx = data.get("context", {})
     _check_keys(where, f"{field}.context", ctx, sorted(context))
-    return Example(source, tuple(args.items()), tuple(ctx.items()))
+    exprs = data.get("exprs", {})
+    _check_keys(where, f"{field}.exprs", exprs, api.names)
+    for name, text in exprs.items():
+        _expression(where, f"{field}.exprs.{name}", text, (), set(), api.name)
+    # TOML has no tuples: an array given for a parameter whose default is a tuple becomes one
+    args = {k: tuple(v) if isinstance(v, list) and isinstance(api.param(k).default, tuple) else v
+            for k, v in args.items()}
+    return Example(source, tuple(args.items()), tuple(ctx.items()), tuple(exprs.items()))
 
 
 def _coverage(where: _Where, api: ApiRef | None, args: tuple[ArgRule, ...], side: str) -> None:
@@ -262,12 +273,12 @@ def build_row(file: str, index: int, data: Any) -> ApiRow:
         family=_string(where, "family", data.get("family"), optional=True),
         directions=tuple(directions),
         condition_to_torch=_expression(where, "condition_to_torch", data.get("condition_to_torch"),
-                                       set(ms.names) | ctx, ms.name),
+                                       ms.names, ctx, ms.name),
         condition_to_mindspore=_expression(where, "condition_to_mindspore", data.get("condition_to_mindspore"),
-                                           set(pt.names if pt else ()) | ctx, pt.name if pt else ""),
+                                           pt.names if pt else (), ctx, pt.name if pt else ""),
         torch_step=torch_step, rtol=None if rtol is None else float(rtol),
         torch_optimizer_lr=_expression(where, "torch_optimizer_lr", data.get("torch_optimizer_lr"),
-                                       set(ms.names) | ctx, ms.name),
+                                       ms.names, ctx, ms.name),
         docs_correction=_string(where, "docs_correction", data.get("docs_correction"), optional=True),
         examples=examples,
     )

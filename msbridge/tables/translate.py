@@ -95,7 +95,8 @@ def translate(row: ApiRow, direction: str, args: tuple = (), kwargs: Mapping | N
     for name, values in extra.items():
         if values:
             raise UnsupportedArgument(f"{src.name}: keyword arguments {sorted(values)} have no counterpart in {dst.name}")
-    env = {**{k: v for k, v in full.items() if k not in extra}, **dict(context or {})}
+    # the call's own arguments win over context names (the schema forbids reading a clashing name)
+    env = {**dict(context or {}), **{k: v for k, v in full.items() if k not in extra}}
     condition = row.condition_to_torch if direction == "to_torch" else row.condition_to_mindspore
     if condition and not expr.evaluate(condition, env):
         raise RowDoesNotApply(f"row {row.id!r} needs {condition!r}, which is false for these arguments")
