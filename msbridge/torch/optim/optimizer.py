@@ -35,7 +35,9 @@ def _is_parameter(value):
 
 
 def _typename(value):
-    return f"{type(value).__module__}.{type(value).__name__}"
+    """``torch.typename`` for non-tensors: the qualified type name, bare for builtins."""
+    kind = type(value)
+    return kind.__qualname__ if kind.__module__ in (None, "builtins") else f"{kind.__module__}.{kind.__qualname__}"
 
 
 def as_numpy(value):

@@ -10,8 +10,7 @@ torch's single-tensor rule, float32::
 ``mindspore.experimental.optim.SGD`` runs MindSpore's ``SGD`` kernel, which
 applies ``(1 - dampening)`` even when ``momentum == 0`` (torch ignores
 dampening then) and stores ``lr`` as a float32 Parameter; this class does
-neither. ``state[p]['momentum_buffer']`` is ``None`` when momentum is 0, as in
-torch.
+neither. Without momentum there is no per-parameter state, as in torch.
 """
 import numpy as np
 
@@ -43,12 +42,12 @@ class SGD(Optimizer):
         out = []
         for param, grad in zip(params, grads):
             p = param.asnumpy().astype(np.float32)
-            state = self._state_of(param)
             if group["maximize"]:
                 grad = -grad
             if weight_decay != 0:
                 grad = add_scaled(grad, p, weight_decay)
-            if momentum != 0:
+            if momentum != 0:  # torch keeps no state at all without momentum
+                state = self._state_of(param)
                 buf = state.get("momentum_buffer")
                 if buf is None:
                     buf = grad.copy()
@@ -56,7 +55,5 @@ class SGD(Optimizer):
                     buf = add_scaled(buf * np.float32(momentum), grad, 1 - dampening)
                 state["momentum_buffer"] = buf
                 grad = add_scaled(grad, buf, momentum) if group["nesterov"] else buf
-            else:
-                state["momentum_buffer"] = None
             out.append(add_scaled(p, grad, -lr))
         return out
