@@ -157,6 +157,10 @@ class ApiRow:
     docs_correction: str | None = None
     examples: tuple[Example, ...] = field(default=(), compare=False)
 
+    def __repr__(self):
+        torch_name = self.torch.name if self.torch else None
+        return f"ApiRow(id={self.id!r}, mindspore={self.mindspore.name!r}, torch={torch_name!r}, exactness={self.exactness!r})"
+
     def side(self, framework: str) -> ApiRef | None:
         return self.mindspore if framework == "mindspore" else self.torch
 

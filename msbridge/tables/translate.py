@@ -14,7 +14,7 @@ from typing import Any, Mapping
 from msbridge.tables import expr
 from msbridge.tables.records import CARRIER_PARAMS, ApiRef, ApiRow, Param
 
-__all__ = ["Translation", "UnsupportedArgument", "RowDoesNotApply", "bind", "translate", "same_value"]
+__all__ = ["Translation", "UnsupportedArgument", "RowDoesNotApply", "bind", "translate", "translate_call", "same_value"]
 
 _SIDES = {"to_torch": ("mindspore", "torch"), "to_mindspore": ("torch", "mindspore")}
 
@@ -99,7 +99,7 @@ def translate(row: ApiRow, direction: str, args: tuple = (), kwargs: Mapping | N
     env = {**dict(context or {}), **{k: v for k, v in full.items() if k not in extra}}
     condition = row.condition_to_torch if direction == "to_torch" else row.condition_to_mindspore
     if condition and not expr.evaluate(condition, env):
-        raise RowDoesNotApply(f"row {row.id!r} needs {condition!r}, which is false for these arguments")
+        raise RowDoesNotApply(f"row {row.id!r} needs {condition!r}, which is false for these arguments ({row.note})")
 
     out: dict = {}
     dropped: list[tuple[str, str]] = []
@@ -130,3 +130,29 @@ def translate(row: ApiRow, direction: str, args: tuple = (), kwargs: Mapping | N
         optimizer_lr = expr.evaluate(row.torch_optimizer_lr, env)
     ordered = {name: out[name] for name in dst.names if name in out}
     return Translation(row, direction, dst.name, ordered, optimizer_lr, tuple(dropped))
+
+
+def translate_call(tables, api: str, direction: str, args: tuple = (), kwargs: Mapping | None = None,
+                   context: Mapping | None = None, accept=None) -> Translation:
+    """Translate a call of ``api`` with the first row (in table order) that applies.
+
+    ``accept(row) -> bool`` narrows the candidates (e.g. only rows whose MindSpore side is a
+    per-step list function). Raises RowDoesNotApply / UnsupportedArgument with every reason."""
+    src_side = _SIDES[direction][0]
+    candidates = [r for r in tables.rows_for(api)
+                  if getattr(r.side(src_side), "name", None) == api and direction in r.directions
+                  and (accept is None or accept(r))]
+    if not candidates:
+        raise RowDoesNotApply(f"no mapping row translates {api} {direction.replace('_', ' ')}")
+    reasons, unsupported = [], None
+    for row in candidates:
+        try:
+            return translate(row, direction, args, kwargs, context)
+        except UnsupportedArgument as exc:
+            unsupported = unsupported or exc
+            reasons.append(f"{row.id}: {exc}")
+        except RowDoesNotApply as exc:
+            reasons.append(str(exc))
+    if unsupported is not None and len(candidates) == 1:
+        raise unsupported
+    raise RowDoesNotApply(f"no row applies to this {api} call:\n  " + "\n  ".join(reasons))
