@@ -41,7 +41,7 @@ def convert_source(code: str, to: str | None = None, path: str = "<string>",
     facts = collect_facts(module, imports)
     needs = ImportNeeds(imports.bound_names() | set(facts.assigned))
     new = rewrite(module, target, imports, facts, catalog or Catalog(), needs, report)
-    if not report.uses and new.code == code:
+    if not report.uses:
         return code, report
     new = fix_imports(new, needs, target)
     out = new.code
