@@ -1,0 +1,97 @@
+"""CLI pieces: ``msbridge tables list|validate|docs [--check]|verify`` and ``msbridge explain <api>``."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from msbridge.errors import UserError
+from msbridge.tables.loader import DEFAULT_DIR, load_tables
+from msbridge.tables.schema import TableError
+
+DOCS_DIR = DEFAULT_DIR.parent / "docs"
+
+
+def _tables(args):
+    try:
+        return load_tables(getattr(args, "tables_dir", None))
+    except TableError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _list(args) -> int:
+    tables = _tables(args)
+    for row in tables.rows:
+        torch_name = row.torch.name if row.torch else "-"
+        print(f"{row.id:44s} {row.mindspore.name:56s} {torch_name:48s} {row.exactness}")
+    return 0
+
+
+def _validate(args) -> int:
+    tables = _tables(args)
+    print(f"ok: {len(tables.rows)} rows, {len(tables.api_names)} APIs")
+    return 0
+
+
+def _docs(args) -> int:
+    from msbridge.tables.docs import stale_files, write_docs
+
+    tables, docs_dir = _tables(args), Path(args.docs_dir)
+    if args.check:
+        stale = stale_files(tables, docs_dir)
+        if stale:
+            print(f"stale generated docs ({len(stale)}): {', '.join(stale[:10])}"
+                  f"{' ...' if len(stale) > 10 else ''}\nrun: msbridge tables docs")
+            return 1
+        print("docs are up to date")
+        return 0
+    changed = write_docs(tables, docs_dir)
+    print(f"wrote {len(changed)} file(s) under {docs_dir}")
+    return 0
+
+
+def _verify(args) -> int:
+    from msbridge.bridge.verify import verify_example
+
+    tables = _tables(args)
+    rows = [r for r in tables.rows if r.examples and (not args.rows or r.id in args.rows)]
+    if args.rows and len(rows) != len(set(args.rows)):
+        unknown = sorted(set(args.rows) - {r.id for r in rows})
+        raise UserError(f"no row with examples named {', '.join(unknown)}")
+    failures = 0
+    for row in rows:
+        for example in row.examples:
+            outcome = verify_example(row, example)
+            claim_holds = outcome.agrees != (row.exactness == "impossible")
+            ok = outcome.styles_agree and claim_holds
+            failures += not ok
+            print(f"{'ok  ' if ok else 'FAIL'} {row.id:44s} from {example.source:9s} {row.exactness:16s} "
+                  f"max rel diff {outcome.max_difference:.3g}")
+    return 1 if failures else 0
+
+
+def _explain(args) -> int:
+    from msbridge.tables.explain import explain
+
+    print(explain(_tables(args), args.api))
+    return 0
+
+
+def register(subparsers) -> None:
+    """Add ``tables`` and ``explain`` to the ``msbridge`` command line."""
+    tables = subparsers.add_parser("tables", help="list, validate and document the mapping tables",
+                                   description="Work with mapping_tables/*.toml.")
+    actions = tables.add_subparsers(dest="action", metavar="<action>", required=True)
+    actions.add_parser("list", help="one line per row").set_defaults(func=_list)
+    actions.add_parser("validate", help="load and check every table").set_defaults(func=_validate)
+    docs = actions.add_parser("docs", help="regenerate docs/api_mapping.md and docs/api/*.md")
+    docs.add_argument("--check", action="store_true", help="only report stale files (exit 1 if any)")
+    docs.add_argument("--docs-dir", default=str(DOCS_DIR), help=argparse.SUPPRESS)
+    docs.set_defaults(func=_docs)
+    verify = actions.add_parser("verify", help="run rows' examples on both real frameworks")
+    verify.add_argument("rows", nargs="*", metavar="ROW", help="row ids (default: every row with examples)")
+    verify.set_defaults(func=_verify)
+    explain = subparsers.add_parser("explain", help="how one API translates, argument by argument",
+                                    description="Print the mapping row(s) of an API: counterpart, each "
+                                                "argument's translation, exactness and caveats.")
+    explain.add_argument("api", help="qualified name (mindspore.nn.Adam), unique suffix (nn.Adam) or row id")
+    explain.set_defaults(func=_explain)
