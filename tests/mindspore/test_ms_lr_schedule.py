@@ -142,3 +142,12 @@ def test_user_subclass_gets_a_tensor_like_mindspore():
 
     assert isinstance(Halving()(3), torch.Tensor)
     assert Halving()(1).item() == pytest.approx(0.05)
+
+
+@pytest.mark.parametrize("name,args", CONFIGS, ids=[f"{n}{a}" for n, a in CONFIGS])
+def test_output_follows_the_step_device(name, args):
+    """No GPU here: the meta device checks that results follow a non-CPU step (shape, dtype, device)."""
+    schedule = getattr(our_nn, name)(*args)
+    for step in (torch.tensor(3, device="meta"), torch.arange(5, device="meta")):
+        out = schedule(step)
+        assert (out.device.type, out.dtype, out.shape) == ("meta", torch.float32, step.shape)

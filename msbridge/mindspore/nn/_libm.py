@@ -27,7 +27,8 @@ def pow_like_c(base: torch.Tensor, exponent: torch.Tensor) -> torch.Tensor:
     """``base ** exponent`` element-wise with C ``pow``/``powf`` rounding (broadcasting)."""
     if base.dim() == 0 and exponent.dim() == 0:
         return torch.pow(base, exponent)  # 0-d operands already take the scalar loop
-    base, exponent = torch.broadcast_tensors(base.to(exponent.device), exponent)
+    device = exponent.device if base.device.type == "cpu" else base.device  # constants live on the CPU
+    base, exponent = torch.broadcast_tensors(base.to(device), exponent.to(device))
     return torch.pow(_strided(base), _strided(exponent)).reshape(exponent.shape)
 
 
