@@ -32,10 +32,12 @@ class AdamWeightDecay(Optimizer):
         self.moments2 = self._zeros_like(self.parameters)
 
     def _preprocess_gradients(self, gradients):
+        # No L2/centralization/loss-scale here; only read the decay at the step before it advances.
+        self._decays = self.get_weight_decay()
         return gradients
 
     def _apply(self, gradients, lrs):
-        decays = self.get_weight_decay()
+        decays = self._decays
         for w, g, lr, m, v, wd, flag in zip(self.parameters, gradients, lrs, self.moments1, self.moments2,
                                             decays, self.decay_flags):
             adam_moments(m, v, g, self.beta1, self.beta2)
