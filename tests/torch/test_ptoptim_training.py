@@ -10,8 +10,10 @@
   the float32 rounding of the two frameworks' matmuls, accumulated over 12
   steps (``atol=1e-6`` SGD-like; ``5e-4`` for Adam-like rules, which turn a
   rounding difference in a near-zero gradient into an O(lr) step difference).
-* the LR in ``param_groups`` at every step is identical, also when a torch
-  scheduler (ours vs torch's) changes it.
+* ``lr``, ``momentum`` and ``betas`` in ``param_groups`` at every step are
+  identical, also when a scheduler changes them (ours driving ours vs torch's
+  driving torch's: StepLR, ExponentialLR, CosineAnnealingLR, CyclicLR with
+  momentum cycling, OneCycleLR with betas cycling).
 """
 import mindspore as ms
 import numpy as np
@@ -66,7 +68,7 @@ def _run_torch(make_opt, make_sched, weights, groups):
     x, y = (torch.from_numpy(a) for a in _data())
     history = []
     for _ in range(STEPS):
-        lrs = [g["lr"] for g in opt.param_groups]
+        lrs = [(g["lr"], g.get("momentum"), g.get("betas")) for g in opt.param_groups]
         opt.zero_grad()
         torch.nn.functional.mse_loss(net(x), y).backward()
         grads = [p.grad.numpy().copy() for p in net.parameters()]
@@ -88,7 +90,7 @@ def _run_ours(make_opt, make_sched, weights, groups, torch_history=None):
     grad_fn = ms.value_and_grad(lambda a, b: loss_fn(net(a), b), None, opt.parameters)
     history = []
     for step in range(STEPS):
-        lrs = [g["lr"] for g in opt.param_groups]
+        lrs = [(g["lr"], g.get("momentum"), g.get("betas")) for g in opt.param_groups]
         if torch_history is None:
             _, grads = grad_fn(x, y)
         else:
@@ -117,6 +119,10 @@ CONFIGS = [
     ("Adam-cosine", lambda o, p: o.Adam(p, lr=0.02, betas=(0.8, 0.99)),
      lambda s, opt: s.CosineAnnealingLR(opt, T_max=8), None, ADAM_LIKE),
     ("AdamW", lambda o, p: o.AdamW(p, lr=0.01), None, None, ADAM_LIKE),
+    ("SGD-cyclic-momentum", lambda o, p: o.SGD(p, lr=0.01, momentum=0.9),
+     lambda s, opt: s.CyclicLR(opt, base_lr=0.01, max_lr=0.1, step_size_up=3), None, SGD_LIKE),
+    ("AdamW-onecycle-betas", lambda o, p: o.AdamW(p, lr=0.01),
+     lambda s, opt: s.OneCycleLR(opt, max_lr=0.05, total_steps=STEPS), None, ADAM_LIKE),
     ("AdamW-groups-maximize", lambda o, p: o.AdamW(p, lr=0.01, weight_decay=0.1, maximize=True),
      None, [{"params": [0, 2], "weight_decay": 0.0}, {"params": [1, 3], "lr": 0.005}], ADAM_LIKE),
 ]

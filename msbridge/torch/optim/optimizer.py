@@ -117,7 +117,8 @@ class Optimizer:
             count = len(group["params"])
             new_values = self._update_group(group, group["params"], [as_numpy(g) for g in grads[start:start + count]])
             for param, value in zip(group["params"], new_values):
-                param.set_data(to_tensor(value))
+                new = to_tensor(value)  # the math is float32; store back in the parameter's own dtype
+                param.set_data(new if new.dtype == param.dtype else new.astype(param.dtype))
             start += count
         return loss
 
