@@ -129,10 +129,21 @@ def test_two_dimensional_step_keeps_shape():
     assert torch.equal(out.reshape(-1), ours(torch.arange(12)))
 
 
-@pytest.mark.parametrize("bad", [np.array([1, 2]), "3", None, True, torch.tensor(True), torch.tensor(1 + 2j)])
+def test_bool_steps_count_as_one_like_mindspore():
+    real, ours = pair("ExponentialDecayLR", (0.1, 0.9, 4))
+    expected = real_schedule_value(real, True, mindspore.bool_)
+    assert real_schedule_value(real, 1) == expected
+    for step in (True, np.bool_(True), torch.tensor(True)):
+        assert our_schedule_value(ours, step) == expected
+
+
+@pytest.mark.parametrize("bad", [np.array([1, 2]), np.array(3), "3", None, torch.tensor(1 + 2j)])
 def test_bad_step_types_raise_type_error(bad):
     with pytest.raises(TypeError, match="global_step"):
         our_nn.ExponentialDecayLR(0.1, 0.9, 4)(bad)
+    if isinstance(bad, (np.ndarray, str)):  # MindSpore rejects these with TypeError too
+        with pytest.raises(TypeError):
+            real_nn.ExponentialDecayLR(0.1, 0.9, 4)(bad)
 
 
 def test_user_subclass_gets_a_tensor_like_mindspore():

@@ -47,14 +47,18 @@ def _f32(value):
 
 
 def _as_step_tensor(global_step, owner):
-    """Accept what MindSpore accepts (and torch tensors), reject the rest with TypeError."""
+    """Accept what MindSpore accepts (and torch tensors), reject the rest with TypeError.
+
+    Bools count as 0/1, as in MindSpore; numpy arrays are rejected, as in MindSpore.
+    """
     if isinstance(global_step, torch.Tensor):
-        if global_step.is_complex() or global_step.dtype == torch.bool:
+        if global_step.is_complex():
             raise TypeError(f"For '{owner}', 'global_step' must be an integer or float tensor, "
                             f"but got dtype {global_step.dtype}.")
-        return global_step
-    if isinstance(global_step, (numbers.Integral, numbers.Real, np.generic)) and not isinstance(
-            global_step, (bool, np.bool_, np.ndarray)):
+        return global_step.to(torch.int64) if global_step.dtype == torch.bool else global_step
+    if isinstance(global_step, (bool, np.bool_)):
+        return torch.tensor(int(global_step))
+    if isinstance(global_step, (numbers.Real, np.number)) and not isinstance(global_step, np.ndarray):
         return torch.tensor(global_step)
     raise TypeError(f"For '{owner}', 'global_step' must be an int, a float, a numpy scalar or a torch.Tensor, "
                     f"but got {type(global_step).__name__!r}.")
