@@ -30,7 +30,7 @@ def _unwrap(function):
     """Follow ``__wrapped__`` and decorator closures down to the innermost function."""
     while True:
         function = inspect.unwrap(function)
-        inner = [c.cell_contents for c in (function.__closure__ or ())
+        inner = [c.cell_contents for c in (getattr(function, "__closure__", None) or ())
                  if inspect.isfunction(getattr(c, "cell_contents", None))]
         if not inner:
             return function
@@ -38,7 +38,10 @@ def _unwrap(function):
 
 
 def real_params(obj) -> list[inspect.Parameter]:
-    """The parameters of a function or class constructor, ``self`` removed."""
+    """The parameters of a function or class constructor, ``self`` removed (none for a value
+    such as a dtype)."""
+    if not callable(obj):
+        return []
     target = _unwrap(obj.__init__) if inspect.isclass(obj) else _unwrap(obj)
     params = list(inspect.signature(target).parameters.values())
     if inspect.isclass(obj) and params and params[0].name == "self":

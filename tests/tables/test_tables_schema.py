@@ -1,0 +1,140 @@
+"""Bad table data fails at load time with an error naming file, row and field."""
+import pytest
+
+from msbridge.tables import TableError, load_tables
+from msbridge.tables.loader import read_file
+
+VALID = '''
+[[row]]
+id = "demo.SGD"
+kind = "defaults_differ"
+exactness = "float32-rounding"
+rtol = 1e-5
+exactness_reason = "why"
+note = "a note"
+mindspore = { name = "mindspore.nn.SGD", params = ["params", "learning_rate=0.1", "momentum=0.0"] }
+torch = { name = "torch.optim.SGD", params = ["params", "lr=0.001", "momentum=0", "*", "foreach=None"] }
+[[row.args]]
+mindspore = "learning_rate"
+torch = "lr"
+rule = "default_differs"
+[[row.args]]
+mindspore = "momentum"
+torch = "momentum"
+rule = "transform"
+to_torch = "momentum"
+to_mindspore = "float(momentum)"
+[[row.args]]
+torch = "foreach"
+rule = "torch_only"
+note = "kernel choice"
+'''
+
+
+def load(tmp_path, text, name="demo.toml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return read_file(path, f"mapping_tables/{name}")
+
+
+def bad(tmp_path, text, *fragments):
+    with pytest.raises(TableError) as info:
+        load(tmp_path, text)
+    message = str(info.value)
+    for fragment in ("mapping_tables/demo.toml", *fragments):
+        assert fragment in message, message
+    return message
+
+
+def test_valid_row_loads_with_identity_expressions(tmp_path):
+    (row,) = load(tmp_path, VALID)
+    assert row.args[0].to_torch == "learning_rate" and row.args[0].to_mindspore == "lr"
+    assert row.torch.param("foreach").keyword_only
+    assert row.mindspore.param("params").required
+
+
+def test_unknown_key(tmp_path):
+    bad(tmp_path, VALID.replace('note = "a note"', 'note = "a note"\nnotes = "typo"'),
+        "row 'demo.SGD'", "field 'notes'", "unknown key")
+
+
+def test_unknown_key_in_argument_rule(tmp_path):
+    bad(tmp_path, VALID.replace('rule = "default_differs"', 'rule = "default_differs"\nto_tourch = "x"'),
+        "field 'args[0].to_tourch'")
+
+
+def test_missing_field(tmp_path):
+    bad(tmp_path, VALID.replace('exactness_reason = "why"\n', ""), "field 'exactness_reason'", "missing")
+
+
+def test_unparsable_transform(tmp_path):
+    bad(tmp_path, VALID.replace('to_mindspore = "float(momentum)"', 'to_mindspore = "float(momentum"'),
+        "field 'args[1].to_mindspore'", "does not parse")
+
+
+def test_forbidden_transform(tmp_path):
+    bad(tmp_path, VALID.replace('to_mindspore = "float(momentum)"', 'to_mindspore = "momentum.__class__"'),
+        "field 'args[1].to_mindspore'", "Attribute is not allowed")
+
+
+def test_transform_reading_an_argument_the_api_lacks(tmp_path):
+    bad(tmp_path, VALID.replace('to_mindspore = "float(momentum)"', 'to_mindspore = "float(momentun)"'),
+        "field 'args[1].to_mindspore'", "'momentun' is not an argument of torch.optim.SGD")
+
+
+def test_rule_naming_an_argument_the_api_lacks(tmp_path):
+    bad(tmp_path, VALID.replace('torch = "lr"', 'torch = "learning_rate"'),
+        "field 'args[0].torch'", "'learning_rate' is not a parameter of torch.optim.SGD")
+
+
+def test_parameter_without_rule(tmp_path):
+    bad(tmp_path, VALID.replace('"momentum=0.0"]', '"momentum=0.0", "nesterov=False"]'),
+        "field 'args'", "'nesterov'", "has no rule")
+
+
+def test_bad_vocabulary(tmp_path):
+    bad(tmp_path, VALID.replace('exactness = "float32-rounding"', 'exactness = "exact"'), "field 'exactness'")
+    bad(tmp_path, VALID.replace('rule = "default_differs"', 'rule = "renamed"'), "field 'args[0].rule'")
+
+
+def test_same_rule_with_differing_defaults(tmp_path):
+    bad(tmp_path, VALID.replace('rule = "default_differs"', 'rule = "rename"'),
+        "field 'args[0].rule'", "defaults differ")
+
+
+def test_unparsable_default(tmp_path):
+    bad(tmp_path, VALID.replace('"learning_rate=0.1"', '"learning_rate=0.1)"'), "field 'mindspore.params[1]'")
+
+
+def test_tolerance_required_for_inexact_rows(tmp_path):
+    bad(tmp_path, VALID.replace("rtol = 1e-5\n", ""), "field 'rtol'")
+
+
+def test_context_must_be_declared(tmp_path):
+    text = VALID.replace('to_mindspore = "float(momentum)"', 'to_mindspore = "float(momentum) * steps_per_epoch"')
+    bad(tmp_path, text, "'steps_per_epoch' is not an argument")
+    (row,) = load(tmp_path, text.replace('note = "a note"', 'note = "a note"\ncontext = ["steps_per_epoch"]'))
+    assert row.context == ("steps_per_epoch",)
+
+
+def test_example_arguments_are_checked(tmp_path):
+    bad(tmp_path, VALID + '[[row.examples]]\nsource = "mindspore"\nargs = { learning_rat = 0.1 }\n',
+        "field 'examples[0].args.learning_rat'")
+
+
+def test_invalid_toml_names_the_file(tmp_path):
+    bad(tmp_path, VALID + "[[row]\n", "not valid TOML")
+
+
+def test_duplicate_ids_across_files(tmp_path):
+    (tmp_path / "a.toml").write_text(VALID)
+    (tmp_path / "b.toml").write_text(VALID)
+    with pytest.raises(TableError, match="duplicate id"):
+        load_tables(tmp_path)
+
+
+def test_shipped_tables_load():
+    tables = load_tables()
+    assert len(tables.rows) >= 40
+    assert tables.rows_for("mindspore.nn.Momentum")[0].torch.name == "torch.optim.SGD"
+    assert tables.row("lr.exponential_decay_lr").context == ("initial_lr", "steps_per_epoch", "total_steps")
