@@ -97,13 +97,9 @@ def _run_mindspore(make_opt, weights, groups):
     return history, [p.name for p in opt.parameters]
 
 
-def _torch_params(net):
-    return list(net.parameters())
-
-
 def _run_ours_same_grads(make_opt, weights, groups, ms_history):
     net = _torch_net(weights)
-    opt = make_opt(msb_nn, _groups(_torch_params(net), groups))
+    opt = make_opt(msb_nn, _groups(list(net.parameters()), groups))
     history = []
     for _, grads, _ in ms_history:
         lr = _lr_value(opt.get_lr())
@@ -114,7 +110,7 @@ def _run_ours_same_grads(make_opt, weights, groups, ms_history):
 
 def _run_ours_end_to_end(make_opt, weights, groups):
     net = _torch_net(weights)
-    opt = make_opt(msb_nn, _groups(_torch_params(net), groups))
+    opt = make_opt(msb_nn, _groups(list(net.parameters()), groups))
     x, y = (torch.from_numpy(a) for a in _data())
     history = []
     for _ in range(STEPS):
@@ -141,7 +137,8 @@ CONFIGS = [
     ("Momentum-nesterov-wd", lambda nn, p: nn.Momentum(p, learning_rate=0.1, momentum=0.9, weight_decay=0.05,
                                                        use_nesterov=True), None, SGD_LIKE),
     ("Momentum-exp-schedule", lambda nn, p: nn.Momentum(p, nn.ExponentialDecayLR(0.1, 0.9, 3), 0.9), None, SGD_LIKE),
-    ("Momentum-loss-scale", lambda nn, p: nn.Momentum(p, 0.05, 0.9, weight_decay=0.01, loss_scale=1024.0), None, SGD_LIKE),
+    ("Momentum-loss-scale", lambda nn, p: nn.Momentum(p, 0.05, 0.9, weight_decay=0.01, loss_scale=1024.0),
+     None, SGD_LIKE),
     ("Momentum-groups", lambda nn, p: nn.Momentum(p, learning_rate=0.1, momentum=0.9, weight_decay=0.01),
      [{'params': [0, 2], 'weight_decay': 0.1, 'lr': 0.05}, {'params': [1, 3]},
       {'order_params': [0, 1, 2, 3]}], SGD_LIKE),

@@ -146,7 +146,8 @@ class Optimizer:
     def _init_group_params(self, groups, learning_rate, weight_decay):
         """``_parse_group_params`` + ``_init_group_params``: one LR/decay/centralization entry per parameter."""
         self._check_group_params(groups)
-        table_size = learning_rate.shape[0] if isinstance(learning_rate, torch.Tensor) and learning_rate.ndim == 1 else 0
+        is_table = isinstance(learning_rate, torch.Tensor) and learning_rate.ndim == 1
+        table_size = learning_rate.shape[0] if is_table else 0
         group_lrs = {}
         for number, group in enumerate(groups):
             if 'order_params' in group:
@@ -214,7 +215,7 @@ class Optimizer:
     # ----- MindSpore's public surface ----------------------------------------------------------
     @property
     def learning_rate(self):
-        """The LR object as MindSpore exposes it: a float32 0-d tensor (fixed), table or schedule; a tuple with group LRs."""
+        """MindSpore's ``learning_rate``: a float32 0-d tensor (fixed), table or schedule; a tuple with group LRs."""
         if self.is_group_lr:
             return tuple(source.learning_rate for source in self._lr_sources)
         return self._lr_source.learning_rate
