@@ -1,0 +1,55 @@
+"""`msbridge tables ...` and `msbridge explain` through the real command line."""
+import subprocess
+import sys
+
+import pytest
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "msbridge", *args], capture_output=True, text=True, timeout=300)
+
+
+def test_tables_list_and_validate():
+    listing = run("tables", "list")
+    assert listing.returncode == 0
+    assert any(line.split()[:3] == ["optim.Adam", "mindspore.nn.Adam", "torch.optim.Adam"]
+               for line in listing.stdout.splitlines())
+    validate = run("tables", "validate")
+    assert validate.returncode == 0 and validate.stdout.startswith("ok: ")
+
+
+def test_docs_check_passes_on_committed_docs():
+    result = run("tables", "docs", "--check")
+    assert result.returncode == 0, result.stdout
+
+
+def test_docs_check_fails_on_stale_docs(tmp_path):
+    result = run("tables", "docs", "--check", "--docs-dir", str(tmp_path))
+    assert result.returncode == 1 and "stale generated docs" in result.stdout
+
+
+def test_explain_prints_counterpart_arguments_exactness_and_caveats():
+    result = run("explain", "mindspore.nn.AdamWeightDecay")
+    assert result.returncode == 0
+    out = result.stdout
+    assert "mindspore.nn.AdamWeightDecay  <->  torch.optim.AdamW" in out
+    assert "exactness: impossible" in out and "bias correction" in out
+    assert "beta1 | betas" in out and "(beta1, beta2)" in out
+    assert "eps | eps" in out and "defaults differ" in out
+
+
+def test_explain_accepts_suffix_and_row_id():
+    assert "torch.optim.lr_scheduler.ExponentialLR" in run("explain", "nn.exponential_decay_lr").stdout
+    assert "MindSpore's published mapping is wrong here" in run("explain", "lr.cosine_decay_lr").stdout
+
+
+@pytest.mark.parametrize("api,message", [("nn.NoSuchThing", "no mapping row"), ("ExponentialLR", "ambiguous")])
+def test_explain_user_errors(api, message):
+    result = run("explain", api)
+    assert result.returncode == 2 and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_verify_one_row_against_both_frameworks():
+    result = run("tables", "verify", "lr.warmup_lr", "optim.AdamWeightDecay")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("ok  ") == 3
