@@ -139,10 +139,10 @@ def _already_imported(module: cst.Module) -> tuple[set[str], set[tuple[str, str]
     return plain, from_
 
 
-def fix_imports(module: cst.Module, needs: ImportNeeds, target: str) -> cst.Module:
-    """Drop source-framework imports left unused, then add the imports ``needs`` asks for."""
+def fix_imports(module: cst.Module, needs: ImportNeeds, target: str, used: set[str]) -> cst.Module:
+    """Drop source-framework imports that no name in ``used`` reads, then add what ``needs`` asks for."""
     before = len(module.body)
-    dropper = _DropUnused(_SOURCE_ROOTS[target], used_names(module))
+    dropper = _DropUnused(_SOURCE_ROOTS[target], used)
     body = []
     for stmt in module.body:   # top-level imports only: transforming the whole tree again costs ~30%
         if _is_import(stmt):

@@ -4,7 +4,8 @@ The converter must know that ``nn.Dense`` means ``mindspore.nn.Dense`` when the
 file says ``from mindspore import nn`` (or ``import mindspore.nn as nn``, or
 ``from mindspore.nn import Dense as D``). LibCST's own QualifiedNameProvider
 resolves full scopes but costs a metadata pass per file; the rewrite only needs
-the import table, so this module builds it in one cheap walk.
+the import table (built by ``msbridge.convert.scan`` with Python's fast ``ast``)
+and this lookup of LibCST name chains in it.
 
 Limitation (documented, tested): a name rebound by an assignment after the
 import (``nn = something``) is still resolved through the import.
@@ -51,34 +52,3 @@ class ImportTable:
 
     def bound_names(self) -> set[str]:
         return set(self.aliases)
-
-
-class _ImportCollector(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.table = ImportTable()
-
-    def visit_Import(self, node: cst.Import) -> None:
-        for alias in node.names:
-            full = _module_path(alias.name)
-            if alias.asname is not None:
-                self.table.aliases[alias.asname.name.value] = full
-            else:
-                # `import a.b.c` binds `a`, and `a.b.c.x` then resolves literally.
-                head = full.split(".")[0]
-                self.table.aliases[head] = head
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if node.relative or isinstance(node.names, cst.ImportStar):
-            return
-        module = _module_path(node.module)
-        for alias in node.names:
-            name = _module_path(alias.name)
-            local = alias.asname.name.value if alias.asname is not None else name
-            self.table.aliases[local] = f"{module}.{name}"
-
-
-def collect_imports(module: cst.Module) -> ImportTable:
-    """Every import in the file (module level and nested), later ones winning."""
-    collector = _ImportCollector()
-    module.visit(collector)
-    return collector.table

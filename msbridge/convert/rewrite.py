@@ -24,11 +24,11 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from msbridge.convert import report as rpt
 from msbridge.convert.arguments import translate
 from msbridge.convert.catalog import Catalog, framework_of, mirror_framework_of, other
-from msbridge.convert.facts import BRIDGE_NAMES, Facts
 from msbridge.convert.imports import ImportNeeds
 from msbridge.convert.names import ImportTable
 from msbridge.convert.rules import methods, optimizer_lr
 from msbridge.convert.rules.train_step import TrainStep
+from msbridge.convert.scan import BRIDGE_NAMES, Scan
 from msbridge.tables import ApiRow
 
 MARK = "# msbridge:"
@@ -48,11 +48,12 @@ def _is_lr_api(name: str, row: ApiRow | None) -> bool:
 class Rewriter(cst.CSTTransformer):
     METADATA_DEPENDENCIES = (PositionProvider,)
 
-    def __init__(self, module: cst.Module, target: str, imports: ImportTable, facts: Facts,
+    def __init__(self, module: cst.Module, target: str, scan: Scan,
                  catalog: Catalog, needs: ImportNeeds, report: rpt.FileReport):
         super().__init__()
         self.module, self.target, self.source = module, target, other(target)
-        self.imports, self.facts, self.catalog, self.needs, self.report = imports, facts, catalog, needs, report
+        self.imports, self.scan, self.catalog, self.needs, self.report = scan.imports, scan, catalog, needs, report
+        self.line_offset = 0                       # source line of the visited statement's sub-module line 0
         self.skip_refs: set[int] = set()           # id() of func nodes handled by their call
         self.assign_of: dict[int, str] = {}         # id(call) -> text of the single assignment target
         self.messages: list[list[str]] = [[]]      # per enclosing statement
@@ -65,7 +66,7 @@ class Rewriter(cst.CSTTransformer):
 
     def line_of(self, node: cst.CSTNode) -> int:
         try:
-            return self.get_metadata(PositionProvider, node).start.line
+            return self.get_metadata(PositionProvider, node).start.line + self.line_offset
         except KeyError:
             return 0
 
@@ -92,7 +93,7 @@ class Rewriter(cst.CSTTransformer):
 
     def leave_SimpleStatementLine(self, original, updated):
         messages, after = self.messages.pop(), self.after.pop()
-        if self.target == "mindspore" and id(original) in self.facts.bridge_statements:
+        if self.target == "mindspore" and self.line_of(original) in self.scan.bridge_lines:
             self.report.add("msbridge.bridge.MindSporeLR", self.line_of(original), rpt.CONVERTED, "learning_rate=",
                             "folded into the MindSpore optimizer's per-step learning_rate")
             return cst.RemoveFromParent()
@@ -128,7 +129,7 @@ class Rewriter(cst.CSTTransformer):
         return self.train_step.block(updated)
 
     def leave_Module(self, original, updated):
-        return self.train_step.block(updated)
+        return self.train_step.block(updated) if not self.scan.first_lines else updated
 
     # ---- classes: construct <-> forward --------------------------------------------------------
     def leave_ClassDef(self, original, updated):
@@ -231,7 +232,7 @@ class Rewriter(cst.CSTTransformer):
         if optimizer_lr.lr_rule_of(row):
             if self.source == "mindspore":
                 value = _lr_value(updated, row, self.code_of)
-                if value is not None and optimizer_lr.is_per_step(value, self.facts, self.code_of):
+                if value is not None and optimizer_lr.is_per_step(value, self.scan, self.code_of):
                     if assigned is None:
                         self.record(original, public, rpt.REVIEW, None,
                                     "per-step learning_rate: assign the optimizer to a name so msbridge can attach MindSporeLR")
@@ -240,8 +241,8 @@ class Rewriter(cst.CSTTransformer):
                     bridge = self.needs.reference(optimizer_lr.BRIDGE)
                     _, after = optimizer_lr.bridge_statements(assigned, self.code_of(value), self.code_of(bridge))
                     message = "per-step LR kept exactly by msbridge.bridge.MindSporeLR"
-            elif assigned is not None and assigned in self.facts.bridges:
-                overrides[optimizer_lr.MINDSPORE_LR_ARG] = self.facts.bridges[assigned].learning_rate
+            elif assigned is not None and assigned in self.scan.bridges:
+                overrides[optimizer_lr.MINDSPORE_LR_ARG] = self.scan.bridges[assigned].learning_rate
                 message = "MindSporeLR folded back into learning_rate"
         translation = translate(row, self.source, self.target, updated, self.code_of, overrides)
         if translation is None:
@@ -301,7 +302,25 @@ def _comment_above(stmt, messages: list[str]):
     return stmt.with_changes(leading_lines=[*stmt.leading_lines, line])
 
 
-def rewrite(module: cst.Module, target: str, imports: ImportTable, facts: Facts, catalog: Catalog,
-            needs: ImportNeeds, report: rpt.FileReport) -> cst.Module:
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    return wrapper.visit(Rewriter(wrapper.module, target, imports, facts, catalog, needs, report))
+def rewrite(module: cst.Module, target: str, scan: Scan, catalog: Catalog, needs: ImportNeeds,
+            report: rpt.FileReport) -> tuple[cst.Module, list[cst.CSTNode]]:
+    """Rewrite the hot top-level statements; returns the new module and the statements it rewrote."""
+    rewriter = Rewriter(module, target, scan, catalog, needs, report)
+    if not scan.first_lines:   # the fast scan could not map statements: visit the whole file
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        new = wrapper.visit(rewriter)
+        return new, list(new.body)
+    body, rewritten = [], []
+    for stmt, hot, first_line in zip(module.body, scan.hot, scan.first_lines):
+        if not hot:
+            body.append(stmt)
+            continue
+        rewriter.line_offset = first_line - 1 - len(stmt.leading_lines)
+        wrapper = MetadataWrapper(cst.Module(body=[stmt]), unsafe_skip_copy=True)
+        new_stmts = wrapper.visit(rewriter).body
+        body.extend(new_stmts)
+        rewritten.extend(new_stmts)
+    new = module.with_changes(body=body)
+    if target == "mindspore":
+        new = rewriter.train_step.block(new)
+    return new, rewritten

@@ -6,14 +6,16 @@ the parser's message in its report.
 """
 from __future__ import annotations
 
+import ast
+
 import libcst as cst
 
 from msbridge.convert.catalog import FRAMEWORKS, Catalog, framework_of, mirror_framework_of
-from msbridge.convert.facts import collect_facts
-from msbridge.convert.imports import ImportNeeds, fix_imports
-from msbridge.convert.names import collect_imports
+from msbridge.convert.imports import ImportNeeds, fix_imports, used_names
 from msbridge.convert.report import FileReport
 from msbridge.convert.rewrite import rewrite
+from msbridge.convert.rules.methods import idiom_attributes
+from msbridge.convert.scan import scan
 
 
 def detect_target(aliases: dict[str, str]) -> str | None:
@@ -29,21 +31,37 @@ def convert_source(code: str, to: str | None = None, path: str = "<string>",
     """Return (converted text, report). ``to`` None means: detect from the imports."""
     report = FileReport(path)
     try:
+        tree = ast.parse(code)
         module = cst.parse_module(code)
+    except SyntaxError as exc:
+        report.error = f"does not parse: {exc.msg} (line {exc.lineno})"
+        return code, report
     except cst.ParserSyntaxError as exc:
         report.error = f"does not parse: {str(exc).splitlines()[0]} (line {exc.raw_line})"
         return code, report
-    imports = collect_imports(module)
-    target = to or detect_target(imports.aliases)
+    target = to or detect_target(_import_targets(tree))
     report.direction = target
     if target is None:
         return code, report
-    facts = collect_facts(module, imports)
-    needs = ImportNeeds(imports.bound_names() | set(facts.assigned))
-    new = rewrite(module, target, imports, facts, catalog or Catalog(), needs, report)
+    info = scan(code, tree, module, target, idiom_attributes(target))
+    if not any(info.hot):
+        return code, report
+    needs = ImportNeeds(info.imports.bound_names() | set(info.assigned))
+    new, rewritten = rewrite(module, target, info, catalog or Catalog(), needs, report)
     if not report.uses:
         return code, report
-    new = fix_imports(new, needs, target)
-    out = new.code
+    used = info.cold_names | used_names(cst.Module(body=rewritten)) if info.first_lines else used_names(new)
+    out = fix_imports(new, needs, target, used).code
     report.changed = out != code
     return out, report
+
+
+def _import_targets(tree: ast.Module) -> dict[str, str]:
+    """Qualified names the file imports (enough to tell which framework it uses)."""
+    names = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update({a.asname or a.name: a.name for a in node.names})
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.update({a.asname or a.name: f"{node.module}.{a.name}" for a in node.names})
+    return names

@@ -28,3 +28,11 @@ def forward_rename(target: str) -> tuple[str, str]:
 def module_base(target: str) -> str:
     """Qualified name of the source framework's module base class."""
     return MODULE_BASE[target]
+
+
+def idiom_attributes(target: str) -> frozenset[str]:
+    """Attribute names that make a statement worth visiting even without a framework name in it."""
+    names = set(METHOD_CALLS[target]) | {FORWARD[target][0]}
+    if target == "mindspore":
+        names |= {"zero_grad", "backward"}
+    return frozenset(names)

@@ -17,6 +17,8 @@ training loop. Converting back to MindSpore folds the three lines into
 """
 from __future__ import annotations
 
+import ast
+
 import libcst as cst
 
 from msbridge.tables import ApiRow
@@ -36,15 +38,28 @@ def _is_number(node: cst.BaseExpression) -> bool:
     return isinstance(node, (cst.Integer, cst.Float))
 
 
-def is_per_step(value: cst.BaseExpression, facts, code_of) -> bool:
+def _is_number_ast(node: ast.expr) -> bool:
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        node = node.operand
+    return isinstance(node, ast.Constant) and type(node.value) in (int, float)
+
+
+def is_per_step(value: cst.BaseExpression, scan, code_of) -> bool:
     """False only when ``value`` is certainly a number (a literal, or a name assigned one)."""
-    seen = 0
-    while isinstance(value, (cst.Name, cst.Attribute)) and seen < 8:
-        assigned = facts.value_of(code_of(value))
-        if assigned is None:
+    if _is_number(value):
+        return False
+    if not isinstance(value, (cst.Name, cst.Attribute)):
+        return True
+    node = scan.value_of(code_of(value))
+    for _ in range(8):
+        if node is None:
             return True
-        value, seen = assigned, seen + 1
-    return not _is_number(value)
+        if _is_number_ast(node):
+            return False
+        if not isinstance(node, (ast.Name, ast.Attribute)):
+            return True
+        node = scan.value_of(ast.unparse(node))
+    return True
 
 
 def bridge_statements(optimizer: str, learning_rate: str, bridge_name: str) -> tuple[str, list[cst.BaseStatement]]:

@@ -24,21 +24,12 @@ marked when it has no counterpart).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import libcst as cst
 
 from msbridge.convert import report as rpt
+from msbridge.convert.scan import VALUE_AND_GRAD, GradFn
 
-VALUE_AND_GRAD = ("mindspore.value_and_grad", "mindspore.ops.value_and_grad", "mindspore.ops.composite.value_and_grad")
 FORWARD_FN = "_msbridge_forward"
-
-
-@dataclass
-class GradFn:
-    forward: str
-    optimizer: str
-    has_aux: bool
 
 
 def _text(module, node):
@@ -123,40 +114,26 @@ class TrainStep:
     def __init__(self, rewriter):
         self.r = rewriter
         self.module = rewriter.module
-        self.grad_fns: dict[str, GradFn] = {}      # name bound to value_and_grad(...) -> parts
+        self.grad_fns: dict[str, GradFn] = rewriter.scan.grad_fns  # name bound to value_and_grad(...)
         self.grads: dict[str, str] = {}            # gradient variable -> optimizer text
-        self.owned: set[int] = set()
-        if rewriter.target == "torch":
-            self._collect_grad_fns()
+        self.lines: dict[int, int] = {}            # id(updated zero_grad statement) -> its source line
 
     # ---- to torch -----------------------------------------------------------------------------
-    def _is_vag(self, node) -> bool:
-        return isinstance(node, cst.Call) and self.r.imports.resolve(node.func) in VALUE_AND_GRAD
-
-    def _collect_grad_fns(self):
-        for stmt in _walk_statements(self.module):
-            if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign):
-                assign = stmt.body[0]
-                if len(assign.targets) == 1 and isinstance(assign.targets[0].target, cst.Name) and self._is_vag(assign.value):
-                    parts = _call_parts(assign.value, self.module)
-                    if parts is not None:
-                        self.grad_fns[assign.targets[0].target.value] = parts
-                        self.owned.add(id(assign.value))
-            if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign):
-                value = stmt.body[0].value
-                if isinstance(value, cst.Call) and self._is_vag(value.func) and _call_parts(value.func, self.module):
-                    self.owned.add(id(value.func))
-
     def owns(self, call: cst.Call) -> bool:
-        return id(call) in self.owned
+        """value_and_grad(FN, None, OPT.parameters) calls belong to this rule (to torch)."""
+        return (self.r.target == "torch" and self.r.imports.resolve(call.func) in VALUE_AND_GRAD
+                and _call_parts(call, self.module) is not None)
 
     def statement(self, original, updated):
+        if self.r.target == "mindspore" and _method_call_on(original, "zero_grad", self.module) is not None:
+            self.lines[id(updated)] = self.r.line_of(original)
         if self.r.target != "torch" or len(original.body) != 1:
             return None
         small = original.body[0]
         if isinstance(small, cst.Assign) and len(small.targets) == 1:
             target = small.targets[0].target
-            if isinstance(target, cst.Name) and target.value in self.grad_fns and id(small.value) in self.owned:
+            if (isinstance(target, cst.Name) and target.value in self.grad_fns
+                    and isinstance(small.value, cst.Call) and self.owns(small.value)):
                 self.r.report.add("mindspore.value_and_grad", self.r.line_of(original), rpt.CONVERTED,
                                   "loss.backward()", "gradients taken by torch autograd where the step happens")
                 return cst.RemoveFromParent()
@@ -164,7 +141,7 @@ class TrainStep:
             parts, call = None, None
             if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in self.grad_fns:
                 parts, call = self.grad_fns[value.func.value], value
-            elif isinstance(value, cst.Call) and id(value.func) in self.owned:
+            elif isinstance(value, cst.Call) and isinstance(value.func, cst.Call) and self.owns(value.func):
                 parts, call = _call_parts(value.func, self.module), value
                 self.r.report.add("mindspore.value_and_grad", self.r.line_of(original), rpt.CONVERTED,
                                   "loss.backward()", "gradients taken by torch autograd where the step happens")
@@ -173,7 +150,7 @@ class TrainStep:
                 loss = out.elements[0].value if parts.has_aux and isinstance(out, cst.Tuple) else out
                 loss_text = _text(self.module, loss) + ("[0]" if parts.has_aux and not isinstance(out, cst.Tuple) else "")
                 self.grads[_text(self.module, grads)] = parts.optimizer
-                args = _text(self.module, call).split("(", 1)[1] if False else self._args_text(call)
+                args = self._args_text(call)
                 lines = [f"{parts.optimizer}.zero_grad()\n",
                          f"{_text(self.module, out)} = {parts.forward}({args})\n",
                          f"{loss_text}.backward()\n"]
@@ -230,7 +207,7 @@ class TrainStep:
         if loss not in collector.names:
             return None
         aux = [n for n in collector.names if n != loss]
-        line = self.r.line_of(body[start]) if False else 0
+        line = self.lines.get(id(body[start]), 0)
         indent = "    "
         inner = cst.Module(body=forward_stmts).code
         inner = "".join(indent + l if l.strip() else l for l in inner.splitlines(keepends=True))
@@ -249,19 +226,3 @@ class TrainStep:
                           "zero_grad/backward/step -> value_and_grad + optimizer(grads)")
         out = body[:start] + new + between + [apply] + body[step + 1:]
         return out, start + len(new) + len(between) + 1
-
-
-def _walk_statements(module: cst.Module):
-    stack = list(module.body)
-    while stack:
-        stmt = stack.pop()
-        yield stmt
-        body = getattr(stmt, "body", None)
-        if isinstance(body, cst.BaseSuite):
-            stack.extend(getattr(body, "body", ()))
-        for attr in ("orelse", "finalbody"):
-            extra = getattr(stmt, attr, None)
-            if extra is not None and isinstance(getattr(extra, "body", None), cst.BaseSuite):
-                stack.extend(extra.body.body)
-        for handler in getattr(stmt, "handlers", ()):
-            stack.extend(handler.body.body)
