@@ -17,8 +17,7 @@ also callable as ``optimizer(grads)`` like a MindSpore optimizer.
 Why not ``mindspore.experimental.optim`` underneath: its groups keep ``lr`` as
 a float32 Parameter (schedulers compound float32 rounding), its Adam/AdamW
 compute bias corrections in float32 and share one step counter across
-parameters, its SGD applies ``dampening`` even without momentum, and it has no
-``state_dict``. The update math here follows torch's single-tensor
+parameters, and it has no ``state_dict``. The update math here follows torch's single-tensor
 (``foreach=False``, the CPU default) code in float32 numpy, with torch's
 fused multiply-adds (``add(alpha=)``, ``addcmul``, ``lerp``) emulated.
 """

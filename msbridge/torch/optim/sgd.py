@@ -7,10 +7,11 @@ torch's single-tensor rule, float32::
     g = g + momentum * buf (nesterov) | buf
     p = p - lr * g
 
-``mindspore.experimental.optim.SGD`` runs MindSpore's ``SGD`` kernel, which
-applies ``(1 - dampening)`` even when ``momentum == 0`` (torch ignores
-dampening then) and stores ``lr`` as a float32 Parameter; this class does
-neither. Without momentum there is no per-parameter state, as in torch.
+``mindspore.experimental.optim.SGD`` runs MindSpore's ``SGD`` kernel, the
+same rule, but keeps ``lr`` as a float32 Parameter in ``param_groups`` (so
+torch schedulers would compound float32 rounding), always allocates momentum
+buffers and has no ``state_dict``. Without momentum there is no
+per-parameter state here, as in torch.
 """
 import numpy as np
 

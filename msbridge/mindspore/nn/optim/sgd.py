@@ -2,16 +2,17 @@
 
 Update (MindSpore's ``SGD`` kernel, measured bit-identical on CPU)::
 
-    first step:  accum = g                      (stat == 1)
-    later:       accum = momentum * accum + (1 - dampening) * g
-    nesterov:    w -= lr * (g + momentum * accum)
-    otherwise:   w -= lr * accum
+    momentum == 0:  w -= lr * g                  (accum/stat untouched, dampening ignored)
+    first step:     accum = g                    (stat == 1)
+    later:          accum = momentum * accum + (1 - dampening) * g
+    nesterov:       w -= lr * (g + momentum * accum)
+    otherwise:      w -= lr * accum
 
-Differences from ``torch.optim.SGD``: with ``momentum=0`` MindSpore still keeps
-``accum`` and applies ``(1 - dampening)`` from the second step on (torch ignores
-dampening without momentum); weight decay is added to the gradient before the
-loss-scale division and skips 'beta'/'gamma' names without groups; the LR is
-read at ``global_step`` (lists, tensors, schedules); default ``lr`` is 0.1.
+The same rule as ``torch.optim.SGD``. The differences are around it: weight
+decay is added to the gradient before the loss-scale division and skips
+'beta'/'gamma' names without groups; the LR is read at ``global_step``
+(lists, tensors, schedules); default ``lr`` is 0.1 (torch 0.001); the
+momentum buffer exists (zeros) before the first step.
 """
 import torch
 
@@ -55,6 +56,9 @@ class SGD(Optimizer):
     def _apply(self, gradients, lrs):
         one_minus_dampening = 1 - f32(self.dampening)
         for w, g, lr, accum, stat in zip(self.parameters, gradients, lrs, self.accum, self.stat):
+            if self.momentum == 0:
+                w.sub_(lr * g)
+                continue
             accum.copy_(torch.where(stat > 0, g, self.momentum * accum + one_minus_dampening * g))
             stat.zero_()
             update = g + self.momentum * accum if self.nesterov else accum
