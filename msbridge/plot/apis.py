@@ -65,13 +65,13 @@ _TORCH_SCHEDULERS = (
     "CosineAnnealingWarmRestarts",
     "CyclicLR",
     "OneCycleLR",
+    "LambdaLR",
+    "MultiplicativeLR",
 )
 _TORCH_COMPOSITES = ("SequentialLR", "ChainedScheduler")
 
 # torch schedulers an expression cannot describe, and why.
 NOT_PLOTTABLE = {
-    "LambdaLR": "it needs a Python function (lr_lambda), which an expression cannot carry safely",
-    "MultiplicativeLR": "it needs a Python function (lr_lambda), which an expression cannot carry safely",
     "ReduceLROnPlateau": "its LR depends on the metric values seen during training, not on the step",
 }
 

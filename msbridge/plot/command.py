@@ -54,8 +54,10 @@ def register(subparsers) -> None:
     torch_group = parser.add_argument_group("torch schedulers")
     torch_group.add_argument("--lr", type=float, help=f"the optimizer's initial lr (default: {DEFAULT_LR})")
     torch_group.add_argument("--epochs", type=int, help="epochs to draw")
-    torch_group.add_argument(
-        "--steps-per-epoch", type=int, default=1, help="batches per epoch (default: %(default)s)"
+    parser.add_argument(
+        "--steps-per-epoch",
+        type=int,
+        help="batches per epoch: when a torch scheduler steps per epoch (default: 1)",
     )
     torch_group.add_argument(
         "--step-every",
@@ -67,14 +69,11 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from msbridge.plot.render import Curve, compare, render
+    from msbridge.plot.render import compare, render
 
     call = parse_call(args.expression)
     _check_output(args.output)
-    if call.api.framework == apis.MINDSPORE:
-        source, others, xlabel = _mindspore_curves(call, args)
-    else:
-        source, others, xlabel = _torch_curves(call, args)
+    source, others, xlabel = compute(call, args)
     try:
         render(args.output, args.title or call.text, source, others, xlabel)
     except (OSError, ValueError) as exc:
@@ -85,9 +84,15 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def compute(call: ApiCall, args: argparse.Namespace):
+    """``(source curve, counterpart curves, x-axis label)`` for ``call`` with the command's options."""
+    if call.api.framework == apis.MINDSPORE:
+        return _mindspore_curves(call, args)
+    return _torch_curves(call, args)
+
+
 def _mindspore_curves(call: ApiCall, args):
     from msbridge.plot.render import Curve
-    from msbridge.plot.translations import bound_arguments, mindspore_to_torch
 
     for flag in ("lr", "epochs", "step_every"):
         if getattr(args, flag) is not None:
@@ -98,63 +103,93 @@ def _mindspore_curves(call: ApiCall, args):
         if args.steps is not None:
             raise UserError(f"{call.api.short} sets its own length (total_step / milestones); drop --steps")
         values = runners.mindspore_lr_function(call)
+        steps_per_epoch = _argument(call, "step_per_epoch", 1)
         xlabel = "training step (index into the returned list)"
     else:
         if args.steps is None:
             raise UserError(f"{call.api.short} is a schedule cell: say how many steps to draw with --steps N")
         values = runners.mindspore_lr_schedule(call, args.steps)
+        steps_per_epoch = args.steps_per_epoch or 1
         xlabel = "global step"
     source = Curve(f"mindspore nn.{call.api.name}", tuple(values))
     others = []
     if args.vs != "none":
-        import mindspore.nn
-
-        arguments = bound_arguments(inspect.signature(getattr(mindspore.nn, call.api.name)), call)
-        plan = mindspore_to_torch(call, arguments)
-        if plan is None:
-            _note(f"no torch counterpart known for {call.api.short}")
-        else:
-            torch_values = runners.torch_shaped_scheduler(runners.TORCH, plan.call, plan.lr, len(values), plan.step_every)
-            others.append(Curve(plan.text, tuple(torch_values)))
+        context = {"steps_per_epoch": steps_per_epoch, "total_steps": len(values)}
+        others = _counterpart_curves(call, context, len(values), "torch")
     return source, others, xlabel
 
 
 def _torch_curves(call: ApiCall, args):
     from msbridge.plot.render import Curve
-    from msbridge.plot.translations import bound_arguments, torch_to_mindspore
 
     if args.vs == "torch":
         raise UserError(f"{call.api.short} is already torch: use --vs mindspore or --vs none")
-    for flag, value in (("epochs", args.epochs), ("steps_per_epoch", args.steps_per_epoch), ("steps", args.steps)):
+    for flag in ("epochs", "steps_per_epoch", "steps"):
+        value = getattr(args, flag)
         if value is not None and value < 1:
             raise UserError(f"--{flag.replace('_', '-')} must be a positive integer, got {value}")
     lr = DEFAULT_LR if args.lr is None else args.lr
+    per_epoch = args.steps_per_epoch or 1
     per_batch = (args.step_every or _default_step_every(call)) == "batch"
-    every = 1 if per_batch else args.steps_per_epoch
-    steps = args.steps if args.steps is not None else (args.epochs * args.steps_per_epoch if args.epochs else None)
+    every = 1 if per_batch else per_epoch
+    steps = args.steps if args.steps is not None else (args.epochs * per_epoch if args.epochs else None)
     if steps is None and call.api.name != "OneCycleLR":  # OneCycleLR knows its own length
         raise UserError(f"{call.api.short}: say how long to plot with --epochs N (or --steps N)")
     values = runners.torch_shaped_scheduler(runners.TORCH, call, lr, steps, every)
     when = "every batch" if per_batch else "every epoch" + (f" ({every} batches)" if every > 1 else "")
     source = Curve(f"torch {call.api.name} on lr={lr:g}, stepped {when}", tuple(values))
     others = []
-    if args.vs != "none" and call.api.kind != apis.COMPOSITE:
-        import torch.optim.lr_scheduler
-
-        signature = inspect.signature(getattr(torch.optim.lr_scheduler, call.api.name))
-        arguments = bound_arguments(signature, ApiCall(call.api, (None, *call.args), call.kwargs))
-        translation = torch_to_mindspore(call, arguments, lr, len(values), every)
-        if translation is not None:
-            others += _optional(lambda: Curve(f"mindspore {translation.text}", tuple(runners.mindspore_lr_function(translation))))
     if args.vs != "none":
-        experimental = runners.MINDSPORE_EXPERIMENTAL
-        others += _optional(
-            lambda: Curve(
-                f"{experimental.scheduler_module}.{call.api.name} (float32)",
-                tuple(runners.torch_shaped_scheduler(experimental, call, lr, len(values), every)),
-            )
-        )
+        context = {"initial_lr": lr, "steps_per_epoch": every, "total_steps": len(values), "per_step_lrs": list(values)}
+        others = _counterpart_curves(call, context, len(values), "mindspore")
     return source, others, "training step (batch)"
+
+
+MAX_COUNTERPARTS = 4
+
+
+def _counterpart_curves(call: ApiCall, context: dict, steps: int, framework: str) -> list:
+    """One curve per mapping-table row that translates ``call`` with these arguments."""
+    from msbridge.plot import counterparts
+    from msbridge.plot.render import Curve
+
+    found, notes = counterparts.find(call, context)
+    for note in notes:
+        _note(note)
+    curves = []
+    for counterpart in found[:MAX_COUNTERPARTS]:
+        row, translation = counterpart.row, counterpart.translation
+        torch_shaped = ".lr_scheduler." in counterpart.api
+        every = context["steps_per_epoch"] if row.torch_step == "epoch" else 1
+        lr = translation.optimizer_lr if framework == "torch" else context["initial_lr"]
+        try:
+            values = runners.run_translation(counterpart.api, translation.kwargs, lr, steps, every)
+        except UserError as exc:
+            _note(f"row {row.id}: {exc} (curve left out)")
+            continue
+        label = f"{_framework_label(counterpart.api)}{counterpart.text}"
+        if torch_shaped:
+            label += f" on lr={lr:g}, stepped every " + ("step" if every == 1 else f"{every} steps")
+        curves.append(Curve(f"{label} [table: {row.id}, {row.exactness}]", tuple(values), row))
+    for counterpart in found[MAX_COUNTERPARTS:]:
+        _note(f"row {counterpart.row.id} applies too; not drawn (at most {MAX_COUNTERPARTS} counterparts)")
+    return curves
+
+
+def _framework_label(api: str) -> str:
+    if api.startswith("mindspore.nn."):
+        return "mindspore nn."
+    if api.startswith("mindspore.experimental."):
+        return "mindspore.experimental "
+    return "torch "
+
+
+def _argument(call: ApiCall, name: str, default):
+    """The value of argument ``name`` in a MindSpore call, by the real function's signature."""
+    import mindspore.nn
+
+    bound = inspect.signature(getattr(mindspore.nn, call.api.name)).bind(*call.args, **call.kwargs)
+    return bound.arguments.get(name, default)
 
 
 def _check_output(path: str) -> None:
@@ -170,15 +205,6 @@ def _check_output(path: str) -> None:
 
 def _default_step_every(call: ApiCall) -> str:
     return "batch" if call.api.name in ("OneCycleLR", "CyclicLR") else "epoch"
-
-
-def _optional(make) -> list:
-    """A counterpart curve, or none with a note on stderr when the counterpart framework refuses."""
-    try:
-        return [make()]
-    except UserError as exc:
-        _note(f"{exc} (curve left out)")
-        return []
 
 
 def _note(message: str) -> None:

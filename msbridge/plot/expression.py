@@ -1,30 +1,20 @@
 """Parse a plot expression like ``nn.exponential_decay_lr(0.1, 0.9, 600, 20, 5, is_stair=True)``.
 
 Never ``eval``: the text goes through ``ast.parse`` and only a call of a known
-API (``apis.resolve``) with literal arguments is accepted — numbers, strings,
-booleans, ``None``, lists/tuples of those, plain arithmetic between numbers
-(``0.1 * 0.9``, ``1 / 3``), and, inside ``SequentialLR``/``ChainedScheduler``,
-nested scheduler calls. A torch scheduler's optimizer argument is implicit:
+API (``apis.resolve``) is accepted, with literal arguments — numbers, strings,
+booleans, ``None``, lists/tuples, arithmetic (``0.1 * 0.9``), one-argument
+lambdas for ``LambdaLR`` (evaluated by the mapping tables' whitelisted walker)
+and, inside ``SequentialLR``/``ChainedScheduler``, nested scheduler calls. A torch scheduler's optimizer argument is implicit:
 a leading bare name (``StepLR(optimizer, 30)``) or ``optimizer=`` is dropped.
 """
 from __future__ import annotations
 
 import ast
-import operator
 from dataclasses import dataclass, field
 
 from msbridge.errors import UserError
 from msbridge.plot.apis import COMPOSITE, TORCH, Api, resolve
-
-_BINARY = {
-    ast.Add: operator.add,
-    ast.Sub: operator.sub,
-    ast.Mult: operator.mul,
-    ast.Div: operator.truediv,
-    ast.FloorDiv: operator.floordiv,
-    ast.Pow: operator.pow,
-}
-_UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
+from msbridge.tables import expr
 
 
 @dataclass(frozen=True)
@@ -75,34 +65,27 @@ def _dotted(node: ast.AST) -> str:
 
 
 def _value(node: ast.AST, api: Api, allow_nested: bool):
-    """A literal argument value; nested scheduler calls only where ``allow_nested``."""
+    """An argument's value: literals and lists here; nested scheduler calls only where
+    ``allow_nested``; anything else (arithmetic, ``lambda epoch: 0.95 ** epoch``) through the
+    mapping tables' whitelisted evaluator, which has no names, attributes or imports."""
     if isinstance(node, ast.Constant) and isinstance(node.value, (int, float, str, bool, type(None))):
         return node.value
     if isinstance(node, (ast.List, ast.Tuple)):
         items = [_value(item, api, allow_nested) for item in node.elts]
         return items if isinstance(node, ast.List) else tuple(items)
-    if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
-        return _arith(_UNARY[type(node.op)], api, node, _value(node.operand, api, False))
-    if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
-        left, right = _value(node.left, api, False), _value(node.right, api, False)
-        return _arith(_BINARY[type(node.op)], api, node, left, right)
-    if isinstance(node, ast.Call) and allow_nested:
+    if isinstance(node, ast.Call) and allow_nested and isinstance(node.func, (ast.Name, ast.Attribute)):
         inner = _call(node, "", allow_nested=True)
         if inner.api.framework != TORCH or inner.api.kind == COMPOSITE:
             raise UserError(f"{api.short} takes torch schedulers, got {inner.api.short}")
         return inner
-    raise UserError(
-        f"{api.short}: only literal arguments are allowed (numbers, strings, True/False/None, "
-        f"lists), got {ast.unparse(node)!r}"
-    )
-
-
-def _arith(op, api: Api, node: ast.AST, *operands):
-    if not all(isinstance(x, (int, float)) for x in operands):
-        raise UserError(f"{api.short}: arithmetic only on numbers, got {ast.unparse(node)!r}")
-    if op is operator.pow and abs(operands[1]) > 1024:  # 10 ** 10 ** 10 would hang the parser
-        raise UserError(f"{api.short}: exponent too large in {ast.unparse(node)!r}")
+    text = ast.unparse(node)
     try:
-        return op(*operands)
-    except (ArithmeticError, ValueError) as exc:
-        raise UserError(f"{api.short}: cannot compute {ast.unparse(node)!r}: {exc}") from None
+        names = sorted(expr.free_names(text))
+        if names:
+            raise UserError(
+                f"{api.short}: {text!r} uses the variable {names[0]!r}; write its value instead "
+                "(expressions are parsed, not run)"
+            )
+        return expr.evaluate(text, {})
+    except expr.ExprError as exc:
+        raise UserError(f"{api.short}: argument {text!r} is not a literal value: {exc}") from None

@@ -28,6 +28,7 @@ _STYLES = (
 class Curve:
     label: str
     values: tuple
+    row: object = None  # the mapping-table row a counterpart curve comes from
 
 
 @dataclass(frozen=True)

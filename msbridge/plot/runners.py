@@ -13,7 +13,8 @@ import warnings
 from dataclasses import dataclass
 
 from msbridge.errors import UserError
-from msbridge.plot.apis import COMPOSITE
+from msbridge.plot.apis import APIS, LR_FUNCTION, MINDSPORE, SCHEDULER, Api
+from msbridge.plot.apis import TORCH as TORCH_FRAMEWORK
 from msbridge.plot.expression import ApiCall
 
 MAX_STEPS = 200_000  # a plot is for looking at; beyond this the per-step MindSpore kernels take minutes
@@ -148,5 +149,22 @@ def torch_shaped_scheduler(
     return values
 
 
-def is_composite(call: ApiCall) -> bool:
-    return call.api.kind == COMPOSITE
+def run_translation(api: str, kwargs: dict, lr: float | None, steps: int, step_every: int) -> list[float]:
+    """Run a mapping-table translation ``api(**kwargs)`` for ``steps`` training steps in its real framework.
+
+    ``lr``: the optimizer's lr for torch-shaped schedulers; ``step_every``: batches
+    between their ``scheduler.step()`` calls. MindSpore ``nn`` lists are used as
+    returned; ``nn`` schedule cells are evaluated at each global step.
+    """
+    module, _, name = api.rpartition(".")
+    families = {TORCH.scheduler_module: TORCH, MINDSPORE_EXPERIMENTAL.scheduler_module: MINDSPORE_EXPERIMENTAL}
+    if module in families:
+        call = ApiCall(Api(TORCH_FRAMEWORK, name, SCHEDULER), (), dict(kwargs), api)
+        return torch_shaped_scheduler(families[module], call, lr, steps, step_every)
+    known = APIS.get(name)
+    if module != "mindspore.nn" or known is None or known.framework != MINDSPORE:
+        raise UserError(f"the plot cannot run {api}")
+    call = ApiCall(known, (), dict(kwargs), api)
+    if known.kind == LR_FUNCTION:
+        return mindspore_lr_function(call)
+    return mindspore_lr_schedule(call, steps)

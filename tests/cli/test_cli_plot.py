@@ -58,11 +58,11 @@ def test_mindspore_function_against_torch(tmp_path):
 
 
 def test_mindspore_schedule_cell_with_steps(tmp_path):
-    out = tmp_path / "cosine.png"
-    result = run_plot("nn.CosineDecayLR(0.001, 0.1, 40)", "--steps", "120", "-o", str(out))
+    out = tmp_path / "decay.png"
+    result = run_plot("nn.ExponentialDecayLR(0.1, 0.9, 10, is_stair=True)", "--steps", "120", "-o", str(out))
     assert result.returncode == 0, result.stderr
-    assert "120 steps of nn.CosineDecayLR" in result.stdout
-    assert "torch CosineAnnealingLR(T_max=40, eta_min=0.001)" in result.stdout
+    assert "120 steps of nn.ExponentialDecayLR" in result.stdout
+    assert "torch StepLR(step_size=10, gamma=0.9) on lr=0.1, stepped every step" in result.stdout
     assert_readable_png(out, counterparts=True)
 
 
@@ -74,8 +74,11 @@ def test_torch_scheduler_against_mindspore(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "90 steps of lr_scheduler.StepLR" in result.stdout
-    assert "mindspore nn.exponential_decay_lr(0.1, 0.5, 90, 3, 10, is_stair=True)" in result.stdout
-    assert "mindspore.experimental.optim.lr_scheduler.StepLR (float32)" in result.stdout
+    assert (
+        "mindspore nn.exponential_decay_lr(learning_rate=0.1, decay_rate=0.5, total_step=90, step_per_epoch=3, "
+        "decay_epoch=10, is_stair=True) [table: lr.exponential_decay_lr.stair" in result.stdout
+    )
+    assert "mindspore.experimental StepLR(step_size=10, gamma=0.5) on lr=0.1, stepped every 3 steps" in result.stdout
     assert_readable_png(out, counterparts=True)
 
 
@@ -94,14 +97,16 @@ def test_source_alone_in_another_format(tmp_path, capsys):
     assert out.read_text().lstrip().startswith("<?xml")
 
 
-def test_counterpart_the_framework_refuses_is_left_out_with_a_note(tmp_path, capsys):
-    # mindspore.experimental has no OneCycleLR: the plot still shows torch's curve
-    out = tmp_path / "onecycle.png"
-    code, stdout, stderr = plot_in_process(capsys, "lr_scheduler.OneCycleLR(max_lr=0.1, total_steps=50)", "-o", str(out))
+def test_rows_that_do_not_apply_are_noted(tmp_path, capsys):
+    # torch's CyclicLR cycles momentum by default; MindSpore's experimental CyclicLR cannot
+    out = tmp_path / "cyclic.png"
+    code, stdout, stderr = plot_in_process(
+        capsys, "lr_scheduler.CyclicLR(base_lr=0.01, max_lr=0.1, step_size_up=5)", "--steps", "30", "-o", str(out)
+    )
     assert code == 0, stderr
-    assert "50 steps of lr_scheduler.OneCycleLR" in stdout
-    assert stderr == "msbridge plot: note: mindspore.experimental.optim.lr_scheduler has no OneCycleLR (curve left out)\n"
-    assert_readable_png(out, counterparts=False)
+    assert "30 steps of lr_scheduler.CyclicLR" in stdout
+    assert "msbridge plot: note: row lr.experimental.CyclicLR does not apply" in stderr
+    assert_readable_png(out, counterparts="[table: lr.CyclicLR" in stdout)
 
 
 @pytest.mark.parametrize(
@@ -109,8 +114,8 @@ def test_counterpart_the_framework_refuses_is_left_out_with_a_note(tmp_path, cap
     [
         (["nn.exponential_decay_lr(0.1, 0.9"], ["cannot parse expression"]),
         (["nn.exponential_decay(0.1, 0.9, 10, 1, 1)"], ["unknown API 'nn.exponential_decay'", "did you mean"]),
-        (["lr_scheduler.LambdaLR(lr_lambda=lambda e: 0.9 ** e)"], ["cannot plot lr_scheduler.LambdaLR"]),
-        (["nn.warmup_lr(lr, 10, 1, 2)"], ["only literal arguments"]),
+        (["lr_scheduler.ReduceLROnPlateau(mode='min')"], ["cannot plot lr_scheduler.ReduceLROnPlateau"]),
+        (["nn.warmup_lr(lr, 10, 1, 2)"], ["uses the variable 'lr'"]),
         (["nn.ExponentialDecayLR(0.1, 0.9, 4)"], ["--steps N"]),
         (["nn.warmup_lr(0.1, 10, 1, 2)", "--steps", "5"], ["drop --steps"]),
         (["nn.warmup_lr(0.1, 10, 1, 2)", "--lr", "0.5"], ["--lr is for torch schedulers"]),

@@ -4,7 +4,6 @@ The plot must show what MindSpore and torch compute, step by step; and the
 counterpart it overlays must be a real counterpart (close everywhere it
 should be, visibly different where the frameworks really differ).
 """
-import inspect
 import math
 
 import mindspore
@@ -18,7 +17,11 @@ from msbridge.errors import UserError
 from msbridge.plot import runners
 from msbridge.plot.expression import parse_call
 from msbridge.plot.render import Curve, compare
-from msbridge.plot.translations import bound_arguments, mindspore_to_torch, torch_to_mindspore
+from msbridge import cli
+from msbridge.bridge.verify import close, max_relative_difference
+from msbridge.plot import command
+from msbridge.tables import load_tables
+from msbridge.tables.translate import translate
 
 MS_FUNCTION_CALLS = [
     "nn.exponential_decay_lr(0.1, 0.9, 120, 4, 3)",
@@ -43,7 +46,6 @@ MS_SCHEDULE_CALLS = [
     "nn.InverseDecayLR(0.1, 0.5, 10)",
     "nn.CosineDecayLR(0.001, 0.1, 100)",
     "nn.PolynomialDecayLR(0.1, 0.0, 50, 2.0)",
-    "nn.PolynomialDecayLR(0.1, 0.01, 20, 2.0, update_decay_steps=True)",
     "nn.WarmUpLR(0.1, 50)",
 ]
 
@@ -105,7 +107,64 @@ def test_composite_schedulers_are_built_from_the_same_framework():
     assert runners.torch_shaped_scheduler(runners.TORCH, call, 0.1, 12, 1) == expected
 
 
-def test_mindspore_experimental_counterpart_is_mindspores_own_scheduler():
+def plot_curves(*argv):
+    """What ``msbridge plot ARGV`` draws: (source, counterparts), computed like the command does."""
+    args = cli.build_parser().parse_args(["plot", *argv])
+    source, others, _ = command.compute(parse_call(args.expression), args)
+    return source, others
+
+
+TORCH_CALLS = [
+    ("lr_scheduler.StepLR(step_size=3, gamma=0.5)", "4"),
+    ("lr_scheduler.StepLR(7)", "1"),
+    ("lr_scheduler.ExponentialLR(gamma=0.95)", "3"),
+    ("lr_scheduler.MultiStepLR(milestones=[3, 8, 8, 15], gamma=0.3)", "2"),
+    ("lr_scheduler.ConstantLR(factor=0.25, total_iters=4)", "2"),
+    ("lr_scheduler.CosineAnnealingLR(T_max=20, eta_min=0.001)", "2"),
+    ("lr_scheduler.PolynomialLR(total_iters=12, power=2.0)", "3"),
+    ("lr_scheduler.LinearLR(start_factor=0.25, total_iters=6)", "2"),
+    ("lr_scheduler.LambdaLR(lr_lambda=lambda epoch: 0.9 ** epoch)", "2"),
+]
+PLOTS = (
+    [(text,) for text in MS_FUNCTION_CALLS]
+    + [(text, "--steps", "101") for text in MS_SCHEDULE_CALLS]
+    + [(text, "--epochs", "20", "--steps-per-epoch", every) for text, every in TORCH_CALLS]
+)
+
+
+@pytest.mark.parametrize("argv", PLOTS, ids=[p[0] for p in PLOTS])
+def test_each_counterpart_follows_the_source_as_its_table_row_promises(argv):
+    source, others = plot_curves(*argv)
+    assert others, "no mapping-table counterpart drawn"
+    for other in others:
+        assert len(other.values) == len(source.values), other.label
+        assert close(other.row, source.values, other.values), (
+            other.label, other.row.exactness, other.row.rtol, max_relative_difference(source.values, other.values)
+        )
+
+
+def test_counterpart_is_the_table_translation_run_in_the_real_framework():
+    """nn.exponential_decay_lr(stair) -> the table's StepLR, stepped once per epoch on the table's lr."""
+    source, others = plot_curves("nn.exponential_decay_lr(0.1, 0.9, 60, 4, 3, is_stair=True)")
+    (step_lr,) = [o for o in others if o.row.id == "lr.exponential_decay_lr.stair"]
+    row = load_tables().row("lr.exponential_decay_lr.stair")
+    translation = translate(row, "to_torch", (0.1, 0.9, 60, 4, 3), {"is_stair": True}, {"steps_per_epoch": 4})
+    assert translation.api == "torch.optim.lr_scheduler.StepLR"
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=translation.optimizer_lr)
+    scheduler = torch.optim.lr_scheduler.StepLR(optimizer, **translation.kwargs)
+    expected = []
+    for step in range(60):
+        expected.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        if (step + 1) % 4 == 0:
+            scheduler.step()
+    assert list(step_lr.values) == expected
+    assert list(source.values) == ms_nn.exponential_decay_lr(0.1, 0.9, 60, 4, 3, is_stair=True)
+
+
+def test_torch_counterparts_include_mindspores_own_scheduler():
+    source, others = plot_curves("lr_scheduler.CosineAnnealingLR(T_max=10, eta_min=0.001)", "--epochs", "25")
+    (experimental,) = [o for o in others if o.row.id == "lr.experimental.CosineAnnealingLR"]
     weight = mindspore.Parameter(mindspore.Tensor(np.zeros(1, np.float32)), name="w")
     optimizer = ms_optim.SGD([weight], lr=0.1)
     scheduler = ms_optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=10, eta_min=0.001)
@@ -113,66 +172,34 @@ def test_mindspore_experimental_counterpart_is_mindspores_own_scheduler():
     for _ in range(25):
         expected.append(float(optimizer.param_groups[0]["lr"].asnumpy()))
         scheduler.step()
-    call = parse_call("lr_scheduler.CosineAnnealingLR(T_max=10, eta_min=0.001)")
-    assert runners.torch_shaped_scheduler(runners.MINDSPORE_EXPERIMENTAL, call, 0.1, 25, 1) == expected
+    assert list(experimental.values) == expected
 
 
-def _torch_counterpart(text, steps=None):
-    call = parse_call(text)
-    if steps is None:
-        source = runners.mindspore_lr_function(call)
+def test_rows_that_do_not_apply_are_explained(capsys):
+    # MindSpore's cosine_decay_lr clamps at min_lr after decay_epoch; torch's CosineAnnealingLR goes back
+    # up: the table's row only applies up to decay_epoch, and the plot says so instead of drawing it
+    source, others = plot_curves("nn.cosine_decay_lr(0.001, 0.1, 300, 1, 50)")
+    assert source.values[50:] == (source.values[50],) * 250
+    assert not [o for o in others if o.row.id == "lr.cosine_decay_lr"]
+    assert "row lr.cosine_decay_lr does not apply" in capsys.readouterr().err
+
+
+def test_counterpart_the_real_framework_refuses_is_left_out_with_its_message(capsys):
+    """torch accepts StepLR(gamma=1); whether MindSpore accepts the table's translation is MindSpore's call."""
+    source, others = plot_curves("lr_scheduler.StepLR(step_size=2, gamma=1)", "--epochs", "6")
+    err = capsys.readouterr().err
+    row = load_tables().row("lr.exponential_decay_lr.stair")
+    context = {"initial_lr": 0.1, "steps_per_epoch": 1, "total_steps": 6, "per_step_lrs": list(source.values)}
+    translation = translate(row, "to_mindspore", (2,), {"gamma": 1}, context)
+    drawn = [o for o in others if o.row is row]
+    try:
+        expected = ms_nn.exponential_decay_lr(**translation.kwargs)
+    except (TypeError, ValueError) as exc:
+        assert not drawn
+        assert f"row {row.id}: mindspore.nn.exponential_decay_lr rejected the arguments: {type(exc).__name__}: {exc}" in err
+        assert "(curve left out)" in err
     else:
-        source = runners.mindspore_lr_schedule(call, steps)
-    plan = mindspore_to_torch(call, bound_arguments(inspect.signature(getattr(ms_nn, call.api.name)), call))
-    other = runners.torch_shaped_scheduler(runners.TORCH, plan.call, plan.lr, len(source), plan.step_every)
-    return source, other, plan
-
-
-@pytest.mark.parametrize("text", MS_FUNCTION_CALLS)
-def test_torch_counterpart_of_each_mindspore_function_follows_it(text):
-    source, other, plan = _torch_counterpart(text)
-    cut = 51 * 2 if "cosine" in text else len(source)  # torch's cosine is periodic after T_max: compared below
-    np.testing.assert_allclose(other[:cut], source[:cut], rtol=1e-12, atol=0, err_msg=plan.text)
-
-
-@pytest.mark.parametrize("text", MS_SCHEDULE_CALLS)
-def test_torch_counterpart_of_each_mindspore_schedule_follows_it_to_float32(text):
-    source, other, plan = _torch_counterpart(text, steps=150)
-    cut = 101 if "Cosine" in text else len(source)
-    # MindSpore computes in float32 (its 0.9 is 0.89999998); torch in float64: a few float32 roundings
-    # apart, relative to the schedule's largest LR (cancellation in 1 + sin(...) near the minimum)
-    scale = max(source) * float(np.finfo(np.float32).eps)
-    np.testing.assert_allclose(other[:cut], source[:cut], rtol=2e-6, atol=2 * scale, err_msg=plan.text)
-
-
-def test_cosine_counterpart_shows_where_the_frameworks_really_differ():
-    source, other, _ = _torch_counterpart("nn.cosine_decay_lr(0.001, 0.1, 300, 1, 50)")
-    # MindSpore clamps at min_lr after decay_epoch; torch's CosineAnnealingLR goes back up
-    assert source[50:] == [source[50]] * 250
-    assert max(other[50:]) > 0.09
-    assert compare(Curve("ms", tuple(source)), Curve("torch", tuple(other))).max_abs > 0.09
-
-
-TORCH_CALLS = [
-    ("lr_scheduler.StepLR(step_size=3, gamma=0.5)", 4),
-    ("lr_scheduler.StepLR(7)", 1),
-    ("lr_scheduler.ExponentialLR(gamma=0.95)", 3),
-    ("lr_scheduler.MultiStepLR(milestones=[3, 8, 8, 15], gamma=0.3)", 2),
-    ("lr_scheduler.ConstantLR(factor=0.25, total_iters=4)", 2),
-    ("lr_scheduler.CosineAnnealingLR(T_max=20, eta_min=0.001)", 2),
-    ("lr_scheduler.PolynomialLR(total_iters=12, power=2.0)", 3),
-]
-
-
-@pytest.mark.parametrize("text, every", TORCH_CALLS)
-def test_mindspore_counterpart_of_each_torch_scheduler_follows_it(text, every):
-    call = parse_call(text)
-    source = runners.torch_shaped_scheduler(runners.TORCH, call, 0.1, 20 * every, every)
-    signature = inspect.signature(getattr(torch.optim.lr_scheduler, call.api.name))
-    arguments = bound_arguments(signature, type(call)(call.api, (None, *call.args), call.kwargs))
-    translation = torch_to_mindspore(call, arguments, 0.1, len(source), every)
-    other = runners.mindspore_lr_function(translation)
-    np.testing.assert_allclose(other, source, rtol=1e-12, atol=0, err_msg=translation.text)
+        assert [list(o.values) for o in drawn] == [expected]
 
 
 def test_framework_rejection_quotes_the_framework():
