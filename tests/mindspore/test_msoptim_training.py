@@ -129,6 +129,7 @@ CONFIGS = [
     ("SGD-default", lambda nn, p: nn.SGD(p), None, SGD_LIKE),
     ("SGD-momentum-damp-wd", lambda nn, p: nn.SGD(p, learning_rate=0.05, momentum=0.9, dampening=0.1,
                                                   weight_decay=0.01), None, SGD_LIKE),
+    ("SGD-dampening-without-momentum", lambda nn, p: nn.SGD(p, learning_rate=0.1, dampening=0.5), None, SGD_LIKE),
     ("SGD-nesterov-list-lr", lambda nn, p: nn.SGD(p, learning_rate=[0.1 - 0.005 * i for i in range(STEPS)],
                                                   momentum=0.8, nesterov=True), None, SGD_LIKE),
     ("SGD-loss-scale", lambda nn, p: nn.SGD(p, learning_rate=0.05, momentum=0.5, weight_decay=0.02,
