@@ -44,7 +44,7 @@ class ImportNeeds:
         module, _, name = qualified.rpartition(".")
         if (module, name) not in self.from_:
             if name in self.bound:  # collision with a user name: import the module instead
-                if "msbridge" not in self.plain:
+                if module not in self.plain:
                     self.plain.append(module)
                 return _expr(qualified)
             self.from_.append((module, name))
@@ -142,7 +142,8 @@ def _already_imported(module: cst.Module) -> tuple[set[str], set[tuple[str, str]
 def fix_imports(module: cst.Module, needs: ImportNeeds, target: str, used: set[str]) -> cst.Module:
     """Drop source-framework imports that no name in ``used`` reads, then add what ``needs`` asks for."""
     before = len(module.body)
-    dropper = _DropUnused(_SOURCE_ROOTS[target], used)
+    # a source import whose local name the target import now takes over (`StepLR`) goes too
+    dropper = _DropUnused(_SOURCE_ROOTS[target], used - {name for _, name in needs.from_})
     body = []
     for stmt in module.body:   # top-level imports only: transforming the whole tree again costs ~30%
         if _is_import(stmt):

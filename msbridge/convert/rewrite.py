@@ -205,9 +205,11 @@ class Rewriter(cst.CSTTransformer):
         public = self.catalog.public_name(name, self.source)
         rows = self.catalog.rows(name, self.source)
         twin = self.catalog.mirror(public, self.target)
-        if twin is not None and (not rows or _is_lr_api(public, rows[0])):
-            self.record(original, public, rpt.CONVERTED, twin,
-                        "msbridge runtime twin (same signature and values)")
+        inexact = bool(rows) and all(r.exactness in ("approximate", "impossible") for r in rows)
+        if twin is not None and (not rows or inexact or _is_lr_api(public, rows[0])):
+            why = (f"no exact {self.target} equivalent ({rows[0].exactness}); " if inexact else "") + \
+                "msbridge runtime twin (same signature and values)"
+            self.record(original, public, rpt.CONVERTED, twin, why)
             return updated.with_changes(func=self.needs.reference(twin))
         for row in rows:
             result = self._by_row(original, updated, public, row)

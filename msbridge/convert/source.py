@@ -10,7 +10,7 @@ import ast
 
 import libcst as cst
 
-from msbridge.convert.catalog import FRAMEWORKS, Catalog, framework_of, mirror_framework_of
+from msbridge.convert.catalog import FRAMEWORKS, Catalog, framework_of, mirror_framework_of, other
 from msbridge.convert.imports import ImportNeeds, fix_imports, used_names
 from msbridge.convert.report import FileReport
 from msbridge.convert.rewrite import rewrite
@@ -46,7 +46,10 @@ def convert_source(code: str, to: str | None = None, path: str = "<string>",
     info = scan(code, tree, module, target, idiom_attributes(target))
     if not any(info.hot):
         return code, report
-    needs = ImportNeeds(info.imports.bound_names() | set(info.assigned))
+    # names imported from the source side are about to be replaced: they do not block a target import
+    replaced = {local for local, full in info.imports.aliases.items()
+                if (framework_of(full) or mirror_framework_of(full)) == other(target) and "." in full}
+    needs = ImportNeeds((info.imports.bound_names() - replaced) | set(info.assigned))
     new, rewritten = rewrite(module, target, info, catalog or Catalog(), needs, report)
     if not report.uses:
         return code, report

@@ -309,3 +309,47 @@ def test_convert_rules_mark_on_compound_statement_header():
             pass
         """)
     assert convert_source(out, "torch")[0] == out
+
+
+def test_convert_rules_inexact_row_prefers_runtime_twin_both_ways():
+    # the tables say mindspore.nn.Adam <-> torch.optim.Adam is only approximate (different float32 recipe):
+    # the converted program uses msbridge's exact twin of the SOURCE optimizer instead, arguments untouched
+    report = _check("""\
+        from mindspore import nn
+        opt = nn.Adam(net.trainable_params(), learning_rate=lr, beta1=0.8)
+        """, """\
+        from msbridge.mindspore.nn import Adam
+        opt = Adam(net.parameters(), learning_rate=lr, beta1=0.8)
+        """)
+    assert report.complete and "approximate" in report.uses[-1].message
+    _check("""\
+        import torch
+        opt = torch.optim.AdamW(model.parameters(), lr=1e-3, betas=(0.9, 0.98))
+        """, """\
+        from msbridge.torch.optim import AdamW
+        opt = AdamW(model.trainable_params(), lr=1e-3, betas=(0.9, 0.98))
+        """)
+
+
+def test_convert_rules_from_import_of_replaced_name_is_dropped():
+    _check("""\
+        from torch.optim.lr_scheduler import StepLR, ReduceLROnPlateau
+        s = StepLR(opt, 2)
+        p = ReduceLROnPlateau(opt)
+        """, """\
+        from msbridge.torch.optim.lr_scheduler import StepLR, ReduceLROnPlateau
+        s = StepLR(opt, 2)
+        p = ReduceLROnPlateau(opt)
+        """)
+
+
+def test_convert_rules_runtime_twin_name_collision_uses_module_import():
+    _check("""\
+        from mindspore import nn
+        warmup_lr = 3
+        lr = nn.warmup_lr(0.1, 10, 2, 1)
+        """, """\
+        import msbridge.mindspore.nn
+        warmup_lr = 3
+        lr = msbridge.mindspore.nn.warmup_lr(0.1, 10, 2, 1)
+        """)
