@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from msbridge.torch.optim.lr_scheduler.adapter import optimizer_view
+from msbridge.torch.optim.lr_scheduler.adapter import optimizer_view, param_groups
 
 EPOCH_DEPRECATION_WARNING = (
     "The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where possible. "
@@ -54,7 +54,7 @@ def restore_float64_lrs(scheduler) -> None:
     exactly float32(_last_lr[i]), the saved float64 value is the one torch
     would continue from.  A group set to anything else is left alone.
     """
-    groups = groups_of(scheduler.optimizer)
+    groups = param_groups(scheduler.optimizer)  # re-read: a checkpoint may have been loaded since
     last = getattr(scheduler, "_last_lr", None)
     if not isinstance(last, list) or len(last) != len(groups):
         return
@@ -96,7 +96,7 @@ class LRScheduler:
 
     def __init__(self, optimizer, last_epoch: int = -1) -> None:
         self.optimizer = optimizer
-        groups = groups_of(optimizer)  # TypeError for an optimizer we cannot drive
+        groups = param_groups(optimizer)  # TypeError for an optimizer we cannot drive
         if last_epoch == -1:
             for group in groups:
                 group.setdefault("initial_lr", group["lr"])

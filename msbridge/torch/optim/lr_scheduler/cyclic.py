@@ -6,6 +6,7 @@ import types
 from functools import partial
 from typing import Any
 
+from msbridge.torch.optim.lr_scheduler.adapter import param_groups
 from msbridge.torch.optim.lr_scheduler.base import LRScheduler, format_param, groups_of, warn_get_lr_called_within_step
 from msbridge.torch.optim.lr_scheduler.momentum import init_momentum_cycle, set_momentum
 
@@ -29,7 +30,7 @@ class CyclicLR(LRScheduler):
         max_momentum=0.9,
         last_epoch: int = -1,
     ) -> None:
-        groups = groups_of(optimizer)  # TypeError for an optimizer we cannot drive
+        groups = param_groups(optimizer)  # TypeError for an optimizer we cannot drive
         self.optimizer = optimizer
         base_lrs = format_param("base_lr", optimizer, base_lr)
         if last_epoch == -1:

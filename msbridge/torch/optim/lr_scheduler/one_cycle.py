@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+from msbridge.torch.optim.lr_scheduler.adapter import param_groups
 from msbridge.torch.optim.lr_scheduler.base import LRScheduler, format_param, groups_of, warn_get_lr_called_within_step
 from msbridge.torch.optim.lr_scheduler.momentum import init_momentum_cycle, set_momentum
 
@@ -37,7 +38,7 @@ class OneCycleLR(LRScheduler):
         three_phase: bool = False,
         last_epoch: int = -1,
     ) -> None:
-        groups = groups_of(optimizer)  # TypeError for an optimizer we cannot drive
+        groups = param_groups(optimizer)  # TypeError for an optimizer we cannot drive
         self.optimizer = optimizer
         if total_steps is not None:
             if total_steps <= 0 or not isinstance(total_steps, int):

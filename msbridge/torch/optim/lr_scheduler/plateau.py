@@ -10,6 +10,7 @@ import warnings
 from math import inf
 from typing import Any
 
+from msbridge.torch.optim.lr_scheduler.adapter import param_groups
 from msbridge.torch.optim.lr_scheduler.base import (
     EPOCH_DEPRECATION_WARNING,
     LRScheduler,
@@ -37,7 +38,7 @@ class ReduceLROnPlateau(LRScheduler):
         if factor >= 1.0:
             raise ValueError("Factor should be < 1.0.")
         self.factor = factor
-        count = len(groups_of(optimizer))  # TypeError for an optimizer we cannot drive
+        count = len(param_groups(optimizer))  # TypeError for an optimizer we cannot drive
         self.optimizer = optimizer
         if isinstance(min_lr, (list, tuple)):
             if len(min_lr) != count:
