@@ -51,6 +51,7 @@ OPTIMIZERS = [
     ("SGD-plain", lambda o, p: o.SGD(p, lr=0.1)),
     ("Adam-amsgrad", lambda o, p: o.Adam(p, lr=0.01, amsgrad=True)),
     ("AdamW-groups", lambda o, p: o.AdamW([{"params": [p[0]], "lr": 0.02}, {"params": [p[1]]}], lr=0.01)),
+    ("SGD-named", lambda o, p: o.SGD([("fc.weight", p[0]), ("fc.bias", p[1])], lr=0.1, momentum=0.5)),
 ]
 
 
@@ -138,8 +139,11 @@ def test_argument_errors_match_torch(name, kwargs):
 
 
 @pytest.mark.parametrize("make_params", [lambda p: [], lambda p: p[0], lambda p: [{"params": [p[0]]}, {"params": p}],
-                                         lambda p: [{"params": {p[0]}}], lambda p: [p[0], 3]],
-                         ids=["empty", "single-tensor", "duplicate", "set", "not-a-parameter"])
+                                         lambda p: [{"params": {p[0]}}], lambda p: [p[0], 3],
+                                         lambda p: [("a", p[0]), p[1]],
+                                         lambda p: [{"params": [("a", p[0])]}, {"params": [p[1]]}]],
+                         ids=["empty", "single-tensor", "duplicate", "set", "not-a-parameter", "some-names-missing",
+                              "groups-mix-names"])
 def test_parameter_errors_match_torch(make_params):
     with pytest.raises(Exception) as expected:
         torch.optim.SGD(make_params(_torch_params()), lr=0.1)

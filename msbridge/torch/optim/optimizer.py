@@ -83,6 +83,12 @@ class Optimizer:
                             "the ordering of tensors in sets will change between runs. Please use a list instead.")
         else:
             param_group["params"] = list(params)
+        named = [item for item in param_group["params"] if isinstance(item, tuple)]
+        if named:  # torch 2.13 accepts named_parameters()-style (name, param) pairs
+            if len(named) != len(param_group["params"]):
+                raise ValueError("all optimizer params should be with/without names. Some param names are missing")
+            param_group["param_names"] = [name for name, _ in named]
+            param_group["params"] = [param for _, param in named]
         for param in param_group["params"]:
             if not _is_parameter(param):
                 raise TypeError("optimizer can only optimize Tensors, but one of the params is " + _typename(param))
@@ -90,6 +96,11 @@ class Optimizer:
             param_group.setdefault(name, default)
         if not isinstance(param_group["lr"], float) and isinstance(param_group["lr"], (int, np.floating)):
             param_group["lr"] = float(param_group["lr"])
+        for group in self.param_groups:
+            if ("param_names" in param_group) != ("param_names" in group):
+                current = "with names" if "param_names" in param_group else "without names"
+                raise ValueError("all optimizer param groups should be with/without names. "
+                                 f"cannot add param group {current} to the optimizer")
         seen = {id(p) for group in self.param_groups for p in group["params"]}
         if any(id(p) in seen for p in param_group["params"]):
             raise ValueError("some parameters appear in more than one parameter group")
