@@ -42,7 +42,11 @@ def check_non_negative_float(value, name, prim=None):
 
 
 def check_is_float(value, name, prim=None):
-    """``float`` and not nan/inf (MindSpore's ``check_is_float``)."""
+    """``float`` and not nan/inf (MindSpore's ``check_is_float``).
+
+    MindSpore calls it after ``check_positive_float`` on the same value, where it
+    can never fail; we only call it where it can.
+    """
     head = f"For '{prim}', the" if prim else "The"
     if not isinstance(value, float):
         raise TypeError(f"{head} type of '{name}' must be 'float', but got '{type(value).__name__}'.")

@@ -75,14 +75,16 @@ def piecewise_constant_lr(milestone, learning_rates):
     return lr
 
 
+def _check_lengths(**lengths):
+    """Positive-int checks, in the order given (MindSpore's order differs per function)."""
+    for name, value in lengths.items():
+        check.check_positive_int(value, name)
+
+
 def _check_decay_inputs(learning_rate, decay_rate, total_step, step_per_epoch, decay_epoch, is_stair):
-    check.check_positive_int(total_step, "total_step")
-    check.check_positive_int(step_per_epoch, "step_per_epoch")
-    check.check_positive_int(decay_epoch, "decay_epoch")
+    _check_lengths(total_step=total_step, step_per_epoch=step_per_epoch, decay_epoch=decay_epoch)
     check.check_positive_float(learning_rate, "learning_rate")
-    check.check_is_float(learning_rate, "learning_rate")
     check.check_positive_float(decay_rate, "decay_rate")
-    check.check_is_float(decay_rate, "decay_rate")
     check.check_value_type("is_stair", is_stair, [bool])
 
 
@@ -127,10 +129,7 @@ def cosine_decay_lr(min_lr, max_lr, total_step, step_per_epoch, decay_epoch):
     check.check_float_type(min_lr, "min_lr", "cosine_decay_lr")
     check.check_non_negative_float(min_lr, "min_lr")
     check.check_positive_float(max_lr, "max_lr")
-    check.check_is_float(max_lr, "max_lr")
-    check.check_positive_int(total_step, "total_step")
-    check.check_positive_int(step_per_epoch, "step_per_epoch")
-    check.check_positive_int(decay_epoch, "decay_epoch")
+    _check_lengths(total_step=total_step, step_per_epoch=step_per_epoch, decay_epoch=decay_epoch)
     if min_lr >= max_lr:
         raise ValueError(f"For 'cosine_decay_lr', the 'max_lr' must be greater than the 'min_lr', "
                          f"but got 'max_lr' value: {max_lr}, 'min_lr' value: {min_lr}.")
@@ -148,14 +147,10 @@ def polynomial_decay_lr(learning_rate, end_learning_rate, total_step, step_per_e
     ``decay_epoch`` each time it is reached (a sawtooth), as in MindSpore.
     """
     check.check_positive_float(learning_rate, "learning_rate")
-    check.check_is_float(learning_rate, "learning_rate")
     check.check_float_type(end_learning_rate, "end_learning_rate", "polynomial_decay_lr")
     check.check_non_negative_float(end_learning_rate, "end_learning_rate")
     check.check_positive_float(power, "power")
-    check.check_is_float(power, "power")
-    check.check_positive_int(total_step, "total_step")
-    check.check_positive_int(step_per_epoch, "step_per_epoch")
-    check.check_positive_int(decay_epoch, "decay_epoch")
+    _check_lengths(total_step=total_step, step_per_epoch=step_per_epoch, decay_epoch=decay_epoch)
     check.check_value_type("update_decay_epoch", update_decay_epoch, [bool])
     epoch = _epochs(total_step, step_per_epoch)
     if update_decay_epoch:
@@ -172,8 +167,6 @@ def warmup_lr(learning_rate, total_step, step_per_epoch, warmup_epoch):
     """Linear warm-up ``learning_rate * min(epoch, warmup_epoch) / warmup_epoch``, starting at 0.0."""
     check.check_float_type(learning_rate, "learning_rate", "warmup_lr")
     check.check_non_negative_float(learning_rate, "learning_rate")
-    check.check_positive_int(warmup_epoch, "warmup_epoch")
-    check.check_positive_int(total_step, "total_step")
-    check.check_positive_int(step_per_epoch, "step_per_epoch")
+    _check_lengths(warmup_epoch=warmup_epoch, total_step=total_step, step_per_epoch=step_per_epoch)
     epoch = np.minimum(_epochs(total_step, step_per_epoch), warmup_epoch)
     return _per_step(float(learning_rate) * epoch / warmup_epoch, total_step, step_per_epoch)

@@ -89,9 +89,7 @@ class LearningRateSchedule:
 def _check_decay_inputs(learning_rate, decay_rate, decay_steps, is_stair, owner):
     check.check_positive_int(decay_steps, "decay_steps", owner)
     check.check_positive_float(learning_rate, "learning_rate", owner)
-    check.check_is_float(learning_rate, "learning_rate", owner)
     check.check_positive_float(decay_rate, "decay_rate", owner)
-    check.check_is_float(decay_rate, "decay_rate", owner)
     check.check_value_type("is_stair", is_stair, [bool], owner)
 
 
@@ -164,7 +162,6 @@ class CosineDecayLR(LearningRateSchedule):
         check.check_float_type(min_lr, "min_lr", self.cls_name)
         check.check_non_negative_float(min_lr, "min_lr", self.cls_name)
         check.check_positive_float(max_lr, "max_lr", self.cls_name)
-        check.check_is_float(max_lr, "max_lr", self.cls_name)
         check.check_positive_int(decay_steps, "decay_steps", self.cls_name)
         if min_lr >= max_lr:
             raise ValueError(f"For 'CosineDecayLR', the 'max_lr' must be greater than the 'min_lr', "
@@ -194,13 +191,11 @@ class PolynomialDecayLR(LearningRateSchedule):
 
     def __init__(self, learning_rate, end_learning_rate, decay_steps, power, update_decay_steps=False):
         check.check_positive_float(learning_rate, "learning_rate")
-        check.check_is_float(learning_rate, "learning_rate")
         check.check_float_type(end_learning_rate, "end_learning_rate", self.cls_name)
         check.check_non_negative_float(end_learning_rate, "end_learning_rate", self.cls_name)
         check.check_positive_int(decay_steps, "decay_steps", self.cls_name)
         check.check_value_type("update_decay_steps", update_decay_steps, [bool], self.cls_name)
         check.check_positive_float(power, "power", self.cls_name)
-        check.check_is_float(power, "power", self.cls_name)
         self.learning_rate = learning_rate
         self.end_learning_rate = end_learning_rate
         self.decay_steps = decay_steps
