@@ -12,15 +12,19 @@ import libcst as cst
 
 from msbridge.convert.catalog import FRAMEWORKS, Catalog, framework_of, mirror_framework_of, other
 from msbridge.convert.imports import ImportNeeds, fix_imports, used_names
-from msbridge.convert.report import FileReport
+from msbridge.convert.report import REVIEW, FileReport
 from msbridge.convert.rewrite import rewrite
 from msbridge.convert.rules.methods import idiom_attributes
 from msbridge.convert.scan import scan
 
 
+def _frameworks(aliases: dict[str, str]) -> set[str]:
+    return {framework_of(q) or mirror_framework_of(q) for q in aliases.values()} & set(FRAMEWORKS)
+
+
 def detect_target(aliases: dict[str, str]) -> str | None:
     """The framework to convert TO: the other one than the file imports (None: both or neither)."""
-    used = {framework_of(q) or mirror_framework_of(q) for q in aliases.values()} & set(FRAMEWORKS)
+    used = _frameworks(aliases)
     if len(used) != 1:
         return None
     return "torch" if used == {"mindspore"} else "mindspore"
@@ -39,9 +43,12 @@ def convert_source(code: str, to: str | None = None, path: str = "<string>",
     except cst.ParserSyntaxError as exc:
         report.error = f"does not parse: {str(exc).splitlines()[0]} (line {exc.raw_line})"
         return code, report
-    target = to or detect_target(_import_targets(tree))
+    imported = _import_targets(tree)
+    target = to or detect_target(imported)
     report.direction = target
     if target is None:
+        if to is None and _frameworks(imported) == set(FRAMEWORKS):
+            report.add("<file>", 1, REVIEW, None, "imports both MindSpore and torch: say which way with --to")
         return code, report
     info = scan(code, tree, module, target, idiom_attributes(target))
     if not any(info.hot):

@@ -353,3 +353,11 @@ def test_convert_rules_runtime_twin_name_collision_uses_module_import():
         warmup_lr = 3
         lr = msbridge.mindspore.nn.warmup_lr(0.1, 10, 2, 1)
         """)
+
+
+def test_convert_rules_file_importing_both_frameworks_needs_a_direction():
+    code = "import torch\nimport mindspore\nx = mindspore.nn.ReLU()\n"
+    out, report = convert_source(code)
+    assert out == code and not report.complete and "--to" in report.uses[0].message
+    out, report = convert_source(code, "torch")
+    assert out == "import torch\nx = torch.nn.ReLU()\n" and report.complete
