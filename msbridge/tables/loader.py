@@ -64,7 +64,7 @@ def _load(directory: str) -> Tables:
         raise TableError(f"{root}: no mapping tables (*.toml) found")
     rows = []
     for path in files:
-        rows.extend(read_file(path, f"mapping_tables/{path.name}"))
+        rows.extend(read_file(path, f"{root.name}/{path.name}"))
     return Tables(tuple(rows))
 
 

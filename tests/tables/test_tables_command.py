@@ -53,3 +53,14 @@ def test_verify_one_row_against_both_frameworks():
     result = run("tables", "verify", "lr.warmup_lr", "optim.AdamWeightDecay")
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.count("ok  ") == 3
+
+
+def test_validate_reports_bad_data_without_traceback(tmp_path):
+    (tmp_path / "bad.toml").write_text(
+        '[[row]]\nid = "x"\nkind = "renamed"\nexactness = "bit-exact"\nexactness_reason = "r"\nnote = "n"\n'
+        'mindspore = { name = "mindspore.nn.SGD", params = ["learning_rate=0.1"] }\n'
+        'torch = { name = "torch.optim.SGD", params = ["lr=0.1"] }\n'
+        '[[row.args]]\nmindspore = "learning_rate"\ntorch = "lr"\nrule = "rename"\nto_torch = "learning_rate *"\n')
+    result = run("tables", "validate", "--tables-dir", str(tmp_path))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"{tmp_path.name}/bad.toml: row 'x' (#1), field 'args[0].to_torch'" in result.stderr
