@@ -73,7 +73,8 @@ def main() -> None:
     root = Path(tempfile.mkdtemp(prefix="bench_convert_src_"))
     try:
         lines = generate(root, args.files, args.lines)
-        print(f"tree: {args.files} files, {lines} lines; {os.cpu_count()} CPUs")
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        print(f"tree: {args.files} files, {lines} lines; {os.cpu_count()} CPUs, load average {load:.1f} at start")
         single = measure(root, 1)
         parallel = measure(root, args.jobs)
         print(f"-j 1 : {single:7.2f} s  {lines / single:10,.0f} lines/s")

@@ -170,3 +170,14 @@ def test_convert_cli_progress_only_on_a_terminal():
     bar.advance("a")
     bar.close()
     assert single.getvalue() == "", "a single file needs no progress bar"
+
+
+def test_convert_cli_never_executes_the_converted_code(tmp_path):
+    marker = tmp_path / "executed"
+    src = tmp_path / "a.py"
+    src.write_text(f"from mindspore import nn\nopen({str(marker)!r}, 'w').write('x')\n"
+                   "relu = nn.ReLU()\nif __name__ == '__main__':\n    open('also', 'w')\n")
+    result = _cli(src, "-o", tmp_path / "b.py", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert not marker.exists() and not (tmp_path / "also").exists()
+    assert "torch.nn.ReLU()" in (tmp_path / "b.py").read_text()
