@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from msbridge.tables import expr
-from msbridge.tables.records import CARRIER_PARAMS, ApiRef, ApiRow, Param
+from msbridge.tables.records import CARRIER_PARAMS, CONTEXT_NAMES, ApiRef, ApiRow, Param
 
 __all__ = ["Translation", "UnsupportedArgument", "RowDoesNotApply", "bind", "translate", "translate_call", "same_value"]
 
@@ -79,6 +79,15 @@ def _default(api: ApiRef, name: str) -> Any:
     return api.param(name).default
 
 
+def _context_read(row: ApiRow, direction: str) -> set[str]:
+    """Context names the row's expressions for ``direction`` read."""
+    if direction == "to_torch":
+        texts = [r.to_torch for r in row.args] + [row.condition_to_torch, row.torch_optimizer_lr]
+    else:
+        texts = [r.to_mindspore for r in row.args] + [row.condition_to_mindspore]
+    return {name for text in texts if text for name in expr.free_names(text)} & set(row.context)
+
+
 def translate(row: ApiRow, direction: str, args: tuple = (), kwargs: Mapping | None = None,
               context: Mapping | None = None) -> Translation:
     """Translate a call of the row's ``direction`` source side into the other side's kwargs."""
@@ -97,6 +106,10 @@ def translate(row: ApiRow, direction: str, args: tuple = (), kwargs: Mapping | N
             raise UnsupportedArgument(f"{src.name}: keyword arguments {sorted(values)} have no counterpart in {dst.name}")
     # the call's own arguments win over context names (the schema forbids reading a clashing name)
     env = {**dict(context or {}), **{k: v for k, v in full.items() if k not in extra}}
+    missing = sorted(_context_read(row, direction) - set(env))
+    if missing:
+        needs = ", ".join(f"{name} ({CONTEXT_NAMES[name]})" for name in missing)
+        raise RowDoesNotApply(f"row {row.id!r} needs context: {needs}")
     condition = row.condition_to_torch if direction == "to_torch" else row.condition_to_mindspore
     if condition and not expr.evaluate(condition, env):
         raise RowDoesNotApply(f"row {row.id!r} needs {condition!r}, which is false for these arguments ({row.note})")

@@ -174,3 +174,11 @@ def test_bridge_errors():
         torch_scheduler_to_mindspore(plateau, total_steps=10)
     with pytest.raises(ValueError, match="no formula"):
         mindspore_lr_to_torch([0.1, 0.2], torch_optimizer(), exact=False)
+
+
+def test_rows_needing_context_fall_through_to_rows_that_do_not():
+    real = ms_nn.ExponentialDecayLR(0.1, 0.9, 4, is_stair=True)
+    optimizer = torch_optimizer()
+    schedule = mindspore_lr_to_torch(real, optimizer, exact=False)  # no steps_per_epoch: per-step StepLR
+    assert schedule.row.id == "lr.ExponentialDecayLR.stair_per_step"
+    assert close(schedule.row, ms_schedule_values(real, 20), drive(schedule, optimizer, 20))
