@@ -63,6 +63,22 @@ def rule_summary(rule: ArgRule) -> str:
     return text
 
 
+def rule_summaries(row: ApiRow) -> list[tuple[ArgRule, str]]:
+    """Each rule with its summary; a merged/split expression is spelled out only the first time."""
+    out, seen = [], set()
+    for rule in row.args:
+        key = (rule.rule, rule.torch, rule.to_torch)
+        if rule.rule in ("merge", "split") and key in seen:
+            text = f"also part of torch's {rule.torch} (above)"
+            if rule.rule == "split":
+                text += f"; to MindSpore {rule.mindspore} = {rule.to_mindspore}"
+            out.append((rule, text))
+            continue
+        seen.add(key)
+        out.append((rule, rule_summary(rule)))
+    return out
+
+
 def exactness_line(row: ApiRow) -> str:
     tolerance = f" (rtol {row.rtol:g})" if row.rtol is not None and row.exactness != "impossible" else ""
     return f"{row.exactness}{tolerance}"

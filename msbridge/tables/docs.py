@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from msbridge.tables.describe import (
-    EXACTNESS_MEANING, KIND_MEANING, TORCH_STEP_MEANING, conditions, exactness_line, rule_summary, signature,
+    EXACTNESS_MEANING, KIND_MEANING, TORCH_STEP_MEANING, conditions, exactness_line, rule_summaries, signature,
 )
 from msbridge.tables.loader import Tables
 from msbridge.tables.records import ApiRow
@@ -76,8 +76,8 @@ def render_row(row: ApiRow, tables: Tables) -> str:
     out.append("## Arguments\n")
     out.append("| MindSpore | torch | rule | translation | note |")
     out.append("|---|---|---|---|---|")
-    for rule in row.args:
-        out.append(f"| {_code(rule.mindspore)} | {_code(rule.torch)} | {rule.rule} | {_cell(rule_summary(rule))} | "
+    for rule, summary in rule_summaries(row):
+        out.append(f"| {_code(rule.mindspore)} | {_code(rule.torch)} | {rule.rule} | {_cell(summary)} | "
                    f"{_cell(rule.note)} |")
     out.append("\n## Notes\n")
     out.append(row.note)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import textwrap
 
 from msbridge.errors import UserError
-from msbridge.tables.describe import TORCH_STEP_MEANING, conditions, exactness_line, rule_summary, signature
+from msbridge.tables.describe import TORCH_STEP_MEANING, conditions, exactness_line, rule_summaries, signature
 from msbridge.tables.loader import Tables
 from msbridge.tables.records import ApiRow
 
@@ -33,9 +33,9 @@ def explain_row(row: ApiRow, tables: Tables | None = None) -> str:
     if row.torch:
         lines.append(f"  torch:     {signature(row.torch)}")
     lines.append("  arguments (MindSpore | torch: translation):")
-    for rule in row.args:
+    for rule, summary in rule_summaries(row):
         left = f"{rule.mindspore or '-'} | {rule.torch or '-'}"
-        lines.append(f"    {left:34s} {rule_summary(rule)}")
+        lines.append(f"    {left:34s} {summary}")
         if rule.note:
             lines.append(_wrap(rule.note, " " * 39))
     lines.append("  caveats:")

@@ -206,6 +206,17 @@ def _example(where: _Where, field: str, data: Any, row_sides: dict, context: set
     return Example(source, tuple(args.items()), tuple(ctx.items()), tuple(exprs.items()))
 
 
+def _same_expression_per_target(where: _Where, args: tuple[ArgRule, ...]) -> None:
+    """Rules that split or merge into one torch argument must build it with one expression."""
+    first: dict[str, tuple[int, str]] = {}
+    for i, rule in enumerate(args):
+        if rule.rule in ("split", "merge") and rule.to_torch is not None:
+            index, text = first.setdefault(rule.torch, (i, rule.to_torch))
+            if text != rule.to_torch:
+                raise where.error(f"args[{i}].to_torch", f"{rule.torch!r} is built differently in args[{index}] "
+                                                         f"({text!r}): one target, one expression")
+
+
 def _coverage(where: _Where, api: ApiRef | None, args: tuple[ArgRule, ...], side: str) -> None:
     if api is None:
         return
@@ -247,6 +258,7 @@ def build_row(file: str, index: int, data: Any) -> ApiRow:
     if not isinstance(data["args"], list):
         raise where.error("args", "expected a list of [[row.args]] tables")
     args = tuple(_arg(where, f"args[{i}]", a, ms, pt, ctx, directions) for i, a in enumerate(data["args"]))
+    _same_expression_per_target(where, args)
     _coverage(where, ms, args, "mindspore")
     _coverage(where, pt, args, "torch")
     rtol = data.get("rtol")

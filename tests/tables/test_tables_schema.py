@@ -138,3 +138,30 @@ def test_shipped_tables_load():
     assert len(tables.rows) >= 40
     assert tables.rows_for("mindspore.nn.Momentum")[0].torch.name == "torch.optim.SGD"
     assert tables.row("lr.exponential_decay_lr").context == ("initial_lr", "steps_per_epoch", "total_steps")
+
+
+def test_split_rules_must_agree_on_the_torch_expression(tmp_path):
+    text = """
+[[row]]
+id = "demo.Adam"
+kind = "transform"
+exactness = "approximate"
+rtol = 1e-3
+exactness_reason = "why"
+note = "n"
+mindspore = { name = "mindspore.nn.Adam", params = ["params", "beta1=0.9", "beta2=0.999"] }
+torch = { name = "torch.optim.Adam", params = ["params", "betas=(0.9, 0.999)"] }
+[[row.args]]
+mindspore = "beta1"
+torch = "betas"
+rule = "split"
+to_torch = "(beta1, beta2)"
+to_mindspore = "betas[0]"
+[[row.args]]
+mindspore = "beta2"
+torch = "betas"
+rule = "split"
+to_torch = "(beta2, beta1)"
+to_mindspore = "betas[1]"
+"""
+    bad(tmp_path, text, "field 'args[1].to_torch'", "built differently in args[0]")
