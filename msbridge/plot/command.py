@@ -1,7 +1,9 @@
-"""``msbridge plot``: draw an LR schedule per step, overlaid with its counterpart in the other framework."""
+"""``msbridge plot``: draw an LR schedule per step, overlaid with its counterparts and their difference."""
 from __future__ import annotations
 
 import argparse
+import csv
+import importlib
 import inspect
 import os
 import sys
@@ -12,25 +14,29 @@ from msbridge.plot.expression import ApiCall, parse_call
 
 EXAMPLES = """\
 examples:
-  # a MindSpore LR list vs the torch scheduler a person would write for it
+  # a MindSpore LR list vs the torch scheduler(s) the mapping tables translate it to
   msbridge plot "nn.exponential_decay_lr(0.1, 0.9, 600, 20, 5, is_stair=True)" --vs torch -o lr.png
 
-  # a MindSpore schedule cell (give the number of steps)
-  msbridge plot "nn.CosineDecayLR(0.001, 0.1, 100)" --steps 300 -o cosine.png
+  # a MindSpore schedule cell (say how many steps), and msbridge's own re-implementation of it
+  msbridge plot "nn.ExponentialDecayLR(0.1, 0.9, 10, is_stair=True)" --steps 300 --vs torch --vs msbridge
 
-  # a torch scheduler, stepped once per epoch, vs MindSpore's own counterparts
-  msbridge plot "lr_scheduler.StepLR(step_size=30, gamma=0.1)" --lr 0.1 --epochs 90 -o step.png
+  # a torch scheduler stepped once per epoch of 20 batches, vs its MindSpore counterparts
+  msbridge plot "lr_scheduler.StepLR(step_size=30, gamma=0.1)" --lr 0.1 --epochs 90 --steps-per-epoch 20
   msbridge plot "lr_scheduler.OneCycleLR(max_lr=0.1, total_steps=500)" -o onecycle.png
+  msbridge plot "lr_scheduler.LambdaLR(lr_lambda=lambda epoch: 0.95 ** epoch)" --epochs 50 --csv lr.csv
   msbridge plot "lr_scheduler.SequentialLR(schedulers=[lr_scheduler.LinearLR(start_factor=0.1,
-      total_iters=5), lr_scheduler.CosineAnnealingLR(T_max=45)], milestones=[5])" --lr 0.1 --epochs 50
+      total_iters=5), lr_scheduler.CosineAnnealingLR(T_max=45)], milestones=[5])" --epochs 50
 
-every curve is computed by the real framework (mindspore / torch), one training step at a time.
-expressions are parsed, never evaluated: literal arguments only (numbers, strings, lists, arithmetic).
+Every curve is computed by the real framework (mindspore / torch), one training step at a time;
+counterparts come from the mapping tables (`msbridge explain <api>` shows the row).
+Expressions are parsed, never run: literal arguments only (numbers, strings, lists, arithmetic,
+`lambda epoch: ...`).
 
 plottable APIs:
 """
 
 DEFAULT_LR = 0.1
+MAX_COUNTERPARTS = 4
 
 
 def register(subparsers) -> None:
@@ -38,33 +44,34 @@ def register(subparsers) -> None:
         "plot",
         help="draw an LR schedule per step, with its counterpart in the other framework",
         description="Draw the learning rate of every training step for a MindSpore LR API call or a "
-        "torch scheduler, overlay its counterpart in the other framework, and show the "
-        "difference in a second panel.",
+        "torch scheduler, overlay its counterparts (from the mapping tables, run in the real "
+        "frameworks), and show the difference in a second panel.",
         epilog=EXAMPLES + apis.listing(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("expression", help='an API call, e.g. "nn.warmup_lr(0.1, 100, 10, 3)"')
-    parser.add_argument("-o", "--output", default="lr.png", help="image file to write (default: %(default)s)")
+    parser.add_argument("-o", "--output", default="lr.png", help="image to write: .png, .svg, .pdf (default: %(default)s)")
     parser.add_argument(
         "--vs",
-        choices=("torch", "mindspore", "none"),
-        help="counterpart framework to overlay (default: the other one)",
+        action="append",
+        choices=("torch", "mindspore", "msbridge", "none"),
+        help="what to overlay, repeatable: the other framework (default), msbridge's own "
+        "re-implementation of the same API, or none",
     )
     parser.add_argument("--steps", type=int, help="training steps to draw (needed for schedule cells)")
+    parser.add_argument(
+        "--steps-per-epoch", type=int, help="batches per epoch (default: 1); a torch scheduler steps once per epoch"
+    )
+    parser.add_argument("--csv", metavar="FILE", help="also write every curve's per-step values to FILE")
+    parser.add_argument("--title", help="figure title (default: the expression)")
     torch_group = parser.add_argument_group("torch schedulers")
     torch_group.add_argument("--lr", type=float, help=f"the optimizer's initial lr (default: {DEFAULT_LR})")
     torch_group.add_argument("--epochs", type=int, help="epochs to draw")
-    parser.add_argument(
-        "--steps-per-epoch",
-        type=int,
-        help="batches per epoch: when a torch scheduler steps per epoch (default: 1)",
-    )
     torch_group.add_argument(
         "--step-every",
         choices=("epoch", "batch"),
         help="when scheduler.step() is called (default: batch for OneCycleLR/CyclicLR, else epoch)",
     )
-    parser.add_argument("--title", help="figure title (default: the expression)")
     parser.set_defaults(func=run)
 
 
@@ -72,12 +79,16 @@ def run(args: argparse.Namespace) -> int:
     from msbridge.plot.render import compare, render
 
     call = parse_call(args.expression)
-    _check_output(args.output)
+    for path in (args.output, args.csv):
+        if path:
+            _check_output(path)
     source, others, xlabel = compute(call, args)
     try:
         render(args.output, args.title or call.text, source, others, xlabel)
     except (OSError, ValueError) as exc:
         raise UserError(f"cannot write {args.output}: {exc}") from None
+    if args.csv:
+        _write_csv(args.csv, source, others)
     print(f"wrote {args.output}: {len(source.values)} steps of {call.api.short}")
     for other in others:
         print(f"  {other.label}: {compare(source, other).summary}")
@@ -86,48 +97,62 @@ def run(args: argparse.Namespace) -> int:
 
 def compute(call: ApiCall, args: argparse.Namespace):
     """``(source curve, counterpart curves, x-axis label)`` for ``call`` with the command's options."""
+    for flag in ("epochs", "steps_per_epoch", "steps"):
+        value = getattr(args, flag)
+        if value is not None and value < 1:
+            raise UserError(f"--{flag.replace('_', '-')} must be a positive integer, got {value}")
+    overlays = _overlays(call, args.vs)
     if call.api.framework == apis.MINDSPORE:
-        return _mindspore_curves(call, args)
-    return _torch_curves(call, args)
+        return _mindspore_curves(call, args, overlays)
+    return _torch_curves(call, args, overlays)
 
 
-def _mindspore_curves(call: ApiCall, args):
+def _overlays(call: ApiCall, requested: list[str] | None) -> list[str]:
+    other = "torch" if call.api.framework == apis.MINDSPORE else "mindspore"
+    overlays = list(dict.fromkeys(requested or [other]))
+    if "none" in overlays and len(overlays) > 1:
+        raise UserError("--vs none cannot be combined with other --vs choices")
+    if call.api.framework in overlays:
+        raise UserError(f"{call.api.short} is already {call.api.framework}: use --vs {other}, --vs msbridge or --vs none")
+    return [o for o in overlays if o != "none"]
+
+
+def _mindspore_curves(call: ApiCall, args, overlays):
     from msbridge.plot.render import Curve
 
     for flag in ("lr", "epochs", "step_every"):
         if getattr(args, flag) is not None:
             raise UserError(f"--{flag.replace('_', '-')} is for torch schedulers; {call.api.short} is MindSpore")
-    if args.vs == "mindspore":
-        raise UserError(f"{call.api.short} is already MindSpore: use --vs torch or --vs none")
+    module = runners.mindspore_nn()
     if call.api.kind == apis.LR_FUNCTION:
         if args.steps is not None:
             raise UserError(f"{call.api.short} sets its own length (total_step / milestones); drop --steps")
-        values = runners.mindspore_lr_function(call)
-        steps_per_epoch = _argument(call, "step_per_epoch", 1)
+        values = runners.mindspore_lr_function(call, module)
+        steps_per_epoch = _argument(module, call, "step_per_epoch", 1)
         xlabel = "training step (index into the returned list)"
     else:
         if args.steps is None:
             raise UserError(f"{call.api.short} is a schedule cell: say how many steps to draw with --steps N")
-        values = runners.mindspore_lr_schedule(call, args.steps)
+        values = runners.mindspore_lr_schedule(call, args.steps, module)
         steps_per_epoch = args.steps_per_epoch or 1
         xlabel = "global step"
-    source = Curve(f"mindspore nn.{call.api.name}", tuple(values))
+    source = Curve(_engine_label(module, f"nn.{call.api.name}"), tuple(values))
     others = []
-    if args.vs != "none":
+    if "msbridge" in overlays and module == runners.MINDSPORE_NN:
+        if call.api.kind == apis.LR_FUNCTION:
+            ours = runners.mindspore_lr_function(call, runners.MSBRIDGE_NN)
+        else:
+            ours = runners.mindspore_lr_schedule(call, len(values), runners.MSBRIDGE_NN)
+        others.append(Curve(f"msbridge.mindspore.nn.{call.api.name} (msbridge, computing on torch)", tuple(ours)))
+    if "torch" in overlays:
         context = {"steps_per_epoch": steps_per_epoch, "total_steps": len(values)}
-        others = _counterpart_curves(call, context, len(values), "torch")
+        others += _counterpart_curves(call, context, len(values), "torch")
     return source, others, xlabel
 
 
-def _torch_curves(call: ApiCall, args):
+def _torch_curves(call: ApiCall, args, overlays):
     from msbridge.plot.render import Curve
 
-    if args.vs == "torch":
-        raise UserError(f"{call.api.short} is already torch: use --vs mindspore or --vs none")
-    for flag in ("epochs", "steps_per_epoch", "steps"):
-        value = getattr(args, flag)
-        if value is not None and value < 1:
-            raise UserError(f"--{flag.replace('_', '-')} must be a positive integer, got {value}")
     lr = DEFAULT_LR if args.lr is None else args.lr
     per_epoch = args.steps_per_epoch or 1
     per_batch = (args.step_every or _default_step_every(call)) == "batch"
@@ -135,17 +160,19 @@ def _torch_curves(call: ApiCall, args):
     steps = args.steps if args.steps is not None else (args.epochs * per_epoch if args.epochs else None)
     if steps is None and call.api.name != "OneCycleLR":  # OneCycleLR knows its own length
         raise UserError(f"{call.api.short}: say how long to plot with --epochs N (or --steps N)")
-    values = runners.torch_shaped_scheduler(runners.TORCH, call, lr, steps, every)
+    family = runners.torch_family()
+    values = runners.torch_shaped_scheduler(family, call, lr, steps, every)
     when = "every batch" if per_batch else "every epoch" + (f" ({every} batches)" if every > 1 else "")
-    source = Curve(f"torch {call.api.name} on lr={lr:g}, stepped {when}", tuple(values))
+    source = Curve(_engine_label(family.scheduler_module, call.api.name) + f" on lr={lr:g}, stepped {when}", tuple(values))
     others = []
-    if args.vs != "none":
+    if "msbridge" in overlays and family is runners.TORCH:
+        ours = runners.torch_shaped_scheduler(runners.MSBRIDGE_TORCH, call, lr, len(values), every)
+        label = f"msbridge.torch.optim.lr_scheduler.{call.api.name} (msbridge, driving a MindSpore optimizer)"
+        others.append(Curve(label, tuple(ours)))
+    if "mindspore" in overlays:
         context = {"initial_lr": lr, "steps_per_epoch": every, "total_steps": len(values), "per_step_lrs": list(values)}
-        others = _counterpart_curves(call, context, len(values), "mindspore")
+        others += _counterpart_curves(call, context, len(values), "mindspore")
     return source, others, "training step (batch)"
-
-
-MAX_COUNTERPARTS = 4
 
 
 def _counterpart_curves(call: ApiCall, context: dict, steps: int, framework: str) -> list:
@@ -155,11 +182,10 @@ def _counterpart_curves(call: ApiCall, context: dict, steps: int, framework: str
 
     found, notes = counterparts.find(call, context)
     for note in notes:
-        _note(note)
+        _note(_without_row_note(note))
     curves = []
     for counterpart in found[:MAX_COUNTERPARTS]:
         row, translation = counterpart.row, counterpart.translation
-        torch_shaped = ".lr_scheduler." in counterpart.api
         every = context["steps_per_epoch"] if row.torch_step == "epoch" else 1
         lr = translation.optimizer_lr if framework == "torch" else context["initial_lr"]
         try:
@@ -167,8 +193,8 @@ def _counterpart_curves(call: ApiCall, context: dict, steps: int, framework: str
         except UserError as exc:
             _note(f"row {row.id}: {exc} (curve left out)")
             continue
-        label = f"{_framework_label(counterpart.api)}{counterpart.text}"
-        if torch_shaped:
+        label = _framework_label(counterpart.api) + counterpart.text
+        if ".lr_scheduler." in counterpart.api:
             label += f" on lr={lr:g}, stepped every " + ("step" if every == 1 else f"{every} steps")
         curves.append(Curve(f"{label} [table: {row.id}, {row.exactness}]", tuple(values), row))
     for counterpart in found[MAX_COUNTERPARTS:]:
@@ -176,24 +202,48 @@ def _counterpart_curves(call: ApiCall, context: dict, steps: int, framework: str
     return curves
 
 
+def _without_row_note(note: str) -> str:
+    """A row's refusal ends with the row's whole note in parentheses: `msbridge explain` shows that."""
+    head, found, _ = note.partition(" for these arguments (")
+    return head + " for these arguments" if found else note
+
+
 def _framework_label(api: str) -> str:
     if api.startswith("mindspore.nn."):
-        return "mindspore nn."
-    if api.startswith("mindspore.experimental."):
-        return "mindspore.experimental "
-    return "torch "
+        prefix = "mindspore nn."
+    elif api.startswith("mindspore.experimental."):
+        prefix = "mindspore.experimental "
+    else:
+        prefix = "torch "
+    framework = "torch" if prefix.startswith("torch") else "mindspore"
+    if not runners.installed(framework):
+        return f"(msbridge stand-in: {framework} not installed) {prefix}"
+    return prefix
 
 
-def _argument(call: ApiCall, name: str, default):
-    """The value of argument ``name`` in a MindSpore call, by the real function's signature."""
-    import mindspore.nn
+def _engine_label(module: str, name: str) -> str:
+    """The source curve's label: the real framework, or which msbridge stand-in computed it."""
+    if module == runners.MINDSPORE_NN:
+        return f"mindspore {name}"
+    if module == runners.TORCH.scheduler_module:
+        return f"torch {name}"
+    missing = "MindSpore" if module == runners.MSBRIDGE_NN else "torch"
+    _note(f"{missing} is not installed: the source curve is computed by msbridge's stand-in ({module})")
+    return f"{module}.{name.removeprefix('nn.')} ({missing} not installed)"
 
-    bound = inspect.signature(getattr(mindspore.nn, call.api.name)).bind(*call.args, **call.kwargs)
-    return bound.arguments.get(name, default)
+
+def _argument(module: str, call: ApiCall, name: str, default):
+    """The value of argument ``name`` in a MindSpore call, bound by the function's own signature."""
+    function = getattr(importlib.import_module(module), call.api.name)
+    return inspect.signature(function).bind(*call.args, **call.kwargs).arguments.get(name, default)
+
+
+def _default_step_every(call: ApiCall) -> str:
+    return "batch" if call.api.name in ("OneCycleLR", "CyclicLR") else "epoch"
 
 
 def _check_output(path: str) -> None:
-    """Fail before the (slow) computation when the image could not be written anyway."""
+    """Fail before the (slow) computation when a file could not be written anyway."""
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise UserError(f"cannot write {path}: folder {folder} does not exist")
@@ -203,8 +253,14 @@ def _check_output(path: str) -> None:
         raise UserError(f"cannot write {path}: folder {folder} is not writable")
 
 
-def _default_step_every(call: ApiCall) -> str:
-    return "batch" if call.api.name in ("OneCycleLR", "CyclicLR") else "epoch"
+def _write_csv(path: str, source, others) -> None:
+    """``step, source, counterpart...``: floats written with repr, so they read back bit-identical."""
+    curves = [source, *others]
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["step", *(curve.label for curve in curves)])
+        for step in range(max(len(c.values) for c in curves)):
+            writer.writerow([step, *(repr(c.values[step]) if step < len(c.values) else "" for c in curves)])
 
 
 def _note(message: str) -> None:

@@ -1,14 +1,17 @@
 """Run one LR API for a number of steps and return the LR each training step uses.
 
-Each runner executes the REAL framework named by its ``engine`` argument:
-the plot shows what the framework itself computes, never a re-derivation.
-A framework rejecting the arguments becomes a ``UserError`` quoting the
-framework's own message, so the person sees exactly what MindSpore/torch say.
+The runners execute the REAL framework: the plot shows what MindSpore/torch
+compute, never a re-derivation. Only where a framework is not installed does
+its msbridge stand-in run instead (``msbridge.mindspore.nn`` on torch,
+``msbridge.torch.optim.lr_scheduler`` on MindSpore), and the curve's label
+says so. A framework rejecting the arguments becomes a ``UserError`` quoting
+the framework's own message, so the person sees exactly what it says.
 """
 from __future__ import annotations
 
 import contextlib
 import importlib
+import importlib.util
 import warnings
 from dataclasses import dataclass
 
@@ -50,6 +53,16 @@ def _read_group_lr(optimizer) -> float:
     return float(lr.asnumpy()) if hasattr(lr, "asnumpy") else float(lr)
 
 
+def _msbridge_torch_optimizer(lr):
+    import mindspore
+    import numpy as np
+
+    from msbridge.torch.optim import SGD
+
+    weight = mindspore.Parameter(mindspore.Tensor(np.zeros(1, np.float32)), name="w")
+    return SGD([weight], lr=lr)
+
+
 TORCH = TorchShaped("torch", "torch.optim.lr_scheduler", _torch_optimizer, _read_group_lr)
 MINDSPORE_EXPERIMENTAL = TorchShaped(
     "mindspore.experimental",
@@ -57,6 +70,28 @@ MINDSPORE_EXPERIMENTAL = TorchShaped(
     _mindspore_experimental_optimizer,
     _read_group_lr,
 )
+# torch's schedulers re-implemented by msbridge on a MindSpore optimizer (torch-shaped msbridge.torch.optim.SGD)
+MSBRIDGE_TORCH = TorchShaped("msbridge.torch", "msbridge.torch.optim.lr_scheduler", _msbridge_torch_optimizer, _read_group_lr)
+MINDSPORE_NN = "mindspore.nn"
+MSBRIDGE_NN = "msbridge.mindspore.nn"  # MindSpore's LR functions and cells re-implemented on torch
+
+
+def installed(framework: str) -> bool:
+    """Whether ``framework`` ("torch" / "mindspore") can be imported here."""
+    try:
+        return importlib.util.find_spec(framework) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def torch_family() -> TorchShaped:
+    """Real torch, or msbridge's torch-shaped schedulers on MindSpore where torch is not installed."""
+    return TORCH if installed("torch") else MSBRIDGE_TORCH
+
+
+def mindspore_nn() -> str:
+    """Real ``mindspore.nn``, or msbridge's re-implementation on torch where MindSpore is not installed."""
+    return MINDSPORE_NN if installed("mindspore") else MSBRIDGE_NN
 
 
 @contextlib.contextmanager
@@ -79,7 +114,7 @@ def check_steps(steps: int) -> int:
     return steps
 
 
-def mindspore_lr_function(call: ApiCall, module: str = "mindspore.nn") -> list[float]:
+def mindspore_lr_function(call: ApiCall, module: str = MINDSPORE_NN) -> list[float]:
     """``nn.exponential_decay_lr(...)`` etc.: the list the function returns (one LR per step)."""
     function = getattr(importlib.import_module(module), call.api.name)
     with _framework_errors(f"{module}.{call.api.name}"):
@@ -88,17 +123,19 @@ def mindspore_lr_function(call: ApiCall, module: str = "mindspore.nn") -> list[f
     return [float(v) for v in values]
 
 
-def mindspore_lr_schedule(call: ApiCall, steps: int) -> list[float]:
-    """``nn.ExponentialDecayLR(...)``: the float32 LR the real cell returns at each global step.
+def mindspore_lr_schedule(call: ApiCall, steps: int, module: str = MINDSPORE_NN) -> list[float]:
+    """``nn.ExponentialDecayLR(...)``: the float32 LR the cell returns at each global step.
 
     One step at a time, like training does: MindSpore's vector path (a 1-D
     step tensor) is not always bit-identical to its scalar path.
     """
-    import mindspore
-    from mindspore import nn
+    cls = getattr(importlib.import_module(module), call.api.name)
+    with _framework_errors(f"{module}.{call.api.name}"):
+        cell = cls(*call.args, **call.kwargs)
+        if module != MINDSPORE_NN:  # msbridge's cells take a Python int and return a torch tensor
+            return [float(cell(step)) for step in range(check_steps(steps))]
+        import mindspore
 
-    with _framework_errors(call.api.qualified):
-        cell = getattr(nn, call.api.name)(*call.args, **call.kwargs)
         return [float(cell(mindspore.Tensor(step, mindspore.int32)).asnumpy()) for step in range(check_steps(steps))]
 
 
@@ -144,27 +181,33 @@ def torch_shaped_scheduler(
             values.append(family.read_lr(optimizer))
             if (step + 1) % step_every == 0 and step + 1 < steps:
                 if family is TORCH:
-                    optimizer.step()  # keeps torch's "scheduler before optimizer" warning away
+                    optimizer.step()  # keeps torch's "scheduler before optimizer" warning away (no grads: no-op)
                 scheduler.step()
     return values
 
 
 def run_translation(api: str, kwargs: dict, lr: float | None, steps: int, step_every: int) -> list[float]:
-    """Run a mapping-table translation ``api(**kwargs)`` for ``steps`` training steps in its real framework.
+    """Run a mapping-table translation ``api(**kwargs)`` for ``steps`` training steps in its framework.
 
     ``lr``: the optimizer's lr for torch-shaped schedulers; ``step_every``: batches
     between their ``scheduler.step()`` calls. MindSpore ``nn`` lists are used as
     returned; ``nn`` schedule cells are evaluated at each global step.
     """
     module, _, name = api.rpartition(".")
-    families = {TORCH.scheduler_module: TORCH, MINDSPORE_EXPERIMENTAL.scheduler_module: MINDSPORE_EXPERIMENTAL}
-    if module in families:
-        call = ApiCall(Api(TORCH_FRAMEWORK, name, SCHEDULER), (), dict(kwargs), api)
-        return torch_shaped_scheduler(families[module], call, lr, steps, step_every)
+    if module == TORCH.scheduler_module:
+        return torch_shaped_scheduler(torch_family(), _scheduler_call(name, kwargs, api), lr, steps, step_every)
+    if module == MINDSPORE_EXPERIMENTAL.scheduler_module:
+        if not installed("mindspore"):
+            raise UserError(f"{api} needs MindSpore, which is not installed")
+        return torch_shaped_scheduler(MINDSPORE_EXPERIMENTAL, _scheduler_call(name, kwargs, api), lr, steps, step_every)
     known = APIS.get(name)
-    if module != "mindspore.nn" or known is None or known.framework != MINDSPORE:
+    if module != MINDSPORE_NN or known is None or known.framework != MINDSPORE:
         raise UserError(f"the plot cannot run {api}")
     call = ApiCall(known, (), dict(kwargs), api)
     if known.kind == LR_FUNCTION:
-        return mindspore_lr_function(call)
-    return mindspore_lr_schedule(call, steps)
+        return mindspore_lr_function(call, mindspore_nn())
+    return mindspore_lr_schedule(call, steps, mindspore_nn())
+
+
+def _scheduler_call(name: str, kwargs: dict, text: str) -> ApiCall:
+    return ApiCall(Api(TORCH_FRAMEWORK, name, SCHEDULER), (), dict(kwargs), text)

@@ -57,15 +57,6 @@ def test_mindspore_function_against_torch(tmp_path):
     assert_readable_png(tmp_path / "lr.png", counterparts=True)
 
 
-def test_mindspore_schedule_cell_with_steps(tmp_path):
-    out = tmp_path / "decay.png"
-    result = run_plot("nn.ExponentialDecayLR(0.1, 0.9, 10, is_stair=True)", "--steps", "120", "-o", str(out))
-    assert result.returncode == 0, result.stderr
-    assert "120 steps of nn.ExponentialDecayLR" in result.stdout
-    assert "torch StepLR(step_size=10, gamma=0.9) on lr=0.1, stepped every step" in result.stdout
-    assert_readable_png(out, counterparts=True)
-
-
 def test_torch_scheduler_against_mindspore(tmp_path):
     out = tmp_path / "step.png"
     result = run_plot(
@@ -87,6 +78,17 @@ def plot_in_process(capsys, *args):
     code = cli.main(["plot", *args])
     captured = capsys.readouterr()
     return code, captured.out, captured.err
+
+
+def test_mindspore_schedule_cell_with_steps(tmp_path, capsys):
+    out = tmp_path / "decay.png"
+    code, stdout, stderr = plot_in_process(
+        capsys, "nn.ExponentialDecayLR(0.1, 0.9, 10, is_stair=True)", "--steps", "120", "-o", str(out)
+    )
+    assert code == 0, stderr
+    assert "120 steps of nn.ExponentialDecayLR" in stdout
+    assert "torch StepLR(step_size=10, gamma=0.9) on lr=0.1, stepped every step" in stdout
+    assert_readable_png(out, counterparts=True)
 
 
 def test_source_alone_in_another_format(tmp_path, capsys):

@@ -1,0 +1,138 @@
+"""Which code computes each curve: the real frameworks, msbridge's re-implementations (``--vs msbridge``),
+and msbridge's stand-ins when a framework is not installed. Every value is checked against the real
+framework run in this test, through the ``--csv`` the command writes."""
+import csv
+import subprocess
+import sys
+import textwrap
+
+import mindspore
+import torch
+from mindspore import nn as ms_nn
+
+from msbridge import cli
+
+
+def read_csv(path):
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    header, body = rows[0], rows[1:]
+    assert [int(r[0]) for r in body] == list(range(len(body)))
+    return {label: [float(r[i]) for r in body if r[i] != ""] for i, label in enumerate(header) if i}
+
+
+def torch_lrs(make_scheduler, lr, steps, every):
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=lr)
+    scheduler = make_scheduler(optimizer)
+    values = []
+    for step in range(steps):
+        values.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        if (step + 1) % every == 0:
+            scheduler.step()
+    return values
+
+
+def test_csv_holds_every_plotted_value_bit_for_bit(tmp_path, capsys):
+    table = tmp_path / "lr.csv"
+    code = cli.main(["plot", "nn.cosine_decay_lr(0.001, 0.1, 20, 2, 10)", "-o", str(tmp_path / "a.png"), "--csv", str(table)])
+    assert code == 0, capsys.readouterr().err
+    columns = read_csv(table)
+    assert columns["mindspore nn.cosine_decay_lr"] == ms_nn.cosine_decay_lr(0.001, 0.1, 20, 2, 10)
+    assert len(columns) >= 2  # the table's torch counterpart(s)
+
+
+def test_msbridge_overlay_of_a_mindspore_cell_is_the_real_cell(tmp_path, capsys):
+    table = tmp_path / "lr.csv"
+    code = cli.main([
+        "plot", "nn.PolynomialDecayLR(0.1, 0.01, 20, 0.5, update_decay_steps=True)", "--steps", "70",
+        "--vs", "msbridge", "-o", str(tmp_path / "a.png"), "--csv", str(table),
+    ])
+    out = capsys.readouterr().out
+    assert code == 0
+    cell = ms_nn.PolynomialDecayLR(0.1, 0.01, 20, 0.5, update_decay_steps=True)
+    real = [float(cell(mindspore.Tensor(s, mindspore.int32)).asnumpy()) for s in range(70)]
+    source, ours = read_csv(table).values()
+    assert source == real
+    assert ours == real
+    assert "msbridge.mindspore.nn.PolynomialDecayLR (msbridge, computing on torch): identical at all 70 steps" in out
+
+
+def test_msbridge_overlay_of_a_torch_scheduler_is_real_torch(tmp_path, capsys):
+    table = tmp_path / "lr.csv"
+    code = cli.main([
+        "plot", "lr_scheduler.CosineAnnealingWarmRestarts(T_0=5, T_mult=2, eta_min=0.001)", "--epochs", "40",
+        "--steps-per-epoch", "2", "--vs", "msbridge", "--vs", "mindspore", "-o", str(tmp_path / "a.png"),
+        "--csv", str(table),
+    ])
+    assert code == 0, capsys.readouterr().err
+    real = torch_lrs(
+        lambda o: torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(o, T_0=5, T_mult=2, eta_min=0.001), 0.1, 80, 2
+    )
+    columns = read_csv(table)
+    source = columns.pop(next(iter(columns)))
+    ours = columns.pop(next(k for k in columns if k.startswith("msbridge.torch.optim.lr_scheduler.")))
+    assert source == real
+    assert ours == real
+
+
+BLOCK_IMPORTS = textwrap.dedent(
+    """
+    import sys
+
+    class Absent:
+        '''Makes a framework look not installed, as on a machine without it.'''
+        def __init__(self, names):
+            self.names = names
+        def find_spec(self, name, path=None, target=None):
+            if name.split(".")[0] in self.names:
+                raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+            return None
+
+    sys.meta_path.insert(0, Absent({sys.argv[1]}))
+    from msbridge.cli import main
+    sys.exit(main(sys.argv[2:]))
+    """
+)
+
+
+def run_without(framework, tmp_path, *args):
+    script = tmp_path / "without.py"
+    script.write_text(BLOCK_IMPORTS)
+    return subprocess.run(
+        [sys.executable, str(script), framework, "plot", *args], capture_output=True, text=True, timeout=300
+    )
+
+
+def test_without_mindspore_msbridge_stands_in_with_the_same_values(tmp_path):
+    table = tmp_path / "lr.csv"
+    result = run_without(
+        "mindspore", tmp_path, "nn.natural_exp_decay_lr(0.1, 0.05, 60, 2, 3, True)", "-o", str(tmp_path / "a.png"),
+        "--csv", str(table),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "MindSpore is not installed: the source curve is computed by msbridge's stand-in" in result.stderr
+    columns = read_csv(table)
+    assert columns["msbridge.mindspore.nn.natural_exp_decay_lr (MindSpore not installed)"] == (
+        ms_nn.natural_exp_decay_lr(0.1, 0.05, 60, 2, 3, True)
+    )
+
+
+def test_without_torch_msbridge_stands_in_with_the_same_values(tmp_path):
+    table = tmp_path / "lr.csv"
+    result = run_without(
+        "torch", tmp_path, "lr_scheduler.MultiStepLR(milestones=[2, 5], gamma=0.5)", "--epochs", "8",
+        "--steps-per-epoch", "3", "--vs", "none", "-o", str(tmp_path / "a.png"), "--csv", str(table),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "torch is not installed: the source curve is computed by msbridge's stand-in" in result.stderr
+    (label, values), = read_csv(table).items()
+    assert label.startswith("msbridge.torch.optim.lr_scheduler.MultiStepLR (torch not installed)")
+    assert values == torch_lrs(lambda o: torch.optim.lr_scheduler.MultiStepLR(o, [2, 5], 0.5), 0.1, 24, 3)
+
+
+def test_overlay_choices_are_checked(capsys):
+    assert cli.main(["plot", "nn.warmup_lr(0.1, 10, 1, 2)", "--vs", "none", "--vs", "torch"]) == 2
+    assert "--vs none cannot be combined" in capsys.readouterr().err
+    assert cli.main(["plot", "lr_scheduler.StepLR(3)", "--epochs", "5", "--vs", "torch"]) == 2
+    assert "already torch" in capsys.readouterr().err
