@@ -113,7 +113,8 @@ def _overlays(call: ApiCall, requested: list[str] | None) -> list[str]:
     if "none" in overlays and len(overlays) > 1:
         raise UserError("--vs none cannot be combined with other --vs choices")
     if call.api.framework in overlays:
-        raise UserError(f"{call.api.short} is already {call.api.framework}: use --vs {other}, --vs msbridge or --vs none")
+        name = "MindSpore" if call.api.framework == apis.MINDSPORE else "torch"
+        raise UserError(f"{call.api.short} is already {name}: use --vs {other}, --vs msbridge or --vs none")
     return [o for o in overlays if o != "none"]
 
 
