@@ -10,6 +10,23 @@ from msbridge.tables.schema import TableError
 
 DOCS_DIR = DEFAULT_DIR.parent / "docs"
 
+TABLES_EXAMPLES = """\
+examples:
+  msbridge tables list                        # every row: id, MindSpore API, torch API, exactness
+  msbridge tables validate                    # load and check the tables (errors name file, row, field)
+  msbridge tables docs                        # regenerate docs/api_mapping.md and docs/api/*.md
+  msbridge tables docs --check                # exit 1 when the committed docs are stale
+  msbridge tables verify optim.Adam           # run a row's examples on real MindSpore and torch
+"""
+
+EXPLAIN_EXAMPLES = """\
+examples:
+  msbridge explain mindspore.nn.exponential_decay_lr
+  msbridge explain torch.optim.AdamW
+  msbridge explain nn.Momentum                # a unique suffix is enough
+  msbridge explain lr.cosine_decay_lr         # or a row id
+"""
+
 
 def _tables(args):
     try:
@@ -79,7 +96,8 @@ def _explain(args) -> int:
 def register(subparsers) -> None:
     """Add ``tables`` and ``explain`` to the ``msbridge`` command line."""
     tables = subparsers.add_parser("tables", help="list, validate and document the mapping tables",
-                                   description="Work with mapping_tables/*.toml.")
+                                   description="Work with mapping_tables/*.toml.", epilog=TABLES_EXAMPLES,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
     actions = tables.add_subparsers(dest="action", metavar="<action>", required=True)
     actions.add_parser("list", help="one line per row").set_defaults(func=_list)
     validate = actions.add_parser("validate", help="load and check every table")
@@ -94,6 +112,7 @@ def register(subparsers) -> None:
     verify.set_defaults(func=_verify)
     explain = subparsers.add_parser("explain", help="how one API translates, argument by argument",
                                     description="Print the mapping row(s) of an API: counterpart, each "
-                                                "argument's translation, exactness and caveats.")
+                                                "argument's translation, exactness and caveats.",
+                                    epilog=EXPLAIN_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     explain.add_argument("api", help="qualified name (mindspore.nn.Adam), unique suffix (nn.Adam) or row id")
     explain.set_defaults(func=_explain)
