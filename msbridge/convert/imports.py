@@ -139,8 +139,8 @@ def _already_imported(module: cst.Module) -> tuple[set[str], set[tuple[str, str]
     return plain, from_
 
 
-def fix_imports(module: cst.Module, needs: ImportNeeds, target: str, used: set[str]) -> cst.Module:
-    """Drop source-framework imports that no name in ``used`` reads, then add what ``needs`` asks for."""
+def fix_imports(module: cst.Module, needs: ImportNeeds, target: str, used: set[str], add: bool = True) -> cst.Module:
+    """Drop source-framework imports that no name in ``used`` reads; with ``add``, add what ``needs`` asks for."""
     before = len(module.body)
     # a source import whose local name the target import now takes over (`StepLR`) goes too
     dropper = _DropUnused(_SOURCE_ROOTS[target], used - {name for _, name in needs.from_})
@@ -154,6 +154,8 @@ def fix_imports(module: cst.Module, needs: ImportNeeds, target: str, used: set[s
     module = module.with_changes(body=body)
     plain, from_ = _already_imported(module)
     new: list[cst.SimpleStatementLine] = []
+    if not add:
+        return module
     for name in needs.plain:
         if name not in plain and not any(p.startswith(name + ".") for p in plain if name in ("torch", "mindspore")):
             new.append(cst.parse_statement(f"import {name}\n"))

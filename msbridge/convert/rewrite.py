@@ -19,7 +19,6 @@ Untouched code is never regenerated: LibCST keeps its bytes.
 from __future__ import annotations
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from msbridge.convert import report as rpt
 from msbridge.convert.arguments import translate
@@ -46,14 +45,14 @@ def _is_lr_api(name: str, row: ApiRow | None) -> bool:
 
 
 class Rewriter(cst.CSTTransformer):
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
     def __init__(self, module: cst.Module, target: str, scan: Scan,
                  catalog: Catalog, needs: ImportNeeds, report: rpt.FileReport):
         super().__init__()
         self.module, self.target, self.source = module, target, other(target)
         self.imports, self.scan, self.catalog, self.needs, self.report = scan.imports, scan, catalog, needs, report
-        self.line_offset = 0                       # source line of the visited statement's sub-module line 0
+        self.statement_lines: list[int] = []       # source lines of the region's statements, in order
+        self.cursor = 0
+        self.lines = [0]                            # stack: line of the statement being visited
         self.skip_refs: set[int] = set()           # id() of func nodes handled by their call
         self.assign_of: dict[int, str] = {}         # id(call) -> text of the single assignment target
         self.messages: list[list[str]] = [[]]      # per enclosing statement
@@ -65,10 +64,8 @@ class Rewriter(cst.CSTTransformer):
         return self.module.code_for_node(node)
 
     def line_of(self, node: cst.CSTNode) -> int:
-        try:
-            return self.get_metadata(PositionProvider, node).start.line + self.line_offset
-        except KeyError:
-            return 0
+        """The source line of the statement ``node`` is in (from the ``ast`` scan; no LibCST metadata pass)."""
+        return self.lines[-1]
 
     def record(self, node, api, status, target=None, message=""):
         self.report.add(api, self.line_of(node), status, target, message)
@@ -101,22 +98,30 @@ class Rewriter(cst.CSTTransformer):
         if replaced is not None:
             return replaced
         if messages:
-            updated = _comment(updated, messages)
+            updated = _comment(updated, messages, self.module.header)
         if after:
             return cst.FlattenSentinel([updated, *after])
         return updated
 
     def on_visit(self, node):
+        if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            # LibCST statements and ast statements come in the same (source) order
+            line = self.statement_lines[min(self.cursor, len(self.statement_lines) - 1)] \
+                if self.statement_lines else 0
+            self.cursor += len(node.body) if isinstance(node, cst.SimpleStatementLine) else 1
+            self.lines.append(line)
         if isinstance(node, cst.BaseCompoundStatement):
             self.messages.append([])
         return super().on_visit(node)
 
     def on_leave(self, original, updated):
         result = super().on_leave(original, updated)
+        if isinstance(original, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            self.lines.pop()
         if isinstance(original, cst.BaseCompoundStatement):
             messages = self.messages.pop()
             if messages and isinstance(result, cst.BaseCompoundStatement):
-                result = _comment_above(result, messages)
+                result = _comment_above(result, messages, self.module.header)
         return result
 
     def visit_Import(self, node):
@@ -129,7 +134,7 @@ class Rewriter(cst.CSTTransformer):
         return self.train_step.block(updated)
 
     def leave_Module(self, original, updated):
-        return self.train_step.block(updated) if not self.scan.first_lines else updated
+        return self.train_step.block(updated)
 
     # ---- classes: construct <-> forward --------------------------------------------------------
     def leave_ClassDef(self, original, updated):
@@ -279,10 +284,13 @@ def _lr_value(call: cst.Call, row: ApiRow, code_of) -> cst.BaseExpression | None
     return None
 
 
-def _comment(stmt: cst.SimpleStatementLine, messages: list[str]) -> cst.SimpleStatementLine:
-    """Add ``# msbridge: ...`` to the line, once (converting twice adds nothing)."""
+def _comment(stmt: cst.SimpleStatementLine, messages: list[str], header=()) -> cst.SimpleStatementLine:
+    """Add ``# msbridge: ...`` to the line, once (converting twice adds nothing).
+
+    ``header``: the comment lines LibCST gives the module rather than its first statement.
+    """
     existing = stmt.trailing_whitespace.comment.value if stmt.trailing_whitespace.comment else ""
-    above = "".join(line.comment.value for line in stmt.leading_lines if line.comment)
+    above = "".join(line.comment.value for line in (*header, *stmt.leading_lines) if line.comment)
     new = [m for m in dict.fromkeys(messages) if m not in existing and m not in above]
     if not new:
         return stmt
@@ -294,9 +302,9 @@ def _comment(stmt: cst.SimpleStatementLine, messages: list[str]) -> cst.SimpleSt
     return stmt.with_changes(leading_lines=[*stmt.leading_lines, line])
 
 
-def _comment_above(stmt, messages: list[str]):
+def _comment_above(stmt, messages: list[str], header=()):
     """Compound statements (``for``, ``class``, ...) get the ``# msbridge:`` line above them."""
-    above = "".join(line.comment.value for line in stmt.leading_lines if line.comment)
+    above = "".join(line.comment.value for line in (*header, *stmt.leading_lines) if line.comment)
     new = [m for m in dict.fromkeys(messages) if m not in above]
     if not new:
         return stmt
@@ -304,25 +312,16 @@ def _comment_above(stmt, messages: list[str]):
     return stmt.with_changes(leading_lines=[*stmt.leading_lines, line])
 
 
-def rewrite(module: cst.Module, target: str, scan: Scan, catalog: Catalog, needs: ImportNeeds,
-            report: rpt.FileReport) -> tuple[cst.Module, list[cst.CSTNode]]:
-    """Rewrite the hot top-level statements; returns the new module and the statements it rewrote."""
-    rewriter = Rewriter(module, target, scan, catalog, needs, report)
-    if not scan.first_lines:   # the fast scan could not map statements: visit the whole file
-        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        new = wrapper.visit(rewriter)
-        return new, list(new.body)
-    body, rewritten = [], []
-    for stmt, hot, first_line in zip(module.body, scan.hot, scan.first_lines):
-        if not hot:
-            body.append(stmt)
-            continue
-        rewriter.line_offset = first_line - 1 - len(stmt.leading_lines)
-        wrapper = MetadataWrapper(cst.Module(body=[stmt]), unsafe_skip_copy=True)
-        new_stmts = wrapper.visit(rewriter).body
-        body.extend(new_stmts)
-        rewritten.extend(new_stmts)
-    new = module.with_changes(body=body)
-    if target == "mindspore":
-        new = rewriter.train_step.block(new)
-    return new, rewritten
+class RegionRewriter:
+    """Rewrites the hot regions of one file, in order, sharing what earlier regions learned."""
+
+    def __init__(self, target: str, scan: Scan, catalog: Catalog, needs: ImportNeeds, report: rpt.FileReport):
+        self.rewriter = Rewriter(cst.Module(body=[]), target, scan, catalog, needs, report)
+        self.statement_lines = scan.statement_lines
+
+    def rewrite(self, module: cst.Module, first_line: int, last_line: int) -> cst.Module:
+        """Rewrite ``module``: the text of source lines ``first_line``..``last_line``."""
+        self.rewriter.module = self.rewriter.train_step.module = module
+        self.rewriter.statement_lines = [line for line in self.statement_lines if first_line <= line <= last_line]
+        self.rewriter.cursor = 0
+        return module.visit(self.rewriter)

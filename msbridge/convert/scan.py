@@ -7,17 +7,16 @@ parser is written in C. This pass finds, in one walk:
 * what simple names are assigned (is ``lr`` a number or a per-step list?);
 * the ``MindSporeLR`` bridges an earlier conversion added, and their lines;
 * the ``value_and_grad`` functions of the training-step idiom;
-* which top-level statements can need a rewrite at all ("hot": they mention a
-  framework name, a name derived from one, or an idiom method). Cold statements
-  are never visited by the LibCST transformer, which is most of a real file;
-* the first source line of each top-level statement (for report line numbers).
+* the top-level statements ("units": statements sharing a line stay together)
+  with their line spans, and which are "hot": they mention a framework name, a
+  name derived from one, or an idiom method, or import from the source side.
+  Only hot units are parsed by LibCST and rewritten; the text of cold ones is
+  copied through untouched (most of a real code base: helpers, data, configs).
 """
 from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
-
-import libcst as cst
 
 from msbridge.convert.catalog import framework_of, mirror_framework_of, other
 from msbridge.convert.names import ImportTable
@@ -43,15 +42,28 @@ class GradFn:
 
 
 @dataclass
+class Unit:
+    """One or more top-level statements on lines ``first``..``last`` (1-based, inclusive)."""
+    first: int
+    last: int
+    hot: bool
+    names: set[str]
+
+
+@dataclass
 class Scan:
     imports: ImportTable
     assigned: dict[str, ast.expr] = field(default_factory=dict)
     bridges: dict[str, LrBridge] = field(default_factory=dict)      # by optimizer text
     bridge_lines: set[int] = field(default_factory=set)             # statements to drop when folding
     grad_fns: dict[str, GradFn] = field(default_factory=dict)
-    hot: list[bool] = field(default_factory=list)                   # per LibCST top-level statement
-    first_lines: list[int] = field(default_factory=list)
-    cold_names: set[str] = field(default_factory=set)               # names read by cold statements
+    units: list[Unit] = field(default_factory=list)
+    statement_lines: list[int] = field(default_factory=list)        # every statement's line, source order
+
+    @property
+    def cold_names(self) -> set[str]:
+        """Names read by the statements that are not rewritten."""
+        return set().union(*(u.names for u in self.units if not u.hot))
 
     def value_of(self, text: str) -> ast.expr | None:
         return self.assigned.get(text)
@@ -101,7 +113,7 @@ def _first_line(node: ast.stmt) -> int:
     return min([node.lineno, *(d.lineno for d in decorators)])
 
 
-def scan(code: str, tree: ast.Module, module: cst.Module, target: str, idiom_attrs: frozenset[str]) -> Scan:
+def scan(code: str, tree: ast.Module, target: str, idiom_attrs: frozenset[str]) -> Scan:
     imports = _imports(tree)
     result = Scan(imports)
     source = other(target)
@@ -110,7 +122,10 @@ def scan(code: str, tree: ast.Module, module: cst.Module, target: str, idiom_att
                    or full.startswith("msbridge.bridge")}
     assigns: list[tuple[set[str], set[str]]] = []
     hooks: list[tuple[int, str, str]] = []
+    positions = []
     for node in ast.walk(tree):
+        if isinstance(node, ast.stmt):
+            positions.append((node.lineno, node.col_offset))
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target_text = _dotted(node.targets[0])
             if target_text is not None:
@@ -142,7 +157,8 @@ def scan(code: str, tree: ast.Module, module: cst.Module, target: str, idiom_att
         for reads, writes in assigns:
             if reads & interesting:
                 interesting |= writes
-    _hot_statements(tree, module, interesting, idiom_attrs, result)
+    result.statement_lines = [line for line, _ in sorted(positions)]
+    result.units = _units(tree, interesting, idiom_attrs, _source_roots(target), target)
     return result
 
 
@@ -161,30 +177,55 @@ def _grad_fn(code: str, call: ast.Call) -> GradFn | None:
                   bool(has_aux is not None and has_aux.value))
 
 
-def _hot_statements(tree, module, interesting, idiom_attrs, result: Scan) -> None:
-    statements = list(tree.body)
-    i = 0
-    for stmt in module.body:
-        count = len(stmt.body) if isinstance(stmt, cst.SimpleStatementLine) else 1
-        group = statements[i:i + count]
-        i += count
-        if len(group) != count:  # the two parsers disagree: visit everything, trust LibCST
-            result.hot = [True] * len(module.body)
-            result.first_lines = []
-            return
-        hot = False
-        names = set()
-        for node in group:
-            for sub in ast.walk(node):
-                if isinstance(sub, ast.Name):
-                    names.add(sub.id)
-                    hot = hot or sub.id in interesting
-                elif isinstance(sub, ast.Attribute) and sub.attr in idiom_attrs:
-                    hot = True
-        result.hot.append(hot)
-        result.first_lines.append(_first_line(group[0]))
-        if not hot:
-            result.cold_names |= names
-    if i != len(statements):
-        result.hot = [True] * len(module.body)
-        result.first_lines = []
+def _source_roots(target: str) -> tuple[str, ...]:
+    return (other(target), f"msbridge.{target}", "msbridge.bridge")
+
+
+def _imports_from(node: ast.stmt, roots: tuple[str, ...]) -> bool:
+    if isinstance(node, ast.Import):
+        modules = [a.name for a in node.names]
+    elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+        modules = [node.module]
+    else:
+        return False
+    return any(m == r or m.startswith(r + ".") for m in modules for r in roots)
+
+
+def _method_statement(node: ast.stmt, method: str) -> bool:
+    return (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
+            and isinstance(node.value.func, ast.Attribute) and node.value.func.attr == method)
+
+
+def _units(tree, interesting, idiom_attrs, roots, target) -> list[Unit]:
+    units: list[Unit] = []
+    leading = True   # the docstring + import block at the top: new imports go there
+    for node in tree.body:
+        first, last = _first_line(node), node.end_lineno
+        names, hot = set(), False
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Name):
+                names.add(sub.id)
+                hot = hot or sub.id in interesting
+            elif isinstance(sub, ast.Attribute) and sub.attr in idiom_attrs:
+                hot = True
+        is_import = isinstance(node, (ast.Import, ast.ImportFrom))
+        is_doc = not units and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) \
+            and isinstance(node.value.value, str)
+        leading = leading and (is_import or is_doc or not units)
+        hot = hot or _imports_from(node, roots) or leading
+        if units and first <= units[-1].last:        # `a; b` on one line: one unit
+            units[-1].last = max(units[-1].last, last)
+            units[-1].hot = units[-1].hot or hot
+            units[-1].names |= names
+        else:
+            units.append(Unit(first, last, hot, names))
+    if target == "mindspore":   # a top-level zero_grad ... step sequence is rewritten as one block
+        statements = list(tree.body)
+        for i, node in enumerate(statements):
+            if _method_statement(node, "zero_grad"):
+                end = next((j for j in range(i, len(statements)) if _method_statement(statements[j], "step")), None)
+                if end is not None:
+                    for unit in units:
+                        if _first_line(node) <= unit.first and unit.last <= statements[end].end_lineno:
+                            unit.hot = True
+    return units

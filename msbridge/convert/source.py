@@ -7,13 +7,14 @@ the parser's message in its report.
 from __future__ import annotations
 
 import ast
+import re
 
 import libcst as cst
 
 from msbridge.convert.catalog import FRAMEWORKS, Catalog, framework_of, mirror_framework_of, other
 from msbridge.convert.imports import ImportNeeds, fix_imports, used_names
 from msbridge.convert.report import REVIEW, FileReport
-from msbridge.convert.rewrite import rewrite
+from msbridge.convert.rewrite import RegionRewriter
 from msbridge.convert.rules.methods import idiom_attributes
 from msbridge.convert.scan import scan
 
@@ -35,13 +36,9 @@ def convert_source(code: str, to: str | None = None, path: str = "<string>",
     """Return (converted text, report). ``to`` None means: detect from the imports."""
     report = FileReport(path)
     try:
-        tree = ast.parse(code)
-        module = cst.parse_module(code)
+        tree = ast.parse(code)   # C parser: cheap; LibCST parses only files that need it
     except SyntaxError as exc:
         report.error = f"does not parse: {exc.msg} (line {exc.lineno})"
-        return code, report
-    except cst.ParserSyntaxError as exc:
-        report.error = f"does not parse: {str(exc).splitlines()[0]} (line {exc.raw_line})"
         return code, report
     imported = _import_targets(tree)
     target = to or detect_target(imported)
@@ -50,20 +47,63 @@ def convert_source(code: str, to: str | None = None, path: str = "<string>",
         if to is None and _frameworks(imported) == set(FRAMEWORKS):
             report.add("<file>", 1, REVIEW, None, "imports both MindSpore and torch: say which way with --to")
         return code, report
-    info = scan(code, tree, module, target, idiom_attributes(target))
-    if not any(info.hot):
-        return code, report
+    if not any(framework_of(q) == other(target) or mirror_framework_of(q) == target or q.startswith("msbridge.bridge")
+               for q in imported.values()):
+        return code, report   # nothing of the source framework imported: nothing to convert
+    info = scan(code, tree, target, idiom_attributes(target))
+    lines = _split_lines(code)
     # names imported from the source side are about to be replaced: they do not block a target import
     replaced = {local for local, full in info.imports.aliases.items()
                 if (framework_of(full) or mirror_framework_of(full)) == other(target) and "." in full}
     needs = ImportNeeds((info.imports.bound_names() - replaced) | set(info.assigned))
-    new, rewritten = rewrite(module, target, info, catalog or Catalog(), needs, report)
+    rewriter = RegionRewriter(target, info, catalog or Catalog(), needs, report)
+    rewritten: list[tuple[int, int, cst.Module]] = []
+    for first, last in _regions(info.units, lines):
+        text = "".join(lines[first - 1:last])
+        try:
+            module = cst.parse_module(text)
+        except cst.ParserSyntaxError as exc:
+            error = f"does not parse: {str(exc).splitlines()[0]} (line {exc.raw_line + first - 1})"
+            return code, FileReport(path, target, error=error)
+        rewritten.append((first, last, rewriter.rewrite(module, first, last)))
     if not report.uses:
         return code, report
-    used = info.cold_names | used_names(cst.Module(body=rewritten)) if info.first_lines else used_names(new)
-    out = fix_imports(new, needs, target, used).code
+    used = info.cold_names.union(*(used_names(m) for _, _, m in rewritten))
+    out_lines = list(lines)
+    for index, (first, last, module) in reversed(list(enumerate(rewritten))):
+        new = fix_imports(module, needs, target, used, add=index == 0).code
+        out_lines[first - 1:last] = [new]
+    out = "".join(out_lines)
     report.changed = out != code
     return out, report
+
+
+def _split_lines(code: str) -> list[str]:
+    """Lines with their endings, numbered as ``ast`` numbers them (only \\n, \\r\\n, \\r end a line)."""
+    return re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", code)
+
+
+def _regions(units, lines: list[str]) -> list[tuple[int, int]]:
+    """Line spans of consecutive hot units (each parsed and rewritten as one LibCST module).
+
+    A region starts with the comment lines right above its first statement:
+    LibCST treats them as part of that statement, and a ``# msbridge:`` mark
+    placed there by an earlier conversion must be seen (idempotence).
+    """
+    regions: list[list[int]] = []
+    previous_last = 0
+    previous_hot = False
+    for unit in units:
+        if unit.hot:
+            if previous_hot:
+                regions[-1][1] = unit.last
+            else:
+                first = unit.first
+                while first - 1 > previous_last and lines[first - 2].lstrip().startswith("#"):
+                    first -= 1
+                regions.append([first, unit.last])
+        previous_hot, previous_last = unit.hot, unit.last
+    return [tuple(r) for r in regions]
 
 
 def _import_targets(tree: ast.Module) -> dict[str, str]:

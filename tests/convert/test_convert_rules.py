@@ -361,3 +361,36 @@ def test_convert_rules_file_importing_both_frameworks_needs_a_direction():
     assert out == code and not report.complete and "--to" in report.uses[0].message
     out, report = convert_source(code, "torch")
     assert out == "import torch\nx = torch.nn.ReLU()\n" and report.complete
+
+
+def test_convert_rules_report_lines_are_source_lines():
+    code = textwrap.dedent("""\
+        '''doc'''
+        import mindspore as ms
+        from mindspore import nn
+
+
+        def helper():
+            return 1
+
+
+        class Net(nn.Cell):
+            def __init__(self):
+                super().__init__()
+                if True:
+                    pass
+                else:
+                    x = 1; self.a = nn.ReLU()
+                try:
+                    self.fc = nn.Dense(2,
+                                       3)
+                except ValueError:
+                    pass
+                finally:
+                    y = ms.ops.no_such(1)
+        lr = nn.cosine_decay_lr(0.0, 0.1, 10, 2, 5)
+        """)
+    _, report = convert_source(code)
+    assert [(u.api, u.line) for u in report.uses] == [
+        ("mindspore.nn.Cell", 10), ("mindspore.nn.ReLU", 16), ("mindspore.nn.Dense", 18),
+        ("mindspore.ops.no_such", 23), ("mindspore.nn.cosine_decay_lr", 24)]
