@@ -24,6 +24,7 @@ from mindspore import Parameter, Tensor, nn
 from mindspore.experimental import optim as ms_optim
 
 from msbridge.torch.optim import lr_scheduler as ours
+from msbridge.torch.optim.lr_scheduler.adapter import optimizer_view
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -76,13 +77,20 @@ class Pair:
     def torch_momentums(self) -> list[float]:
         return [g["betas"][0] if self.adam else g["momentum"] for g in self.torch.param_groups]
 
-    def assert_same(self, tsched, msched, where: str) -> None:
+    def assert_same(self, tsched, msched, where: str, read_mindspore: bool = True) -> None:
+        """Python-side values always; what MindSpore holds when ``read_mindspore``.
+
+        Reading a MindSpore value waits for the device (milliseconds), so long
+        runs read it on a subset of steps (see ``run_pair``).
+        """
         expected = tsched.get_last_lr()
         got = msched.get_last_lr()
         assert got == expected, f"{where}: get_last_lr {got} != torch {expected}"
         assert all(type(v) is float for v in got), f"{where}: {[type(v) for v in got]}"
         torch_lrs = [g["lr"] for g in self.torch.param_groups]
-        assert [g["lr"] for g in ours.param_groups(self.ms)] == torch_lrs, where
+        assert [g["lr"] for g in optimizer_view(self.ms).param_groups] == torch_lrs, where
+        if not read_mindspore:
+            return
         if self.family == "torch_shaped":
             assert self.held_lrs() == torch_lrs, where
         else:
@@ -298,7 +306,8 @@ def run_pair(pair: Pair, factory, driver, steps: int):
         for i in range(steps):
             driver(tsched, i)
             driver(msched, i)
-            pair.assert_same(tsched, msched, f"after step {i + 1}")
+            read = i < 12 or i % 23 == 0 or i == steps - 1
+            pair.assert_same(tsched, msched, f"after step {i + 1}", read_mindspore=read)
     return tsched, msched
 
 
