@@ -182,3 +182,13 @@ def test_rows_needing_context_fall_through_to_rows_that_do_not():
     schedule = mindspore_lr_to_torch(real, optimizer, exact=False)  # no steps_per_epoch: per-step StepLR
     assert schedule.row.id == "lr.ExponentialDecayLR.stair_per_step"
     assert close(schedule.row, ms_schedule_values(real, 20), drive(schedule, optimizer, 20))
+
+
+def test_msbridge_shim_schedules_convert_like_the_real_ones():
+    import msbridge.mindspore.nn as shim
+
+    real = ms_nn.PolynomialDecayLR(0.1, 0.0, 12, 2.0)
+    optimizer = torch_optimizer()
+    schedule = mindspore_lr_to_torch(shim.PolynomialDecayLR(0.1, 0.0, 12, 2.0), optimizer, exact=False)
+    assert schedule.row.id == "lr.PolynomialDecayLR" and schedule.scheduler.total_iters == 12
+    assert close(schedule.row, ms_schedule_values(real, 16), drive(schedule, optimizer, 16))
