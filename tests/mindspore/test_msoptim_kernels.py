@@ -91,3 +91,88 @@ def test_adam_kernel_moments_bit_identical(lr, beta1, beta2, nesterov, seed):
     # lr_t * m / (sqrt(v) + eps): a few roundings of the update, plus the one of the subtraction.
     atol = 4 * float(np.spacing(np.float32(update))) + float(np.spacing(np.float32(new)))
     np.testing.assert_allclose(p.detach().numpy(), W.asnumpy(), rtol=0, atol=atol)
+
+
+def _close_to_kernel(ours, theirs, before):
+    """Within two ulps of the largest update plus the rounding of the subtraction."""
+    update, new = np.abs(theirs - before).max(), np.abs(theirs).max()
+    atol = 2 * float(np.spacing(np.float32(update))) + float(np.spacing(np.float32(new)))
+    np.testing.assert_allclose(ours, theirs, rtol=0, atol=atol)
+
+
+@SETTINGS
+@given(lr=rates, seed=st.integers(0, 2 ** 16))
+def test_adagrad_kernel(lr, seed):
+    w, g, accum = _state(seed)
+    accum = accum + np.float32(0.1)
+    W, A = _ms(w, "w"), _ms(accum, "a")
+    P.ApplyAdagrad(update_slots=True)(W, A, ms.Tensor(np.float32(lr)), ms.Tensor(g))
+    p = _torch(w)
+    opt = msb_nn.Adagrad([p], learning_rate=lr)
+    opt.accum[0].copy_(torch.from_numpy(accum))
+    opt((torch.from_numpy(g),))
+    np.testing.assert_array_equal(opt.accum[0].numpy(), A.asnumpy())
+    _close_to_kernel(p.detach().numpy(), W.asnumpy(), w)
+
+
+@SETTINGS
+@given(lr=rates, decay=fractions, momentum=fractions, centered=st.booleans(), seed=st.integers(0, 2 ** 16))
+def test_rmsprop_kernel(lr, decay, momentum, centered, seed):
+    w, g, ms_state = _state(seed)
+    ms_state = ms_state + np.float32(1.0)
+    mom = np.float32(0.01) * g[::-1].copy()
+    mg = np.float32(0.1) * g[::-1].copy()
+    W, MS, MOM, MG = _ms(w, "w"), _ms(ms_state, "ms"), _ms(mom, "mom"), _ms(mg, "mg")
+    lr32, d32, m32, e32 = (ms.Tensor(np.float32(x)) for x in (lr, decay, momentum, 1e-10))
+    if centered:
+        P.ApplyCenteredRMSProp()(W, MG, MS, MOM, ms.Tensor(g), lr32, d32, m32, e32)
+    else:
+        P.ApplyRMSProp()(W, MS, MOM, lr32, ms.Tensor(g), d32, m32, e32)
+    p = _torch(w)
+    opt = msb_nn.RMSProp([p], learning_rate=lr, decay=decay, momentum=momentum, centered=centered)
+    opt.ms[0].copy_(torch.from_numpy(ms_state))
+    opt.moment[0].copy_(torch.from_numpy(mom))
+    if centered:
+        opt.mg[0].copy_(torch.from_numpy(mg))
+    opt((torch.from_numpy(g),))
+    _close_to_kernel(opt.ms[0].numpy(), MS.asnumpy(), ms_state)
+    _close_to_kernel(p.detach().numpy(), W.asnumpy(), w)
+
+
+@SETTINGS
+@given(lr=rates, beta1=st.floats(0.5, 0.99), beta2=st.floats(0.9, 0.9999), seed=st.integers(0, 2 ** 16))
+def test_adamax_kernel(lr, beta1, beta2, seed):
+    w, g, v = _state(seed)
+    m = np.float32(0.1) * g[::-1].copy()
+    b1 = np.float32(beta1)
+    W, M, V = _ms(w, "w"), _ms(m, "m"), _ms(v, "v")
+    P.ApplyAdaMax()(W, M, V, ms.Tensor(b1), ms.Tensor(np.float32(lr)), ms.Tensor(b1), ms.Tensor(np.float32(beta2)),
+                    ms.Tensor(np.float32(1e-8)), ms.Tensor(g))
+    p = _torch(w)
+    opt = msb_nn.AdaMax([p], learning_rate=lr, beta1=beta1, beta2=beta2)
+    opt.moment1[0].copy_(torch.from_numpy(m))
+    opt.moment2[0].copy_(torch.from_numpy(v))
+    opt((torch.from_numpy(g),))
+    _close_to_kernel(opt.moment1[0].numpy(), M.asnumpy(), m)
+    np.testing.assert_array_equal(opt.moment2[0].numpy(), V.asnumpy())
+    _close_to_kernel(p.detach().numpy(), W.asnumpy(), w)
+
+
+@SETTINGS
+@given(lr=rates, beta1=st.floats(0.5, 0.99), beta2=st.floats(0.9, 0.9999), weight_decay=st.floats(0.0, 0.5),
+       seed=st.integers(0, 2 ** 16))
+def test_adam_weight_decay_kernel(lr, beta1, beta2, weight_decay, seed):
+    w, g, v = _state(seed)
+    m = np.float32(0.1) * g[::-1].copy()
+    W, M, V = _ms(w, "w"), _ms(m, "m"), _ms(v, "v")
+    P.AdamWeightDecay()(W, M, V, ms.Tensor(np.float32(lr)), ms.Tensor(np.array([beta1], np.float32)),
+                        ms.Tensor(np.array([beta2], np.float32)), ms.Tensor(np.array([1e-6], np.float32)),
+                        float(np.float32(weight_decay)), ms.Tensor(g))
+    p = _torch(w)
+    opt = msb_nn.AdamWeightDecay([p], learning_rate=lr, beta1=beta1, beta2=beta2, weight_decay=weight_decay)
+    opt.moments1[0].copy_(torch.from_numpy(m))
+    opt.moments2[0].copy_(torch.from_numpy(v))
+    opt((torch.from_numpy(g),))
+    np.testing.assert_array_equal(opt.moments1[0].numpy(), M.asnumpy())
+    np.testing.assert_array_equal(opt.moments2[0].numpy(), V.asnumpy())
+    _close_to_kernel(p.detach().numpy(), W.asnumpy(), w)

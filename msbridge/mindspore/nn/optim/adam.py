@@ -25,7 +25,7 @@ from msbridge.mindspore.nn.optim._checks import (
     check_positive_float,
     check_value_type,
 )
-from msbridge.mindspore.nn.optim._float32 import f32, fma
+from msbridge.mindspore.nn.optim._float32 import f32, fma, sqrt
 from msbridge.mindspore.nn.optim.optimizer import Optimizer
 
 
@@ -54,9 +54,9 @@ def adam_kernel(w, m, v, g, lr, beta1, beta2, eps, beta1_power, beta2_power, nes
     """MindSpore's ``Adam`` primitive on one parameter, in place."""
     one = f32(1.0)
     adam_moments(m, v, g, beta1, beta2)
-    lr_t = lr * torch.sqrt(one - beta2_power) / (one - beta1_power)
+    lr_t = lr * sqrt(one - beta2_power) / (one - beta1_power)
     numerator = m * beta1 + (one - beta1) * g if nesterov else m
-    w.sub_(lr_t * numerator / (torch.sqrt(v) + eps))
+    w.sub_(lr_t * numerator / (sqrt(v) + eps))
 
 
 class Adam(Optimizer):
@@ -105,5 +105,5 @@ class Adam(Optimizer):
         one = f32(1.0)
         adam_moments(m, v, g, self.beta1, self.beta2)
         torch.maximum(vhat, v, out=vhat)
-        lr_t = lr * torch.sqrt(one - self.beta2_power) / (one - self.beta1_power)
-        w.sub_(lr_t * m / (torch.sqrt(vhat) + self.eps))
+        lr_t = lr * sqrt(one - self.beta2_power) / (one - self.beta1_power)
+        w.sub_(lr_t * m / (sqrt(vhat) + self.eps))

@@ -14,9 +14,8 @@ Not ``torch.optim.AdamW``: there is **no bias correction** (early steps are
 ``grad_centralization`` (its ``construct`` never calls it). Without groups
 'beta'/'gamma' names are not decayed.
 """
-import torch
 
-from msbridge.mindspore.nn.optim._float32 import f32, fma
+from msbridge.mindspore.nn.optim._float32 import f32, fma, sqrt
 from msbridge.mindspore.nn.optim.adam import adam_moments, check_adam_values
 from msbridge.mindspore.nn.optim.optimizer import Optimizer
 
@@ -41,7 +40,7 @@ class AdamWeightDecay(Optimizer):
         for w, g, lr, m, v, wd, flag in zip(self.parameters, gradients, lrs, self.moments1, self.moments2,
                                             decays, self.decay_flags):
             adam_moments(m, v, g, self.beta1, self.beta2)
-            update = m / (torch.sqrt(v) + self.eps)
+            update = m / (sqrt(v) + self.eps)
             if flag:
                 update = update + wd * w
             w.copy_(fma(-lr, update, w))

@@ -1,14 +1,22 @@
 """``mindspore.nn.RMSProp`` on torch parameters.
 
-Update (``ApplyRMSProp`` / ``ApplyCenteredRMSProp``)::
+Update (``ApplyRMSProp`` / ``ApplyCenteredRMSProp`` CPU kernels, measured
+bit-identical; ms starts at ONES)::
 
-    ms  = decay * ms + (1 - decay) * g * g            (ms starts at ONES)
-    mg  = decay * mg + (1 - decay) * g                (centered only)
-    mom = momentum * mom + lr * g / sqrt(ms [- mg*mg] + epsilon)
-    w  -= mom
+    plain:     ms = fma(fma(g, g, -ms), 1 - decay, ms)       (= decay*ms + (1-decay)*g*g)
+               mom = momentum * mom + lr * g / (sqrt(ms) + epsilon)
+    centered:  ms = ms + (g*g - ms) * (1 - decay);  mg = mg + (g - mg) * (1 - decay)
+               mom = momentum * mom + lr * g / sqrt(ms - mg*mg + epsilon)
+    w -= mom
+
+Measured departures from MindSpore's own documentation: the plain kernel adds
+``epsilon`` *outside* the root (docs: ``sqrt(ms + epsilon)``; the centered
+one puts it inside); where the centered radicand rounds below zero (e.g.
+``decay=0``, where ``ms - mg*mg`` cancels), the kernel leaves ``mom`` and
+``w`` of that element unchanged instead of producing NaN.
 
 Differences from ``torch.optim.RMSprop``: the mean square starts at 1, not 0
-(early steps are much smaller); ``epsilon`` goes *inside* the square root
+(early steps are much smaller); the centered ``epsilon`` is inside the root
 (torch adds ``eps`` outside); the LR multiplies into the momentum buffer
 (torch: ``buf = m*buf + g/denom; w -= lr*buf``, which differs when the LR
 changes); defaults lr 0.1 (torch 0.01), decay 0.9 (torch alpha 0.99),
@@ -17,7 +25,7 @@ epsilon 1e-10 (torch 1e-8).
 import torch
 
 from msbridge.mindspore.nn.optim._checks import check_non_negative_float, check_positive_float, check_value_type
-from msbridge.mindspore.nn.optim._float32 import f32
+from msbridge.mindspore.nn.optim._float32 import f32, fma, sqrt
 from msbridge.mindspore.nn.optim.optimizer import Optimizer
 
 
@@ -45,12 +53,19 @@ class RMSProp(Optimizer):
     def _apply(self, gradients, lrs):
         one_minus_decay = f32(1.0) - self.decay
         for i, (w, g, lr, ms, mom) in enumerate(zip(self.parameters, gradients, lrs, self.ms, self.moment)):
-            ms.copy_(self.decay * ms + one_minus_decay * g * g)
             if self.centered:
                 mg = self.mg[i]
-                mg.copy_(self.decay * mg + one_minus_decay * g)
-                denom = torch.sqrt(ms - mg * mg + self.epsilon)
+                ms.add_((g * g - ms) * one_minus_decay)
+                mg.add_((g - mg) * one_minus_decay)
+                denom = sqrt(ms - mg * mg + self.epsilon)
             else:
-                denom = torch.sqrt(ms + self.epsilon)
-            mom.copy_(self.momentum * mom + lr * g / denom)
-            w.sub_(mom)
+                ms.copy_(fma(fma(g, g, -ms), one_minus_decay, ms))
+                denom = sqrt(ms) + self.epsilon
+            new_mom = self.momentum * mom + lr * g / denom
+            if self.centered:  # a negative radicand: MindSpore skips the element
+                skip = torch.isnan(denom)
+                new_mom = torch.where(skip, mom, new_mom)
+                w.sub_(torch.where(skip, f32(0.0), new_mom))
+            else:
+                w.sub_(new_mom)
+            mom.copy_(new_mom)
