@@ -109,6 +109,7 @@ def convert_paths(src: str | os.PathLike, out: str | os.PathLike | None = None, 
     reports: list[FileReport] = []
     try:
         if jobs > 1 and len(jobs_list) > 1:
+            _worker_catalog()  # load the tables once here; forked workers inherit them
             chunk = max(1, len(jobs_list) // (jobs * 8))
             with ProcessPoolExecutor(max_workers=jobs) as pool:
                 for report in pool.map(_convert_one, jobs_list, chunksize=chunk):

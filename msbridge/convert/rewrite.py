@@ -5,16 +5,18 @@ Decision per call of a source-framework API (``nn.Dense(...)``), in order:
 1. msbridge's runtime twin of a TARGET API (``msbridge.torch.optim.lr_scheduler.StepLR``
    when converting to torch) becomes the real target API: the twin only existed
    because an earlier conversion needed it.
-2. LR APIs (rows with a paradigm, or no native translation at the call site) use
-   msbridge's runtime twin on the target framework (same signature, same numbers):
-   a per-step MindSpore LR list has no torch counterpart, a per-epoch torch
-   scheduler none in MindSpore's optimizers.
+2. LR APIs (rows with a paradigm), APIs whose rows are only approximate or
+   impossible, and APIs without a row use msbridge's runtime twin on the target
+   framework when there is one (same signature, same numbers): a per-step
+   MindSpore LR list has no torch counterpart, a per-epoch torch scheduler none
+   in MindSpore's optimizers, MindSpore's Adam rounds differently from torch's.
 3. Otherwise the table row translates the call natively (name and arguments).
    A MindSpore optimizer given a per-step LR becomes a torch optimizer plus
    ``MindSporeLR`` (``rules.optimizer_lr``).
 4. No row and no runtime twin: the line is marked ``# msbridge: unsupported``.
 
-Untouched code is never regenerated: LibCST keeps its bytes.
+Only the hot regions of a file reach this transformer (``msbridge.convert.source``);
+within them, LibCST keeps the bytes of everything it does not rewrite.
 """
 from __future__ import annotations
 
@@ -172,18 +174,23 @@ class Rewriter(cst.CSTTransformer):
             return self.needs.reference(native)
         if not self.is_source(name):
             return updated
-        if self.imports.aliases.get(self.code_of(original)) == name and "." not in self.code_of(original):
-            pass  # a bare imported name used as a value: handled like an attribute reference
+        public = self.catalog.public_name(name, self.source)
         rows = self.catalog.rows(name, self.source)
-        row = next((r for r in rows if not r.args), rows[0] if rows else None)
-        if row is not None:
-            native = row.side(self.target).name
-            self.record(original, self.catalog.public_name(name, self.source), rpt.CONVERTED, native)
-            return self.needs.reference(native)
-        twin = self.catalog.mirror(name, self.target)
-        if twin is not None:
-            self.record(original, name, rpt.CONVERTED, twin, "msbridge runtime")
+        twin = self.catalog.mirror(public, self.target)
+        exact = [r for r in rows if r.exactness not in ("approximate", "impossible")]
+        if twin is not None and (not exact or _is_lr_api(public, rows[0] if rows else None)):
+            self.record(original, public, rpt.CONVERTED, twin, "msbridge runtime twin (same signature and values)")
             return self.needs.reference(twin)
+        if exact:
+            row = exact[0]
+            native = row.side(self.target).name
+            if not any(rule.rule in ("rename", "default_differs", "transform", "split", "merge") for rule in row.args):
+                self.record(original, public, rpt.CONVERTED, native)
+            else:  # e.g. `layer = nn.Dense`: its later calls keep MindSpore argument names
+                self.record(original, public, rpt.REVIEW, native,
+                            f"used without a call: its calls must use {native}'s argument names "
+                            f"(see `msbridge explain {public}`)")
+            return self.needs.reference(native)
         self.record(original, name, rpt.UNSUPPORTED, None, f"no {self.target} counterpart in the mapping tables")
         return updated
 
@@ -198,7 +205,7 @@ class Rewriter(cst.CSTTransformer):
         if name is None:
             return self._method_call(original, updated)
         if name in BRIDGE_NAMES and self.target == "mindspore":
-            return updated  # its statement is folded away (facts.bridge_statements) or reported there
+            return updated  # its statement is folded away (scan.bridge_lines)
         if self.is_twin_of_target(name):
             native = name.split(".", 1)[1]
             self.record(original, name, rpt.CONVERTED, native, "msbridge runtime twin -> native")

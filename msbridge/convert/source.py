@@ -20,15 +20,24 @@ from msbridge.convert.scan import scan
 
 
 def _frameworks(aliases: dict[str, str]) -> set[str]:
-    return {framework_of(q) or mirror_framework_of(q) for q in aliases.values()} & set(FRAMEWORKS)
+    """Real frameworks the file imports."""
+    return {framework_of(q) for q in aliases.values()} & set(FRAMEWORKS)
 
 
 def detect_target(aliases: dict[str, str]) -> str | None:
-    """The framework to convert TO: the other one than the file imports (None: both or neither)."""
+    """The framework to convert TO (None: both or neither imported).
+
+    The other one than the real framework the file imports; a file that only
+    uses msbridge's twins (``msbridge.mindspore.nn`` computing on torch) goes
+    back to the framework the twins imitate.
+    """
     used = _frameworks(aliases)
-    if len(used) != 1:
-        return None
-    return "torch" if used == {"mindspore"} else "mindspore"
+    if len(used) == 1:
+        return other(used.pop())
+    twins = {mirror_framework_of(q) for q in aliases.values()} & set(FRAMEWORKS)
+    if not used and len(twins) == 1:
+        return twins.pop()
+    return None
 
 
 def convert_source(code: str, to: str | None = None, path: str = "<string>",

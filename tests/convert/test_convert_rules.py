@@ -394,3 +394,28 @@ def test_convert_rules_report_lines_are_source_lines():
     assert [(u.api, u.line) for u in report.uses] == [
         ("mindspore.nn.Cell", 10), ("mindspore.nn.ReLU", 16), ("mindspore.nn.Dense", 18),
         ("mindspore.ops.no_such", 23), ("mindspore.nn.cosine_decay_lr", 24)]
+
+
+def test_convert_rules_api_referenced_without_call():
+    out, report = _convert("""\
+        from mindspore import nn
+        layer = nn.Dense
+        act = nn.ReLU
+        """)
+    assert out == textwrap.dedent("""\
+        import torch
+        layer = torch.nn.Linear  # msbridge: review: mindspore.nn.Dense: used without a call: its calls must use torch.nn.Linear's argument names (see `msbridge explain mindspore.nn.Dense`)
+        act = torch.nn.ReLU
+        """)
+    assert [u.status for u in report.uses] == [REVIEW, CONVERTED]
+
+
+@pytest.mark.parametrize("code,to", [
+    ("import torch\nfrom msbridge.mindspore.nn import warmup_lr\nlr = warmup_lr(0.1, 10, 2, 1)\n", "mindspore"),
+    ("import mindspore\nfrom msbridge.torch.optim.lr_scheduler import StepLR\ns = StepLR(o, 2)\n", "torch"),
+    ("from msbridge.mindspore.nn import warmup_lr\nlr = warmup_lr(0.1, 10, 2, 1)\n", "mindspore"),
+])
+def test_convert_rules_direction_of_converted_output_is_back(code, to):
+    # a converted file imports the target framework plus msbridge twins of the source one: converting it
+    # again without --to goes back
+    assert convert_source(code)[1].direction == to

@@ -206,7 +206,7 @@ class TrainStep:
             stmt.visit(collector)
         if loss not in collector.names:
             return None
-        aux = [n for n in collector.names if n != loss]
+        aux = [n for n in collector.names if n not in (loss, "_")]
         line = self.lines.get(id(body[start]), 0)
         indent = "    "
         inner = cst.Module(body=forward_stmts).code
