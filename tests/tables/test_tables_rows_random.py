@@ -1,4 +1,4 @@
-"""Random hyper-parameters through the rows of the float64 list family: the row the tables pick
+"""Random hyper-parameters through the list-function rows (both ways) and the optimizer rows: the row the tables pick
 (conditions included) must keep its exactness claim on real MindSpore and real torch."""
 import mindspore  # noqa: F401  (imported first: it raises the recursion limit, which hypothesis notices)
 import pytest
@@ -98,4 +98,24 @@ def test_torch_schedulers_to_mindspore_list_functions(name):
     def run(kwargs, initial_lr, steps_per_epoch):
         context = {"initial_lr": initial_lr, "steps_per_epoch": steps_per_epoch, "total_steps": 7 * steps_per_epoch}
         check(f"torch.optim.lr_scheduler.{name}", "to_mindspore", kwargs, context)
+    run()
+
+
+OPTIMIZER_CALLS = {
+    "SGD": st.fixed_dictionaries({"learning_rate": lr, "momentum": st.sampled_from([0.0, 0.5, 0.9]),
+                                  "weight_decay": st.sampled_from([0.0, 0.01])}),
+    "Adam": st.fixed_dictionaries({"learning_rate": lr.map(lambda x: x / 10), "beta1": st.sampled_from([0.8, 0.9]),
+                                   "beta2": st.sampled_from([0.99, 0.999]), "use_amsgrad": st.booleans()}),
+    "Adagrad": st.fixed_dictionaries({"accum": st.sampled_from([0.1, 0.5]), "learning_rate": lr}),
+    "AdaMax": st.fixed_dictionaries({"learning_rate": lr.map(lambda x: x / 10), "beta1": st.sampled_from([0.8, 0.9])}),
+    "Rprop": st.fixed_dictionaries({"learning_rate": lr, "etas": st.sampled_from([(0.5, 1.2), (0.3, 1.5)])}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZER_CALLS))
+def test_optimizer_rows_with_random_hyper_parameters(name):
+    @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(OPTIMIZER_CALLS[name])
+    def run(kwargs):
+        check(f"mindspore.nn.{name}", "to_torch", kwargs, {})
     run()
