@@ -1,5 +1,6 @@
-"""Random hyper-parameters through the list-function rows (both ways) and the optimizer rows: the row the tables pick
-(conditions included) must keep its exactness claim on real MindSpore and real torch."""
+"""Random hyper-parameters through the list-function rows (both ways) and the optimizer rows:
+the row the tables pick (conditions included) must keep its exactness claim on real MindSpore
+and real torch."""
 import mindspore  # noqa: F401  (imported first: it raises the recursion limit, which hypothesis notices)
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
