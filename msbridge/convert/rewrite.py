@@ -273,11 +273,15 @@ class Rewriter(cst.CSTTransformer):
         func = updated.func
         if not isinstance(func, cst.Attribute):
             return updated
-        new = methods.method_rename(func.attr.value, self.target)
-        if new is None or self.imports.resolve(original.func.value) is not None:
+        rename = methods.method_rename(func.attr.value, self.target)
+        if rename is None or self.imports.resolve(original.func.value) is not None:
             return updated
-        self.record(original, f".{func.attr.value}()", rpt.CONVERTED, f".{new}()")
-        return updated.with_changes(func=func.with_changes(attr=cst.Name(new)))
+        new, args = rename
+        self.record(original, f".{func.attr.value}()", rpt.CONVERTED, f".{new}({args or ''})")
+        updated = updated.with_changes(func=func.with_changes(attr=cst.Name(new)))
+        if args is not None:
+            updated = updated.with_changes(args=cst.parse_expression(f"f({args})").args)
+        return updated
 
 
 def _lr_value(call: cst.Call, row: ApiRow, code_of) -> cst.BaseExpression | None:

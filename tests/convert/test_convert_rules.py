@@ -419,3 +419,24 @@ def test_convert_rules_direction_of_converted_output_is_back(code, to):
     # a converted file imports the target framework plus msbridge twins of the source one: converting it
     # again without --to goes back
     assert convert_source(code)[1].direction == to
+
+
+def test_convert_rules_tensor_and_mode_methods():
+    _check("""\
+        import torch
+        model.eval()
+        model.train()
+        a = out.detach().numpy()
+        """, """\
+        model.set_train(False)
+        model.set_train()
+        a = out.detach().asnumpy()
+        """)
+    _check("""\
+        import mindspore
+        net.set_train(False)
+        a = out.asnumpy()
+        """, """\
+        net.train(False)
+        a = out.numpy(force=True)
+        """)

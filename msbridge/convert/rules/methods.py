@@ -3,20 +3,26 @@
 ``net.trainable_params()`` has no import to resolve: the object is a user's
 network. These few renames are the idioms every ported script meets; each one
 is the same operation on both sides (both ``set_train(mode)`` and
-``train(mode)`` take the same bool). ``construct``/``forward`` is renamed only
+``train(mode)`` take the same bool; torch's ``eval()`` is ``set_train(False)``;
+MindSpore's ``asnumpy()`` copies like torch's ``numpy(force=True)``, which also
+works on tensors that require grad). ``construct``/``forward`` is renamed only
 inside classes deriving from the source framework's module base class.
 """
 from __future__ import annotations
 
+# source method -> (target method, the target call's arguments or None to keep the user's)
 METHOD_CALLS = {
-    "torch": {"trainable_params": "parameters", "set_train": "train"},
-    "mindspore": {"parameters": "trainable_params", "train": "set_train"},
+    "torch": {"trainable_params": ("parameters", None), "set_train": ("train", None),
+              "asnumpy": ("numpy", "force=True")},
+    "mindspore": {"parameters": ("trainable_params", None), "train": ("set_train", None),
+                  "eval": ("set_train", "False"), "numpy": ("asnumpy", "")},
 }
 MODULE_BASE = {"torch": "mindspore.nn.Cell", "mindspore": "torch.nn.Module"}
 FORWARD = {"torch": ("construct", "forward"), "mindspore": ("forward", "construct")}
 
 
-def method_rename(attr: str, target: str) -> str | None:
+def method_rename(attr: str, target: str) -> tuple[str, str | None] | None:
+    """(new method name, new argument text or None to keep the call's) for a framework idiom."""
     return METHOD_CALLS[target].get(attr)
 
 
