@@ -10,7 +10,7 @@ import torch
 
 def fma(a, b, c):
     """``round_f32(a * b + c)`` with a single rounding (up to float64 double-rounding, never seen)."""
-    return (a.double() * b.double() + c.double()).float()
+    return torch.addcmul(c.double(), a.double(), b.double()).float()
 
 
 def sqrt(x):

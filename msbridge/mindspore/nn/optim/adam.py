@@ -47,7 +47,8 @@ def adam_moments(m, v, g, beta1, beta2):
     """The fused-kernel moment updates, in place."""
     one = f32(1.0)
     m.copy_(fma(g - m, one - beta1, m))
-    v.copy_(fma(fma(g, g, -v), one - beta2, v))
+    g64 = g.double()
+    v.copy_(fma(torch.addcmul(-v.double(), g64, g64).float(), one - beta2, v))  # fma(fma(g, g, -v), ...)
 
 
 def adam_kernel(w, m, v, g, lr, beta1, beta2, eps, beta1_power, beta2_power, nesterov):
