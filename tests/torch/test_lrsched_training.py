@@ -7,7 +7,7 @@ real torch's scheduler gives for the same schedule.  Checked three ways:
   * the trained weights are bit-identical to a second MindSpore run in which
     MindSpore's own mechanism feeds that LR sequence (nn: a dynamic LR list;
     experimental: ``ops.assign`` into the group's LR by hand);
-  * the same, with the train step compiled by ``mindspore.jit``.
+  * the same, with the train step compiled by ``mindspore.jit``, and in GRAPH_MODE.
 """
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def train_step_fn(net, opt, compiled: bool):
         opt(grads)
         return loss
 
-    return ms.jit(step) if compiled else step
+    return ms.jit(step) if compiled is True else step
 
 
 def groups_for(net, lrs):
@@ -148,13 +148,24 @@ CASES = [
     *[(name, "nn", False) for name in SCHEDULES],
     ("OneCycleLR_per_batch", "experimental", False),
     ("StepLR_per_epoch", "experimental", False),
-    ("CyclicLR_per_batch", "nn", True),  # jit: compiling is slow, so two cases only
+    ("CyclicLR_per_batch", "nn", True),  # jit: compiling is slow, so few cases
     ("OneCycleLR_per_batch", "experimental", True),
+    ("OneCycleLR_per_batch", "nn", "graph_mode"),  # the whole process in GRAPH_MODE
 ]
 
 
+@pytest.fixture
+def mode(request):
+    """GRAPH_MODE for the case that asks for it; the previous mode is restored for the other tests."""
+    previous = ms.get_context("mode")
+    if request.node.callspec.params["compiled"] == "graph_mode":
+        ms.set_context(mode=ms.GRAPH_MODE)
+    yield
+    ms.set_context(mode=previous)
+
+
 @pytest.mark.parametrize(("name", "family", "compiled"), CASES)
-def test_lrsched_training_uses_torch_lrs(name, family, compiled):
+def test_lrsched_training_uses_torch_lrs(name, family, compiled, mode):
     make_scheduler, per_batch = SCHEDULES[name]
     lrs = (0.1, 0.05)
     with warnings.catch_warnings():
