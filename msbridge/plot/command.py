@@ -6,10 +6,11 @@ import csv
 import importlib
 import inspect
 import os
+import shlex
 import sys
 
 from msbridge.errors import UserError
-from msbridge.plot import apis, runners
+from msbridge.plot import apis, runners, script
 from msbridge.plot.expression import ApiCall, parse_call
 
 EXAMPLES = """\
@@ -26,6 +27,9 @@ examples:
   msbridge plot "lr_scheduler.LambdaLR(lr_lambda=lambda epoch: 0.95 ** epoch)" --epochs 50 --csv lr.csv
   msbridge plot "lr_scheduler.SequentialLR(schedulers=[lr_scheduler.LinearLR(start_factor=0.1,
       total_iters=5), lr_scheduler.CosineAnnealingLR(T_max=45)], milestones=[5])" --epochs 50
+
+  # a whole training script: run as written and as converted by `msbridge convert`
+  msbridge plot train.py --args "--epochs 3" --steps 200 -o train_lr.png
 
 Every curve is computed by the real framework (mindspore / torch), one training step at a time;
 counterparts come from the mapping tables (`msbridge explain <api>` shows the row).
@@ -49,21 +53,30 @@ def register(subparsers) -> None:
         epilog=EXAMPLES + apis.listing(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("expression", help='an API call, e.g. "nn.warmup_lr(0.1, 100, 10, 3)"')
+    parser.add_argument(
+        "expression", help='an API call, e.g. "nn.warmup_lr(0.1, 100, 10, 3)", or a training script (.py)'
+    )
     parser.add_argument("-o", "--output", default="lr.png", help="image to write: .png, .svg, .pdf (default: %(default)s)")
     parser.add_argument(
         "--vs",
         action="append",
-        choices=("torch", "mindspore", "msbridge", "none"),
+        choices=("torch", "mindspore", "msbridge", "converted", "none"),
         help="what to overlay, repeatable: the other framework (default), msbridge's own "
         "re-implementation of the same API, or none",
     )
-    parser.add_argument("--steps", type=int, help="training steps to draw (needed for schedule cells)")
+    parser.add_argument(
+        "--steps", type=int, help="training steps to draw (needed for schedule cells; scripts: at most, default 1000)"
+    )
     parser.add_argument(
         "--steps-per-epoch", type=int, help="batches per epoch (default: 1); a torch scheduler steps once per epoch"
     )
     parser.add_argument("--csv", metavar="FILE", help="also write every curve's per-step values to FILE")
     parser.add_argument("--title", help="figure title (default: the expression)")
+    script_group = parser.add_argument_group("training scripts (run, with their conversion, in subprocesses)")
+    script_group.add_argument("--args", help="the script's own command-line arguments, as one string")
+    script_group.add_argument(
+        "--timeout", type=float, default=script.DEFAULT_TIMEOUT, help="seconds per run (default: %(default)s)"
+    )
     torch_group = parser.add_argument_group("torch schedulers")
     torch_group.add_argument("--lr", type=float, help=f"the optimizer's initial lr (default: {DEFAULT_LR})")
     torch_group.add_argument("--epochs", type=int, help="epochs to draw")
@@ -78,21 +91,41 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from msbridge.plot.render import compare, render
 
-    call = parse_call(args.expression)
     for path in (args.output, args.csv):
         if path:
             _check_output(path)
-    source, others, xlabel = compute(call, args)
+    if script.is_script(args.expression):
+        source, others, xlabel, title = _script_curves(args)
+        what = f"optimizer updates of {os.path.basename(args.expression)}"
+    else:
+        if args.args is not None:
+            raise UserError("--args is for scripts (msbridge plot train.py --args '...')")
+        call = parse_call(args.expression)
+        source, others, xlabel = compute(call, args)
+        title, what = call.text, f"steps of {call.api.short}"
     try:
-        render(args.output, args.title or call.text, source, others, xlabel)
+        render(args.output, args.title or title, source, others, xlabel)
     except (OSError, ValueError) as exc:
         raise UserError(f"cannot write {args.output}: {exc}") from None
     if args.csv:
         _write_csv(args.csv, source, others)
-    print(f"wrote {args.output}: {len(source.values)} steps of {call.api.short}")
+    print(f"wrote {args.output}: {len(source.values)} {what}")
     for other in others:
         print(f"  {other.label}: {compare(source, other).summary}")
     return 0
+
+
+def _script_curves(args):
+    for flag in ("lr", "epochs", "step_every", "steps_per_epoch"):
+        if getattr(args, flag) is not None:
+            raise UserError(f"--{flag.replace('_', '-')} does not apply to a script: it runs as written")
+    overlays = list(dict.fromkeys(args.vs or ["converted"]))
+    if overlays not in (["converted"], ["none"]):
+        raise UserError("a script is drawn with its conversion by msbridge convert, or alone with --vs none")
+    if args.steps is not None and args.steps < 1:
+        raise UserError(f"--steps must be a positive integer, got {args.steps}")
+    script_args = shlex.split(args.args or "")
+    return script.script_curves(args.expression, script_args, overlays != ["none"], args.steps, args.timeout)
 
 
 def compute(call: ApiCall, args: argparse.Namespace):
@@ -110,6 +143,8 @@ def compute(call: ApiCall, args: argparse.Namespace):
 def _overlays(call: ApiCall, requested: list[str] | None) -> list[str]:
     other = "torch" if call.api.framework == apis.MINDSPORE else "mindspore"
     overlays = list(dict.fromkeys(requested or [other]))
+    if "converted" in overlays:
+        raise UserError("--vs converted is for training scripts (msbridge plot train.py)")
     if "none" in overlays and len(overlays) > 1:
         raise UserError("--vs none cannot be combined with other --vs choices")
     if call.api.framework in overlays:

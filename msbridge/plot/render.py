@@ -85,10 +85,11 @@ def render(path: str, title: str, source: Curve, others: list[Curve], xlabel: st
     else:
         fig, top = plt.subplots(figsize=(10, 5.5), layout="constrained")
     steps = range(len(source.values))
-    top.plot(steps, source.values, color="tab:blue", linewidth=2.6, label=_wrap(source.label, 90))
+    # an LR holds for a whole step: draw steps, not slopes between them
+    top.plot(steps, source.values, color="tab:blue", linewidth=2.6, label=_wrap(source.label, 90), drawstyle="steps-post")
     for style, other in zip(_STYLES, others):
         label = _wrap(other.label, 90) + "\n    " + compare(source, other).summary
-        top.plot(range(len(other.values)), other.values, label=label, **style)
+        top.plot(range(len(other.values)), other.values, label=label, drawstyle="steps-post", **style)
     top.set_title(_wrap(title, 100).replace("\n    ", "\n"), fontsize=11)
     top.set_ylabel("learning rate")
     top.grid(True, alpha=0.3)
@@ -97,7 +98,8 @@ def render(path: str, title: str, source: Curve, others: list[Curve], xlabel: st
     if others:
         bottom.axhline(0.0, color="tab:blue", linewidth=1.2)
         for style, other in zip(_STYLES, others):
-            bottom.plot(range(min(len(other.values), len(source.values))), difference(source, other), **style)
+            diff = difference(source, other)
+            bottom.plot(range(len(diff)), diff, drawstyle="steps-post", **style)
         bottom.set_ylabel("counterpart − source")
         bottom.grid(True, alpha=0.3)
         bottom.ticklabel_format(axis="y", style="sci", scilimits=(-3, 3))
