@@ -112,14 +112,16 @@ def torch_scheduler_to_mindspore(scheduler, *, total_steps: int, steps_per_epoch
     rows = [r for r in load_tables().rows_for(api) if r.torch and r.torch.name == api]
     if not rows:
         raise ValueError(f"no mapping row for {api}; use form='list'")
-    wanted_step = "epoch" if step_every == "epoch" and steps_per_epoch > 1 else None
-    context = {"initial_lr": scheduler.base_lrs[group], "steps_per_epoch": steps_per_epoch, "total_steps": total_steps}
+    period = steps_per_epoch if step_every == "epoch" else 1  # optimizer steps per scheduler step
+    context = {"initial_lr": scheduler.base_lrs[group], "steps_per_epoch": period, "total_steps": total_steps}
 
     def accept(row):
-        is_function = _is_list_function(row) and row.mindspore.name.startswith("mindspore.nn.")
-        kind_ok = is_function if form == "function" else (not is_function and row.mindspore.name.startswith("mindspore.nn."))
-        step_ok = row.torch_step == step_every or (wanted_step is None and row.torch_step == "epoch" and steps_per_epoch == 1)
-        return kind_ok and step_ok and "per_step_lrs" not in row.context
+        if not row.mindspore.name.startswith("mindspore.nn.") or "per_step_lrs" in row.context:
+            return False
+        if _is_list_function(row) != (form == "function"):
+            return False
+        # an "epoch" row takes the period as steps_per_epoch; a "step" row needs a step per step
+        return row.torch_step == "epoch" or period == 1
 
     translation = translate_call(load_tables(), api, "to_mindspore", (), live_kwargs(scheduler, rows[0].torch),
                                  context, accept=accept)

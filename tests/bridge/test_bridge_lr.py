@@ -192,3 +192,11 @@ def test_msbridge_shim_schedules_convert_like_the_real_ones():
     schedule = mindspore_lr_to_torch(shim.PolynomialDecayLR(0.1, 0.0, 12, 2.0), optimizer, exact=False)
     assert schedule.row.id == "lr.PolynomialDecayLR" and schedule.scheduler.total_iters == 12
     assert close(schedule.row, ms_schedule_values(real, 16), drive(schedule, optimizer, 16))
+
+
+def test_per_epoch_scheduler_to_a_stair_schedule():
+    scheduler, _ = make_torch("ExponentialLR", gamma=0.8)
+    schedule = torch_scheduler_to_mindspore(scheduler, total_steps=30, steps_per_epoch=3, form="schedule")
+    assert isinstance(schedule, ms_nn.ExponentialDecayLR) and schedule.decay_steps == 3 and schedule.is_stair
+    recorded = torch_scheduler_to_mindspore(scheduler, total_steps=30, steps_per_epoch=3)
+    assert close(TABLES.row("lr.ExponentialDecayLR"), ms_schedule_values(schedule, 30), recorded)
