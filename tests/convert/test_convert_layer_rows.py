@@ -1,0 +1,131 @@
+"""The converter's nn_layers.toml rows, checked on both real frameworks.
+
+Each case is a call written in one framework; the converter translates it
+(the call it emits is read back with ``ast`` and built with literal arguments,
+nothing is evaluated); both layers get the same weights and inputs and must
+agree as the row's exactness claims: bit-exact rows bit for bit, float32-rounding
+rows within the row's ``rtol``.
+"""
+import ast
+import importlib
+
+import mindspore
+import numpy as np
+import pytest
+import torch
+
+from msbridge.convert.source import convert_source
+from msbridge.tables import load_tables
+
+ROWS = {row.id: row for row in load_tables().rows if row.file.endswith("nn_layers.toml")}
+HEADERS = {"mindspore": "import mindspore\nfrom mindspore import nn\n", "torch": "import torch\nfrom torch import nn\n"}
+ROOTS = {"mindspore": mindspore, "torch": torch}
+
+
+def _build(source_code: str, framework: str):
+    """Build the object a one-call source line describes, without eval: resolve the name, literal arguments."""
+    call = ast.parse(source_code).body[-1].value
+    name = ast.unparse(call.func)
+    head, _, rest = name.partition(".")
+    obj = ROOTS[framework] if head == framework else getattr(ROOTS[framework], head)
+    for part in rest.split(".") if rest else ():
+        obj = getattr(obj, part)
+    args = [ast.literal_eval(a) for a in call.args]
+    kwargs = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+    return obj(*args, **kwargs)
+
+
+def _pair(source: str, call: str):
+    """(source-framework object, converted object, converted code)."""
+    target = "torch" if source == "mindspore" else "mindspore"
+    code = HEADERS[source] + f"layer = {call}\n"
+    out, report = convert_source(code, target)
+    assert report.complete, report.to_dict()
+    converted = out.splitlines()[-1].split(" = ", 1)[1]
+    return _build(f"x = {call}", source), _build(f"x = {converted}", target), converted
+
+
+def _run(framework, layer, *arrays):
+    if framework == "mindspore":
+        out = layer(*(mindspore.tensor(a) for a in arrays))
+        return np.asarray(out.asnumpy())
+    with torch.no_grad():
+        return layer(*(torch.from_numpy(a) for a in arrays)).numpy()
+
+
+def _copy_dense(ms_layer, pt_layer, source):
+    if source == "mindspore":
+        pt_layer.weight.data = torch.from_numpy(ms_layer.weight.asnumpy().copy())
+        if ms_layer.has_bias:
+            pt_layer.bias.data = torch.from_numpy(ms_layer.bias.asnumpy().copy())
+    else:
+        ms_layer.weight.set_data(mindspore.tensor(pt_layer.weight.detach().numpy().copy()))
+        if pt_layer.bias is not None:
+            ms_layer.bias.set_data(mindspore.tensor(pt_layer.bias.detach().numpy().copy()))
+
+
+RNG = np.random.default_rng(0)
+X = RNG.standard_normal((5, 4)).astype(np.float32)
+Y = RNG.standard_normal((5, 4)).astype(np.float32)
+LOGITS = RNG.standard_normal((6, 3)).astype(np.float32)
+LABELS = RNG.integers(0, 3, 6)
+
+CASES = [
+    ("nn.Dense", "mindspore", "nn.Dense(4, 3)", (X,)),
+    ("nn.Dense", "mindspore", "nn.Dense(in_channels=4, out_channels=2, has_bias=False)", (X,)),
+    ("nn.Dense", "torch", "nn.Linear(4, 3, bias=True)", (X,)),
+    ("nn.ReLU", "mindspore", "nn.ReLU()", (X,)),
+    ("nn.ReLU", "torch", "nn.ReLU(inplace=False)", (X,)),
+    ("nn.Flatten", "torch", "nn.Flatten(0, -1)", (X.reshape(5, 2, 2),)),
+    ("nn.MSELoss", "mindspore", "nn.MSELoss(reduction='sum')", (X, Y)),
+    ("nn.MSELoss", "torch", "nn.MSELoss()", (X, Y)),
+    ("nn.CrossEntropyLoss", "mindspore", "nn.CrossEntropyLoss(label_smoothing=0.1)", "labels"),
+    ("nn.CrossEntropyLoss", "torch", "nn.CrossEntropyLoss(reduction='sum', ignore_index=1)", "labels"),
+]
+
+
+@pytest.mark.parametrize("row_id,source,call,inputs", CASES, ids=[f"{c[1]}:{c[2]}" for c in CASES])
+def test_convert_layer_rows_agree_on_both_frameworks(row_id, source, call, inputs):
+    row = ROWS[row_id]
+    src_layer, dst_layer, converted = _pair(source, call)
+    target = "torch" if source == "mindspore" else "mindspore"
+    if row_id == "nn.Dense":
+        ms_layer, pt_layer = (src_layer, dst_layer) if source == "mindspore" else (dst_layer, src_layer)
+        _copy_dense(ms_layer, pt_layer, source)
+    if inputs == "labels":
+        label_type = {"mindspore": np.int32, "torch": np.int64}
+        a = _run_labels(source, src_layer, label_type[source])
+        b = _run_labels(target, dst_layer, label_type[target])
+    else:
+        a, b = _run(source, src_layer, *inputs), _run(target, dst_layer, *inputs)
+    assert a.shape == b.shape and a.dtype == b.dtype == np.float32, converted
+    if row.exactness == "bit-exact":
+        np.testing.assert_array_equal(a, b)
+    else:
+        np.testing.assert_allclose(a, b, rtol=row.rtol, atol=0)
+    assert np.any(a != 0), "a test on zeros would prove nothing"
+
+
+def _run_labels(framework, layer, dtype):
+    labels = LABELS.astype(dtype)
+    if framework == "mindspore":
+        return np.asarray(layer(mindspore.tensor(LOGITS), mindspore.tensor(labels)).asnumpy())
+    with torch.no_grad():
+        return layer(torch.from_numpy(LOGITS), torch.from_numpy(labels)).numpy()
+
+
+@pytest.mark.parametrize("source,call", [("mindspore", "mindspore.tensor([[0.1, 2.5], [3.0, -1e-8]], mindspore.float32)"),
+                                         ("torch", "torch.tensor([[0.1, 2.5]], dtype=torch.float32)")])
+def test_convert_layer_rows_tensor_and_dtype(source, call):
+    target = "torch" if source == "mindspore" else "mindspore"
+    out, report = convert_source(HEADERS[source] + f"t = {call}\n", target)
+    assert report.complete
+    converted = out.splitlines()[-1].split(" = ", 1)[1]
+    call_node = ast.parse(converted).body[0].value
+    data = ast.literal_eval(call_node.args[0])
+    dtype_expr = next((k.value for k in call_node.keywords if k.arg == "dtype"), call_node.args[-1])
+    assert ast.unparse(dtype_expr) == f"{target}.float32"
+    ms_value = mindspore.tensor(data, mindspore.float32).asnumpy()
+    pt_value = torch.tensor(data, dtype=torch.float32).numpy()
+    assert ms_value.dtype == pt_value.dtype == np.float32
+    np.testing.assert_array_equal(ms_value, pt_value)
