@@ -172,8 +172,8 @@ def _run_lr(row, side, args, kwargs, context, translation, length=None):
             return [float(v) for v in value]
         return mindspore_schedule_lrs(value, length)
     framework = "torch" if side == "torch" else "mindspore"
-    base_lr = translation.optimizer_lr if side == "torch" and translation.optimizer_lr is not None else context["initial_lr"]
-    optimizer, read_lr = _optimizer(framework, base_lr)
+    from_row = side == "torch" and translation.optimizer_lr is not None
+    optimizer, read_lr = _optimizer(framework, translation.optimizer_lr if from_row else context["initial_lr"])
     scheduler = build_scheduler(api, optimizer, args, kwargs)
     period = context.get("steps_per_epoch", 1) if row.torch_step == "epoch" else 1
     plateau = type(scheduler).__name__ == "ReduceLROnPlateau"

@@ -54,7 +54,8 @@ def rule_summary(rule: ArgRule) -> str:
         "unsupported": f"no counterpart; only the default translates",
         "mindspore_only": "MindSpore only" + (f"; from torch: {ms} = {rule.to_mindspore}" if rule.to_mindspore else ""),
         "torch_only": "torch only" + (f"; from MindSpore: {pt} = {rule.to_torch}" if rule.to_torch else ""),
-        "optimizer_lr": "becomes the torch optimizer's lr" + (f"; from torch: {ms} = {rule.to_mindspore}" if rule.to_mindspore else ""),
+        "optimizer_lr": "becomes the torch optimizer's lr"
+                        + (f"; from torch: {ms} = {rule.to_mindspore}" if rule.to_mindspore else ""),
     }[rule.rule]
     if rule.rule == "transform" and rule.to_mindspore is None:
         text = f"to torch: {pt} = {rule.to_torch}"

@@ -83,7 +83,7 @@ def render_row(row: ApiRow, tables: Tables) -> str:
     out.append(row.note)
     if row.docs_correction:
         out.append(f"\n**MindSpore's published mapping is wrong here.** {row.docs_correction}")
-    siblings = [r for r in tables.rows if row.family and r.family == row.family and r.id != row.id]
+    siblings = tables.family(row)
     if siblings:
         out.append("\n## Same family\n")
         out += [f"- [{r.id}]({r.id}.md): `{r.mindspore.name}` <-> `{r.torch.name if r.torch else '—'}`"
@@ -112,7 +112,8 @@ def stale_files(tables: Tables, docs_dir: Path) -> list[str]:
              if not (docs_dir / path).is_file() or (docs_dir / path).read_text(encoding="utf-8") != text]
     detail = docs_dir / DETAIL_DIR
     if detail.is_dir():
-        stale += sorted(f"{DETAIL_DIR}/{p.name}" for p in detail.glob("*.md") if f"{DETAIL_DIR}/{p.name}" not in expected)
+        pages = (f"{DETAIL_DIR}/{p.name}" for p in detail.glob("*.md"))
+        stale += sorted(page for page in pages if page not in expected)
     return stale
 
 

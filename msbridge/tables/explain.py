@@ -42,9 +42,9 @@ def explain_row(row: ApiRow, tables: Tables | None = None) -> str:
     lines.append(_wrap(row.note))
     if row.docs_correction:
         lines.append(_wrap(f"MindSpore's published mapping is wrong here: {row.docs_correction}"))
-    siblings = [r.id for r in (tables.rows if tables else ()) if row.family and r.family == row.family and r.id != row.id]
+    siblings = tables.family(row) if tables else ()
     if siblings:
-        lines.append(f"  same family ({row.family}): {', '.join(siblings)}")
+        lines.append(f"  same family ({row.family}): {', '.join(r.id for r in siblings)}")
     return "\n".join(lines)
 
 

@@ -34,6 +34,12 @@ class Tables:
         return tuple(r for r in self.rows
                      if r.mindspore.name == qualified_name or (r.torch and r.torch.name == qualified_name))
 
+    def family(self, row: ApiRow) -> tuple[ApiRow, ...]:
+        """The other rows of ``row``'s family (e.g. the three sides of the exponential row)."""
+        if not row.family:
+            return ()
+        return tuple(r for r in self.rows if r.family == row.family and r.id != row.id)
+
     @property
     def api_names(self) -> tuple[str, ...]:
         names = {r.mindspore.name for r in self.rows} | {r.torch.name for r in self.rows if r.torch}

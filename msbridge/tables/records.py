@@ -45,7 +45,7 @@ TORCH_STEPS = ("epoch", "step")
 CONTEXT_NAMES = {
     "steps_per_epoch": "training steps (optimizer updates) per epoch",
     "total_steps": "number of training steps the per-step LR list must cover",
-    "initial_lr": "the lr the torch optimizer group starts with (torch schedulers read it there as group['initial_lr'])",
+    "initial_lr": "the lr the torch optimizer group starts with (torch schedulers keep it as group['initial_lr'])",
     "per_step_lrs": "the LRs a torch scheduler yields, one per training step, recorded by msbridge.bridge",
 }
 # Arguments that carry the object being configured rather than a hyper-parameter.
@@ -159,7 +159,8 @@ class ApiRow:
 
     def __repr__(self):
         torch_name = self.torch.name if self.torch else None
-        return f"ApiRow(id={self.id!r}, mindspore={self.mindspore.name!r}, torch={torch_name!r}, exactness={self.exactness!r})"
+        return (f"ApiRow(id={self.id!r}, mindspore={self.mindspore.name!r}, torch={torch_name!r}, "
+                f"exactness={self.exactness!r})")
 
     def side(self, framework: str) -> ApiRef | None:
         return self.mindspore if framework == "mindspore" else self.torch

@@ -161,7 +161,8 @@ def _arg(where: _Where, field: str, data: Any, ms: ApiRef, pt: ApiRef | None, co
     if rule in _IDENTITY_RULES:
         for key, given, identity in (("to_torch", to_torch, ms_name), ("to_mindspore", to_mindspore, pt_name)):
             if given is not None and given.strip() != identity:
-                raise where.error(f"{field}.{key}", f"rule {rule!r} is the identity; use rule 'transform' for {given!r}")
+                raise where.error(f"{field}.{key}", f"rule {rule!r} is the identity; "
+                                                    f"use rule 'transform' for {given!r}")
         to_torch, to_mindspore = ms_name, pt_name
         ms_default, pt_default = ms.param(ms_name).default, pt.param(pt_name).default
         if rule != "default_differs" and ms_default != pt_default:
@@ -179,7 +180,8 @@ def _arg(where: _Where, field: str, data: Any, ms: ApiRef, pt: ApiRef | None, co
     if rule == "optimizer_lr" and to_torch is not None:
         raise where.error(f"{field}.to_torch", "the torch optimizer's lr is the row field 'torch_optimizer_lr'")
     if rule == "optimizer_lr" and to_mindspore is None and "to_mindspore" in directions:
-        raise where.error(f"{field}.to_mindspore", "rule 'optimizer_lr' needs a to_mindspore expression (usually 'initial_lr')")
+        raise where.error(f"{field}.to_mindspore",
+                          "rule 'optimizer_lr' needs a to_mindspore expression (usually 'initial_lr')")
     note = data.get("note", "")
     if rule in ("unsupported", "torch_only", "mindspore_only") and not note:
         raise where.error(f"{field}.note", f"rule {rule!r} must say what the user should know")

@@ -103,7 +103,8 @@ def translate(row: ApiRow, direction: str, args: tuple = (), kwargs: Mapping | N
     extra = {k: v for k, v in full.items() if src.param(k) and src.param(k).var_keyword}
     for name, values in extra.items():
         if values:
-            raise UnsupportedArgument(f"{src.name}: keyword arguments {sorted(values)} have no counterpart in {dst.name}")
+            raise UnsupportedArgument(f"{src.name}: keyword arguments {sorted(values)} "
+                                      f"have no counterpart in {dst.name}")
     # the call's own arguments win over context names (the schema forbids reading a clashing name)
     env = {**dict(context or {}), **{k: v for k, v in full.items() if k not in extra}}
     missing = sorted(_context_read(row, direction) - set(env))
