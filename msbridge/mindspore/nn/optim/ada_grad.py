@@ -3,7 +3,7 @@
 Update (MindSpore's ``ApplyAdagrad`` CPU kernel; ~1 ulp)::
 
     accum += g * g
-    w -= lr * g * rsqrt(accum)
+    w -= lr * g * (1 / sqrt(accum))        (sqrt correctly rounded)
 
 Differences from ``torch.optim.Adagrad``: no ``eps`` in the denominator, no
 ``lr_decay``; the accumulator starts at ``accum=0.1`` (torch
@@ -12,9 +12,8 @@ is L2 on the gradient before the loss-scale division. ``update_slots=False``
 is accepted but, on MindSpore 2.10 CPU, the kernel updates ``accum`` anyway
 (measured), so we do too.
 """
-import torch
-
 from msbridge.mindspore.nn.optim._checks import check_non_negative_float, check_value_type
+from msbridge.mindspore.nn.optim._float32 import f32, sqrt
 from msbridge.mindspore.nn.optim.optimizer import Optimizer
 
 
@@ -30,6 +29,7 @@ class Adagrad(Optimizer):
         self.accum = self._zeros_like(self.parameters, accum)
 
     def _apply(self, gradients, lrs):
+        one = f32(1.0)
         for w, g, lr, accum in zip(self.parameters, gradients, lrs, self.accum):
             accum.add_(g * g)
-            w.sub_(lr * g * torch.rsqrt(accum))
+            w.sub_(lr * g * (one / sqrt(accum)))
