@@ -16,6 +16,7 @@ back to msbridge's runtime.
 from __future__ import annotations
 
 import ast
+import math
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -77,7 +78,11 @@ def _default_text(param: Param | None) -> str | None:
 
 
 def _same_value(a, b) -> bool:
-    return type(a) in (int, float, bool) and type(b) in (int, float, bool) and a == b or a == b and type(a) is type(b)
+    """Equal defaults, with float arithmetic noise forgiven (``1 - 0.9`` is torch's ``0.1``)."""
+    numbers = (int, float)
+    if type(a) in numbers and type(b) in numbers:
+        return a == b or math.isclose(a, b, rel_tol=1e-12, abs_tol=0.0)
+    return type(a) is type(b) and a == b
 
 
 def translate(row: ApiRow, source: str, target: str, call: cst.Call, code_of,

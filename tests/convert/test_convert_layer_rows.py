@@ -1,8 +1,8 @@
 """The converter's nn_layers.toml rows, checked on both real frameworks.
 
 Each case is a call written in one framework; the converter translates it
-(the call it emits is read back with ``ast`` and built with literal arguments,
-nothing is evaluated); both layers get the same weights and inputs and must
+(the call it emits is read back with ``ast`` and built from its literal
+arguments by the tables' own whitelisting evaluator: no ``eval``); both layers get the same weights and inputs and must
 agree as the row's exactness claims: bit-exact rows bit for bit, float32-rounding
 rows within the row's ``rtol``.
 """
@@ -16,6 +16,7 @@ import torch
 
 from msbridge.convert.source import convert_source
 from msbridge.tables import load_tables
+from msbridge.tables.expr import evaluate
 
 ROWS = {row.id: row for row in load_tables().rows if row.file.endswith("nn_layers.toml")}
 HEADERS = {"mindspore": "import mindspore\nfrom mindspore import nn\n", "torch": "import torch\nfrom torch import nn\n"}
@@ -30,8 +31,8 @@ def _build(source_code: str, framework: str):
     obj = ROOTS[framework] if head == framework else getattr(ROOTS[framework], head)
     for part in rest.split(".") if rest else ():
         obj = getattr(obj, part)
-    args = [ast.literal_eval(a) for a in call.args]
-    kwargs = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+    args = [evaluate(ast.unparse(a)) for a in call.args]   # literals and arithmetic, by the tables' evaluator
+    kwargs = {k.arg: evaluate(ast.unparse(k.value)) for k in call.keywords}
     return obj(*args, **kwargs)
 
 
@@ -129,3 +130,38 @@ def test_convert_layer_rows_tensor_and_dtype(source, call):
     pt_value = torch.tensor(data, dtype=torch.float32).numpy()
     assert ms_value.dtype == pt_value.dtype == np.float32
     np.testing.assert_array_equal(ms_value, pt_value)
+
+
+@pytest.mark.parametrize("source,call", [("mindspore", "nn.LeakyReLU()"), ("mindspore", "nn.LeakyReLU(0.3)"),
+                                         ("torch", "nn.LeakyReLU()"), ("torch", "nn.LeakyReLU(negative_slope=0.05)")])
+def test_convert_layer_rows_leaky_relu_default_written_out(source, call):
+    # the defaults differ (MindSpore 0.2, torch 0.01): the converted layer must use the SOURCE slope
+    src_layer, dst_layer, converted = _pair(source, call)
+    target = "torch" if source == "mindspore" else "mindspore"
+    a, b = _run(source, src_layer, X), _run(target, dst_layer, X)
+    np.testing.assert_array_equal(a, b)
+    assert np.any(a < 0), converted
+
+
+IMAGES = RNG.standard_normal((4, 3, 2, 2)).astype(np.float32) * 3 + 1
+
+
+@pytest.mark.parametrize("source,call", [("mindspore", "nn.BatchNorm2d(3)"), ("mindspore", "nn.BatchNorm2d(3, momentum=0.7)"),
+                                         ("torch", "nn.BatchNorm2d(3, 1e-3, 0.25)")])
+def test_convert_layer_rows_batchnorm_momentum_transform(source, call):
+    # one training step (batch statistics) updates the running mean/var by the momentum rule: the
+    # transformed momentum must give the same running statistics, then inference must agree too
+    row = ROWS["nn.BatchNorm2d"]
+    src_layer, dst_layer, converted = _pair(source, call)
+    ms_layer, pt_layer = (src_layer, dst_layer) if source == "mindspore" else (dst_layer, src_layer)
+    ms_layer.set_train(True)
+    pt_layer.train()
+    train_ms, train_pt = _run("mindspore", ms_layer, IMAGES), _run("torch", pt_layer, IMAGES)
+    np.testing.assert_allclose(train_ms, train_pt, rtol=row.rtol, atol=1e-6)
+    np.testing.assert_allclose(ms_layer.moving_mean.asnumpy(), pt_layer.running_mean.numpy(), rtol=row.rtol)
+    np.testing.assert_allclose(ms_layer.moving_variance.asnumpy(), pt_layer.running_var.numpy(), rtol=row.rtol)
+    assert not np.allclose(pt_layer.running_mean.numpy(), 0), "the step must move the running mean"
+    ms_layer.set_train(False)
+    pt_layer.eval()
+    np.testing.assert_allclose(_run("mindspore", ms_layer, IMAGES), _run("torch", pt_layer, IMAGES),
+                               rtol=row.rtol, atol=1e-6)
