@@ -181,3 +181,31 @@ def test_convert_cli_never_executes_the_converted_code(tmp_path):
     assert result.returncode == 0, result.stderr
     assert not marker.exists() and not (tmp_path / "also").exists()
     assert "torch.nn.ReLU()" in (tmp_path / "b.py").read_text()
+
+
+def test_convert_cli_progress_bar_on_a_real_terminal(tmp_path):
+    import pty
+
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(3):
+        (src / f"m{i}.py").write_text(MS_SRC)
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "msbridge", "convert", str(src), "-o", str(tmp_path / "out")],
+                            stdout=subprocess.PIPE, stderr=slave)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 4096)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    assert proc.wait(timeout=120) == 0
+    shown = b"".join(chunks).decode()
+    assert "converting [" in shown and "3/3" in shown
+    piped = _cli(src, "-o", tmp_path / "out2")
+    assert "converting [" not in piped.stderr, "no progress bar when stderr is not a terminal"
