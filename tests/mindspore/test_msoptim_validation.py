@@ -88,6 +88,8 @@ PARAMS = [
     ("group-gc-not-bool", lambda p: [{"params": p, "grad_centralization": 1}], True),
     ("group-table-sizes", lambda p: [{"params": [p[0]], "lr": [0.1, 0.2]}, {"params": [p[1]], "lr": [0.1] * 3}],
      True),
+    ("duplicate-without-groups", lambda p: [p[0], p[0]], False),
+    ("order-params-missing-one", lambda p: [{"params": p}, {"order_params": [p[0], p[0]]}], False),
     ("lr-2d", None, True),
 ]
 

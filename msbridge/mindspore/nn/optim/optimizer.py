@@ -96,6 +96,10 @@ class Optimizer:
             self._init_group_params(parameters, learning_rate, weight_decay)
         else:
             params, self._names = _split_names(parameters)
+            if len({id(p) for p in params}) != len(params):
+                # MindSpore: cloning the state Parameters fails on the repeated name.
+                raise ValueError("For 'Optimizer', a parameter is given twice; its optimizer state name "
+                                 "would already exist. Please set a unique name for the parameter.")
             self.parameters = tuple(params)
             self._lr_source = lr_forms.build(learning_rate, convert_fixed=False)
             wd = self._preprocess_weight_decay(weight_decay)
@@ -167,7 +171,7 @@ class Optimizer:
         convert = self.is_group_lr and self.dynamic_lr
         default_lr = lr_forms.build(learning_rate, convert)
         params, names, lrs, decays, centralize = [], [], [], [], []
-        order = None
+        seen, order = set(), None
         for number, group in enumerate(groups):
             if 'order_params' in group:
                 order = list(group['order_params'])
@@ -180,10 +184,11 @@ class Optimizer:
                 raise TypeError("For 'Optimizer', the 'gradients_centralization' must be bool type, "
                                 "but got {}.".format(type(gc)))
             for param, name in zip(group_params, group_names):
-                if any(param is seen for seen in params):
+                if id(param) in seen:
                     raise RuntimeError(f"For 'Optimizer', the {name or 'given'} parameter already exists, it does not "
                                        f"support repeated setting. Please check whether the optimizer parameter "
                                        f"has been set multiple times.")
+                seen.add(id(param))
                 params.append(param)
                 names.append(name)
                 lrs.append(lr)
@@ -208,9 +213,13 @@ class Optimizer:
                              f"the length of order parameters must be the same as the length of group parameters, "
                              f"but got order parameters' length {len(order)}, "
                              f"group parameters' length {len(params)}.")
-        order = [item[1] if isinstance(item, tuple) else item for item in order]
-        index = [next(i for i, p in enumerate(params) if p is wanted) for wanted in order]
-        return ([params[i] for i in index],) + tuple([column[i] for i in index] for column in columns)
+        order = [id(item[1] if isinstance(item, tuple) else item) for item in order]
+        slots = [None] * len(params)
+        for index, param in enumerate(params):
+            if id(param) not in order:  # MindSpore: ``list.index`` of the missing name
+                raise ValueError("a parameter of the groups is not in 'order_params'")
+            slots[order.index(id(param))] = index
+        return ([params[i] for i in slots],) + tuple([column[i] for i in slots] for column in columns)
 
     # ----- MindSpore's public surface ----------------------------------------------------------
     @property
