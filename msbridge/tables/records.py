@@ -16,14 +16,20 @@ The public contract (used by the converter, the bridge, the docs and the tests):
       ``"learning_rate"``, ``"max_lr"``, or ``"1.0"`` for LambdaLR rows whose lambda returns the lr itself;
     - ``rtol``: the relative tolerance that the exactness class promises (None for bit-exact);
     - ``docs_correction``: where MindSpore's published mapping says otherwise, and the evidence;
-    - ``examples``: argument sets the table-driven tests run through both real frameworks.
+    - ``examples``: argument sets the table-driven tests run through both real frameworks
+      (``Example.exprs`` holds arguments written as expressions, e.g. lambdas).
 * ``ArgRule``: ``mindspore, torch, rule, to_torch, to_mindspore, note``. ``to_torch`` is an expression over
   MindSpore argument names and context names giving the torch argument; ``to_mindspore`` the reverse.
   For ``same``/``rename``/``default_differs`` the loader fills the identity expression (the other
-  side's name), so consumers never special-case them. ``split``: one torch argument <-> several
-  MindSpore ones (one rule per MindSpore argument, all with the same ``to_torch``); ``merge``: the
-  opposite. ``optimizer_lr``: a MindSpore LR argument that torch takes from the optimizer instead
-  (its ``to_mindspore`` reads the ``initial_lr`` context; the torch side is the row's ``torch_optimizer_lr``).
+  side's name), so consumers never special-case them. ``split``: one torch argument that MindSpore
+  spells as several (one rule per MindSpore argument, all with the same ``to_torch``; invertible:
+  ``betas`` <-> ``beta1, beta2``); ``merge``: several MindSpore arguments folded into one torch
+  argument (e.g. a LambdaLR ``lr_lambda``), usually one-way. ``unsupported``: an argument of exactly
+  one side whose non-default values cannot cross (translation raises, saying what to do);
+  ``mindspore_only`` / ``torch_only``: dropped when translating away from that side, and filled
+  from ``to_mindspore`` / ``to_torch`` (if given) when translating towards it. ``optimizer_lr``: a
+  MindSpore LR argument that torch takes from the optimizer instead (its ``to_mindspore`` reads the
+  ``initial_lr`` context; the torch side is the row's ``torch_optimizer_lr``).
 * ``ApiRef``: ``name, params`` (positional order) plus ``attributes`` (param -> attribute of a live
   object that stores it, when the names differ).
 * ``Param``: ``name, default`` (``Param.REQUIRED`` when required) plus ``keyword_only`` and
