@@ -52,6 +52,7 @@ OPTIMIZERS = [
     ("Adam-amsgrad", lambda o, p: o.Adam(p, lr=0.01, amsgrad=True)),
     ("AdamW-groups", lambda o, p: o.AdamW([{"params": [p[0]], "lr": 0.02}, {"params": [p[1]]}], lr=0.01)),
     ("SGD-named", lambda o, p: o.SGD([("fc.weight", p[0]), ("fc.bias", p[1])], lr=0.1, momentum=0.5)),
+    ("SGD-int-lr", lambda o, p: o.SGD(p, lr=1, momentum=0.5)),
 ]
 
 

@@ -97,8 +97,6 @@ class Optimizer:
                 raise TypeError("optimizer can only optimize Tensors, but one of the params is " + _typename(param))
         for name, default in self.defaults.items():
             param_group.setdefault(name, default)
-        if not isinstance(param_group["lr"], float) and isinstance(param_group["lr"], (int, np.floating)):
-            param_group["lr"] = float(param_group["lr"])
         for group in self.param_groups:
             if ("param_names" in param_group) != ("param_names" in group):
                 current = "with names" if "param_names" in param_group else "without names"
