@@ -13,6 +13,7 @@ DOCS_DIR = DEFAULT_DIR.parent / "docs"
 TABLES_EXAMPLES = """\
 examples:
   msbridge tables list                        # every row: id, MindSpore API, torch API, exactness
+  msbridge tables list cosine                 # rows whose id or API names contain "cosine"
   msbridge tables validate                    # load and check the tables (errors name file, row, field)
   msbridge tables docs                        # regenerate docs/api_mapping.md and docs/api/*.md
   msbridge tables docs --check                # exit 1 when the committed docs are stale
@@ -37,8 +38,11 @@ def _tables(args):
 
 def _list(args) -> int:
     tables = _tables(args)
+    pattern = (args.pattern or "").lower()
     for row in tables.rows:
         torch_name = row.torch.name if row.torch else "-"
+        if pattern not in f"{row.id} {row.mindspore.name} {torch_name}".lower():
+            continue
         print(f"{row.id:44s} {row.mindspore.name:56s} {torch_name:48s} {row.exactness}")
     return 0
 
@@ -99,7 +103,9 @@ def register(subparsers) -> None:
                                    description="Work with mapping_tables/*.toml.", epilog=TABLES_EXAMPLES,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
     actions = tables.add_subparsers(dest="action", metavar="<action>", required=True)
-    actions.add_parser("list", help="one line per row").set_defaults(func=_list)
+    listing = actions.add_parser("list", help="one line per row")
+    listing.add_argument("pattern", nargs="?", help="only rows whose id or API names contain this text")
+    listing.set_defaults(func=_list)
     validate = actions.add_parser("validate", help="load and check every table")
     validate.add_argument("--tables-dir", help="a directory of *.toml tables (default: the shipped ones)")
     validate.set_defaults(func=_validate)

@@ -14,6 +14,8 @@ def test_tables_list_and_validate():
     assert listing.returncode == 0
     assert any(line.split()[:3] == ["optim.Adam", "mindspore.nn.Adam", "torch.optim.Adam"]
                for line in listing.stdout.splitlines())
+    filtered = run("tables", "list", "cosine").stdout.splitlines()
+    assert filtered and all("cosine" in line.lower() for line in filtered)
     validate = run("tables", "validate")
     assert validate.returncode == 0 and validate.stdout.startswith("ok: ")
 
