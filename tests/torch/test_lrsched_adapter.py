@@ -73,6 +73,17 @@ def test_lrsched_dynamic_lr_nn_optimizer_is_refused(dynamic):
         ours.ExponentialLR(opt, 0.9)
 
 
+def test_lrsched_lars_points_to_the_wrapped_optimizer():
+    """nn.LARS keeps a placeholder learning_rate: driving it would silently change nothing."""
+    inner = nn.Momentum(ms_params(), 0.1, 0.9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lars = nn.LARS(inner)
+    with pytest.raises(TypeError, match=r"LARS takes its learning rate from the optimizer it wraps \(Momentum\)"):
+        ours.StepLR(lars, 3)
+    ours.StepLR(inner, 3)
+
+
 def test_lrsched_dynamic_group_lr_is_refused():
     params = ms_params()
     opt = nn.SGD([{"params": [params[0]], "lr": [0.1, 0.05]}, {"params": [params[1]]}], learning_rate=[0.2, 0.1])

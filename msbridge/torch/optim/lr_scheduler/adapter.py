@@ -201,7 +201,7 @@ class _NnView:
     """``mindspore.nn.Optimizer``: one group per distinct ``learning_rate`` Parameter."""
 
     def __init__(self, opt):
-        from mindspore import Parameter
+        from mindspore import Parameter, nn
 
         if opt.dynamic_lr:
             raise TypeError(
@@ -209,6 +209,11 @@ class _NnView:
                 "or a LearningRateSchedule), which MindSpore computes itself every step; a scheduler "
                 "cannot drive it. Build the optimizer with a float learning_rate (e.g. "
                 f"learning_rate=0.1) and let the scheduler change it. Supported: {SUPPORTED}."
+            )
+        if isinstance(getattr(opt, "opt", None), nn.Optimizer):  # nn.LARS: its learning_rate is a placeholder
+            raise TypeError(
+                f"{type(opt).__name__} takes its learning rate from the optimizer it wraps "
+                f"({type(opt.opt).__name__}); give that optimizer to the scheduler. Supported: {SUPPORTED}."
             )
         lr_params = list(opt.learning_rate) if opt.is_group_lr else [opt.learning_rate]
         params = list(opt.parameters)
