@@ -153,3 +153,8 @@ def test_parameter_errors_match_torch(make_params):
     assert type(got.value) is type(expected.value)
     if "torch" not in str(expected.value) and "mindspore" not in str(got.value):
         assert str(got.value) == str(expected.value)
+
+
+@pytest.mark.parametrize("make", [m for _, m in OPTIMIZERS], ids=[n for n, _ in OPTIMIZERS])
+def test_repr_matches_torch(make):
+    assert repr(make(msb_torch.optim, _ms_params())) == repr(make(torch.optim, _torch_params()))

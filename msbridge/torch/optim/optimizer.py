@@ -107,12 +107,20 @@ class Optimizer:
             raise ValueError("some parameters appear in more than one parameter group")
         self.param_groups.append(param_group)
 
+    def __repr__(self):
+        text = type(self).__name__ + " ("
+        for i, group in enumerate(self.param_groups):
+            text += f"\nParameter Group {i}\n"
+            text += "".join(f"    {key}: {group[key]}\n" for key in sorted(group) if key != "params")
+        return text + ")"
+
     @property
     def parameters(self):
         """Every parameter in ``param_groups`` order: the order ``step(grads)`` expects."""
         return tuple(chain.from_iterable(group["params"] for group in self.param_groups))
 
     def _state_of(self, param):
+        """Per-parameter state, keyed by the Parameter as in torch; values are float32 numpy arrays."""
         return self.state.setdefault(param, {})
 
     def step(self, grads, closure=None):
