@@ -315,3 +315,36 @@ def test_lrsched_edit_through_param_groups_like_torch():
         tsched.step()
         msched.step()
         assert msched.get_last_lr() == tsched.get_last_lr()
+
+
+def test_lrsched_load_state_dict_leaves_an_exact_torch_shaped_lr_alone_like_torch():
+    """Only float32 MindSpore storage gets its float64 LR back from _last_lr; a float64 'lr' is torch's business."""
+    import msbridge.torch as mtorch
+
+    results = []
+    for m, opt in ((torch.optim.lr_scheduler, torch.optim.SGD(torch_params(1), lr=0.1)),
+                   (ours, mtorch.optim.SGD(ms_params(1), lr=0.1))):
+        sched = m.ExponentialLR(opt, 0.5)
+        state = sched.state_dict()
+        opt.param_groups[0]["lr"] = 0.1 + 1e-12  # float32-equal to _last_lr, but not equal
+        sched.load_state_dict(state)
+        sched.step()
+        results.append(sched.get_last_lr())
+    assert results[1] == results[0] == [(0.1 + 1e-12) * 0.5]
+
+
+def test_lrsched_load_state_dict_restores_float64_over_float32_storage():
+    """The MindSpore side: float32(0.1 * 0.9**k) in the optimizer, the exact float64 from the state."""
+    topt = torch.optim.SGD(torch_params(1), lr=0.1)
+    tsched = torch.optim.lr_scheduler.ExponentialLR(topt, 0.9)
+    mopt = nn.SGD(ms_params(1), learning_rate=0.1)
+    msched = ours.ExponentialLR(mopt, 0.9)
+    for _ in range(7):
+        tsched.step()
+    ops.assign(mopt.learning_rate, Tensor(tsched.get_last_lr()[0], ms.float32))  # what a checkpoint holds
+    msched.load_state_dict(tsched.state_dict())
+    assert ours.param_groups(mopt)[0]["lr"] == topt.param_groups[0]["lr"]
+    for _ in range(20):
+        tsched.step()
+        msched.step()
+        assert msched.get_last_lr() == tsched.get_last_lr()

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from msbridge.torch.optim.lr_scheduler.adapter import optimizer_view, param_groups
+from msbridge.torch.optim.lr_scheduler.adapter import ParamGroupView, optimizer_view, param_groups
 
 EPOCH_DEPRECATION_WARNING = (
     "The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where possible. "
@@ -52,13 +52,16 @@ def restore_float64_lrs(scheduler) -> None:
     A MindSpore checkpoint keeps only float32(lr); a chainable schedule
     continued from that would drift from torch.  Where the optimizer holds
     exactly float32(_last_lr[i]), the saved float64 value is the one torch
-    would continue from.  A group set to anything else is left alone.
+    would continue from.  A group set to anything else is left alone, and so
+    is a torch-shaped optimizer, whose Python float 'lr' is already exact.
     """
     groups = param_groups(scheduler.optimizer)  # re-read: a checkpoint may have been loaded since
     last = getattr(scheduler, "_last_lr", None)
     if not isinstance(last, list) or len(last) != len(groups):
         return
     for group, saved in zip(groups, last):
+        if not isinstance(group, ParamGroupView):
+            return
         current = group["lr"]
         if isinstance(saved, float) and current != saved and np.float32(current) == np.float32(saved):
             group["lr"] = saved
