@@ -375,7 +375,7 @@ def test_lrsched_state_dict_crosses_frameworks(name, direction, tmp_path):
             warnings.simplefilter("ignore")
             target = factory(torch.optim.lr_scheduler, fresh.torch, fresh.torch.param_groups)
         source_groups, target_groups = ours.param_groups(pair.ms), fresh.torch.param_groups
-    loaded = torch.load(path, weights_only=False)
+    loaded = torch.load(path)  # default weights_only=True: plain data only
     assert sorted(loaded) == sorted(tsched.state_dict())
     target.load_state_dict(loaded)
     copy_group_values(source_groups, target_groups)
@@ -411,7 +411,7 @@ def test_lrsched_resume_from_mindspore_checkpoint_is_float64_exact(tmp_path):
     ms.load_param_into_net(second.ms, ms.load_checkpoint(ckpt))
     assert second.held_lrs() == first.held_lrs()
     resumed_sched = factory(ours, second.ms, None)
-    resumed_sched.load_state_dict(torch.load(tmp_path / "sched.pt", weights_only=False))
+    resumed_sched.load_state_dict(torch.load(tmp_path / "sched.pt"))
     for i in range(37, 237):
         driver(tsched, i)
         driver(resumed_sched, i)
