@@ -103,21 +103,27 @@ def parse(text: str) -> ast.Expression:
     return tree
 
 
-def _bound_names(tree: ast.AST) -> set[str]:
-    """Names bound inside the expression (comprehension variables, lambda parameters)."""
-    names = {n.target.id for n in ast.walk(tree) if isinstance(n, ast.comprehension)}
-    return names | {n.args.args[0].arg for n in ast.walk(tree) if isinstance(n, ast.Lambda)}
+def _free_name_nodes(node: ast.AST, bound: frozenset = frozenset()) -> list[ast.Name]:
+    """The Name nodes that read a variable from outside the expression, scope by scope: lambda
+    parameters and comprehension variables are bound only inside their own lambda/comprehension,
+    and called function names are not variables."""
+    if isinstance(node, ast.Name):
+        return [node] if isinstance(node.ctx, ast.Load) and node.id not in bound else []
+    if isinstance(node, ast.Lambda):
+        return _free_name_nodes(node.body, bound | {node.args.args[0].arg})
+    if isinstance(node, ast.ListComp):
+        (gen,) = node.generators[:1] or (None,)
+        inner = bound | {gen.target.id} if gen is not None else bound
+        return (_free_name_nodes(gen.iter, bound) if gen is not None else []) + _free_name_nodes(node.elt, inner)
+    if isinstance(node, ast.Call):
+        return [n for arg in node.args for n in _free_name_nodes(arg, bound)]
+    return [n for child in ast.iter_child_nodes(node) for n in _free_name_nodes(child, bound)]
 
 
 def free_names(text: str) -> frozenset[str]:
-    """Variable names the expression reads (function names and comprehension variables excluded)."""
-    tree = parse(text)
-    called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
-    bound = _bound_names(tree)
-    return frozenset(
-        n.id for n in ast.walk(tree)
-        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and id(n) not in called and n.id not in bound
-    )
+    """Variable names the expression reads (function names, lambda parameters and comprehension
+    variables excluded, each within its own scope)."""
+    return frozenset(n.id for n in _free_name_nodes(parse(text).body))
 
 
 def evaluate(text: str, names: Mapping[str, Any] | None = None) -> Any:
@@ -256,15 +262,12 @@ def substitute(text: str, replacements: Mapping[str, str]) -> str:
     """
     source = text.strip()
     tree = parse(source)
-    bound = _bound_names(tree)
-    called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
     line_starts = [0]
     for line in source.splitlines(keepends=True):
         line_starts.append(line_starts[-1] + len(line))
     spans = []
-    for node in ast.walk(tree):
-        if (isinstance(node, ast.Name) and node.id in replacements and id(node) not in called
-                and node.id not in bound):
+    for node in _free_name_nodes(tree.body):
+        if node.id in replacements:
             start = line_starts[node.lineno - 1] + node.col_offset
             end = line_starts[node.end_lineno - 1] + node.end_col_offset
             snippet = str(replacements[node.id]).strip()

@@ -72,3 +72,11 @@ def test_errors_name_the_expression():
         parse("1 -")
     with pytest.raises(ExprError, match="ZeroDivisionError"):
         evaluate("1 / x", {"x": 0})
+
+
+def test_names_are_bound_only_inside_their_own_scope():
+    assert free_names("[epoch for epoch in steps] + [epoch]") == {"steps", "epoch"}
+    assert substitute("[epoch for epoch in steps] + [epoch]", {"epoch": "E", "steps": "S"}) == \
+        "[epoch for epoch in S] + [E]"
+    assert evaluate("[epoch for epoch in steps] + [epoch]", {"steps": [1, 2], "epoch": 9}) == [1, 2, 9]
+    assert free_names("(lambda e: e * lr) if flag else e") == {"lr", "flag", "e"}
