@@ -30,15 +30,20 @@ COMMAND_MODULES = (
     "msbridge.plot.command",
 )
 
-EPILOG = """\
-examples:
-  msbridge convert train_ms.py -o train_torch.py      # MindSpore script -> PyTorch
-  msbridge explain mindspore.nn.exponential_decay_lr  # how one API translates
-  msbridge plot "nn.exponential_decay_lr(0.1, 0.9, 600, 20, 5, is_stair=True)" -o lr.png
-  msbridge tables list
+# (module that provides the command, example line) for the top-level --help
+EXAMPLES = (
+    ("msbridge.convert.command", "msbridge convert train_ms.py -o train_torch.py      # MindSpore script -> PyTorch"),
+    ("msbridge.convert.command", "msbridge convert train.py --to mindspore -o out.py  # PyTorch script -> MindSpore"),
+    ("msbridge.tables.command", "msbridge explain mindspore.nn.exponential_decay_lr  # how one API translates"),
+    ("msbridge.tables.command", "msbridge tables list                                # every mapping row"),
+    ("msbridge.plot.command", 'msbridge plot "nn.exponential_decay_lr(0.1, 0.9, 600, 20, 5, is_stair=True)" -o lr.png'),
+    ("msbridge.plot.command", "msbridge plot train.py -o lr.png                    # a script vs its conversion"),
+)
 
-Run `msbridge <command> --help` for the options and examples of each command.
-"""
+
+def _epilog(present: set[str]) -> str:
+    lines = [f"  {example}" for module, example in EXAMPLES if module in present]
+    return "examples:\n" + "\n".join(lines) + "\n\nRun `msbridge <command> --help` for each command's options and examples.\n"
 
 
 def _module_exists(name: str) -> bool:
@@ -56,17 +61,18 @@ def _module_exists(name: str) -> bool:
 
 def build_parser() -> argparse.ArgumentParser:
     """The full parser, with every subcommand whose module is present."""
+    present = {name for name in COMMAND_MODULES if _module_exists(name)}
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Port deep-learning code between MindSpore and PyTorch "
         "without changing what it computes.",
-        epilog=EPILOG,
+        epilog=_epilog(present),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="<command>")
     for module_name in COMMAND_MODULES:
-        if _module_exists(module_name):
+        if module_name in present:
             importlib.import_module(module_name).register(subparsers)
     return parser
 

@@ -43,6 +43,10 @@ def test_help_lists_every_present_command_with_examples():
         present = cli._module_exists(module)
         assert (f"    {command}" in result.stdout) == present, (command, result.stdout)
     assert "    plot" in result.stdout  # ours is always there
+    examples = result.stdout.split("examples:", 1)[1]
+    for command, module in PRESENT_COMMANDS.items():
+        # an example is shown exactly for the commands that exist
+        assert (f"msbridge {command} " in examples) == cli._module_exists(module), (command, examples)
 
 
 def test_installed_script_is_the_same_entry_point():
