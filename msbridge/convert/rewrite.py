@@ -26,7 +26,6 @@ from msbridge.convert import report as rpt
 from msbridge.convert.arguments import translate
 from msbridge.convert.catalog import Catalog, framework_of, mirror_framework_of, other
 from msbridge.convert.imports import ImportNeeds
-from msbridge.convert.names import ImportTable
 from msbridge.convert.rules import methods, optimizer_lr
 from msbridge.convert.rules.train_step import TrainStep
 from msbridge.convert.scan import BRIDGE_NAMES, Scan

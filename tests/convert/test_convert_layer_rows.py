@@ -7,7 +7,6 @@ agree as the row's exactness claims: bit-exact rows bit for bit, float32-roundin
 rows within the row's ``rtol``.
 """
 import ast
-import importlib
 
 import mindspore
 import numpy as np
@@ -87,6 +86,8 @@ CASES = [
 
 @pytest.mark.parametrize("row_id,source,call,inputs", CASES, ids=[f"{c[1]}:{c[2]}" for c in CASES])
 def test_convert_layer_rows_agree_on_both_frameworks(row_id, source, call, inputs):
+    torch.manual_seed(0)   # initial weights are random on both sides (and copied across): keep runs repeatable
+    mindspore.set_seed(0)
     row = ROWS[row_id]
     src_layer, dst_layer, converted = _pair(source, call)
     target = "torch" if source == "mindspore" else "mindspore"
@@ -102,8 +103,8 @@ def test_convert_layer_rows_agree_on_both_frameworks(row_id, source, call, input
     assert a.shape == b.shape and a.dtype == b.dtype == np.float32, converted
     if row.exactness == "bit-exact":
         np.testing.assert_array_equal(a, b)
-    else:
-        np.testing.assert_allclose(a, b, rtol=row.rtol, atol=0)
+    else:  # float32 rounding of a sum is relative to the size of its terms, not of a result near 0
+        np.testing.assert_allclose(a, b, rtol=row.rtol, atol=row.rtol * float(np.abs(a).max()))
     assert np.any(a != 0), "a test on zeros would prove nothing"
 
 
