@@ -60,7 +60,8 @@ def _build(translation: Translation, optimizer) -> object:
 def lr_call_to_torch(api: str, args: tuple = (), kwargs: dict | None = None, *, optimizer,
                      steps_per_epoch: int | None = None, total_steps: int | None = None) -> TorchSchedule:
     """The torch scheduler a row gives for a MindSpore LR call such as
-    ``("mindspore.nn.exponential_decay_lr", (0.1, 0.9, 100, 10, 1))``."""
+    ``("mindspore.nn.exponential_decay_lr", (0.1, 0.9, 100, 10, 1))``; the optimizer's groups start
+    at the row's ``torch_optimizer_lr``."""
     context = {k: v for k, v in (("steps_per_epoch", steps_per_epoch), ("total_steps", total_steps)) if v is not None}
     translation = translate_call(load_tables(), api, "to_torch", tuple(args), kwargs or {}, context,
                                  accept=lambda row: row.torch_step is not None)
@@ -74,7 +75,9 @@ def mindspore_lr_to_torch(learning_rate, optimizer, *, exact: bool = True, steps
 
     ``exact=True``: a ``MindSporeLR`` replay, bit-exact, stepped after every optimizer step.
     ``exact=False``: the idiomatic torch scheduler of the first applicable table row (reads the
-    schedule's hyper-parameters; a plain list has none), with that row's exactness."""
+    schedule's hyper-parameters; a plain list has none), with that row's exactness. Either way the
+    optimizer's groups are (re)started at the lr the scheduler needs (the row's ``torch_optimizer_lr``,
+    or the replayed value), as MindSpore's optimizer would take it from ``learning_rate``."""
     if exact:
         return TorchSchedule(MindSporeLR(optimizer, _to_shim(learning_rate)), "step", "bit-exact")
     if isinstance(learning_rate, (list, tuple, float, int)):
