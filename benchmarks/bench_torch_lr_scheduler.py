@@ -15,6 +15,7 @@ measured in this run.
 from __future__ import annotations
 
 import argparse
+import os
 import time
 import warnings
 
@@ -102,7 +103,8 @@ def main() -> None:
     ms.set_context(mode=ms.PYNATIVE_MODE)
     print(f"torch {torch.__version__}, mindspore {ms.__version__}; {args.steps} steps "
           f"({args.ms_steps} for mindspore.experimental), {args.groups} param groups, "
-          f"best of {args.repeats}; us per step (incl. one final read of the held LR)")
+          f"best of {args.repeats}; us per step (incl. one final read of the held LR); "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     header = f"{'scheduler':<28}{'torch':>9}{'ms.exp':>10}{'ours/nn':>10}{'ours/exp':>10}" \
              f"{'ours/torch':>12}{'ms.exp/ours':>13}"
     print(header)
