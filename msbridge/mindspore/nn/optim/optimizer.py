@@ -25,7 +25,10 @@ from ``torch.optim``:
 
 Use it MindSpore's way, ``opt(grads)`` with a tuple of gradients in parameter
 order, or torch's way, ``loss.backward(); opt.step()`` (reads ``p.grad``; a
-missing grad counts as zeros, as MindSpore's autodiff gives zeros).
+missing grad counts as zeros, as MindSpore's autodiff gives zeros, so momentum
+and weight decay still move it). MindSpore's ``net.trainable_params()`` is
+``[p for p in model.parameters() if p.requires_grad]``: pass that, not every
+parameter, when some are frozen.
 """
 from collections.abc import Iterable
 
