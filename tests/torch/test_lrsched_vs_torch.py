@@ -315,13 +315,14 @@ def test_lrsched_matches_torch(name, family):
     assert type(getattr(msched, "last_epoch", None)) is type(getattr(tsched, "last_epoch", None))
 
 
-@pytest.mark.parametrize("family", ("nn", "experimental"))
-def test_lrsched_single_group_three_groups(family):
-    for lrs in (LRS[:1], LRS):
-        pair = Pair(family, lrs=lrs)
-        run_pair(pair, SCENARIOS["CyclicLR_exp_range"][0] if len(lrs) == 2 else
-                 (lambda m, o, g: m.CyclicLR(o, 1e-3, 0.1, step_size_up=9, mode="exp_range", gamma=0.995)),
-                 plain, 150)
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("lrs", [LRS[:1], LRS], ids=["one_group", "three_groups"])
+def test_lrsched_one_and_three_groups(family, lrs):
+    def factory(m, o, g):
+        return m.ChainedScheduler([m.CyclicLR(o, 1e-3, 0.1, step_size_up=9, mode="exp_range", gamma=0.995),
+                                   m.MultiplicativeLR(o, lambda e: 0.999)])
+
+    run_pair(Pair(family, lrs=lrs), factory, plain, 150)
 
 
 # ---------------------------------------------------------------- state_dict, through files
