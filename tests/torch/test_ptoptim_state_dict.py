@@ -158,3 +158,21 @@ def test_parameter_errors_match_torch(make_params):
 @pytest.mark.parametrize("make", [m for _, m in OPTIMIZERS], ids=[n for n, _ in OPTIMIZERS])
 def test_repr_matches_torch(make):
     assert repr(make(msb_torch.optim, _ms_params())) == repr(make(torch.optim, _torch_params()))
+
+
+def test_add_param_group_mid_training_matches_torch():
+    t_params, o_params = _torch_params(), _ms_params()
+    t_opt = torch.optim.Adam([t_params[0]], lr=0.01)
+    o_opt = msb_torch.optim.Adam([o_params[0]], lr=0.01)
+    for step in range(2):
+        t_params[0].grad = torch.from_numpy(_grads(step)[0])
+        t_opt.step()
+        o_opt.step((ms.Tensor(_grads(step)[0]),))
+    t_opt.add_param_group({"params": [t_params[1]], "lr": 0.05, "betas": (0.8, 0.9)})
+    o_opt.add_param_group({"params": [o_params[1]], "lr": 0.05, "betas": (0.8, 0.9)})
+    for step in range(2, 5):
+        _torch_step(t_opt, t_params, step)
+        _our_step(o_opt, step)
+    assert o_opt.state_dict()["param_groups"] == t_opt.state_dict()["param_groups"]
+    for a, b in zip(t_params, o_params):
+        np.testing.assert_allclose(b.asnumpy(), a.detach().numpy(), rtol=1e-6, atol=1e-7)
