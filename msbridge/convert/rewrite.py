@@ -331,7 +331,12 @@ class RegionRewriter:
 
     def rewrite(self, module: cst.Module, first_line: int, last_line: int) -> cst.Module:
         """Rewrite ``module``: the text of source lines ``first_line``..``last_line``."""
-        self.rewriter.module = self.rewriter.train_step.module = module
+        rewriter = self.rewriter
+        rewriter.module = rewriter.train_step.module = module
+        # id()-keyed notes are only valid while their nodes live: never carry them to another region
+        rewriter.skip_refs.clear()
+        rewriter.assign_of.clear()
+        rewriter.train_step.lines.clear()
         self.rewriter.statement_lines = [line for line in self.statement_lines if first_line <= line <= last_line]
         self.rewriter.cursor = 0
         return module.visit(self.rewriter)
