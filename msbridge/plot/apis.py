@@ -12,6 +12,13 @@ from msbridge.errors import UserError
 
 MINDSPORE = "mindspore"
 TORCH = "torch"
+EXPERIMENTAL = "mindspore.experimental"  # MindSpore's own torch-shaped schedulers
+_MODULES = {
+    MINDSPORE: "mindspore.nn",
+    TORCH: "torch.optim.lr_scheduler",
+    EXPERIMENTAL: "mindspore.experimental.optim.lr_scheduler",
+}
+_SHORT = {MINDSPORE: "nn.", TORCH: "lr_scheduler.", EXPERIMENTAL: "experimental.lr_scheduler."}
 
 # kinds
 LR_FUNCTION = "lr_function"  # mindspore.nn.*_lr(...) -> list[float], one value per step
@@ -28,13 +35,17 @@ class Api:
 
     @property
     def qualified(self) -> str:
-        module = "mindspore.nn" if self.framework == MINDSPORE else "torch.optim.lr_scheduler"
-        return f"{module}.{self.name}"
+        return f"{_MODULES[self.framework]}.{self.name}"
 
     @property
     def short(self) -> str:
-        """How the README and the plot title spell it."""
-        return f"nn.{self.name}" if self.framework == MINDSPORE else f"lr_scheduler.{self.name}"
+        """How messages spell it."""
+        return f"{_SHORT[self.framework]}{self.name}"
+
+    @property
+    def torch_shaped(self) -> bool:
+        """A scheduler object on an optimizer (torch's, or MindSpore's experimental copy)."""
+        return self.framework in (TORCH, EXPERIMENTAL)
 
 
 _MS_FUNCTIONS = (
@@ -69,6 +80,8 @@ _TORCH_SCHEDULERS = (
     "MultiplicativeLR",
 )
 _TORCH_COMPOSITES = ("SequentialLR", "ChainedScheduler")
+# mindspore.experimental.optim.lr_scheduler 2.10 has torch's schedulers except these
+_NOT_IN_EXPERIMENTAL = ("OneCycleLR", "ChainedScheduler")
 
 # torch schedulers an expression cannot describe, and why.
 NOT_PLOTTABLE = {
@@ -94,6 +107,9 @@ _PREFIXES = {
     "optim.lr_scheduler": TORCH,
     "lr_scheduler": TORCH,
     "msbridge.torch.optim.lr_scheduler": TORCH,
+    "mindspore.experimental.optim.lr_scheduler": EXPERIMENTAL,
+    "experimental.optim.lr_scheduler": EXPERIMENTAL,
+    "experimental.lr_scheduler": EXPERIMENTAL,
 }
 
 
@@ -104,6 +120,10 @@ def resolve(dotted: str) -> Api:
         raise UserError(f"cannot plot {dotted}: {NOT_PLOTTABLE[name]}")
     api = APIS.get(name)
     framework = _PREFIXES.get(prefix) if prefix else (api.framework if api else None)
+    if framework == EXPERIMENTAL and api is not None and api.framework == TORCH:
+        if name in _NOT_IN_EXPERIMENTAL:
+            raise UserError(f"mindspore.experimental.optim.lr_scheduler has no {name} (MindSpore 2.10)")
+        return Api(EXPERIMENTAL, name, api.kind)
     if api is None or framework != api.framework:
         raise UserError(f"unknown API {dotted!r}{_suggestion(dotted)}; see `msbridge plot --help` for the list")
     return api
@@ -127,5 +147,7 @@ def listing() -> str:
     return (
         f"  MindSpore LR functions (mindspore.nn / nn.): {names(LR_FUNCTION)}\n"
         f"  MindSpore LR schedules (need --steps):       {names(LR_SCHEDULE)}\n"
-        f"  torch schedulers (lr_scheduler.):            {names(SCHEDULER)}, {names(COMPOSITE)}"
+        f"  torch schedulers (lr_scheduler.):            {names(SCHEDULER)}, {names(COMPOSITE)}\n"
+        f"  MindSpore's torch-shaped copies (mindspore.experimental.optim.lr_scheduler.): the same, except "
+        f"{', '.join(_NOT_IN_EXPERIMENTAL)}"
     )

@@ -25,6 +25,10 @@ examples:
   msbridge plot "lr_scheduler.StepLR(step_size=30, gamma=0.1)" --lr 0.1 --epochs 90 --steps-per-epoch 20
   msbridge plot "lr_scheduler.OneCycleLR(max_lr=0.1, total_steps=500)" -o onecycle.png
   msbridge plot "lr_scheduler.LambdaLR(lr_lambda=lambda epoch: 0.95 ** epoch)" --epochs 50 --csv lr.csv
+
+  # MindSpore's own torch-shaped scheduler vs real torch and vs msbridge's (float64, torch's algorithm)
+  msbridge plot "mindspore.experimental.optim.lr_scheduler.CyclicLR(base_lr=0.01, max_lr=0.1,
+      step_size_up=5)" --steps 40 --vs torch --vs msbridge
   msbridge plot "lr_scheduler.SequentialLR(schedulers=[lr_scheduler.LinearLR(start_factor=0.1,
       total_iters=5), lr_scheduler.CosineAnnealingLR(T_max=45)], milestones=[5])" --epochs 50
 
@@ -140,15 +144,21 @@ def compute(call: ApiCall, args: argparse.Namespace):
     return _torch_curves(call, args, overlays)
 
 
+def _source_framework(call: ApiCall) -> str:
+    """"torch" or "mindspore" (mindspore.experimental schedulers are MindSpore)."""
+    return "torch" if call.api.framework == apis.TORCH else "mindspore"
+
+
 def _overlays(call: ApiCall, requested: list[str] | None) -> list[str]:
-    other = "torch" if call.api.framework == apis.MINDSPORE else "mindspore"
+    own = _source_framework(call)
+    other = "mindspore" if own == "torch" else "torch"
     overlays = list(dict.fromkeys(requested or [other]))
     if "converted" in overlays:
         raise UserError("--vs converted is for training scripts (msbridge plot train.py)")
     if "none" in overlays and len(overlays) > 1:
         raise UserError("--vs none cannot be combined with other --vs choices")
-    if call.api.framework in overlays:
-        name = "MindSpore" if call.api.framework == apis.MINDSPORE else "torch"
+    if own in overlays:
+        name = "MindSpore" if own == "mindspore" else "torch"
         raise UserError(f"{call.api.short} is already {name}: use --vs {other}, --vs msbridge or --vs none")
     return [o for o in overlays if o != "none"]
 
@@ -196,18 +206,24 @@ def _torch_curves(call: ApiCall, args, overlays):
     steps = args.steps if args.steps is not None else (args.epochs * per_epoch if args.epochs else None)
     if steps is None and call.api.name != "OneCycleLR":  # OneCycleLR knows its own length
         raise UserError(f"{call.api.short}: say how long to plot with --epochs N (or --steps N)")
-    family = runners.torch_family()
+    if call.api.framework == apis.EXPERIMENTAL:
+        if not runners.installed("mindspore"):
+            raise UserError(f"{call.api.short} needs MindSpore, which is not installed")
+        family = runners.MINDSPORE_EXPERIMENTAL
+    else:
+        family = runners.torch_family()
     values = runners.torch_shaped_scheduler(family, call, lr, steps, every)
     when = "every batch" if per_batch else "every epoch" + (f" ({every} batches)" if every > 1 else "")
     source = Curve(_engine_label(family.scheduler_module, call.api.name) + f" on lr={lr:g}, stepped {when}", tuple(values))
     others = []
-    if "msbridge" in overlays and family is runners.TORCH:
+    if "msbridge" in overlays and family is not runners.MSBRIDGE_TORCH:
         ours = runners.torch_shaped_scheduler(runners.MSBRIDGE_TORCH, call, lr, len(values), every)
         label = f"msbridge.torch.optim.lr_scheduler.{call.api.name} (msbridge, driving a MindSpore optimizer)"
         others.append(Curve(label, tuple(ours)))
-    if "mindspore" in overlays:
+    counterpart = "mindspore" if family is not runners.MINDSPORE_EXPERIMENTAL else "torch"
+    if counterpart in overlays:
         context = {"initial_lr": lr, "steps_per_epoch": every, "total_steps": len(values), "per_step_lrs": list(values)}
-        others += _counterpart_curves(call, context, len(values), "mindspore")
+        others += _counterpart_curves(call, context, len(values), counterpart)
     return source, others, "training step (batch)"
 
 
@@ -263,6 +279,8 @@ def _engine_label(module: str, name: str) -> str:
         return f"mindspore {name}"
     if module == runners.TORCH.scheduler_module:
         return f"torch {name}"
+    if module == runners.MINDSPORE_EXPERIMENTAL.scheduler_module:
+        return f"mindspore.experimental {name}"
     missing = "MindSpore" if module == runners.MSBRIDGE_NN else "torch"
     _note(f"{missing} is not installed: the source curve is computed by msbridge's stand-in ({module})")
     return f"{module}.{name.removeprefix('nn.')} ({missing} not installed)"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from msbridge.plot.apis import TORCH
 from msbridge.plot.expression import ApiCall
 from msbridge.tables import ApiRow, load_tables
 from msbridge.tables.expr import ExprError, substitute
@@ -37,7 +38,7 @@ def find(call: ApiCall, context: dict) -> tuple[list[Counterpart], list[str]]:
     ``context``: the tables' context names (``steps_per_epoch``: for a torch source,
     the batches between its ``scheduler.step()`` calls).
     """
-    direction = "to_torch" if call.api.framework == "mindspore" else "to_mindspore"
+    direction = "to_mindspore" if call.api.framework == TORCH else "to_torch"
     source_side, _ = _SIDES[direction]
     found, notes = [], []
     for row in load_tables().rows_for(call.api.qualified):

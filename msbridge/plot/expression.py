@@ -13,7 +13,7 @@ import ast
 from dataclasses import dataclass, field
 
 from msbridge.errors import UserError
-from msbridge.plot.apis import COMPOSITE, TORCH, Api, resolve
+from msbridge.plot.apis import COMPOSITE, Api, resolve
 from msbridge.tables import expr
 
 
@@ -45,7 +45,7 @@ def _call(node: ast.AST, text: str, allow_nested: bool) -> ApiCall:
     api = resolve(_dotted(node.func))
     positional = list(node.args)
     keywords = [kw for kw in node.keywords if kw.arg != "optimizer"]
-    if api.framework == TORCH and positional and isinstance(positional[0], ast.Name):
+    if api.torch_shaped and positional and isinstance(positional[0], ast.Name):
         positional = positional[1:]  # StepLR(optimizer, ...): the plot supplies the optimizer
     nested = api.kind == COMPOSITE
     for kw in keywords:
@@ -75,8 +75,8 @@ def _value(node: ast.AST, api: Api, allow_nested: bool):
         return items if isinstance(node, ast.List) else tuple(items)
     if isinstance(node, ast.Call) and allow_nested and isinstance(node.func, (ast.Name, ast.Attribute)):
         inner = _call(node, "", allow_nested=True)
-        if inner.api.framework != TORCH or inner.api.kind == COMPOSITE:
-            raise UserError(f"{api.short} takes torch schedulers, got {inner.api.short}")
+        if not inner.api.torch_shaped or inner.api.kind == COMPOSITE:
+            raise UserError(f"{api.short} takes torch-shaped schedulers, got {inner.api.short}")
         return inner
     text = ast.unparse(node)
     try:

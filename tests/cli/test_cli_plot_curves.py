@@ -125,8 +125,14 @@ TORCH_CALLS = [
     ("lr_scheduler.LinearLR(start_factor=0.25, total_iters=6)", "2"),
     ("lr_scheduler.LambdaLR(lr_lambda=lambda epoch: 0.9 ** epoch)", "2"),
 ]
+EXPERIMENTAL_CALLS = [
+    ("experimental.lr_scheduler.StepLR(step_size=3, gamma=0.5)", "2"),
+    ("mindspore.experimental.optim.lr_scheduler.CosineAnnealingLR(T_max=10, eta_min=0.001)", "1"),
+    ("mindspore.experimental.optim.lr_scheduler.LinearLR(start_factor=0.25, total_iters=6)", "3"),
+]
 PLOTS = (
-    [(text,) for text in MS_FUNCTION_CALLS]
+    [(text, "--epochs", "20", "--steps-per-epoch", every) for text, every in EXPERIMENTAL_CALLS]
+    + [(text,) for text in MS_FUNCTION_CALLS]
     + [(text, "--steps", "101") for text in MS_SCHEDULE_CALLS]
     + [(text, "--epochs", "20", "--steps-per-epoch", every) for text, every in TORCH_CALLS]
 )
@@ -173,6 +179,33 @@ def test_torch_counterparts_include_mindspores_own_scheduler():
         expected.append(float(optimizer.param_groups[0]["lr"].asnumpy()))
         scheduler.step()
     assert list(experimental.values) == expected
+
+
+def test_mindspore_experimental_source_is_mindspores_own_scheduler():
+    source, others = plot_curves(
+        "mindspore.experimental.optim.lr_scheduler.CosineAnnealingLR(T_max=10, eta_min=0.001)", "--epochs", "25"
+    )
+    weight = mindspore.Parameter(mindspore.Tensor(np.zeros(1, np.float32)), name="w")
+    optimizer = ms_optim.SGD([weight], lr=0.1)
+    scheduler = ms_optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=10, eta_min=0.001)
+    expected = []
+    for _ in range(25):
+        expected.append(float(optimizer.param_groups[0]["lr"].asnumpy()))
+        scheduler.step()
+    assert list(source.values) == expected
+    (torch_side,) = [o for o in others if o.row.id == "lr.experimental.CosineAnnealingLR"]
+    assert list(torch_side.values) == torch_lrs_cosine(25)
+
+
+def torch_lrs_cosine(steps):
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=10, eta_min=0.001)
+    values = []
+    for _ in range(steps):
+        values.append(optimizer.param_groups[0]["lr"])
+        optimizer.step()
+        scheduler.step()
+    return values
 
 
 def test_rows_that_do_not_apply_are_explained(capsys):

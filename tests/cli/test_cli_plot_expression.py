@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from msbridge.errors import UserError
-from msbridge.plot.apis import APIS, MINDSPORE, TORCH, resolve
+from msbridge.plot.apis import APIS, EXPERIMENTAL, MINDSPORE, TORCH, resolve
 from msbridge.plot.expression import ApiCall, parse_call
 
 
@@ -22,6 +22,8 @@ from msbridge.plot.expression import ApiCall, parse_call
         ("torch.optim.lr_scheduler.OneCycleLR", TORCH, "OneCycleLR"),
         ("optim.lr_scheduler.CosineAnnealingLR", TORCH, "CosineAnnealingLR"),
         ("StepLR", TORCH, "StepLR"),
+        ("mindspore.experimental.optim.lr_scheduler.StepLR", EXPERIMENTAL, "StepLR"),
+        ("experimental.lr_scheduler.SequentialLR", EXPERIMENTAL, "SequentialLR"),
     ],
 )
 def test_api_spellings_resolve(spelling, framework, name):
@@ -44,6 +46,8 @@ def test_api_spellings_resolve(spelling, framework, name):
         ("lr_scheduler.LambdaLR(lr_lambda=lambda e: lr * e)", ["'lambda e: lr * e' uses the variable 'lr'"]),
         ("lr_scheduler.LambdaLR(lr_lambda=lambda a, b: a)", ["not a literal value", "one-argument lambdas"]),
         ("lr_scheduler.ReduceLROnPlateau(mode='min')", ["cannot plot", "metric"]),
+        ("experimental.lr_scheduler.OneCycleLR(max_lr=0.1)", ["mindspore.experimental.optim.lr_scheduler has no OneCycleLR"]),
+        ("experimental.lr_scheduler.WarmUpLR(0.1, 3)", ["unknown API"]),
         ("nn.warmup_lr(lr, 10, 1, 2)", ["nn.warmup_lr: 'lr' uses the variable 'lr'; write its value instead"]),
         ("nn.warmup_lr(open('x'), 10, 1, 2)", ["argument \"open('x')\" is not a literal value", "'open' is not allowed"]),
         ("nn.warmup_lr(0.1, 10, 1, warmup_epoch=x.y)", ["argument 'x.y' is not a literal value"]),
@@ -53,7 +57,7 @@ def test_api_spellings_resolve(spelling, framework, name):
         ("nn.warmup_lr(1 / 0, 10, 1, 2)", ["'1 / 0' is not a literal value", "ZeroDivisionError"]),
         ("nn.warmup_lr(10 ** 10 ** 10, 10, 1, 2)", ["too large"]),
         ("nn.piecewise_constant_lr([lr_scheduler.StepLR(step_size=1)], [0.1])", ["is not a literal value"]),
-        ("lr_scheduler.SequentialLR(schedulers=[nn.WarmUpLR(0.1, 3)], milestones=[])", ["takes torch schedulers"]),
+        ("lr_scheduler.SequentialLR(schedulers=[nn.WarmUpLR(0.1, 3)], milestones=[])", ["takes torch-shaped schedulers"]),
     ],
 )
 def test_user_mistakes_get_a_clear_user_error(text, fragments):

@@ -108,7 +108,7 @@ def test_a_conversion_that_does_not_run_is_reported(tmp_path, capsys):
     )
     assert "torch.randn" in text
     script = write(tmp_path, "unconverted.py", text)
-    code, err = plot_script(capsys, script, "--args", "1", "-o", str(tmp_path / "lr.png"))
+    code, err = plot_script(capsys, script, "--args", "1", "--steps", "2", "-o", str(tmp_path / "lr.png"))
     assert code == 2
     last = err.strip().splitlines()[-1]
     assert last.startswith("msbridge: error: unconverted.py (converted to mindspore) failed: ")
