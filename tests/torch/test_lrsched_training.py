@@ -216,3 +216,47 @@ def test_lrsched_training_adam_beta1_cycles_in_the_update(family):
     assert held == expected
     _, fixed_weight = adam_run(family, cycle_momentum=False)
     assert not np.array_equal(cycled_weight, fixed_weight)  # the beta1 written reaches MindSpore's update
+
+
+def model_train(opt_lr, net, schedule=None):
+    """``mindspore.train.Model.train`` for 3 epochs; ``schedule`` steps our scheduler from a Callback."""
+    from mindspore import dataset
+    from mindspore.train import Callback, Model
+
+    x = np.concatenate([x for x, _ in DATA])
+    y = np.concatenate([y for _, y in DATA])
+    opt = nn.Momentum(net.trainable_params(), opt_lr, 0.9)
+    held = []
+
+    class StepScheduler(Callback):
+        def on_train_step_begin(self, run_context):
+            held.append(float(opt.learning_rate))
+
+        def on_train_step_end(self, run_context):
+            sched.step()
+
+    sched = schedule(ours, opt) if schedule else None
+    data = dataset.NumpySlicesDataset({"x": x, "y": y}, shuffle=False).batch(5)
+    Model(net, nn.MSELoss(), opt).train(3, data, callbacks=[StepScheduler()] if sched else [],
+                                        dataset_sink_mode=False)
+    return held, net.weight.asnumpy().copy()
+
+
+def test_lrsched_training_with_model_train_callback():
+    """The usual MindSpore loop: Model.train, the scheduler stepped from a Callback after every batch."""
+    steps = 3 * BATCHES
+
+    def schedule(m, opt):
+        return m.OneCycleLR(opt, 0.1, total_steps=steps, cycle_momentum=False)
+
+    torch_opt = torch.optim.SGD(torch.nn.Linear(4, 2).parameters(), lr=0.1, momentum=0.9)
+    torch_sched = schedule(torch.optim.lr_scheduler, torch_opt)
+    expected = []
+    for _ in range(steps):
+        expected.append(float(np.float32(torch_opt.param_groups[0]["lr"])))
+        torch_opt.step()
+        torch_sched.step()
+    held, weight = model_train(0.1, make_net(), schedule)
+    assert held == expected
+    _, reference = model_train(expected, make_net())  # MindSpore's own dynamic LR list, same values
+    np.testing.assert_array_equal(weight, reference)
