@@ -57,7 +57,7 @@ def _program(to, picks):
     return HEADERS[to] + "".join(chunks), [c for (kind, _), c in zip(picks, chunks) if kind == "cold"]
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(to=st.sampled_from(["torch", "mindspore"]),
        picks=st.lists(st.tuples(st.sampled_from(["cold", "framework"]), st.integers(0, 50)), max_size=14))
 def test_convert_properties_untouched_code_idempotence_and_validity(to, picks):

@@ -116,7 +116,7 @@ class TrainStep:
         self.module = rewriter.module
         self.grad_fns: dict[str, GradFn] = rewriter.scan.grad_fns  # name bound to value_and_grad(...)
         self.grads: dict[str, str] = {}            # gradient variable -> optimizer text
-        self.lines: dict[int, int] = {}            # id(updated zero_grad statement) -> its source line
+        self.lines: dict[int, tuple] = {}          # id(updated zero_grad statement) -> (it, its source line)
 
     # ---- to torch -----------------------------------------------------------------------------
     def owns(self, call: cst.Call) -> bool:
@@ -126,7 +126,7 @@ class TrainStep:
 
     def statement(self, original, updated):
         if self.r.target == "mindspore" and _method_call_on(original, "zero_grad", self.module) is not None:
-            self.lines[id(updated)] = self.r.line_of(original)
+            self.lines[id(updated)] = (updated, self.r.line_of(original))  # holding the node keeps its id unique
         if self.r.target != "torch" or len(original.body) != 1:
             return None
         small = original.body[0]
@@ -207,7 +207,7 @@ class TrainStep:
         if loss not in collector.names:
             return None
         aux = [n for n in collector.names if n not in (loss, "_")]
-        line = self.lines.get(id(body[start]), 0)
+        line = self.lines.get(id(body[start]), (None, 0))[1]
         indent = "    "
         inner = cst.Module(body=forward_stmts).code
         inner = "".join(indent + l if l.strip() else l for l in inner.splitlines(keepends=True))
