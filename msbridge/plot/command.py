@@ -93,7 +93,10 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from msbridge.plot.render import compare, render
+    try:
+        from msbridge.plot.render import compare, render
+    except ImportError as exc:
+        raise UserError(f"msbridge plot needs matplotlib ({exc}): pip install 'msbridge[plot]'") from None
 
     for path in (args.output, args.csv):
         if path:

@@ -73,7 +73,10 @@ def script_curves(path: str, script_args: list[str], overlay: bool, steps: int |
 
 def _convert(src: Path, out: Path) -> tuple[str, bool]:
     """Convert ``src`` to ``out``: (target framework, whether every API converted)."""
-    from msbridge.convert.driver import convert_paths
+    try:
+        from msbridge.convert.driver import convert_paths
+    except ImportError as exc:
+        raise UserError(f"plotting a script with its conversion needs libcst ({exc}): pip install 'msbridge[convert]'") from None
 
     report = convert_paths(src, out)
     (file_report,) = report.files

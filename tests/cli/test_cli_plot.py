@@ -148,6 +148,13 @@ def test_user_mistakes_through_the_entry_point(args, fragment):
     assert_one_line_error(run_plot(*args), fragment)
 
 
+def test_unknown_image_format_is_a_user_error(tmp_path, capsys):
+    code, stdout, stderr = plot_in_process(capsys, "nn.warmup_lr(0.1, 10, 1, 2)", "--vs", "none", "-o", str(tmp_path / "lr.xyz"))
+    assert (code, stdout) == (2, "")
+    assert stderr.startswith(f"msbridge: error: cannot write {tmp_path / 'lr.xyz'}: ") and "xyz" in stderr
+    assert not (tmp_path / "lr.xyz").exists()
+
+
 def test_framework_rejection_is_the_framework_message(capsys):
     code, _, stderr = plot_in_process(capsys, "nn.exponential_decay_lr(1, 0.9, 10, 2, 1)")
     assert code == 2

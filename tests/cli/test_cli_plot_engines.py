@@ -136,3 +136,11 @@ def test_overlay_choices_are_checked(capsys):
     assert "--vs none cannot be combined" in capsys.readouterr().err
     assert cli.main(["plot", "lr_scheduler.StepLR(3)", "--epochs", "5", "--vs", "torch"]) == 2
     assert "already torch" in capsys.readouterr().err
+
+
+def test_without_matplotlib_the_error_says_what_to_install(tmp_path):
+    result = run_without("matplotlib", tmp_path, "nn.warmup_lr(0.1, 10, 1, 2)", "-o", str(tmp_path / "a.png"))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("msbridge: error: msbridge plot needs matplotlib")
+    assert "pip install 'msbridge[plot]'" in result.stderr
