@@ -144,6 +144,16 @@ class CallableLambda:
         return self.rate**epoch
 
 
+class CallableScale:
+    """A stateful CyclicLR scale_fn object: torch saves its ``__dict__`` in state_dict."""
+
+    def __init__(self, decay):
+        self.decay = decay
+
+    def __call__(self, cycle):
+        return self.decay ** (cycle - 1)
+
+
 # name -> (factory(m, opt, groups) -> scheduler, driver, steps, adam)
 SCENARIOS = {
     "LambdaLR_list_index": (lambda m, o, g: m.LambdaLR(o, lambda e: [1, 0.5, 0.25][min(e // 10, 2)]), plain, 60, False),
@@ -189,6 +199,9 @@ SCENARIOS = {
             base_momentum=[0.8, 0.85], max_momentum=0.95,
         ),
         plain, 200, False,
+    ),
+    "CyclicLR_callable_scale_fn": (
+        lambda m, o, g: m.CyclicLR(o, 1e-3, 0.1, step_size_up=4, scale_fn=CallableScale(0.8)), plain, 120, False,
     ),
     "CyclicLR_no_momentum": (lambda m, o, g: m.CyclicLR(o, 1e-3, 0.1, 4, cycle_momentum=False), plain, 50, False),
     "CyclicLR_adam_beta1": (lambda m, o, g: m.CyclicLR(o, 1e-4, 1e-2, step_size_up=7), plain, 200, True),
@@ -330,7 +343,7 @@ def test_lrsched_one_and_three_groups(family, lrs):
 STATE_SCENARIOS = [
     "LambdaLR_callable", "LambdaLR_per_group", "MultiplicativeLR", "StepLR", "MultiStepLR_repeated", "ConstantLR",
     "LinearLR", "ExponentialLR", "PolynomialLR", "CosineAnnealingLR_periodic", "CosineAnnealingWarmRestarts_Tmult",
-    "CyclicLR_triangular2", "CyclicLR_adam_beta1", "OneCycleLR_cos", "OneCycleLR_adam", "ReduceLROnPlateau_cooldown",
+    "CyclicLR_triangular2", "CyclicLR_adam_beta1", "CyclicLR_callable_scale_fn", "OneCycleLR_cos", "OneCycleLR_adam", "ReduceLROnPlateau_cooldown",
     "SequentialLR_three", "SequentialLR_chain_first", "ChainedScheduler_with_sequential",
     "ChainedScheduler_exp_step",
 ]

@@ -11,6 +11,10 @@ the MindSpore optimizer (see ``adapter.py`` for the supported optimizers).
     sched = lr_scheduler.CosineAnnealingLR(opt, T_max=100)
     ...  # train one epoch with opt
     sched.step()
+
+``param_groups(opt)`` gives the torch-shaped groups (Python float 'lr',
+'initial_lr', 'momentum'/'betas') where torch code touches
+``optimizer.param_groups`` directly.
 """
 from msbridge.torch.optim.lr_scheduler.adapter import param_groups
 from msbridge.torch.optim.lr_scheduler.base import LRScheduler, _LRScheduler
