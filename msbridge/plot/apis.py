@@ -6,6 +6,7 @@ one of these, so nothing a user types is resolved to an arbitrary attribute.
 from __future__ import annotations
 
 import difflib
+import textwrap
 from dataclasses import dataclass
 
 from msbridge.errors import UserError
@@ -141,13 +142,22 @@ def _suggestion(dotted: str) -> str:
 
 def listing() -> str:
     """The plottable APIs, for ``--help``."""
-    def names(kind):
-        return ", ".join(api.name for api in APIS.values() if api.kind == kind)
+    def block(title, names):
+        return textwrap.fill(
+            ", ".join(names), width=100, initial_indent="    ", subsequent_indent="    "
+        ).join([f"  {title}\n", ""])
 
-    return (
-        f"  MindSpore LR functions (mindspore.nn / nn.): {names(LR_FUNCTION)}\n"
-        f"  MindSpore LR schedules (need --steps):       {names(LR_SCHEDULE)}\n"
-        f"  torch schedulers (lr_scheduler.):            {names(SCHEDULER)}, {names(COMPOSITE)}\n"
-        f"  MindSpore's torch-shaped copies (mindspore.experimental.optim.lr_scheduler.): the same, except "
-        f"{', '.join(_NOT_IN_EXPERIMENTAL)}"
+    def names(*kinds):
+        return [api.name for api in APIS.values() if api.kind in kinds]
+
+    return "\n".join(
+        [
+            block("MindSpore LR functions (nn.X or mindspore.nn.X):", names(LR_FUNCTION)),
+            block("MindSpore LR schedule cells (nn.X; give --steps):", names(LR_SCHEDULE)),
+            block("torch schedulers (lr_scheduler.X or torch.optim.lr_scheduler.X):", names(SCHEDULER, COMPOSITE)),
+            block(
+                "MindSpore's torch-shaped schedulers (mindspore.experimental.optim.lr_scheduler.X):",
+                [n for n in names(SCHEDULER, COMPOSITE) if n not in _NOT_IN_EXPERIMENTAL],
+            ),
+        ]
     )

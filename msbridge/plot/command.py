@@ -65,8 +65,9 @@ def register(subparsers) -> None:
         "--vs",
         action="append",
         choices=("torch", "mindspore", "msbridge", "converted", "none"),
-        help="what to overlay, repeatable: the other framework (default), msbridge's own "
-        "re-implementation of the same API, or none",
+        help="what to overlay (repeatable): the other framework (default for API calls), msbridge "
+        "(msbridge's own re-implementation of the same API), converted (a script's conversion: the default "
+        "for scripts), none",
     )
     parser.add_argument(
         "--steps", type=int, help="training steps to draw (needed for schedule cells; scripts: at most, default 1000)"
@@ -77,7 +78,9 @@ def register(subparsers) -> None:
     parser.add_argument("--csv", metavar="FILE", help="also write every curve's per-step values to FILE")
     parser.add_argument("--title", help="figure title (default: the expression)")
     script_group = parser.add_argument_group("training scripts (run, with their conversion, in subprocesses)")
-    script_group.add_argument("--args", help="the script's own command-line arguments, as one string")
+    script_group.add_argument(
+        "--args", help="the script's own command-line arguments, as one string (--args='--epochs 3')"
+    )
     script_group.add_argument(
         "--timeout", type=float, default=script.DEFAULT_TIMEOUT, help="seconds per run (default: %(default)s)"
     )
