@@ -209,3 +209,17 @@ def test_convert_cli_progress_bar_on_a_real_terminal(tmp_path):
     assert "converting [" in shown and "3/3" in shown
     piped = _cli(src, "-o", tmp_path / "out2")
     assert "converting [" not in piped.stderr, "no progress bar when stderr is not a terminal"
+
+
+def test_convert_cli_in_place_tree_leaves_bad_files_byte_identical(tree, tmp_path):
+    latin1 = "# caf\xe9\nfrom mindspore import nn\n".encode("latin-1")
+    (tree / "legacy.py").write_bytes(latin1)
+    result = _cli(tree, "--in-place", "--to", "torch", "--report", tmp_path / "r.json")
+    assert result.returncode == 1
+    assert (tree / "train.py").read_text() == TORCH_OUT
+    assert (tree / "pkg" / "sub" / "broken.py").read_text() == BAD_SRC
+    assert (tree / "legacy.py").read_bytes() == latin1
+    errors = {f["path"]: f["error"] for f in json.loads((tmp_path / "r.json").read_text())["files"] if f["error"]}
+    assert set(errors) == {"legacy.py", str(Path("pkg") / "sub" / "broken.py")}
+    assert "not UTF-8" in errors["legacy.py"]
+    assert not list(tree.rglob("*.tmp")), "no temporary files left behind"
