@@ -61,6 +61,8 @@ def script_curves(path: str, script_args: list[str], overlay: bool, steps: int |
                     if complete:
                         raise
                     raise UserError(f"{exc} — msbridge convert left APIs unconverted: `msbridge convert {path}` lists them") from None
+    if runs[0].stopped:
+        print(f"msbridge plot: note: stopped {src.name} after {steps} optimizer updates (--steps)", file=sys.stderr)
     framework = _framework_of(src)
     args_text = " ".join(script_args)
     source = Curve(f"{src.name} {args_text} as written ({framework})".replace("  ", " "), runs[0].lrs)

@@ -3,7 +3,6 @@
 Everything runs through the real entry points (``python -m msbridge`` and the
 installed ``msbridge`` script) in a subprocess, as a person would run it.
 """
-import importlib.util
 import shutil
 import subprocess
 import sys
