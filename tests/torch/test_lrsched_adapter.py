@@ -348,3 +348,21 @@ def test_lrsched_load_state_dict_restores_float64_over_float32_storage():
         tsched.step()
         msched.step()
         assert msched.get_last_lr() == tsched.get_last_lr()
+
+
+def test_lrsched_nn_groups_follow_the_users_dicts_under_order_params():
+    """order_params re-sorts MindSpore's per-parameter lists; per-group lists still follow the dicts written."""
+    net = nn.Dense(3, 2)
+    mopt = nn.Momentum([{"params": [net.bias], "lr": 0.05}, {"params": [net.weight], "lr": 0.2},
+                        {"order_params": net.trainable_params()}], 0.1, 0.9)
+    tnet = torch.nn.Linear(3, 2)
+    topt = torch.optim.SGD([{"params": [tnet.bias], "lr": 0.05}, {"params": [tnet.weight], "lr": 0.2}],
+                           lr=0.1, momentum=0.9)
+    tsched = torch.optim.lr_scheduler.CyclicLR(topt, [0.01, 0.02], [0.5, 1.0], step_size_up=3)
+    msched = ours.CyclicLR(mopt, [0.01, 0.02], [0.5, 1.0], step_size_up=3)
+    for _ in range(10):
+        tsched.step()
+        msched.step()
+        assert msched.get_last_lr() == tsched.get_last_lr()
+    held = [float(mopt.get_lr_parameter(p)) for p in (net.bias, net.weight)]
+    assert held == [float(np.float32(v)) for v in tsched.get_last_lr()]

@@ -219,7 +219,7 @@ class _NnView:
         params = list(opt.parameters)
         owners = list(opt.group_lr) if opt.is_group_lr else [opt.learning_rate] * len(params)
         distinct: list = []
-        for lr in lr_params:
+        for lr in [*_lrs_in_user_group_order(opt), *lr_params]:
             if not any(lr is seen for seen in distinct):
                 distinct.append(lr)
         self.defaults: dict[str, Any] = {"lr": float(distinct[0])}
@@ -239,6 +239,24 @@ class _NnView:
             )
             for lr in distinct
         ]
+
+
+def _lrs_in_user_group_order(opt) -> list:
+    """The lr Parameters in the order of the user's group dicts.
+
+    ``order_params`` re-sorts MindSpore's per-parameter lists into network
+    order; per-group arguments (``max_lr=[...]``) follow the dicts the user
+    wrote, which the optimizer keeps in ``init_params``.
+    """
+    groups = getattr(opt, "init_params", {}).get("params")
+    if not isinstance(groups, list) or not all(isinstance(group, dict) for group in groups):
+        return []
+    ordered = []
+    for group in groups:
+        params = group.get("params")
+        if "order_params" not in group and isinstance(params, (list, tuple)) and params:
+            ordered.append(opt.get_lr_parameter(params[0]))
+    return ordered
 
 
 class _ExperimentalView:
