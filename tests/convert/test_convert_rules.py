@@ -154,7 +154,7 @@ def test_convert_rules_per_step_lr_optimizer_gets_mindspore_lr_bridge():
         """, """\
         import torch
         from msbridge.mindspore.nn import piecewise_constant_lr
-        from msbridge.bridge.mindspore_lr import MindSporeLR
+        from msbridge.bridge import MindSporeLR
         lr = piecewise_constant_lr([2, 4], [0.1, 0.01])
         opt = torch.optim.SGD(net.parameters(), momentum=0.9)
         opt_mindspore_lr = MindSporeLR(opt, lr)

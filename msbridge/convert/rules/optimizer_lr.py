@@ -23,7 +23,7 @@ import libcst as cst
 
 from msbridge.tables import ApiRow
 
-BRIDGE = "msbridge.bridge.mindspore_lr.MindSporeLR"
+BRIDGE = "msbridge.bridge.MindSporeLR"
 MINDSPORE_LR_ARG, TORCH_LR_ARG = "learning_rate", "lr"
 
 
