@@ -26,7 +26,7 @@ from msbridge.convert import report as rpt
 from msbridge.convert.arguments import translate
 from msbridge.convert.catalog import Catalog, framework_of, mirror_framework_of, other
 from msbridge.convert.imports import ImportNeeds
-from msbridge.convert.rules import methods, optimizer_lr
+from msbridge.convert.rules import methods, optimizer_lr, param_groups
 from msbridge.convert.rules.train_step import TrainStep
 from msbridge.convert.scan import BRIDGE_NAMES, Scan
 from msbridge.tables import ApiRow
@@ -261,8 +261,11 @@ class Rewriter(cst.CSTTransformer):
         if translation is None:
             return None
         self.after[-1].extend(after)
-        status = rpt.REVIEW if translation.problems else rpt.CONVERTED
-        text = "; ".join(translation.problems) or message
+        found = list(translation.problems)
+        if "params" in row.side(self.source).names and updated.args and updated.args[0].keyword is None:
+            found += param_groups.problems(updated.args[0].value, self.target)
+        status = rpt.REVIEW if found else rpt.CONVERTED
+        text = "; ".join(found) or message
         if row.exactness in ("approximate", "impossible") and status == rpt.CONVERTED:
             status, text = rpt.REVIEW, f"{row.exactness}: {row.exactness_reason}"
         self.record(original, public, status, target_ref.name, text)

@@ -440,3 +440,18 @@ def test_convert_rules_tensor_and_mode_methods():
         net.train(False)
         a = out.numpy(force=True)
         """)
+
+
+def test_convert_rules_parameter_group_keys_that_do_not_cross_are_flagged():
+    out, report = _convert("""\
+        from mindspore import nn
+        opt = nn.Momentum([{'params': a, 'grad_centralization': True}, {'params': b}], 0.1, 0.9)
+        ok = nn.Momentum([{'params': a, 'weight_decay': 0.01}], 0.1, 0.9)
+        """)
+    assert [u.status for u in report.uses] == [REVIEW, CONVERTED]
+    assert "['grad_centralization'] have no torch meaning" in out.splitlines()[1]
+    out, report = _convert("""\
+        import torch
+        opt = torch.optim.SGD([{'params': a, 'momentum': 0.5}], lr=0.1)
+        """)
+    assert report.uses[0].status == REVIEW and "['momentum']" in out

@@ -5,5 +5,6 @@
 * ``train_step``: the training-step idiom (``value_and_grad`` + ``optimizer(grads)``
   <-> ``zero_grad`` / ``backward`` / ``step``);
 * ``methods``: methods of framework objects found by name, not by import
-  (``construct``/``forward``, ``trainable_params()``/``parameters()``).
+  (``construct``/``forward``, ``trainable_params()``/``parameters()``);
+* ``param_groups``: optimizer parameter-group keys one framework would drop silently.
 """
