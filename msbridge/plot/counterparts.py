@@ -49,7 +49,7 @@ def find(call: ApiCall, context: dict) -> tuple[list[Counterpart], list[str]]:
             continue
         try:
             translation = translate(row, direction, call.args, call.kwargs, context)
-        except (RowDoesNotApply, UnsupportedArgument, ExprError) as exc:
+        except (RowDoesNotApply, UnsupportedArgument, ExprError, TypeError) as exc:  # TypeError: does not bind
             notes.append(f"row {row.id} does not apply: {exc}")
             continue
         found.append(Counterpart(row, translation, _call_text(row, translation, call, context)))

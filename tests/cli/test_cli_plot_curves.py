@@ -124,6 +124,12 @@ TORCH_CALLS = [
     ("lr_scheduler.PolynomialLR(total_iters=12, power=2.0)", "3"),
     ("lr_scheduler.LinearLR(start_factor=0.25, total_iters=6)", "2"),
     ("lr_scheduler.LambdaLR(lr_lambda=lambda epoch: 0.9 ** epoch)", "2"),
+    ("lr_scheduler.LinearLR(start_factor=1.0, end_factor=0.0001, total_iters=15)", "1"),
+    (
+        "lr_scheduler.SequentialLR(schedulers=[lr_scheduler.LinearLR(start_factor=0.1, total_iters=5), "
+        "lr_scheduler.CosineAnnealingLR(T_max=15)], milestones=[5])",
+        "1",
+    ),
 ]
 EXPERIMENTAL_CALLS = [
     ("experimental.lr_scheduler.StepLR(step_size=3, gamma=0.5)", "2"),

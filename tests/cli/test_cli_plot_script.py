@@ -60,9 +60,10 @@ def test_torch_script_and_its_mindspore_conversion(tmp_path, capsys):
     table = tmp_path / "lr.csv"
     code = cli.main(["plot", str(SCRIPTS / "torch_tiny_train.py"), "--args", "5", "--steps", "18",
                      "-o", str(tmp_path / "lr.png"), "--csv", str(table)])
-    out = capsys.readouterr().out
+    captured = capsys.readouterr()
     assert code == 0
-    assert "18 optimizer updates of torch_tiny_train.py" in out  # stopped after --steps updates
+    assert "18 optimizer updates of torch_tiny_train.py" in captured.out  # 5 epochs x 4 = 20, stopped at 18
+    assert "stopped torch_tiny_train.py after 18 optimizer updates (--steps)" in captured.err
     as_written, converted = read_columns(table)
     expected = torch_step_lr(5, 4)[:18]
     assert as_written == expected
