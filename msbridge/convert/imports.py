@@ -80,10 +80,14 @@ class _NameUses(cst.CSTVisitor):
         self.names.add(node.value)
 
 
-def used_names(module: cst.Module) -> set[str]:
+def names_read(node: cst.CSTNode) -> set[str]:
+    """Every Name in ``node`` outside imports, attribute names excluded."""
     visitor = _NameUses()
-    module.visit(visitor)
+    node.visit(visitor)
     return visitor.names
+
+
+used_names = names_read
 
 
 def _belongs(module_path: str, roots: tuple[str, ...]) -> bool:

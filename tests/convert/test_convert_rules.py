@@ -455,3 +455,20 @@ def test_convert_rules_parameter_group_keys_that_do_not_cross_are_flagged():
         opt = torch.optim.SGD([{'params': a, 'momentum': 0.5}], lr=0.1)
         """)
     assert report.uses[0].status == REVIEW and "['momentum']" in out
+
+
+def test_convert_rules_backward_step_with_rebound_input_is_left_and_marked():
+    before = """\
+        import torch
+        for x, y in batches:
+            opt.zero_grad()
+            x = x.float()
+            loss = crit(model(x), y)
+            loss.backward()
+            opt.step()
+        """
+    out, report = _convert(before)
+    assert "# msbridge: review: torch.Tensor.backward: the forward statements rebind ['x']" in out
+    assert "loss.backward()" in out and "value_and_grad(" not in out
+    assert not report.complete
+    assert convert_source(out, "mindspore")[0] == out

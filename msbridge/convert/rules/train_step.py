@@ -27,6 +27,7 @@ from __future__ import annotations
 import libcst as cst
 
 from msbridge.convert import report as rpt
+from msbridge.convert.imports import names_read
 from msbridge.convert.scan import VALUE_AND_GRAD, GradFn
 
 FORWARD_FN = "_msbridge_forward"
@@ -206,6 +207,16 @@ class TrainStep:
             stmt.visit(collector)
         if loss not in collector.names:
             return None
+        rebound = _rebound(forward_stmts, set(collector.names))
+        if rebound:
+            # a nested forward function would make these names local and read them before assignment
+            message = (f"review: torch.Tensor.backward: the forward statements rebind {rebound} that they also read; "
+                       f"write the value_and_grad step by hand")
+            line = self.lines.get(id(body[start]), (None, 0))[1]
+            self.r.report.add("torch.Tensor.backward", line, rpt.REVIEW, None, message)
+            body = list(body)
+            body[start] = _mark(body[start], message)
+            return body, backward + 1
         aux = [n for n in collector.names if n not in (loss, "_")]
         line = self.lines.get(id(body[start]), (None, 0))[1]
         indent = "    "
@@ -226,3 +237,36 @@ class TrainStep:
                           "zero_grad/backward/step -> value_and_grad + optimizer(grads)")
         out = body[:start] + new + between + [apply] + body[step + 1:]
         return out, start + len(new) + len(between) + 1
+
+
+def _reads(stmt) -> set[str]:
+    """Names a statement reads (an assignment's own targets excluded unless it reads them too)."""
+    if isinstance(stmt, cst.SimpleStatementLine):
+        names: set[str] = set()
+        for small in stmt.body:
+            if isinstance(small, (cst.Assign, cst.AnnAssign)):
+                if small.value is not None:
+                    names |= names_read(small.value)
+            else:
+                names |= names_read(small)
+        return names
+    return names_read(stmt)
+
+
+def _rebound(statements, assigned: set[str]) -> list[str]:
+    """Names the statements assign after (or while) reading an outer binding of them."""
+    bound_here: set[str] = set()
+    found: list[str] = []
+    for stmt in statements:
+        found += sorted((_reads(stmt) & assigned) - bound_here - set(found))
+        collector = _Assigned()
+        stmt.visit(collector)
+        bound_here |= set(collector.names)
+    return found
+
+
+def _mark(stmt, message: str):
+    text = f"# msbridge: {message}"
+    if any(line.comment is not None and line.comment.value == text for line in stmt.leading_lines):
+        return stmt
+    return stmt.with_changes(leading_lines=[*stmt.leading_lines, cst.EmptyLine(indent=True, comment=cst.Comment(text))])
