@@ -58,6 +58,8 @@ class Rewriter(cst.CSTTransformer):
         self.assign_of: dict[int, str] = {}         # id(call) -> text of the single assignment target
         self.messages: list[list[str]] = [[]]      # per enclosing statement
         self.after: list[list[cst.BaseStatement]] = [[]]
+        self.carried: list[cst.EmptyLine] = []      # comment lines of a removed statement, for the next one
+        self.carried_depth = 1 << 30                # statement nesting depth they came from
         self.train_step = TrainStep(self)
 
     # ---- helpers -----------------------------------------------------------------------------
@@ -94,15 +96,37 @@ class Rewriter(cst.CSTTransformer):
         if self.target == "mindspore" and self.line_of(original) in self.scan.bridge_lines:
             self.report.add("msbridge.bridge.MindSporeLR", self.line_of(original), rpt.CONVERTED, "learning_rate=",
                             "folded into the MindSpore optimizer's per-step learning_rate")
+            self._stash(original)
             return cst.RemoveFromParent()
         replaced = self.train_step.statement(original, updated)
-        if replaced is not None:
+        if isinstance(replaced, cst.RemovalSentinel):
+            self._stash(original)   # keep the removed line's comments
             return replaced
+        if replaced is not None:
+            nodes = list(replaced.nodes) if isinstance(replaced, cst.FlattenSentinel) else [replaced]
+            at = 1 if len(nodes) > 1 else 0   # the line that holds the original call
+            if messages:
+                nodes[at] = _comment(nodes[at], messages, self.module.header)
+            nodes[0] = self._carry(nodes[0])
+            return cst.FlattenSentinel(nodes)
         if messages:
             updated = _comment(updated, messages, self.module.header)
+        updated = self._carry(updated)
         if after:
             return cst.FlattenSentinel([updated, *after])
         return updated
+
+    def _stash(self, removed) -> None:
+        if any(line.comment is not None for line in removed.leading_lines):  # blank lines alone may go
+            self.carried.extend(removed.leading_lines)
+            self.carried_depth = min(self.carried_depth, len(self.lines))
+
+    def _carry(self, stmt):
+        """Give the comments of a removed statement to the next one of its block (or an outer one)."""
+        if not self.carried or len(self.lines) > self.carried_depth:
+            return stmt
+        lines, self.carried, self.carried_depth = self.carried, [], 1 << 30
+        return stmt.with_changes(leading_lines=[*lines, *stmt.leading_lines])
 
     def on_visit(self, node):
         if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
@@ -123,6 +147,8 @@ class Rewriter(cst.CSTTransformer):
             messages = self.messages.pop()
             if messages and isinstance(result, cst.BaseCompoundStatement):
                 result = _comment_above(result, messages, self.module.header)
+            if isinstance(result, cst.BaseCompoundStatement):
+                result = self._carry(result)
         return result
 
     def visit_Import(self, node):

@@ -472,3 +472,23 @@ def test_convert_rules_backward_step_with_rebound_input_is_left_and_marked():
     assert "loss.backward()" in out and "value_and_grad(" not in out
     assert not report.complete
     assert convert_source(out, "mindspore")[0] == out
+
+
+def test_convert_rules_value_and_grad_call_arguments_are_converted_too():
+    _check("""\
+        import mindspore as ms
+
+        # gradients of the loss
+        grad_fn = ms.value_and_grad(forward_fn, None, opt.parameters)
+        loss, grads = grad_fn(ms.tensor(x), ms.ops.no_such(y))
+        opt(grads)
+        """, """\
+        import mindspore as ms
+        import torch
+
+        # gradients of the loss
+        opt.zero_grad()
+        loss = forward_fn(torch.tensor(x), ms.ops.no_such(y))  # msbridge: unsupported: mindspore.ops.no_such: no torch counterpart in the mapping tables
+        loss.backward()
+        opt.step()
+        """)

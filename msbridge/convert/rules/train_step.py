@@ -140,6 +140,7 @@ class TrainStep:
                 return cst.RemoveFromParent()
             value = small.value
             parts, call = None, None
+            converted_call = updated.body[0].value if isinstance(updated.body[0], cst.Assign) else value
             if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in self.grad_fns:
                 parts, call = self.grad_fns[value.func.value], value
             elif isinstance(value, cst.Call) and isinstance(value.func, cst.Call) and self.owns(value.func):
@@ -151,7 +152,7 @@ class TrainStep:
                 loss = out.elements[0].value if parts.has_aux and isinstance(out, cst.Tuple) else out
                 loss_text = _text(self.module, loss) + ("[0]" if parts.has_aux and not isinstance(out, cst.Tuple) else "")
                 self.grads[_text(self.module, grads)] = parts.optimizer
-                args = self._args_text(call)
+                args = self._args_text(converted_call if isinstance(converted_call, cst.Call) else call)
                 lines = [f"{parts.optimizer}.zero_grad()\n",
                          f"{_text(self.module, out)} = {parts.forward}({args})\n",
                          f"{loss_text}.backward()\n"]
