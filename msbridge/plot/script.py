@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from msbridge.errors import UserError
+from msbridge.plot.notes import note
 
 DEFAULT_STEPS = 1000
 DEFAULT_TIMEOUT = 600
@@ -62,7 +63,7 @@ def script_curves(path: str, script_args: list[str], overlay: bool, steps: int |
                         raise
                     raise UserError(f"{exc} — msbridge convert left APIs unconverted: `msbridge convert {path}` lists them") from None
     if runs[0].stopped:
-        print(f"msbridge plot: note: stopped {src.name} after {steps} optimizer updates (--steps)", file=sys.stderr)
+        note(f"stopped {src.name} after {steps} optimizer updates (--steps)")
     framework = _framework_of(src)
     args_text = " ".join(script_args)
     source = Curve(f"{src.name} {args_text} as written ({framework})".replace("  ", " "), runs[0].lrs)
@@ -86,7 +87,7 @@ def _convert(src: Path, out: Path) -> tuple[str, bool]:
         raise UserError(f"{src}: msbridge convert could not parse it: {file_report.error}")
     if file_report.direction is None:
         raise UserError(f"{src}: uses neither MindSpore nor torch, nothing to convert")
-    print(f"msbridge plot: note: msbridge convert: {report.render().splitlines()[-1]}", file=sys.stderr)
+    note(f"msbridge convert: {report.render().splitlines()[-1]}")
     return file_report.direction, report.complete
 
 

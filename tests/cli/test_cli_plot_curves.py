@@ -19,7 +19,7 @@ from msbridge.plot.expression import parse_call
 from msbridge.plot.render import Curve, compare
 from msbridge import cli
 from msbridge.bridge.verify import close, max_relative_difference
-from msbridge.plot import command
+from msbridge.plot import curves
 from msbridge.tables import load_tables
 from msbridge.tables.translate import translate
 
@@ -110,7 +110,7 @@ def test_composite_schedulers_are_built_from_the_same_framework():
 def plot_curves(*argv):
     """What ``msbridge plot ARGV`` draws: (source, counterparts), computed like the command does."""
     args = cli.build_parser().parse_args(["plot", *argv])
-    source, others, _ = command.compute(parse_call(args.expression), args)
+    source, others, _ = curves.compute(parse_call(args.expression), args)
     return source, others
 
 
