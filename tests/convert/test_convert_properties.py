@@ -35,6 +35,7 @@ MINDSPORE = [
     "class Net(nn.Cell):\n    def construct(self, x):\n        return x\n",
     "y = ms.ops.no_such_api(x)\n",
     "sched = nn.ExponentialDecayLR(0.1, 0.9, 4, True)\n",
+    "# gradients\ngrad_fn = ms.value_and_grad(fwd, None, opt.parameters)\nloss, grads = grad_fn(x)\nopt(grads)\n",
 ]
 TORCH = [
     "sched = lr_scheduler.StepLR(opt, step_size=2)\n",
@@ -43,10 +44,12 @@ TORCH = [
     "class Net(nn.Module):\n    def forward(self, x):\n        return x\n",
     "y = torch.no_such_api(x)  # keep\n",
     "cyc = lr_scheduler.OneCycleLR(opt, max_lr=0.5, total_steps=10)\n",
+    "opt.zero_grad()\nloss = crit(model(x), y)\nloss.backward()\nopt.step()\n",
 ]
+# numpy stays imported: a file whose every import goes away may lose the blank lines after them (cosmetic)
 HEADERS = {
-    "torch": "import mindspore as ms\nfrom mindspore import nn\n",
-    "mindspore": "import torch\nfrom torch import nn\nfrom torch.optim import lr_scheduler\n",
+    "torch": "import numpy as np\nimport mindspore as ms\nfrom mindspore import nn\n",
+    "mindspore": "import numpy as np\nimport torch\nfrom torch import nn\nfrom torch.optim import lr_scheduler\n",
 }
 POOLS = {"torch": MINDSPORE, "mindspore": TORCH}
 
