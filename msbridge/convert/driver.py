@@ -33,7 +33,13 @@ def _worker_catalog() -> Catalog:
 
 
 def atomic_write(path: Path, text: str | bytes) -> None:
-    """Write ``text`` to ``path`` via a temporary file and ``os.replace``."""
+    """Write ``text`` to ``path`` via a temporary file and ``os.replace``.
+
+    A symbolic link is written through (its target is replaced), so an in-place
+    conversion keeps the tree's links as links.
+    """
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     data = text.encode("utf-8") if isinstance(text, str) else text
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

@@ -223,3 +223,12 @@ def test_convert_cli_in_place_tree_leaves_bad_files_byte_identical(tree, tmp_pat
     assert set(errors) == {"legacy.py", str(Path("pkg") / "sub" / "broken.py")}
     assert "not UTF-8" in errors["legacy.py"]
     assert not list(tree.rglob("*.tmp")), "no temporary files left behind"
+
+
+def test_convert_cli_atomic_write_through_symlink(tmp_path):
+    real = tmp_path / "real.py"
+    real.write_text("old\n")
+    link = tmp_path / "link.py"
+    link.symlink_to(real)
+    atomic_write(link, "new\n")
+    assert link.is_symlink() and real.read_text() == "new\n"
