@@ -9,6 +9,7 @@ import shlex
 from msbridge.errors import UserError
 from msbridge.plot import curves, script
 from msbridge.plot.apis import listing
+from msbridge.plot.compare import compare
 from msbridge.plot.expression import parse_call
 
 EXAMPLES = """\
@@ -93,7 +94,7 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        from msbridge.plot.render import compare, render
+        from msbridge.plot.render import render
     except ImportError as exc:
         raise UserError(f"msbridge plot needs matplotlib ({exc}): pip install 'msbridge[plot]'") from None
 

@@ -14,6 +14,7 @@ import inspect
 from msbridge.errors import UserError
 from msbridge.plot import apis, runners
 from msbridge.plot.expression import ApiCall
+from msbridge.plot.compare import Curve
 from msbridge.plot.notes import note
 
 DEFAULT_LR = 0.1
@@ -52,8 +53,6 @@ def _overlays(call: ApiCall, requested: list[str] | None) -> list[str]:
 
 
 def _mindspore_curves(call: ApiCall, args, overlays):
-    from msbridge.plot.render import Curve
-
     for flag in ("lr", "epochs", "step_every"):
         if getattr(args, flag) is not None:
             raise UserError(f"--{flag.replace('_', '-')} is for torch schedulers; {call.api.short} is MindSpore")
@@ -85,8 +84,6 @@ def _mindspore_curves(call: ApiCall, args, overlays):
 
 
 def _torch_curves(call: ApiCall, args, overlays):
-    from msbridge.plot.render import Curve
-
     lr = DEFAULT_LR if args.lr is None else args.lr
     per_epoch = args.steps_per_epoch or 1
     per_batch = (args.step_every or _default_step_every(call)) == "batch"
@@ -118,8 +115,6 @@ def _torch_curves(call: ApiCall, args, overlays):
 def _counterpart_curves(call: ApiCall, context: dict, steps: int, framework: str) -> list:
     """One curve per mapping-table row that translates ``call`` with these arguments."""
     from msbridge.plot import counterparts
-    from msbridge.plot.render import Curve
-
     found, notes = counterparts.find(call, context)
     for text in notes:
         note(_without_row_note(text))

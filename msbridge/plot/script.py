@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from msbridge.errors import UserError
+from msbridge.plot.compare import Curve
 from msbridge.plot.notes import note
 
 DEFAULT_STEPS = 1000
@@ -40,8 +41,6 @@ def is_script(text: str) -> bool:
 
 def script_curves(path: str, script_args: list[str], overlay: bool, steps: int | None, timeout: float):
     """(source curve, [converted curve], x label, title) for a training script."""
-    from msbridge.plot.render import Curve
-
     src = Path(path)
     if not src.is_file():
         raise UserError(f"no such script: {path}")

@@ -179,7 +179,8 @@ def test_help_lists_examples_and_apis():
 
 def test_difference_panel_shows_the_difference(tmp_path):
     """In-process render: the lower panel (counterpart − source) carries the counterpart's colour."""
-    from msbridge.plot.render import Curve, render
+    from msbridge.plot.compare import Curve
+    from msbridge.plot.render import render
 
     source = Curve("source", tuple(0.1 * 0.97**i for i in range(200)))
     shifted = Curve("counterpart", tuple(v * (1 + 1e-6 * (i % 7)) for i, v in enumerate(source.values)))

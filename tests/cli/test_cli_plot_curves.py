@@ -16,7 +16,7 @@ from mindspore.experimental import optim as ms_optim
 from msbridge.errors import UserError
 from msbridge.plot import runners
 from msbridge.plot.expression import parse_call
-from msbridge.plot.render import Curve, compare
+from msbridge.plot.compare import Curve, compare
 from msbridge import cli
 from msbridge.bridge.verify import close, max_relative_difference
 from msbridge.plot import curves
