@@ -85,6 +85,32 @@ def _same_value(a, b) -> bool:
     return type(a) is type(b) and a == b
 
 
+def condition_holds(row: ApiRow, source: str, target: str, call: cst.Call, code_of) -> bool | None:
+    """Whether the row's ``condition_to_<target>`` holds for this call (None: cannot tell statically).
+
+    Evaluated by the tables' own evaluator over the call's literal arguments and the
+    source defaults; an argument that is not a literal (``lr=cfg.lr``) makes it unknowable.
+    """
+    condition = getattr(row, f"condition_to_{target}")
+    if not condition:
+        return True
+    ref = row.side(source)
+    bound = bind(call, ref, code_of)
+    if bound is None:
+        return None
+    env = {p.name: p.default for p in ref.params if not p.var_keyword and p.default is not Param.REQUIRED}
+    for name, b in bound.items():
+        value = _literal(b.text)
+        if value is _NO_TEXT:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    try:
+        return bool(evaluate(condition, env))
+    except ExprError:
+        return None
+
+
 def translate(row: ApiRow, source: str, target: str, call: cst.Call, code_of,
               overrides: dict[str, str | None] | None = None) -> Translation | None:
     """The target call's arguments, or None when the row needs more than the call site offers.

@@ -23,7 +23,7 @@ from __future__ import annotations
 import libcst as cst
 
 from msbridge.convert import report as rpt
-from msbridge.convert.arguments import translate
+from msbridge.convert.arguments import condition_holds, translate
 from msbridge.convert.catalog import Catalog, framework_of, mirror_framework_of, other
 from msbridge.convert.imports import ImportNeeds
 from msbridge.convert.rules import methods, optimizer_lr, param_groups
@@ -256,13 +256,18 @@ class Rewriter(cst.CSTTransformer):
             self.record(original, public, rpt.CONVERTED, twin, "msbridge runtime twin (same signature and values)")
             return updated.with_changes(func=self.needs.reference(twin))
         if rows:
+            condition = next((c for c in (getattr(r, f"condition_to_{self.target}") for r in rows) if c), None)
+            why = (f"applies only when {condition!r}, which does not hold or cannot be checked here" if condition
+                   else "cannot be applied at this call site (it needs values known only at run time)")
             self.record(original, public, rpt.REVIEW, None,
-                        f"table row {rows[0].id!r} cannot be applied at this call site; see `msbridge explain {public}`")
+                        f"table row {rows[0].id!r} {why}; see `msbridge explain {public}`")
         else:
             self.record(original, public, rpt.UNSUPPORTED, None, f"no {self.target} counterpart in the mapping tables")
         return updated
 
     def _by_row(self, original, updated, public, row: ApiRow):
+        if condition_holds(row, self.source, self.target, updated, self.code_of) is not True:
+            return None   # the row does not apply to these arguments (or cannot be shown to)
         target_ref = row.side(self.target)
         overrides: dict[str, str | None] = {}
         after: list[cst.BaseStatement] = []

@@ -492,3 +492,23 @@ def test_convert_rules_value_and_grad_call_arguments_are_converted_too():
         loss.backward()
         opt.step()
         """)
+
+
+def test_convert_rules_row_condition_decides():
+    # optim.Momentum applies to torch only when `not use_nesterov`: otherwise msbridge's exact twin is used
+    out, report = _convert("""\
+        from mindspore import nn
+        a = nn.Momentum(p, 0.1, 0.9)
+        b = nn.Momentum(p, 0.1, 0.9, use_nesterov=True)
+        c = nn.Momentum(p, 0.1, 0.9, use_nesterov=flag)
+        """)
+    assert [u.target for u in report.uses] == ["torch.optim.SGD", "msbridge.mindspore.nn.Momentum",
+                                               "msbridge.mindspore.nn.Momentum"]
+    # experimental schedulers translate only when not resuming (MindSpore applies one decay too many there)
+    out, report = _convert("""\
+        from mindspore.experimental.optim import lr_scheduler
+        s = lr_scheduler.ExponentialLR(o, 0.9, last_epoch=4)
+        t = lr_scheduler.ExponentialLR(o, 0.9)
+        """)
+    assert [u.status for u in report.uses] == [REVIEW, CONVERTED]
+    assert "applies only when 'last_epoch == -1'" in out.splitlines()[2]
