@@ -11,6 +11,7 @@ from msbridge.plot import curves, script
 from msbridge.plot.apis import listing
 from msbridge.plot.compare import compare
 from msbridge.plot.expression import parse_call
+from msbridge.plot.notes import note
 
 EXAMPLES = """\
 examples:
@@ -74,6 +75,7 @@ def register(subparsers) -> None:
     )
     parser.add_argument("--csv", metavar="FILE", help="also write every curve's per-step values to FILE")
     parser.add_argument("--title", help="figure title (default: the expression)")
+    parser.add_argument("--log", action="store_true", help="logarithmic LR axis (for decays over decades)")
     script_group = parser.add_argument_group("training scripts (run, with their conversion, in subprocesses)")
     script_group.add_argument(
         "--args", help="the script's own command-line arguments, as one string (--args='--epochs 3')"
@@ -111,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
         source, others, xlabel = curves.compute(call, args)
         title, what = call.text, f"steps of {call.api.short}"
     try:
-        render(args.output, args.title or title, source, others, xlabel)
+        render(args.output, args.title or title, source, others, xlabel, log=_log_scale(args.log, source, others))
     except (OSError, ValueError) as exc:
         raise UserError(f"cannot write {args.output}: {exc}") from None
     if args.csv:
@@ -133,6 +135,13 @@ def _script_curves(args):
         raise UserError(f"--steps must be a positive integer, got {args.steps}")
     script_args = shlex.split(args.args or "")
     return script.script_curves(args.expression, script_args, overlays != ["none"], args.steps, args.timeout)
+
+
+def _log_scale(wanted: bool, source, others) -> bool:
+    if wanted and any(value <= 0 for curve in (source, *others) for value in curve.values):
+        note("--log needs positive learning rates; drawn on a linear axis")
+        return False
+    return wanted
 
 
 def _check_output(path: str) -> None:

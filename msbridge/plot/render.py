@@ -28,8 +28,13 @@ def _wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width, subsequent_indent="    ", break_on_hyphens=False))
 
 
-def render(path: str, title: str, source: Curve, others: list[Curve], xlabel: str = "training step") -> None:
-    """Write the two-panel figure to ``path`` (format from the suffix; PNG by default)."""
+def render(
+    path: str, title: str, source: Curve, others: list[Curve], xlabel: str = "training step", log: bool = False
+) -> None:
+    """Write the two-panel figure to ``path`` (format from the suffix; PNG by default).
+
+    ``log``: logarithmic LR axis (decays over decades); the caller checks the values are positive.
+    """
     if others:
         fig, (top, bottom) = plt.subplots(
             2, 1, sharex=True, figsize=(10, 7.5), gridspec_kw={"height_ratios": [3, 1.4]}, layout="constrained"
@@ -43,7 +48,9 @@ def render(path: str, title: str, source: Curve, others: list[Curve], xlabel: st
         label = _wrap(other.label, 90) + "\n    " + compare(source, other).summary
         top.plot(range(len(other.values)), other.values, label=label, drawstyle="steps-post", **style)
     top.set_title(_wrap(title, 100).replace("\n    ", "\n"), fontsize=11)
-    top.set_ylabel("learning rate")
+    top.set_ylabel("learning rate" + (" (log scale)" if log else ""))
+    if log:
+        top.set_yscale("log")
     top.grid(True, alpha=0.3)
     top.legend(loc="best", fontsize=8, framealpha=0.9)
     (bottom if others else top).set_xlabel(xlabel)

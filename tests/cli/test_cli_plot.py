@@ -148,6 +148,19 @@ def test_user_mistakes_through_the_entry_point(args, fragment):
     assert_one_line_error(run_plot(*args), fragment)
 
 
+def test_log_scale(tmp_path, capsys):
+    linear, log = tmp_path / "linear.png", tmp_path / "log.png"
+    decay = "nn.exponential_decay_lr(0.1, 0.5, 40, 1, 1)"
+    assert plot_in_process(capsys, decay, "--vs", "none", "-o", str(linear))[0] == 0
+    code, _, stderr = plot_in_process(capsys, decay, "--vs", "none", "--log", "-o", str(log))
+    assert (code, stderr) == (0, "")
+    assert linear.read_bytes() != log.read_bytes()
+    # warm-up starts at 0: no log axis, and the person is told why
+    code, _, stderr = plot_in_process(capsys, "nn.warmup_lr(0.1, 10, 1, 5)", "--vs", "none", "--log", "-o", str(log))
+    assert code == 0
+    assert stderr == "msbridge plot: note: --log needs positive learning rates; drawn on a linear axis\n"
+
+
 def test_unknown_image_format_is_a_user_error(tmp_path, capsys):
     code, stdout, stderr = plot_in_process(capsys, "nn.warmup_lr(0.1, 10, 1, 2)", "--vs", "none", "-o", str(tmp_path / "lr.xyz"))
     assert (code, stdout) == (2, "")
