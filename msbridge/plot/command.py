@@ -96,13 +96,15 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        from msbridge.plot.render import render
+        from msbridge.plot.render import image_format, render
     except ImportError as exc:
         raise UserError(f"msbridge plot needs matplotlib ({exc}): pip install 'msbridge[plot]'") from None
 
     for path in (args.output, args.csv):
         if path:
             _check_output(path)
+    if image_format(args.output) is None:
+        raise UserError(f"cannot write {args.output}: unknown image format; use .png, .svg or .pdf")
     if script.is_script(args.expression):
         source, others, xlabel, title = _script_curves(args)
         what = f"optimizer updates of {os.path.basename(args.expression)}"
@@ -157,9 +159,9 @@ def _check_output(path: str) -> None:
 
 def _write_csv(path: str, source, others) -> None:
     """``step, source, counterpart...``: floats written with repr, so they read back bit-identical."""
-    curves = [source, *others]
+    columns = [source, *others]
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["step", *(curve.label for curve in curves)])
-        for step in range(max(len(c.values) for c in curves)):
-            writer.writerow([step, *(repr(c.values[step]) if step < len(c.values) else "" for c in curves)])
+        writer.writerow(["step", *(curve.label for curve in columns)])
+        for step in range(max(len(c.values) for c in columns)):
+            writer.writerow([step, *(repr(c.values[step]) if step < len(c.values) else "" for c in columns)])

@@ -7,6 +7,7 @@ legend says, per counterpart, how many steps are bit-identical (``compare``).
 """
 from __future__ import annotations
 
+import os
 import textwrap
 
 import matplotlib
@@ -26,6 +27,14 @@ _STYLES = (
 
 def _wrap(text: str, width: int) -> str:
     return "\n".join(textwrap.wrap(text, width, subsequent_indent="    ", break_on_hyphens=False))
+
+
+def image_format(path: str) -> str | None:
+    """The format matplotlib writes for ``path`` (PNG without a suffix), or None when it has none."""
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    suffix = os.path.splitext(path)[1][1:].lower() or "png"
+    return suffix if suffix in FigureCanvasBase.get_supported_filetypes() else None
 
 
 def render(
