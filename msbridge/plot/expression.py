@@ -29,6 +29,8 @@ class ApiCall:
 
 def parse_call(text: str) -> ApiCall:
     """The call in ``text``, or ``UserError`` saying what is wrong with it."""
+    if not text.strip():
+        raise UserError("empty expression: give an API call such as \"nn.warmup_lr(0.1, 100, 10, 3)\" or a script.py")
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:

@@ -35,6 +35,7 @@ def test_api_spellings_resolve(spelling, framework, name):
     "text, fragments",
     [
         ("nn.exponential_decay_lr(0.1, 0.9", ["cannot parse expression"]),
+        ("  ", ["empty expression"]),
         ("0.1 * 0.9", ["expected an API call"]),
         ("nn.exponential_decay", ["expected an API call"]),
         ("nn.expnential_decay_lr(0.1, 0.9, 10, 1, 1)", ["unknown API 'nn.expnential_decay_lr'", "did you mean nn.exponential_decay_lr"]),
