@@ -13,13 +13,30 @@ import pytest
 
 from msbridge.bridge.verify import call_styles
 from msbridge.convert.source import convert_source
-from msbridge.tables import load_tables
+from msbridge.tables import Example, load_tables
 from msbridge.tables.expr import evaluate
 from msbridge.tables.records import CARRIER_PARAMS
 from msbridge.tables.translate import bind, same_value, translate_call
 
 TABLES = load_tables()
-CASES = [(row, example) for row in TABLES.rows for example in row.examples
+# the layer rows carry no examples in the table (its generated docs list examples as checked ones,
+# and those are checked here, by the converter's tests), so they are given here
+LAYER_EXAMPLES = {
+    "nn.Dense": [("mindspore", {"in_channels": 4, "out_channels": 3, "has_bias": False}),
+                 ("torch", {"in_features": 4, "out_features": 2, "bias": False})],
+    "nn.ReLU": [("mindspore", {}), ("torch", {"inplace": False})],
+    "nn.Flatten": [("mindspore", {"start_dim": 0}), ("torch", {"start_dim": 1, "end_dim": 2})],
+    "nn.MSELoss": [("mindspore", {"reduction": "sum"}), ("torch", {"reduction": "none"})],
+    "nn.CrossEntropyLoss": [("mindspore", {"label_smoothing": 0.1, "ignore_index": 1}),
+                            ("torch", {"reduction": "sum"})],
+    "nn.LeakyReLU": [("mindspore", {}), ("mindspore", {"alpha": 0.3}), ("torch", {})],
+    "nn.BatchNorm2d": [("mindspore", {"num_features": 3, "eps": 0.001, "momentum": 0.8}),
+                       ("torch", {"num_features": 3, "momentum": 0.2})],
+}
+EXAMPLES = [(row, example) for row in TABLES.rows for example in row.examples] + [
+    (TABLES.row(row_id), Example(source, tuple(kwargs.items())))
+    for row_id, examples in LAYER_EXAMPLES.items() for source, kwargs in examples]
+CASES = [(row, example) for row, example in EXAMPLES
          if row.paradigm in (None, "layer") and row.torch is not None
          and row.exactness not in ("approximate", "impossible")]
 
