@@ -46,22 +46,23 @@ def render(
     """
     if others:
         fig, (top, bottom) = plt.subplots(
-            2, 1, sharex=True, figsize=(10, 7.5), gridspec_kw={"height_ratios": [3, 1.4]}, layout="constrained"
+            2, 1, sharex=True, figsize=(10, 8.5), gridspec_kw={"height_ratios": [3, 1.4]}, layout="constrained"
         )
     else:
-        fig, top = plt.subplots(figsize=(10, 5.5), layout="constrained")
+        fig, top = plt.subplots(figsize=(10, 6), layout="constrained")
     steps = range(len(source.values))
     # an LR holds for a whole step: draw steps, not slopes between them
     top.plot(steps, source.values, color="tab:blue", linewidth=2.6, label=_wrap(source.label, 90), drawstyle="steps-post")
     for style, other in zip(_STYLES, others):
         label = _wrap(other.label, 90) + "\n    " + compare(source, other).summary
         top.plot(range(len(other.values)), other.values, label=label, drawstyle="steps-post", **style)
-    top.set_title(_wrap(title, 100).replace("\n    ", "\n"), fontsize=11)
+    fig.suptitle(_wrap(title, 100).replace("\n    ", "\n"), fontsize=11)
     top.set_ylabel("learning rate" + (" (log scale)" if log else ""))
     if log:
         top.set_yscale("log")
     top.grid(True, alpha=0.3)
-    top.legend(loc="best", fontsize=8, framealpha=0.9)
+    # below the panels, never over a curve
+    fig.legend(loc="outside lower center", fontsize=8.5, frameon=False)
     (bottom if others else top).set_xlabel(xlabel)
     if others:
         bottom.axhline(0.0, color="tab:blue", linewidth=1.2)
