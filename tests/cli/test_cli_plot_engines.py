@@ -144,3 +144,17 @@ def test_without_matplotlib_the_error_says_what_to_install(tmp_path):
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("msbridge: error: msbridge plot needs matplotlib")
     assert "pip install 'msbridge[plot]'" in result.stderr
+
+
+def test_without_torch_the_torch_counterpart_runs_on_msbridge_torch(tmp_path):
+    table = tmp_path / "lr.csv"
+    result = run_without(
+        "torch", tmp_path, "nn.exponential_decay_lr(0.1, 0.9, 24, 2, 3, is_stair=True)", "-o", str(tmp_path / "a.png"),
+        "--csv", str(table),
+    )
+    assert result.returncode == 0, result.stderr
+    columns = read_csv(table)
+    assert columns.pop("mindspore nn.exponential_decay_lr") == ms_nn.exponential_decay_lr(0.1, 0.9, 24, 2, 3, True)
+    (label, values), = [(k, v) for k, v in columns.items() if "StepLR" in k]
+    assert label.startswith("(msbridge stand-in: torch not installed) torch StepLR(step_size=3, gamma=0.9)")
+    assert values == torch_lrs(lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=3, gamma=0.9), 0.1, 24, 2)
