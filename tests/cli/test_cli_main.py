@@ -155,8 +155,8 @@ def test_help_does_not_import_the_frameworks():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     loaded = result.stdout.strip().splitlines()[-1]
-    # Other commands' modules may import what they need; ours (plot) must not add any.
-    assert "matplotlib" not in loaded, loaded
+    # `msbridge --help` answers at once: no command module imports a framework just to register
+    assert loaded == "[]", loaded
 
 
 def test_output_cut_short_by_the_reader_is_quiet():
