@@ -5,6 +5,7 @@ import argparse
 import csv
 import os
 import shlex
+import sys
 
 from msbridge.errors import UserError
 from msbridge.plot import curves, script
@@ -73,7 +74,9 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--steps-per-epoch", type=int, help="batches per epoch (default: 1); a torch scheduler steps once per epoch"
     )
-    parser.add_argument("--csv", metavar="FILE", help="also write every curve's per-step values to FILE")
+    parser.add_argument(
+        "--csv", metavar="FILE", help="also write every curve's per-step values to FILE ('-': standard output)"
+    )
     parser.add_argument("--title", help="figure title (default: the expression)")
     parser.add_argument("--log", action="store_true", help="logarithmic LR axis (for decays over decades)")
     script_group = parser.add_argument_group("training scripts (run, with their conversion, in subprocesses)")
@@ -101,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"msbridge plot needs matplotlib ({exc}): pip install 'msbridge[plot]'") from None
 
     for path in (args.output, args.csv):
-        if path:
+        if path and path != "-":
             _check_output(path)
     if image_format(args.output) is None:
         raise UserError(f"cannot write {args.output}: unknown image format; use .png, .svg or .pdf")
@@ -118,11 +121,16 @@ def run(args: argparse.Namespace) -> int:
         render(args.output, args.title or title, source, others, xlabel, log=_log_scale(args.log, source, others))
     except (OSError, ValueError) as exc:
         raise UserError(f"cannot write {args.output}: {exc}") from None
-    if args.csv:
-        _write_csv(args.csv, source, others)
-    print(f"wrote {args.output}: {len(source.values)} {what}")
+    summary = sys.stdout
+    if args.csv == "-":  # the values on stdout (for a pipe); the summary moves to stderr
+        _write_csv(sys.stdout, source, others)
+        summary = sys.stderr
+    elif args.csv:
+        with open(args.csv, "w", newline="", encoding="utf-8") as handle:
+            _write_csv(handle, source, others)
+    print(f"wrote {args.output}: {len(source.values)} {what}", file=summary)
     for other in others:
-        print(f"  {other.label}: {compare(source, other).summary}")
+        print(f"  {other.label}: {compare(source, other).summary}", file=summary)
     return 0
 
 
@@ -157,11 +165,10 @@ def _check_output(path: str) -> None:
         raise UserError(f"cannot write {path}: folder {folder} is not writable")
 
 
-def _write_csv(path: str, source, others) -> None:
+def _write_csv(handle, source, others) -> None:
     """``step, source, counterpart...``: floats written with repr, so they read back bit-identical."""
     columns = [source, *others]
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["step", *(curve.label for curve in columns)])
-        for step in range(max(len(c.values) for c in columns)):
-            writer.writerow([step, *(repr(c.values[step]) if step < len(c.values) else "" for c in columns)])
+    writer = csv.writer(handle)
+    writer.writerow(["step", *(curve.label for curve in columns)])
+    for step in range(max(len(c.values) for c in columns)):
+        writer.writerow([step, *(repr(c.values[step]) if step < len(c.values) else "" for c in columns)])

@@ -42,6 +42,19 @@ def test_csv_holds_every_plotted_value_bit_for_bit(tmp_path, capsys):
     assert len(columns) >= 2  # the table's torch counterpart(s)
 
 
+def test_csv_to_standard_output(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "msbridge", "plot", "nn.warmup_lr(0.1, 12, 2, 3)", "--vs", "none",
+         "-o", str(tmp_path / "a.png"), "--csv", "-"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.reader(result.stdout.splitlines()))
+    assert rows[0] == ["step", "mindspore nn.warmup_lr"]
+    assert [float(r[1]) for r in rows[1:]] == ms_nn.warmup_lr(0.1, 12, 2, 3)
+    assert result.stderr.startswith(f"wrote {tmp_path / 'a.png'}: 12 steps of nn.warmup_lr")
+
+
 def test_msbridge_overlay_of_a_mindspore_cell_is_the_real_cell(tmp_path, capsys):
     table = tmp_path / "lr.csv"
     code = cli.main([
