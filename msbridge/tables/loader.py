@@ -2,13 +2,26 @@
 from __future__ import annotations
 
 import functools
+import sys
 import tomllib
 from pathlib import Path
 
 from msbridge.tables.records import ApiRow
 from msbridge.tables.schema import TableError, build_file
 
-DEFAULT_DIR = Path(__file__).resolve().parents[2] / "mapping_tables"
+
+def _default_dir() -> Path:
+    """``mapping_tables/`` of the source tree, or the copy a wheel installs under ``<prefix>/share``.
+
+    The tables live at the top of the repository (data, not code); ``pyproject.toml``
+    ships them as data files so that a non-editable install finds them too.
+    """
+    source_tree = Path(__file__).resolve().parents[2] / "mapping_tables"
+    installed = Path(sys.prefix) / "share" / "msbridge" / "mapping_tables"
+    return source_tree if source_tree.is_dir() or not installed.is_dir() else installed
+
+
+DEFAULT_DIR = _default_dir()
 
 
 class Tables:
