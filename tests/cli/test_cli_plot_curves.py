@@ -144,7 +144,23 @@ PLOTS = (
 )
 
 
-@pytest.mark.parametrize("argv", PLOTS, ids=[p[0] for p in PLOTS])
+# Measured here, against a row's claim; reported to the tables helper (/work/briefs/requests_for_tables.md).
+# strict: once the row's rtol covers the measurement this xpasses and fails, so the mark gets removed.
+KNOWN_TABLE_CLAIM_GAPS = {
+    "lr_scheduler.LinearLR(start_factor=1.0, end_factor=0.0001, total_iters=15)": (
+        "lr.experimental.LinearLR claims rtol 1e-5; mindspore.experimental's float32 chainable LinearLR is 1.4e-5 "
+        "off torch here (5.96e-4 when decaying over 40 epochs)"
+    ),
+}
+
+
+def _plot_param(argv):
+    reason = KNOWN_TABLE_CLAIM_GAPS.get(argv[0])
+    marks = [pytest.mark.xfail(strict=True, raises=AssertionError, reason=reason)] if reason else []
+    return pytest.param(argv, id=argv[0], marks=marks)
+
+
+@pytest.mark.parametrize("argv", [_plot_param(argv) for argv in PLOTS])
 def test_each_counterpart_follows_the_source_as_its_table_row_promises(argv):
     source, others = plot_curves(*argv)
     assert others, "no mapping-table counterpart drawn"
