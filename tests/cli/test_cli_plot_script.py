@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import mindspore
 import numpy as np
 import torch
 from mindspore import nn as ms_nn
@@ -42,6 +43,16 @@ def test_mindspore_script_and_its_torch_conversion(tmp_path):
     assert as_written == as_float32(schedule)  # MindSpore's optimizer holds its LR in float32
     assert converted == schedule  # torch, driven by msbridge's MindSporeLR: the list's own values
     assert (tmp_path / "lr.png").stat().st_size > 10_000
+
+
+def test_mindspore_schedule_cell_as_the_optimizer_uses_it(tmp_path, capsys):
+    table = tmp_path / "lr.csv"
+    code = cli.main(["plot", str(SCRIPTS / "ms_tiny_train.py"), "--args", "3 schedule", "--vs", "none",
+                     "-o", str(tmp_path / "lr.png"), "--csv", str(table)])
+    assert code == 0, capsys.readouterr().err
+    (as_written,) = read_columns(table)
+    cell = ms_nn.ExponentialDecayLR(0.1, 0.8, 2, is_stair=True)
+    assert as_written == [float(cell(mindspore.Tensor(step, mindspore.int32)).asnumpy()) for step in range(9)]
 
 
 def torch_step_lr(epochs, steps_per_epoch):

@@ -1,7 +1,7 @@
 """A tiny MindSpore training loop for the `msbridge plot script.py` tests.
 
-nn.Momentum fed a per-step LR list (nn.piecewise_constant_lr), updated in PyNative mode.
-Usage: python ms_tiny_train.py EPOCHS
+nn.Momentum fed a per-step LR list (nn.piecewise_constant_lr) or, with "schedule", a schedule cell
+(nn.ExponentialDecayLR), updated in PyNative mode. Usage: python ms_tiny_train.py EPOCHS [schedule]
 """
 import sys
 
@@ -16,7 +16,10 @@ RATES = [0.1, 0.05, 0.01]
 
 net = nn.Dense(2, 1)
 loss_fn = nn.MSELoss()
-lr = nn.piecewise_constant_lr(MILESTONES, RATES)
+if sys.argv[2:] == ["schedule"]:
+    lr = nn.ExponentialDecayLR(0.1, 0.8, 2, is_stair=True)
+else:
+    lr = nn.piecewise_constant_lr(MILESTONES, RATES)
 optimizer = nn.Momentum(net.trainable_params(), learning_rate=lr, momentum=0.9)
 
 
