@@ -146,12 +146,7 @@ PLOTS = (
 
 # Measured here, against a row's claim; reported to the tables helper (/work/briefs/requests_for_tables.md).
 # strict: once the row's rtol covers the measurement this xpasses and fails, so the mark gets removed.
-KNOWN_TABLE_CLAIM_GAPS = {
-    "lr_scheduler.LinearLR(start_factor=1.0, end_factor=0.0001, total_iters=15)": (
-        "lr.experimental.LinearLR claims rtol 1e-5; mindspore.experimental's float32 chainable LinearLR is 1.4e-5 "
-        "off torch here (5.96e-4 when decaying over 40 epochs)"
-    ),
-}
+KNOWN_TABLE_CLAIM_GAPS = {}  # argv[0] -> why a table row's tolerance is known not to hold (strict xfail)
 
 
 def _plot_param(argv):
