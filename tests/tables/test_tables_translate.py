@@ -59,3 +59,22 @@ def test_lambda_rows_build_callables():
     assert translation.optimizer_lr == 1.0
     lr_lambda = translation.kwargs["lr_lambda"]
     assert [lr_lambda(e) for e in (0, 2, 4, 9)] == [0.5 * min(4, e) / 4 for e in (0, 2, 4, 9)]
+
+
+@pytest.mark.parametrize("row_id,source_kwargs", [
+    ("lr.exponential_decay_lr", {"gamma": 1}),
+    ("lr.exponential_decay_lr.stair", {"step_size": 2, "gamma": 1}),
+    ("lr.ExponentialDecayLR.stair_per_step", {"step_size": 2, "gamma": 1}),
+])
+def test_an_int_gamma_torch_accepts_reaches_mindspore_as_a_float(row_id, source_kwargs):
+    """torch takes StepLR(gamma=1); MindSpore rejects an int decay_rate, so the row converts it."""
+    import mindspore.nn as ms_nn
+    import torch
+
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+    scheduler = getattr(torch.optim.lr_scheduler, TABLES.row(row_id).torch.name.rsplit(".", 1)[1])
+    scheduler(opt, **source_kwargs)  # real torch accepts the int
+    context = {"initial_lr": 0.1, "steps_per_epoch": 1, "total_steps": 6}
+    translated = translate(TABLES.row(row_id), "to_mindspore", (), source_kwargs, context)
+    assert type(translated.kwargs["decay_rate"]) is float
+    getattr(ms_nn, translated.api.rsplit(".", 1)[1])(**translated.kwargs)  # real MindSpore accepts it
