@@ -41,7 +41,10 @@ class ImportTable:
 
     def resolve(self, node: cst.BaseExpression) -> str | None:
         """Qualified name of a Name/Attribute chain whose head is imported, else None."""
-        name = dotted_name(node)
+        return self.qualify(dotted_name(node))
+
+    def qualify(self, name: str | None) -> str | None:
+        """``"nn.Dense"`` -> ``"mindspore.nn.Dense"`` when ``nn`` is an imported alias, else None."""
         if name is None:
             return None
         head, _, rest = name.partition(".")

@@ -98,14 +98,7 @@ def _imports(tree: ast.Module) -> ImportTable:
 
 
 def _resolve(table: ImportTable, node: ast.AST) -> str | None:
-    name = _dotted(node)
-    if name is None:
-        return None
-    head, _, rest = name.partition(".")
-    target = table.aliases.get(head)
-    if target is None:
-        return None
-    return f"{target}.{rest}" if rest else target
+    return table.qualify(_dotted(node))
 
 
 def _first_line(node: ast.stmt) -> int:
