@@ -200,3 +200,26 @@ def test_per_epoch_scheduler_to_a_stair_schedule():
     assert isinstance(schedule, ms_nn.ExponentialDecayLR) and schedule.decay_steps == 3 and schedule.is_stair
     recorded = torch_scheduler_to_mindspore(scheduler, total_steps=30, steps_per_epoch=3)
     assert close(TABLES.row("lr.ExponentialDecayLR"), ms_schedule_values(schedule, 30), recorded)
+
+
+def test_float32_underflow_does_not_break_a_relative_tolerance():
+    """MindSpore's float32 LR underflows to subnormals and 0 where torch's float64 LR is still tiny."""
+    import mindspore
+    import mindspore.nn as ms_nn
+    import torch
+
+    from msbridge.bridge.verify import close, max_relative_difference
+    from msbridge.tables import load_tables
+
+    schedule = ms_nn.ExponentialDecayLR(0.125, 0.125, 1)
+    ms_values = [float(schedule(mindspore.Tensor(s, mindspore.int32)).asnumpy()) for s in range(50)]
+    opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.125)
+    sched = torch.optim.lr_scheduler.ExponentialLR(opt, 0.125)
+    torch_values = []
+    for _ in range(50):
+        torch_values.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    assert ms_values[-1] == 0.0 and torch_values[-1] > 0.0
+    assert max_relative_difference(ms_values, torch_values) == 1.0  # without the float32 floor
+    assert close(load_tables().row("lr.ExponentialDecayLR.per_step"), ms_values, torch_values)

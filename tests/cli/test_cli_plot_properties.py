@@ -8,7 +8,8 @@ from msbridge.bridge.verify import close, max_relative_difference
 from msbridge.plot import curves
 from msbridge.plot.expression import parse_call
 
-SETTINGS = settings(deadline=None, max_examples=20, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(deadline=None, max_examples=20, derandomize=True,  # the same examples in every CI run
+                    suppress_health_check=[HealthCheck.too_slow])
 lrs = st.floats(1e-4, 1.0)
 rates = st.floats(0.05, 0.99)
 small = st.integers(1, 12)
