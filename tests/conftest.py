@@ -6,11 +6,15 @@ derandomized.
 """
 import importlib.util
 import os
+import sys
 
 import pytest
 from hypothesis import settings
 
 REQUIRED = ("torch", "mindspore")
+
+# Helpers shared by test files (the same tiny net in both frameworks, ...) live in tests/support.
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
 
 # CI explores the same hypothesis examples every run (a landing must not depend on luck);
 # local runs keep drawing new ones, which is where new counterexamples are found.

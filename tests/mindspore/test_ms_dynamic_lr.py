@@ -1,13 +1,10 @@
 """msbridge's ``nn.*_lr`` list functions against real MindSpore, element for element."""
-import os
-import sys
 
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-sys.path.insert(0, os.path.dirname(__file__))
-from ms_reference import our_nn, real_nn  # noqa: E402
+from ms_reference import our_nn, real_nn
 
 SEED_EXPONENTIAL = [0.1, 0.1, 0.09000000000000001, 0.09000000000000001, 0.08100000000000002, 0.08100000000000002]
 

@@ -5,18 +5,14 @@ real LR list/schedule and reports ``get_lr()`` before every update; torch
 trains the same net with ``torch.optim.SGD`` + ``MindSporeLR`` fed msbridge's
 list/schedule, and we record the LR the optimizer holds when it steps.
 """
-import os
 import pickle
-import sys
 
-import mindspore
 import numpy as np
 import pytest
 import torch
 from mindspore import ops
 
-sys.path.insert(0, os.path.dirname(__file__))
-from ms_reference import our_nn, real_nn  # noqa: E402
+from ms_reference import our_nn, real_nn
 
 from msbridge.bridge.mindspore_lr import MindSporeLR
 

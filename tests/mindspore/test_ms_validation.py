@@ -6,14 +6,11 @@ the same arguments and our outcome (result, or exception type and message)
 must equal its outcome.
 """
 import math
-import os
-import sys
 
 import numpy as np
 import pytest
 
-sys.path.insert(0, os.path.dirname(__file__))
-from ms_reference import our_nn, outcome, real_nn  # noqa: E402
+from ms_reference import our_nn, outcome, real_nn
 
 ZOO = [True, False, 1, 0, -3, 2.0, 0.0, -0.5, 1e-3, 0.95, math.nan, math.inf, -math.inf, np.int64(3),
        np.float32(0.5), np.float64(0.5), None, "0.1", [1], (2,)]

@@ -26,37 +26,9 @@ import pytest
 import torch
 
 import msbridge.mindspore.nn as msb_nn
+from twin_nets import MsNet, data, init_weights, torch_net
 
 STEPS = 12
-
-
-def _init_weights(seed=0):
-    rng = np.random.default_rng(seed)
-    return [rng.standard_normal(s).astype(np.float32) * 0.5 for s in ((3, 4), (3,), (1, 3), (1,))]
-
-
-def _data(seed=1):
-    rng = np.random.default_rng(seed)
-    return rng.standard_normal((8, 4)).astype(np.float32), rng.standard_normal((8, 1)).astype(np.float32)
-
-
-class _MsNet(ms.nn.Cell):
-    def __init__(self, weights):
-        super().__init__()
-        self.fc1 = ms.nn.Dense(4, 3, weight_init=ms.Tensor(weights[0]), bias_init=ms.Tensor(weights[1]))
-        self.fc2 = ms.nn.Dense(3, 1, weight_init=ms.Tensor(weights[2]), bias_init=ms.Tensor(weights[3]))
-        self.act = ms.nn.Tanh()
-
-    def construct(self, x):
-        return self.fc2(self.act(self.fc1(x)))
-
-
-def _torch_net(weights):
-    net = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.Tanh(), torch.nn.Linear(3, 1))
-    with torch.no_grad():
-        for p, w in zip(net.parameters(), weights):
-            p.copy_(torch.from_numpy(w))
-    return net
 
 
 def _lr_value(lr):
@@ -81,10 +53,10 @@ def _groups(params, spec):
 
 
 def _run_mindspore(make_opt, weights, groups):
-    net = _MsNet(weights)
+    net = MsNet(weights)
     params = net.trainable_params()
     opt = make_opt(ms.nn, _groups(params, groups))
-    x, y = (ms.Tensor(a) for a in _data())
+    x, y = (ms.Tensor(a) for a in data())
     loss_fn = ms.nn.MSELoss()
     grad_fn = ms.value_and_grad(lambda a, b: loss_fn(net(a), b), None, opt.parameters)
     history = []
@@ -98,7 +70,7 @@ def _run_mindspore(make_opt, weights, groups):
 
 
 def _run_ours_same_grads(make_opt, weights, groups, ms_history):
-    net = _torch_net(weights)
+    net = torch_net(weights)
     opt = make_opt(msb_nn, _groups(list(net.parameters()), groups))
     history = []
     for _, grads, _ in ms_history:
@@ -109,9 +81,9 @@ def _run_ours_same_grads(make_opt, weights, groups, ms_history):
 
 
 def _run_ours_end_to_end(make_opt, weights, groups):
-    net = _torch_net(weights)
+    net = torch_net(weights)
     opt = make_opt(msb_nn, _groups(list(net.parameters()), groups))
-    x, y = (torch.from_numpy(a) for a in _data())
+    x, y = (torch.from_numpy(a) for a in data())
     history = []
     for _ in range(STEPS):
         lr = _lr_value(opt.get_lr())
@@ -170,7 +142,7 @@ CONFIGS = [
 @pytest.fixture(scope="module", params=CONFIGS, ids=[c[0] for c in CONFIGS])
 def trained(request):
     _, make_opt, groups, tolerances = request.param
-    weights = _init_weights()
+    weights = init_weights()
     ms_history, _ = _run_mindspore(make_opt, weights, groups)
     return make_opt, groups, tolerances, weights, ms_history
 

@@ -21,38 +21,10 @@ import pytest
 import torch
 
 import msbridge.torch as msb_torch
+from twin_nets import MsNet, data, init_weights, torch_net
 
 STEPS = 12
 EPS32 = float(np.spacing(np.float32(1.0)))
-
-
-def _init_weights(seed=0):
-    rng = np.random.default_rng(seed)
-    return [rng.standard_normal(s).astype(np.float32) * 0.5 for s in ((3, 4), (3,), (1, 3), (1,))]
-
-
-def _data(seed=1):
-    rng = np.random.default_rng(seed)
-    return rng.standard_normal((8, 4)).astype(np.float32), rng.standard_normal((8, 1)).astype(np.float32)
-
-
-class _MsNet(ms.nn.Cell):
-    def __init__(self, weights):
-        super().__init__()
-        self.fc1 = ms.nn.Dense(4, 3, weight_init=ms.Tensor(weights[0]), bias_init=ms.Tensor(weights[1]))
-        self.fc2 = ms.nn.Dense(3, 1, weight_init=ms.Tensor(weights[2]), bias_init=ms.Tensor(weights[3]))
-        self.act = ms.nn.Tanh()
-
-    def construct(self, x):
-        return self.fc2(self.act(self.fc1(x)))
-
-
-def _torch_net(weights):
-    net = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.Tanh(), torch.nn.Linear(3, 1))
-    with torch.no_grad():
-        for p, w in zip(net.parameters(), weights):
-            p.copy_(torch.from_numpy(w))
-    return net
 
 
 def _groups(params, spec):
@@ -62,10 +34,10 @@ def _groups(params, spec):
 
 
 def _run_torch(make_opt, make_sched, weights, groups):
-    net = _torch_net(weights)
+    net = torch_net(weights)
     opt = make_opt(torch.optim, _groups(list(net.parameters()), groups))
     sched = make_sched(torch.optim.lr_scheduler, opt) if make_sched else None
-    x, y = (torch.from_numpy(a) for a in _data())
+    x, y = (torch.from_numpy(a) for a in data())
     history = []
     for _ in range(STEPS):
         lrs = [(g["lr"], g.get("momentum"), g.get("betas")) for g in opt.param_groups]
@@ -81,11 +53,11 @@ def _run_torch(make_opt, make_sched, weights, groups):
 
 def _run_ours(make_opt, make_sched, weights, groups, torch_history=None):
     """With ``torch_history``, step with torch's gradients; otherwise with MindSpore's own."""
-    net = _MsNet(weights)
+    net = MsNet(weights)
     params = net.trainable_params()
     opt = make_opt(msb_torch.optim, _groups(params, groups))
     sched = make_sched(msb_torch.optim.lr_scheduler, opt) if make_sched else None
-    x, y = (ms.Tensor(a) for a in _data())
+    x, y = (ms.Tensor(a) for a in data())
     loss_fn = ms.nn.MSELoss()
     grad_fn = ms.value_and_grad(lambda a, b: loss_fn(net(a), b), None, opt.parameters)
     history = []
@@ -131,7 +103,7 @@ CONFIGS = [
 @pytest.fixture(scope="module", params=CONFIGS, ids=[c[0] for c in CONFIGS])
 def trained(request):
     _, make_opt, make_sched, groups, tolerances = request.param
-    weights = _init_weights()
+    weights = init_weights()
     return make_opt, make_sched, groups, tolerances, weights, _run_torch(make_opt, make_sched, weights, groups)
 
 
