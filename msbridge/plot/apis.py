@@ -49,6 +49,8 @@ class Api:
         return self.framework in (TORCH, EXPERIMENTAL)
 
 
+# Spelled out rather than imported from msbridge.mindspore.nn so that `msbridge --help` loads no
+# framework; tests/cli/test_cli_plot_api_names.py keeps these lists equal to the real modules'.
 _MS_FUNCTIONS = (
     "piecewise_constant_lr",
     "exponential_decay_lr",
