@@ -1,8 +1,13 @@
 """Shared test set-up: the differential tests need both real frameworks.
 
-In CI (``CI=true``) a missing framework is an error, never a skip: a
-differential test that silently skips proves nothing.  CI also runs hypothesis
-derandomized.
+A missing framework is an error in CI (``CI=true``), never a skip: a
+differential test that silently skips proves nothing.
+
+Hypothesis runs derandomized and without an example database by default, so a
+newcomer's run draws exactly the examples CI draws and leaves nothing behind
+(no ``.hypothesis/``).  Every counterexample it ever found is an explicit
+``@example`` next to its test.  To hunt for new ones, run
+``python -m pytest --hypothesis-profile=explore``.
 """
 import importlib.util
 import os
@@ -13,14 +18,19 @@ from hypothesis import settings
 
 REQUIRED = ("torch", "mindspore")
 
+# Under pytest-xdist each worker already has a core of its own: one intra-op thread per worker (and
+# per subprocess it starts) avoids oversubscribing the machine.  Set before torch is imported.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 # Helpers shared by test files (the same tiny net in both frameworks, ...) live in tests/support.
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
 
-# CI explores the same hypothesis examples every run (a landing must not depend on luck);
-# local runs keep drawing new ones, which is where new counterexamples are found.
-settings.register_profile("ci", derandomize=True)
-if os.environ.get("CI"):
-    settings.load_profile("ci")
+# The same examples on every run, here and in CI (a landing must not depend on luck); no database,
+# so a failure found once cannot make later runs differ from CI.
+settings.register_profile("default", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False, database=None, print_blob=True)
+settings.load_profile("default")
 
 
 def pytest_sessionstart(session):

@@ -1,10 +1,29 @@
 """A wheel (not only the editable checkout) carries every package and the mapping tables."""
 import subprocess
 import sys
+import sysconfig
 import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def _venv_seeing_running_frameworks(env_dir: Path) -> Path:
+    """A fresh venv whose only extra packages are the running interpreter's own site-packages.
+
+    ``system_site_packages=True`` would point at the *base* interpreter, which has no torch when the
+    suite itself runs inside a venv.  A ``.pth`` line naming the running interpreter's site-packages
+    adds those directories as plain path entries: torch and mindspore import, while the ``.pth`` files
+    there (the editable msbridge finder among them) are not processed, so the wheel's copy is the one
+    imported.
+    """
+    venv.create(env_dir, with_pip=False)
+    python = env_dir / "bin" / "python"
+    site_dir = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                              check=True, capture_output=True, text=True).stdout.strip()
+    running = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    (Path(site_dir) / "running_interpreter.pth").write_text("\n".join(sorted(running)) + "\n")
+    return python
 
 
 def test_wheel_install_loads_the_tables(tmp_path):
@@ -12,9 +31,9 @@ def test_wheel_install_loads_the_tables(tmp_path):
                     "-w", str(tmp_path / "dist"), str(ROOT)], check=True)
     wheel = next((tmp_path / "dist").glob("msbridge-*.whl"))
     env_dir = tmp_path / "env"
-    venv.create(env_dir, system_site_packages=True, with_pip=True)  # frameworks come from the system
-    python = env_dir / "bin" / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)], check=True)
+    python = _venv_seeing_running_frameworks(env_dir)
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps",
+                    str(wheel)], check=True)
     probe = ("import msbridge, msbridge.tables.loader as loader, msbridge.convert, msbridge.torch, msbridge.mindspore;"
              "from msbridge.tables import load_tables;"
              "print(msbridge.__file__); print(loader.DEFAULT_DIR); print(len(load_tables().rows))")
