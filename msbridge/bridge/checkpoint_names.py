@@ -88,6 +88,24 @@ def _fits(layer: LayerParams, leaves: dict[str, RawTensor], source: str) -> dict
     return matched
 
 
+def _placement(layer: LayerParams, prefix: str, source: str) -> tuple[str, str] | None:
+    """(module path, output prefix) of a group at ``prefix`` if it is ``layer``'s, else None.
+
+    A MindSpore layer may keep its parameters in a child cell (``mindspore_inner``, e.g. BatchNorm3d's
+    ``bn2d``); torch keeps them on the module itself."""
+    inner = layer.mindspore_inner
+    if not inner:
+        return prefix, prefix
+    if source == "torch":
+        return prefix, _join(prefix, inner)
+    if prefix == inner:
+        return "", ""
+    if prefix.endswith("." + inner):
+        module = prefix[: -len(inner) - 1]
+        return module, module
+    return None
+
+
 def _known_leaves(maps, leaves: dict, source: str) -> bool:
     """True when some leaf is a parameter name of some mapped layer (so keeping it as is would be a guess)."""
     names = {getattr(e, source) for layer in maps for e in layer.params if getattr(e, source)}
@@ -141,16 +159,19 @@ def convert_names(tensors: dict[str, RawTensor], source: str, target: Target | N
     out = Renamed({})
     ambiguous, unknown = [], []
     for prefix, leaves in groups.items():
-        if target is not None:
-            layer = target.layers.get(prefix)
-            candidates = [layer] if layer is not None else []
-        else:
-            candidates = list(maps)
         plans: dict[tuple, list[tuple[LayerParams, dict]]] = {}
-        for layer in candidates:
+        for layer in maps:
+            placed = _placement(layer, prefix, source)
+            if placed is None:
+                continue
+            module_path, out_prefix = placed
+            if target is not None and target.layers.get(module_path) != layer:
+                continue
+            if target is None and not layer.infer:
+                continue
             matched = _fits(layer, leaves, source)
             if matched is not None:
-                plans.setdefault(_plan(layer, matched, source), []).append((layer, matched))
+                plans.setdefault((out_prefix,) + _plan(layer, matched, source), []).append((layer, matched))
         if len(plans) > 1:
             ambiguous.append(_describe(prefix, leaves, [options[0][0] for options in plans.values()], source))
             continue
@@ -162,16 +183,16 @@ def convert_names(tensors: dict[str, RawTensor], source: str, target: Target | N
                 out.tensors[_join(prefix, leaf)] = raw
                 out.kept.append(_join(prefix, leaf))
             continue
-        (moves, fills, drops), [(layer, _), *_] = next(iter(plans.items()))
+        (out_prefix, moves, fills, drops), [(layer, _), *_] = next(iter(plans.items()))
         for leaf, new_leaf, layout in moves:
             if new_leaf is None:
                 continue
-            out.tensors[_join(prefix, new_leaf)] = _relayout(leaves[leaf], layout, to)
-            out.mapped.append((_join(prefix, leaf), _join(prefix, new_leaf), layer.id))
+            out.tensors[_join(out_prefix, new_leaf)] = _relayout(leaves[leaf], layout, to)
+            out.mapped.append((_join(prefix, leaf), _join(out_prefix, new_leaf), layer.id))
         out.dropped.extend(_join(prefix, leaf) for leaf in drops)
         for name, kind in fills:
-            out.tensors[_join(prefix, name)] = _fill(kind)
-            out.filled.append(_join(prefix, name))
+            out.tensors[_join(out_prefix, name)] = _fill(kind)
+            out.filled.append(_join(out_prefix, name))
     if unknown:
         raise CheckpointError(f"{len(unknown)} parameter group(s) use a layer's parameter names but fit no layer's "
                               f"parameter map (names and ranks); name the target model (--model FILE.py:CLASS): "

@@ -13,7 +13,7 @@ from msbridge.tables.loader import DEFAULT_DIR
 from msbridge.tables.records import FILLS, LAYOUTS, LayerParams, ParamEntry
 from msbridge.tables.schema import TableError
 
-_LAYER_KEYS = ("id", "mindspore", "torch", "params")
+_LAYER_KEYS = ("id", "mindspore", "torch", "params", "mindspore_inner", "infer")
 _ENTRY_KEYS = ("mindspore", "torch", "ndim", "layout", "optional", "fill", "note")
 
 
@@ -72,7 +72,7 @@ def build_layers(file: str, layers) -> tuple[LayerParams, ...]:
             raise _fail(file, index, None, "", "expected a table")
         for key in sorted(set(data) - set(_LAYER_KEYS)):
             raise _fail(file, index, layer_id, key, f"unknown key; allowed keys: {', '.join(_LAYER_KEYS)}")
-        for key in _LAYER_KEYS:
+        for key in _LAYER_KEYS[:4]:
             if key not in data:
                 raise _fail(file, index, layer_id, key, "missing required field")
         for key in ("id", "mindspore", "torch"):
@@ -86,7 +86,12 @@ def build_layers(file: str, layers) -> tuple[LayerParams, ...]:
             dup = next((n for n in names if names.count(n) > 1), None)
             if dup:
                 raise _fail(file, index, layer_id, "params", f"{side} name {dup!r} appears twice")
-        out.append(LayerParams(data["id"], data["mindspore"], data["torch"], entries, file))
+        inner, infer = data.get("mindspore_inner", ""), data.get("infer", True)
+        if not isinstance(inner, str) or (inner and not all(p.isidentifier() or p.isdigit() for p in inner.split("."))):
+            raise _fail(file, index, layer_id, "mindspore_inner", f"expected a dotted cell path, got {inner!r}")
+        if not isinstance(infer, bool):
+            raise _fail(file, index, layer_id, "infer", f"expected true or false, got {infer!r}")
+        out.append(LayerParams(data["id"], data["mindspore"], data["torch"], entries, file, inner, infer))
     return tuple(out)
 
 

@@ -205,6 +205,8 @@ class LayerParams:
     torch: str
     params: tuple[ParamEntry, ...]
     file: str = ""
+    mindspore_inner: str = ""  # the child cell that holds the parameters in MindSpore (BatchNorm3d: "bn2d")
+    infer: bool = True  # False: chosen only by a live model's class, never guessed from names
 
     def side(self, framework: str) -> str:
         return self.mindspore if framework == "mindspore" else self.torch
