@@ -81,7 +81,7 @@ def _read_torch(path: Path) -> Checkpoint:
                               f"(loaded with torch.load(weights_only=True); {detail.strip() or 'unsafe content'}). "
                               f"Re-save it as a state_dict of tensors if you trust it") from None
     except (RuntimeError, EOFError, zipfile.BadZipFile, ValueError, OSError) as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        reason = str(exc).strip().splitlines()[0].split(". ")[0] if str(exc).strip() else type(exc).__name__
         raise CheckpointError(f"{path}: not a readable torch checkpoint (truncated or corrupt: {reason})") from None
     sd, under, extra = _find_state_dict(obj, path)
     return Checkpoint({k: from_torch(v) for k, v in sd.items()}, "torch", extra, under)
