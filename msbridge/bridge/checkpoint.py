@@ -22,7 +22,8 @@ from msbridge.bridge.checkpoint_names import FRAMEWORKS, Renamed, check_against,
 from msbridge.bridge.checkpoint_tensor import CheckpointError, RawTensor, from_mindspore, from_torch, to_mindspore, to_torch
 
 # What MindSpore's optimizers and ModelCheckpoint add next to a network's weights.
-MINDSPORE_STATE_PREFIXES = ("moments.", "moment1.", "moment2.", "accum.", "mean_square.", "mean_grad.", "vhat.")
+MINDSPORE_STATE_PREFIXES = ("moments.", "moment1.", "moment2.", "accum.", "mean_square.", "mean_grad.", "vhat.",
+                            "adam_m.", "adam_v.")
 MINDSPORE_STATE_NAMES = ("global_step", "learning_rate", "momentum", "beta1_power", "beta2_power", "epoch_num",
                          "step_num", "scale_sense", "current_iterator_step", "last_overflow_iterator_step")
 
