@@ -175,3 +175,32 @@ def torch_optimizer_to_mindspore(optimizer, model, global_step: int | None = Non
                 power = power * b
             out[f"beta{i}_power"] = from_torch(power)
     return out
+
+
+def torch_state_dict_for_mindspore(state_dict: dict, torch_param_names: list[str], net, conversion: Conversion) -> dict:
+    """A torch optimizer's ``state_dict`` re-indexed for msbridge's torch-shaped optimizer on a MindSpore ``net``.
+
+    torch indexes state by parameter position: ``torch_param_names`` is the order the torch optimizer
+    was built with (``[n for n, _ in model.named_parameters()]``); the MindSpore optimizer must be built
+    on ``net.trainable_params()``. Slot tensors are laid out like their weights (``conversion`` is the
+    weights' torch -> MindSpore conversion)."""
+    import torch
+
+    to_ms = {src: dst for src, dst, _ in conversion.renamed.mapped}
+    to_ms.update({name: name for name in conversion.renamed.kept})
+    ms_index = {p.name: i for i, p in enumerate(net.trainable_params())}
+    shapes = {p.name: tuple(p.shape) for p in net.trainable_params()}
+    index_map = {}
+    for i, name in enumerate(torch_param_names):
+        ms_name = to_ms.get(name)
+        if ms_name not in ms_index:
+            raise CheckpointError(f"torch parameter {name!r} has no trainable MindSpore counterpart in the net")
+        index_map[i] = (ms_index[ms_name], shapes[ms_name])
+    state = {}
+    for i, values in state_dict["state"].items():
+        j, shape = index_map[i]
+        state[j] = {k: (v.reshape(shape) if isinstance(v, torch.Tensor) and v.dim() > 0 else v) for k, v in values.items()}
+    groups = []
+    for group in state_dict["param_groups"]:
+        groups.append({**group, "params": sorted(index_map[i][0] for i in group["params"])})
+    return {"state": state, "param_groups": groups}
