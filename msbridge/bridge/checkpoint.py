@@ -104,10 +104,8 @@ def convert_file(src: str | Path, dst: str | Path, *, to: str | None = None, mod
     ckpt = checkpoint_io.read_checkpoint(src)
     target = _target_framework(ckpt.format, dst, to, model)
     source = ckpt.format if ckpt.format in FRAMEWORKS else other(target)
-    if source == target and model is None:
+    if source == target and model is None:  # a format change only
         conversion = Conversion(source, target, Renamed(dict(ckpt.tensors), kept=list(ckpt.tensors)))
-    elif source == target:
-        conversion = convert_tensors(ckpt.tensors, source, model)
     else:
         conversion = convert_tensors(ckpt.tensors, source, model)
     keep_nesting = ckpt.format == "torch" and dst_format == "torch" and ckpt.nested_under

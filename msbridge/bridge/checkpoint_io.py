@@ -171,6 +171,9 @@ def write_checkpoint(path: str | Path, tensors: dict[str, RawTensor], fmt: str |
                 _write_safetensors(f, tensors)
             else:
                 _write_torch(f, tensors, extra, nested_under)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file the mode open() would
         os.replace(tmp, path)
     except BaseException:
         try:
