@@ -62,6 +62,8 @@ def _torch_steps(model, opt, first, last, scheduler=None):
 CASES = {
     "Momentum": (lambda p: ms.nn.Momentum(p, LRS, 0.9), lambda p: msb_nn.Momentum(p, LRS, 0.9)),
     "Adam": (lambda p: ms.nn.Adam(p, LRS), lambda p: msb_nn.Adam(p, LRS)),
+    "AdamWeightDecay": (lambda p: ms.nn.AdamWeightDecay(p, LRS, weight_decay=0.1),
+                        lambda p: msb_nn.AdamWeightDecay(p, LRS, weight_decay=0.1)),
 }
 
 
@@ -83,7 +85,7 @@ def test_mindspore_run_resumes_in_torch_with_msbridge_optimizer(kind, tmp_path):
     weight, bias = model.weight.detach().numpy(), model.bias.detach().numpy()
     if kind == "Momentum":  # msbridge's Momentum is bit-exact with MindSpore's ApplyMomentum
         assert weight.tobytes() == reference[0].tobytes() and bias.tobytes() == reference[1].tobytes()
-    else:  # msbridge's Adam: moments bit-exact, weights within ~1 ulp of MindSpore's kernel
+    else:  # msbridge's Adam family: moments bit-exact, weights within ~1 ulp of MindSpore's kernels
         np.testing.assert_array_max_ulp(weight, reference[0], maxulp=4)
         np.testing.assert_array_max_ulp(bias, reference[1], maxulp=4)
     assert not np.array_equal(reference[0], _ms_run(make_ms, N)[0])  # the second half did move them
