@@ -85,9 +85,9 @@ def test_mindspore_run_resumes_in_torch_with_msbridge_optimizer(kind, tmp_path):
     weight, bias = model.weight.detach().numpy(), model.bias.detach().numpy()
     if kind == "Momentum":  # msbridge's Momentum is bit-exact with MindSpore's ApplyMomentum
         assert weight.tobytes() == reference[0].tobytes() and bias.tobytes() == reference[1].tobytes()
-    else:  # msbridge's Adam family: moments bit-exact, weights within ~1 ulp of MindSpore's kernels
-        np.testing.assert_array_max_ulp(weight, reference[0], maxulp=4)
-        np.testing.assert_array_max_ulp(bias, reference[1], maxulp=4)
+    else:  # msbridge's Adam family: weights within 1 ulp of MindSpore's kernels (measured: Adam 0, AdamWeightDecay 1)
+        np.testing.assert_array_max_ulp(weight, reference[0], maxulp=1)
+        np.testing.assert_array_max_ulp(bias, reference[1], maxulp=1)
     assert not np.array_equal(reference[0], _ms_run(make_ms, N)[0])  # the second half did move them
 
 
