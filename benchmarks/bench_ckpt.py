@@ -145,14 +145,14 @@ def main():
             results[label] = json.loads(done.stdout.strip().splitlines()[-1])
             r = results[label]
             print(f"  {label:52s} {r['median_s']:6.2f} s   peak extra {r['extra_peak_mb']:6.0f} MiB")
-        for ours, theirs in (("torch->ms: msbridge convert_file", "torch->ms: torch.load + ms.save_checkpoint"),
-                             ("torch->ms: msbridge convert_file", "torch->torch: torch.load + torch.save"),
-                             ("ms->torch: msbridge convert_file (with model)", "ms->torch: ms.load_checkpoint + torch.save"),
-                             ("ms->torch: msbridge convert_file (with model)",
-                              "ms->ms: ms.load_checkpoint + ms.save_checkpoint")):
+        to_ms, to_torch = "torch->ms: msbridge convert_file", "ms->torch: msbridge convert_file (with model)"
+        for ours, theirs in ((to_ms, "torch->ms: torch.load + ms.save_checkpoint"),
+                             (to_ms, "torch->torch: torch.load + torch.save"),
+                             (to_torch, "ms->torch: ms.load_checkpoint + torch.save"),
+                             (to_torch, "ms->ms: ms.load_checkpoint + ms.save_checkpoint")):
             ratio = results[ours]["median_s"] / results[theirs]["median_s"]
             print(f"ratio {ours.split(':')[0]} ours / ({theirs.split(': ')[1]}): {ratio:.2f}x")
-        for ours, fmt in (("torch->ms: msbridge convert_file", "pt"), ("ms->torch: msbridge convert_file (with model)", "ckpt")):
+        for ours, fmt in ((to_ms, "pt"), (to_torch, "ckpt")):
             print(f"peak extra memory {ours.split(':')[0]}: {results[ours]['extra_peak_mb'] / size_mb[fmt]:.2f}x "
                   f"the checkpoint size")
 

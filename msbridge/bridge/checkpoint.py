@@ -19,7 +19,9 @@ from pathlib import Path
 from msbridge.bridge import checkpoint_io
 from msbridge.bridge.checkpoint_models import describe, framework_of, load_into
 from msbridge.bridge.checkpoint_names import FRAMEWORKS, Renamed, check_against, convert_names, other
-from msbridge.bridge.checkpoint_tensor import CheckpointError, RawTensor, from_mindspore, from_torch, to_mindspore, to_torch
+from msbridge.bridge.checkpoint_tensor import (
+    CheckpointError, RawTensor, from_mindspore, from_torch, to_mindspore, to_torch,
+)
 
 # What MindSpore's optimizers and ModelCheckpoint add next to a network's weights.
 MINDSPORE_STATE_PREFIXES = ("moments.", "moment1.", "moment2.", "accum.", "mean_square.", "mean_grad.", "vhat.",
@@ -42,10 +44,10 @@ class Conversion:
         parts = [f"{len(r.tensors)} tensors {self.source} -> {self.target}", f"{len(r.mapped)} renamed or re-laid-out"]
         if r.kept:
             parts.append(f"{len(r.kept)} kept as is (no parameter map names them)")
-        if r.filled:
-            parts.append(f"{len(r.filled)} recreated ({', '.join(sorted(set(n.rpartition('.')[2] for n in r.filled)))})")
-        if r.dropped:
-            parts.append(f"{len(r.dropped)} dropped ({', '.join(sorted(set(n.rpartition('.')[2] for n in r.dropped)))})")
+        for label, names in (("recreated", r.filled), ("dropped", r.dropped)):
+            if names:
+                leaves = ", ".join(sorted({n.rpartition(".")[2] for n in names}))
+                parts.append(f"{len(names)} {label} ({leaves})")
         if self.training_state:
             parts.append(f"{len(self.training_state)} optimizer/training-state entries set aside")
         return "; ".join(parts)

@@ -209,8 +209,9 @@ def check_against(tensors: dict[str, RawTensor], target: Target) -> None:
     """Raise CheckpointError unless ``tensors`` are exactly the target's parameters, shapes included."""
     missing = sorted(set(target.shapes) - set(tensors))
     extra = sorted(set(tensors) - set(target.shapes))
+    common = set(tensors) & set(target.shapes)
     mismatched = sorted(f"{n} {tuple(tensors[n].shape)} vs model {tuple(target.shapes[n])}"
-                        for n in set(tensors) & set(target.shapes) if tuple(tensors[n].shape) != tuple(target.shapes[n]))
+                        for n in common if tuple(tensors[n].shape) != tuple(target.shapes[n]))
     if missing or extra or mismatched:
         parts = [f"{label} ({len(items)}): {', '.join(items)}"
                  for label, items in (("missing", missing), ("extra", extra), ("mismatched", mismatched)) if items]

@@ -199,7 +199,8 @@ def torch_state_dict_for_mindspore(state_dict: dict, torch_param_names: list[str
     state = {}
     for i, values in state_dict["state"].items():
         j, shape = index_map[i]
-        state[j] = {k: (v.reshape(shape) if isinstance(v, torch.Tensor) and v.dim() > 0 else v) for k, v in values.items()}
+        state[j] = {k: (v.reshape(shape) if isinstance(v, torch.Tensor) and v.dim() > 0 else v)
+                    for k, v in values.items()}
     groups = []
     for group in state_dict["param_groups"]:
         groups.append({**group, "params": sorted(index_map[i][0] for i in group["params"])})

@@ -10,7 +10,9 @@ ms = pytest.importorskip("mindspore")
 torch = pytest.importorskip("torch")
 safetensors_torch = pytest.importorskip("safetensors.torch")
 
-from msbridge.bridge.checkpoint import convert_file, load_checkpoint_into, state_dict_to_mindspore, mindspore_to_state_dict  # noqa: E402,E501
+from msbridge.bridge.checkpoint import (  # noqa: E402
+    convert_file, load_checkpoint_into, mindspore_to_state_dict, state_dict_to_mindspore,
+)
 from msbridge.bridge.checkpoint_io import read_checkpoint, write_checkpoint  # noqa: E402
 from msbridge.bridge.checkpoint_tensor import CheckpointError, to_torch  # noqa: E402
 

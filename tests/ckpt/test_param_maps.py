@@ -35,7 +35,8 @@ GOOD = {"id": "x", "mindspore": "mindspore.nn.Dense", "torch": "torch.nn.Linear"
 @pytest.mark.parametrize("change, fragment", [
     ({"params": []}, "expected a non-empty list"),
     ({"colour": 1}, "field 'colour': unknown key"),
-    ({"params": [{"mindspore": "w", "torch": "weight", "layout": "transpose"}]}, "'transpose' is not one of same, insert_axis_2"),
+    ({"params": [{"mindspore": "w", "torch": "weight", "layout": "transpose"}]},
+     "'transpose' is not one of same, insert_axis_2"),
     ({"params": [{"mindspore": "w", "torch": "weight", "layout": "insert_axis_2"}]}, "needs the torch rank"),
     ({"params": [{"torch": "num_batches_tracked"}]}, "needs a fill"),
     ({"params": [{"mindspore": "w_*", "torch": "weight_*"}]}, "must be spelled the same on both sides"),
