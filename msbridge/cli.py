@@ -28,7 +28,7 @@ COMMAND_MODULES = (
     "msbridge.convert.command",
     "msbridge.tables.command",
     "msbridge.plot.command",
-    "msbridge.bridge.ckpt_command",
+    "msbridge.ckpt.command",
 )
 
 # (module that provides the command, example line) for the top-level --help
@@ -39,7 +39,7 @@ EXAMPLES = (
     ("msbridge.tables.command", "msbridge tables list                                # every mapping row"),
     ("msbridge.plot.command", 'msbridge plot "nn.exponential_decay_lr(0.1, 0.9, 600, 20, 5, is_stair=True)" -o lr.png'),
     ("msbridge.plot.command", "msbridge plot train.py -o lr.png                    # a script vs its conversion"),
-    ("msbridge.bridge.ckpt_command", "msbridge ckpt resnet.ckpt -o resnet.pt            # MindSpore weights -> torch"),
+    ("msbridge.ckpt.command", "msbridge ckpt resnet.ckpt -o resnet.pt              # MindSpore weights -> torch"),
 )
 
 

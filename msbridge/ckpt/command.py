@@ -3,6 +3,7 @@
 ``--model`` imports and runs the user's FILE.py (to build CLASS()). That executes their code, which
 is acceptable only because they named the file explicitly on the command line; msbridge never
 imports model code on its own, and checkpoint files themselves are never unpickled beyond tensors.
+Frameworks are imported only when the command runs (``msbridge --help`` stays instant).
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from msbridge.bridge.checkpoint_tensor import CheckpointError
+from msbridge.errors import UserError
 
 EXAMPLES = """\
 examples:
@@ -30,10 +31,10 @@ def load_model(spec: str):
     """Build ``CLASS()`` from ``FILE.py:CLASS`` (runs the user's file: they named it)."""
     path_text, sep, class_name = spec.rpartition(":")
     if not sep or not path_text or not class_name.isidentifier():
-        raise CheckpointError(f"--model {spec!r}: expected FILE.py:CLASS")
+        raise UserError(f"--model {spec!r}: expected FILE.py:CLASS")
     path = Path(path_text)
     if not path.is_file():
-        raise CheckpointError(f"--model {spec!r}: no such file {str(path)!r}")
+        raise UserError(f"--model {spec!r}: no such file {str(path)!r}")
     module_name = f"_msbridge_user_model_{abs(hash(str(path.resolve())))}"
     module_spec = importlib.util.spec_from_file_location(module_name, path)
     module = importlib.util.module_from_spec(module_spec)
@@ -44,11 +45,11 @@ def load_model(spec: str):
         sys.path.pop(0)
     cls = getattr(module, class_name, None)
     if cls is None:
-        raise CheckpointError(f"--model {spec!r}: {path.name} defines no {class_name!r}")
+        raise UserError(f"--model {spec!r}: {path.name} defines no {class_name!r}")
     try:
         return cls()
     except TypeError as exc:
-        raise CheckpointError(f"--model {spec!r}: {class_name}() needs arguments ({exc}); "
+        raise UserError(f"--model {spec!r}: {class_name}() needs arguments ({exc}); "
                               f"give a class that builds with none (e.g. a small subclass)") from None
 
 
@@ -57,7 +58,7 @@ def _run(args) -> int:
 
     src = Path(args.src)
     if not src.is_file():
-        raise CheckpointError(f"{src}: no such file")
+        raise UserError(f"{src}: no such file")
     dst = atomic_target(args.output)
     model = load_model(args.model) if args.model else None
     conversion = convert_file(src, dst, to=args.to, model=model)
