@@ -1,4 +1,4 @@
-"""The ``msbridge`` command line: ``convert``, ``explain``, ``plot``, ``tables``.
+"""The ``msbridge`` command line: ``convert``, ``explain``, ``plot``, ``tables``, ``ckpt``.
 
 Each subcommand lives next to the code it drives, in a module exposing
 ``register(subparsers)``; this file only assembles them, so adding a command
@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "msbridge.convert.command",
     "msbridge.tables.command",
     "msbridge.plot.command",
+    "msbridge.ckpt.command",
 )
 
 # (module that provides the command, example line) for the top-level --help
@@ -38,6 +39,7 @@ EXAMPLES = (
     ("msbridge.tables.command", "msbridge tables list                                # every mapping row"),
     ("msbridge.plot.command", 'msbridge plot "nn.exponential_decay_lr(0.1, 0.9, 600, 20, 5, is_stair=True)" -o lr.png'),
     ("msbridge.plot.command", "msbridge plot train.py -o lr.png                    # a script vs its conversion"),
+    ("msbridge.ckpt.command", "msbridge ckpt resnet.ckpt -o resnet.pt              # MindSpore weights -> torch"),
 )
 
 

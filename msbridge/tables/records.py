@@ -32,6 +32,9 @@ The public contract (used by the converter, the bridge, the docs and the tests):
   ``initial_lr`` context; the torch side is the row's ``torch_optimizer_lr``).
 * ``ApiRef``: ``name, params`` (positional order) plus ``attributes`` (param -> attribute of a live
   object that stores it, when the names differ).
+* ``LayerParams`` / ``ParamEntry``: a layer's parameter map (``[[layer]]`` tables, validated by
+  ``msbridge.tables.param_maps``): leaf names on each side, torch rank, ``layout`` (``LAYOUTS``),
+  ``optional``, and ``fill`` (``FILLS``) for a torch-only buffer.
 * ``Param``: ``name, default`` (``Param.REQUIRED`` when required) plus ``keyword_only`` and
   ``var_keyword`` (``**kwargs``).
 """
@@ -173,3 +176,37 @@ class ApiRow:
 
     def rules_for(self, framework: str, name: str) -> tuple[ArgRule, ...]:
         return tuple(r for r in self.args if getattr(r, framework) == name)
+
+
+LAYOUTS = {
+    "same": "identical shape and memory order",
+    "insert_axis_2": "MindSpore's tensor has an extra length-1 axis at position 2 (Conv1d (out, in, 1, k))",
+}
+FILLS = {"zero_int64": "a 0-d int64 zero (torch's num_batches_tracked; MindSpore keeps no count)"}
+
+
+@dataclass(frozen=True)
+class ParamEntry:
+    """One parameter or buffer of a layer: its leaf name on each side and how its layout differs."""
+    mindspore: str | None
+    torch: str | None
+    ndim: int | None = None
+    layout: str = "same"
+    optional: bool = False
+    fill: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class LayerParams:
+    """The parameter map of one layer pair (a ``[[layer]]`` table)."""
+    id: str
+    mindspore: str
+    torch: str
+    params: tuple[ParamEntry, ...]
+    file: str = ""
+    mindspore_inner: str = ""  # the child cell that holds the parameters in MindSpore (BatchNorm3d: "bn2d")
+    infer: bool = True  # False: chosen only by a live model's class, never guessed from names
+
+    def side(self, framework: str) -> str:
+        return self.mindspore if framework == "mindspore" else self.torch

@@ -26,7 +26,7 @@ _ROW_OPTIONAL = ("torch", "paradigm", "context", "family", "directions", "condit
 _API_KEYS = ("name", "params", "attributes")
 _ARG_KEYS = ("mindspore", "torch", "rule", "to_torch", "to_mindspore", "note")
 _EXAMPLE_KEYS = ("source", "args", "context", "exprs")
-_FILE_KEYS = ("row", "description")
+_FILE_KEYS = ("row", "description", "layer")  # [[layer]]: parameter maps, see param_maps.py
 
 # rule -> (needs a MindSpore name, needs a torch name)
 _RULE_SIDES = {
@@ -301,7 +301,7 @@ def build_row(file: str, index: int, data: Any) -> ApiRow:
 def build_file(file: str, data: dict) -> tuple[ApiRow, ...]:
     """Validate one parsed TOML file."""
     where = _Where(file)
-    _check_keys(where, "", data, _FILE_KEYS, ("row",))
-    if not isinstance(data["row"], list):
+    _check_keys(where, "", data, _FILE_KEYS, () if "layer" in data else ("row",))
+    if not isinstance(data.get("row", []), list):
         raise where.error("row", "expected [[row]] tables")
-    return tuple(build_row(file, i, row) for i, row in enumerate(data["row"]))
+    return tuple(build_row(file, i, row) for i, row in enumerate(data.get("row", [])))

@@ -1,0 +1,49 @@
+"""The [[layer]] parameter maps: every class exists in both installed frameworks, layer rows agree,
+bad maps are refused naming the field. (That the names and ranks are the real layers' is shown
+by test_layer_roundtrip.py, which loads through every map into real layers, exactly matched.)"""
+import pytest
+
+from msbridge.tables.param_maps import build_layers, load_param_maps
+from msbridge.tables.schema import TableError
+
+ms = pytest.importorskip("mindspore")
+torch = pytest.importorskip("torch")
+
+from msbridge.bridge.checkpoint_models import _resolve  # noqa: E402
+
+
+@pytest.mark.parametrize("layer", load_param_maps(), ids=lambda layer: layer.id)
+def test_classes_exist_on_both_sides(layer):
+    assert _resolve(layer.mindspore) is not None, layer.mindspore
+    assert _resolve(layer.torch) is not None, layer.torch
+
+
+def test_layer_rows_that_exist_name_the_same_classes():
+    from msbridge.tables import load_tables
+
+    tables = load_tables()
+    for layer in load_param_maps():
+        rows = [r for r in tables.rows if r.id == layer.id]
+        for row in rows:
+            assert row.mindspore.name == layer.mindspore and row.torch.name == layer.torch, layer.id
+
+
+GOOD = {"id": "x", "mindspore": "mindspore.nn.Dense", "torch": "torch.nn.Linear",
+        "params": [{"mindspore": "weight", "torch": "weight", "ndim": 2}]}
+
+
+@pytest.mark.parametrize("change, fragment", [
+    ({"params": []}, "expected a non-empty list"),
+    ({"colour": 1}, "field 'colour': unknown key"),
+    ({"params": [{"mindspore": "w", "torch": "weight", "layout": "transpose"}]},
+     "'transpose' is not one of same, insert_axis_2"),
+    ({"params": [{"mindspore": "w", "torch": "weight", "layout": "insert_axis_2"}]}, "needs the torch rank"),
+    ({"params": [{"torch": "num_batches_tracked"}]}, "needs a fill"),
+    ({"params": [{"mindspore": "w_*", "torch": "weight_*"}]}, "must be spelled the same on both sides"),
+    ({"params": [{"mindspore": "a", "torch": "w"}, {"mindspore": "b", "torch": "w"}]}, "torch name 'w' appears twice"),
+    ({"mindspore_inner": "bn 2d"}, "expected a dotted cell path"),
+])
+def test_bad_maps_are_refused_naming_the_field(change, fragment):
+    with pytest.raises(TableError) as exc:
+        build_layers("t.toml", [{**GOOD, **change}])
+    assert fragment in str(exc.value) and "t.toml: layer 'x' (#1)" in str(exc.value)
