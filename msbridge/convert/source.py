@@ -78,11 +78,14 @@ def convert_source(code: str, to: str | None = None, path: str = "<string>",
     if not report.uses:
         return code, report
     used = info.cold_names.union(*(used_names(m) for _, _, m in rewritten))
-    out_lines = list(lines)
-    for index, (first, last, module) in reversed(list(enumerate(rewritten))):
-        new = fix_imports(module, needs, target, used, add=index == 0).code
-        out_lines[first - 1:last] = [new]
-    out = "".join(out_lines)
+    # one pass in order (not slice replacement per region, which is quadratic in the region count)
+    pieces, done = [], 0
+    for index, (first, last, module) in enumerate(rewritten):
+        pieces.extend(lines[done:first - 1])
+        pieces.append(fix_imports(module, needs, target, used, add=index == 0).code)
+        done = last
+    pieces.extend(lines[done:])
+    out = "".join(pieces)
     report.changed = out != code
     return out, report
 
