@@ -135,7 +135,8 @@ def _walk(src: Path, out: Path | None, in_place: bool, force: bool, root: str) -
 
     def unreadable(error: OSError) -> None:
         path = Path(error.filename)
-        entries.append(Entry(path, None, str(path.relative_to(src)), python=False,
+        # counted like a Python file that was not converted: what it holds is unknown
+        entries.append(Entry(path, None, str(path.relative_to(src)), python=True,
                              problem=f"folder cannot be read: {error.strerror}; its files were not converted"))
 
     for folder, dirs, files in os.walk(src, onerror=unreadable):
