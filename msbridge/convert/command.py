@@ -55,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from msbridge.convert.driver import atomic_write, convert_paths
+    from msbridge.convert.interrupt import CtrlC
 
     if args.output is None and not args.in_place and args.report is None:
         raise UserError("nothing to write: give -o OUT, --in-place, or --report FILE for a dry run")
@@ -63,10 +64,13 @@ def run(args: argparse.Namespace) -> int:
     if args.force and not args.in_place:
         raise UserError("--force only applies to --in-place")
     jobs = args.jobs or os.cpu_count() or 1
-    report = convert_paths(args.src, args.output, in_place=args.in_place, to=args.to, jobs=jobs,
-                           force=args.force, report_path=args.report)
-    if args.report:
-        atomic_write(Path(args.report), report.to_json() + "\n")
+    with CtrlC() as ctrl_c:    # a Ctrl-C after the first one (or after the work) never stops the report
+        report = convert_paths(args.src, args.output, in_place=args.in_place, to=args.to, jobs=jobs,
+                               force=args.force, report_path=args.report, ctrl_c=ctrl_c)
+        ctrl_c.raising = False
+        if args.report:
+            atomic_write(Path(args.report), report.to_json() + "\n")
+        report.interrupted = report.interrupted or ctrl_c.requested
     text = report.render()
     print(text.splitlines()[-1] if args.quiet else text, file=sys.stderr)
     return report.exit_code()

@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import tempfile
-import threading
-from contextlib import contextmanager
 from pathlib import Path
 
 from msbridge.convert.encoding import DecodeError, decode, encode
+from msbridge.convert.interrupt import CtrlC
 from msbridge.convert.plan import SKIP_DIRS, Entry, Plan, check_writable, make_plan  # noqa: F401 (SKIP_DIRS: API)
 from msbridge.convert.progress import Progress
 from msbridge.convert.report import FileReport, Report
@@ -104,43 +102,15 @@ def convert_file(job: tuple[str, str | None, str]) -> tuple[FileReport, bytes | 
     return report, data
 
 
+def _size(path: Path) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
 def _crashed(job, exitcode) -> tuple[FileReport, None]:
     return FileReport(job[2], error=f"the converter process died on it (exit code {exitcode}); left unchanged"), None
-
-
-class _CtrlC:
-    """SIGINT while converting: stop now; during a write: stop right after it; again: ignored."""
-
-    def __init__(self):
-        self.requested = False
-        self.writing = False
-        self.previous = None
-
-    def __enter__(self):
-        if threading.current_thread() is threading.main_thread():
-            self.previous = signal.signal(signal.SIGINT, self._handle)
-        return self
-
-    def __exit__(self, *exc):
-        if self.previous is not None:
-            signal.signal(signal.SIGINT, self.previous)
-
-    def _handle(self, signum, frame):
-        if self.requested:
-            return
-        self.requested = True
-        if not self.writing:
-            raise KeyboardInterrupt
-
-    @contextmanager
-    def write(self):
-        self.writing = True
-        try:
-            yield
-        finally:
-            self.writing = False
-        if self.requested:
-            raise KeyboardInterrupt
 
 
 def _copy(entry: Entry) -> FileReport | None:
@@ -166,11 +136,12 @@ def _store(entry: Entry, report: FileReport, data: bytes | None, in_place: bool)
 
 def convert_paths(src: str | os.PathLike, out: str | os.PathLike | None = None, *, in_place: bool = False,
                   to: str | None = None, jobs: int = 1, progress: bool | None = None, force: bool = False,
-                  report_path: str | os.PathLike | None = None) -> Report:
+                  report_path: str | os.PathLike | None = None, ctrl_c: CtrlC | None = None) -> Report:
     """Convert a file or tree; returns the report. ``out`` None and not in place: a dry run.
 
     ``report_path`` is only checked here (never an input, never inside the input
-    folder without ``in_place``); the caller writes it.
+    folder without ``in_place``); the caller writes it. ``ctrl_c``: the caller's
+    SIGINT handling, when it must outlive this call (to write the report).
     """
     if to not in (None, "torch", "mindspore"):
         raise UserError(f"--to must be 'torch' or 'mindspore', got {to!r}")
@@ -189,7 +160,7 @@ def convert_paths(src: str | os.PathLike, out: str | os.PathLike | None = None, 
     plan = make_plan(src, out, in_place, force)
     if report_path is not None:
         check_report_path(plan, Path(report_path), in_place)
-    return _run(plan, to, jobs, progress, in_place)
+    return _run(plan, to, jobs, progress, in_place, ctrl_c or CtrlC())
 
 
 def check_report_path(plan: Plan, path: Path, in_place: bool) -> None:
@@ -204,7 +175,7 @@ def check_report_path(plan: Plan, path: Path, in_place: bool) -> None:
         raise UserError(f"{path}: the report would overwrite a converted file; give another file name")
 
 
-def _run(plan: Plan, to: str | None, jobs: int, progress: bool | None, in_place: bool) -> Report:
+def _run(plan: Plan, to: str | None, jobs: int, progress: bool | None, in_place: bool, stop: CtrlC) -> Report:
     entries = plan.entries
     pythons = [e for e in entries if e.problem is None and e.python]
     results: dict[int, FileReport] = {}
@@ -215,14 +186,14 @@ def _run(plan: Plan, to: str | None, jobs: int, progress: bool | None, in_place:
             results[index] = FileReport(entry.label, python=False, notes=entry.notes)
     index_of = {id(e): i for i, e in enumerate(entries)}
     bar = Progress(len(pythons), progress)
-    stop = _CtrlC()
     interrupted = False
     try:
         with stop:
             for entry in entries:    # copies first: quick, and a tree is usable as soon as possible
                 if entry.problem is None and not entry.python and entry.dest is not None and not in_place:
-                    with stop.write():
+                    with stop.defer():
                         failed = _copy(entry)
+                    stop.check()
                     if failed is not None:
                         results[index_of[id(entry)]] = failed
             job_list = [(str(e.path), to, e.label) for e in pythons]
@@ -230,17 +201,21 @@ def _run(plan: Plan, to: str | None, jobs: int, progress: bool | None, in_place:
                 from msbridge.convert.workers import WorkerPool
 
                 _worker_catalog()   # parse the tables once, before forking
+                # largest files first: the last job to finish is a small one, so workers end together
+                order = sorted(range(len(job_list)), key=lambda i: -_size(pythons[i].path))
                 with WorkerPool(min(jobs, len(job_list)), convert_file, _crashed) as pool:
-                    for i, (report, data) in pool.imap_unordered(job_list):
-                        with stop.write():
+                    for i, (report, data) in pool.imap_unordered([(i, job_list[i]) for i in order]):
+                        with stop.defer():
                             results[index_of[id(pythons[i])]] = _store(pythons[i], report, data, in_place)
                         bar.advance(report.path)
+                        stop.check()
             else:
                 for entry, job in zip(pythons, job_list):
                     report, data = convert_file(job)
-                    with stop.write():
+                    with stop.defer():
                         results[index_of[id(entry)]] = _store(entry, report, data, in_place)
                     bar.advance(report.path)
+                    stop.check()
     except KeyboardInterrupt:
         interrupted = True
     finally:

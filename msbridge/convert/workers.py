@@ -46,9 +46,9 @@ class WorkerPool:
         child.close()
         return process, parent
 
-    def imap_unordered(self, items: Iterable[Any]) -> Iterator[tuple[int, Any]]:
-        """(index, result) as each job finishes."""
-        pending = deque(enumerate(items))
+    def imap_unordered(self, items: Iterable[tuple[int, Any]]) -> Iterator[tuple[int, Any]]:
+        """(index, result) for each (index, job), as each job finishes."""
+        pending = deque(items)
         busy: dict[Any, tuple[int, Any, Any]] = {}     # conn -> (index, job, process)
         idle = list(self.workers)
         while pending or busy:
