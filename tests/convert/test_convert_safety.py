@@ -250,3 +250,16 @@ def test_safety_in_place_hard_link_needs_force_and_says_so(tmp_path, capsys):
     code, err = _run(capsys, src, "--in-place", "--force")
     assert code == 0 and "hard links" in err
     assert src.read_text() == TORCH_OUT and other.read_text() == MS_SRC
+
+
+@pytest.mark.parametrize("kind,message", [("loop", "symbolic link loop"), ("dangling", "dangling symbolic link"),
+                                          ("fifo", "FIFO")])
+def test_safety_single_unreadable_input_is_a_one_line_error(tmp_path, capsys, kind, message):
+    src = tmp_path / "a.py"
+    if kind == "fifo":
+        os.mkfifo(src)
+    else:
+        src.symlink_to("a.py" if kind == "loop" else "missing.py")
+    code, err = _run(capsys, src, "-o", tmp_path / "b.py")
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "b.py").exists()
