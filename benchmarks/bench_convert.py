@@ -1,14 +1,16 @@
-"""Conversion throughput (lines per second) on a generated tree, single process and parallel.
+"""Conversion throughput (lines per second): a real-shaped tree through the CLI, a generated tree
+in-process, and one file of repeated API calls from 1k to 50k lines (must stay flat: linear cost).
 
-    python benchmarks/bench_convert.py [--files 240] [--jobs N]
+    python benchmarks/bench_convert.py [--only real|tree|scale] [--jobs N]
 
-The tree is generated from the two test training scripts (MindSpore ->
-torch and torch -> MindSpore), each copy padded with ordinary Python (helper
-functions, comments, data handling) so files look like real modules of a
-training code base: >= 200 files and >= 50,000 lines. Prints lines/s for
-``-j 1`` and ``-j N`` and the speed-up ratio, measured in the same run, plus
-lines per CPU-second (the cost itself, which a busy shared machine does not
-change the way it changes wall time).
+real  : 44 files shaped like training code bases (sizes 40 to 1,500 lines, framework calls
+        scattered through ordinary code, so a file has many small hot regions), converted by
+        ``python -m msbridge convert TREE -o OUT -j N`` as a user runs it: start-up included.
+tree  : the generated tree of the earlier figure (240 files, >= 50,000 lines), in-process.
+scale : one file of repeated API calls (``nn.ReLU()`` lines between ordinary lines), 1k-50k lines.
+
+Wall time depends on how busy the machine is; lines per CPU-second (this process and its
+children) is the cost itself. The load average is printed with every figure.
 """
 from __future__ import annotations
 
@@ -16,13 +18,16 @@ import argparse
 import os
 import resource
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 from msbridge.convert.driver import convert_paths
 
-SCRIPTS = Path(__file__).resolve().parents[1] / "tests" / "convert" / "scripts"
+ROOT = Path(__file__).resolve().parents[1]
+SCRIPTS = ROOT / "tests" / "convert" / "scripts"
 
 PADDING = '''
 
@@ -37,17 +42,75 @@ def helper_{i}(values, scale=1.0):
     return {{"total": total, "count": len(values), "name": 'helper_{i}'}}
 '''
 
+SCATTERED = {   # ordinary code with one framework call in it, as real modules have
+    "mindspore": '''
 
-def generate(root: Path, files: int, min_lines: int) -> int:
+def block_{i}(width, data):
+    """A helper of a training code base: mostly plain Python, one layer built."""
+    rows = [row for row in data if row]
+    scale = sum(len(row) for row in rows) / max(len(rows), 1)
+    layer = nn.Dense(width, width)
+    log = {{"rows": len(rows), "scale": scale, "name": "block_{i}"}}
+    return layer, log
+''',
+    "torch": '''
+
+def block_{i}(width, data):
+    """A helper of a training code base: mostly plain Python, one layer built."""
+    rows = [row for row in data if row]
+    scale = sum(len(row) for row in rows) / max(len(rows), 1)
+    layer = nn.Linear(width, width)
+    log = {{"rows": len(rows), "scale": scale, "name": "block_{i}"}}
+    return layer, log
+''',
+}
+
+REAL_SIZES = [40, 60, 80, 90, 120, 150, 180, 200, 220, 250, 280, 300, 320, 350, 400, 420, 450, 500, 550, 600,
+              700, 800, 900, 1000, 1200, 1500]
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process plus its finished children (workers, CLI subprocesses)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _load() -> str:
+    return f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs" if hasattr(os, "getloadavg") else ""
+
+
+def _pad(text: str, lines: int, framework: str | None, hot_every: int) -> str:
+    i = 0
+    while text.count("\n") < lines:
+        scattered = framework is not None and hot_every and i % hot_every == 0
+        text += SCATTERED[framework].format(i=i) if scattered else PADDING.format(i=i)
+        i += 1
+    return text
+
+
+def generate_real(root: Path) -> int:
+    """44 files, both directions, sizes like the public training files of issue 12."""
+    sources = [("mindspore", (SCRIPTS / "ms_resnet_lr.py").read_text()),
+               ("torch", (SCRIPTS / "torch_sgd_sched.py").read_text())]
+    lines = 0
+    for n in range(44):
+        framework, text = sources[n % 2]
+        size = REAL_SIZES[(n * 7) % len(REAL_SIZES)]
+        text = _pad(text, size, framework, hot_every=2)
+        path = root / ("ms" if framework == "mindspore" else "pt") / f"pkg{n % 4}" / f"train_{n}.py"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        lines += text.count("\n")
+    return lines
+
+
+def generate_tree(root: Path, files: int = 240, min_lines: int = 50_000) -> int:
     sources = [(SCRIPTS / "ms_resnet_lr.py").read_text(), (SCRIPTS / "torch_sgd_sched.py").read_text()]
     per_file = -(-min_lines // files)
     lines = 0
     for n in range(files):
-        text = sources[n % 2]
-        i = 0
-        while text.count("\n") < per_file:
-            text += PADDING.format(i=i)
-            i += 1
+        text = _pad(sources[n % 2], per_file, None, 0)
         path = root / f"pkg{n % 10}" / f"module_{n}.py"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
@@ -55,15 +118,22 @@ def generate(root: Path, files: int, min_lines: int) -> int:
     return lines
 
 
-def _cpu_seconds() -> float:
-    """CPU time of this process plus its finished children (the parallel workers)."""
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+def cli_run(src: Path, jobs: int) -> tuple[float, float]:
+    """(wall, CPU) seconds of ``python -m msbridge convert src -o out -j jobs`` (start-up included)."""
+    out = Path(tempfile.mkdtemp(prefix="bench_convert_out_"))
+    try:
+        env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+        cpu, start = _cpu_seconds(), time.perf_counter()
+        result = subprocess.run([sys.executable, "-m", "msbridge", "convert", str(src), "-o", str(out / "t"),
+                                 "-j", str(jobs), "-q"], capture_output=True, text=True, env=env)
+        elapsed, cpu = time.perf_counter() - start, _cpu_seconds() - cpu
+    finally:
+        shutil.rmtree(out)
+    assert result.returncode in (0, 1), result.stderr
+    return elapsed, cpu
 
 
-def measure(src: Path, jobs: int) -> tuple[float, float]:
-    """(wall seconds, CPU seconds) to convert the tree with ``jobs`` processes."""
+def in_process(src: Path, jobs: int) -> tuple[float, float]:
     out = Path(tempfile.mkdtemp(prefix="bench_convert_out_"))
     try:
         cpu, start = _cpu_seconds(), time.perf_counter()
@@ -75,25 +145,56 @@ def measure(src: Path, jobs: int) -> tuple[float, float]:
     return elapsed, cpu
 
 
+def _compare(name: str, lines: int, run, src: Path, jobs: int, repeat: int) -> None:
+    best = {}
+    for n in (1, jobs):
+        best[n] = min((run(src, n) for _ in range(repeat)), key=lambda r: r[0])
+    for n, (wall, cpu) in best.items():
+        print(f"  {name} -j {n:<2}: {wall:7.2f} s wall {lines / wall:9,.0f} lines/s   "
+              f"({cpu:6.2f} CPU s: {lines / cpu:9,.0f} lines per CPU-second)")
+    print(f"  {name} speed-up -j {jobs} over -j 1 (wall): {best[1][0] / best[jobs][0]:.2f}x   [{_load()}]")
+
+
+def scale() -> None:
+    from msbridge.convert.catalog import Catalog
+    from msbridge.convert.source import convert_source
+
+    catalog = Catalog()
+    print("one file of repeated API calls (a call, an ordinary line, ...):")
+    for lines in (1_000, 2_000, 5_000, 10_000, 20_000, 50_000):
+        code = "from mindspore import nn\n" + "".join(f"relu{i} = nn.ReLU()\nvalue{i} = {i} * 2\n"
+                                                      for i in range(lines // 2))
+        cpu, start = time.process_time(), time.perf_counter()
+        convert_source(code, "torch", "big.py", catalog)
+        wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+        print(f"  {lines:6,} lines: {wall:7.2f} s wall {lines / wall:7,.0f} lines/s   "
+              f"{lines / cpu:7,.0f} lines per CPU-second   [{_load()}]", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--files", type=int, default=240)
-    parser.add_argument("--lines", type=int, default=50_000)
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--only", choices=("real", "tree", "scale"))
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=2, help="runs per figure; the fastest is shown")
     args = parser.parse_args()
-    root = Path(tempfile.mkdtemp(prefix="bench_convert_src_"))
-    try:
-        lines = generate(root, args.files, args.lines)
-        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-        print(f"tree: {args.files} files, {lines} lines; {os.cpu_count()} CPUs, load average {load:.1f} at start")
-        (single, single_cpu), (parallel, parallel_cpu) = measure(root, 1), measure(root, args.jobs)
-        print(f"-j 1 : {single:7.2f} s wall  {lines / single:9,.0f} lines/s"
-              f"   ({single_cpu:6.2f} CPU s: {lines / single_cpu:9,.0f} lines per CPU-second)")
-        print(f"-j {args.jobs:<2}: {parallel:7.2f} s wall  {lines / parallel:9,.0f} lines/s"
-              f"   ({parallel_cpu:6.2f} CPU s: {lines / parallel_cpu:9,.0f} lines per CPU-second)")
-        print(f"parallel speed-up (wall): {single / parallel:.2f}x")
-    finally:
-        shutil.rmtree(root)
+    if args.only in (None, "real"):
+        root = Path(tempfile.mkdtemp(prefix="bench_convert_real_"))
+        try:
+            lines = generate_real(root)
+            print(f"real-shaped tree: 44 files, {lines:,} lines, through the CLI (start-up included):")
+            _compare("cli", lines, cli_run, root, args.jobs, args.repeat)
+        finally:
+            shutil.rmtree(root)
+    if args.only in (None, "tree"):
+        root = Path(tempfile.mkdtemp(prefix="bench_convert_src_"))
+        try:
+            lines = generate_tree(root)
+            print(f"generated tree: 240 files, {lines:,} lines, in-process:")
+            _compare("tree", lines, in_process, root, args.jobs, 1)
+        finally:
+            shutil.rmtree(root)
+    if args.only in (None, "scale"):
+        scale()
 
 
 if __name__ == "__main__":

@@ -13,9 +13,16 @@ examples:
   msbridge convert src/ --to torch -o src_torch/ -j 4         # a tree, 4 worker processes
   msbridge convert train.py --to mindspore --in-place --report report.json
 
-exit status: 0 when every API converted, 1 when something needs review, is
-unsupported or did not parse (all listed, and marked `# msbridge:` in the
-output), 2 on a usage error.
+exit status: 0 every API converted; 1 something needs review or is unsupported
+(listed, and marked `# msbridge:` in the output); 2 usage error (nothing
+written); 3 some files could not be processed (unreadable, undecodable,
+unparsable, links that cannot be followed: listed, the rest converted, and
+with -o copied unchanged when readable); 130 interrupted by Ctrl-C (every file
+written is complete; the report lists what was done).
+
+Without --in-place nothing that resolves to an input file, or into the input
+folder, is written (output and report alike). --in-place refuses read-only
+and hard-linked files unless --force is given.
 """
 
 
@@ -38,23 +45,32 @@ def register(subparsers) -> None:
     parser.add_argument("--report", metavar="FILE", help="write the conversion report as JSON")
     parser.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
                         help="worker processes for trees (0: one per CPU; default 1)")
+    parser.add_argument("--force", action="store_true",
+                        help="with --in-place: also convert read-only and hard-linked files")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only the totals line")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from msbridge.convert.driver import atomic_write, convert_paths
+    from msbridge.convert.interrupt import CtrlC
 
     if args.output is None and not args.in_place and args.report is None:
         raise UserError("nothing to write: give -o OUT, --in-place, or --report FILE for a dry run")
     if args.jobs < 0:
         raise UserError(f"-j must be >= 0, got {args.jobs}")
+    if args.force and not args.in_place:
+        raise UserError("--force only applies to --in-place")
     jobs = args.jobs or os.cpu_count() or 1
-    report = convert_paths(args.src, args.output, in_place=args.in_place, to=args.to, jobs=jobs)
-    if args.report:
-        from pathlib import Path
-
-        atomic_write(Path(args.report), report.to_json() + "\n")
+    with CtrlC() as ctrl_c:    # a Ctrl-C after the first one (or after the work) never stops the report
+        report = convert_paths(args.src, args.output, in_place=args.in_place, to=args.to, jobs=jobs,
+                               force=args.force, report_path=args.report, ctrl_c=ctrl_c)
+        ctrl_c.raising = False
+        if args.report:
+            atomic_write(Path(args.report), report.to_json() + "\n")
+        report.interrupted = report.interrupted or ctrl_c.requested
     text = report.render()
     print(text.splitlines()[-1] if args.quiet else text, file=sys.stderr)
-    return 0 if report.complete else 1
+    return report.exit_code()

@@ -20,6 +20,8 @@ within them, LibCST keeps the bytes of everything it does not rewrite.
 """
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+
 import libcst as cst
 
 from msbridge.convert import report as rpt
@@ -371,6 +373,8 @@ class RegionRewriter:
         rewriter.skip_refs.clear()
         rewriter.assign_of.clear()
         rewriter.train_step.lines.clear()
-        self.rewriter.statement_lines = [line for line in self.statement_lines if first_line <= line <= last_line]
+        # bisect, not a scan of every statement: one scan per region made many-region files quadratic
+        lo, hi = bisect_left(self.statement_lines, first_line), bisect_right(self.statement_lines, last_line)
+        self.rewriter.statement_lines = self.statement_lines[lo:hi]
         self.rewriter.cursor = 0
         return module.visit(self.rewriter)

@@ -78,13 +78,27 @@ def convert_source(code: str, to: str | None = None, path: str = "<string>",
     if not report.uses:
         return code, report
     used = info.cold_names.union(*(used_names(m) for _, _, m in rewritten))
-    out_lines = list(lines)
-    for index, (first, last, module) in reversed(list(enumerate(rewritten))):
-        new = fix_imports(module, needs, target, used, add=index == 0).code
-        out_lines[first - 1:last] = [new]
-    out = "".join(out_lines)
+    # one pass in order (not slice replacement per region, which is quadratic in the region count)
+    pieces, done = [], 0
+    for index, (first, last, module) in enumerate(rewritten):
+        pieces.extend(lines[done:first - 1])
+        # a region without import lines has nothing to fix (fix_imports copies ``used`` per call:
+        # calling it on each of thousands of regions made a file's cost quadratic)
+        fixed = fix_imports(module, needs, target, used, add=True) if index == 0 else \
+            fix_imports(module, needs, target, used, add=False) if _has_import_line(module) else module
+        pieces.append(fixed.code)
+        done = last
+    pieces.extend(lines[done:])
+    out = "".join(pieces)
     report.changed = out != code
     return out, report
+
+
+def _has_import_line(module: cst.Module) -> bool:
+    """A top-level line made only of imports: the lines ``fix_imports`` may drop."""
+    return any(isinstance(stmt, cst.SimpleStatementLine) and stmt.body
+               and all(isinstance(small, (cst.Import, cst.ImportFrom)) for small in stmt.body)
+               for stmt in module.body)
 
 
 def _split_lines(code: str) -> list[str]:

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 
 @dataclass(frozen=True)
 class Curve:
@@ -41,6 +39,8 @@ def difference(source: Curve, other: Curve) -> list[float]:
 
 
 def compare(source: Curve, other: Curve) -> Comparison:
+    import numpy as np   # here, not at import: every `msbridge` command imports this module's package
+
     pairs = list(zip(source.values, other.values))
     diffs = [abs(b - a) for a, b in pairs]
     rels = [abs(b - a) / abs(a) for a, b in pairs if a]

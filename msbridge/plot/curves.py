@@ -116,8 +116,13 @@ def _counterpart_curves(call: ApiCall, context: dict, steps: int, framework: str
     """One curve per mapping-table row that translates ``call`` with these arguments."""
     from msbridge.plot import counterparts
     found, notes = counterparts.find(call, context)
+    # rows of one family split an API by exclusive conditions (stair vs smooth): when one of them
+    # applies, that its siblings do not is expected, not news
+    applied = {c.row.family for c in found if c.row.family}
     for text in notes:
-        note(_without_row_note(text))
+        row_id = text.removeprefix("row ").split(" ", 1)[0]
+        if _family(row_id) not in applied:
+            note(_without_row_note(text))
     curves = []
     for counterpart in found[:MAX_COUNTERPARTS]:
         row, translation = counterpart.row, counterpart.translation
@@ -135,6 +140,15 @@ def _counterpart_curves(call: ApiCall, context: dict, steps: int, framework: str
     for counterpart in found[MAX_COUNTERPARTS:]:
         note(f"row {counterpart.row.id} applies too; not drawn (at most {MAX_COUNTERPARTS} counterparts)")
     return curves
+
+
+def _family(row_id: str) -> str | None:
+    from msbridge.tables import load_tables
+
+    try:
+        return load_tables().row(row_id).family
+    except KeyError:
+        return None
 
 
 def _without_row_note(text: str) -> str:

@@ -31,11 +31,16 @@ def parse_call(text: str) -> ApiCall:
     """The call in ``text``, or ``UserError`` saying what is wrong with it."""
     if not text.strip():
         raise UserError("empty expression: give an API call such as \"nn.warmup_lr(0.1, 100, 10, 3)\" or a script.py")
+    limit = expr.LIMITS["characters"]
+    if len(text) > limit:
+        raise UserError(f"the expression is {len(text):,} characters long; at most {limit:,}")
     try:
         tree = ast.parse(text.strip(), mode="eval")
+        return _call(tree.body, text.strip(), allow_nested=False)
     except SyntaxError as exc:
-        raise UserError(f"cannot parse expression {text!r}: {exc.msg} (column {exc.offset})") from None
-    return _call(tree.body, text.strip(), allow_nested=False)
+        raise UserError(f"cannot parse expression {text[:200]!r}: {exc.msg} (column {exc.offset})") from None
+    except (RecursionError, MemoryError):
+        raise UserError(f"the expression is nested too deeply: {text[:60]!r}...") from None
 
 
 def _call(node: ast.AST, text: str, allow_nested: bool) -> ApiCall:

@@ -114,9 +114,27 @@ def check_steps(steps: int) -> int:
     return steps
 
 
+def _check_list_length(function, call: ApiCall) -> None:
+    """Refuse a list longer than MAX_STEPS before the framework builds it (``warmup_lr(0.1, 10**9, 1, 1)``
+    would take gigabytes first): its length is ``total_step``, or the last ``milestone``."""
+    import inspect
+
+    try:
+        bound = inspect.signature(function).bind(*call.args, **call.kwargs).arguments
+    except (TypeError, ValueError):
+        return   # the framework's own call reports the bad arguments
+    total = bound.get("total_step")
+    milestones = bound.get("milestone")
+    if isinstance(milestones, (list, tuple)) and milestones and isinstance(milestones[-1], int):
+        total = milestones[-1]
+    if isinstance(total, int) and not isinstance(total, bool) and total > MAX_STEPS:
+        raise UserError(f"{call.api.short}: {total:,} steps is more than a plot draws (at most {MAX_STEPS:,})")
+
+
 def mindspore_lr_function(call: ApiCall, module: str = MINDSPORE_NN) -> list[float]:
     """``nn.exponential_decay_lr(...)`` etc.: the list the function returns (one LR per step)."""
     function = getattr(importlib.import_module(module), call.api.name)
+    _check_list_length(function, call)
     with _framework_errors(f"{module}.{call.api.name}"):
         values = function(*call.args, **call.kwargs)
     check_steps(len(values))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from msbridge.errors import UserError
@@ -39,11 +40,17 @@ def _tables(args):
 def _list(args) -> int:
     tables = _tables(args)
     pattern = (args.pattern or "").lower()
+    shown = 0
     for row in tables.rows:
         torch_name = row.torch.name if row.torch else "-"
         if pattern not in f"{row.id} {row.mindspore.name} {torch_name}".lower():
             continue
         print(f"{row.id:44s} {row.mindspore.name:56s} {torch_name:48s} {row.exactness}")
+        shown += 1
+    if not shown:
+        print(f"no row matches {args.pattern!r} (ids and API names are searched; "
+              "`msbridge tables list` shows them all)", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -103,7 +110,7 @@ def register(subparsers) -> None:
                                    description="Work with mapping_tables/*.toml.", epilog=TABLES_EXAMPLES,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
     actions = tables.add_subparsers(dest="action", metavar="<action>", required=True)
-    listing = actions.add_parser("list", help="one line per row")
+    listing = actions.add_parser("list", help="one line per row (exit 1 when no row matches)")
     listing.add_argument("pattern", nargs="?", help="only rows whose id or API names contain this text")
     listing.set_defaults(func=_list)
     validate = actions.add_parser("validate", help="load and check every table")

@@ -70,6 +70,8 @@ def read_file(path: Path, label: str | None = None) -> tuple[ApiRow, ...]:
     label = label or path.name
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise TableError(f"{label}: not UTF-8 text (TOML must be): {exc.reason} at byte {exc.start}") from None
     except tomllib.TOMLDecodeError as exc:
         raise TableError(f"{label}: not valid TOML: {exc}") from None
     return build_file(label, data)

@@ -122,6 +122,7 @@ def _expression(where, field, text, params, context: set[str], side_text: str):
     _string(where, field, text)
     try:
         names = expr.free_names(text)
+        expr.check_constant_parts(text)   # bounded: a constant part that cannot finish fails here, not in use
     except expr.ExprError as exc:
         raise where.error(field, f"transform does not parse: {exc}") from None
     clash = sorted(names & params & set(context))

@@ -55,7 +55,7 @@ def test_convert_cli_tree_converts_rest_when_one_file_does_not_parse(tree, tmp_p
     before = _tree(tree)
     out = tmp_path / "out"
     result = _cli(tree, "--to", "torch", "-o", out, "--report", tmp_path / "r.json")
-    assert result.returncode == 1, "an unparsable file means not everything converted"
+    assert result.returncode == 3, "an unparsable file: some files could not be processed"
     assert _tree(tree) == before
     assert (out / "train.py").read_text() == TORCH_OUT
     assert (out / "pkg" / "model.py").read_text() == TORCH_OUT.replace("relu", "act")
@@ -63,8 +63,10 @@ def test_convert_cli_tree_converts_rest_when_one_file_does_not_parse(tree, tmp_p
     assert (out / "pkg" / "README.txt").read_text() == "not python\n"
     assert (out / "plain.py").read_text() == "print('no framework')\n"
     report = json.loads((tmp_path / "r.json").read_text())
-    assert report["totals"]["files"] == 4 and report["totals"]["files_unparsable"] == 1
-    assert report["totals"]["seen"] == 2 and report["totals"]["rate"] == 1.0
+    assert report["totals"]["files"] == 4 and report["totals"]["files_failed"] == 1
+    # the unparsable file counts as one thing seen and not converted
+    assert report["totals"]["seen"] == 3 and report["totals"]["converted"] == 2
+    assert report["totals"]["rate"] == 2 / 3
     broken = next(f for f in report["files"] if f["path"].endswith("broken.py"))
     assert "does not parse" in broken["error"]
     assert "broken.py: NOT CONVERTED" in result.stderr
@@ -215,7 +217,7 @@ def test_convert_cli_in_place_tree_leaves_bad_files_byte_identical(tree, tmp_pat
     latin1 = "# caf\xe9\nfrom mindspore import nn\n".encode("latin-1")
     (tree / "legacy.py").write_bytes(latin1)
     result = _cli(tree, "--in-place", "--to", "torch", "--report", tmp_path / "r.json")
-    assert result.returncode == 1
+    assert result.returncode == 3
     assert (tree / "train.py").read_text() == TORCH_OUT
     assert (tree / "pkg" / "sub" / "broken.py").read_text() == BAD_SRC
     assert (tree / "legacy.py").read_bytes() == latin1

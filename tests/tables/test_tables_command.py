@@ -66,3 +66,56 @@ def test_validate_reports_bad_data_without_traceback(tmp_path):
     result = run("tables", "validate", "--tables-dir", str(tmp_path))
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert f"{tmp_path.name}/bad.toml: row 'x' (#1), field 'args[0].to_torch'" in result.stderr
+
+
+VALID = '''
+[[row]]
+id = "demo.SGD"
+kind = "defaults_differ"
+exactness = "float32-rounding"
+rtol = 1e-5
+exactness_reason = "why"
+note = "a note"
+mindspore = { name = "mindspore.nn.SGD", params = ["params", "learning_rate=0.1", "momentum=0.0"] }
+torch = { name = "torch.optim.SGD", params = ["params", "lr=0.001", "momentum=0"] }
+[[row.args]]
+mindspore = "learning_rate"
+torch = "lr"
+rule = "default_differs"
+[[row.args]]
+mindspore = "momentum"
+torch = "momentum"
+rule = "transform"
+to_torch = "momentum"
+to_mindspore = "float(momentum)"
+'''
+
+
+def test_tables_list_says_when_nothing_matches(capsys):
+    from msbridge.cli import main
+
+    assert main(["tables", "list", "zzz"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and "no row matches 'zzz'" in captured.err
+
+
+@pytest.mark.parametrize("edit,fragment", [
+    (('"learning_rate=0.1"', '"learning_rate=sum(range(10**15))"'), "mindspore.params[1]"),
+    (('to_torch = "momentum"', 'to_torch = "momentum * sum(range(10**15))"'), "args[1].to_torch"),
+])
+def test_tables_validate_bounds_defaults_and_transforms(tmp_path, capsys, edit, fragment):
+    from msbridge.cli import main
+
+    (tmp_path / "demo.toml").write_text(VALID.replace(*edit))
+    assert main(["tables", "validate", "--tables-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "demo.toml" in err and fragment in err and "at most" in err
+
+
+def test_tables_non_utf8_table_names_the_file(tmp_path, capsys):
+    from msbridge.cli import main
+
+    (tmp_path / "demo.toml").write_bytes(VALID.replace("a note", "caf\xe9").encode("latin-1"))
+    assert main(["tables", "validate", "--tables-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "demo.toml: not UTF-8" in err and "Traceback" not in err

@@ -80,3 +80,50 @@ def test_names_are_bound_only_inside_their_own_scope():
         "[epoch for epoch in S] + [E]"
     assert evaluate("[epoch for epoch in steps] + [epoch]", {"steps": [1, 2], "epoch": 9}) == [1, 2, 9]
     assert free_names("(lambda e: e * lr) if flag else e") == {"lr", "flag", "e"}
+
+
+# ---- bounds (issue 11, item 3): every evaluation ends quickly with a clear ExprError ----------
+
+@pytest.mark.parametrize("text,message", [
+    ("sum(range(10**15))", "at most"),
+    ("((10**4096)**4096)**4096", "too large"),
+    ("[x for x in range(10**9)]", "at most"),
+    ("'%*d' % (10**9, 1)", "not allowed"),
+    ("list(range(10**12))", "at most"),
+    ("geometric(1.0, 0.5, 10**9)", "at most"),
+    ("multistep_lrs(0.1, 0.5, list(range(10**5)))", "more than"),
+    ("[[0] * 10**6 for i in range(1000)]", "more than"),
+    ("(10**4000) * (10**4000) * (10**4000) * (10**4000) * (10**4000) * (10**4000)", "too large"),
+    ("[1] * 10**6 + [2] * 10**6 + [3] * 10**6 + [4] * 10**6 + [5] * 10**6", "more than"),
+    ("[" * 600 + "]" * 600, "cannot parse|nested"),
+    ("-" * 600 + "1", "nested too deeply"),
+    ("1 + " * 30_000 + "1", "too long"),
+])
+def test_bounds_every_evaluation_ends_with_a_clear_error(text, message):
+    import resource
+    import time
+
+    start, rss = time.process_time(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(ExprError, match=message):
+        evaluate(text)
+    assert time.process_time() - start < 10
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss < 300 * 1024   # KiB: under 300 MB more
+
+
+def test_bounds_hold_inside_lambdas_and_leave_ordinary_work_alone():
+    slow = evaluate("lambda epoch: sum(range(10 ** 15)) + epoch")
+    with pytest.raises(ExprError, match="at most"):
+        slow(1)
+    assert evaluate("sum(range(1000))") == sum(range(1000))
+    assert evaluate("list(range(1, n + 1))", {"n": 200_000}) == list(range(1, 200_001))
+    assert evaluate("2 ** 4096") == 2 ** 4096 and evaluate("10 ** 20") == 10 ** 20
+
+
+def test_bounds_constant_parts_of_a_transform_are_checked():
+    from msbridge.tables.expr import check_constant_parts
+
+    for text in ("sum(range(10**15)) * lr", "lambda epoch: lr * sum(range(10**15))", "[m + 10**10**10 for m in ms]"):
+        with pytest.raises(ExprError):
+            check_constant_parts(text)
+    for text in ("lr * 2", "[m * steps for m in ms]", "lambda epoch: 0.9 ** epoch", "list(range(1, len(x) + 1))"):
+        check_constant_parts(text)
