@@ -107,7 +107,9 @@ def scan_uses(source: str) -> list[Use]:
             stmt = (node.lineno, node.end_lineno or node.lineno)
         if isinstance(node, (ast.Attribute, ast.Name)):
             parts = _chain(node)
-            if parts is not None and isinstance(getattr(node, "ctx", None), ast.Load) and parts[0] in aliases:
+            # loads, and stores into a framework attribute (`cudnn.benchmark = True`), not rebinding a name
+            used = isinstance(node.ctx, ast.Load) or isinstance(node, ast.Attribute)
+            if parts is not None and used and parts[0] in aliases:
                 uses.append(Use(".".join([aliases[parts[0]], *parts[1:]]), role or "ref", node.lineno, stmt))
                 return
             if parts is not None:   # a chain on a non-framework root: nothing inside can be one

@@ -41,7 +41,7 @@ from collections import Counter
 from pathlib import Path
 
 FRAMEWORKS = ("mindspore", "torch")
-OWN = ("mindspore", "torch", "msbridge")
+OWN = ("mindspore", "torch", "msbridge")   # never stubbed: a failure to import them is a finding
 MARK = "# msbridge:"
 STUB = "_msbridge_corpus_stub"
 
