@@ -12,31 +12,42 @@ statement by statement, each file's import section and module-level
 definitions: imports, ``def`` and ``class`` statements (bases, decorators,
 defaults and class bodies are evaluated; function bodies are not), ``try``/``if``
 blocks made only of those, and assignments whose calls are all framework or
-msbridge APIs. Scripts' ``main`` code is never run.
+msbridge APIs. Scripts' ``main`` code is never run. Then it builds up to three
+of the file's models (classes subclassing the target framework's Module/Cell
+whose ``__init__`` needs no argument, and factory functions without required
+arguments returning one), so the rewritten ``__init__`` bodies run too.
 
-Imports of the file's own package (``from .layers import X``, ``from src.config
-import config``) and of packages not installed here resolve to permissive stub
-modules, so one missing helper does not hide the framework code after it; a
-failure that involves a stub is counted as ``inconclusive``.
+A failed import of the file's own package (``from .layers import X``, ``from
+src.config import config``), of a package not installed here or of the blocked
+framework binds its names to permissive stand-ins, so one missing helper does
+not hide the framework code after it; a failure that involves a stand-in, or a
+name bound by code the check does not run, is ``inconclusive``.
 
 Each failing statement is classified with the converter's own marks:
 ``flagged`` (the line carries ``# msbridge:``), ``source-import-kept`` (an
 import of the source framework kept in a file the converter did not report
-as fully converted), or ``unflagged`` (nothing tells the user: the goal is 0).
+as fully converted), ``original-fails-too`` (a model build that fails on the
+original file as well, run in the same way with its framework present: the
+reference), or ``unflagged`` (nothing tells the user: the goal is 0).
 """
 from __future__ import annotations
 
 import argparse
 import ast
 import csv
+import importlib
 import importlib.abc
 import importlib.machinery
+import inspect
 import json
+import linecache
 import os
+import re
 import signal
 import subprocess
 import sys
 import traceback
+import types
 from collections import Counter
 from pathlib import Path
 
@@ -142,8 +153,8 @@ def _bind_stubs(stmt: ast.stmt, ns: dict) -> None:
         for t in stmt.targets:
             if isinstance(t, ast.Name):
                 ns.setdefault(t.id, _Anything(t.id))
-    elif isinstance(stmt, ast.Try):
-        for s in stmt.body:
+    elif isinstance(stmt, (ast.Try, ast.If)):
+        for s in [*stmt.body, *stmt.orelse]:
             _bind_stubs(s, ns)
 
 
@@ -168,18 +179,23 @@ def _bound_names(stmt: ast.stmt) -> set[str]:
     return {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
 
 
-def _is_local_import(stmt: ast.stmt, exc: BaseException, blocked: str) -> bool:
+def _is_local_import(exc: BaseException, blocked: str) -> bool:
     """A relative import, or one of a package that is neither installed nor a framework."""
-    if not isinstance(stmt, (ast.Import, ast.ImportFrom)) or not isinstance(exc, ImportError):
+    if not isinstance(exc, ImportError):
         return False
-    if isinstance(stmt, ast.ImportFrom) and stmt.level:
+    if "relative import" in str(exc):
         return True
-    root = _imports_root(stmt)
-    missing = (getattr(exc, "name", None) or "").split(".")[0]
-    return root not in OWN and root != blocked and missing != blocked
+    root = (getattr(exc, "name", None) or "").split(".")[0]
+    return isinstance(exc, ModuleNotFoundError) and bool(root) and root not in OWN and root != blocked
 
 
-def check_file(path: str, blocked: str) -> dict:
+def _imports_blocked_at(tree: ast.Module, line: int, blocked: str) -> bool:
+    """Is the statement at ``line`` an import of the blocked framework?"""
+    return any(isinstance(node, (ast.Import, ast.ImportFrom)) and node.lineno <= line <= (node.end_lineno or line)
+               and _imports_root(node) == blocked for node in ast.walk(tree))
+
+
+def check_file(path: str, blocked: str, builds: str) -> dict:
     """Run one converted file's definitions; one entry per failing top-level statement."""
     source = Path(path).read_text(encoding="utf-8", errors="replace")
     try:
@@ -188,7 +204,10 @@ def check_file(path: str, blocked: str) -> dict:
         return {"file": path, "ran": 0, "stubs": [], "failures": [
             {"line": exc.lineno or 0, "stmt": [0, 0], "error": f"SyntaxError: {exc.msg}", "cause": "error"}]}
     fw_names = _framework_names(tree)
-    ns = {"__name__": "converted_module", "__file__": path, "__builtins__": __builtins__}
+    module = types.ModuleType("converted_module")   # a real module: dataclasses look it up in sys.modules
+    module.__file__ = path
+    sys.modules[module.__name__] = module
+    ns = module.__dict__
     failures, ran, stubs, skipped_names = [], 0, [], set()
     for stmt in tree.body:
         if not definitional(stmt, fw_names):
@@ -202,37 +221,118 @@ def check_file(path: str, blocked: str) -> dict:
         except BaseException as exc:  # SystemExit and the like raised by the checked code count too
             text = f"{type(exc).__name__}: {exc}"
             _bind_stubs(stmt, ns)
-            if _is_local_import(stmt, exc, blocked):
+            line = _failing_line(exc, path, stmt.lineno)
+            if _is_local_import(exc, blocked):
                 stubs.append(ast.unparse(stmt)[:120])
                 continue
             if isinstance(exc, NameError) and getattr(exc, "name", None) in skipped_names:
                 cause = "skipped-dependency"   # bound by code this check does not run
-            elif STUB in text or STUB in "".join(traceback.format_exception(exc))[-3000:]:
+            elif any(mark in text for mark in (STUB, "_Anything")):
                 cause = "stub"
             elif isinstance(exc, ImportError) and "blocked: the source framework is absent" in text:
-                cause = "blocked-import" if _imports_root(stmt) == blocked else "blocked-indirect"
+                cause = "blocked-import" if _imports_blocked_at(tree, line, blocked) else "blocked-indirect"
             else:
                 cause = "error"
-            failures.append({"line": _failing_line(exc, path, stmt.lineno),
+            failures.append({"line": line,
                              "stmt": [stmt.lineno, stmt.end_lineno or stmt.lineno],
                              "error": text[:300], "cause": cause})
         finally:
             signal.alarm(0)
-    return {"file": path, "ran": ran, "failures": failures, "stubs": stubs}
+    built = build_models(tree, ns, path, builds, failures, skipped_names)
+    return {"file": path, "ran": ran, "failures": failures, "stubs": stubs, "built": built}
+
+
+# the model base class of each framework
+MODEL_BASE = {"torch": ("torch.nn", "Module"), "mindspore": ("mindspore.nn", "Cell")}
+MAX_BUILDS = 3
+BIG = ("large", "huge", "giant", "xl", "101", "152", "200", "269", "_l_", "_h_")
+
+
+def _no_required_args(obj) -> bool:
+    try:
+        params = inspect.signature(obj).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return all(p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params)
+
+
+def _build_candidates(tree: ast.Module, ns: dict, base: type) -> list[str]:
+    """Model classes of the file constructible without arguments, then factories returning one."""
+    models = [n.name for n in tree.body if isinstance(n, ast.ClassDef) and isinstance(ns.get(n.name), type)
+              and issubclass(ns[n.name], base)]
+    out = [m for m in models if _no_required_args(ns[m])]
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and callable(ns.get(node.name)) and _no_required_args(ns[node.name]):
+            returns = [r.value for r in ast.walk(node) if isinstance(r, ast.Return) and isinstance(r.value, ast.Call)]
+            if any(isinstance(c.func, ast.Name) and c.func.id in models for c in returns):
+                out.append(node.name)
+    return [name for name in out if not any(b in name.lower() for b in BIG)][:MAX_BUILDS]
+
+
+def _involves_stub(exc: BaseException, path: str) -> bool:
+    """Did a stand-in for a missing import reach the failing line (so it proves nothing)?"""
+    tb, frame = exc.__traceback__, None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == path:
+            frame = tb.tb_frame
+        tb = tb.tb_next
+    if frame is None:
+        return False
+    line = linecache.getline(path, frame.f_lineno)
+    values = []
+    for name in re.findall(r"\bself\.(\w+)|\b(\w+)\b", line):
+        attr, plain = name
+        if attr:
+            values.append(getattr(frame.f_locals.get("self"), attr, None))
+        elif plain:
+            values.append(frame.f_locals.get(plain, frame.f_globals.get(plain)))
+    flat = [v for x in values for v in (x if isinstance(x, (list, tuple)) else [x])]
+    return any(isinstance(v, _Anything) for v in flat)
+
+
+def build_models(tree: ast.Module, ns: dict, path: str, framework: str, failures: list,
+                 skipped_names: set[str]) -> list[str]:
+    """Construct the file's ``framework`` models (``__init__`` bodies run): most rewrites of model files are there."""
+    module, name = MODEL_BASE[framework]
+    try:
+        base = getattr(importlib.import_module(module), name)
+    except Exception:   # the target framework itself failed to import: reported by the definitions pass
+        return []
+    built = []
+    for candidate in _build_candidates(tree, ns, base):
+        signal.alarm(30)
+        try:
+            ns[candidate]()
+            built.append(candidate)
+        except BaseException as exc:
+            text = f"{type(exc).__name__}: {exc}"
+            stub = any(mark in text for mark in (STUB, "_Anything")) or _involves_stub(exc, path)
+            skipped = isinstance(exc, NameError) and getattr(exc, "name", None) in skipped_names
+            failures.append({"line": _failing_line(exc, path, 0), "stmt": [0, 0], "error": text[:300],
+                             "cause": "stub" if stub else "skipped-dependency" if skipped else "build",
+                             "build": candidate})
+        finally:
+            signal.alarm(0)
+    return built
 
 
 def _timeout(signum, frame):
     raise TimeoutError("a module-level statement ran over 20 s")
 
 
-def worker(blocked: str, files: list[str]) -> None:
+def worker(blocked: str, builds: str, files: list[str]) -> None:
+    """``blocked``: the framework made unimportable ('-': none); ``builds``: whose models to construct."""
     signal.signal(signal.SIGALRM, _timeout)
-    sys.meta_path.insert(0, _Blocker(blocked))
+    if blocked != "-":
+        sys.meta_path.insert(0, _Blocker(blocked))
+    if builds == "torch":
+        import torch
+        torch.set_num_threads(1)
     sys.argv = ["converted.py"]
     out = sys.stdout
     sys.stdout = open(os.devnull, "w")   # module-level prints of the checked code
     for f in files:
-        print(json.dumps(check_file(f, blocked)), file=out, flush=True)
+        print(json.dumps(check_file(f, blocked, builds)), file=out, flush=True)
 
 
 # ---- in the parent ---------------------------------------------------------------------------
@@ -265,7 +365,8 @@ def is_flagged(source_lines: list[str], spans: list[tuple[int, int, int]], line:
     return any(MARK in source_lines[n - 1] for n in lines if 0 < n <= len(source_lines))
 
 
-def classify(result: dict, complete: bool) -> list[dict]:
+def classify(result: dict, complete: bool, original_failed: set[str] = frozenset()) -> list[dict]:
+    """A verdict per failure; ``original_failed``: builds that fail on the original file as well."""
     source = Path(result["file"]).read_text(encoding="utf-8", errors="replace")
     source_lines = source.splitlines()
     try:
@@ -276,6 +377,8 @@ def classify(result: dict, complete: bool) -> list[dict]:
     for f in result["failures"]:
         if f["cause"] in ("stub", "skipped-dependency"):
             verdict = "inconclusive"
+        elif f.get("build") in original_failed:
+            verdict = "original-fails-too"   # built with defaults the original does not accept either
         elif is_flagged(source_lines, spans, f["line"]):
             verdict = "flagged"
         elif f["cause"] == "blocked-import" and not complete:
@@ -287,10 +390,12 @@ def classify(result: dict, complete: bool) -> list[dict]:
     return out
 
 
-def run_direction(files: list[Path], blocked: str, timeout: int) -> list[dict]:
+def run_direction(files: list[Path], blocked: str, timeout: int, builds: str | None = None) -> list[dict]:
+    """Check ``files`` in one subprocess with ``blocked`` unimportable ('-': none), building ``builds`` models."""
+    builds = builds or ("torch" if blocked == "mindspore" else "mindspore")
     env = dict(os.environ)
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1]) + os.pathsep + env.get("PYTHONPATH", "")
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", blocked, *map(str, files)]
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", blocked, builds, *map(str, files)]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
     results = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
     done = {r["file"] for r in results}
@@ -305,7 +410,7 @@ def run_direction(files: list[Path], blocked: str, timeout: int) -> list[dict]:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--worker"]:
-        worker(argv[1], argv[2:])
+        worker(argv[1], argv[2], argv[3:])
         return 0
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("converted", type=Path, help="folder written by corpus_measure.py --keep")
@@ -325,22 +430,31 @@ def main(argv: list[str] | None = None) -> int:
             continue
         files = [args.converted / r["local_file"] for r in mine]
         results = {r["file"]: r for r in run_direction(files, fw, args.timeout)}
+        # the same builds on the original files, with their own framework present: the reference
+        originals = [manifest.parent / r["local_file"] for r in mine]
+        reference = {r["file"]: r for r in run_direction(originals, "-", args.timeout, builds=fw)}
         counts = verdicts.setdefault(f"{fw} -> {'torch' if fw == 'mindspore' else 'mindspore'}", Counter())
         for r, path in zip(mine, files):
             result = results[str(path)]
             report = json.loads((path.parent / (path.name + ".report.json")).read_text())
             complete = all(u["status"] == "converted" for u in report)
-            classified = classify(result, complete)
+            original = reference[str(manifest.parent / r["local_file"])]
+            original_failed = {f["build"] for f in original["failures"] if "build" in f}
+            classified = classify(result, complete, original_failed)
+            counts["original models built"] += len(original.get("built", []))
             counts["files"] += 1
             counts["statements run"] += result["ran"]
+            counts["models built"] += len(result.get("built", []))
+            counts["model builds tried"] += len(result.get("built", [])) + sum("build" in f for f in result["failures"])
             counts["files with no failure"] += not classified
             counts["files with an unflagged failure"] += any(c["verdict"] == "unflagged" for c in classified)
             for c in classified:
                 counts[c["verdict"]] += 1
-                table.append([fw, r["kind"], r["repo"], r["path"], c["line"], c["verdict"], c["cause"], c["error"], c["text"]])
+                table.append([fw, r["kind"], r["repo"], r["path"], c["line"], c["verdict"], c["cause"],
+                              c.get("build", ""), c["error"], c["text"]])
     with open(out, "w", newline="") as fh:
         w = csv.writer(fh, delimiter="\t")
-        w.writerow(["framework", "kind", "repo", "path", "line", "verdict", "cause", "error", "text"])
+        w.writerow(["framework", "kind", "repo", "path", "line", "verdict", "cause", "build", "error", "text"])
         w.writerows(table)
     for direction, counts in verdicts.items():
         print(f"{direction}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
