@@ -80,6 +80,10 @@ class _Anything:
     def __mro_entries__(self, bases):
         return ()            # used as a base class: dropped
 
+    @property
+    def __signature__(self):   # inspect.signature(stand-in) must not pass for a real signature
+        raise TypeError(f"{STUB}: a stand-in for a missing import has no signature")
+
     def __getitem__(self, key):
         return self
 
