@@ -360,6 +360,11 @@ def main(argv: list[str] | None = None) -> int:
                                                       apis=json.loads(kept.read_text()) if kept.exists() else [])
             table, left = api_table(args.corpus, fw_rows, results)
             summary["api"][DIRECTION[fw]] = write_tables(out, DIRECTION[fw], table, args.top, left)
+        if (out / "summary.json").exists():   # refresh the API part of an earlier full run's summary
+            full = json.loads((out / "summary.json").read_text())
+            full["api"] = summary["api"]
+            (out / "summary.json").write_text(json.dumps(full, indent=2) + "\n")
+            (out / "summary.md").write_text(summary_md(full))
         print(json.dumps(summary, indent=2))
         return 0
     with tempfile.TemporaryDirectory(prefix="corpus_measure_") as tmp_name:
