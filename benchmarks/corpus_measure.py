@@ -30,6 +30,8 @@ import argparse
 import ast
 import contextlib
 import csv
+import importlib
+import inspect
 import io
 import json
 import os
@@ -37,6 +39,7 @@ import sys
 import tempfile
 import time
 import traceback
+import warnings
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -234,7 +237,58 @@ def pooled(results: list[FileResult]) -> dict:
     }
 
 
-def api_table(corpus: Path, rows: list[dict], results: dict[str, FileResult]) -> tuple[list[dict], Counter]:
+def _resolve(name: str):
+    """The real framework object ``name`` names (importing its longest module prefix), or None."""
+    parts = name.split(".")
+    for i in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:i]))
+        except Exception:   # not a module (or a module that fails to import here): try a shorter prefix
+            continue
+        try:
+            for attr in parts[i:]:
+                obj = getattr(obj, attr)
+        except Exception:
+            return None
+        return obj
+    return None
+
+
+def merge_aliases(table: dict[str, dict]) -> dict[str, dict]:
+    """One row per real API: ``mindspore.ops.operations.Reshape`` and ``mindspore.ops.Reshape`` are one class.
+
+    Only classes, functions and modules are merged (two constants equal to 0 are not one API); the row
+    keeps the shortest name and lists the others in ``aliases``.
+    """
+    groups: dict[int, list[str]] = {}
+    keep = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name in table:
+            obj = _resolve(name)
+            if obj is not None and (inspect.isclass(obj) or inspect.isroutine(obj) or inspect.ismodule(obj)):
+                keep[id(obj)] = obj   # hold a reference so ids stay unique
+                groups.setdefault(id(obj), []).append(name)
+            else:
+                groups.setdefault(id(name), []).append(name)
+    merged = {}
+    for names in groups.values():
+        names.sort(key=lambda n: (n.count("."), len(n), n))
+        row = dict(table[names[0]])
+        row["kinds"] = Counter(row["kinds"])
+        for other in names[1:]:
+            for key, value in table[other].items():
+                if key == "kinds":
+                    row["kinds"].update(value)
+                elif isinstance(value, (int, float)) and key != "api":
+                    row[key] += value
+        row["aliases"] = ",".join(names[1:])
+        merged[names[0]] = row
+    return merged
+
+
+def api_table(corpus: Path, rows: list[dict], results: dict[str, FileResult],
+              merge: bool = True) -> tuple[list[dict], Counter]:
     """One row per API: call sites and uses, by kind of file, with the converter's statuses."""
     table: dict[str, dict] = {}
     left_over: Counter = Counter()
@@ -247,7 +301,7 @@ def api_table(corpus: Path, rows: list[dict], results: dict[str, FileResult]) ->
         matched, left = match_report(uses, res.apis)
         left_over.update(e["api"] for e in left)
         for use, status, canonical in matched:
-            t = table.setdefault(canonical, {"api": canonical, "calls": 0, "uses": 0, "calls_model": 0,
+            t = table.setdefault(canonical, {"api": canonical, "aliases": "", "calls": 0, "uses": 0, "calls_model": 0,
                                              "calls_train": 0, "calls_model_converted": 0, "kinds": Counter(),
                                              **{s: 0 for s in (*STATUSES, "unreported")}})
             t["uses"] += 1
@@ -257,6 +311,8 @@ def api_table(corpus: Path, rows: list[dict], results: dict[str, FileResult]) ->
                 t["calls"] += 1
                 t[f"calls_{row['kind']}"] += 1
                 t["calls_model_converted"] += row["kind"] == "model" and status == "converted"
+    if merge:
+        table = merge_aliases(table)
     out = sorted(table.values(), key=lambda t: (-t["calls_model"], -t["calls"], -t["uses"], t["api"]))
     total_model = sum(t["calls_model"] for t in out) or 1
     cum = 0
@@ -270,7 +326,7 @@ def api_table(corpus: Path, rows: list[dict], results: dict[str, FileResult]) ->
 
 
 COLUMNS = ("rank", "api", "calls_model", "calls_model_converted", "calls_train", "calls", "uses", "kinds",
-           "converted", "review", "unsupported", "unreported", "conv_rate", "cum_share_model_calls")
+           "converted", "review", "unsupported", "unreported", "conv_rate", "cum_share_model_calls", "aliases")
 
 
 def write_tables(out: Path, direction: str, table: list[dict], top: int, left_over: Counter) -> dict:
@@ -338,6 +394,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--top", type=int, default=200)
     ap.add_argument("--limit", type=int, default=0, help="at most N files per framework (0: all)")
     ap.add_argument("--keep", type=Path, help="keep the converted files here (for corpus_run_check.py)")
+    ap.add_argument("--no-merge", action="store_true",
+                    help="keep each spelling of an API apart (default: merge the aliases of one real API)")
     ap.add_argument("--tables-from", type=Path, metavar="KEPT",
                     help="only rebuild the API tables from the reports of an earlier --keep run")
     args = ap.parse_args(argv)
@@ -358,7 +416,7 @@ def main(argv: list[str] | None = None) -> int:
                 kept = args.tables_from / (r["local_file"] + ".report.json")
                 results[r["local_file"]] = FileResult(fw, r["kind"], r["repo"], r["path"], int(r["lines"]),
                                                       apis=json.loads(kept.read_text()) if kept.exists() else [])
-            table, left = api_table(args.corpus, fw_rows, results)
+            table, left = api_table(args.corpus, fw_rows, results, merge=not args.no_merge)
             summary["api"][DIRECTION[fw]] = write_tables(out, DIRECTION[fw], table, args.top, left)
         if (out / "summary.json").exists():   # refresh the API part of an earlier full run's summary
             full = json.loads((out / "summary.json").read_text())
@@ -393,7 +451,7 @@ def main(argv: list[str] | None = None) -> int:
         for kind in ("train", "model"):
             summary["groups"][f"{d}/{kind}"] = pooled([g for g in group if g.kind == kind])
         fw_rows = [r for r in rows if r["framework"] == fw]
-        table, left = api_table(args.corpus, fw_rows, results)
+        table, left = api_table(args.corpus, fw_rows, results, merge=not args.no_merge)
         summary["api"][d] = write_tables(out, d, table, args.top, left)
     with open(out / "files.tsv", "w", newline="") as fh:
         w = csv.writer(fh, delimiter="\t")
