@@ -152,3 +152,15 @@ def test_run_check_classifies_with_the_source_framework_blocked(tmp_path):
     assert results["ok.py"]["ran"] == 2 and len(results["local.py"]["stubs"]) == 2
     complete = run_check.classify(results["blocked.py"], complete=True)
     assert [c["verdict"] for c in complete] == ["unflagged"]   # a "fully converted" file still importing it
+
+
+def test_merge_aliases_joins_spellings_of_one_real_api_only():
+    def row(api, calls):
+        return {"api": api, "aliases": "", "calls": calls, "uses": calls, "kinds": {"call": calls}}
+
+    table = {name: row(name, n) for name, n in (("torch.nn.modules.linear.Linear", 2), ("torch.nn.Linear", 3),
+                                                 ("torch.float32", 1), ("torch.nn.NoSuchThing", 4))}
+    merged = measure.merge_aliases(table)
+    assert sorted(merged) == ["torch.float32", "torch.nn.Linear", "torch.nn.NoSuchThing"]
+    assert merged["torch.nn.Linear"]["calls"] == 5
+    assert merged["torch.nn.Linear"]["aliases"] == "torch.nn.modules.linear.Linear"
