@@ -311,6 +311,9 @@ def build_models(tree: ast.Module, ns: dict, path: str, framework: str, failures
         except BaseException as exc:
             text = f"{type(exc).__name__}: {exc}"
             stub = any(mark in text for mark in (STUB, "_Anything")) or _involves_stub(exc, path)
+            if isinstance(exc, AttributeError) and getattr(exc, "obj", None) is not None \
+                    and not isinstance(exc.obj, _Anything):
+                stub = False   # a real object lacks the attribute: stand-ins elsewhere on the line are beside the point
             skipped = isinstance(exc, NameError) and getattr(exc, "name", None) in skipped_names
             failures.append({"line": _failing_line(exc, path, 0), "stmt": [0, 0], "error": text[:300],
                              "cause": "stub" if stub else "skipped-dependency" if skipped else "build",
