@@ -34,7 +34,6 @@ import importlib
 import inspect
 import io
 import json
-import os
 import sys
 import tempfile
 import time

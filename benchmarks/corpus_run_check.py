@@ -37,7 +37,6 @@ import ast
 import csv
 import importlib
 import importlib.abc
-import importlib.machinery
 import inspect
 import json
 import linecache
