@@ -26,9 +26,9 @@ name bound by code the check does not run, is ``inconclusive``.
 Each failing statement is classified with the converter's own marks:
 ``flagged`` (the line carries ``# msbridge:``), ``source-import-kept`` (an
 import of the source framework kept in a file the converter did not report
-as fully converted), ``original-fails-too`` (a model build that fails on the
-original file as well, run in the same way with its framework present: the
-reference), or ``unflagged`` (nothing tells the user: the goal is 0).
+as fully converted), ``original-fails-too`` (a model build that fails with the
+same exception type on the original file, run in the same way with its
+framework present: the reference), or ``unflagged`` (nothing tells the user: the goal is 0).
 """
 from __future__ import annotations
 
@@ -371,8 +371,9 @@ def is_flagged(source_lines: list[str], spans: list[tuple[int, int, int]], line:
     return any(MARK in source_lines[n - 1] for n in lines if 0 < n <= len(source_lines))
 
 
-def classify(result: dict, complete: bool, original_failed: set[str] = frozenset()) -> list[dict]:
-    """A verdict per failure; ``original_failed``: builds that fail on the original file as well."""
+def classify(result: dict, complete: bool, original_failed: dict[str, str] | None = None) -> list[dict]:
+    """A verdict per failure; ``original_failed``: build -> its error on the original file."""
+    original_failed = original_failed or {}
     source = Path(result["file"]).read_text(encoding="utf-8", errors="replace")
     source_lines = source.splitlines()
     try:
@@ -383,7 +384,7 @@ def classify(result: dict, complete: bool, original_failed: set[str] = frozenset
     for f in result["failures"]:
         if f["cause"] in ("stub", "skipped-dependency"):
             verdict = "inconclusive"
-        elif f.get("build") in original_failed:
+        elif _same_exception(original_failed.get(f.get("build")), f["error"]):
             verdict = "original-fails-too"   # built with defaults the original does not accept either
         elif is_flagged(source_lines, spans, f["line"]):
             verdict = "flagged"
@@ -392,8 +393,14 @@ def classify(result: dict, complete: bool, original_failed: set[str] = frozenset
         else:
             verdict = "unflagged"
         text = source_lines[f["line"] - 1].strip() if 0 < f["line"] <= len(source_lines) else ""
-        out.append({**f, "verdict": verdict, "text": text[:160]})
+        out.append({**f, "verdict": verdict, "text": text[:160],
+                    "original_error": original_failed.get(f.get("build"), "")})
     return out
+
+
+def _same_exception(original: str | None, converted: str) -> bool:
+    """The original build failed with the same exception type (a different one proves nothing)."""
+    return original is not None and original.split(":", 1)[0] == converted.split(":", 1)[0]
 
 
 def run_direction(files: list[Path], blocked: str, timeout: int, builds: str | None = None) -> list[dict]:
@@ -445,7 +452,7 @@ def main(argv: list[str] | None = None) -> int:
             report = json.loads((path.parent / (path.name + ".report.json")).read_text())
             complete = all(u["status"] == "converted" for u in report)
             original = reference[str(manifest.parent / r["local_file"])]
-            original_failed = {f["build"] for f in original["failures"] if "build" in f}
+            original_failed = {f["build"]: f["error"] for f in original["failures"] if "build" in f}
             classified = classify(result, complete, original_failed)
             counts["original models built"] += len(original.get("built", []))
             counts["files"] += 1
@@ -457,10 +464,11 @@ def main(argv: list[str] | None = None) -> int:
             for c in classified:
                 counts[c["verdict"]] += 1
                 table.append([fw, r["kind"], r["repo"], r["path"], c["line"], c["verdict"], c["cause"],
-                              c.get("build", ""), c["error"], c["text"]])
+                              c.get("build", ""), c["error"], c["text"], c["original_error"]])
     with open(out, "w", newline="") as fh:
         w = csv.writer(fh, delimiter="\t")
-        w.writerow(["framework", "kind", "repo", "path", "line", "verdict", "cause", "build", "error", "text"])
+        w.writerow(["framework", "kind", "repo", "path", "line", "verdict", "cause", "build", "error", "text",
+                    "original_error"])
         w.writerows(table)
     for direction, counts in verdicts.items():
         print(f"{direction}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
