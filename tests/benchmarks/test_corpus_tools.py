@@ -164,3 +164,16 @@ def test_merge_aliases_joins_spellings_of_one_real_api_only():
     assert sorted(merged) == ["torch.float32", "torch.nn.Linear", "torch.nn.NoSuchThing"]
     assert merged["torch.nn.Linear"]["calls"] == 5
     assert merged["torch.nn.Linear"]["aliases"] == "torch.nn.modules.linear.Linear"
+
+
+def test_a_build_failing_the_same_way_on_the_original_is_not_a_finding(tmp_path):
+    path = tmp_path / "converted.py"
+    path.write_text("import json\nnet = 1\n")
+    result = {"file": str(path), "failures": [{"line": 2, "cause": "build", "build": "Net", "error": "TypeError: x"}]}
+
+    def verdicts(original):
+        return [c["verdict"] for c in run_check.classify(result, False, original)]
+
+    assert verdicts({"Net": "TypeError: y"}) == ["original-fails-too"]
+    assert verdicts({"Net": "AttributeError: y"}) == ["unflagged"]   # failed there for another reason
+    assert verdicts({}) == ["unflagged"]                              # built fine there
