@@ -1,6 +1,7 @@
 """Measure `msbridge convert` on a corpus of real files: rates, idempotence, crashes, API frequency.
 
     python benchmarks/corpus_measure.py /work/corpus [--manifest M] [--out DIR] [--top 200] [--limit N]
+                                        [--keep DIR] [--tables-from KEPT] [--no-merge]
 
 The corpus is not part of msbridge (it is third-party code); its manifest.tsv
 lists ``framework kind repo path commit local_file lines``. Each file is
@@ -19,6 +20,10 @@ a byte-identical no-op. Written to ``--out`` (default ``<corpus>/results``):
   counted as call sites and as all uses, with what the converter reported for
   each use, and the cumulative share of model-definition call sites;
 * ``unconverted_<direction>.md``: the most frequent APIs not converted.
+
+Spellings of one real API (``mindspore.ops.operations.Reshape``, ``mindspore.ops.Reshape``) are merged
+into one row by resolving them in the installed frameworks (``--no-merge`` keeps them apart).
+``--keep`` saves the converted files and their reports for ``corpus_run_check.py``.
 
 Why an independent ``ast`` count: the converter's report only lists what it
 noticed; counting the sources separately shows uses it never reported
