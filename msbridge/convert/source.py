@@ -67,7 +67,8 @@ def convert_source(code: str, to: str | None = None, path: str = "<string>",
     needs = ImportNeeds((info.imports.bound_names() - replaced) | set(info.assigned))
     rewriter = RegionRewriter(target, info, catalog or Catalog(), needs, report)
     rewritten: list[tuple[int, int, cst.Module]] = []
-    for first, last in _regions(info.units, lines):
+    # the whole module is one region: the scope analysis (msbridge.convert.bindings) needs every binding
+    for first, last in ([(1, len(lines))] if any(u.hot for u in info.units) else []):
         text = "".join(lines[first - 1:last])
         try:
             module = cst.parse_module(text)

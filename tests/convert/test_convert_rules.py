@@ -128,10 +128,10 @@ def test_convert_rules_api_without_counterpart_is_marked_once():
 def test_convert_rules_reference_without_call():
     _check("""\
         import mindspore as ms
-        t = x.astype(ms.float32)
+        t = ms.tensor(x, ms.float32)
         """, """\
         import torch
-        t = x.astype(torch.float32)
+        t = torch.tensor(x, dtype=torch.float32)
         """)
 
 
@@ -424,21 +424,27 @@ def test_convert_rules_direction_of_converted_output_is_back(code, to):
 def test_convert_rules_tensor_and_mode_methods():
     _check("""\
         import torch
+        model = torch.nn.ReLU()
         model.eval()
         model.train()
-        a = out.detach().numpy()
+        a = model(x).numpy()
         """, """\
+        import mindspore
+        model = mindspore.nn.ReLU()
         model.set_train(False)
         model.set_train()
-        a = out.detach().asnumpy()
+        a = model(x).asnumpy()
         """)
     _check("""\
         import mindspore
+        net = mindspore.nn.ReLU()
         net.set_train(False)
-        a = out.asnumpy()
+        a = net(x).asnumpy()
         """, """\
+        import torch
+        net = torch.nn.ReLU()
         net.train(False)
-        a = out.numpy(force=True)
+        a = net(x).numpy(force=True)
         """)
 
 
