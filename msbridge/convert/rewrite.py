@@ -369,10 +369,14 @@ class Rewriter(cst.CSTTransformer):
                     f"({', '.join(inside)}): it will not run until they are ported")
         if self.recorded is not None:
             index, use = self.recorded
-            self.report.uses[index] = dataclasses.replace(
-                use, status=rpt.REVIEW if use.status == rpt.CONVERTED else use.status,
-                message=f"{use.message}; {text}" if use.message else text)
-            self.mark(f"{rpt.REVIEW if use.status == rpt.CONVERTED else use.status}: {use.api}: {text}")
+            status = rpt.REVIEW if use.status == rpt.CONVERTED else use.status
+            new = dataclasses.replace(use, status=status, message=f"{use.message}; {text}" if use.message else text)
+            self.report.uses[index] = new
+            old_mark = f"{use.status}: {use.api}: {use.message}" if use.message else f"{use.status}: {use.api}"
+            marks = self.messages[-1]
+            if old_mark in marks:
+                marks.remove(old_mark)
+            self.mark(f"{status}: {new.api}: {new.message}")
         else:
             self.report.add(api, self.line_of(original), rpt.REVIEW, None, text)
             self.mark(f"review: {api}: {text}")

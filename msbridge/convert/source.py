@@ -81,7 +81,8 @@ def convert_source(code: str, to: str | None = None, path: str = "<string>",
     used = info.cold_names.union(*(used_names(m) for _, _, m in rewritten))
     out_lines = list(lines)
     for index, (first, last, module) in reversed(list(enumerate(rewritten))):
-        new = fix_imports(module, needs, target, used, add=index == 0).code
+        new = fix_imports(module, needs, target, used, add=index == 0,
+                          read_before=set().union(*(u.names for u in info.units))).code
         out_lines[first - 1:last] = [new]
     out = "".join(out_lines)
     report.changed = out != code
