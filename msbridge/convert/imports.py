@@ -148,8 +148,9 @@ def _carry_into(stmt, lines, comments):
     when ``stmt`` has none of its own (so the removal does not glue two blocks together)."""
     own = list(stmt.leading_lines)
     extra = list(lines)
-    if any(line.comment is None for line in own):
-        extra = [line for line in extra if line.comment is not None]
+    if any(line.comment is None for line in own) and not comments \
+            and all(line.comment is None for line in extra):
+        extra = []   # blank lines only, and the statement has its own
     extra += [cst.EmptyLine(indent=True, comment=cst.Comment(c.value)) for c in comments]
     if not extra:
         return stmt
@@ -170,27 +171,15 @@ def fix_imports(module: cst.Module, needs: ImportNeeds, target: str, used: set[s
     if read_before is not None:
         used = used | (_locals_bound_by_imports(module) - read_before)
     dropper = _DropUnused(_SOURCE_ROOTS[target], used)
-    body = []
-    first_removed = None   # (index in body, leading lines, trailing comment) of the first removed import
-    carry = None           # layout of a later removed import, for the next statement
+    decisions = []   # (statement, what is kept of it or None when removed)
     for stmt in module.body:   # top-level imports only: transforming the whole tree again costs ~30%
+        kept = stmt
         if _is_import(stmt):
             kept = stmt.visit(dropper)
             if isinstance(kept, cst.RemovalSentinel) or not kept.body:
-                comment = stmt.trailing_whitespace.comment
-                if first_removed is None:
-                    first_removed = (len(body), list(stmt.leading_lines), comment)
-                else:
-                    lines, comments = carry or ([], [])
-                    carry = (lines + list(stmt.leading_lines), comments + ([comment] if comment else []))
-                continue
-            stmt = kept
-        if carry is not None:
-            stmt = _carry_into(stmt, *carry)
-            carry = None
-        body.append(stmt)
-    module = module.with_changes(body=body)
-    plain, from_ = _already_imported(module)
+                kept = None
+        decisions.append((stmt, kept))
+    plain, from_ = _already_imported(module.with_changes(body=[k for _, k in decisions if k is not None]))
     new: list[cst.SimpleStatementLine] = []
     if add:
         for name in needs.plain:
@@ -202,32 +191,46 @@ def fix_imports(module: cst.Module, needs: ImportNeeds, target: str, used: set[s
                 grouped.setdefault(mod, []).append(name)
         for mod, names in grouped.items():
             new.append(cst.parse_statement(f"from {mod} import {', '.join(names)}\n"))
-    body = list(module.body)
-    index = 0
-    for i, stmt in enumerate(body):
-        if _is_import(stmt) or (i == 0 and _is_docstring(stmt)):
-            index = i + 1
-        else:
-            break
-    if not new:
-        if first_removed is not None and first_removed[0] < len(body):
-            at, lines, comment = first_removed
-            body[at] = _carry_into(body[at], lines if at > 0 or module.header else [], [comment] if comment else [])
-            module = module.with_changes(body=body)
-        if len(module.body) < before and module.body and not module.header:
-            first = module.body[0]   # an import block removed from the top must not leave blank lines first
-            lines = list(first.leading_lines)
-            while lines and lines[0].comment is None:
-                lines.pop(0)
-            module = module.with_changes(body=[first.with_changes(leading_lines=lines), *module.body[1:]])
-        return module
-    if first_removed is not None and first_removed[0] <= index:
-        index, lines, comment = first_removed
-        new[0] = new[0].with_changes(leading_lines=lines)
-        if comment is not None:
-            new[0] = new[0].with_changes(trailing_whitespace=new[0].trailing_whitespace.with_changes(
-                whitespace=cst.SimpleWhitespace("  "), comment=comment))
-    return module.with_changes(body=body[:index] + new + body[index:])
+    body: list = []
+    carry = None      # (leading lines, trailing comments) of removed imports, for the next statement
+    inserted = not new
+    for stmt, kept in decisions:
+        if kept is None:
+            if not inserted and all(_is_import(s) or (i == 0 and _is_docstring(s)) for i, s in enumerate(body)):
+                # the new imports take the place, blank lines and comment of the first import removed
+                # from the top block
+                new[0] = new[0].with_changes(leading_lines=[*(carry[0] if carry else []), *stmt.leading_lines])
+                comment = stmt.trailing_whitespace.comment
+                if comment is not None:
+                    new[0] = new[0].with_changes(trailing_whitespace=new[0].trailing_whitespace.with_changes(
+                        whitespace=cst.SimpleWhitespace("  "), comment=comment))
+                body.extend(new)
+                inserted, carry = True, None
+                continue
+            lines, comments = carry or ([], [])
+            comment = stmt.trailing_whitespace.comment
+            carry = (lines + list(stmt.leading_lines), comments + ([comment] if comment is not None else []))
+            continue
+        if carry is not None:
+            kept = _carry_into(kept, *carry)
+            carry = None
+        body.append(kept)
+    if not inserted:
+        index = 0
+        for i, stmt in enumerate(body):
+            if _is_import(stmt) or (i == 0 and _is_docstring(stmt)):
+                index = i + 1
+            else:
+                break
+        body = body[:index] + new + body[index:]
+    module = module.with_changes(body=body)
+    if not new and len(module.body) < before and module.body and not module.header:
+        first = module.body[0]   # an import block removed from the top must not leave blank lines first
+        lines = list(first.leading_lines)
+        while lines and lines[0].comment is None:
+            lines.pop(0)
+        module = module.with_changes(body=[first.with_changes(leading_lines=lines), *module.body[1:]])
+    return module
 
 
 def _locals_bound_by_imports(module: cst.Module) -> set[str]:
