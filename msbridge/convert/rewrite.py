@@ -372,6 +372,9 @@ class Rewriter(cst.CSTTransformer):
             status = rpt.REVIEW if use.status == rpt.CONVERTED else use.status
             new = dataclasses.replace(use, status=status, message=f"{use.message}; {text}" if use.message else text)
             self.report.uses[index] = new
+            if kind == TARGET:   # the same mark a second run writes, where the call is already native
+                self.mark(f"review: {api}: {text}")
+                return
             old_mark = f"{use.status}: {use.api}: {use.message}" if use.message else f"{use.status}: {use.api}"
             marks = self.messages[-1]
             if old_mark in marks:
@@ -474,7 +477,7 @@ class Rewriter(cst.CSTTransformer):
         if kind == OTHER:
             return updated   # a numpy array, a pandas frame, a literal: not a framework object
         if kind != TARGET and not (consumer is not None and self._consumer_kind(consumer) == TARGET):
-            text = _short(self.code_of(receiver))
+            text = _short(self.code_of(func.value))   # as written after the rewrite: a second run says the same
             source_name, target_name = _FRAMEWORK_NAMES[self.source], _FRAMEWORK_NAMES[self.target]
             why = (f"`{text}` stays a {source_name} object here, so {method} is kept" if kind == SOURCE else
                    f"`{text}` is not known to be a {target_name} object: if it is, write {target_call}")
@@ -546,6 +549,14 @@ class RegionRewriter:
         self.rewriter = Rewriter(cst.Module(body=[]), target, scan, catalog, needs, report)
         self.statement_lines = scan.statement_lines
 
+    def bind(self, modules: list[cst.Module]) -> None:
+        """Scope analysis over all regions at once (the statements left out never mention a framework name).
+
+        Facts about bindings are keyed by the regions' own nodes, which stay alive until the file is done.
+        """
+        combined = cst.Module(body=[stmt for module in modules for stmt in module.body])
+        self.rewriter.bindings = self.rewriter.imports = Bindings(combined, self.rewriter.target)
+
     def rewrite(self, module: cst.Module, first_line: int, last_line: int) -> cst.Module:
         """Rewrite ``module``: the text of source lines ``first_line``..``last_line``."""
         rewriter = self.rewriter
@@ -554,7 +565,6 @@ class RegionRewriter:
         rewriter.skip_refs.clear()
         rewriter.assign_of.clear()
         rewriter.consumer_of.clear()
-        rewriter.bindings = rewriter.imports = Bindings(module, rewriter.target)
         rewriter.train_step.lines.clear()
         self.rewriter.statement_lines = [line for line in self.statement_lines if first_line <= line <= last_line]
         self.rewriter.cursor = 0

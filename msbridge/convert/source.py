@@ -67,14 +67,16 @@ def convert_source(code: str, to: str | None = None, path: str = "<string>",
     needs = ImportNeeds((info.imports.bound_names() - replaced) | set(info.assigned))
     rewriter = RegionRewriter(target, info, catalog or Catalog(), needs, report)
     rewritten: list[tuple[int, int, cst.Module]] = []
-    # the whole module is one region: the scope analysis (msbridge.convert.bindings) needs every binding
-    for first, last in ([(1, len(lines))] if any(u.hot for u in info.units) else []):
+    parsed: list[tuple[int, int, cst.Module]] = []
+    for first, last in _regions(info.units, lines):
         text = "".join(lines[first - 1:last])
         try:
-            module = cst.parse_module(text)
+            parsed.append((first, last, cst.parse_module(text)))
         except cst.ParserSyntaxError as exc:
             error = f"does not parse: {str(exc).splitlines()[0]} (line {exc.raw_line + first - 1})"
             return code, FileReport(path, target, error=error)
+    rewriter.bind([module for _, _, module in parsed])   # one scope analysis over every rewritten statement
+    for first, last, module in parsed:
         rewritten.append((first, last, rewriter.rewrite(module, first, last)))
     if not report.uses:
         return code, report
