@@ -109,10 +109,9 @@ def _first_line(node: ast.stmt) -> int:
 def scan(code: str, tree: ast.Module, target: str, idiom_attrs: frozenset[str]) -> Scan:
     imports = _imports(tree)
     result = Scan(imports)
-    source = other(target)
     interesting = {local for local, full in imports.aliases.items()
-                   if framework_of(full) == source or mirror_framework_of(full) == target
-                   or full.startswith("msbridge.bridge")}
+                   if framework_of(full) is not None or mirror_framework_of(full) is not None
+                   or full.startswith("msbridge.bridge")}   # target names too: their objects are known ones
     assigns: list[tuple[set[str], set[str]]] = []
     hooks: list[tuple[int, str, str]] = []
     positions = []
