@@ -387,6 +387,12 @@ class Rewriter(cst.CSTTransformer):
     def _call(self, original, updated):
         name = self.imports.resolve(original.func)
         if name is None:
+            maybe = self.bindings.ambiguous(original.func) if self.bindings is not None else []
+            if any(self.is_source(m) for m in maybe):
+                head = self.code_of(original.func).split(".", 1)[0]
+                self.record(original, maybe[0], rpt.REVIEW, None,
+                            f"`{head}` is bound to {' and '.join(maybe)} and to something else: left as is")
+                return updated
             return self._method_call(original, updated)
         if name in BRIDGE_NAMES and self.target == "mindspore":
             return updated  # its statement is folded away (scan.bridge_lines)
