@@ -49,8 +49,9 @@ def _agree(kinds) -> str | None:
 class Bindings:
     """Scope-aware name resolution and object kinds for one LibCST module (visit this same module)."""
 
-    def __init__(self, module: cst.Module, target: str):
-        self.module, self.target = module, target
+    def __init__(self, module: cst.Module, target: str, imported: set[str] | None = None):
+        """``imported``: every local name an import of the file binds (others never resolve: no lookup)."""
+        self.module, self.target, self.imported = module, target, imported
         self.source = "mindspore" if target == "torch" else "torch"
         self.scopes = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider)
         self.calls: dict[int, str] = {}        # id(Call) -> kind of its result, as the rewriter decided
@@ -70,7 +71,8 @@ class Bindings:
 
     def qualify(self, node: cst.BaseExpression) -> str | None:
         """The one import-sourced qualified name of a Name/Attribute chain, else None."""
-        if dotted_name(node) is None:
+        dotted = dotted_name(node)
+        if dotted is None or (self.imported is not None and dotted.split(".", 1)[0] not in self.imported):
             return None
         names = self.qualified_names(node)
         if len(names) != 1:

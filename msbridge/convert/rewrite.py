@@ -561,7 +561,8 @@ class RegionRewriter:
         Facts about bindings are keyed by the regions' own nodes, which stay alive until the file is done.
         """
         combined = cst.Module(body=[stmt for module in modules for stmt in module.body])
-        self.rewriter.bindings = self.rewriter.imports = Bindings(combined, self.rewriter.target)
+        self.rewriter.bindings = self.rewriter.imports = Bindings(combined, self.rewriter.target,
+                                                                  self.rewriter.scan.imports.bound_names())
 
     def rewrite(self, module: cst.Module, first_line: int, last_line: int) -> cst.Module:
         """Rewrite ``module``: the text of source lines ``first_line``..``last_line``."""
