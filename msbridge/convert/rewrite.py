@@ -15,6 +15,13 @@ Decision per call of a source-framework API (``nn.Dense(...)``), in order:
    ``MindSporeLR`` (``rules.optimizer_lr``).
 4. No row and no runtime twin: the line is marked ``# msbridge: unsupported``.
 
+What a name means comes from ``msbridge.convert.bindings`` (LibCST's scope analysis):
+only a name with one import-sourced qualified name is a framework API, and a method,
+dtype or other value is rewritten only where the object it belongs to, or the call it
+is passed to, is known to become a target-framework one; elsewhere the line is marked
+``review``. A call that stays in one framework while holding objects of the other is
+reported as the reason the file will not run.
+
 Only the hot regions of a file reach this transformer (``msbridge.convert.source``);
 within them, LibCST keeps the bytes of everything it does not rewrite.
 """
