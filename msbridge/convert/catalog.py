@@ -96,6 +96,8 @@ class Catalog:
                     continue
                 key = (ref.name, source)
                 self._index[key] = self._index.get(key, ()) + (row,)
+        # every package a row's API lives in (`mindspore.nn` for `mindspore.nn.Dense`)
+        self._modules = {name.rsplit(".", i)[0] for name, _ in self._index for i in range(1, name.count(".") + 1)}
 
     def rows(self, name: str, source: str) -> tuple[ApiRow, ...]:
         for candidate in _shortenings(name):
@@ -110,6 +112,14 @@ class Catalog:
             if (candidate, source) in self._index:
                 return candidate
         return name
+
+    def is_module(self, name: str) -> bool:
+        """True for a module or package (``mindspore.nn``), which is not itself an API with a row."""
+        if name in self._modules:
+            return True
+        parts = name.split(".")
+        rel = Path(*(parts[1:] if parts[0] == "msbridge" else parts))
+        return (PACKAGE_DIR / rel).is_dir() or (PACKAGE_DIR / rel).with_suffix(".py").is_file()
 
     def mirror(self, name: str, target: str) -> str | None:
         """msbridge's runtime twin of source API ``name`` that runs on ``target``."""

@@ -143,45 +143,110 @@ def _already_imported(module: cst.Module) -> tuple[set[str], set[tuple[str, str]
     return plain, from_
 
 
-def fix_imports(module: cst.Module, needs: ImportNeeds, target: str, used: set[str], add: bool = True) -> cst.Module:
-    """Drop source-framework imports that no name in ``used`` reads; with ``add``, add what ``needs`` asks for."""
+def _carry_into(stmt, lines, comments):
+    """Give ``stmt`` the layout of a removed import before it: its comment lines, and its blank lines
+    when ``stmt`` has none of its own (so the removal does not glue two blocks together)."""
+    own = list(stmt.leading_lines)
+    extra = list(lines)
+    if any(line.comment is None for line in own) and not comments \
+            and all(line.comment is None for line in extra):
+        extra = []   # blank lines only, and the statement has its own
+    extra += [cst.EmptyLine(indent=True, comment=cst.Comment(c.value)) for c in comments]
+    if not extra:
+        return stmt
+    return stmt.with_changes(leading_lines=[*extra, *own])
+
+
+def fix_imports(module: cst.Module, needs: ImportNeeds, target: str, used: set[str], add: bool = True,
+                read_before: set[str] | None = None) -> cst.Module:
+    """Drop source-framework imports that no name in ``used`` reads; with ``add``, add what ``needs`` asks for.
+
+    ``read_before``: the names the file read before the rewrite; an import none of them read was
+    already unused and is not the converter's business (kept). New imports take the place (blank
+    lines, comment) of the first import removed from the top block.
+    """
     before = len(module.body)
     # a source import whose local name the target import now takes over (`StepLR`) goes too
-    dropper = _DropUnused(_SOURCE_ROOTS[target], used - {name for _, name in needs.from_})
-    body = []
+    used = used - {name for _, name in needs.from_}
+    if read_before is not None:
+        used = used | (_locals_bound_by_imports(module) - read_before)
+    dropper = _DropUnused(_SOURCE_ROOTS[target], used)
+    decisions = []   # (statement, what is kept of it or None when removed)
     for stmt in module.body:   # top-level imports only: transforming the whole tree again costs ~30%
+        kept = stmt
         if _is_import(stmt):
-            stmt = stmt.visit(dropper)
-            if isinstance(stmt, cst.RemovalSentinel) or not stmt.body:
-                continue
-        body.append(stmt)
-    module = module.with_changes(body=body)
-    plain, from_ = _already_imported(module)
+            kept = stmt.visit(dropper)
+            if isinstance(kept, cst.RemovalSentinel) or not kept.body:
+                kept = None
+        decisions.append((stmt, kept))
+    plain, from_ = _already_imported(module.with_changes(body=[k for _, k in decisions if k is not None]))
     new: list[cst.SimpleStatementLine] = []
-    if not add:
-        return module
-    for name in needs.plain:
-        if name not in plain and not any(p.startswith(name + ".") for p in plain if name in ("torch", "mindspore")):
-            new.append(cst.parse_statement(f"import {name}\n"))
-    grouped: dict[str, list[str]] = {}
-    for mod, name in needs.from_:
-        if (mod, name) not in from_:
-            grouped.setdefault(mod, []).append(name)
-    for mod, names in grouped.items():
-        new.append(cst.parse_statement(f"from {mod} import {', '.join(names)}\n"))
-    if not new:
-        if len(module.body) < before and module.body and not module.header:
-            first = module.body[0]   # an import block removed from the top must not leave blank lines first
-            lines = list(first.leading_lines)
-            while lines and lines[0].comment is None:
-                lines.pop(0)
-            module = module.with_changes(body=[first.with_changes(leading_lines=lines), *module.body[1:]])
-        return module
-    body = list(module.body)
-    index = 0
-    for i, stmt in enumerate(body):
-        if _is_import(stmt) or (i == 0 and _is_docstring(stmt)):
-            index = i + 1
-        else:
-            break
-    return module.with_changes(body=body[:index] + new + body[index:])
+    if add:
+        for name in needs.plain:
+            if name not in plain and not any(p.startswith(name + ".") for p in plain if name in ("torch", "mindspore")):
+                new.append(cst.parse_statement(f"import {name}\n"))
+        grouped: dict[str, list[str]] = {}
+        for mod, name in needs.from_:
+            if (mod, name) not in from_:
+                grouped.setdefault(mod, []).append(name)
+        for mod, names in grouped.items():
+            new.append(cst.parse_statement(f"from {mod} import {', '.join(names)}\n"))
+    body: list = []
+    carry = None      # (leading lines, trailing comments) of removed imports, for the next statement
+    inserted = not new
+    for stmt, kept in decisions:
+        if kept is None:
+            if not inserted and all(_is_import(s) or (i == 0 and _is_docstring(s)) for i, s in enumerate(body)):
+                # the new imports take the place, blank lines and comment of the first import removed
+                # from the top block
+                new[0] = new[0].with_changes(leading_lines=[*(carry[0] if carry else []), *stmt.leading_lines])
+                comment = stmt.trailing_whitespace.comment
+                if comment is not None:
+                    new[0] = new[0].with_changes(trailing_whitespace=new[0].trailing_whitespace.with_changes(
+                        whitespace=cst.SimpleWhitespace("  "), comment=comment))
+                body.extend(new)
+                inserted, carry = True, None
+                continue
+            lines, comments = carry or ([], [])
+            comment = stmt.trailing_whitespace.comment
+            carry = (lines + list(stmt.leading_lines), comments + ([comment] if comment is not None else []))
+            continue
+        if carry is not None:
+            kept = _carry_into(kept, *carry)
+            carry = None
+        body.append(kept)
+    if not inserted:
+        index = 0
+        for i, stmt in enumerate(body):
+            if _is_import(stmt) or (i == 0 and _is_docstring(stmt)):
+                index = i + 1
+            else:
+                break
+        body = body[:index] + new + body[index:]
+    module = module.with_changes(body=body)
+    if not new and len(module.body) < before and module.body and not module.header:
+        first = module.body[0]   # an import block removed from the top must not leave blank lines first
+        lines = list(first.leading_lines)
+        while lines and lines[0].comment is None:
+            lines.pop(0)
+        module = module.with_changes(body=[first.with_changes(leading_lines=lines), *module.body[1:]])
+    return module
+
+
+def _locals_bound_by_imports(module: cst.Module) -> set[str]:
+    """Local names the top-level import statements bind."""
+    names = set()
+    for stmt in module.body:
+        if not _is_import(stmt):
+            continue
+        for small in stmt.body:
+            if isinstance(small.names, cst.ImportStar):
+                continue
+            for alias in small.names:
+                if alias.asname is not None:
+                    names.add(alias.asname.name.value)
+                elif isinstance(small, cst.Import):
+                    names.add(dotted_name(alias.name).split(".")[0])
+                else:
+                    names.add(dotted_name(alias.name))
+    return names

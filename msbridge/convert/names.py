@@ -1,14 +1,10 @@
-"""Qualified-name resolution of import aliases, without importing anything.
+"""Qualified-name resolution of import aliases with Python's ``ast``, for the fast first scan.
 
-The converter must know that ``nn.Dense`` means ``mindspore.nn.Dense`` when the
-file says ``from mindspore import nn`` (or ``import mindspore.nn as nn``, or
-``from mindspore.nn import Dense as D``). LibCST's own QualifiedNameProvider
-resolves full scopes but costs a metadata pass per file; the rewrite only needs
-the import table (built by ``msbridge.convert.scan`` with Python's fast ``ast``)
-and this lookup of LibCST name chains in it.
-
-Limitation (documented, tested): a name rebound by an assignment after the
-import (``nn = something``) is still resolved through the import.
+``msbridge.convert.scan`` uses this flat table (local name -> what an import bound
+it to) to decide which statements are worth parsing with LibCST at all. It does
+not know scopes: a name rebound after the import (``nn = something``) is still
+resolved through the import here. The rewrite itself never relies on it: it asks
+``msbridge.convert.bindings``, LibCST's scope analysis over the rewritten regions.
 """
 from __future__ import annotations
 

@@ -15,17 +15,26 @@ Decision per call of a source-framework API (``nn.Dense(...)``), in order:
    ``MindSporeLR`` (``rules.optimizer_lr``).
 4. No row and no runtime twin: the line is marked ``# msbridge: unsupported``.
 
+What a name means comes from ``msbridge.convert.bindings`` (LibCST's scope analysis):
+only a name with one import-sourced qualified name is a framework API, and a method,
+dtype or other value is rewritten only where the object it belongs to, or the call it
+is passed to, is known to become a target-framework one; elsewhere the line is marked
+``review``. A call that stays in one framework while holding objects of the other is
+reported as the reason the file will not run.
+
 Only the hot regions of a file reach this transformer (``msbridge.convert.source``);
 within them, LibCST keeps the bytes of everything it does not rewrite.
 """
 from __future__ import annotations
 
+import dataclasses
 from bisect import bisect_left, bisect_right
 
 import libcst as cst
 
 from msbridge.convert import report as rpt
 from msbridge.convert.arguments import condition_holds, translate
+from msbridge.convert.bindings import OTHER, SOURCE, TARGET, Bindings
 from msbridge.convert.catalog import Catalog, framework_of, mirror_framework_of, other
 from msbridge.convert.imports import ImportNeeds
 from msbridge.convert.rules import methods, optimizer_lr, param_groups
@@ -63,6 +72,10 @@ class Rewriter(cst.CSTTransformer):
         self.carried: list[cst.EmptyLine] = []      # comment lines of a removed statement, for the next one
         self.carried_depth = 1 << 30                # statement nesting depth they came from
         self.train_step = TrainStep(self)
+        self.bindings: Bindings | None = None
+        self.consumer_of: dict[int, cst.Call] = {}  # id(argument expression) -> the call it is passed to
+        self.recorded = None                        # (index, use) of the last report entry
+        self.held: list[list[tuple[str, str]]] = [[]]  # per open call: (kind, api) of objects built inside it
 
     # ---- helpers -----------------------------------------------------------------------------
     def code_of(self, node: cst.CSTNode) -> str:
@@ -74,6 +87,7 @@ class Rewriter(cst.CSTTransformer):
 
     def record(self, node, api, status, target=None, message=""):
         self.report.add(api, self.line_of(node), status, target, message)
+        self.recorded = (len(self.report.uses) - 1, self.report.uses[-1])
         if status != rpt.CONVERTED:
             self.mark(f"{status}: {api}: {message}" if message else f"{status}: {api}")
 
@@ -166,8 +180,36 @@ class Rewriter(cst.CSTTransformer):
         return self.train_step.block(updated)
 
     # ---- classes: construct <-> forward --------------------------------------------------------
+    def visit_ClassDef(self, node):
+        if self.bindings is not None:
+            self.bindings.enter_class(node, self._class_kind(node))
+
+    def _class_kind(self, node: cst.ClassDef) -> str | None:
+        """TARGET when a base becomes (or is) a target-framework class, SOURCE when one stays in the source."""
+        kinds = set()
+        for base in node.bases:
+            name = self.imports.resolve(base.value)
+            if name is None:
+                kinds.add(self.bindings.kind(base.value))
+            elif self.is_source(name):
+                public = self.catalog.public_name(name, self.source)
+                convertible = self.catalog.rows(name, self.source) or self.catalog.mirror(public, self.target)
+                kinds.add(TARGET if convertible else SOURCE)
+            elif framework_of(name) == self.target or self.is_twin_of_target(name):
+                kinds.add(TARGET)
+        return SOURCE if SOURCE in kinds else TARGET if TARGET in kinds else None
+
+    def _derives_from_module_base(self, node: cst.ClassDef) -> bool:
+        for base in node.bases:
+            if self.imports.resolve(base.value) == methods.module_base(self.target):
+                return True
+            if isinstance(base.value, cst.Name) and self.bindings is not None \
+                    and self.bindings.kind(base.value) == TARGET:
+                return True   # a class of this file that derives from it
+        return False
+
     def leave_ClassDef(self, original, updated):
-        if not any(self.imports.resolve(b.value) == methods.module_base(self.target) for b in original.bases):
+        if not self._derives_from_module_base(original):
             return updated
         old, new = methods.forward_rename(self.target)
         body = [s.with_changes(name=cst.Name(new)) if isinstance(s, cst.FunctionDef) and s.name.value == old else s
@@ -183,6 +225,11 @@ class Rewriter(cst.CSTTransformer):
             return False
         return True
 
+    def leave_Assign(self, original, updated):
+        if self.bindings is not None:
+            self.bindings.bind_assignment(original)
+        return updated
+
     def leave_Attribute(self, original, updated):
         return self._reference(original, updated)
 
@@ -193,8 +240,8 @@ class Rewriter(cst.CSTTransformer):
         if id(original) in self.skip_refs:
             return updated
         name = self.imports.resolve(original)
-        if name is None or name.count(".") == 0:
-            return updated
+        if name is None or name.count(".") == 0 or self.catalog.is_module(name):
+            return updated   # a module (`nn` passed around) is not an API: its uses are rewritten, not it
         if self.is_twin_of_target(name):
             native = name.split(".", 1)[1]
             self.record(original, name, rpt.CONVERTED, native)
@@ -205,6 +252,8 @@ class Rewriter(cst.CSTTransformer):
         rows = self.catalog.rows(name, self.source)
         twin = self.catalog.mirror(public, self.target)
         exact = [r for r in rows if r.exactness not in ("approximate", "impossible")]
+        if exact and _is_value_row(exact[0]):
+            return self._value(original, updated, public, exact[0])
         if twin is not None and (not exact or _is_lr_api(public, rows[0] if rows else None)):
             self.record(original, public, rpt.CONVERTED, twin, "msbridge runtime twin (same signature and values)")
             return self.needs.reference(twin)
@@ -221,15 +270,137 @@ class Rewriter(cst.CSTTransformer):
         self.record(original, name, rpt.UNSUPPORTED, None, f"no {self.target} counterpart in the mapping tables")
         return updated
 
+    def _value(self, original, updated, public: str, row: ApiRow):
+        """A dtype (or other value): rewritten only where what consumes it becomes a target-framework API."""
+        native = row.side(self.target).name
+        consumer = self.consumer_of.get(id(original))
+        kind = self._consumer_kind(consumer) if consumer is not None else None
+        if kind == TARGET:
+            self.record(original, public, rpt.CONVERTED, native)
+            return self.needs.reference(native)
+        source_name = _FRAMEWORK_NAMES[self.source]
+        if kind == SOURCE:
+            what = self._call_text(consumer)
+            self.record(original, public, rpt.REVIEW, None,
+                        f"passed to `{what}`, which stays {source_name}: kept as {source_name}'s dtype")
+        else:
+            where = f"passed to `{self._call_text(consumer)}`" if consumer is not None else "not passed to a call"
+            self.record(original, public, rpt.REVIEW, None,
+                        f"{where}: not known to reach a {_FRAMEWORK_NAMES[self.target]} API, so it is kept; "
+                        f"write {native} where a {_FRAMEWORK_NAMES[self.target]} API takes it")
+        return updated
+
+    def _call_text(self, call: cst.Call) -> str:
+        return _short(self.code_of(call.func)) + "(...)"
+
+    def _consumer_kind(self, call: cst.Call) -> str | None:
+        """Whether the call an argument is passed to becomes (TARGET) or stays (SOURCE) a framework API."""
+        name = self.imports.resolve(call.func)
+        if name is not None:
+            if self.is_source(name):
+                return TARGET if self._will_convert(name) else SOURCE
+            if framework_of(name) == self.target or self.is_twin_of_target(name):
+                return TARGET
+            return None
+        if isinstance(call.func, cst.Call):   # `P.Cast()(x, dtype)`: the object the inner call builds
+            return self._consumer_kind(call.func)
+        return None
+
+    def _will_convert(self, name: str) -> bool:
+        public = self.catalog.public_name(name, self.source)
+        return bool(self.catalog.rows(name, self.source)) or self.catalog.mirror(public, self.target) is not None
+
     # ---- calls ----------------------------------------------------------------------------------
     def visit_Call(self, node):
         name = self.imports.resolve(node.func)
         if self.is_source(name) or self.is_twin_of_target(name):
             self.skip_refs.add(id(node.func))
+        for arg in node.args:
+            self.consumer_of[id(arg.value)] = node
+        self.held.append([])
 
     def leave_Call(self, original, updated):
+        held = self.held.pop()
+        self.recorded = None
+        result = self._call(original, updated)
+        if self.bindings is None:
+            return result
+        kind = self._result_kind(original, updated, result)
+        self.bindings.calls[id(original)] = kind
+        held += self._held_arguments(original)
+        if kind in (TARGET, SOURCE):
+            self._mixed(original, result, kind, held)
+            api = self.code_of(result.func) if kind == TARGET else \
+                self.catalog.public_name(self.imports.resolve(original.func) or self.code_of(original.func), self.source)
+            self.held[-1].append((kind, api))
+        else:
+            self.held[-1].extend(held)
+        return result
+
+    def _result_kind(self, original, updated, result) -> str | None:
+        name = self.imports.resolve(original.func)
+        if self.is_source(name) or self.is_twin_of_target(name):
+            if self.train_step.owns(original) or (name in BRIDGE_NAMES and self.target == "mindspore"):
+                return None
+            rewritten = not isinstance(result, cst.Call) or result.func is not updated.func
+            return TARGET if rewritten else SOURCE
+        return self.bindings.call_kind(original)
+
+    def _held_arguments(self, call: cst.Call) -> list[tuple[str, str]]:
+        """(kind, text) of the names passed to ``call`` (directly or in a list/tuple) that hold framework objects."""
+        found = []
+        for arg in call.args:
+            values = [e.value for e in arg.value.elements] if isinstance(arg.value, (cst.List, cst.Tuple)) \
+                else [arg.value]
+            for value in values:
+                if isinstance(value, (cst.Name, cst.Attribute)) and self.imports.resolve(value) is None:
+                    kind = self.bindings.kind(value)
+                    if kind in (TARGET, SOURCE):
+                        found.append((kind, self.code_of(value)))
+        return found
+
+    def _mixed(self, original, result, kind: str, held: list[tuple[str, str]]) -> None:
+        """A call that stays in one framework while holding objects of the other: say why it will not run."""
+        other_kind = SOURCE if kind == TARGET else TARGET
+        inside = list(dict.fromkeys(api for k, api in held if k == other_kind))
+        if not inside:
+            return
+        source_name, target_name = _FRAMEWORK_NAMES[self.source], _FRAMEWORK_NAMES[self.target]
+        if kind == SOURCE:
+            api = self.catalog.public_name(self.imports.resolve(original.func) or self.code_of(original.func),
+                                           self.source)
+            text = (f"mixes frameworks: {api} stays {source_name} but holds {target_name} objects "
+                    f"({', '.join(inside)}): the file will not run until {api} is ported")
+        else:
+            api = self.code_of(result.func)
+            text = (f"mixes frameworks: {api} holds {source_name} objects that stay {source_name} "
+                    f"({', '.join(inside)}): it will not run until they are ported")
+        if self.recorded is not None:
+            index, use = self.recorded
+            status = rpt.REVIEW if use.status == rpt.CONVERTED else use.status
+            new = dataclasses.replace(use, status=status, message=f"{use.message}; {text}" if use.message else text)
+            self.report.uses[index] = new
+            if kind == TARGET:   # the same mark a second run writes, where the call is already native
+                self.mark(f"review: {api}: {text}")
+                return
+            old_mark = f"{use.status}: {use.api}: {use.message}" if use.message else f"{use.status}: {use.api}"
+            marks = self.messages[-1]
+            if old_mark in marks:
+                marks.remove(old_mark)
+            self.mark(f"{status}: {new.api}: {new.message}")
+        else:
+            self.report.add(api, self.line_of(original), rpt.REVIEW, None, text)
+            self.mark(f"review: {api}: {text}")
+
+    def _call(self, original, updated):
         name = self.imports.resolve(original.func)
         if name is None:
+            maybe = self.bindings.ambiguous(original.func) if self.bindings is not None else []
+            if any(self.is_source(m) for m in maybe):
+                head = self.code_of(original.func).split(".", 1)[0]
+                self.record(original, maybe[0], rpt.REVIEW, None,
+                            f"`{head}` is bound to {' and '.join(maybe)} and to something else: left as is")
+                return updated
             return self._method_call(original, updated)
         if name in BRIDGE_NAMES and self.target == "mindspore":
             return updated  # its statement is folded away (scan.bridge_lines)
@@ -305,18 +476,45 @@ class Rewriter(cst.CSTTransformer):
         return updated.with_changes(func=self.needs.reference(target_ref.name), args=translation.args)
 
     def _method_call(self, original, updated):
+        """A framework idiom method (``.set_train()``, ``.asnumpy()``): renamed only on a known target object."""
         func = updated.func
         if not isinstance(func, cst.Attribute):
             return updated
         rename = methods.method_rename(func.attr.value, self.target)
-        if rename is None or self.imports.resolve(original.func.value) is not None:
+        receiver = original.func.value
+        if rename is None or self.imports.resolve(receiver) is not None:
             return updated
         new, args = rename
-        self.record(original, f".{func.attr.value}()", rpt.CONVERTED, f".{new}({args or ''})")
+        method, target_call = f".{func.attr.value}()", f".{new}({args or ''})"
+        kind = self.bindings.kind(receiver) if self.bindings is not None else TARGET
+        consumer = self.consumer_of.get(id(original))
+        if kind == OTHER:
+            return updated   # a numpy array, a pandas frame, a literal: not a framework object
+        if kind != TARGET and not (consumer is not None and self._consumer_kind(consumer) == TARGET):
+            text = _short(self.code_of(func.value))   # as written after the rewrite: a second run says the same
+            source_name, target_name = _FRAMEWORK_NAMES[self.source], _FRAMEWORK_NAMES[self.target]
+            why = (f"`{text}` stays a {source_name} object here, so {method} is kept" if kind == SOURCE else
+                   f"`{text}` is not known to be a {target_name} object: if it is, write {target_call}")
+            self.record(original, method, rpt.REVIEW, None, why)
+            return updated
+        self.record(original, method, rpt.CONVERTED, target_call)
         updated = updated.with_changes(func=func.with_changes(attr=cst.Name(new)))
         if args is not None:
             updated = updated.with_changes(args=cst.parse_expression(f"f({args})").args)
         return updated
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+_FRAMEWORK_NAMES = {"torch": "torch", "mindspore": "MindSpore"}
+
+
+def _is_value_row(row: ApiRow) -> bool:
+    """A row for a value such as a dtype (``mindspore.float32``), not a class or a function."""
+    return row.id.startswith("dtype.")
 
 
 def _lr_value(call: cst.Call, row: ApiRow, code_of) -> cst.BaseExpression | None:
@@ -365,6 +563,15 @@ class RegionRewriter:
         self.rewriter = Rewriter(cst.Module(body=[]), target, scan, catalog, needs, report)
         self.statement_lines = scan.statement_lines
 
+    def bind(self, modules: list[cst.Module]) -> None:
+        """Scope analysis over all regions at once (the statements left out never mention a framework name).
+
+        Facts about bindings are keyed by the regions' own nodes, which stay alive until the file is done.
+        """
+        combined = cst.Module(body=[stmt for module in modules for stmt in module.body])
+        self.rewriter.bindings = self.rewriter.imports = Bindings(combined, self.rewriter.target,
+                                                                  self.rewriter.scan.imports.bound_names())
+
     def rewrite(self, module: cst.Module, first_line: int, last_line: int) -> cst.Module:
         """Rewrite ``module``: the text of source lines ``first_line``..``last_line``."""
         rewriter = self.rewriter
@@ -372,6 +579,7 @@ class RegionRewriter:
         # id()-keyed notes are only valid while their nodes live: never carry them to another region
         rewriter.skip_refs.clear()
         rewriter.assign_of.clear()
+        rewriter.consumer_of.clear()
         rewriter.train_step.lines.clear()
         # bisect, not a scan of every statement: one scan per region made many-region files quadratic
         lo, hi = bisect_left(self.statement_lines, first_line), bisect_right(self.statement_lines, last_line)

@@ -109,10 +109,9 @@ def _first_line(node: ast.stmt) -> int:
 def scan(code: str, tree: ast.Module, target: str, idiom_attrs: frozenset[str]) -> Scan:
     imports = _imports(tree)
     result = Scan(imports)
-    source = other(target)
     interesting = {local for local, full in imports.aliases.items()
-                   if framework_of(full) == source or mirror_framework_of(full) == target
-                   or full.startswith("msbridge.bridge")}
+                   if framework_of(full) is not None or mirror_framework_of(full) is not None
+                   or full.startswith("msbridge.bridge")}   # target names too: their objects are known ones
     assigns: list[tuple[set[str], set[str]]] = []
     hooks: list[tuple[int, str, str]] = []
     positions = []
@@ -146,10 +145,16 @@ def scan(code: str, tree: ast.Module, target: str, idiom_attrs: frozenset[str]) 
         bridge = result.bridges.get(opt)
         if bridge is not None and hook.replace(" ", "") == f"lambda*_:{bridge.scheduler}.step()":
             result.bridge_lines.add(line)
-    for _ in range(2):  # names derived from framework objects (grad_fn = value_and_grad(...), ...)
+    classes = [(node.name, {n.id for b in node.bases for n in ast.walk(b) if isinstance(n, ast.Name)})
+               for node in ast.walk(tree) if isinstance(node, ast.ClassDef)]
+    # receivers of idiom methods (`net.set_train()`): where they are bound decides whether they are renamed
+    interesting |= {n.value.id for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr in idiom_attrs
+                    and isinstance(n.value, ast.Name)}
+    for _ in range(2):  # names derived from framework objects (grad_fn = value_and_grad(...), subclasses, ...)
         for reads, writes in assigns:
             if reads & interesting:
                 interesting |= writes
+        interesting |= {name for name, bases in classes if bases & interesting}
     result.statement_lines = [line for line, _ in sorted(positions)]
     result.units = _units(tree, interesting, idiom_attrs, _source_roots(target), target)
     return result
@@ -174,16 +179,6 @@ def _source_roots(target: str) -> tuple[str, ...]:
     return (other(target), f"msbridge.{target}", "msbridge.bridge")
 
 
-def _imports_from(node: ast.stmt, roots: tuple[str, ...]) -> bool:
-    if isinstance(node, ast.Import):
-        modules = [a.name for a in node.names]
-    elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
-        modules = [node.module]
-    else:
-        return False
-    return any(m == r or m.startswith(r + ".") for m in modules for r in roots)
-
-
 def _method_statement(node: ast.stmt, method: str) -> bool:
     return (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
             and isinstance(node.value.func, ast.Attribute) and node.value.func.attr == method)
@@ -205,7 +200,10 @@ def _units(tree, interesting, idiom_attrs, roots, target) -> list[Unit]:
         is_doc = not units and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) \
             and isinstance(node.value.value, str)
         leading = leading and (is_import or is_doc or not units)
-        hot = hot or _imports_from(node, roots) or leading
+        # every import and every def/class named like a framework alias: the scope analysis must see
+        # each binding of the names it resolves (msbridge.convert.bindings)
+        hot = hot or leading or isinstance(node, (ast.Import, ast.ImportFrom)) \
+            or (isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name in interesting)
         if units and first <= units[-1].last:        # `a; b` on one line: one unit
             units[-1].last = max(units[-1].last, last)
             units[-1].hot = units[-1].hot or hot

@@ -67,26 +67,30 @@ def convert_source(code: str, to: str | None = None, path: str = "<string>",
     needs = ImportNeeds((info.imports.bound_names() - replaced) | set(info.assigned))
     rewriter = RegionRewriter(target, info, catalog or Catalog(), needs, report)
     rewritten: list[tuple[int, int, cst.Module]] = []
+    parsed: list[tuple[int, int, cst.Module]] = []
     for first, last in _regions(info.units, lines):
         text = "".join(lines[first - 1:last])
         try:
-            module = cst.parse_module(text)
+            parsed.append((first, last, cst.parse_module(text)))
         except cst.ParserSyntaxError as exc:
             error = f"does not parse: {str(exc).splitlines()[0]} (line {exc.raw_line + first - 1})"
             return code, FileReport(path, target, error=error)
+    rewriter.bind([module for _, _, module in parsed])   # one scope analysis over every rewritten statement
+    for first, last, module in parsed:
         rewritten.append((first, last, rewriter.rewrite(module, first, last)))
     if not report.uses:
         return code, report
     used = info.cold_names.union(*(used_names(m) for _, _, m in rewritten))
+    read_before = set().union(*(u.names for u in info.units))
     # one pass in order (not slice replacement per region, which is quadratic in the region count)
     pieces, done = [], 0
     for index, (first, last, module) in enumerate(rewritten):
         pieces.extend(lines[done:first - 1])
         # a region without import lines has nothing to fix (fix_imports copies ``used`` per call:
         # calling it on each of thousands of regions made a file's cost quadratic)
-        fixed = fix_imports(module, needs, target, used, add=True) if index == 0 else \
-            fix_imports(module, needs, target, used, add=False) if _has_import_line(module) else module
-        pieces.append(fixed.code)
+        if index == 0 or _has_import_line(module):
+            module = fix_imports(module, needs, target, used, add=index == 0, read_before=read_before)
+        pieces.append(module.code)
         done = last
     pieces.extend(lines[done:])
     out = "".join(pieces)

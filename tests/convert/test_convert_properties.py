@@ -7,10 +7,15 @@ API with no counterpart). Every framework-free chunk must appear in the output
 unchanged and in order.
 """
 import ast
+import difflib
+import re
+from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from msbridge.convert.catalog import Catalog
 from msbridge.convert.source import convert_source
 
 COLD = [
@@ -26,6 +31,8 @@ COLD = [
     "s = f\"{x!r:>10}\"\n",
     "t = \\\n    3\n",
     "for i in range(3): total = i; other = -i\n",
+    "def build(nn):  # a parameter, not the framework module\n    return nn.Dense(4, 2)\n",
+    "def g():\n    nn = other\n    return nn.ReLU()\n",
 ]
 MINDSPORE = [
     "lr = nn.cosine_decay_lr(0.0, 0.1, 10, 2, 5)\n",
@@ -36,6 +43,9 @@ MINDSPORE = [
     "y = ms.ops.no_such_api(x)\n",
     "sched = nn.ExponentialDecayLR(0.1, 0.9, 4, True)\n",
     "# gradients\ngrad_fn = ms.value_and_grad(fwd, None, opt.parameters)\nloss, grads = grad_fn(x)\nopt(grads)\n",
+    "net = nn.Dense(2, 3)\nnet.set_train(False)\nout = net(x).asnumpy()\n",
+    "seq = nn.SequentialCell([nn.ReLU(), act])\nseq.set_train()\n",
+    "t = ms.tensor(x, ms.float32)\nc = ms.ops.Cast()(t, ms.float32)\nunknown.set_train()\n",
 ]
 TORCH = [
     "sched = lr_scheduler.StepLR(opt, step_size=2)\n",
@@ -45,6 +55,9 @@ TORCH = [
     "y = torch.no_such_api(x)  # keep\n",
     "cyc = lr_scheduler.OneCycleLR(opt, max_lr=0.5, total_steps=10)\n",
     "opt.zero_grad()\nloss = crit(model(x), y)\nloss.backward()\nopt.step()\n",
+    "model = nn.Linear(2, 3)\nmodel.eval()\nout = model(x).numpy()\n",
+    "body = nn.Sequential(nn.Linear(2, 3), nn.ReLU())\nbody.train()\n",
+    "t = torch.tensor(x, dtype=torch.float32)\nframe.eval('a + b')\n",
 ]
 # numpy stays imported: a file whose every import goes away may lose the blank lines after them (cosmetic)
 HEADERS = {
@@ -60,7 +73,7 @@ def _program(to, picks):
     return HEADERS[to] + "".join(chunks), [c for (kind, _), c in zip(picks, chunks) if kind == "cold"]
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(to=st.sampled_from(["torch", "mindspore"]),
        picks=st.lists(st.tuples(st.sampled_from(["cold", "framework"]), st.integers(0, 50)), max_size=14))
 def test_convert_properties_untouched_code_idempotence_and_validity(to, picks):
@@ -76,3 +89,29 @@ def test_convert_properties_untouched_code_idempotence_and_validity(to, picks):
     assert again == out
     if any(kind == "framework" for kind, _ in picks):
         assert report.uses
+
+
+# ---- idempotence over every script of the test suite ----------------------------------------------------
+TESTS = Path(__file__).resolve().parents[1]
+
+
+def _direction(path: Path) -> str | None:
+    """Convert each script once (CPU budget): away from the first framework it imports."""
+    found = re.search(r"^\s*(?:import|from) (torch|mindspore)\b", path.read_text(encoding="utf-8"), re.M)
+    return None if found is None else ("mindspore" if found.group(1) == "torch" else "torch")
+
+
+CASES = [(p, _direction(p)) for p in sorted(TESTS.rglob("*.py")) if _direction(p) is not None]
+
+
+@pytest.mark.parametrize("path,to", CASES, ids=[f"{p.relative_to(TESTS)}-to-{to}" for p, to in CASES])
+def test_convert_properties_second_conversion_of_test_scripts_is_a_no_op(path, to, catalog):
+    code = path.read_text(encoding="utf-8")
+    out, _ = convert_source(code, to, str(path), catalog)
+    again, _ = convert_source(out, to, str(path), catalog)
+    assert again == out, "".join(difflib.unified_diff(out.splitlines(True), again.splitlines(True), "first", "second"))
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return Catalog()

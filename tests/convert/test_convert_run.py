@@ -1,0 +1,191 @@
+"""Converted programs EXECUTED with the source framework unimportable (issue 12, "what converted means").
+
+A file the report calls complete must run in the target framework alone and
+compute what the original computed in the source framework; a file that
+cannot must fail only because the report said so (the source framework is
+still imported for the API it names), never with the confusing errors of
+issue 12 (``AttributeError`` from a renamed method on an object left in the
+source framework, ``TypeError`` from a dtype of the wrong framework, a torch
+container holding MindSpore layers).
+
+Two subprocesses in all: one without MindSpore (converted MindSpore programs
+and the torch originals), one without torch (the other half).
+"""
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from msbridge.convert.source import convert_source
+
+ROOT = Path(__file__).resolve().parents[2]
+RUNNER = Path(__file__).with_name("run_without.py")
+
+MINDSPORE_PROGRAMS = {
+    "methods_and_dtype": """\
+        import numpy as np
+        import mindspore
+        from mindspore import nn
+        from mindspore import dtype as mstype
+
+        x = np.array([[-1.5, 2.0, 0.25]], dtype=np.float32)
+        net = nn.ReLU()
+        net.set_train(False)
+        out = net(mindspore.tensor(x, mstype.float32)).asnumpy()
+        result = [out.tolist(), bool(net.training)]
+        """,
+    "class_through_local_base": """\
+        import numpy as np
+        import mindspore
+        from mindspore import nn
+
+
+        class Block(nn.Cell):
+            def __init__(self):
+                super().__init__()
+                self.act = nn.LeakyReLU(0.3)
+                self.flat = nn.Flatten()
+
+            def construct(self, x):
+                return self.flat(self.act(x))
+
+
+        class Net(Block):
+            pass
+
+
+        net = Net()
+        net.set_train()
+        x = np.arange(-6, 6, dtype=np.float32).reshape(2, 3, 2)
+        result = [net(mindspore.tensor(x)).asnumpy().tolist(), bool(net.training)]
+        """,
+    "mixed_container": """\
+        from mindspore import nn
+        seq = nn.SequentialCell([nn.ReLU(), nn.Flatten()])
+        seq.set_train(False)
+        result = 1
+        """,
+    "dtype_into_source_api": """\
+        import numpy as np
+        import mindspore
+        from mindspore import dtype as mstype
+        import mindspore.ops.operations as P
+        y = P.Cast()(mindspore.tensor(np.ones(2)), mstype.float32)
+        result = y.asnumpy().tolist()
+        """,
+}
+TORCH_PROGRAMS = {
+    "methods_and_dtype": """\
+        import numpy as np
+        import torch
+        from torch import nn
+
+        x = np.array([[-1.5, 2.0, 0.25]], dtype=np.float32)
+        model = nn.ReLU()
+        model.eval()
+        out = model(torch.tensor(x, dtype=torch.float32)).numpy()
+        result = [out.tolist(), bool(model.training)]
+        """,
+    "class_through_local_base": """\
+        import numpy as np
+        import torch
+        from torch import nn
+
+
+        class Block(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.act = nn.LeakyReLU(0.3)
+                self.flat = nn.Flatten()
+
+            def forward(self, x):
+                return self.flat(self.act(x))
+
+
+        class Net(Block):
+            pass
+
+
+        model = Net()
+        model.train()
+        x = np.arange(-6, 6, dtype=np.float32).reshape(2, 3, 2)
+        result = [model(torch.tensor(x)).numpy().tolist(), bool(model.training)]
+        """,
+    "mixed_container": """\
+        from torch import nn
+        seq = nn.Sequential(nn.ReLU(), nn.Flatten())
+        seq.eval()
+        result = 1
+        """,
+}
+# the programs the report must call complete (the others must say why they will not run)
+COMPLETE = {"methods_and_dtype", "class_through_local_base"}
+
+
+def _run(blocked, programs):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, str(RUNNER), blocked, *map(str, programs)], capture_output=True,
+                          text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """name -> {source, converted, report, original run, converted run} for every program, both ways."""
+    folder = tmp_path_factory.mktemp("run")
+    cases = {}
+    for source, programs, to in (("mindspore", MINDSPORE_PROGRAMS, "torch"), ("torch", TORCH_PROGRAMS, "mindspore")):
+        for name, code in programs.items():
+            code = textwrap.dedent(code)
+            converted, report = convert_source(code, to)
+            assert convert_source(converted, to)[0] == converted, f"{source}/{name}: converting twice changes it"
+            original_path = folder / f"{source}_{name}_original.py"
+            converted_path = folder / f"{source}_{name}_to_{to}.py"
+            original_path.write_text(code)
+            converted_path.write_text(converted)
+            cases[(source, name)] = {"report": report, "converted": converted,
+                                     "original_path": str(original_path), "converted_path": str(converted_path)}
+    # without MindSpore: MindSpore programs converted to torch, and torch originals
+    without_ms = _run("mindspore", [c["converted_path"] for (s, _), c in cases.items() if s == "mindspore"]
+                      + [c["original_path"] for (s, _), c in cases.items() if s == "torch"])
+    without_torch = _run("torch", [c["converted_path"] for (s, _), c in cases.items() if s == "torch"]
+                         + [c["original_path"] for (s, _), c in cases.items() if s == "mindspore"])
+    for (source, _), case in cases.items():
+        converted_runs, original_runs = (without_ms, without_torch) if source == "mindspore" else (without_torch, without_ms)
+        case["converted_run"] = converted_runs[case["converted_path"]]
+        case["original_run"] = original_runs[case["original_path"]]
+    return cases
+
+
+ALL = [(s, n) for s, programs in (("mindspore", MINDSPORE_PROGRAMS), ("torch", TORCH_PROGRAMS)) for n in programs]
+
+
+@pytest.mark.parametrize("source,name", ALL, ids=[f"{s}-{n}" for s, n in ALL])
+def test_convert_run_without_source_framework(runs, source, name):
+    case = runs[(source, name)]
+    original, converted, report = case["original_run"], case["converted_run"], case["report"]
+    assert original["ok"], f"the original program must run in {source}: {original['error']}"
+    if name in COMPLETE:
+        assert report.complete, report.to_dict()
+        assert converted["ok"], f"{converted['error']}\n--- converted ---\n{case['converted']}"
+        assert converted["result"] == original["result"]   # same values, same train/eval mode
+    else:
+        # the report says why it cannot run; running it fails only on the source framework's import
+        assert not report.complete
+        assert not converted["ok"]
+        assert converted["error"].startswith("ModuleNotFoundError") and repr(source) in converted["error"], \
+            converted["error"]
+        reasons = " ".join(u.message for u in report.uses if u.status != "converted")
+        assert reasons
+
+
+def test_convert_run_mixed_programs_name_the_blocking_api(runs):
+    for source, api in (("mindspore", "mindspore.nn.SequentialCell"), ("torch", "torch.nn.Sequential")):
+        report = runs[(source, "mixed_container")]["report"]
+        assert any(u.api == api and "will not run until" in u.message for u in report.uses), report.to_dict()
+        assert f"will not run until {api} is ported" in runs[(source, "mixed_container")]["converted"]
