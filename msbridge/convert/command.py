@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     if args.force and not args.in_place:
         raise UserError("--force only applies to --in-place")
     jobs = args.jobs or os.cpu_count() or 1
-    with CtrlC() as ctrl_c:    # a Ctrl-C after the first one (or after the work) never stops the report
+    with CtrlC(exiting=True) as ctrl_c:    # a Ctrl-C after the first one (or after the work) never stops the report
         report = convert_paths(args.src, args.output, in_place=args.in_place, to=args.to, jobs=jobs,
                                force=args.force, report_path=args.report, ctrl_c=ctrl_c)
         ctrl_c.raising = False

@@ -12,7 +12,11 @@ from contextlib import contextmanager
 
 
 class CtrlC:
-    def __init__(self):
+    def __init__(self, exiting: bool = False):
+        """``exiting``: the process ends (exit 130) once the block is left after a Ctrl-C, so a later
+        SIGINT is ignored rather than given back to Python's default handler, which would kill the
+        process by the signal (exit -2) while it shuts its worker pool down."""
+        self.exiting = exiting
         self.requested = False
         self.raising = True        # False once the work is over: a late Ctrl-C only sets ``requested``
         self._deferring = 0
@@ -28,7 +32,7 @@ class CtrlC:
     def __exit__(self, *exc):
         self._depth -= 1
         if self._depth == 0 and self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
+            signal.signal(signal.SIGINT, signal.SIG_IGN if self.exiting and self.requested else self._previous)
             self._previous = None
 
     def _handle(self, signum, frame):
