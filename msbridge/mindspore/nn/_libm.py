@@ -9,10 +9,15 @@ loop, which it takes for non-contiguous operands, calls the C library's
 even there (6 of 5,001 values differ), so cos is called through ``math``.
 The differential tests pin all of this down.
 """
+import array
+import ctypes
+import ctypes.util
 import math
 
 import numpy as np
 import torch
+
+_EXACT_DOUBLE_INT = 2**53
 
 
 def _strided(values: torch.Tensor) -> torch.Tensor:
@@ -54,3 +59,51 @@ def float_pow_bases(bases: np.ndarray, exponent: float) -> np.ndarray:
 def float_cos(values: np.ndarray) -> np.ndarray:
     """``[math.cos(v) for v in values]``: torch's and numpy's cos are not reliably libm's, so call it."""
     return np.fromiter(map(math.cos, values.tolist()), dtype=np.float64, count=len(values))
+
+
+# --- float32 scalars in Python, for the schedules' int-step fast path -----------------------------
+# +, -, *, / of two float32 values done in float64 and rounded once to float32 give the correctly
+# rounded float32 result (float64 has more than 2*24+2 bits), so only pow needs the C library.
+
+_F32_BUFFER = array.array("f", [0.0])
+
+
+def round_f32(value: float) -> float:
+    """``value`` rounded to float32 (to nearest even; overflow gives inf), as a Python float."""
+    _F32_BUFFER[0] = value  # a plain C (float) cast
+    return _F32_BUFFER[0]
+
+
+def int_to_f32(value: int) -> float:
+    """An int64/uint64 cast to float32 in one rounding (a float64 detour would round twice)."""
+    if -_EXACT_DOUBLE_INT <= value <= _EXACT_DOUBLE_INT:
+        return round_f32(float(value))
+    magnitude = abs(value)
+    shift = magnitude.bit_length() - 24
+    kept, rest = divmod(magnitude, 1 << shift)
+    half = 1 << (shift - 1)
+    if rest > half or (rest == half and kept & 1):
+        kept += 1
+    return round_f32(math.copysign(float(kept << shift), value))
+
+
+def reciprocal_f32(value: float) -> float:
+    """float32 ``1 / value`` with IEEE zeros (Python's ``1 / 0.0`` would raise)."""
+    if value == 0.0:
+        return math.copysign(math.inf, value)
+    return round_f32(1.0 / value)
+
+
+def _load_powf():
+    """The C library's ``powf`` (MindSpore's CPU Pow kernel), or None where ctypes cannot find it."""
+    try:
+        libm = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6")
+        powf = libm.powf
+    except (OSError, AttributeError):
+        return None
+    powf.restype = ctypes.c_float
+    powf.argtypes = [ctypes.c_float, ctypes.c_float]
+    return powf
+
+
+powf = _load_powf()
