@@ -106,11 +106,18 @@ def _clamp_like_mindspore(step, bound):
     return torch.where(step < bound, step, bound)
 
 
-def _check_bound_fits(bound, owner):
-    """MindSpore passes a Minimum bound to C++ as a long: from 2**63 on it raises RuntimeError."""
-    if bound > _INT64[1]:
-        raise RuntimeError(f"For '{owner}', the bound {bound} does not fit in int64, so MindSpore's "
-                           f"Minimum cannot take it (it raises RuntimeError too).")
+def _bound_error(bound, owner, op):
+    """What MindSpore raises on every call whose kernel gets a bound from 2**63 on (accepted by the constructor).
+
+    ``Tensor / int`` fails with SystemError; Minimum/FloorDiv pass the bound to C++ as a long and
+    fail with RuntimeError.  None when the bound fits in int64.
+    """
+    if op is None or bound <= _INT64[1]:
+        return None
+    error = SystemError if op == "div" else RuntimeError
+    return error, (f"For '{owner}', the bound {bound} does not fit in int64, so MindSpore's "
+                   f"{'division' if op == 'div' else 'Minimum/FloorDiv'} cannot take it "
+                   f"(it raises {error.__name__} on every call too).")
 
 
 def _scalar_min(step, bound):
@@ -130,12 +137,17 @@ class LearningRateSchedule:
 
     _scalar = None
     _clamps_in_step_dtype = False  # True where MindSpore's first op is Minimum(step, bound)
+    _call_error = None  # (exception type, message) when every call must fail, as in MindSpore
 
     @property
     def cls_name(self):
         return type(self).__name__
 
     def __call__(self, global_step):
+        if self._call_error is not None:
+            if isinstance(global_step, int) and not isinstance(global_step, bool):
+                _check_int_step(global_step, self.cls_name, not self._clamps_in_step_dtype)  # fails first
+            raise self._call_error[0](self._call_error[1])
         kind = type(global_step)
         if self._scalar is not None and powf is not None:
             if kind is int and _INT64[0] <= global_step <= _INT64[1]:
@@ -175,6 +187,10 @@ class _DecaySchedule(LearningRateSchedule):
         self._lr_f = _f32_float(learning_rate)
         self._rate_f = _f32_float(decay_rate)
         self._steps_f = _f32_float(decay_steps)
+        self._call_error = _bound_error(decay_steps, self.cls_name, self._bound_op())
+
+    def _bound_op(self):
+        return "div"  # p = step / decay_steps
 
 
 class ExponentialDecayLR(_DecaySchedule):
@@ -207,6 +223,9 @@ class NaturalExpDecayLR(_DecaySchedule):
         self._neg_rate = _f32(-decay_rate)
         self._e_f = _f32_float(math.e)
         self._neg_rate_f = _f32_float(-decay_rate)
+
+    def _bound_op(self):
+        return "min" if self.is_stair else None  # FloorDiv(step, decay_steps); non-stair never uses it
 
     def construct(self, global_step):
         p = global_step.to(_F32)
@@ -270,16 +289,15 @@ class CosineDecayLR(LearningRateSchedule):
         self._delta_f = _f32_float(0.5 * (max_lr - min_lr))
         self._pi_f = _f32_float(math.pi)
         self._steps_f = _f32_float(decay_steps)
+        self._call_error = _bound_error(decay_steps, self.cls_name, "min")
 
     def construct(self, global_step):
-        _check_bound_fits(self.decay_steps, self.cls_name)
         p = _clamp_like_mindspore(global_step, self.decay_steps).to(_F32)
         phase = self._pi * (p / self._steps + 0.5)
         sin = sin_like_c(phase.to(torch.float64)).to(_F32)
         return self._min_lr + self._delta * (1.0 + sin)
 
     def _scalar(self, step, step_f32):
-        _check_bound_fits(self.decay_steps, self.cls_name)
         p = _scalar_min(step_f32, self._steps_f) if type(step) is float else int_to_f32(min(step, self.decay_steps))
         phase = round_f32(self._pi_f * round_f32(round_f32(p / self._steps_f) + 0.5))
         sin = round_f32(math.sin(phase))
@@ -314,6 +332,7 @@ class PolynomialDecayLR(LearningRateSchedule):
         self._end_f = _f32_float(end_learning_rate)
         self._power_f = _f32_float(power)
         self._steps_f = _f32_float(decay_steps)
+        self._call_error = _bound_error(decay_steps, self.cls_name, "div" if update_decay_steps else "min")
 
     def construct(self, global_step):
         t = global_step.to(_F32)
@@ -356,14 +375,13 @@ class WarmUpLR(LearningRateSchedule):
         self._steps = _f32(warmup_steps)
         self._lr_f = _f32_float(learning_rate)
         self._steps_f = _f32_float(warmup_steps)
+        self._call_error = _bound_error(warmup_steps, self.cls_name, "min")
 
     def construct(self, global_step):
-        _check_bound_fits(self.warmup_steps, self.cls_name)
         done = _clamp_like_mindspore(global_step, self.warmup_steps).to(_F32) / self._steps
         return self._lr * done
 
     def _scalar(self, step, step_f32):
-        _check_bound_fits(self.warmup_steps, self.cls_name)
         if type(step) is float:
             done = _scalar_min(step_f32, self._steps_f)
         else:
