@@ -90,6 +90,7 @@ def test_piecewise_constant_matches(gaps, rates):
 
 @pytest.mark.parametrize("name,args", [
     ("exponential_decay_lr", (0.1, 0.9, 10**6, 100, 3)),
+    ("exponential_decay_lr", (0.1, 0.9, 10**6, 1, 3)),  # 97.9% of it underflows to 0.0 (no pow call needed)
     ("exponential_decay_lr", (0.1, 0.9, 10**6, 1, 7, True)),
     ("natural_exp_decay_lr", (0.1, 0.05, 10**6, 1, 3)),
     ("inverse_decay_lr", (0.1, 0.5, 10**6, 3, 5)),
@@ -118,6 +119,8 @@ EXTREME_LISTS = [
     ("exponential_decay_lr", (1e308, 1.5, 3, 1, 1)),  # the multiply overflows: inf, no exception
     ("exponential_decay_lr", (MAX, 1.0000001, 40, 7, 3, True)),
     ("exponential_decay_lr", (TINY, 0.5, 3, 1, 1)),
+    ("exponential_decay_lr", (1.0, 0.5, 230000, 1, 200)),  # crosses the subnormal range to 0.0 in 0.005 steps
+    ("natural_exp_decay_lr", (1.0, 0.005, 160000, 1, 1)),  # the same for e ** x
     ("exponential_decay_lr", (0.1, TINY, 4, 1, 1)),
     ("exponential_decay_lr", (0.1, 1e-308, 3, 1, 1)),
     ("exponential_decay_lr", (0.1, 0.9, 40, 1, 2**53 + 1)),  # int / int past float64's exact ints

@@ -44,10 +44,39 @@ def sin_like_c(values: torch.Tensor) -> torch.Tensor:
     return torch.sin(_strided(values)).reshape(values.shape)
 
 
+# ln of a quarter of the smallest subnormal, less a margin of 1.0 for the rounding of e * ln(base):
+# a true value below it is 0.0 in every pow accurate to 0.75 ULP (glibc documents 0.52 ULP).
+_LOG_SURE_ZERO = math.log(0.25) + math.log(2.0) * -1074 - 1.0
+
+
 def float_pow(base: float, exponents: np.ndarray) -> np.ndarray:
-    """``[base ** e for e in exponents]`` as CPython computes it, vectorised."""
+    """``[base ** e for e in exponents]`` as CPython computes it, vectorised.
+
+    Two exact shortcuts, for the decay lists' long tails: adjacent repeated
+    exponents (stair schedules) are computed once, and exponents whose true
+    power is below a quarter of the smallest subnormal give 0.0 without a
+    call (the C ``pow`` can only round such a value to 0.0).
+    """
+    exponents = np.ascontiguousarray(exponents, dtype=np.float64)
+    if exponents.size == 0:
+        return np.zeros(0)
+    starts = np.flatnonzero(np.concatenate(([True], exponents[1:] != exponents[:-1])))
+    unique = exponents[starts] if starts.size < exponents.size else exponents
+    with np.errstate(all="ignore"):
+        live = ~(unique * math.log(base) < _LOG_SURE_ZERO)  # nan (base 1, inf exponent) stays live
+    if live.all():
+        values = _pow_tensor(base, unique)
+    else:
+        values = np.zeros(unique.size)
+        values[live] = _pow_tensor(base, unique[live])
+    if unique is exponents:
+        return values
+    return np.repeat(values, np.diff(np.append(starts, exponents.size)))
+
+
+def _pow_tensor(base: float, exponents: np.ndarray) -> np.ndarray:
     base_t = torch.tensor(float(base), dtype=torch.float64)
-    return pow_like_c(base_t, torch.from_numpy(np.ascontiguousarray(exponents, dtype=np.float64))).numpy()
+    return pow_like_c(base_t, torch.from_numpy(np.ascontiguousarray(exponents))).numpy()
 
 
 def float_pow_bases(bases: np.ndarray, exponent: float) -> np.ndarray:

@@ -67,15 +67,28 @@ def _int_div(epochs, divisor):
 
 def _per_step(per_epoch, total_step, step_per_epoch):
     """Repeat each epoch's value ``step_per_epoch`` times; cut at ``total_step``."""
-    values = per_epoch.tolist()
     if step_per_epoch == 1:
-        return values
+        return _settled_tail_shared(per_epoch)
+    values = per_epoch.tolist()
     repeat = min(step_per_epoch, total_step)  # a huge step_per_epoch must not build a huge list
     steps = []
     for value in values:
         steps += [value] * repeat
     del steps[total_step:]
     return steps
+
+
+def _settled_tail_shared(values):
+    """``values.tolist()``, with a trailing run of one value (a settled schedule) as one repeated float.
+
+    Bits are compared, so ``-0.0`` never stands in for ``0.0``.
+    """
+    if values.size == 0:
+        return []
+    bits = values.view(np.int64)
+    changes = np.flatnonzero(bits != bits[-1])
+    head = changes[-1] + 1 if changes.size else 0
+    return values[:head].tolist() + [float(values[-1])] * (values.size - head)
 
 
 def _raise_if_pow_overflowed(powers, base):
@@ -125,6 +138,8 @@ def exponential_decay_lr(learning_rate, decay_rate, total_step, step_per_epoch, 
     exponent = _int_div(_epochs(total_step, step_per_epoch), decay_epoch)
     if is_stair:
         exponent = np.floor(exponent)
+    if not isinstance(decay_rate, np.generic) and exponent.size:
+        decay_rate ** float(exponent[-1])  # the largest power: CPython raises its OverflowError here, before 10**6 calls
     powers = float_pow(decay_rate, exponent)
     _raise_if_pow_overflowed(powers, decay_rate)
     with np.errstate(**_QUIET):
