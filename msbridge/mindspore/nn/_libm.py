@@ -49,26 +49,31 @@ def sin_like_c(values: torch.Tensor) -> torch.Tensor:
 _LOG_SURE_ZERO = math.log(0.25) + math.log(2.0) * -1074 - 1.0
 
 
-def float_pow(base: float, exponents: np.ndarray) -> np.ndarray:
+def float_pow(base: float, exponents: np.ndarray, runs: bool = False) -> np.ndarray:
     """``[base ** e for e in exponents]`` as CPython computes it, vectorised.
 
-    Two exact shortcuts, for the decay lists' long tails: adjacent repeated
-    exponents (stair schedules) are computed once, and exponents whose true
-    power is below a quarter of the smallest subnormal give 0.0 without a
-    call (the C ``pow`` can only round such a value to 0.0).
+    Two exact shortcuts, for the decay lists' long tails: with ``runs``,
+    adjacent repeated exponents (stair schedules) are computed once; and
+    exponents whose true power is below a quarter of the smallest subnormal
+    give 0.0 without a call (the C ``pow`` can only round such a value to
+    0.0).  The second is checked at the ends first: decay exponents are
+    monotone, so when neither end underflows, none does.
     """
     exponents = np.ascontiguousarray(exponents, dtype=np.float64)
     if exponents.size == 0:
         return np.zeros(0)
-    starts = np.flatnonzero(np.concatenate(([True], exponents[1:] != exponents[:-1])))
-    unique = exponents[starts] if starts.size < exponents.size else exponents
+    unique = exponents
+    if runs:
+        starts = np.flatnonzero(np.concatenate(([True], exponents[1:] != exponents[:-1])))
+        unique = exponents[starts]
+    log_base = math.log(base)
     with np.errstate(all="ignore"):
-        live = ~(unique * math.log(base) < _LOG_SURE_ZERO)  # nan (base 1, inf exponent) stays live
-    if live.all():
-        values = _pow_tensor(base, unique)
-    else:
-        values = np.zeros(unique.size)
-        values[live] = _pow_tensor(base, unique[live])
+        if not (unique[[0, -1]] * log_base < _LOG_SURE_ZERO).any():
+            values = _pow_tensor(base, unique)  # (an interior zero is still computed: exact either way)
+        else:
+            live = ~(unique * log_base < _LOG_SURE_ZERO)  # nan (base 1, inf exponent) stays live
+            values = np.zeros(unique.size)
+            values[live] = _pow_tensor(base, unique[live])
     if unique is exponents:
         return values
     return np.repeat(values, np.diff(np.append(starts, exponents.size)))

@@ -140,7 +140,7 @@ def exponential_decay_lr(learning_rate, decay_rate, total_step, step_per_epoch, 
         exponent = np.floor(exponent)
     if not isinstance(decay_rate, np.generic) and exponent.size:
         decay_rate ** float(exponent[-1])  # the largest power: CPython raises its OverflowError here, before 10**6 calls
-    powers = float_pow(decay_rate, exponent)
+    powers = float_pow(decay_rate, exponent, runs=is_stair)
     _raise_if_pow_overflowed(powers, decay_rate)
     with np.errstate(**_QUIET):
         per_epoch = float(learning_rate) * powers
@@ -159,7 +159,7 @@ def natural_exp_decay_lr(learning_rate, decay_rate, total_step, step_per_epoch, 
     if is_stair:
         epoch = np.floor(_int_div(epoch, decay_epoch)) * float(decay_epoch)
     with np.errstate(**_QUIET):  # -rate * epoch may overflow to -inf; e ** -inf is 0.0, as in Python
-        per_epoch = float(learning_rate) * float_pow(math.e, -float(decay_rate) * epoch)
+        per_epoch = float(learning_rate) * float_pow(math.e, -float(decay_rate) * epoch, runs=is_stair)
     return _per_step(per_epoch, total_step, step_per_epoch)
 
 
