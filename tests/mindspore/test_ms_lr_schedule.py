@@ -143,6 +143,16 @@ def test_bad_step_types_raise_type_error(bad):
             real_nn.ExponentialDecayLR(0.1, 0.9, 4)(bad)
 
 
+def test_user_override_of_construct_is_called_for_int_steps():
+    """The int-step fast path belongs to the built-in recipe; a subclass's own construct must run."""
+    class Doubled(our_nn.ExponentialDecayLR):
+        def construct(self, global_step):
+            return 2 * super().construct(global_step)
+
+    schedule, plain = Doubled(0.1, 0.9, 4), our_nn.ExponentialDecayLR(0.1, 0.9, 4)
+    assert torch.equal(schedule(3), 2 * plain(3))
+
+
 def test_user_subclass_gets_a_tensor_like_mindspore():
     class Halving(our_nn.LearningRateSchedule):
         def construct(self, global_step):
@@ -172,6 +182,9 @@ EXTREME_CONFIGS = [
     ("ExponentialDecayLR", (0.1, 1e-46, 2)),  # decay_rate rounds to 0 in float32
     ("ExponentialDecayLR", (0.1, 10.0, 1)),  # overflows to inf from step 39
     ("ExponentialDecayLR", (0.1, 0.9, 2**63)),  # every call raises SystemError
+    ("ExponentialDecayLR", (0.1, 0.9, 2**60 + 2**36 + 1)),  # MindSpore rounds a Python int bound via float64
+    ("CosineDecayLR", (0.01, 0.1, 2**60 + 2**36 + 1)),
+    ("WarmUpLR", (0.1, 2**60 + 2**36 + 1)),
     ("NaturalExpDecayLR", (0.1, 0.05, 3, True)),
     ("NaturalExpDecayLR", (0.1, 1e39, 4)),
     ("NaturalExpDecayLR", (0.1, 0.05, 2**63)),  # non-stair never uses decay_steps
@@ -198,13 +211,14 @@ EXTREME_CONFIGS = [
 NAN, INF = float("nan"), float("inf")
 EXTREME_STEPS = [
     ("int", 0), ("int", 7), ("int", 150), ("int", -1), ("int", 2**24 + 1), ("int", 2**53 + 1),
-    ("int", 2**62 + 2**38 + 1), ("int", 2**62 + 2**38), ("int", 2**63 - 1), ("int", -2**63),
+    ("int", 2**62 + 2**38 + 1), ("int", 2**62 + 2**38), ("int", 2**60 + 2**36 + 1), ("int", 2**62),
+    ("int", 2**63 - 1), ("int", -2**63),
     ("int", 2**63), ("int", 2**63 + 2**39 + 1), ("int", 2**64 - 1), ("int", 2**64), ("int", -2**63 - 1),
     ("int", 10**20),
     ("float", NAN), ("float", INF), ("float", -INF), ("float", 1e308), ("float", 3.4028235e38),
     ("float", -0.0), ("float", 2.5), ("float", -1e30), ("float", 1e-45), ("float", 9.3e18),
     ("float32", NAN), ("float32", INF), ("float32", -INF), ("float64", NAN), ("float64", 1e300),
-    ("int32", 2**31 - 1), ("int32", -2**31), ("int32", 7), ("int64", 2**62),
+    ("int32", 2**31 - 1), ("int32", -2**31), ("int32", 7), ("int64", 2**62), ("int64", 2**60 + 2**36 + 1),
 ]
 
 

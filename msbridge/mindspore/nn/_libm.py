@@ -7,7 +7,9 @@ per thousand, which would break bit-equality.  torch's element-wise *scalar*
 loop, which it takes for non-contiguous operands, calls the C library's
 ``pow``/``powf``: so we feed it a strided view.  torch's cos is not libm's
 even there (6 of 5,001 values differ), so cos is called through ``math``.
-The differential tests pin all of this down.
+For one Python-number step, the schedules skip tensors altogether: float32
+arithmetic on Python floats (``round_f32``) and the C library's ``powf``
+through ctypes.  The differential tests pin all of this down.
 """
 import array
 import ctypes

@@ -51,14 +51,20 @@ _UINT64_MAX = 2**64 - 1
 _FAST_FLOAT = 2.0**63  # finite float steps up to here keep every intermediate finite on the fast path
 
 
-def _f32(value):
-    """A Python number as MindSpore sees it inside a kernel: a float32 scalar."""
-    return torch.tensor(float(value), dtype=_F32)
-
-
 def _f32_float(value):
-    """The same float32 scalar as a Python float (the fast path's constant)."""
+    """A Python number as MindSpore sees it inside a kernel: a float32 scalar (here a Python float).
+
+    An int is cast to float32 in one rounding, as MindSpore casts its int64 scalar (measured:
+    a float64 detour differs for bounds such as 2**60 + 2**36 + 1).
+    """
+    if isinstance(value, int):
+        return int_to_f32(value)
     return round_f32(float(value))
+
+
+def _f32(value):
+    """The same float32 scalar as a 0-d torch tensor (the tensor path's constant)."""
+    return torch.tensor(_f32_float(value), dtype=_F32)
 
 
 def _check_int_step(step, owner, uint64_ok):
@@ -99,7 +105,9 @@ def _clamp_like_mindspore(step, bound):
     The bound is cast to the step's dtype first, as MindSpore does (an int32 step wraps a
     bound above 2**31 - 1).
     """
-    if step.is_floating_point():
+    if step.dtype == _F32:
+        bound = torch.tensor(int_to_f32(bound), dtype=_F32, device=step.device)  # one rounding, as MindSpore
+    elif step.is_floating_point():
         bound = torch.tensor(bound, dtype=step.dtype, device=step.device)
     else:
         bound = torch.tensor(bound, dtype=torch.int64, device=step.device).to(step.dtype)
@@ -138,6 +146,11 @@ class LearningRateSchedule:
     _scalar = None
     _clamps_in_step_dtype = False  # True where MindSpore's first op is Minimum(step, bound)
     _call_error = None  # (exception type, message) when every call must fail, as in MindSpore
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "construct" in cls.__dict__ and "_scalar" not in cls.__dict__:
+            cls._scalar = None  # a user's own construct must run, not the built-in fast path
 
     @property
     def cls_name(self):
