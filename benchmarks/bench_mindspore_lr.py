@@ -99,6 +99,6 @@ def bench_schedule_call():
 
 
 if __name__ == "__main__":
-    warnings.filterwarnings("ignore", message="Detected call of `lr_scheduler.step()` before")
+    warnings.filterwarnings("ignore", message="Detected call of")
     bench_lists()
     bench_schedule_call()

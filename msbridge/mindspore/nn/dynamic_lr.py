@@ -83,11 +83,13 @@ def _settled_tail_shared(values):
 
     Bits are compared, so ``-0.0`` never stands in for ``0.0``.
     """
-    if values.size == 0:
-        return []
+    if values.size < 2:
+        return values.tolist()
     bits = values.view(np.int64)
-    changes = np.flatnonzero(bits != bits[-1])
-    head = changes[-1] + 1 if changes.size else 0
+    if bits[-2] != bits[-1]:  # still moving at the end: nothing to share
+        return values.tolist()
+    differs = bits[::-1] != bits[-1]
+    head = values.size - int(np.argmax(differs)) if differs.any() else 0
     return values[:head].tolist() + [float(values[-1])] * (values.size - head)
 
 
