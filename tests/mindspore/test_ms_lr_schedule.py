@@ -6,7 +6,7 @@ import pytest
 import torch
 from hypothesis import given, settings, strategies as st
 
-from ms_reference import our_nn, our_schedule_value, real_nn, real_schedule_value
+from ms_reference import our_nn, our_schedule_value, outcome, real_nn, real_schedule_value
 
 LONG_STEPS = [10**4 + 13, 10**5 + 7, 10**6 + 3, 2**24 - 1, 2**24 + 1, 2**24 + 3, 2**30 + 5]
 
@@ -63,7 +63,7 @@ def _as_inputs(kind, step):
     return mindspore.Tensor(step, ms_dtype), torch.tensor(step, dtype=torch_dtype)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(config=st.sampled_from(CONFIGS), kind=step_inputs, step=st.one_of(
     st.integers(0, 5000), st.sampled_from(LONG_STEPS), st.floats(0, 3000).map(lambda x: round(x, 2))))
 def test_step_types_bit_exact(config, kind, step):
@@ -80,7 +80,7 @@ def test_step_types_bit_exact(config, kind, step):
 lr_values = st.floats(1e-5, 1.0)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(data=st.data())
 def test_random_hyper_parameters_bit_exact(data):
     name = data.draw(st.sampled_from(sorted({n for n, _ in CONFIGS})))
@@ -143,6 +143,16 @@ def test_bad_step_types_raise_type_error(bad):
             real_nn.ExponentialDecayLR(0.1, 0.9, 4)(bad)
 
 
+def test_user_override_of_construct_is_called_for_int_steps():
+    """The int-step fast path belongs to the built-in recipe; a subclass's own construct must run."""
+    class Doubled(our_nn.ExponentialDecayLR):
+        def construct(self, global_step):
+            return 2 * super().construct(global_step)
+
+    schedule, plain = Doubled(0.1, 0.9, 4), our_nn.ExponentialDecayLR(0.1, 0.9, 4)
+    assert torch.equal(schedule(3), 2 * plain(3))
+
+
 def test_user_subclass_gets_a_tensor_like_mindspore():
     class Halving(our_nn.LearningRateSchedule):
         def construct(self, global_step):
@@ -159,3 +169,114 @@ def test_output_follows_the_step_device(name, args):
     for step in (torch.tensor(3, device="meta"), torch.arange(5, device="meta")):
         out = schedule(step)
         assert (out.device.type, out.dtype, out.shape) == ("meta", torch.float32, step.shape)
+
+
+# ---- extreme hyper-parameters and steps, each against real MindSpore in this run ----------------
+
+EXTREME_CONFIGS = [
+    ("ExponentialDecayLR", (0.1, 0.9, 4)),
+    ("ExponentialDecayLR", (0.1, 0.9, 4, True)),
+    ("ExponentialDecayLR", (1e39, 0.9, 4)),  # learning_rate is inf in float32
+    ("ExponentialDecayLR", (1e-40, 0.9, 4)),  # a subnormal float32 learning_rate
+    ("ExponentialDecayLR", (0.1, 1e39, 3)),  # decay_rate is inf in float32
+    ("ExponentialDecayLR", (0.1, 1e-46, 2)),  # decay_rate rounds to 0 in float32
+    ("ExponentialDecayLR", (0.1, 10.0, 1)),  # overflows to inf from step 39
+    ("ExponentialDecayLR", (0.1, 0.9, 2**63)),  # every call raises SystemError
+    ("ExponentialDecayLR", (0.1, 0.9, 2**60 + 2**36 + 1)),  # MindSpore rounds a Python int bound via float64
+    ("CosineDecayLR", (0.01, 0.1, 2**60 + 2**36 + 1)),
+    ("WarmUpLR", (0.1, 2**60 + 2**36 + 1)),
+    ("NaturalExpDecayLR", (0.1, 0.05, 3, True)),
+    ("NaturalExpDecayLR", (0.1, 1e39, 4)),
+    ("NaturalExpDecayLR", (0.1, 0.05, 2**63)),  # non-stair never uses decay_steps
+    ("NaturalExpDecayLR", (0.1, 0.05, 2**63, True)),  # stair: RuntimeError
+    ("InverseDecayLR", (0.1, 0.5, 10)),
+    ("InverseDecayLR", (0.1, 1e39, 10, True)),
+    ("InverseDecayLR", (1e39, 0.5, 10)),
+    ("CosineDecayLR", (0.01, 0.1, 100)),
+    ("CosineDecayLR", (0.0, 1e39, 100)),
+    ("CosineDecayLR", (0.01, 0.1, 2**31)),  # an int32 step wraps the bound
+    ("CosineDecayLR", (0.01, 0.1, 2**63)),
+    ("PolynomialDecayLR", (0.1, 0.01, 100, 2.0)),
+    ("PolynomialDecayLR", (0.1, 0.01, 100, 2.0, True)),
+    ("PolynomialDecayLR", (0.1, 0.01, 100, 1e39)),  # power is inf in float32
+    ("PolynomialDecayLR", (0.1, 0.01, 100, 1e-46)),  # power rounds to 0: pow(0, 0) = 1
+    ("PolynomialDecayLR", (0.1, 0.01, 2**63, 0.5)),
+    ("PolynomialDecayLR", (0.1, 0.01, 2**63, 0.5, True)),
+    ("WarmUpLR", (0.1, 50)),
+    ("WarmUpLR", (1e39, 50)),
+    ("WarmUpLR", (0.1, 2**31)),
+    ("WarmUpLR", (0.1, 2**63)),
+]
+
+NAN, INF = float("nan"), float("inf")
+EXTREME_STEPS = [
+    ("int", 0), ("int", 7), ("int", 150), ("int", -1), ("int", 2**24 + 1), ("int", 2**53 + 1),
+    ("int", 2**62 + 2**38 + 1), ("int", 2**62 + 2**38), ("int", 2**60 + 2**36 + 1), ("int", 2**62),
+    ("int", 2**63 - 1), ("int", -2**63),
+    ("int", 2**63), ("int", 2**63 + 2**39 + 1), ("int", 2**64 - 1), ("int", 2**64), ("int", -2**63 - 1),
+    ("int", 10**20),
+    ("float", NAN), ("float", INF), ("float", -INF), ("float", 1e308), ("float", 3.4028235e38),
+    ("float", -0.0), ("float", 2.5), ("float", -1e30), ("float", 1e-45), ("float", 9.3e18),
+    ("float32", NAN), ("float32", INF), ("float32", -INF), ("float64", NAN), ("float64", 1e300),
+    ("int32", 2**31 - 1), ("int32", -2**31), ("int32", 7), ("int64", 2**62), ("int64", 2**60 + 2**36 + 1),
+]
+
+
+def _outcome_bits(schedule, step, to_tensor):
+    """float32 bits of the result, or the exception type (messages differ for MindSpore's C++ errors)."""
+    try:
+        result = schedule(to_tensor(step))
+    except Exception as error:  # noqa: BLE001 - we compare whatever MindSpore raises
+        return ("raise", type(error).__name__)
+    array = result.asnumpy() if hasattr(result, "asnumpy") else result.numpy()
+    return ("ok", str(array.dtype), int(np.float32(array).view(np.int32)))
+
+
+def _step_makers(kind):
+    if kind in ("int", "float"):
+        return (lambda s: s), (lambda s: s)
+    return (lambda s: mindspore.Tensor(s, getattr(mindspore, kind))), (lambda s: torch.tensor(s, dtype=getattr(torch, kind)))
+
+
+@pytest.mark.parametrize("name,args", EXTREME_CONFIGS, ids=[f"{n}{a}" for n, a in EXTREME_CONFIGS])
+def test_extreme_configs_and_steps_match_mindspore(name, args):
+    real, ours = pair(name, args)
+    differ = []
+    for kind, step in EXTREME_STEPS:
+        to_ms, to_torch = _step_makers(kind)
+        expected = _outcome_bits(real, step, to_ms)
+        got = _outcome_bits(ours, step, to_torch)
+        if got != expected:
+            differ.append(f"{kind} {step}: MindSpore {expected}, msbridge {got}")
+    assert not differ, "\n".join(differ)
+
+
+@pytest.mark.parametrize("name,args", [
+    ("CosineDecayLR", (0.001, 0.01, 100)), ("PolynomialDecayLR", (0.1, 0.01, 100, 2.0)), ("WarmUpLR", (0.1, 50)),
+])
+def test_nan_step_is_clamped_like_mindspores_minimum(name, args):
+    """Issue 11: MindSpore's Minimum returns the bound for a nan step (0.01 / 0.01 / 0.1 here), not nan."""
+    real, ours = pair(name, args)
+    expected = real(mindspore.Tensor(NAN, mindspore.float32)).asnumpy()
+    assert not np.isnan(expected)
+    for step in (NAN, torch.tensor(NAN), torch.tensor([NAN, 3.0], dtype=torch.float64)):
+        got = ours(step).numpy().reshape(-1)[0]
+        assert np.float32(got).view(np.int32) == np.float32(expected).view(np.int32)
+
+
+def test_python_int_step_beyond_int64_raises_runtime_error_like_mindspore():
+    """Issue 11: a step count of 10**20 is refused, with MindSpore's exception type and a clearer message."""
+    for name, args in (("ExponentialDecayLR", (0.1, 0.9, 4)), ("WarmUpLR", (0.1, 50))):
+        real, ours = pair(name, args)
+        with pytest.raises(RuntimeError):
+            real(10**20)
+        with pytest.raises(RuntimeError, match=r"global_step 100000000000000000000 does not fit in int64"):
+            ours(10**20)
+
+
+def test_decay_steps_beyond_uint64_raise_type_error_like_mindspore():
+    """MindSpore's validation calls np.isinf, which raises TypeError for ints outside int64/uint64."""
+    for value in (2**64, 10**20, -2**63 - 1):
+        expected = outcome(real_nn.ExponentialDecayLR, 0.1, 0.9, value)
+        assert expected[0] == "raise" and expected[1] is TypeError
+        assert outcome(our_nn.ExponentialDecayLR, 0.1, 0.9, value) == expected

@@ -647,3 +647,26 @@ def test_lrsched_step_accepts_int_gamma_and_tuple_milestones(lib):
         a.step()
         b.step()
     assert b.get_last_lr() == [0.1 * 0.5 * 0.5]
+
+
+@pytest.mark.parametrize("family", ("nn", "torch_shaped"))
+def test_lrsched_cyclic_tensor_base_lr_follows_torch(family):
+    """Issue 11: torch's CyclicLR with a tensor base_lr aliases base_lrs to the group's LR tensor and
+    fills it in place, so its LR sticks at max_lr after the first peak.  Ported code computed that."""
+    pair = Pair(family, lrs=(0.1,))
+    tsched = torch.optim.lr_scheduler.CyclicLR(pair.torch, base_lr=torch.tensor(0.5), max_lr=1.0, step_size_up=2)
+    msched = ours.CyclicLR(pair.ms, base_lr=torch.tensor(0.5), max_lr=1.0, step_size_up=2)
+    seen = []
+    for step in range(8):
+        expected = [float(v) for v in tsched.get_last_lr()]
+        assert [float(v) for v in msched.get_last_lr()] == expected, f"step {step}"
+        assert [float(v) for v in msched.base_lrs] == [float(v) for v in tsched.base_lrs], f"step {step}"
+        assert [np.float32(v) for v in pair.held_lrs()] == [np.float32(v) for v in expected], f"step {step}"
+        seen.append(expected[0])
+        pair.torch.step()
+        tsched.step()
+        msched.step()
+    assert seen[3:] == [1.0] * 5  # the drift itself (a correct triangle would come back down to 0.5)
+    snapshot = msched.get_last_lr()
+    msched.step()
+    assert snapshot[0] is not msched.get_last_lr()[0]  # _last_lr is a clone, as in torch

@@ -4,19 +4,31 @@ Ported code relies on MindSpore rejecting the same inputs (ints where floats
 are expected, bools where ints are expected, ``np.int64`` ...), so the checks,
 their order, exception types and messages are copied from MindSpore 2.10.
 ``prim`` is the class name MindSpore puts in front of its messages, or None.
+
+The legality test is MindSpore's ``math.isinf(v) or math.isnan(v) or
+np.isinf(v) or np.isnan(v)``, called the same way, because it is what decides
+huge ints: above float's range ``math.isinf`` raises ``OverflowError``, and
+outside int64/uint64 ``np.isinf`` raises ``TypeError``.
 """
 import math
+
+import numpy as np
 
 
 def _prefix(prim):
     return f"For '{prim}', the " if prim else "The "
 
 
+def _illegal(value):
+    """MindSpore's own inf/nan test, exceptions included (see the module docstring)."""
+    return math.isinf(value) or math.isnan(value) or np.isinf(value) or np.isnan(value)
+
+
 def _check_number(value, name, arg_type, rel, bound, prim):
     info = f"{_prefix(prim)}'{name}'"
     if not isinstance(value, arg_type):
         raise TypeError(f"{info} must be {arg_type.__name__}, but got '{type(value).__name__}'")
-    if math.isinf(value) or math.isnan(value):
+    if _illegal(value):
         raise ValueError(f"{info} must be a legal value, but got '{value}'.")
     is_bool = isinstance(value, bool)
     if is_bool or not (value > bound if rel == ">" else value >= bound):
@@ -50,7 +62,7 @@ def check_is_float(value, name, prim=None):
     head = f"For '{prim}', the" if prim else "The"
     if not isinstance(value, float):
         raise TypeError(f"{head} type of '{name}' must be 'float', but got '{type(value).__name__}'.")
-    if math.isinf(value) or math.isnan(value):
+    if _illegal(value):
         raise ValueError(f"{head} '{name}' must be a legal float, but got '{value}'.")
     return value
 

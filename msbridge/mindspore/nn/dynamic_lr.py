@@ -10,6 +10,13 @@ per epoch (vectorised, with C-library ``pow``/``cos`` rounding, see
 the one MindSpore's Python loop performs, in the same order, so the results
 are identical.
 
+Extreme arguments end as MindSpore's loop ends (each is tested): a ``pow``
+that overflows raises ``OverflowError(34, 'Numerical result out of range')``
+as CPython's ``float ** float`` does, while a multiply or divide that
+overflows gives ``inf`` silently, as Python floats do; ints too large for a
+float raise where MindSpore's float arithmetic meets them.  numpy's
+overflow/underflow warnings are silenced: MindSpore's loop prints none.
+
 MindSpore quirks kept on purpose (each is tested):
 - ``natural_exp_decay_lr`` ignores ``decay_epoch`` unless ``is_stair``.
 - ``piecewise_constant_lr`` accepts equal milestones (dropping a rate) and
@@ -18,7 +25,9 @@ MindSpore quirks kept on purpose (each is tested):
   accepts ``end_learning_rate > learning_rate`` (the LR then rises);
   ``decay_rate > 1`` is accepted everywhere.
 """
+import errno
 import math
+import os
 
 import numpy as np
 
@@ -36,21 +45,58 @@ __all__ = [
 ]
 
 
+_EXACT_INT = 2**53  # ints up to here are exact float64s: int / int is then float64 division
+_QUIET = {"over": "ignore", "under": "ignore", "divide": "ignore", "invalid": "ignore"}
+
+
 def _epochs(total_step, step_per_epoch):
     """``floor(i / step_per_epoch)`` for the first step of every epoch, as float64."""
     return np.arange(-(-total_step // step_per_epoch), dtype=np.float64)
 
 
+def _int_div(epochs, divisor):
+    """Python's ``int / int`` (correctly rounded) for every epoch.
+
+    Equal to float64 division while ``divisor`` is exact in float64; beyond
+    2**53 numpy would round ``divisor`` first, so Python divides.
+    """
+    if divisor <= _EXACT_INT:
+        return epochs / float(divisor)
+    return np.array([int(e) / divisor for e in epochs.tolist()], dtype=np.float64)
+
+
 def _per_step(per_epoch, total_step, step_per_epoch):
     """Repeat each epoch's value ``step_per_epoch`` times; cut at ``total_step``."""
-    values = per_epoch.tolist()
     if step_per_epoch == 1:
-        return values
+        return _settled_tail_shared(per_epoch)
+    values = per_epoch.tolist()
+    repeat = min(step_per_epoch, total_step)  # a huge step_per_epoch must not build a huge list
     steps = []
     for value in values:
-        steps += [value] * step_per_epoch
+        steps += [value] * repeat
     del steps[total_step:]
     return steps
+
+
+def _settled_tail_shared(values):
+    """``values.tolist()``, with a trailing run of one value (a settled schedule) as one repeated float.
+
+    Bits are compared, so ``-0.0`` never stands in for ``0.0``.
+    """
+    if values.size < 2:
+        return values.tolist()
+    bits = values.view(np.int64)
+    if bits[-2] != bits[-1]:  # still moving at the end: nothing to share
+        return values.tolist()
+    differs = bits[::-1] != bits[-1]
+    head = values.size - int(np.argmax(differs)) if differs.any() else 0
+    return values[:head].tolist() + [float(values[-1])] * (values.size - head)
+
+
+def _raise_if_pow_overflowed(powers, base):
+    """CPython's ``float ** x`` raises where the C ``pow`` overflows; numpy scalars return ``inf``."""
+    if not isinstance(base, np.generic) and np.isinf(powers).any():
+        raise OverflowError(errno.ERANGE, os.strerror(errno.ERANGE))
 
 
 def piecewise_constant_lr(milestone, learning_rates):
@@ -91,10 +137,15 @@ def _check_decay_inputs(learning_rate, decay_rate, total_step, step_per_epoch, d
 def exponential_decay_lr(learning_rate, decay_rate, total_step, step_per_epoch, decay_epoch, is_stair=False):
     """``learning_rate * decay_rate ** (epoch / decay_epoch)`` (floored exponent if ``is_stair``)."""
     _check_decay_inputs(learning_rate, decay_rate, total_step, step_per_epoch, decay_epoch, is_stair)
-    exponent = _epochs(total_step, step_per_epoch) / decay_epoch
+    exponent = _int_div(_epochs(total_step, step_per_epoch), decay_epoch)
     if is_stair:
         exponent = np.floor(exponent)
-    per_epoch = float(learning_rate) * float_pow(decay_rate, exponent)
+    if not isinstance(decay_rate, np.generic) and exponent.size:
+        decay_rate ** float(exponent[-1])  # the largest power: CPython raises its OverflowError here, before 10**6 calls
+    powers = float_pow(decay_rate, exponent, runs=is_stair)
+    _raise_if_pow_overflowed(powers, decay_rate)
+    with np.errstate(**_QUIET):
+        per_epoch = float(learning_rate) * powers
     return _per_step(per_epoch, total_step, step_per_epoch)
 
 
@@ -108,8 +159,9 @@ def natural_exp_decay_lr(learning_rate, decay_rate, total_step, step_per_epoch, 
     _check_decay_inputs(learning_rate, decay_rate, total_step, step_per_epoch, decay_epoch, is_stair)
     epoch = _epochs(total_step, step_per_epoch)
     if is_stair:
-        epoch = np.floor(epoch / decay_epoch) * decay_epoch
-    per_epoch = float(learning_rate) * float_pow(math.e, -float(decay_rate) * epoch)
+        epoch = np.floor(_int_div(epoch, decay_epoch)) * float(decay_epoch)
+    with np.errstate(**_QUIET):  # -rate * epoch may overflow to -inf; e ** -inf is 0.0, as in Python
+        per_epoch = float(learning_rate) * float_pow(math.e, -float(decay_rate) * epoch, runs=is_stair)
     return _per_step(per_epoch, total_step, step_per_epoch)
 
 
@@ -117,11 +169,13 @@ def inverse_decay_lr(learning_rate, decay_rate, total_step, step_per_epoch, deca
     """``learning_rate / (1 + decay_rate * epoch / decay_epoch)`` (floored ratio if ``is_stair``)."""
     _check_decay_inputs(learning_rate, decay_rate, total_step, step_per_epoch, decay_epoch, is_stair)
     epoch = _epochs(total_step, step_per_epoch)
-    if is_stair:
-        denominator = 1 + float(decay_rate) * np.floor(epoch / decay_epoch)
-    else:
-        denominator = 1 + float(decay_rate) * epoch / decay_epoch
-    return _per_step(float(learning_rate) / denominator, total_step, step_per_epoch)
+    with np.errstate(**_QUIET):  # rate * epoch may overflow to inf; lr / inf is 0.0, as in Python
+        if is_stair:
+            denominator = 1 + float(decay_rate) * np.floor(_int_div(epoch, decay_epoch))
+        else:
+            denominator = 1 + float(decay_rate) * epoch / float(decay_epoch)  # float / int: int -> float
+        per_epoch = float(learning_rate) / denominator
+    return _per_step(per_epoch, total_step, step_per_epoch)
 
 
 def cosine_decay_lr(min_lr, max_lr, total_step, step_per_epoch, decay_epoch):
@@ -135,7 +189,7 @@ def cosine_decay_lr(min_lr, max_lr, total_step, step_per_epoch, decay_epoch):
                          f"but got 'max_lr' value: {max_lr}, 'min_lr' value: {min_lr}.")
     delta = 0.5 * (float(max_lr) - float(min_lr))
     epoch = np.minimum(_epochs(total_step, step_per_epoch), decay_epoch)
-    per_epoch = float(min_lr) + delta * (1 + float_cos(math.pi * epoch / decay_epoch))
+    per_epoch = float(min_lr) + delta * (1 + float_cos(math.pi * epoch / float(decay_epoch)))
     return _per_step(per_epoch, total_step, step_per_epoch)
 
 
@@ -154,12 +208,15 @@ def polynomial_decay_lr(learning_rate, end_learning_rate, total_step, step_per_e
     check.check_value_type("update_decay_epoch", update_decay_epoch, [bool])
     epoch = _epochs(total_step, step_per_epoch)
     if update_decay_epoch:
-        horizon = decay_epoch * np.maximum(np.ceil(epoch / decay_epoch), 1)
+        cycles = np.maximum(np.ceil(_int_div(epoch, decay_epoch)), 1)
+        if decay_epoch * (int(cycles[-1]) if len(cycles) else 1) > _EXACT_INT:
+            ratio = np.array([int(e) / (decay_epoch * int(c)) for e, c in zip(epoch.tolist(), cycles.tolist())])
+        else:
+            ratio = epoch / (decay_epoch * cycles)
     else:
-        horizon = float(decay_epoch)
-        epoch = np.minimum(epoch, decay_epoch)
+        ratio = _int_div(np.minimum(epoch, decay_epoch), decay_epoch)
     delta = float(learning_rate) - float(end_learning_rate)
-    per_epoch = delta * float_pow_bases(1 - epoch / horizon, power) + float(end_learning_rate)
+    per_epoch = delta * float_pow_bases(1 - ratio, power) + float(end_learning_rate)
     return _per_step(per_epoch, total_step, step_per_epoch)
 
 
@@ -169,4 +226,6 @@ def warmup_lr(learning_rate, total_step, step_per_epoch, warmup_epoch):
     check.check_non_negative_float(learning_rate, "learning_rate")
     _check_lengths(warmup_epoch=warmup_epoch, total_step=total_step, step_per_epoch=step_per_epoch)
     epoch = np.minimum(_epochs(total_step, step_per_epoch), warmup_epoch)
-    return _per_step(float(learning_rate) * epoch / warmup_epoch, total_step, step_per_epoch)
+    with np.errstate(**_QUIET):  # lr * epoch may overflow to inf, silently as in Python
+        per_epoch = float(learning_rate) * epoch / float(warmup_epoch)  # float / int: int -> float
+    return _per_step(per_epoch, total_step, step_per_epoch)

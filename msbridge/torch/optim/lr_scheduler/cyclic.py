@@ -11,8 +11,37 @@ from msbridge.torch.optim.lr_scheduler.base import LRScheduler, format_param, gr
 from msbridge.torch.optim.lr_scheduler.momentum import init_momentum_cycle, set_momentum
 
 
+def _is_tensor(value) -> bool:
+    """A torch tensor hyper-parameter (duck-typed: real torch need not be installed here)."""
+    return hasattr(value, "clone") and hasattr(value, "fill_")
+
+
+def _copy(value):
+    """torch's ``_format_param`` clones tensor hyper-parameters."""
+    return value.clone() if _is_tensor(value) else value
+
+
+def _set_group_lr(group, value) -> None:
+    """torch's ``_update_param_group_val``: fill a tensor LR in place, else assign.
+
+    Assigning a tensor ``base_lr`` makes the group's LR *be* that tensor, so
+    later in-place fills move ``base_lrs`` too: torch's CyclicLR then drifts
+    (its LR sticks at ``max_lr``).  Ported code computed that, so we do too.
+    The group is re-assigned after a fill so the MindSpore side gets the value.
+    """
+    current = group["lr"]
+    if _is_tensor(current):
+        current.fill_(value.squeeze() if _is_tensor(value) and value.dim() != 0 else value)
+        group["lr"] = current
+    else:
+        group["lr"] = value
+
+
 class CyclicLR(LRScheduler):
-    """Triangular / triangular2 / exp_range cycles, or a custom ``scale_fn``; momentum cycles inversely."""
+    """Triangular / triangular2 / exp_range cycles, or a custom ``scale_fn``; momentum cycles inversely.
+
+    Tensor ``base_lr``/``max_lr`` behave as in torch, aliasing included (see ``_set_group_lr``).
+    """
 
     def __init__(
         self,
@@ -32,11 +61,13 @@ class CyclicLR(LRScheduler):
     ) -> None:
         groups = param_groups(optimizer)  # TypeError for an optimizer we cannot drive
         self.optimizer = optimizer
-        base_lrs = format_param("base_lr", optimizer, base_lr)
+        base_lrs = [_copy(lr) for lr in format_param("base_lr", optimizer, base_lr)]
         if last_epoch == -1:
             for lr, group in zip(base_lrs, groups, strict=True):
-                group["lr"] = lr
-        self.max_lrs = format_param("max_lr", optimizer, max_lr)
+                _set_group_lr(group, lr)
+                if _is_tensor(group["lr"]):  # torch's LRScheduler keeps a clone as initial_lr
+                    group.setdefault("initial_lr", group["lr"].clone())
+        self.max_lrs = [_copy(lr) for lr in format_param("max_lr", optimizer, max_lr)]
         step_size_up = float(step_size_up)
         step_size_down = float(step_size_down) if step_size_down is not None else step_size_up
         self.total_size = step_size_up + step_size_down
@@ -108,6 +139,13 @@ class CyclicLR(LRScheduler):
             for group, momentum in zip(groups_of(self.optimizer), momentums, strict=True):
                 set_momentum(group, momentum, self.use_beta1)
         return lrs
+
+    def _write_lrs(self, values: list) -> None:
+        """torch's ``_update_lr`` tail: in-place fills for tensor LRs, cloned ``_last_lr``."""
+        groups = groups_of(self.optimizer)
+        for group, lr in zip(groups, values, strict=True):
+            _set_group_lr(group, lr)
+        self._last_lr = [_copy(group["lr"]) for group in groups]
 
     def state_dict(self) -> dict[str, Any]:
         """torch's: no bound scale function; a custom callable object is saved as its ``__dict__``."""
