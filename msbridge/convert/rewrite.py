@@ -88,6 +88,7 @@ class Rewriter(cst.CSTTransformer):
     def visit_SimpleStatementLine(self, node):
         self.messages.append([])
         self.after.append([])
+        self.train_step.leftover(node)
         if len(node.body) == 1 and isinstance(node.body[0], cst.Assign) and len(node.body[0].targets) == 1:
             self.assign_of[id(node.body[0].value)] = self.code_of(node.body[0].targets[0].target)
 
@@ -157,8 +158,14 @@ class Rewriter(cst.CSTTransformer):
     def visit_ImportFrom(self, node):
         return False
 
+    def visit_IndentedBlock(self, node):
+        self.train_step.plan_block(node)
+
     def leave_IndentedBlock(self, original, updated):
         return self.train_step.block(updated)
+
+    def visit_Module(self, node):
+        self.train_step.plan_block(node)
 
     def leave_Module(self, original, updated):
         return self.train_step.block(updated)
@@ -182,6 +189,7 @@ class Rewriter(cst.CSTTransformer):
         return True
 
     def leave_Attribute(self, original, updated):
+        self.train_step.attribute(original)
         return self._reference(original, updated)
 
     def leave_Name(self, original, updated):
@@ -371,6 +379,8 @@ class RegionRewriter:
         rewriter.skip_refs.clear()
         rewriter.assign_of.clear()
         rewriter.train_step.lines.clear()
+        rewriter.train_step.consumed.clear()
+        rewriter.train_step.refused.clear()
         self.rewriter.statement_lines = [line for line in self.statement_lines if first_line <= line <= last_line]
         self.rewriter.cursor = 0
         return module.visit(self.rewriter)

@@ -24,6 +24,8 @@ marked when it has no counterpart).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import libcst as cst
 
 from msbridge.convert import report as rpt
@@ -117,7 +119,10 @@ class TrainStep:
         self.module = rewriter.module
         self.grad_fns: dict[str, GradFn] = rewriter.scan.grad_fns  # name bound to value_and_grad(...)
         self.grads: dict[str, str] = {}            # gradient variable -> optimizer text
-        self.lines: dict[int, tuple] = {}          # id(updated zero_grad statement) -> (it, its source line)
+        self.lines: dict[int, tuple] = {}          # id(updated backward statement) -> (it, its source line)
+        self.consumed: dict[int, cst.CSTNode] = {}  # id(original statement) a step rewrite replaces -> it
+        self.refused: dict[int, tuple] = {}        # id(original statement) of a refused step -> (it, why)
+        self.optimizers: set[str] = _optimizer_names(rewriter.scan)
 
     # ---- to torch -----------------------------------------------------------------------------
     def owns(self, call: cst.Call) -> bool:
@@ -126,8 +131,9 @@ class TrainStep:
                 and _call_parts(call, self.module) is not None)
 
     def statement(self, original, updated):
-        if self.r.target == "mindspore" and _method_call_on(original, "zero_grad", self.module) is not None:
-            self.lines[id(updated)] = (updated, self.r.line_of(original))  # holding the node keeps its id unique
+        if self.r.target == "mindspore":
+            if _call_on(original, "backward", self.module) is not None:
+                self.lines[id(updated)] = (updated, self.r.line_of(original))  # holding the node keeps its id unique
         if self.r.target != "torch" or len(original.body) != 1:
             return None
         small = original.body[0]
@@ -172,54 +178,93 @@ class TrainStep:
         return ", ".join(_text(self.module, a).rstrip().rstrip(",") for a in call.args)
 
     # ---- to MindSpore -----------------------------------------------------------------------------
+    def plan_block(self, node) -> None:
+        """Before a block's statements are visited: which of them a step rewrite consumes.
+
+        Idiom statements (``zero_grad``, ``backward``, an optimizer's ``step``) that no
+        rewrite consumes are marked for review by ``statement`` (they would run as torch).
+        """
+        if self.r.target != "mindspore":
+            return
+        for step in _plan(list(node.body), self.module):
+            for index in (step.zero, step.backward, step.step):
+                stmt = node.body[index]
+                if step.refused:
+                    self.refused[id(stmt)] = (stmt, step.refused)
+                else:
+                    self.consumed[id(stmt)] = stmt
+
+    def leftover(self, original) -> None:
+        """Mark a torch training-step statement that stays torch (it would crash or do nothing in MindSpore)."""
+        if self.r.target != "mindspore" or id(original) in self.consumed:
+            return
+        line = self.r.line_of(original)
+        if id(original) in self.refused:
+            return   # the block rewrite marks it with its own reason
+        call = _expr_call(original)
+        if call is None or not isinstance(call.func, cst.Attribute):
+            return
+        method, receiver = call.func.attr.value, _text(self.module, call.func.value)
+        if method == "zero_grad":
+            why = (f"{receiver}.zero_grad() is not part of a zero_grad/backward/step sequence on one optimizer in "
+                   f"one block; MindSpore has no zero_grad: write the value_and_grad step by hand")
+        elif method == "backward":
+            why = (f"{receiver}.backward() is not part of a zero_grad/backward/step sequence on one optimizer in one "
+                   f"block; MindSpore has no Tensor.backward: use mindspore.value_and_grad")
+        elif method == "step" and _looks_like_optimizer(receiver, self.optimizers):
+            why = (f"{receiver}.step() is not part of a zero_grad/backward/step sequence in one block; "
+                   f"a MindSpore optimizer is called with the gradients: {receiver}(grads)")
+        else:
+            return
+        api = {"zero_grad": "torch.optim.Optimizer.zero_grad", "backward": "torch.Tensor.backward",
+               "step": "torch.optim.Optimizer.step"}[method]
+        self.r.report.add(api, line, rpt.REVIEW, None, why)
+        self.r.mark(f"review: {api}: {why}")
+
+    def attribute(self, node: cst.Attribute) -> None:
+        """``optimizer.param_groups`` and ``p.grad`` have no MindSpore counterpart: mark them."""
+        if self.r.target != "mindspore":
+            return
+        attr = node.attr.value
+        if attr == "param_groups":
+            why = ("MindSpore optimizers have no param_groups (the LR lives in optimizer.learning_rate, "
+                   "per group in optimizer.group_lr): rewrite this LR logic as a MindSpore LR list or schedule")
+            api = "torch.optim.Optimizer.param_groups"
+        elif attr == "grad" and not isinstance(node.value, cst.Call):
+            why = ("MindSpore parameters hold no .grad: gradients are the values mindspore.value_and_grad returns; "
+                   "rewrite this manual update with them")
+            api = "torch.Tensor.grad"
+        else:
+            return
+        self.r.report.add(api, self.r.line_of(node), rpt.REVIEW, None, why)
+        self.r.mark(f"review: {api}: {why}")
+
     def block(self, node):
         if self.r.target != "mindspore":
             return node
         body = list(node.body)
-        changed = False
-        i = 0
-        while i < len(body):
-            optimizer = _method_call_on(body[i], "zero_grad", self.module)
-            if optimizer is None:
-                i += 1
-                continue
-            rewritten = self._to_mindspore(body, i, optimizer)
-            if rewritten is None:
-                i += 1
-                continue
-            body, i = rewritten
-            changed = True
-        return node.with_changes(body=body) if changed else node
+        steps = _plan(body, self.module)
+        if not steps:
+            return node
+        for step in reversed(steps):   # later steps first: earlier indices stay valid
+            body = self._rewrite(body, step)
+        return node.with_changes(body=body)
 
-    def _to_mindspore(self, body, start, optimizer):
-        backward = step = None
-        for j in range(start + 1, len(body)):
-            if backward is None and _method_call_on(body[j], "backward", self.module) is not None:
-                backward = j
-            elif backward is not None and _method_call_on(body[j], "step", self.module) == optimizer:
-                step = j
-                break
-        if backward is None or step is None:
-            return None
-        loss = _method_call_on(body[backward], "backward", self.module)
-        forward_stmts = body[start + 1:backward]
+    def _rewrite(self, body, step: "_Step"):
+        z, j, k = step.zero, step.backward, step.step
+        line = self.lines.get(id(body[j]), (None, 0))[1]
+        if step.refused:
+            self.r.report.add("torch.Tensor.backward", line, rpt.REVIEW, None, step.refused)
+            body = list(body)
+            body[z] = _mark(body[z], f"review: torch.Tensor.backward: {step.refused}")
+            return body
+        first, last = step.forward
+        forward_stmts = body[first:last + 1]
         collector = _Assigned()
         for stmt in forward_stmts:
             stmt.visit(collector)
-        if loss not in collector.names:
-            return None
-        rebound = _rebound(forward_stmts, set(collector.names))
-        if rebound:
-            # a nested forward function would make these names local and read them before assignment
-            message = (f"review: torch.Tensor.backward: the forward statements rebind {rebound} that they also read; "
-                       f"write the value_and_grad step by hand")
-            line = self.lines.get(id(body[start]), (None, 0))[1]
-            self.r.report.add("torch.Tensor.backward", line, rpt.REVIEW, None, message)
-            body = list(body)
-            body[start] = _mark(body[start], message)
-            return body, backward + 1
+        loss, optimizer = step.loss, step.optimizer
         aux = [n for n in collector.names if n not in (loss, "_")]
-        line = self.lines.get(id(body[start]), (None, 0))[1]
         indent = "    "
         inner = cst.Module(body=forward_stmts).code
         inner = "".join(indent + l if l.strip() else l for l in inner.splitlines(keepends=True))
@@ -230,14 +275,124 @@ class TrainStep:
         fn = f"def {FORWARD_FN}():\n{inner}{indent}return {returned}\n"
         vag = (f"{target}, {grads} = {self.module.code_for_node(mindspore)}({FORWARD_FN}, None, {optimizer}.parameters"
                f"{', has_aux=True' if aux else ''})()\n")
-        new = [cst.parse_statement(fn).with_changes(leading_lines=body[start].leading_lines),
-               cst.parse_statement(vag)]
-        between = body[backward + 1:step]
-        apply = cst.parse_statement(f"{optimizer}({grads})\n").with_changes(leading_lines=body[step].leading_lines)
         self.r.report.add("torch.Tensor.backward", line, rpt.CONVERTED, "mindspore.value_and_grad",
                           "zero_grad/backward/step -> value_and_grad + optimizer(grads)")
-        out = body[:start] + new + between + [apply] + body[step + 1:]
-        return out, start + len(new) + len(between) + 1
+        lo, hi = min(first, z), max(k, z)
+        out = list(body[:lo])
+        carried: list = []   # comment lines of removed statements go to the next statement
+        for x in range(lo, hi + 1):
+            stmt = body[x]
+            if x == first:
+                out.append(cst.parse_statement(fn).with_changes(leading_lines=[*carried, *stmt.leading_lines]))
+                out.append(cst.parse_statement(vag))
+                carried = []
+            elif first < x <= last:
+                continue
+            elif x in (z, j):
+                carried.extend(stmt.leading_lines)
+            elif x == k:
+                out.append(cst.parse_statement(f"{optimizer}({grads})\n").with_changes(
+                    leading_lines=[*carried, *stmt.leading_lines]))
+                carried = []
+            else:
+                out.append(stmt.with_changes(leading_lines=[*carried, *stmt.leading_lines]) if carried else stmt)
+                carried = []
+        rest = list(body[hi + 1:])
+        if carried and rest:
+            rest[0] = rest[0].with_changes(leading_lines=[*carried, *rest[0].leading_lines])
+        return out + rest
+
+
+@dataclass
+class _Step:
+    zero: int
+    backward: int
+    step: int
+    optimizer: str
+    loss: str
+    forward: tuple[int, int] = (0, -1)   # first and last index of the statements the forward function holds
+    refused: str = ""                    # why the step is left as torch
+
+
+def _call_on(stmt, method: str, module, args_ok: bool = False) -> str | None:
+    """``X.method(...)`` as a statement -> text of X (arguments only when ``args_ok``)."""
+    call = _expr_call(stmt)
+    if (call is not None and isinstance(call.func, cst.Attribute) and call.func.attr.value == method
+            and (args_ok or not call.args)):
+        return _text(module, call.func.value)
+    return None
+
+
+def _assigns(stmt) -> list[str]:
+    collector = _Assigned()
+    stmt.visit(collector)
+    return collector.names
+
+
+def _plan(body, module) -> list[_Step]:
+    """The zero_grad / forward / backward / step sequences of one block that become value_and_grad steps.
+
+    Shapes: ``zero_grad; forward; backward; step`` (forward between), ``forward; zero_grad; backward; step``
+    (pytorch/examples imagenet) and ``forward; backward; step; zero_grad`` (zero_grad after the step).
+    ``zero_grad`` and ``step`` must be on the same optimizer, ``backward`` on a plain loss name that the
+    forward statements assign, and nothing between them may step, zero or backward again.
+    """
+    steps: list[_Step] = []
+    lower = 0
+    for j, stmt in enumerate(body):
+        if j < lower:
+            continue
+        loss = _call_on(stmt, "backward", module)
+        if loss is None or not loss.isidentifier():
+            continue
+        k = next((x for x in range(j + 1, len(body)) if _call_on(body[x], "step", module) is not None
+                  or _call_on(body[x], "backward", module, True) is not None), None)
+        if k is None or _call_on(body[k], "step", module) is None:
+            continue
+        optimizer = _call_on(body[k], "step", module)
+        zeros = [x for x in range(lower, len(body)) if _call_on(body[x], "zero_grad", module, True) == optimizer]
+        before = [x for x in zeros if x < j]
+        after = [x for x in zeros if x > k]
+        if before:
+            z = before[-1]
+        elif after and not any(_call_on(body[x], "backward", module, True) is not None for x in range(k + 1, after[0])):
+            z = after[0]
+        else:
+            continue
+        if any(_call_on(body[x], "step", module) is not None or _call_on(body[x], "backward", module, True)
+               is not None for x in range(min(z, j) + 1, j) if x != z):
+            continue
+        step = _Step(z, j, k, optimizer, loss)
+        if z < j and loss in {n for x in range(z + 1, j) for n in _assigns(body[x])}:
+            step.forward = (z + 1, j - 1)
+        else:
+            assigning = [x for x in range(lower, j) if x != z and loss in _assigns(body[x])]
+            if not assigning:
+                continue
+            last = first = assigning[-1]
+            needed = set(_reads(body[last]))
+            while first - 1 >= lower and first - 1 != z and isinstance(body[first - 1], cst.SimpleStatementLine):
+                candidate = body[first - 1]
+                writes = set(_assigns(candidate))
+                if not writes & needed or writes & _reads(candidate):
+                    break
+                first -= 1
+                needed |= _reads(candidate)
+            step.forward = (first, last)
+        first, last = step.forward
+        rebound = _rebound(body[first:last + 1], {n for x in range(first, last + 1) for n in _assigns(body[x])})
+        if rebound:
+            # a nested forward function would make these names local and read them before assignment
+            step.refused = (f"the forward statements rebind {rebound} that they also read; "
+                            f"write the value_and_grad step by hand")
+        steps.append(step)
+        lower = max(k, z) + 1
+    return steps
+
+
+def _looks_like_optimizer(text: str, known: set[str]) -> bool:
+    last = text.rsplit(".", 1)[-1].lower()
+    return text in known or "optim" in last or last.startswith("opt")
 
 
 def _reads(stmt) -> set[str]:
@@ -271,3 +426,15 @@ def _mark(stmt, message: str):
     if any(line.comment is not None and line.comment.value == text for line in stmt.leading_lines):
         return stmt
     return stmt.with_changes(leading_lines=[*stmt.leading_lines, cst.EmptyLine(indent=True, comment=cst.Comment(text))])
+
+
+def _optimizer_names(scan) -> set[str]:
+    """Names the file binds to a torch optimizer (``opt = torch.optim.SGD(...)``)."""
+    import ast
+    names = set()
+    for text, value in scan.assigned.items():
+        if isinstance(value, ast.Call):
+            func = scan.imports.qualify(ast.unparse(value.func)) if isinstance(value.func, (ast.Name, ast.Attribute)) else None
+            if func and func.startswith("torch.optim.") and "lr_scheduler" not in func:
+                names.add(text)
+    return names
