@@ -236,7 +236,7 @@ class Rewriter(cst.CSTTransformer):
     def leave_Call(self, original, updated):
         name = self.imports.resolve(original.func)
         if name is None:
-            return self._method_call(original, updated)
+            return self.train_step.scalar(updated) or self._method_call(original, updated)
         if name in BRIDGE_NAMES and self.target == "mindspore":
             return updated  # its statement is folded away (scan.bridge_lines)
         if self.is_twin_of_target(name):

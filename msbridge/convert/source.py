@@ -60,6 +60,7 @@ def convert_source(code: str, to: str | None = None, path: str = "<string>",
                for q in imported.values()):
         return code, report   # nothing of the source framework imported: nothing to convert
     info = scan(code, tree, target, idiom_attributes(target))
+    info.tree = tree   # whole-file questions of rules.train_step (where are the gradients used?)
     lines = _split_lines(code)
     # names imported from the source side are about to be replaced: they do not block a target import
     replaced = {local for local, full in info.imports.aliases.items()

@@ -24,6 +24,7 @@ marked when it has no counterpart).
 """
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 
 import libcst as cst
@@ -119,16 +120,53 @@ class TrainStep:
         self.module = rewriter.module
         self.grad_fns: dict[str, GradFn] = rewriter.scan.grad_fns  # name bound to value_and_grad(...)
         self.grads: dict[str, str] = {}            # gradient variable -> optimizer text
+        self.losses: set[str] = set()              # loss names of steps rewritten to torch
         self.lines: dict[int, tuple] = {}          # id(updated backward statement) -> (it, its source line)
         self.consumed: dict[int, cst.CSTNode] = {}  # id(original statement) a step rewrite replaces -> it
         self.refused: dict[int, tuple] = {}        # id(original statement) of a refused step -> (it, why)
         self.optimizers: set[str] = _optimizer_names(rewriter.scan)
+        tree = getattr(rewriter.scan, "tree", None)
+        # grad_fn names / step lines whose gradients are used beyond ``optimizer(grads)`` -> why
+        self.escaping, self.escaping_lines = (_escapes(tree, self.grad_fns, rewriter.scan.imports)
+                                              if tree is not None and rewriter.target == "torch" else ({}, {}))
 
     # ---- to torch -----------------------------------------------------------------------------
     def owns(self, call: cst.Call) -> bool:
-        """value_and_grad(FN, None, OPT.parameters) calls belong to this rule (to torch)."""
-        return (self.r.target == "torch" and self.r.imports.resolve(call.func) in VALUE_AND_GRAD
-                and _call_parts(call, self.module) is not None)
+        """value_and_grad(FN, None, OPT.parameters) and depend(x, OPT(grads)) calls belong to this rule (to torch)."""
+        if self.r.target != "torch":
+            return False
+        if self._depend(call) is not None:
+            return True
+        return self.r.imports.resolve(call.func) in VALUE_AND_GRAD and _call_parts(call, self.module) is not None
+
+    def _depend(self, call) -> tuple[str, str] | None:
+        """``ops.depend(X, OPT(grads))`` with known grads -> (text of X, text of OPT)."""
+        if not isinstance(call, cst.Call):
+            return None
+        name = self.r.imports.resolve(call.func) or ""
+        if not (name.startswith("mindspore.") and name.endswith(".depend")) or len(call.args) != 2:
+            return None
+        if any(a.keyword is not None or a.star for a in call.args):
+            return None
+        inner = call.args[1].value
+        if not (isinstance(inner, cst.Call) and len(inner.args) == 1 and inner.args[0].keyword is None):
+            return None
+        grads, optimizer = _text(self.module, inner.args[0].value), _text(self.module, inner.func)
+        if self.grads.get(grads) != optimizer:
+            return None
+        return _text(self.module, call.args[0].value), optimizer
+
+    def scalar(self, call: cst.Call):
+        """``float(loss)`` -> ``loss.item()``: torch warns when a tensor that requires grad becomes a float."""
+        if (self.r.target == "torch" and isinstance(call.func, cst.Name) and call.func.value == "float"
+                and len(call.args) == 1 and call.args[0].keyword is None and not call.args[0].star
+                and isinstance(call.args[0].value, cst.Name) and call.args[0].value.value in self.losses):
+            return cst.parse_expression(f"{call.args[0].value.value}.item()")
+        return None
+
+    def _escaped(self, original, api: str, why: str):
+        self.r.report.add(api, self.r.line_of(original), rpt.REVIEW, None, why)
+        return _mark(original, f"review: {api}: {why}", self.module.header)
 
     def statement(self, original, updated):
         if self.r.target == "mindspore":
@@ -141,15 +179,25 @@ class TrainStep:
             target = small.targets[0].target
             if (isinstance(target, cst.Name) and target.value in self.grad_fns
                     and isinstance(small.value, cst.Call) and self.owns(small.value)):
+                if target.value in self.escaping:
+                    return self._escaped(updated, "mindspore.value_and_grad", self.escaping[target.value])
                 self.r.report.add("mindspore.value_and_grad", self.r.line_of(original), rpt.CONVERTED,
                                   "loss.backward()", "gradients taken by torch autograd where the step happens")
                 return cst.RemoveFromParent()
             value = small.value
             parts, call = None, None
             converted_call = updated.body[0].value if isinstance(updated.body[0], cst.Assign) else value
+            escape = self.escaping_lines.get(self.r.line_of(original))
+            if escape and isinstance(target, cst.Tuple) and len(target.elements) == 2:
+                self.grads.pop(_text(self.module, target.elements[1].value), None)   # its optimizer(grads) stays
             if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in self.grad_fns:
+                if value.func.value in self.escaping or escape:
+                    return self._escaped(updated, "mindspore.value_and_grad",
+                                         self.escaping.get(value.func.value) or escape)
                 parts, call = self.grad_fns[value.func.value], value
             elif isinstance(value, cst.Call) and isinstance(value.func, cst.Call) and self.owns(value.func):
+                if escape:
+                    return self._escaped(updated, "mindspore.value_and_grad", escape)
                 parts, call = _call_parts(value.func, self.module), value
                 self.r.report.add("mindspore.value_and_grad", self.r.line_of(original), rpt.CONVERTED,
                                   "loss.backward()", "gradients taken by torch autograd where the step happens")
@@ -158,12 +206,27 @@ class TrainStep:
                 loss = out.elements[0].value if parts.has_aux and isinstance(out, cst.Tuple) else out
                 loss_text = _text(self.module, loss) + ("[0]" if parts.has_aux and not isinstance(out, cst.Tuple) else "")
                 self.grads[_text(self.module, grads)] = parts.optimizer
+                if isinstance(loss, cst.Name):
+                    self.losses.add(loss.value)
                 args = self._args_text(converted_call if isinstance(converted_call, cst.Call) else call)
                 lines = [f"{parts.optimizer}.zero_grad()\n",
                          f"{_text(self.module, out)} = {parts.forward}({args})\n",
                          f"{loss_text}.backward()\n"]
                 first = cst.parse_statement(lines[0]).with_changes(leading_lines=original.leading_lines)
                 return cst.FlattenSentinel([first, *(cst.parse_statement(line) for line in lines[1:])])
+        depend_of = small.value if isinstance(small, (cst.Assign, cst.Return)) else None
+        depend = self._depend(depend_of)
+        if depend is not None:   # `loss = ops.depend(loss, opt(grads))` / `return ops.depend(loss, opt(grads))`
+            kept, optimizer = depend
+            self.r.report.add("mindspore.ops.depend", self.r.line_of(original), rpt.CONVERTED, "optimizer.step()",
+                              "torch runs statements in order: the step, then the value")
+            lines = [f"{optimizer}.step()\n"]
+            if isinstance(small, cst.Return):
+                lines.append(f"return {kept}\n")
+            elif len(small.targets) != 1 or _text(self.module, small.targets[0].target) != kept:
+                lines.append(f"{_text(self.module, small.targets[0].target)} = {kept}\n")
+            first = cst.parse_statement(lines[0]).with_changes(leading_lines=original.leading_lines)
+            return cst.FlattenSentinel([first, *(cst.parse_statement(line) for line in lines[1:])])
         if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
             call = small.value
             if (len(call.args) == 1 and call.args[0].keyword is None
@@ -256,7 +319,7 @@ class TrainStep:
         if step.refused:
             self.r.report.add("torch.Tensor.backward", line, rpt.REVIEW, None, step.refused)
             body = list(body)
-            body[z] = _mark(body[z], f"review: torch.Tensor.backward: {step.refused}")
+            body[z] = _mark(body[z], f"review: torch.Tensor.backward: {step.refused}", self.module.header)
             return body
         first, last = step.forward
         forward_stmts = body[first:last + 1]
@@ -421,16 +484,15 @@ def _rebound(statements, assigned: set[str]) -> list[str]:
     return found
 
 
-def _mark(stmt, message: str):
+def _mark(stmt, message: str, header=()):
     text = f"# msbridge: {message}"
-    if any(line.comment is not None and line.comment.value == text for line in stmt.leading_lines):
+    if any(line.comment is not None and line.comment.value == text for line in (*header, *stmt.leading_lines)):
         return stmt
     return stmt.with_changes(leading_lines=[*stmt.leading_lines, cst.EmptyLine(indent=True, comment=cst.Comment(text))])
 
 
 def _optimizer_names(scan) -> set[str]:
     """Names the file binds to a torch optimizer (``opt = torch.optim.SGD(...)``)."""
-    import ast
     names = set()
     for text, value in scan.assigned.items():
         if isinstance(value, ast.Call):
@@ -438,3 +500,77 @@ def _optimizer_names(scan) -> set[str]:
             if func and func.startswith("torch.optim.") and "lr_scheduler" not in func:
                 names.add(text)
     return names
+
+
+def _scope_nodes(scope):
+    """The nodes of one function (or module) body, nested functions and classes excluded."""
+    stack = list(scope.body)
+    while stack:
+        node = stack.pop()
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            stack.extend(ast.iter_child_nodes(node))
+
+
+def _is_depend(node, imports) -> bool:
+    if not isinstance(node, ast.Call) or not isinstance(node.func, (ast.Name, ast.Attribute)):
+        return False
+    name = imports.qualify(ast.unparse(node.func)) or ""
+    return name.startswith("mindspore.") and name.endswith(".depend")
+
+
+def _escapes(tree, grad_fns, imports) -> tuple[dict[str, str], dict[int, str]]:
+    """value_and_grad steps whose gradients are used beyond ``optimizer(grads)``.
+
+    torch keeps gradients in ``p.grad``, so clipping, all-reducing or logging ``grads``
+    cannot be rewritten line by line: such steps (and their grad_fn) are left and marked.
+    Returns (grad_fn name -> why, step line -> why).
+    """
+    by_fn: dict[str, str] = {}
+    by_line: dict[int, str] = {}
+    step_calls: set[int] = set()
+    scopes = [tree, *(n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))]
+    for scope in scopes:
+        nodes = list(_scope_nodes(scope))
+        for node in nodes:
+            if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.value, ast.Call)
+                    and isinstance(node.targets[0], ast.Tuple) and len(node.targets[0].elts) == 2
+                    and isinstance(node.targets[0].elts[1], ast.Name)):
+                continue
+            func = node.value.func
+            fn = func.id if isinstance(func, ast.Name) and func.id in grad_fns else None
+            if fn is None and not (isinstance(func, ast.Call) and isinstance(func.func, (ast.Name, ast.Attribute))
+                                   and imports.qualify(ast.unparse(func.func)) in VALUE_AND_GRAD):
+                continue
+            if fn is not None:
+                step_calls.add(id(func))
+            grads = node.targets[0].elts[1].id
+            allowed = set()
+            for other in nodes:   # OPT(grads) as a statement, or inside depend(x, OPT(grads))
+                call = None
+                if isinstance(other, ast.Expr):
+                    call = other.value
+                elif isinstance(other, (ast.Assign, ast.Return)) and _is_depend(other.value, imports):
+                    call = other.value.args[1] if len(other.value.args) == 2 else None
+                if (isinstance(call, ast.Call) and len(call.args) == 1 and not call.keywords
+                        and isinstance(call.args[0], ast.Name) and call.args[0].id == grads):
+                    allowed.add(id(call.args[0]))
+            uses = [n for n in nodes if isinstance(n, ast.Name) and n.id == grads and id(n) not in allowed
+                    and isinstance(n.ctx, ast.Load)]
+            if uses:
+                why = (f"the gradients '{grads}' are used beyond optimizer({grads}) in this function; torch keeps "
+                       f"them in p.grad after loss.backward(): rewrite this step by hand")
+                by_line[node.lineno] = why
+                if fn is not None:
+                    by_fn.setdefault(fn, why)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in grad_fns and isinstance(node.ctx, ast.Load):
+            if id(node) not in step_calls and node.id not in by_fn:
+                by_fn[node.id] = (f"'{node.id}' is used other than as '(out), grads = {node.id}(...)' "
+                                  f"(line numbers shift as marks are added, so none is given): rewrite this step by hand")
+    for fn, why in by_fn.items():   # one step left makes every step of that grad_fn stay
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+                    and isinstance(node.value.func, ast.Name) and node.value.func.id == fn):
+                by_line.setdefault(node.lineno, why)
+    return by_fn, by_line
