@@ -239,6 +239,9 @@ class Rewriter(cst.CSTTransformer):
             return self.train_step.scalar(updated) or self._method_call(original, updated)
         if name in BRIDGE_NAMES and self.target == "mindspore":
             return updated  # its statement is folded away (scan.bridge_lines)
+        folded = param_groups.fold(self, name, updated)
+        if folded is not None:
+            return folded
         if self.is_twin_of_target(name):
             native = name.split(".", 1)[1]
             self.record(original, name, rpt.CONVERTED, native, "msbridge runtime twin -> native")
@@ -276,6 +279,11 @@ class Rewriter(cst.CSTTransformer):
     def _by_row(self, original, updated, public, row: ApiRow):
         if condition_holds(row, self.source, self.target, updated, self.code_of) is not True:
             return None   # the row does not apply to these arguments (or cannot be shown to)
+        if row.exactness == "impossible":   # writing the target API would compute something else
+            self.record(original, public, rpt.UNSUPPORTED, None,
+                        f"left as {self.source}: {row.side(self.target).name} is not the same algorithm "
+                        f"(table row {row.id!r}: {row.exactness_reason})")
+            return original   # its arguments stay in the source framework's terms too
         target_ref = row.side(self.target)
         overrides: dict[str, str | None] = {}
         after: list[cst.BaseStatement] = []
@@ -300,15 +308,19 @@ class Rewriter(cst.CSTTransformer):
         if translation is None:
             return None
         self.after[-1].extend(after)
-        found = list(translation.problems)
-        if "params" in row.side(self.source).names and updated.args and updated.args[0].keyword is None:
-            found += param_groups.problems(updated.args[0].value, self.target)
+        found, args, notes = list(translation.problems), translation.args, []
+        if "params" in row.side(self.source).names:
+            args, more, notes = param_groups.optimizer_params(self, row, original, args)
+            found += more
+        if translation.dropped and not found:   # converted, and the line says what was dropped (foreach=True)
+            self.mark(f"note: {public}: " + "; ".join(translation.dropped))
+        message = "; ".join(filter(None, [message, *translation.dropped, *notes]))
         status = rpt.REVIEW if found else rpt.CONVERTED
         text = "; ".join(found) or message
         if row.exactness in ("approximate", "impossible") and status == rpt.CONVERTED:
             status, text = rpt.REVIEW, f"{row.exactness}: {row.exactness_reason}"
         self.record(original, public, status, target_ref.name, text)
-        return updated.with_changes(func=self.needs.reference(target_ref.name), args=translation.args)
+        return updated.with_changes(func=self.needs.reference(target_ref.name), args=args)
 
     def _method_call(self, original, updated):
         func = updated.func
