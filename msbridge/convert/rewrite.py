@@ -26,7 +26,7 @@ from msbridge.convert import report as rpt
 from msbridge.convert.arguments import condition_holds, translate
 from msbridge.convert.catalog import Catalog, framework_of, mirror_framework_of, other
 from msbridge.convert.imports import ImportNeeds
-from msbridge.convert.rules import methods, optimizer_lr, param_groups
+from msbridge.convert.rules import labels, methods, optimizer_lr, param_groups
 from msbridge.convert.rules.train_step import TrainStep
 from msbridge.convert.scan import BRIDGE_NAMES, Scan
 from msbridge.tables import ApiRow
@@ -229,12 +229,12 @@ class Rewriter(cst.CSTTransformer):
 
     # ---- calls ----------------------------------------------------------------------------------
     def visit_Call(self, node):
-        name = self.imports.resolve(node.func)
+        name = labels.source_name(self.imports.resolve(node.func))
         if self.is_source(name) or self.is_twin_of_target(name):
             self.skip_refs.add(id(node.func))
 
     def leave_Call(self, original, updated):
-        name = self.imports.resolve(original.func)
+        name = labels.source_name(self.imports.resolve(original.func))
         if name is None:
             return self.train_step.scalar(updated) or self._method_call(original, updated)
         if name in BRIDGE_NAMES and self.target == "mindspore":
@@ -314,13 +314,15 @@ class Rewriter(cst.CSTTransformer):
             found += more
         if translation.dropped and not found:   # converted, and the line says what was dropped (foreach=True)
             self.mark(f"note: {public}: " + "; ".join(translation.dropped))
-        message = "; ".join(filter(None, [message, *translation.dropped, *notes]))
+        message = "; ".join(filter(None, [message, *translation.dropped, *notes,
+                                          labels.note(target_ref.name, self.target)]))
         status = rpt.REVIEW if found else rpt.CONVERTED
         text = "; ".join(found) or message
         if row.exactness in ("approximate", "impossible") and status == rpt.CONVERTED:
             status, text = rpt.REVIEW, f"{row.exactness}: {row.exactness_reason}"
         self.record(original, public, status, target_ref.name, text)
-        return updated.with_changes(func=self.needs.reference(target_ref.name), args=args)
+        target_name = labels.target_name(target_ref.name, self.target)
+        return updated.with_changes(func=self.needs.reference(target_name), args=args)
 
     def _method_call(self, original, updated):
         func = updated.func
