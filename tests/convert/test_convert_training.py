@@ -99,6 +99,52 @@ def test_convert_training_zero_grad_after_step_becomes_value_and_grad():
     assert report.complete
 
 
+def test_convert_training_two_optimizers_convert_unless_the_graph_crosses_steps():
+    # a GAN loop: each optimizer's own zero_grad/backward/step is one value_and_grad step
+    out, report = _convert("""\
+        import torch
+        for real, noise in loader:
+            optD.zero_grad()
+            lossD = crit(netD(real), 1)
+            lossD.backward()
+            optD.step()
+            optG.zero_grad()
+            fake = netG(noise)
+            lossG = crit(netD(fake), 1)
+            lossG.backward()
+            optG.step()
+        """, "mindspore")
+    assert out.count("mindspore.value_and_grad(_msbridge_forward, None, optD.parameters)()") == 1
+    assert out.count("mindspore.value_and_grad(_msbridge_forward, None, optG.parameters, has_aux=True)()") == 1
+    assert report.complete
+    # DCGAN computes `fake` in D's step and back-propagates G's loss through it: not one function's gradient
+    out, report = _convert("""\
+        import torch
+        for real, noise in loader:
+            optD.zero_grad()
+            fake = netG(noise)
+            lossD = crit(netD(real), 1) + crit(netD(fake.detach()), 0)
+            lossD.backward()
+            optD.step()
+            optG.zero_grad()
+            lossG = crit(netD(fake), 1)
+            lossG.backward()
+            optG.step()
+        """, "mindspore")
+    steps = sorted((u.line, u.status) for u in report.uses if u.api == "torch.Tensor.backward")
+    assert [status for _, status in steps] == [CONVERTED, REVIEW]
+    assert "# msbridge: review: torch.Tensor.backward: the forward reads ['fake'], computed earlier" in out
+    assert "    lossG.backward()\n    optG.step()\n" in out
+
+
+@pytest.mark.parametrize("script", sorted((HERE / "scripts").glob("*.py")), ids=lambda p: p.stem)
+def test_convert_training_scripts_convert_idempotently(script):
+    code = script.read_text()
+    to = "torch" if "import mindspore" in code else "mindspore"
+    once, _ = convert_source(code, to)
+    assert convert_source(once, to)[0] == once
+
+
 LEFT_AS_TORCH = {
     "gan-two-backwards": ("""\
         import torch

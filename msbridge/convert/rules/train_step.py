@@ -444,13 +444,62 @@ def _plan(body, module) -> list[_Step]:
             step.forward = (first, last)
         first, last = step.forward
         rebound = _rebound(body[first:last + 1], {n for x in range(first, last + 1) for n in _assigns(body[x])})
+        computed = _computed_outside(body, first, last)
         if rebound:
             # a nested forward function would make these names local and read them before assignment
             step.refused = (f"the forward statements rebind {rebound} that they also read; "
                             f"write the value_and_grad step by hand")
+        elif computed:
+            # torch's graph reaches back to where they were computed; value_and_grad differentiates only its function
+            step.refused = (f"the forward reads {computed}, computed earlier in this block by a call: MindSpore "
+                            f"differentiates only what the forward function computes, so gradients through them "
+                            f"would be lost; write the value_and_grad step by hand")
         steps.append(step)
         lower = max(k, z) + 1
     return steps
+
+
+# calls that only move or reshape data: a value computed by them carries no parameter's graph in
+_DATA_METHODS = frozenset({"to", "cuda", "cpu", "float", "double", "half", "long", "int", "view", "reshape",
+                           "permute", "squeeze", "unsqueeze", "contiguous", "detach", "clone", "numpy", "item"})
+_DATA_FUNCTIONS = frozenset({"len", "int", "float", "range", "min", "max", "abs", "round"})
+
+
+class _Calls(cst.CSTVisitor):
+    def __init__(self):
+        self.other = False
+
+    def visit_Call(self, node):
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in _DATA_METHODS:
+            return True
+        if isinstance(func, cst.Name) and func.value in _DATA_FUNCTIONS:
+            return True
+        self.other = True
+        return False
+
+
+def _computed_outside(body, first: int, last: int) -> list[str]:
+    """Names the forward statements read that an earlier statement of the block computed with a call
+    (``fake = netG(noise)``) or inside a compound statement: their gradient path is outside the forward."""
+    free: set[str] = set()
+    bound: set[str] = set()
+    for stmt in body[first:last + 1]:
+        free |= _reads(stmt) - bound
+        bound |= set(_assigns(stmt))
+    found: list[str] = []
+    for name in sorted(free):
+        writer = next((stmt for stmt in reversed(body[:first]) if name in _assigns(stmt)), None)
+        if writer is None:
+            continue
+        if not isinstance(writer, cst.SimpleStatementLine):
+            found.append(name)
+            continue
+        calls = _Calls()
+        writer.visit(calls)
+        if calls.other:
+            found.append(name)
+    return found
 
 
 def _looks_like_optimizer(text: str, known: set[str]) -> bool:
