@@ -322,7 +322,11 @@ class TrainStep:
             body[z] = _mark(body[z], f"review: torch.Tensor.backward: {step.refused}", self.module.header)
             return body
         first, last = step.forward
-        forward_stmts = body[first:last + 1]
+        forward_stmts = list(body[first:last + 1])
+        # the comment lines above the first forward statement go above the new function (once)
+        above = list(forward_stmts[0].leading_lines) if first < z else []
+        if above:
+            forward_stmts[0] = forward_stmts[0].with_changes(leading_lines=[])
         collector = _Assigned()
         for stmt in forward_stmts:
             stmt.visit(collector)
@@ -346,7 +350,7 @@ class TrainStep:
         for x in range(lo, hi + 1):
             stmt = body[x]
             if x == first:
-                out.append(cst.parse_statement(fn).with_changes(leading_lines=[*carried, *stmt.leading_lines]))
+                out.append(cst.parse_statement(fn).with_changes(leading_lines=[*carried, *above]))
                 out.append(cst.parse_statement(vag))
                 carried = []
             elif first < x <= last:
