@@ -31,6 +31,7 @@ import libcst as cst
 
 from msbridge.convert import report as rpt
 from msbridge.convert.imports import names_read
+from msbridge.convert.names import dotted_name
 from msbridge.convert.scan import VALUE_AND_GRAD, GradFn
 
 FORWARD_FN = "_msbridge_forward"
@@ -249,7 +250,7 @@ class TrainStep:
         """
         if self.r.target != "mindspore":
             return
-        for step in _plan(list(node.body), self.module):
+        for step in _plan(list(node.body), self.module, self.r.imports):
             for index in (step.zero, step.backward, step.step):
                 stmt = node.body[index]
                 if step.refused:
@@ -306,7 +307,7 @@ class TrainStep:
         if self.r.target != "mindspore":
             return node
         body = list(node.body)
-        steps = _plan(body, self.module)
+        steps = _plan(body, self.module, self.r.imports)
         if not steps:
             return node
         for step in reversed(steps):   # later steps first: earlier indices stay valid
@@ -396,7 +397,7 @@ def _assigns(stmt) -> list[str]:
     return collector.names
 
 
-def _plan(body, module) -> list[_Step]:
+def _plan(body, module, imports) -> list[_Step]:
     """The zero_grad / forward / backward / step sequences of one block that become value_and_grad steps.
 
     Shapes: ``zero_grad; forward; backward; step`` (forward between), ``forward; zero_grad; backward; step``
@@ -448,7 +449,7 @@ def _plan(body, module) -> list[_Step]:
             step.forward = (first, last)
         first, last = step.forward
         rebound = _rebound(body[first:last + 1], {n for x in range(first, last + 1) for n in _assigns(body[x])})
-        computed = _computed_outside(body, first, last)
+        computed = _computed_outside(body, first, last, imports)
         if rebound:
             # a nested forward function would make these names local and read them before assignment
             step.refused = (f"the forward statements rebind {rebound} that they also read; "
@@ -469,8 +470,17 @@ _DATA_METHODS = frozenset({"to", "cuda", "cpu", "float", "double", "half", "long
 _DATA_FUNCTIONS = frozenset({"len", "int", "float", "range", "min", "max", "abs", "round"})
 
 
+_LIBRARIES = frozenset({"torch", "mindspore", "numpy", "msbridge", "math"})
+
+
 class _Calls(cst.CSTVisitor):
-    def __init__(self):
+    """Does a statement call something that may hold parameters (a model, a user function)?
+
+    Data-moving methods, a few builtins and library functions (``torch.tensor``) do not.
+    """
+
+    def __init__(self, imports):
+        self.imports = imports
         self.other = False
 
     def visit_Call(self, node):
@@ -479,11 +489,14 @@ class _Calls(cst.CSTVisitor):
             return True
         if isinstance(func, cst.Name) and func.value in _DATA_FUNCTIONS:
             return True
+        name = self.imports.resolve(func) or dotted_name(func) or ""
+        if name.split(".", 1)[0] in _LIBRARIES and "." in name:
+            return True
         self.other = True
         return False
 
 
-def _computed_outside(body, first: int, last: int) -> list[str]:
+def _computed_outside(body, first: int, last: int, imports) -> list[str]:
     """Names the forward statements read that an earlier statement of the block computed with a call
     (``fake = netG(noise)``) or inside a compound statement: their gradient path is outside the forward."""
     free: set[str] = set()
@@ -499,7 +512,7 @@ def _computed_outside(body, first: int, last: int) -> list[str]:
         if not isinstance(writer, cst.SimpleStatementLine):
             found.append(name)
             continue
-        calls = _Calls()
+        calls = _Calls(imports)
         writer.visit(calls)
         if calls.other:
             found.append(name)
