@@ -189,7 +189,9 @@ class Rewriter(cst.CSTTransformer):
         return True
 
     def leave_Attribute(self, original, updated):
-        self.train_step.attribute(original)
+        replaced = self.train_step.attribute(original, updated)
+        if replaced is not None:
+            return replaced
         return self._reference(original, updated)
 
     def leave_Name(self, original, updated):
@@ -395,6 +397,7 @@ class RegionRewriter:
         rewriter.train_step.lines.clear()
         rewriter.train_step.consumed.clear()
         rewriter.train_step.refused.clear()
+        rewriter.train_step.lr_views.clear()
         self.rewriter.statement_lines = [line for line in self.statement_lines if first_line <= line <= last_line]
         self.rewriter.cursor = 0
         return module.visit(self.rewriter)

@@ -170,11 +170,11 @@ LEFT_AS_TORCH = {
             for p in model.parameters():
                 p.data.add_(p.grad, alpha=-lr)
         """, {"torch.Tensor.grad": 1}),
-    "param-groups": ("""\
+    "param-groups-beyond-lr": ("""\
         import torch
-        def warmup(optimizer, lr):
+        def no_momentum(optimizer):
             for group in optimizer.param_groups:
-                group['lr'] = lr
+                group['momentum'] = 0.0
         """, {"torch.optim.Optimizer.param_groups": 1}),
 }
 
@@ -188,6 +188,53 @@ def test_convert_training_steps_that_stay_torch_are_marked_and_reported(name):
         assert out.count(f"# msbridge: review: {api}:") == count, out
     assert not report.complete
     assert "_msbridge_forward" not in out, "nothing is rewritten into a value_and_grad step"
+
+
+# ---- item 4: optimizer.param_groups['lr'] on a MindSpore optimizer -------------------------------------------
+def test_convert_training_param_groups_lr_becomes_a_view_and_back():
+    before = """\
+        import torch
+        def warmup(optimizer, lr):
+            for group in optimizer.param_groups:
+                group['lr'] = lr
+        print(optimizer.param_groups[0]['lr'])
+        """
+    out, report = _convert(before, "mindspore")
+    assert out == textwrap.dedent("""\
+        from msbridge.bridge.param_groups import param_groups
+        def warmup(optimizer, lr):
+            for group in param_groups(optimizer):
+                group['lr'] = lr
+        print(param_groups(optimizer)[0]['lr'])
+        """)
+    assert report.complete
+    back, report = _convert(out, "torch")
+    assert back == textwrap.dedent(before).replace("import torch\n", "")
+
+
+def test_convert_training_param_groups_view_measured():
+    """Writing 'lr' through the view changes MindSpore's next update as torch's param_groups write does."""
+    from msbridge.bridge.param_groups import param_groups
+    rng = np.random.default_rng(1)
+    w, g = rng.standard_normal((2, 3)).astype(np.float32), rng.standard_normal((2, 3)).astype(np.float32)
+    weight = ms.Parameter(ms.Tensor(w), name="w")
+    ms_opt = msnn.SGD([weight], learning_rate=0.1)
+    for group in param_groups(ms_opt):
+        group["lr"] = 0.37
+    ms_opt((ms.Tensor(g),))
+    p = torch.nn.Parameter(torch.tensor(w))
+    opt = torch.optim.SGD([p], lr=0.1)
+    for group in opt.param_groups:
+        group["lr"] = 0.37
+    p.grad = torch.tensor(g)
+    opt.step()
+    assert np.array_equal(weight.asnumpy(), p.detach().numpy())
+    assert param_groups(ms_opt)[0]["lr"] == opt.param_groups[0]["lr"] == 0.37
+    with pytest.raises(KeyError, match="momentum"):
+        param_groups(ms_opt)[0]["momentum"]
+    dynamic = msnn.SGD([weight], learning_rate=[0.1, 0.2])
+    with pytest.raises(TypeError, match="per-step"):
+        param_groups(dynamic)[0]["lr"] = 0.5
 
 
 # ---- item 2: value_and_grad steps to torch never leave `grads` undefined -------------------------------
@@ -221,6 +268,17 @@ def test_convert_training_depend_on_optimizer_becomes_step():
         print(loss.item())
         """)
     assert report.complete and _statuses(report, "mindspore.ops.depend") == [CONVERTED] * 2
+
+
+def test_convert_training_loss_item_is_what_torch_wants():
+    # why float(loss) -> loss.item(): torch 2.13 warns on float() of a tensor that requires grad
+    loss = (torch.ones(2, requires_grad=True) * 2).sum()
+    with pytest.warns(UserWarning, match="requires_grad"):
+        float(loss)
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert loss.item() == float(loss.detach())
 
 
 def test_convert_training_gradients_used_beyond_the_optimizer_leave_the_step_marked():
@@ -443,4 +501,5 @@ def test_convert_training_converted_scripts_run_without_the_source_framework(exe
     original, converted = outcome[script.stem], outcome[f"{script.stem}_to_{to}"]
     # the same parameters are decayed (MindSpore's flat list skips BatchNorm's gamma; torch does not)
     assert converted["changed"] == original["changed"]
+    assert converted.get("lr") == original.get("lr")   # param_groups written and read back (pt2ms)
     assert len(converted["losses"]) == len(original["losses"]) and np.isfinite(converted["losses"]).all()

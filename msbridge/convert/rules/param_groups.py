@@ -34,6 +34,7 @@ from msbridge.convert.arguments import bind
 MINDSPORE_KEYS = ("params", "lr", "weight_decay", "grad_centralization", "order_params")
 TORCH_SAFE = ("params", "lr", "weight_decay")
 DECAY_GROUPS = "msbridge.bridge.weight_decay.mindspore_decay_groups"
+LR_VIEWS = "msbridge.bridge.param_groups.param_groups"
 _FLAT_METHODS = {"mindspore": ("trainable_params", "get_parameters"), "torch": ("parameters",)}
 
 
@@ -177,7 +178,15 @@ def _is_filter_of_parameters(node) -> bool:
 
 
 def fold(rewriter, name: str | None, call: cst.Call):
-    """To MindSpore: ``mindspore_decay_groups(net)`` -> ``net.trainable_params()`` (MindSpore's own rule)."""
-    if rewriter.target != "mindspore" or name != DECAY_GROUPS or len(call.args) != 1:
+    """Runtime helpers of an earlier conversion back to native code: to MindSpore,
+    ``mindspore_decay_groups(net)`` -> ``net.trainable_params()`` (MindSpore's own rule);
+    to torch, ``param_groups(opt)`` -> ``opt.param_groups``."""
+    if len(call.args) != 1:
         return None
-    return cst.Call(func=cst.Attribute(value=call.args[0].value, attr=cst.Name("trainable_params")))
+    if rewriter.target == "mindspore" and name == DECAY_GROUPS:
+        rewriter.record(call, name, "converted", ".trainable_params()", "MindSpore's own weight-decay rule")
+        return cst.Call(func=cst.Attribute(value=call.args[0].value, attr=cst.Name("trainable_params")))
+    if rewriter.target == "torch" and name == LR_VIEWS:
+        rewriter.record(call, name, "converted", ".param_groups", "torch's own parameter groups")
+        return cst.Attribute(value=call.args[0].value, attr=cst.Name("param_groups"))
+    return None

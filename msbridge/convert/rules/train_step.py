@@ -35,6 +35,7 @@ from msbridge.convert.names import dotted_name
 from msbridge.convert.scan import VALUE_AND_GRAD, GradFn
 
 FORWARD_FN = "_msbridge_forward"
+VIEWS = "msbridge.bridge.param_groups.param_groups"
 
 
 def _text(module, node):
@@ -125,6 +126,7 @@ class TrainStep:
         self.lines: dict[int, tuple] = {}          # id(updated backward statement) -> (it, its source line)
         self.consumed: dict[int, cst.CSTNode] = {}  # id(original statement) a step rewrite replaces -> it
         self.refused: dict[int, tuple] = {}        # id(original statement) of a refused step -> (it, why)
+        self.lr_views: dict[int, cst.Attribute] = {}  # id(X.param_groups) used for its 'lr' only -> it
         self.optimizers: set[str] = _optimizer_names(rewriter.scan)
         tree = getattr(rewriter.scan, "tree", None)
         # grad_fn names / step lines whose gradients are used beyond ``optimizer(grads)`` -> why
@@ -250,6 +252,8 @@ class TrainStep:
         """
         if self.r.target != "mindspore":
             return
+        for attribute in _lr_views(node.body):
+            self.lr_views[id(attribute)] = attribute
         for step in _plan(list(node.body), self.module, self.r.imports):
             for index in (step.zero, step.backward, step.step):
                 stmt = node.body[index]
@@ -285,11 +289,16 @@ class TrainStep:
         self.r.report.add(api, line, rpt.REVIEW, None, why)
         self.r.mark(f"review: {api}: {why}")
 
-    def attribute(self, node: cst.Attribute) -> None:
-        """``optimizer.param_groups`` and ``p.grad`` have no MindSpore counterpart: mark them."""
+    def attribute(self, node: cst.Attribute, updated: cst.Attribute):
+        """``optimizer.param_groups`` used for its ``'lr'`` only -> msbridge's view of the MindSpore optimizer;
+        any other use, and ``p.grad``, have no MindSpore counterpart: mark them."""
         if self.r.target != "mindspore":
-            return
+            return None
         attr = node.attr.value
+        if attr == "param_groups" and id(node) in self.lr_views:
+            self.r.report.add("torch.optim.Optimizer.param_groups", self.r.line_of(node), rpt.CONVERTED, VIEWS,
+                              "'lr' read and written on the MindSpore optimizer's learning_rate")
+            return cst.Call(func=self.r.needs.reference(VIEWS), args=[cst.Arg(updated.value)])
         if attr == "param_groups":
             why = ("MindSpore optimizers have no param_groups (the LR lives in optimizer.learning_rate, "
                    "per group in optimizer.group_lr): rewrite this LR logic as a MindSpore LR list or schedule")
@@ -302,6 +311,7 @@ class TrainStep:
             return
         self.r.report.add(api, self.r.line_of(node), rpt.REVIEW, None, why)
         self.r.mark(f"review: {api}: {why}")
+        return None
 
     def block(self, node):
         if self.r.target != "mindspore":
@@ -640,3 +650,50 @@ def _escapes(tree, grad_fns, imports) -> tuple[dict[str, str], dict[int, str]]:
                     and isinstance(node.value.func, ast.Name) and node.value.func.id == fn):
                 by_line.setdefault(node.lineno, why)
     return by_fn, by_line
+
+
+def _is_param_groups(node) -> bool:
+    return isinstance(node, cst.Attribute) and node.attr.value == "param_groups"
+
+
+def _lr_key(node) -> bool:
+    """``[...]['lr']``'s slice."""
+    return (len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index)
+            and isinstance(node.slice[0].slice.value, cst.SimpleString)
+            and node.slice[0].slice.value.evaluated_value == "lr")
+
+
+class _LrSubscripts(cst.CSTVisitor):
+    """``X.param_groups[i]['lr']`` attributes, and whether a name is used other than as ``name['lr']``."""
+
+    def __init__(self, name: str | None = None):
+        self.name, self.found, self.lr_uses, self.uses = name, [], 0, 0
+
+    def visit_Subscript(self, node):
+        if _lr_key(node):
+            inner = node.value
+            if isinstance(inner, cst.Subscript) and _is_param_groups(inner.value):
+                self.found.append(inner.value)
+            if isinstance(inner, cst.Name) and inner.value == self.name:
+                self.lr_uses += 1
+
+    def visit_Name(self, node):
+        if node.value == self.name:
+            self.uses += 1
+
+
+def _lr_views(body) -> list:
+    """``X.param_groups`` attributes of this block used for their groups' ``'lr'`` only:
+    ``for g in X.param_groups:`` with ``g['lr']`` its only use, or ``X.param_groups[i]['lr']``."""
+    found = []
+    for stmt in body:
+        if isinstance(stmt, cst.For) and _is_param_groups(stmt.iter) and isinstance(stmt.target, cst.Name):
+            uses = _LrSubscripts(stmt.target.value)
+            stmt.body.visit(uses)
+            if uses.lr_uses and uses.lr_uses == uses.uses:
+                found.append(stmt.iter)
+        elif isinstance(stmt, cst.SimpleStatementLine):
+            subscripts = _LrSubscripts()
+            stmt.visit(subscripts)
+            found += subscripts.found
+    return found

@@ -2,7 +2,7 @@
 
 ``train(model, loader, criterion, optimizer)`` computes the loss BEFORE
 ``optimizer.zero_grad()`` (imagenet's order); ``train_zero_last`` zeroes the
-gradients after the step; class labels are int64 (torch's default); SGD has a
+gradients after the step; ``warmup`` sets the LR through ``param_groups``; class labels are int64 (torch's default); SGD has a
 weight decay and the model a BatchNorm layer. Writes a JSON summary to argv[1]:
 the losses, and which parameters one zero-gradient step changed (weight decay only).
 """
@@ -46,6 +46,11 @@ def train_zero_last(model, loader, criterion, optimizer):
     return loss.item()
 
 
+def warmup(optimizer, lr):
+    for group in optimizer.param_groups:
+        group['lr'] = lr
+
+
 def zero_gradient_step(model, optimizer, x):
     """One step whose gradients are all zero: only the weight decay moves a parameter."""
     before = [np.array(p.tolist()) for p in model.parameters()]
@@ -65,9 +70,13 @@ loader = [(torch.tensor(images[i]), torch.tensor(labels[i])) for i in range(4)]
 model = Net()
 criterion = nn.CrossEntropyLoss()
 optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=0.5)
-losses = [train(model, loader, criterion, optimizer), train_zero_last(model, loader, criterion, optimizer)]
+warmup(optimizer, 0.05)
+losses = [train(model, loader, criterion, optimizer)]
+warmup(optimizer, 0.1)
+losses.append(train_zero_last(model, loader, criterion, optimizer))
+lr = optimizer.param_groups[0]['lr']
 decay_net = Net()
 decay_opt = torch.optim.SGD(decay_net.parameters(), lr=0.1, weight_decay=0.5)
 changed = zero_gradient_step(decay_net, decay_opt, torch.tensor(images[0]))
 with open(sys.argv[1], "w") as out:
-    json.dump({"losses": losses, "changed": changed}, out)
+    json.dump({"losses": losses, "changed": changed, "lr": lr}, out)
