@@ -259,8 +259,9 @@ class Rewriter(cst.CSTTransformer):
         if twin is not None and (not rows or inexact or _is_lr_api(public, rows[0])):
             why = (f"no exact {self.target} equivalent ({rows[0].exactness}); " if inexact else "") + \
                 "msbridge runtime twin (same signature and values)"
-            self.record(original, public, rpt.CONVERTED, twin, why)
-            return updated.with_changes(func=self.needs.reference(twin))
+            args, found = param_groups.twin_params(self, rows, original, updated)
+            self.record(original, public, rpt.REVIEW if found else rpt.CONVERTED, twin, "; ".join(found) or why)
+            return updated.with_changes(func=self.needs.reference(twin), args=args)
         for row in rows:
             result = self._by_row(original, updated, public, row)
             if result is not None:

@@ -340,9 +340,13 @@ def test_convert_training_weight_decay_groups_both_ways():
     # no weight decay: nothing to keep
     out, _ = _convert("from mindspore import nn\nopt = nn.SGD(net.trainable_params(), 0.1)\n", "torch")
     assert "mindspore_decay_groups" not in out
-    # a flat list msbridge cannot see into: marked
-    out, report = _convert("from mindspore import nn\nopt = nn.SGD(params, 0.1, weight_decay=0.5)\n", "torch")
-    assert report.uses[0].status == REVIEW and "gamma/beta" in report.uses[0].message
+    # a flat list msbridge cannot see into: marked (native optimizer and msbridge's twin alike)
+    for api in ("SGD", "Adam"):
+        out, report = _convert(f"from mindspore import nn\nopt = nn.{api}(params, 0.1, weight_decay=0.5)\n", "torch")
+        assert report.uses[0].status == REVIEW and "gamma/beta" in report.uses[0].message
+    out, _ = _convert("from mindspore import nn\nopt = nn.Adam(net.trainable_params(), 0.1, weight_decay=0.5)\n",
+                      "torch")
+    assert "Adam(mindspore_decay_groups(net), 0.1, weight_decay=0.5)" in out
 
 
 class _MsNet(msnn.Cell):
@@ -406,6 +410,28 @@ def test_convert_training_weight_decay_measured_with_batchnorm_and_layernorm():
     assert _same(torch_ms_rule, ms_flat)
     # torch -> MindSpore: one group decays every parameter, as torch does, to the float32 bit
     assert _same(ms_groups, torch_flat)
+
+
+def test_convert_training_weight_decay_through_msbridge_twin_optimizer():
+    """nn.Adam converts to msbridge's MindSpore-semantics Adam on torch: given the decay groups it
+    moves exactly the parameters real MindSpore's Adam moves on a zero-gradient step."""
+    from msbridge.mindspore.nn import Adam as TwinAdam
+    net = _MsNet()
+    for p in net.trainable_params():
+        p.set_data(ms.ops.ones_like(p))
+    opt = msnn.Adam(net.trainable_params(), learning_rate=0.1, weight_decay=0.5)
+    opt(tuple(ms.ops.zeros_like(p) for p in opt.parameters))
+    want = [bool((p.asnumpy() != 1.0).any()) for p in net.trainable_params()]
+    model = _TorchNet()
+    with torch.no_grad():
+        for p in model.parameters():
+            p.fill_(1.0)
+    twin = TwinAdam(mindspore_decay_groups(model), learning_rate=0.1, weight_decay=0.5)
+    for p in model.parameters():
+        p.grad = torch.zeros_like(p)
+    twin.step()
+    got = [bool((p.detach().numpy() != 1.0).any()) for p in model.parameters()]
+    assert got == want == [True, True, False, False, False, False]
 
 
 # ---- item 9: label dtypes ----------------------------------------------------------------------------------

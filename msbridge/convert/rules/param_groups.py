@@ -190,3 +190,16 @@ def fold(rewriter, name: str | None, call: cst.Call):
         rewriter.record(call, name, "converted", ".param_groups", "torch's own parameter groups")
         return cst.Attribute(value=call.args[0].value, attr=cst.Name("param_groups"))
     return None
+
+
+def twin_params(rewriter, rows, original: cst.Call, updated: cst.Call):
+    """A MindSpore optimizer running as msbridge's twin on torch gets the same decay groups.
+
+    The twin (``msbridge.mindspore.nn.*``) follows MindSpore's group semantics but cannot see
+    MindSpore names on torch parameters, so a flat list would decay gamma/beta too.
+    Returns (args, problems).
+    """
+    if rewriter.target != "torch" or not rows or "params" not in rows[0].side(rewriter.source).names:
+        return updated.args, []
+    args, found, _ = optimizer_params(rewriter, rows[0], original, list(updated.args))
+    return args, found
