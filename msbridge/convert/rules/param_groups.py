@@ -203,3 +203,51 @@ def twin_params(rewriter, rows, original: cst.Call, updated: cst.Call):
         return updated.args, []
     args, found, _ = optimizer_params(rewriter, rows[0], original, list(updated.args))
     return args, found
+
+
+
+def _is_param_groups(node) -> bool:
+    return isinstance(node, cst.Attribute) and node.attr.value == "param_groups"
+
+
+def _lr_key(node) -> bool:
+    """``[...]['lr']``'s slice."""
+    return (len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index)
+            and isinstance(node.slice[0].slice.value, cst.SimpleString)
+            and node.slice[0].slice.value.evaluated_value == "lr")
+
+
+class _LrSubscripts(cst.CSTVisitor):
+    """``X.param_groups[i]['lr']`` attributes, and whether a name is used other than as ``name['lr']``."""
+
+    def __init__(self, name: str | None = None):
+        self.name, self.found, self.lr_uses, self.uses = name, [], 0, 0
+
+    def visit_Subscript(self, node):
+        if _lr_key(node):
+            inner = node.value
+            if isinstance(inner, cst.Subscript) and _is_param_groups(inner.value):
+                self.found.append(inner.value)
+            if isinstance(inner, cst.Name) and inner.value == self.name:
+                self.lr_uses += 1
+
+    def visit_Name(self, node):
+        if node.value == self.name:
+            self.uses += 1
+
+
+def lr_views(body) -> list:
+    """``X.param_groups`` attributes of this block used for their groups' ``'lr'`` only:
+    ``for g in X.param_groups:`` with ``g['lr']`` its only use, or ``X.param_groups[i]['lr']``."""
+    found = []
+    for stmt in body:
+        if isinstance(stmt, cst.For) and _is_param_groups(stmt.iter) and isinstance(stmt.target, cst.Name):
+            uses = _LrSubscripts(stmt.target.value)
+            stmt.body.visit(uses)
+            if uses.lr_uses and uses.lr_uses == uses.uses:
+                found.append(stmt.iter)
+        elif isinstance(stmt, cst.SimpleStatementLine):
+            subscripts = _LrSubscripts()
+            stmt.visit(subscripts)
+            found += subscripts.found
+    return found

@@ -32,10 +32,11 @@ import libcst as cst
 from msbridge.convert import report as rpt
 from msbridge.convert.imports import names_read
 from msbridge.convert.names import dotted_name
+from msbridge.convert.rules import gradients, param_groups
 from msbridge.convert.scan import VALUE_AND_GRAD, GradFn
 
 FORWARD_FN = "_msbridge_forward"
-VIEWS = "msbridge.bridge.param_groups.param_groups"
+VIEWS = param_groups.LR_VIEWS
 
 
 def _text(module, node):
@@ -130,7 +131,7 @@ class TrainStep:
         self.optimizers: set[str] = _optimizer_names(rewriter.scan)
         tree = getattr(rewriter.scan, "tree", None)
         # grad_fn names / step lines whose gradients are used beyond ``optimizer(grads)`` -> why
-        self.escaping, self.escaping_lines = (_escapes(tree, self.grad_fns, rewriter.scan.imports)
+        self.escaping, self.escaping_lines = (gradients.escapes(tree, self.grad_fns, rewriter.scan.imports)
                                               if tree is not None and rewriter.target == "torch" else ({}, {}))
 
     # ---- to torch -----------------------------------------------------------------------------
@@ -252,7 +253,7 @@ class TrainStep:
         """
         if self.r.target != "mindspore":
             return
-        for attribute in _lr_views(node.body):
+        for attribute in param_groups.lr_views(node.body):
             self.lr_views[id(attribute)] = attribute
         for step in _plan(list(node.body), self.module, self.r.imports):
             for index in (step.zero, step.backward, step.step):
@@ -577,123 +578,3 @@ def _optimizer_names(scan) -> set[str]:
                 names.add(text)
     return names
 
-
-def _scope_nodes(scope):
-    """The nodes of one function (or module) body, nested functions and classes excluded."""
-    stack = list(scope.body)
-    while stack:
-        node = stack.pop()
-        yield node
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            stack.extend(ast.iter_child_nodes(node))
-
-
-def _is_depend(node, imports) -> bool:
-    if not isinstance(node, ast.Call) or not isinstance(node.func, (ast.Name, ast.Attribute)):
-        return False
-    name = imports.qualify(ast.unparse(node.func)) or ""
-    return name.startswith("mindspore.") and name.endswith(".depend")
-
-
-def _escapes(tree, grad_fns, imports) -> tuple[dict[str, str], dict[int, str]]:
-    """value_and_grad steps whose gradients are used beyond ``optimizer(grads)``.
-
-    torch keeps gradients in ``p.grad``, so clipping, all-reducing or logging ``grads``
-    cannot be rewritten line by line: such steps (and their grad_fn) are left and marked.
-    Returns (grad_fn name -> why, step line -> why).
-    """
-    by_fn: dict[str, str] = {}
-    by_line: dict[int, str] = {}
-    step_calls: set[int] = set()
-    scopes = [tree, *(n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))]
-    for scope in scopes:
-        nodes = list(_scope_nodes(scope))
-        for node in nodes:
-            if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.value, ast.Call)
-                    and isinstance(node.targets[0], ast.Tuple) and len(node.targets[0].elts) == 2
-                    and isinstance(node.targets[0].elts[1], ast.Name)):
-                continue
-            func = node.value.func
-            fn = func.id if isinstance(func, ast.Name) and func.id in grad_fns else None
-            if fn is None and not (isinstance(func, ast.Call) and isinstance(func.func, (ast.Name, ast.Attribute))
-                                   and imports.qualify(ast.unparse(func.func)) in VALUE_AND_GRAD):
-                continue
-            if fn is not None:
-                step_calls.add(id(func))
-            grads = node.targets[0].elts[1].id
-            allowed = set()
-            for other in nodes:   # OPT(grads) as a statement, or inside depend(x, OPT(grads))
-                call = None
-                if isinstance(other, ast.Expr):
-                    call = other.value
-                elif isinstance(other, (ast.Assign, ast.Return)) and _is_depend(other.value, imports):
-                    call = other.value.args[1] if len(other.value.args) == 2 else None
-                if (isinstance(call, ast.Call) and len(call.args) == 1 and not call.keywords
-                        and isinstance(call.args[0], ast.Name) and call.args[0].id == grads):
-                    allowed.add(id(call.args[0]))
-            uses = [n for n in nodes if isinstance(n, ast.Name) and n.id == grads and id(n) not in allowed
-                    and isinstance(n.ctx, ast.Load)]
-            if uses:
-                why = (f"the gradients '{grads}' are used beyond optimizer({grads}) in this function; torch keeps "
-                       f"them in p.grad after loss.backward(): rewrite this step by hand")
-                by_line[node.lineno] = why
-                if fn is not None:
-                    by_fn.setdefault(fn, why)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id in grad_fns and isinstance(node.ctx, ast.Load):
-            if id(node) not in step_calls and node.id not in by_fn:
-                by_fn[node.id] = (f"'{node.id}' is used other than as '(out), grads = {node.id}(...)' "
-                                  f"(line numbers shift as marks are added, so none is given): rewrite this step by hand")
-    for fn, why in by_fn.items():   # one step left makes every step of that grad_fn stay
-        for node in ast.walk(tree):
-            if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
-                    and isinstance(node.value.func, ast.Name) and node.value.func.id == fn):
-                by_line.setdefault(node.lineno, why)
-    return by_fn, by_line
-
-
-def _is_param_groups(node) -> bool:
-    return isinstance(node, cst.Attribute) and node.attr.value == "param_groups"
-
-
-def _lr_key(node) -> bool:
-    """``[...]['lr']``'s slice."""
-    return (len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index)
-            and isinstance(node.slice[0].slice.value, cst.SimpleString)
-            and node.slice[0].slice.value.evaluated_value == "lr")
-
-
-class _LrSubscripts(cst.CSTVisitor):
-    """``X.param_groups[i]['lr']`` attributes, and whether a name is used other than as ``name['lr']``."""
-
-    def __init__(self, name: str | None = None):
-        self.name, self.found, self.lr_uses, self.uses = name, [], 0, 0
-
-    def visit_Subscript(self, node):
-        if _lr_key(node):
-            inner = node.value
-            if isinstance(inner, cst.Subscript) and _is_param_groups(inner.value):
-                self.found.append(inner.value)
-            if isinstance(inner, cst.Name) and inner.value == self.name:
-                self.lr_uses += 1
-
-    def visit_Name(self, node):
-        if node.value == self.name:
-            self.uses += 1
-
-
-def _lr_views(body) -> list:
-    """``X.param_groups`` attributes of this block used for their groups' ``'lr'`` only:
-    ``for g in X.param_groups:`` with ``g['lr']`` its only use, or ``X.param_groups[i]['lr']``."""
-    found = []
-    for stmt in body:
-        if isinstance(stmt, cst.For) and _is_param_groups(stmt.iter) and isinstance(stmt.target, cst.Name):
-            uses = _LrSubscripts(stmt.target.value)
-            stmt.body.visit(uses)
-            if uses.lr_uses and uses.lr_uses == uses.uses:
-                found.append(stmt.iter)
-        elif isinstance(stmt, cst.SimpleStatementLine):
-            subscripts = _LrSubscripts()
-            stmt.visit(subscripts)
-            found += subscripts.found
-    return found
