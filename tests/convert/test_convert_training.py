@@ -103,7 +103,8 @@ def test_convert_training_two_optimizers_convert_unless_the_graph_crosses_steps(
     # a GAN loop: each optimizer's own zero_grad/backward/step is one value_and_grad step
     out, report = _convert("""\
         import torch
-        for real, noise in loader:
+        for noise in loader:
+            real = torch.tensor(rng.standard_normal(4))
             optD.zero_grad()
             lossD = crit(netD(real), 1)
             lossD.backward()
@@ -115,6 +116,7 @@ def test_convert_training_two_optimizers_convert_unless_the_graph_crosses_steps(
             optG.step()
         """, "mindspore")
     assert out.count("mindspore.value_and_grad(_msbridge_forward, None, optD.parameters)()") == 1
+    assert "real = mindspore.tensor(rng.standard_normal(4))" in out, "a tensor made from data blocks nothing"
     assert out.count("mindspore.value_and_grad(_msbridge_forward, None, optG.parameters, has_aux=True)()") == 1
     assert report.complete
     # DCGAN computes `fake` in D's step and back-propagates G's loss through it: not one function's gradient

@@ -478,7 +478,11 @@ def _plan(body, module, imports) -> list[_Step]:
 # calls that only move or reshape data: a value computed by them carries no parameter's graph in
 _DATA_METHODS = frozenset({"to", "cuda", "cpu", "float", "double", "half", "long", "int", "view", "reshape",
                            "permute", "squeeze", "unsqueeze", "contiguous", "detach", "clone", "numpy", "item"})
-_DATA_FUNCTIONS = frozenset({"len", "int", "float", "range", "min", "max", "abs", "round"})
+_DATA_FUNCTIONS = frozenset({"len", "int", "float", "range", "min", "max", "abs", "round", "next", "iter",
+                             "list", "tuple", "zip", "enumerate"})
+# tensors made from data: leaves of any graph, whatever their arguments were computed with
+_LEAF_MAKERS = frozenset({"torch.tensor", "torch.from_numpy", "torch.as_tensor", "torch.Tensor",
+                          "mindspore.tensor", "mindspore.Tensor"})
 
 
 _LIBRARIES = frozenset({"torch", "mindspore", "numpy", "msbridge", "math"})
@@ -501,6 +505,8 @@ class _Calls(cst.CSTVisitor):
         if isinstance(func, cst.Name) and func.value in _DATA_FUNCTIONS:
             return True
         name = self.imports.resolve(func) or dotted_name(func) or ""
+        if name in _LEAF_MAKERS or name.startswith("numpy."):
+            return False
         if name.split(".", 1)[0] in _LIBRARIES and "." in name:
             return True
         self.other = True
