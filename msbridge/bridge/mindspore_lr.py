@@ -20,6 +20,7 @@ after the last update), but the next ``optimizer.step()`` raises.  With
 """
 import numbers
 
+import numpy
 import torch
 from torch.optim.lr_scheduler import LRScheduler
 
@@ -39,8 +40,10 @@ def _as_lookup(learning_rate):
                         "or a LearningRateSchedule, but got 'bool'.")
     if isinstance(learning_rate, numbers.Real):
         return [float(learning_rate)], None
-    if isinstance(learning_rate, torch.Tensor):
-        if learning_rate.dim() > 1:
+    if hasattr(learning_rate, "asnumpy"):   # a MindSpore tensor (duck-typed: MindSpore need not be installed)
+        learning_rate = learning_rate.asnumpy()
+    if isinstance(learning_rate, (torch.Tensor, numpy.ndarray)):
+        if learning_rate.ndim > 1:
             raise ValueError(f"MindSporeLR: a tensor 'learning_rate' must be 0-d or 1-D, "
                              f"but got shape {tuple(learning_rate.shape)}.")
         return learning_rate.reshape(-1).tolist(), None
@@ -67,8 +70,9 @@ class MindSporeLR(LRScheduler):
         if past_end not in _PAST_END:
             raise ValueError(f"MindSporeLR: 'past_end' must be one of {_PAST_END}, but got {past_end!r}.")
         self._values, self._schedule = _as_lookup(learning_rate)
+        # a number or a 0-d tensor is a constant LR in MindSpore; a 1-D tensor is a per-step list
         self._constant = self._values is not None and len(self._values) == 1 and not isinstance(
-            learning_rate, (list, tuple, torch.Tensor))
+            learning_rate, (list, tuple)) and getattr(learning_rate, "ndim", 0) == 0
         self.past_end = past_end
         self._past_end_step = None
         super().__init__(optimizer, last_epoch)

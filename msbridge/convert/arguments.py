@@ -40,6 +40,7 @@ class Translation:
     args: list[cst.Arg]
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)   # arguments set to a non-default value and dropped
 
 
 def bind(call: cst.Call, ref: ApiRef, code_of) -> dict[str, Bound] | None:
@@ -123,7 +124,7 @@ def translate(row: ApiRow, source: str, target: str, call: cst.Call, code_of,
         return None
     overrides = dict(overrides or {})
     out: dict[str, tuple[str, Bound | None]] = {}   # target name -> (text, the source arg it copies, if verbatim)
-    problems, notes = [], []
+    problems, notes, dropped = [], [], []
     covered: set[str] = set()
     for rule in row.args:
         src, tgt = getattr(rule, source), getattr(rule, target)
@@ -139,6 +140,8 @@ def translate(row: ApiRow, source: str, target: str, call: cst.Call, code_of,
             default = src_ref.param(src).default if src_ref.param(src) else Param.REQUIRED
             if rule.rule == f"{source}_only" or (value is not _NO_TEXT and _same_value(value, default)):
                 notes.append(f"dropped {src}={bound[src].text} ({rule.note or 'no effect'})")
+                if value is _NO_TEXT or not _same_value(value, default):   # the user asked for it: say so
+                    dropped.append(f"dropped {src}={bound[src].text} ({rule.note or 'no effect'})")
             else:
                 problems.append(f"'{src}={bound[src].text}' has no {target} counterpart: {rule.note}".rstrip(": "))
             continue
@@ -195,7 +198,7 @@ def translate(row: ApiRow, source: str, target: str, call: cst.Call, code_of,
         out.pop(name, None)
         if text is not None:
             out[name] = (text, None)
-    return Translation(_emit(out, tgt_ref, call), problems, notes)
+    return Translation(_emit(out, tgt_ref, call), problems, notes, dropped)
 
 
 def _emit(out: dict[str, tuple[str, Bound | None]], ref: ApiRef, call: cst.Call) -> list[cst.Arg]:

@@ -46,6 +46,56 @@ def _agree(kinds) -> str | None:
     return kinds.pop() if len(kinds) == 1 else None
 
 
+def _argument(call: cst.Call, position: int, name: str) -> cst.BaseExpression | None:
+    """The expression ``call`` passes for a parameter (None: not passed plainly, e.g. ``*args`` or a default)."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg.value
+    plain = []
+    for arg in call.args:
+        if arg.star:
+            break
+        if arg.keyword is None:
+            plain.append(arg.value)
+    return plain[position] if position < len(plain) else None
+
+
+class _Index(cst.CSTVisitor):
+    """Where each name is assigned (``x = value``), and the plain functions' parameters and call sites."""
+
+    def __init__(self):
+        self.values: dict[int, cst.BaseExpression] = {}              # id(Name target) -> assigned value
+        self.params: dict[int, tuple[str, int, str]] = {}             # id(Param) -> (function, position, name)
+        self.calls_to: dict[str, list[cst.Call]] = {}                 # function name -> calls by that name
+        self._class_depth = [0]
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            if isinstance(target.target, cst.Name):
+                self.values[id(target.target)] = node.value
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._class_depth.append(1)
+
+    def leave_ClassDef(self, node: cst.ClassDef) -> None:
+        self._class_depth.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        in_class = self._class_depth[-1] == 1
+        self._class_depth.append(0)
+        if in_class or node.decorators:
+            return   # methods are called through objects; decorated functions may be called otherwise
+        for position, param in enumerate(node.params.params):
+            self.params[id(param)] = (node.name.value, position, param.name.value)
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._class_depth.pop()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Name):
+            self.calls_to.setdefault(node.func.value, []).append(node)
+
+
 class Bindings:
     """Scope-aware name resolution and object kinds for one LibCST module (visit this same module)."""
 
@@ -58,6 +108,10 @@ class Bindings:
         self.names: dict[int, str] = {}        # id(assigned Name node / ClassDef) -> kind
         self.attributes: dict[tuple[int, str], list[str]] = {}   # (id(ClassDef), attr) -> kinds of self.attr = ...
         self.selves: dict[int, cst.ClassDef] = {}                # id(Param) of a method's first parameter -> class
+        index = _Index()
+        module.visit(index)
+        self._values, self._params, self._calls_to = index.values, index.params, index.calls_to
+        self._inferring: set[int] = set()      # guards the look-ahead below against cycles
 
     # ---- names -------------------------------------------------------------------------------
     def qualified_names(self, node: cst.CSTNode) -> set:
@@ -174,9 +228,36 @@ class Bindings:
             bound = assignment.node
             if isinstance(bound, cst.Param) and id(bound) in self.selves:
                 kinds.append(self.names.get(id(self.selves[id(bound)])))
+            elif id(bound) in self.names:
+                kinds.append(self.names[id(bound)])
             else:
-                kinds.append(self.names.get(id(bound)))
+                kinds.append(self._look_ahead(bound))
         return _agree(kinds)
+
+    def _look_ahead(self, bound: cst.CSTNode) -> str | None:
+        """The kind of a binding the rewriter has not reached yet: ``x = Net()`` further down, or a
+        parameter of a plain function whose every call in the file passes a TARGET object there
+        (``def train(model, ...)`` called as ``train(Net(), ...)``: pytorch/examples' shape).
+
+        Only TARGET and OTHER are believed: whether a source-framework call is converted is decided
+        when the rewriter gets there, so a SOURCE seen ahead of time is reported as not known.
+        """
+        if id(bound) in self._inferring:
+            return None
+        self._inferring.add(id(bound))
+        try:
+            if id(bound) in self._values:
+                kind = self.kind(self._values[id(bound)])
+            elif id(bound) in self._params:
+                function, position, name = self._params[id(bound)]
+                calls = self._calls_to.get(function, [])
+                kind = _agree(self.kind(arg) if arg is not None else None
+                              for arg in (_argument(call, position, name) for call in calls)) if calls else None
+            else:
+                kind = None
+        finally:
+            self._inferring.discard(id(bound))
+        return kind if kind in (TARGET, OTHER) else None
 
     def _class_of_self(self, node: cst.Name) -> cst.ClassDef | None:
         assignments = self._assignments(node)

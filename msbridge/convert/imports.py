@@ -171,6 +171,7 @@ def fix_imports(module: cst.Module, needs: ImportNeeds, target: str, used: set[s
     if read_before is not None:
         used = used | (_locals_bound_by_imports(module) - read_before)
     dropper = _DropUnused(_SOURCE_ROOTS[target], used)
+    unused_before = _locals_bound_by_imports(module) - read_before if read_before is not None else set()
     decisions = []   # (statement, what is kept of it or None when removed)
     for stmt in module.body:   # top-level imports only: transforming the whole tree again costs ~30%
         kept = stmt
@@ -178,6 +179,8 @@ def fix_imports(module: cst.Module, needs: ImportNeeds, target: str, used: set[s
             kept = stmt.visit(dropper)
             if isinstance(kept, cst.RemovalSentinel) or not kept.body:
                 kept = None
+            elif unused_before:
+                kept = _mark_unused_source_import(kept, unused_before, _SOURCE_ROOTS[target])
         decisions.append((stmt, kept))
     plain, from_ = _already_imported(module.with_changes(body=[k for _, k in decisions if k is not None]))
     new: list[cst.SimpleStatementLine] = []
@@ -231,6 +234,35 @@ def fix_imports(module: cst.Module, needs: ImportNeeds, target: str, used: set[s
             lines.pop(0)
         module = module.with_changes(body=[first.with_changes(leading_lines=lines), *module.body[1:]])
     return module
+
+
+UNUSED_SOURCE_IMPORT = "imported but unused before the conversion: kept"
+
+
+def _mark_unused_source_import(stmt, unused: set[str], roots) -> cst.SimpleStatementLine:
+    """An import of the source framework that nothing read, kept as the user wrote it (not the
+    converter's business), but marked: it alone stops the converted file from running without the
+    source framework."""
+    names = []
+    for small in stmt.body:
+        if isinstance(small, cst.Import):
+            names += [dotted_name(a.name) for a in small.names
+                      if (a.asname.name.value if a.asname else dotted_name(a.name).split(".")[0]) in unused]
+        elif isinstance(small, cst.ImportFrom) and small.module is not None \
+                and not isinstance(small.names, cst.ImportStar):
+            module = dotted_name(small.module)
+            names += [f"{module}.{dotted_name(a.name)}" for a in small.names
+                      if (a.asname.name.value if a.asname else dotted_name(a.name)) in unused]
+    names = [n for n in names if _belongs(n, roots)]
+    comment = stmt.trailing_whitespace.comment
+    if not names or (comment is not None and "msbridge:" in comment.value):
+        return stmt
+    root = names[0].split(".")[0]
+    mark = (f"# msbridge: review: {', '.join(names)}: {UNUSED_SOURCE_IMPORT}, but it stops the file "
+            f"from running without {root}: remove it")
+    text = mark if comment is None else f"{comment.value}  {mark}"
+    return stmt.with_changes(trailing_whitespace=stmt.trailing_whitespace.with_changes(
+        whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(text)))
 
 
 def _locals_bound_by_imports(module: cst.Module) -> set[str]:

@@ -37,7 +37,7 @@ from msbridge.convert.arguments import condition_holds, translate
 from msbridge.convert.bindings import OTHER, SOURCE, TARGET, Bindings
 from msbridge.convert.catalog import Catalog, framework_of, mirror_framework_of, other
 from msbridge.convert.imports import ImportNeeds
-from msbridge.convert.rules import methods, optimizer_lr, param_groups
+from msbridge.convert.rules import labels, methods, optimizer_lr, param_groups
 from msbridge.convert.rules.train_step import TrainStep
 from msbridge.convert.scan import BRIDGE_NAMES, Scan
 from msbridge.tables import ApiRow
@@ -104,6 +104,7 @@ class Rewriter(cst.CSTTransformer):
     def visit_SimpleStatementLine(self, node):
         self.messages.append([])
         self.after.append([])
+        self.train_step.leftover(node)
         if len(node.body) == 1 and isinstance(node.body[0], cst.Assign) and len(node.body[0].targets) == 1:
             self.assign_of[id(node.body[0].value)] = self.code_of(node.body[0].targets[0].target)
 
@@ -173,8 +174,14 @@ class Rewriter(cst.CSTTransformer):
     def visit_ImportFrom(self, node):
         return False
 
+    def visit_IndentedBlock(self, node):
+        self.train_step.plan_block(node)
+
     def leave_IndentedBlock(self, original, updated):
         return self.train_step.block(updated)
+
+    def visit_Module(self, node):
+        self.train_step.plan_block(node)
 
     def leave_Module(self, original, updated):
         return self.train_step.block(updated)
@@ -231,6 +238,9 @@ class Rewriter(cst.CSTTransformer):
         return updated
 
     def leave_Attribute(self, original, updated):
+        replaced = self.train_step.attribute(original, updated)
+        if replaced is not None:
+            return replaced
         return self._reference(original, updated)
 
     def leave_Name(self, original, updated):
@@ -312,7 +322,7 @@ class Rewriter(cst.CSTTransformer):
 
     # ---- calls ----------------------------------------------------------------------------------
     def visit_Call(self, node):
-        name = self.imports.resolve(node.func)
+        name = labels.source_name(self.imports.resolve(node.func))
         if self.is_source(name) or self.is_twin_of_target(name):
             self.skip_refs.add(id(node.func))
         for arg in node.args:
@@ -338,7 +348,7 @@ class Rewriter(cst.CSTTransformer):
         return result
 
     def _result_kind(self, original, updated, result) -> str | None:
-        name = self.imports.resolve(original.func)
+        name = labels.source_name(self.imports.resolve(original.func))
         if self.is_source(name) or self.is_twin_of_target(name):
             if self.train_step.owns(original) or (name in BRIDGE_NAMES and self.target == "mindspore"):
                 return None
@@ -393,7 +403,7 @@ class Rewriter(cst.CSTTransformer):
             self.mark(f"review: {api}: {text}")
 
     def _call(self, original, updated):
-        name = self.imports.resolve(original.func)
+        name = labels.source_name(self.imports.resolve(original.func))
         if name is None:
             maybe = self.bindings.ambiguous(original.func) if self.bindings is not None else []
             if any(self.is_source(m) for m in maybe):
@@ -401,9 +411,12 @@ class Rewriter(cst.CSTTransformer):
                 self.record(original, maybe[0], rpt.REVIEW, None,
                             f"`{head}` is bound to {' and '.join(maybe)} and to something else: left as is")
                 return updated
-            return self._method_call(original, updated)
+            return self.train_step.scalar(updated) or self._method_call(original, updated)
         if name in BRIDGE_NAMES and self.target == "mindspore":
             return updated  # its statement is folded away (scan.bridge_lines)
+        folded = param_groups.fold(self, name, updated)
+        if folded is not None:
+            return folded
         if self.is_twin_of_target(name):
             native = name.split(".", 1)[1]
             self.record(original, name, rpt.CONVERTED, native, "msbridge runtime twin -> native")
@@ -419,8 +432,9 @@ class Rewriter(cst.CSTTransformer):
         if twin is not None and (not rows or inexact or _is_lr_api(public, rows[0])):
             why = (f"no exact {self.target} equivalent ({rows[0].exactness}); " if inexact else "") + \
                 "msbridge runtime twin (same signature and values)"
-            self.record(original, public, rpt.CONVERTED, twin, why)
-            return updated.with_changes(func=self.needs.reference(twin))
+            args, found = param_groups.twin_params(self, rows, original, updated)
+            self.record(original, public, rpt.REVIEW if found else rpt.CONVERTED, twin, "; ".join(found) or why)
+            return updated.with_changes(func=self.needs.reference(twin), args=args)
         for row in rows:
             result = self._by_row(original, updated, public, row)
             if result is not None:
@@ -441,6 +455,11 @@ class Rewriter(cst.CSTTransformer):
     def _by_row(self, original, updated, public, row: ApiRow):
         if condition_holds(row, self.source, self.target, updated, self.code_of) is not True:
             return None   # the row does not apply to these arguments (or cannot be shown to)
+        if row.exactness == "impossible":   # writing the target API would compute something else
+            self.record(original, public, rpt.UNSUPPORTED, None,
+                        f"left as {self.source}: {row.side(self.target).name} is not the same algorithm "
+                        f"(table row {row.id!r}: {row.exactness_reason})")
+            return original   # its arguments stay in the source framework's terms too
         target_ref = row.side(self.target)
         overrides: dict[str, str | None] = {}
         after: list[cst.BaseStatement] = []
@@ -465,15 +484,21 @@ class Rewriter(cst.CSTTransformer):
         if translation is None:
             return None
         self.after[-1].extend(after)
-        found = list(translation.problems)
-        if "params" in row.side(self.source).names and updated.args and updated.args[0].keyword is None:
-            found += param_groups.problems(updated.args[0].value, self.target)
+        found, args, notes = list(translation.problems), translation.args, []
+        if "params" in row.side(self.source).names:
+            args, more, notes = param_groups.optimizer_params(self, row, original, args)
+            found += more
+        if translation.dropped and not found:   # converted, and the line says what was dropped (foreach=True)
+            self.mark(f"note: {public}: " + "; ".join(translation.dropped))
+        message = "; ".join(filter(None, [message, *translation.dropped, *notes,
+                                          labels.note(target_ref.name, self.target)]))
         status = rpt.REVIEW if found else rpt.CONVERTED
         text = "; ".join(found) or message
         if row.exactness in ("approximate", "impossible") and status == rpt.CONVERTED:
             status, text = rpt.REVIEW, f"{row.exactness}: {row.exactness_reason}"
         self.record(original, public, status, target_ref.name, text)
-        return updated.with_changes(func=self.needs.reference(target_ref.name), args=translation.args)
+        target_name = labels.target_name(target_ref.name, self.target)
+        return updated.with_changes(func=self.needs.reference(target_name), args=args)
 
     def _method_call(self, original, updated):
         """A framework idiom method (``.set_train()``, ``.asnumpy()``): renamed only on a known target object."""
@@ -581,6 +606,9 @@ class RegionRewriter:
         rewriter.assign_of.clear()
         rewriter.consumer_of.clear()
         rewriter.train_step.lines.clear()
+        rewriter.train_step.consumed.clear()
+        rewriter.train_step.refused.clear()
+        rewriter.train_step.lr_views.clear()
         # bisect, not a scan of every statement: one scan per region made many-region files quadratic
         lo, hi = bisect_left(self.statement_lines, first_line), bisect_right(self.statement_lines, last_line)
         self.rewriter.statement_lines = self.statement_lines[lo:hi]

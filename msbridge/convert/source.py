@@ -12,7 +12,7 @@ import re
 import libcst as cst
 
 from msbridge.convert.catalog import FRAMEWORKS, Catalog, framework_of, mirror_framework_of, other
-from msbridge.convert.imports import ImportNeeds, fix_imports, used_names
+from msbridge.convert.imports import UNUSED_SOURCE_IMPORT, ImportNeeds, fix_imports, used_names
 from msbridge.convert.report import REVIEW, FileReport
 from msbridge.convert.rewrite import RegionRewriter
 from msbridge.convert.rules.methods import idiom_attributes
@@ -60,6 +60,7 @@ def convert_source(code: str, to: str | None = None, path: str = "<string>",
                for q in imported.values()):
         return code, report   # nothing of the source framework imported: nothing to convert
     info = scan(code, tree, target, idiom_attributes(target))
+    info.tree = tree   # whole-file questions of rules.train_step (where are the gradients used?)
     lines = _split_lines(code)
     # names imported from the source side are about to be replaced: they do not block a target import
     replaced = {local for local, full in info.imports.aliases.items()
@@ -94,6 +95,10 @@ def convert_source(code: str, to: str | None = None, path: str = "<string>",
         done = last
     pieces.extend(lines[done:])
     out = "".join(pieces)
+    for number, line in enumerate(_split_lines(out), start=1):
+        if UNUSED_SOURCE_IMPORT in line and "# msbridge: review: " in line:
+            api, _, message = line.split("# msbridge: review: ", 1)[1].rstrip("\r\n").partition(": ")
+            report.add(api, number, REVIEW, None, message)
     report.changed = out != code
     return out, report
 

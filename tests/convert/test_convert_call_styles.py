@@ -12,6 +12,7 @@ import ast
 import pytest
 
 from msbridge.bridge.verify import call_styles
+from msbridge.convert.rules import labels
 from msbridge.convert.source import convert_source
 from msbridge.tables import Example, load_tables
 from msbridge.tables.expr import evaluate
@@ -55,10 +56,13 @@ def _source_call(row, source, style):
 
 def _read_back(code, target_ref):
     call = ast.parse(code).body[-1].value
-    assert ast.unparse(call.func) == target_ref.name, code
+    # or msbridge's label-casting subclass of it (rules.labels), imported by name
+    subclass = labels.target_name(target_ref.name, target_ref.name.split(".", 1)[0]).rsplit(".", 1)[-1]
+    assert ast.unparse(call.func) in (target_ref.name, subclass), code
     args = list(call.args)
     if any(p.name in CARRIER_PARAMS for p in target_ref.params):
-        assert ast.unparse(args.pop(0)) == "p", code
+        # the parameters: as given, or grouped so both frameworks decay the same ones (rules.param_groups)
+        assert ast.unparse(args.pop(0)) in ("p", "[{'params': p}]", "mindspore_decay_groups(net)"), code
     positional = [evaluate(ast.unparse(a)) for a in args]
     keywords = {k.arg: evaluate(ast.unparse(k.value)) for k in call.keywords}
     return bind(target_ref, tuple(positional), keywords)[1]
@@ -72,11 +76,11 @@ def test_convert_call_styles_agree_with_the_tables(row, example):
     expected = translate_call(TABLES, row.side(source).name, f"to_{target}", (), example.kwargs)
     target_ref = expected.row.side(target)
     want = bind(target_ref, (), expected.kwargs)[1]
-    imports = f"import {source}\n"
+    imports = f"import {source}\np = net.{'trainable_params' if source == 'mindspore' else 'parameters'}()\n"
     for style in call_styles(row.side(source), example.kwargs):
         code = imports + _source_call(row, source, style)
         out, report = convert_source(code, target)
-        assert [u.status for u in report.uses] == ["converted"], (style.name, report.to_dict())
+        assert [u.status for u in report.uses] in (["converted"], ["converted"] * 2), (style.name, report.to_dict())
         got = _read_back(out, target_ref)
         assert got.keys() == want.keys()
         for name, value in want.items():

@@ -7,6 +7,7 @@ agree as the row's exactness claims: bit-exact rows bit for bit, float32-roundin
 rows within the row's ``rtol``.
 """
 import ast
+import importlib
 
 import mindspore
 import numpy as np
@@ -24,10 +25,17 @@ ROOTS = {"mindspore": mindspore, "torch": torch}
 
 def _build(source_code: str, framework: str):
     """Build the object a one-call source line describes, without eval: resolve the name, literal arguments."""
-    call = ast.parse(source_code).body[-1].value
+    tree = ast.parse(source_code)
+    call = tree.body[-1].value
     name = ast.unparse(call.func)
     head, _, rest = name.partition(".")
-    obj = ROOTS[framework] if head == framework else getattr(ROOTS[framework], head)
+    # msbridge runtime classes the converter imports by name (e.g. rules.labels' CrossEntropyLoss subclass)
+    runtime = {a.asname or a.name: (node.module, a.name) for node in tree.body if isinstance(node, ast.ImportFrom)
+               and node.module.startswith("msbridge.") for a in node.names}
+    if head in runtime:
+        obj = getattr(importlib.import_module(runtime[head][0]), runtime[head][1])
+    else:
+        obj = ROOTS[framework] if head == framework else getattr(ROOTS[framework], head)
     for part in rest.split(".") if rest else ():
         obj = getattr(obj, part)
     args = [evaluate(ast.unparse(a)) for a in call.args]   # literals and arithmetic, by the tables' evaluator
@@ -42,7 +50,8 @@ def _pair(source: str, call: str):
     out, report = convert_source(code, target)
     assert report.complete, report.to_dict()
     converted = out.splitlines()[-1].split(" = ", 1)[1]
-    return _build(f"x = {call}", source), _build(f"x = {converted}", target), converted
+    imports = [line for line in out.splitlines() if line.startswith("from msbridge.")]
+    return _build(f"x = {call}", source), _build("\n".join([*imports, f"x = {converted}"]), target), converted
 
 
 def _run(framework, layer, *arrays):

@@ -6,5 +6,8 @@
   <-> ``zero_grad`` / ``backward`` / ``step``);
 * ``methods``: methods of framework objects found by name, not by import
   (``construct``/``forward``, ``trainable_params()``/``parameters()``);
-* ``param_groups``: optimizer parameter-group keys one framework would drop silently.
+* ``param_groups``: optimizer parameter-group keys one framework would drop silently, weight
+  decay that keeps the same decayed set, ``optimizer.param_groups['lr']`` on MindSpore;
+* ``gradients``: whether a MindSpore step's gradients go anywhere but ``optimizer(grads)``;
+* ``labels``: cross-entropy label dtypes (int64 in torch, int32 in MindSpore).
 """
