@@ -30,6 +30,8 @@ from itertools import chain
 
 import numpy as np
 
+from msbridge.torch.optim._portable import portable
+
 
 def _is_parameter(value):
     from mindspore import Parameter
@@ -162,8 +164,7 @@ class Optimizer:
         state = {}
         for param in self.parameters:
             if param in self.state and self.state[param]:
-                state[index[id(param)]] = {k: (to_tensor(v) if v is not None else None)
-                                           for k, v in self.state[param].items()}
+                state[index[id(param)]] = {k: portable(v) for k, v in self.state[param].items()}
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict):
