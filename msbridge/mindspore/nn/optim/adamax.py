@@ -14,6 +14,7 @@ loss-scale division.
 """
 import torch
 
+from msbridge.mindspore.nn.optim import _fused
 from msbridge.mindspore.nn.optim._float32 import f32
 from msbridge.mindspore.nn.optim.adam import check_adam_values
 from msbridge.mindspore.nn.optim.optimizer import Optimizer
@@ -35,6 +36,19 @@ class AdaMax(Optimizer):
         self.beta1_power = self.beta1_power * self.beta1
         one = f32(1.0)
         for w, g, lr, m, v in zip(self.parameters, gradients, lrs, self.moment1, self.moment2):
+            if _fused.usable(w, g, m, v):
+                self._fast(w, g, lr, m, v)
+                continue
             m.copy_(self.beta1 * m + (one - self.beta1) * g)
             v.copy_(torch.maximum(self.beta2 * v, torch.abs(g)))
             w.sub_(lr / (one - self.beta1_power) * m / (v + self.eps))
+
+    def _fast(self, w, g, lr, m, v):
+        """The same roundings, in place over two reused scratch tensors."""
+        one, b1 = _fused.f32(1.0), _fused.f32(self.beta1)
+        a, b = self.workspace.like(w)
+        m.mul_(float(b1)).add_(torch.mul(g, float(one - b1), out=a))
+        torch.maximum(v.mul_(float(self.beta2)), torch.abs(g, out=a), out=v)
+        scale = _fused.f32(lr) / (one - _fused.f32(self.beta1_power))
+        torch.mul(m, float(scale), out=b)
+        w.addcdiv_(b, torch.add(v, float(self.eps), out=a), value=-1)

@@ -33,4 +33,4 @@ class LazyAdam(Optimizer):
         self.beta2_power = self.beta2_power * self.beta2
         for w, g, lr, m, v in zip(self.parameters, gradients, lrs, self.moment1, self.moment2):
             adam_kernel(w, m, v, g, lr, self.beta1, self.beta2, self.eps,
-                        self.beta1_power, self.beta2_power, self.use_nesterov)
+                        self.beta1_power, self.beta2_power, self.use_nesterov, self.workspace)

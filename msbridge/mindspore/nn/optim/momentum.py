@@ -11,6 +11,9 @@ CPU kernel computes; the documented formula uses the new one). Compared with
 a zero accumulator (same result), weight decay is L2 on the gradient before
 the loss-scale division, ``learning_rate`` and ``momentum`` are required.
 """
+import torch
+
+from msbridge.mindspore.nn.optim import _fused
 from msbridge.mindspore.nn.optim._checks import check_bool, check_value_type
 from msbridge.mindspore.nn.optim._float32 import f32
 from msbridge.mindspore.nn.optim.optimizer import Optimizer
@@ -31,9 +34,23 @@ class Momentum(Optimizer):
 
     def _apply(self, gradients, lrs):
         for w, g, lr, accum in zip(self.parameters, gradients, lrs, self.moments):
+            if _fused.usable(w, g, accum):
+                self._fast(w, g, _fused.f32(lr), accum)
+                continue
             if self.use_nesterov:
                 w.sub_(lr * (g + self.momentum * accum))
                 accum.mul_(self.momentum).add_(g)
             else:
                 accum.mul_(self.momentum).add_(g)
                 w.sub_(lr * accum)
+
+    def _fast(self, w, g, lr, accum):
+        """The same roundings, with the products in a reused scratch tensor instead of fresh ones."""
+        scratch = self.workspace.like(w)[0]
+        momentum = float(self.momentum)
+        if self.use_nesterov:  # lr * (g + momentum * accum_old)
+            w.sub_(torch.mul(accum, momentum, out=scratch).add_(g).mul_(float(lr)))
+            accum.mul_(momentum).add_(g)
+        else:
+            accum.mul_(momentum).add_(g)
+            w.sub_(torch.mul(accum, float(lr), out=scratch))

@@ -34,7 +34,7 @@ from collections.abc import Iterable
 
 import torch
 
-from msbridge.mindspore.nn.optim import learning_rate as lr_forms
+from msbridge.mindspore.nn.optim import _fused, learning_rate as lr_forms
 from msbridge.mindspore.nn.optim._checks import check_non_negative_float, check_positive_float, check_value_type
 
 _GROUP_KEYS = ['params', 'lr', 'weight_decay', 'order_params', 'grad_centralization']
@@ -111,6 +111,7 @@ class Optimizer:
                                      for name in self._names)
             self.exec_weight_decay = self.dynamic_weight_decay or wd > 0
             self.grad_centralization_flags = (False,) * len(params)
+        self.workspace = _fused.Workspace()  # scratch for the float32 fast paths
         self.reciprocal_scale = torch.tensor(1.0 / self.loss_scale, dtype=torch.float32)
         self.need_scale = self.loss_scale != 1.0
 

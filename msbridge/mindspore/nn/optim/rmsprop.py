@@ -25,6 +25,7 @@ epsilon 1e-10 (torch 1e-8).
 import torch
 
 from msbridge.mindspore.nn.optim._checks import check_non_negative_float, check_positive_float, check_value_type
+from msbridge.mindspore.nn.optim import _fused
 from msbridge.mindspore.nn.optim._float32 import f32, fma, sqrt
 from msbridge.mindspore.nn.optim.optimizer import Optimizer
 
@@ -53,6 +54,9 @@ class RMSProp(Optimizer):
     def _apply(self, gradients, lrs):
         one_minus_decay = f32(1.0) - self.decay
         for i, (w, g, lr, ms, mom) in enumerate(zip(self.parameters, gradients, lrs, self.ms, self.moment)):
+            if not self.centered and _fused.usable(w, g, ms, mom):
+                self._fast(w, g, lr, ms, mom, one_minus_decay)
+                continue
             if self.centered:
                 mg = self.mg[i]
                 ms.add_((g * g - ms) * one_minus_decay)
@@ -69,3 +73,12 @@ class RMSProp(Optimizer):
             else:
                 w.sub_(new_mom)
             mom.copy_(new_mom)
+
+    def _fast(self, w, g, lr, ms, mom, one_minus_decay):
+        """The plain (not centered) update with the same roundings, over two reused scratch tensors."""
+        a, b = self.workspace.like(w)
+        _fused.square_moment_(ms, g, _fused.f32(one_minus_decay), a)
+        _fused.sqrt_into(a, ms).add_(float(self.epsilon))
+        torch.mul(g, float(_fused.f32(lr)), out=b).div_(a)  # lr * g / denom
+        mom.mul_(float(self.momentum)).add_(b)
+        w.sub_(mom)

@@ -16,6 +16,7 @@ momentum buffer exists (zeros) before the first step.
 """
 import torch
 
+from msbridge.mindspore.nn.optim import _fused
 from msbridge.mindspore.nn.optim._checks import check_value_type
 from msbridge.mindspore.nn.optim._float32 import f32
 from msbridge.mindspore.nn.optim.optimizer import Optimizer
@@ -56,6 +57,9 @@ class SGD(Optimizer):
     def _apply(self, gradients, lrs):
         one_minus_dampening = 1 - f32(self.dampening)
         for w, g, lr, accum, stat in zip(self.parameters, gradients, lrs, self.accum, self.stat):
+            if _fused.usable(w, g, accum, stat):
+                self._fast(w, g, _fused.f32(lr), accum, stat, one_minus_dampening)
+                continue
             if self.momentum == 0:
                 w.sub_(lr * g)
                 continue
@@ -63,3 +67,19 @@ class SGD(Optimizer):
             stat.zero_()
             update = g + self.momentum * accum if self.nesterov else accum
             w.sub_(lr * update)
+
+    def _fast(self, w, g, lr, accum, stat, one_minus_dampening):
+        """The same roundings in place; the first-step select only runs while some ``stat`` is set."""
+        scratch = self.workspace.like(w)[0]
+        momentum = float(self.momentum)
+        if momentum == 0:
+            w.sub_(torch.mul(g, float(lr), out=scratch))
+            return
+        accum.mul_(momentum).add_(torch.mul(g, float(one_minus_dampening), out=scratch))
+        if stat.any():
+            torch.where(stat > 0, g, accum, out=accum)
+            stat.zero_()
+        if self.nesterov:  # lr * (g + momentum * accum)
+            w.sub_(torch.mul(accum, momentum, out=scratch).add_(g).mul_(float(lr)))
+        else:
+            w.sub_(torch.mul(accum, float(lr), out=scratch))
