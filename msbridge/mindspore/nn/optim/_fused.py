@@ -46,8 +46,8 @@ def fused_ops_round_once():
 
 def usable(*tensors):
     """The fast path applies: fused ops verified and every tensor a dense float32 CPU tensor."""
-    return fused_ops_round_once() and all(t.dtype == torch.float32 and t.device.type == "cpu" and not t.is_sparse
-                         for t in tensors)
+    return fused_ops_round_once() and all(t.dtype == torch.float32 and t.device.type == "cpu"
+                                          and t.layout == torch.strided for t in tensors)
 
 
 def f32(value):
@@ -57,7 +57,7 @@ def f32(value):
 
 def sqrt_into(out, x):
     """``out = sqrt(x)``, correctly rounded, computed by numpy in the tensors' own memory."""
-    np.sqrt(x.detach().numpy(), out=out.detach().numpy())
+    np.sqrt(x.numpy(), out=out.numpy())  # state and scratch tensors never require grad
     return out
 
 
@@ -85,20 +85,24 @@ def square_moment_(v, g, weight, tmp):
 
 
 class Workspace:
-    """Two float32 scratch buffers, grown to the largest parameter and reused every step.
+    """Two float32 scratch buffers the size of the largest parameter, reused every step.
 
     torch's CPU allocator returns large blocks to the system, so a fresh
     temporary per parameter per step pays page faults on every step; these
     stay mapped. Extra memory: twice the largest parameter, not the model.
+    ``views(params)`` is None unless every parameter can take the fast path.
     """
 
     def __init__(self):
-        self._flat = [torch.empty(0), torch.empty(0)]
+        self._views = None
 
-    def like(self, tensor):
-        """Two scratch tensors shaped like ``tensor`` (contents undefined)."""
-        n = tensor.numel()
-        for i, flat in enumerate(self._flat):
-            if flat.numel() < n:
-                self._flat[i] = torch.empty(n)
-        return tuple(flat[:n].view(tensor.shape) for flat in self._flat)
+    def views(self, params):
+        """Per parameter, two scratch tensors shaped like it (contents undefined); None if the fast path is out."""
+        if self._views is None:
+            if not usable(*params):
+                self._views = ()
+            else:
+                size = max(p.numel() for p in params)
+                flat = (torch.empty(size), torch.empty(size))
+                self._views = tuple(tuple(f[:p.numel()].view(p.shape) for f in flat) for p in params)
+        return self._views or None

@@ -33,16 +33,18 @@ class Adagrad(Optimizer):
 
     def _apply(self, gradients, lrs):
         one = f32(1.0)
+        scratch = self._scratch(gradients)
+        if scratch is not None:
+            self._fast(gradients, lrs, scratch)
+            return
         for w, g, lr, accum in zip(self.parameters, gradients, lrs, self.accum):
-            if _fused.usable(w, g, accum):
-                self._fast(w, g, lr, accum)
-                continue
             accum.add_(g * g)
             w.sub_(lr * g * (one / sqrt(accum)))
 
-    def _fast(self, w, g, lr, accum):
-        """The same roundings, in place over two reused scratch tensors."""
-        a, b = self.workspace.like(w)
-        accum.add_(torch.mul(g, g, out=a))
-        torch.div(f32(1.0), _fused.sqrt_into(a, accum), out=a)  # 1 / sqrt(accum)
-        w.sub_(torch.mul(g, float(_fused.f32(lr)), out=b).mul_(a))
+    def _fast(self, gradients, lrs, scratch):
+        """The same roundings, in place over two reused scratch tensors per parameter."""
+        one = f32(1.0)
+        for w, g, lr, accum, (a, b) in zip(self.parameters, gradients, self._floats(lrs), self.accum, scratch):
+            accum.add_(torch.mul(g, g, out=a))
+            torch.div(one, _fused.sqrt_into(a, accum), out=a)  # 1 / sqrt(accum)
+            w.sub_(torch.mul(g, lr, out=b).mul_(a))

@@ -53,11 +53,8 @@ def adam_moments(m, v, g, beta1, beta2):
     v.copy_(fma(torch.addcmul(-v.double(), g64, g64).float(), one - beta2, v))  # fma(fma(g, g, -v), ...)
 
 
-def adam_kernel(w, m, v, g, lr, beta1, beta2, eps, beta1_power, beta2_power, nesterov, work=None, vhat=None):
+def adam_kernel(w, m, v, g, lr, beta1, beta2, eps, beta1_power, beta2_power, nesterov, vhat=None):
     """MindSpore's ``Adam`` primitive on one parameter, in place (``vhat``: the AMSGrad variant)."""
-    if work is not None and _fused.usable(w, m, v, g):
-        _fast_adam(w, m, v, g, lr, beta1, beta2, eps, beta1_power, beta2_power, nesterov, work.like(w), vhat)
-        return
     one = f32(1.0)
     if vhat is not None:  # ``ApplyAdamWithAmsgradV2``: divides by ``sqrt(max(vhat, v))``
         adam_moments(m, v, g, beta1, beta2)
@@ -71,21 +68,24 @@ def adam_kernel(w, m, v, g, lr, beta1, beta2, eps, beta1_power, beta2_power, nes
     w.sub_(lr_t * numerator / (sqrt(v) + eps))
 
 
-def _fast_adam(w, m, v, g, lr, beta1, beta2, eps, beta1_power, beta2_power, nesterov, scratch, vhat):
-    """``adam_kernel`` in float32 passes: the same roundings, no float64 temporaries."""
-    one, b1 = np.float32(1.0), _fused.f32(beta1)
-    denom, step = scratch
-    _fused.lerp_moment_(m, g, one - b1, denom)
-    _fused.square_moment_(v, g, one - _fused.f32(beta2), denom)
-    if vhat is not None:
-        torch.maximum(vhat, v, out=vhat)
-    lr_t = _fused.f32(lr) * np.sqrt(one - _fused.f32(beta2_power)) / (one - _fused.f32(beta1_power))
-    _fused.sqrt_into(denom, v if vhat is None else vhat).add_(float(eps))
-    if nesterov:  # round(round(m * beta1) + round((1 - beta1) * g)), then times lr_t
-        torch.mul(m, float(b1), out=step).add_(g * float(one - b1)).mul_(float(lr_t))
-    else:
-        torch.mul(m, float(lr_t), out=step)
-    w.addcdiv_(step, denom, value=-1)  # w - step / denom: -1 * q is exact, one rounding of the difference
+def fast_adam_step(opt, gradients, lrs, scratch, moments1, moments2, nesterov, vhats):
+    """``adam_kernel`` on every parameter in float32 passes: the same roundings, no float64 temporaries."""
+    one, b1 = np.float32(1.0), _fused.f32(opt.beta1)
+    c1, c2, eps = one - b1, one - _fused.f32(opt.beta2), float(opt.eps)
+    root, denominator = np.sqrt(one - _fused.f32(opt.beta2_power)), one - _fused.f32(opt.beta1_power)
+    for w, g, lr, m, v, vhat, (denom, step) in zip(opt.parameters, gradients, opt._floats(lrs), moments1, moments2,
+                                                   vhats, scratch):
+        _fused.lerp_moment_(m, g, c1, denom)
+        _fused.square_moment_(v, g, c2, denom)
+        if vhat is not None:
+            torch.maximum(vhat, v, out=vhat)
+        lr_t = float(np.float32(lr) * root / denominator)
+        _fused.sqrt_into(denom, v if vhat is None else vhat).add_(eps)
+        if nesterov:  # round(round(m * beta1) + round((1 - beta1) * g)), then times lr_t
+            torch.mul(m, float(b1), out=step).add_(g * float(c1)).mul_(lr_t)
+        else:
+            torch.mul(m, lr_t, out=step)
+        w.addcdiv_(step, denom, value=-1)  # w - step / denom: -1 * q is exact, one rounding of the difference
 
 
 class Adam(Optimizer):
@@ -123,6 +123,11 @@ class Adam(Optimizer):
         self.beta1_power = self.beta1_power * self.beta1
         self.beta2_power = self.beta2_power * self.beta2
         vhats = self.vhat if self.use_amsgrad else (None,) * len(self.parameters)
+        nesterov = self.use_nesterov and not self.use_amsgrad
+        scratch = self._scratch(gradients)
+        if scratch is not None:
+            fast_adam_step(self, gradients, lrs, scratch, self.moment1, self.moment2, nesterov, vhats)
+            return
         for w, g, lr, m, v, vhat in zip(self.parameters, gradients, lrs, self.moment1, self.moment2, vhats):
             adam_kernel(w, m, v, g, lr, self.beta1, self.beta2, self.eps, self.beta1_power, self.beta2_power,
-                        self.use_nesterov and vhat is None, self.workspace, vhat)
+                        nesterov, vhat)

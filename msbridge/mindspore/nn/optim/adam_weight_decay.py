@@ -14,6 +14,7 @@ Not ``torch.optim.AdamW``: there is **no bias correction** (early steps are
 ``grad_centralization`` (its ``construct`` never calls it). Without groups
 'beta'/'gamma' names are not decayed.
 """
+import numpy as np
 import torch
 
 from msbridge.mindspore.nn.optim import _fused
@@ -39,25 +40,29 @@ class AdamWeightDecay(Optimizer):
 
     def _apply(self, gradients, lrs):
         decays = self._decays
+        scratch = self._scratch(gradients)
+        if scratch is not None:
+            self._fast(gradients, lrs, decays, scratch)
+            return
         for w, g, lr, m, v, wd, flag in zip(self.parameters, gradients, lrs, self.moments1, self.moments2,
                                             decays, self.decay_flags):
-            if _fused.usable(w, g, m, v):
-                self._fast(w, g, lr, m, v, wd if flag else None)
-                continue
             adam_moments(m, v, g, self.beta1, self.beta2)
             update = m / (sqrt(v) + self.eps)
             if flag:
                 update = update + wd * w
             w.copy_(fma(-lr, update, w))
 
-    def _fast(self, w, g, lr, m, v, wd):
-        """The same roundings in float32 passes over two reused scratch tensors."""
-        denom, update = self.workspace.like(w)
-        one = _fused.f32(1.0)
-        _fused.lerp_moment_(m, g, one - _fused.f32(self.beta1), denom)
-        _fused.square_moment_(v, g, one - _fused.f32(self.beta2), denom)
-        _fused.sqrt_into(denom, v).add_(float(self.eps))
-        torch.div(m, denom, out=update)
-        if wd is not None:  # update + round(wd * w)
-            update.add_(torch.mul(w, float(wd), out=denom))
-        w.add_(update, alpha=-float(lr))  # fma(-lr, update, w)
+    def _fast(self, gradients, lrs, decays, scratch):
+        """The same roundings in float32 passes over two reused scratch tensors per parameter."""
+        one = np.float32(1.0)
+        c1, c2, eps = one - _fused.f32(self.beta1), one - _fused.f32(self.beta2), float(self.eps)
+        for w, g, lr, m, v, wd, flag, (denom, update) in zip(self.parameters, gradients, self._floats(lrs),
+                                                             self.moments1, self.moments2, decays, self.decay_flags,
+                                                             scratch):
+            _fused.lerp_moment_(m, g, c1, denom)
+            _fused.square_moment_(v, g, c2, denom)
+            _fused.sqrt_into(denom, v).add_(eps)
+            torch.div(m, denom, out=update)
+            if flag:  # update + round(wd * w)
+                update.add_(torch.mul(w, wd.item(), out=denom))
+            w.add_(update, alpha=-lr)  # fma(-lr, update, w)

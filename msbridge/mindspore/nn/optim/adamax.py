@@ -12,6 +12,7 @@ and ``clr = lr / (1 - beta1**t)``, so eps sits in a different place);
 defaults lr 0.001 (torch 0.002); weight decay is L2 on the gradient before the
 loss-scale division.
 """
+import numpy as np
 import torch
 
 from msbridge.mindspore.nn.optim import _fused
@@ -35,20 +36,22 @@ class AdaMax(Optimizer):
     def _apply(self, gradients, lrs):
         self.beta1_power = self.beta1_power * self.beta1
         one = f32(1.0)
+        scratch = self._scratch(gradients)
+        if scratch is not None:
+            self._fast(gradients, lrs, scratch)
+            return
         for w, g, lr, m, v in zip(self.parameters, gradients, lrs, self.moment1, self.moment2):
-            if _fused.usable(w, g, m, v):
-                self._fast(w, g, lr, m, v)
-                continue
             m.copy_(self.beta1 * m + (one - self.beta1) * g)
             v.copy_(torch.maximum(self.beta2 * v, torch.abs(g)))
             w.sub_(lr / (one - self.beta1_power) * m / (v + self.eps))
 
-    def _fast(self, w, g, lr, m, v):
-        """The same roundings, in place over two reused scratch tensors."""
-        one, b1 = _fused.f32(1.0), _fused.f32(self.beta1)
-        a, b = self.workspace.like(w)
-        m.mul_(float(b1)).add_(torch.mul(g, float(one - b1), out=a))
-        torch.maximum(v.mul_(float(self.beta2)), torch.abs(g, out=a), out=v)
-        scale = _fused.f32(lr) / (one - _fused.f32(self.beta1_power))
-        torch.mul(m, float(scale), out=b)
-        w.addcdiv_(b, torch.add(v, float(self.eps), out=a), value=-1)
+    def _fast(self, gradients, lrs, scratch):
+        """The same roundings, in place over two reused scratch tensors per parameter."""
+        one, b1 = np.float32(1.0), _fused.f32(self.beta1)
+        c1, b2, eps, bias = float(one - b1), float(self.beta2), float(self.eps), one - _fused.f32(self.beta1_power)
+        for w, g, lr, m, v, (a, b) in zip(self.parameters, gradients, self._floats(lrs), self.moment1, self.moment2,
+                                          scratch):
+            m.mul_(float(b1)).add_(torch.mul(g, c1, out=a))
+            torch.maximum(v.mul_(b2), torch.abs(g, out=a), out=v)
+            torch.mul(m, float(np.float32(lr) / bias), out=b)  # lr / (1 - beta1_power) * m
+            w.addcdiv_(b, torch.add(v, eps, out=a), value=-1)

@@ -33,10 +33,11 @@ class Momentum(Optimizer):
         self.moments = self._zeros_like(self.parameters)
 
     def _apply(self, gradients, lrs):
+        scratch = self._scratch(gradients)
+        if scratch is not None:
+            self._fast(gradients, lrs, scratch)
+            return
         for w, g, lr, accum in zip(self.parameters, gradients, lrs, self.moments):
-            if _fused.usable(w, g, accum):
-                self._fast(w, g, _fused.f32(lr), accum)
-                continue
             if self.use_nesterov:
                 w.sub_(lr * (g + self.momentum * accum))
                 accum.mul_(self.momentum).add_(g)
@@ -44,13 +45,13 @@ class Momentum(Optimizer):
                 accum.mul_(self.momentum).add_(g)
                 w.sub_(lr * accum)
 
-    def _fast(self, w, g, lr, accum):
+    def _fast(self, gradients, lrs, scratch):
         """The same roundings, with the products in a reused scratch tensor instead of fresh ones."""
-        scratch = self.workspace.like(w)[0]
         momentum = float(self.momentum)
-        if self.use_nesterov:  # lr * (g + momentum * accum_old)
-            w.sub_(torch.mul(accum, momentum, out=scratch).add_(g).mul_(float(lr)))
-            accum.mul_(momentum).add_(g)
-        else:
-            accum.mul_(momentum).add_(g)
-            w.sub_(torch.mul(accum, float(lr), out=scratch))
+        for w, g, lr, accum, (tmp, _) in zip(self.parameters, gradients, self._floats(lrs), self.moments, scratch):
+            if self.use_nesterov:  # lr * (g + momentum * accum_old)
+                w.sub_(torch.mul(accum, momentum, out=tmp).add_(g).mul_(lr))
+                accum.mul_(momentum).add_(g)
+            else:
+                accum.mul_(momentum).add_(g)
+                w.sub_(torch.mul(accum, lr, out=tmp))

@@ -234,7 +234,7 @@ class Optimizer:
         return self._lr_source.learning_rate
 
     def _step(self):
-        return int(self.global_step[0])
+        return self.global_step.item()
 
     def get_lr(self):
         """The LR the next call will use (MindSpore: the LR at the current ``global_step``)."""
@@ -331,6 +331,20 @@ class Optimizer:
 
     def _apply(self, gradients, lrs):
         raise NotImplementedError
+
+    def _scratch(self, gradients):
+        """Per-parameter scratch tensor pairs when every parameter and gradient can take the float32 fast path."""
+        views = self.workspace.views(self.parameters)
+        if views is None or not all(g.dtype == torch.float32 and g.device.type == "cpu" and g.layout == torch.strided
+                                    for g in gradients):
+            return None
+        return views
+
+    @staticmethod
+    def _floats(lrs):
+        """The per-parameter LRs as Python floats, each distinct LR tensor read once."""
+        seen = {}
+        return [seen[id(lr)] if id(lr) in seen else seen.setdefault(id(lr), lr.item()) for lr in lrs]
 
     @staticmethod
     def _zeros_like(params, value=0.0):

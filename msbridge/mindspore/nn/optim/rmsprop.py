@@ -53,10 +53,11 @@ class RMSProp(Optimizer):
 
     def _apply(self, gradients, lrs):
         one_minus_decay = f32(1.0) - self.decay
+        scratch = None if self.centered else self._scratch(gradients)
+        if scratch is not None:
+            self._fast(gradients, lrs, scratch, one_minus_decay)
+            return
         for i, (w, g, lr, ms, mom) in enumerate(zip(self.parameters, gradients, lrs, self.ms, self.moment)):
-            if not self.centered and _fused.usable(w, g, ms, mom):
-                self._fast(w, g, lr, ms, mom, one_minus_decay)
-                continue
             if self.centered:
                 mg = self.mg[i]
                 ms.add_((g * g - ms) * one_minus_decay)
@@ -74,11 +75,13 @@ class RMSProp(Optimizer):
                 w.sub_(new_mom)
             mom.copy_(new_mom)
 
-    def _fast(self, w, g, lr, ms, mom, one_minus_decay):
+    def _fast(self, gradients, lrs, scratch, one_minus_decay):
         """The plain (not centered) update with the same roundings, over two reused scratch tensors."""
-        a, b = self.workspace.like(w)
-        _fused.square_moment_(ms, g, _fused.f32(one_minus_decay), a)
-        _fused.sqrt_into(a, ms).add_(float(self.epsilon))
-        torch.mul(g, float(_fused.f32(lr)), out=b).div_(a)  # lr * g / denom
-        mom.mul_(float(self.momentum)).add_(b)
-        w.sub_(mom)
+        weight, eps, momentum = _fused.f32(one_minus_decay), float(self.epsilon), float(self.momentum)
+        for w, g, lr, ms, mom, (a, b) in zip(self.parameters, gradients, self._floats(lrs), self.ms, self.moment,
+                                             scratch):
+            _fused.square_moment_(ms, g, weight, a)
+            _fused.sqrt_into(a, ms).add_(eps)
+            torch.mul(g, lr, out=b).div_(a)  # lr * g / denom
+            mom.mul_(momentum).add_(b)
+            w.sub_(mom)

@@ -128,13 +128,16 @@ class StorageWriter:
 
     def __call__(self, value: np.float32) -> None:
         tensor = self._get()
-        if not self._cpu or tensor.shape != ():
+        if not self._cpu:
             _copy_into(tensor, value)
             return
         ptr = tensor.data_ptr()
         if ptr != self._ptr:
-            self._view, self._ptr = tensor.asnumpy(), ptr
-        self._view[()] = value
+            self._view, self._ptr = (tensor.asnumpy() if tensor.shape == () else None), ptr
+        if self._view is None:
+            _copy_into(tensor, value)
+        else:
+            self._view[()] = value
 
 
 def parameter_slot(param) -> Slot:
