@@ -12,7 +12,7 @@ its inputs) and returns it.
 """
 import numpy as np
 
-BLOCK = 1 << 14  # float64 temporary of 128 KiB: inside L2
+BLOCK = 1 << 16  # float64 temporary of 512 KiB: inside L2 (measured fastest of 2**12..2**18)
 
 
 def fma(a, b, c, out):
@@ -32,8 +32,11 @@ def fma(a, b, c, out):
 
 
 def add_scaled(a, b, alpha, out):
-    """``torch.add(a, b, alpha=alpha)``."""
-    return fma(np.float32(alpha), b, a, out)
+    """``torch.add(a, b, alpha=alpha)`` (``alpha == 1``: ``fma(1, b, a)`` is the plain float32 sum)."""
+    alpha = np.float32(alpha)
+    if alpha == 1:
+        return np.add(a, b, out=out)
+    return fma(alpha, b, a, out)
 
 
 def addcmul(a, b, c, value, out, scratch):
