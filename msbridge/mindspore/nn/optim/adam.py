@@ -83,9 +83,9 @@ def fast_adam_step(opt, gradients, lrs, scratch, moments1, moments2, nesterov, v
         _fused.sqrt_into(denom, v if vhat is None else vhat).add_(eps)
         if nesterov:  # round(round(m * beta1) + round((1 - beta1) * g)), then times lr_t
             torch.mul(m, float(b1), out=step).add_(g * float(c1)).mul_(lr_t)
-        else:
-            torch.mul(m, lr_t, out=step)
-        w.addcdiv_(step, denom, value=-1)  # w - step / denom: -1 * q is exact, one rounding of the difference
+            w.addcdiv_(step, denom, value=-1)  # w - step / denom: -1 * q is exact, one rounding of the difference
+        else:  # addcdiv is a + (value * b) / c: w - round(round(lr_t * m) / denom), no pass for the product
+            w.addcdiv_(m, denom, value=-lr_t)
 
 
 class Adam(Optimizer):

@@ -49,9 +49,9 @@ class AdaMax(Optimizer):
         """The same roundings, in place over two reused scratch tensors per parameter."""
         one, b1 = np.float32(1.0), _fused.f32(self.beta1)
         c1, b2, eps, bias = float(one - b1), float(self.beta2), float(self.eps), one - _fused.f32(self.beta1_power)
-        for w, g, lr, m, v, (a, b) in zip(self.parameters, gradients, self._floats(lrs), self.moment1, self.moment2,
+        for w, g, lr, m, v, (a, _) in zip(self.parameters, gradients, self._floats(lrs), self.moment1, self.moment2,
                                           scratch):
             m.mul_(float(b1)).add_(torch.mul(g, c1, out=a))
             torch.maximum(v.mul_(b2), torch.abs(g, out=a), out=v)
-            torch.mul(m, float(np.float32(lr) / bias), out=b)  # lr / (1 - beta1_power) * m
-            w.addcdiv_(b, torch.add(v, eps, out=a), value=-1)
+            # addcdiv is a + (value * b) / c: w - round(round(lr / (1 - beta1_power) * m) / (v + eps))
+            w.addcdiv_(m, torch.add(v, eps, out=a), value=-float(np.float32(lr) / bias))
