@@ -40,7 +40,7 @@ SIZES = {"tiny": ("Dense 4-3-1, 19 values", [(3, 4), (3,), (1, 3), (1,)]),
 
 # MindSpore-shaped: (name, kwargs, torch's closest optimizer and its kwargs, state tensors written per parameter)
 MS_ROWS = [("Momentum", {"learning_rate": 0.1, "momentum": 0.9}, ("SGD", {"lr": 0.1, "momentum": 0.9}), 1),
-           ("SGD", {"learning_rate": 0.1, "momentum": 0.9}, ("SGD", {"lr": 0.1, "momentum": 0.9}), 1),
+           ("SGD", {"learning_rate": 0.1, "momentum": 0.9}, ("SGD", {"lr": 0.1, "momentum": 0.9}), 2),
            ("Adam", {"learning_rate": 0.001}, ("Adam", {"lr": 0.001}), 2),
            ("AdamWeightDecay", {"learning_rate": 0.001, "weight_decay": 0.01}, ("AdamW", {"lr": 0.001}), 2),
            ("LazyAdam", {"learning_rate": 0.001}, ("Adam", {"lr": 0.001}), 2),
