@@ -1,19 +1,26 @@
-"""One optimizer step, ours vs the real framework's, measured in the same run.
+"""One optimizer step, ours vs the real frameworks' and vs a plain memory pass, measured in the same run.
 
-    python benchmarks/bench_optimizers.py [--repeats N]
+    python benchmarks/bench_optimizers.py [--repeats N] [--sizes medium,large] [--rows Adam,SGD]
 
 Rows:
 * ``msbridge.mindspore.nn.X`` (MindSpore-shaped, updating torch tensors) vs
-  real ``mindspore.nn.X`` updating MindSpore Parameters, both called as
-  ``opt(grads)``;
-* ``msbridge.torch.optim.X`` (torch-shaped, updating MindSpore Parameters)
-  vs real ``torch.optim.X`` (``opt.step()`` after setting ``.grad``).
-Ratio = our median time / the real framework's median time (lower is better).
+  real ``mindspore.nn.X`` on MindSpore Parameters (``opt(grads)``), vs torch's
+  closest optimizer in its default single-tensor form and in its fused form
+  (one pass; where torch has one), and vs the **floor**: one plain pass that
+  writes every tensor the step writes (``t.copy_(grad)`` for the parameter and
+  each state tensor), i.e. the memory traffic of an ideal fused kernel;
+* ``msbridge.torch.optim.X`` (torch-shaped, updating MindSpore Parameters) vs
+  MindSpore's closest optimizers on the same Parameters (``nn`` and
+  ``mindspore.experimental.optim``) and vs real ``torch.optim.X``.
 
+Times are medians of ``--repeats`` steps (after 3 warm-up steps); ratio =
+ours / theirs, lower is better. ``peak`` is the parameters plus the most memory
+building our optimizer and its first step add (``VmHWM`` after a reset
+through ``/proc/self/clear_refs``): state, scratch and temporaries, as a
+multiple of the parameters + optimizer state (goal <= 1.5; printed for the
+large case only: smaller ones fit in memory the allocator already holds).
 ``--threads`` sets torch's intra-op threads (default 1): on a loaded machine
-torch's OpenMP threads spin-wait and a step of many small ops can take 10-100x
-longer than its work, which swamps the ratio. Both sides run in this process
-under the same setting.
+torch's OpenMP threads spin-wait, which swamps the ratio.
 """
 import argparse
 import statistics
@@ -22,12 +29,32 @@ import time
 import mindspore as ms
 import numpy as np
 import torch
+from mindspore.experimental import optim as ms_optim
 
 import msbridge.mindspore.nn as msb_nn
 import msbridge.torch as msb_torch
 
-SIZES = {"tiny (Dense 4-3-1, 19 values)": [(3, 4), (3,), (1, 3), (1,)],
-         "medium (4 x 256x256, 262k values)": [(256, 256)] * 4}
+SIZES = {"tiny": ("Dense 4-3-1, 19 values", [(3, 4), (3,), (1, 3), (1,)]),
+         "medium": ("4 x 256x256, 262k values", [(256, 256)] * 4),
+         "large": ("12 x 1024x2048, 25M values (ResNet-50 size)", [(1024, 2048)] * 12)}
+
+# MindSpore-shaped: (name, kwargs, torch's closest optimizer and its kwargs, state tensors written per parameter)
+MS_ROWS = [("Momentum", {"learning_rate": 0.1, "momentum": 0.9}, ("SGD", {"lr": 0.1, "momentum": 0.9}), 1),
+           ("SGD", {"learning_rate": 0.1, "momentum": 0.9}, ("SGD", {"lr": 0.1, "momentum": 0.9}), 2),
+           ("Adam", {"learning_rate": 0.001}, ("Adam", {"lr": 0.001}), 2),
+           ("AdamWeightDecay", {"learning_rate": 0.001, "weight_decay": 0.01}, ("AdamW", {"lr": 0.001}), 2),
+           ("LazyAdam", {"learning_rate": 0.001}, ("Adam", {"lr": 0.001}), 2),
+           ("AdaMax", {"learning_rate": 0.001}, ("Adamax", {"lr": 0.001}), 2),
+           ("Adagrad", {"learning_rate": 0.001}, ("Adagrad", {"lr": 0.001}), 1),
+           ("RMSProp", {"learning_rate": 0.01, "momentum": 0.9}, ("RMSprop", {"lr": 0.01, "momentum": 0.9}), 2)]
+TORCH_FUSED = {"SGD", "Adam", "AdamW", "Adagrad"}
+
+# torch-shaped: (name, kwargs, MindSpore nn optimizer and kwargs, experimental optimizer and kwargs)
+PT_ROWS = [("SGD", {"lr": 0.1, "momentum": 0.9}, ("Momentum", {"learning_rate": 0.1, "momentum": 0.9}),
+            ("SGD", {"lr": 0.1, "momentum": 0.9})),
+           ("Adam", {"lr": 0.001}, ("Adam", {"learning_rate": 0.001}), ("Adam", {"lr": 0.001})),
+           ("AdamW", {"lr": 0.001}, ("AdamWeightDecay", {"learning_rate": 0.001, "weight_decay": 0.01}),
+            ("AdamW", {"lr": 0.001}))]
 
 
 def _arrays(shapes, seed):
@@ -35,63 +62,156 @@ def _arrays(shapes, seed):
     return [rng.standard_normal(s).astype(np.float32) for s in shapes]
 
 
+CLOCK = time.perf_counter
+
+
 def _median_seconds(fn, repeats):
     for _ in range(3):
         fn()
     times = []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = CLOCK()
         fn()
-        times.append(time.perf_counter() - start)
+        times.append(CLOCK() - start)
     return statistics.median(times)
 
 
-def _ms_shaped(name, kwargs, shapes, repeats):
+def _peak_bytes(fn):
+    """Most resident memory ``fn`` adds above what is resident before it (Linux; nan elsewhere).
+
+    ``fn`` builds the optimizer and runs its first step, so this counts its
+    state, its scratch memory and every temporary of a step.
+    """
+    def status(key):
+        with open("/proc/self/status") as f:
+            return next(int(line.split()[1]) * 1024 for line in f if line.startswith(key))
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")  # reset VmHWM to the current RSS
+        before = status("VmRSS:")
+        fn()
+        return status("VmHWM:") - before
+    except OSError:
+        return float("nan")
+
+
+def _ms_params(weights, tag):
+    return [ms.Parameter(ms.Tensor(w), name=f"{tag}{i}") for i, w in enumerate(weights)]
+
+
+def _torch_params(weights, grads):
+    params = [torch.nn.Parameter(torch.from_numpy(w.copy())) for w in weights]
+    for p, g in zip(params, grads):
+        p.grad = torch.from_numpy(g.copy())
+    return params
+
+
+def _ms_step(opt, params, grads):
+    def step():
+        opt(grads)
+        params[0].asnumpy()  # wait for the asynchronous MindSpore runtime
+    return step
+
+
+def bench_ms_shaped(row, shapes, repeats, phase):
+    """Phase "torch": ours, torch's and the floor (no MindSpore op has run yet); phase "mindspore": MindSpore's."""
+    name, kwargs, (torch_name, torch_kwargs), states = row
     weights, grads = _arrays(shapes, 0), _arrays(shapes, 1)
-    ms_params = [ms.Parameter(ms.Tensor(w), name=f"p{i}") for i, w in enumerate(weights)]
-    real = getattr(ms.nn, name)(ms_params, **kwargs)
-    ms_grads = tuple(ms.Tensor(g) for g in grads)
-    ours = getattr(msb_nn, name)([torch.nn.Parameter(torch.from_numpy(w)) for w in weights], **kwargs)
+    if phase == "mindspore":
+        ms_params = _ms_params(weights, "p")
+        real = getattr(ms.nn, name)(ms_params, **kwargs)
+        return {"mindspore": _median_seconds(_ms_step(real, ms_params, tuple(ms.Tensor(g) for g in grads)), repeats)}
+    ours_params = [torch.nn.Parameter(torch.from_numpy(w.copy())) for w in weights]
     torch_grads = tuple(torch.from_numpy(g) for g in grads)
+    nbytes = sum(w.nbytes for w in weights)
+    made = []
+    extra = _peak_bytes(lambda: made.append(getattr(msb_nn, name)(ours_params, **kwargs)) or made[0](torch_grads))
+    result = {"peak": (nbytes + extra) / (nbytes * (1 + states))}
+    ours = made[0]
+    result["ours"] = _median_seconds(lambda: ours(torch_grads), repeats)
+    del ours, made, ours_params
+    t_params = _torch_params(weights, grads)
+    result["torch"] = _median_seconds(getattr(torch.optim, torch_name)(t_params, **torch_kwargs).step, repeats)
+    if torch_name in TORCH_FUSED:
+        fused = getattr(torch.optim, torch_name)(t_params, fused=True, **torch_kwargs)
+        result["torch fused"] = _median_seconds(fused.step, repeats)
+    written = [torch.zeros_like(p) for p in t_params for _ in range(1 + states)]
+    sources = [g for g in torch_grads for _ in range(1 + states)]
+    result["floor"] = _median_seconds(lambda: [t.copy_(s) for t, s in zip(written, sources)], repeats)
+    return result
 
-    def real_step():
-        real(ms_grads)
-        ms_params[0].asnumpy()  # wait for the asynchronous MindSpore runtime
 
-    return _median_seconds(lambda: ours(torch_grads), repeats), _median_seconds(real_step, repeats)
-
-
-def _torch_shaped(name, kwargs, shapes, repeats):
+def bench_torch_shaped(row, shapes, repeats):
+    name, kwargs, (nn_name, nn_kwargs), (x_name, x_kwargs) = row
     weights, grads = _arrays(shapes, 0), _arrays(shapes, 1)
-    t_params = [torch.nn.Parameter(torch.from_numpy(w.copy())) for w in weights]
-    for p, g in zip(t_params, grads):
-        p.grad = torch.from_numpy(g)
-    real = getattr(torch.optim, name)(t_params, **kwargs)
-    ms_params = [ms.Parameter(ms.Tensor(w), name=f"p{i}") for i, w in enumerate(weights)]
-    ours = getattr(msb_torch.optim, name)(ms_params, **kwargs)
     ms_grads = tuple(ms.Tensor(g) for g in grads)
-    return _median_seconds(lambda: ours.step(ms_grads), repeats), _median_seconds(real.step, repeats)
+    params = _ms_params(weights, "o")
+    nbytes = sum(w.nbytes for w in weights)
+    states = 1 if name == "SGD" else 2
+    made = []
+    extra = _peak_bytes(lambda: made.append(getattr(msb_torch.optim, name)(params, **kwargs))
+                        or made[0].step(ms_grads))
+    result = {"peak": (nbytes + extra) / (nbytes * (1 + states))}
+    ours = made[0]
+    result["ours"] = _median_seconds(lambda: (ours.step(ms_grads), params[0].asnumpy()), repeats)
+    params = _ms_params(weights, "n")
+    result["ms.nn"] = _median_seconds(_ms_step(getattr(ms.nn, nn_name)(params, **nn_kwargs), params, ms_grads),
+                                      repeats)
+    params = _ms_params(weights, "x")
+    result["ms.exp"] = _median_seconds(_ms_step(getattr(ms_optim, x_name)(params, **x_kwargs), params, ms_grads),
+                                       repeats)
+    t_params = _torch_params(weights, grads)
+    result["torch"] = _median_seconds(getattr(torch.optim, name)(t_params, **kwargs).step, repeats)
+    return result
+
+
+def _print(label, size, result, columns):
+    ours = result["ours"]
+    cells = [f"{result[c] * 1e3:9.2f}" if c in result else f"{'-':>9s}" for c in ["ours", *columns]]
+    ratios = [f"{ours / result[c]:7.2f}" if c in result else f"{'-':>7s}" for c in columns]
+    # Only the large case says something: smaller ones fit in memory the allocator already holds.
+    peak = f"{result['peak']:5.2f}" if size == "large" else "    -"
+    print(f"{label:24s} {size:7s} {' '.join(cells)} | {' '.join(ratios)} | {peak}", flush=True)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=50)
+    parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
+    parser.add_argument("--sizes", default="tiny,medium,large")
+    parser.add_argument("--rows", default="", help="comma-separated optimizer names (default: all)")
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                        help="cpu: process CPU time (all threads), steadier on a shared machine")
     args = parser.parse_args()
+    global CLOCK
+    CLOCK = time.process_time if args.clock == "cpu" else time.perf_counter
     torch.set_num_threads(args.threads)
-    rows = [("mindspore.nn", "Momentum", {"learning_rate": 0.1, "momentum": 0.9}, _ms_shaped),
-            ("mindspore.nn", "Adam", {"learning_rate": 0.001}, _ms_shaped),
-            ("mindspore.nn", "AdamWeightDecay", {"learning_rate": 0.001, "weight_decay": 0.01}, _ms_shaped),
-            ("torch.optim", "SGD", {"lr": 0.1, "momentum": 0.9}, _torch_shaped),
-            ("torch.optim", "Adam", {"lr": 0.001}, _torch_shaped),
-            ("torch.optim", "AdamW", {"lr": 0.001}, _torch_shaped)]
+    sizes = args.sizes.split(",")
+    wanted = set(args.rows.split(",")) if args.rows else None
     print(f"torch {torch.__version__} ({args.threads} thread(s)), mindspore {ms.__version__}, "
-          f"median of {args.repeats} steps")
-    print(f"{'optimizer':32s} {'size':34s} {'ours ms':>9s} {'real ms':>9s} {'ratio':>7s}")
-    for family, name, kwargs, bench in rows:
-        for size, shapes in SIZES.items():
-            ours, real = bench(name, kwargs, shapes, args.repeats)
-            print(f"{family + '.' + name:32s} {size:34s} {ours * 1e3:9.3f} {real * 1e3:9.3f} {ours / real:7.2f}")
+          f"median of {args.repeats} steps (5 for 'large'), {args.clock} clock; times in ms; "
+          f"ratio = ours / theirs; peak = (parameters + what our optimizer and a step add) / (parameters + state)")
+    for key in sizes:
+        print(f"  {key}: {SIZES[key][0]}")
+    columns = ["mindspore", "torch", "torch fused", "floor"]
+    print(f"\nmsbridge.mindspore.nn (on torch)  {'ours':>9s} {'ms':>9s} {'torch':>9s} {'t.fused':>9s} "
+          f"{'floor':>9s} | {'/ms':>7s} {'/torch':>7s} {'/fused':>7s} {'/floor':>7s} | peak")
+    # MindSpore's runtime threads stay busy after its ops and slow what runs next on a 2-core machine, so
+    # everything that needs no MindSpore runs first, MindSpore's own steps after.
+    cases = [(row, key) for row in MS_ROWS if wanted is None or row[0] in wanted for key in sizes]
+    results = [bench_ms_shaped(row, SIZES[key][1], 5 if key == "large" else args.repeats, "torch")
+               for row, key in cases]
+    for (row, key), result in zip(cases, results):
+        result.update(bench_ms_shaped(row, SIZES[key][1], 5 if key == "large" else args.repeats, "mindspore"))
+        _print(row[0], key, result, columns)
+    columns = ["ms.nn", "ms.exp", "torch"]
+    print(f"\nmsbridge.torch.optim (on MindSpore) {'ours':>7s} {'ms.nn':>9s} {'ms.exp':>9s} {'torch':>9s} | "
+          f"{'/ms.nn':>7s} {'/ms.exp':>7s} {'/torch':>7s} | peak")
+    for row in PT_ROWS:
+        if wanted is None or row[0] in wanted:
+            for key in sizes:
+                repeats = 5 if key == "large" else args.repeats
+                _print(row[0], key, bench_torch_shaped(row, SIZES[key][1], repeats), columns)
 
 
 if __name__ == "__main__":

@@ -115,3 +115,21 @@ def test_wrong_number_of_gradients_is_a_clear_error():
     opt = msb_nn.Momentum(_params("ours"), learning_rate=0.1, momentum=0.9)
     with pytest.raises(ValueError, match="expected 2 gradients"):
         opt((torch.zeros(2, 2),))
+
+
+NAN_BETAS = [(name, key) for name in ("Adam", "AdamWeightDecay", "AdaMax", "LazyAdam") for key in ("beta1", "beta2")]
+
+
+@pytest.mark.parametrize("name,key", NAN_BETAS, ids=[f"{n}-{k}" for n, k in NAN_BETAS])
+def test_nan_beta_accepted_like_mindspore(name, key):
+    """MindSpore's range check is ``v <= lo or v >= hi``, which NaN passes: construction succeeds on both sides."""
+    kwargs = {key: float("nan")}
+    if name == "LazyAdam":
+        kwargs["weight_decay"] = 0.0
+    assert _raised("ms", name, _ALL, kwargs) is None
+    assert _raised("ours", name, _ALL, kwargs) is None
+    ms_params, ours_params = _params("ms"), _params("ours")
+    getattr(ms.nn, name)(ms_params, **kwargs)(tuple(ms.Tensor(np.ones(p.shape, np.float32)) for p in ms_params))
+    getattr(msb_nn, name)(ours_params, **kwargs)(tuple(torch.ones(p.shape) for p in ours_params))
+    for theirs, ours in zip(ms_params, ours_params):  # and the step computes the same (NaN or not)
+        np.testing.assert_array_equal(ours.detach().numpy(), theirs.asnumpy())

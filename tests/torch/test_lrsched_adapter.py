@@ -366,3 +366,45 @@ def test_lrsched_nn_groups_follow_the_users_dicts_under_order_params():
         assert msched.get_last_lr() == tsched.get_last_lr()
     held = [float(mopt.get_lr_parameter(p)) for p in (net.bias, net.weight)]
     assert held == [float(np.float32(v)) for v in tsched.get_last_lr()]
+
+
+def _sgd_pair(shape, lr=0.5):
+    """A MindSpore Momentum optimizer (momentum 0: w -= lr * g) and the same step on torch."""
+    w = Parameter(Tensor(np.ones(shape, np.float32)), name="w_big")
+    tw = torch.nn.Parameter(torch.ones(shape))
+    return w, nn.Momentum([w], lr, 0.0), tw, torch.optim.SGD([tw], lr=lr, momentum=0.0)
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["pynative", "jit"])
+def test_lrsched_each_step_uses_the_lr_of_its_time_like_torch(compiled):
+    """LR writes go straight into the storage of MindSpore's LR: a step already launched keeps the LR it was
+    launched with, the next one sees the new one, compiled (``ms.jit``) or not, as torch's step does."""
+    shape = (1024, 2048)  # a step long enough that a write racing ahead of it would show
+    w, mopt, tw, topt = _sgd_pair(shape)
+    step = mopt
+    if compiled:
+        @ms.jit
+        def step(g):
+            return mopt(g)
+    msched, tsched = ours.ExponentialLR(mopt, 0.5), torch.optim.lr_scheduler.ExponentialLR(topt, 0.5)
+    grad = np.full(shape, 0.25, np.float32)
+    tw.grad = torch.from_numpy(grad)
+    for _ in range(4):
+        step((Tensor(grad),))
+        step((Tensor(grad),))
+        msched.step()  # right after launching: no read of the weights in between
+        topt.step()
+        topt.step()
+        tsched.step()
+    np.testing.assert_array_equal(w.asnumpy(), tw.detach().numpy())
+    assert float(mopt.learning_rate) == float(np.float32(tsched.get_last_lr()[0]))
+
+
+def test_lrsched_follows_lr_storage_replaced_by_set_data():
+    """``set_data`` gives the LR Parameter new storage: the next write goes there, not to the old one."""
+    mopt = nn.SGD(ms_params(1), learning_rate=0.1)
+    msched = ours.StepLR(mopt, 1, gamma=0.5)
+    msched.step()
+    mopt.learning_rate.set_data(Tensor(np.float32(0.05)))
+    msched.step()
+    assert float(mopt.learning_rate) == float(np.float32(0.025))

@@ -54,3 +54,21 @@ def test_adam_family_within_rounding(name, lr, beta1, beta2, eps, weight_decay, 
     moved, size = np.abs(expected - w).max(), np.abs(expected).max()
     atol = 2 * STEPS * float(np.spacing(np.float32(moved))) + float(np.spacing(np.float32(size)))
     np.testing.assert_allclose(got, expected, rtol=0, atol=atol)
+
+
+def test_sgd_bit_identical_past_one_block():
+    """Tensors longer than the float64 block of ``_float32.fma`` (several blocks and a partial one), real torch."""
+    from msbridge.torch.optim._float32 import BLOCK
+
+    rng = np.random.default_rng(7)
+    w = rng.standard_normal(2 * BLOCK + 1001).astype(np.float32)
+    grads = [rng.standard_normal(w.size).astype(np.float32) for _ in range(2)]
+    t_param = torch.nn.Parameter(torch.from_numpy(w.copy()))
+    t_opt = torch.optim.SGD([t_param], lr=0.1, momentum=0.9, dampening=0.1, weight_decay=0.01, nesterov=False)
+    m_param = ms.Parameter(ms.Tensor(w.copy()), name="w_long")
+    m_opt = msb_torch.optim.SGD([m_param], lr=0.1, momentum=0.9, dampening=0.1, weight_decay=0.01)
+    for g in grads:
+        t_param.grad = torch.from_numpy(g)
+        t_opt.step()
+        m_opt.step((ms.Tensor(g),))
+    np.testing.assert_array_equal(m_param.asnumpy(), t_param.detach().numpy())

@@ -176,3 +176,27 @@ def test_add_param_group_mid_training_matches_torch():
     assert o_opt.state_dict()["param_groups"] == t_opt.state_dict()["param_groups"]
     for a, b in zip(t_params, o_params):
         np.testing.assert_allclose(b.asnumpy(), a.detach().numpy(), rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize("make", [m for _, m in OPTIMIZERS], ids=[n for n, _ in OPTIMIZERS])
+def test_saved_state_dict_loads_safely_into_real_torch(make, tmp_path):
+    """Issue 11.8: ``torch.load(weights_only=True)`` reads our saved state, real torch resumes from it like ours."""
+    o_params = _ms_params()
+    o_opt = make(msb_torch.optim, o_params)
+    for step in range(3):
+        _our_step(o_opt, step)
+    path = tmp_path / "opt.pt"
+    torch.save(o_opt.state_dict(), path)
+    loaded = torch.load(path, weights_only=True)
+    t_params = [torch.nn.Parameter(torch.from_numpy(p.asnumpy().copy())) for p in o_params]
+    t_opt = make(torch.optim, t_params)
+    t_opt.load_state_dict(loaded)
+    for step in range(3, 6):
+        _torch_step(t_opt, t_params, step)
+        _our_step(o_opt, step)
+    for a, b in zip(t_params, o_params):
+        np.testing.assert_allclose(b.asnumpy(), a.detach().numpy(), rtol=1e-6, atol=1e-7)
+    reloaded = make(msb_torch.optim, [ms.Parameter(ms.Tensor(p.asnumpy()), name=f"q{i}")
+                                      for i, p in enumerate(o_params)])
+    reloaded.load_state_dict(torch.load(path, weights_only=True))  # and back into ours
+    assert reloaded.state_dict()["param_groups"] == loaded["param_groups"]

@@ -50,11 +50,9 @@ class Adam(Optimizer):
                     "decoupled_weight_decay": decoupled_weight_decay}
         super().__init__(params, defaults)
 
-    def _update_group(self, group, params, grads):
+    def _update_group(self, group, params, arrays, grads):
         lr, (beta1, beta2), eps, weight_decay = group["lr"], group["betas"], group["eps"], group["weight_decay"]
-        out = []
-        for param, grad in zip(params, grads):
-            p = param.asnumpy().astype(np.float32)
+        for param, (p, _), grad in zip(params, arrays, grads):
             state = self._state_of(param)
             if not state:
                 state["step"] = np.float32(0.0)
@@ -62,25 +60,26 @@ class Adam(Optimizer):
                 state["exp_avg_sq"] = np.zeros_like(p)
                 if group["amsgrad"]:
                     state["max_exp_avg_sq"] = np.zeros_like(p)
+            g, a, b = self._scratch.like(p, 3)  # grad itself is MindSpore's memory: never written
             if group["maximize"]:
-                grad = -grad
+                grad = np.negative(grad, out=g)
             state["step"] = np.float32(state["step"] + 1)
             step = float(state["step"])
             if weight_decay != 0:
                 if group["decoupled_weight_decay"]:
-                    p = p * np.float32(1 - lr * weight_decay)
+                    np.multiply(p, np.float32(1 - lr * weight_decay), out=p)
                 else:
-                    grad = add_scaled(grad, p, weight_decay)
-            state["exp_avg"] = lerp(state["exp_avg"], grad, 1 - beta1)
-            state["exp_avg_sq"] = addcmul(state["exp_avg_sq"] * np.float32(beta2), grad, grad, 1 - beta2)
+                    grad = add_scaled(grad, p, weight_decay, g)
+            exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+            lerp(exp_avg, grad, 1 - beta1, exp_avg, a)
+            addcmul(np.multiply(exp_avg_sq, np.float32(beta2), out=exp_avg_sq), grad, grad, 1 - beta2, exp_avg_sq, a)
             bias_correction1 = 1 - beta1 ** step
             bias_correction2 = 1 - beta2 ** step
             step_size = lr / bias_correction1
             bias_correction2_sqrt = bias_correction2 ** 0.5
-            second = state["exp_avg_sq"]
+            second = exp_avg_sq
             if group["amsgrad"]:
-                state["max_exp_avg_sq"] = np.maximum(state["max_exp_avg_sq"], second)
-                second = state["max_exp_avg_sq"]
-            denom = np.sqrt(second) / np.float32(bias_correction2_sqrt) + np.float32(eps)
-            out.append(addcdiv(p, state["exp_avg"], denom, -step_size))
-        return out
+                second = np.maximum(state["max_exp_avg_sq"], second, out=state["max_exp_avg_sq"])
+            denom = np.sqrt(second, out=a)
+            np.add(np.divide(denom, np.float32(bias_correction2_sqrt), out=denom), np.float32(eps), out=denom)
+            addcdiv(p, exp_avg, denom, -step_size, p, b)

@@ -20,9 +20,14 @@ where MindSpore's kernel does, not where torch does (see ``adam.py``), its
 Adam/AdamW compute bias corrections in float32 from one step counter shared
 by all parameters, and it has no ``state_dict``. Its SGD is MindSpore's
 ``SGD`` kernel, the same rule as torch's (measured within 3e-8 after 50
-steps), but the lr storage alone rules it out for scheduler-driven code. The update math here follows torch's single-tensor
-(``foreach=False``, the CPU default) code in float32 numpy, with torch's
-fused multiply-adds (``add(alpha=)``, ``addcmul``, ``lerp``) emulated.
+steps), but the lr storage alone rules it out for scheduler-driven code.
+The update math here follows torch's single-tensor (``foreach=False``, the
+CPU default) code in float32 numpy, with torch's fused multiply-adds
+(``add(alpha=)``, ``addcmul``, ``lerp``) emulated (``_float32.py``). On CPU
+it runs in place on the Parameters' own memory (``asnumpy()`` shares it) and
+reads the gradients without copying them; elsewhere, or for parameters that
+are not float32, it works on a float32 copy and stores it back with
+``set_data``.
 """
 from collections.abc import Iterable
 from copy import deepcopy
@@ -30,10 +35,17 @@ from itertools import chain
 
 import numpy as np
 
+from msbridge.torch.optim._portable import portable
+
 
 def _is_parameter(value):
     from mindspore import Parameter
     return isinstance(value, Parameter)
+
+
+def _float32():
+    from mindspore import float32
+    return float32
 
 
 def _typename(value):
@@ -56,11 +68,42 @@ def to_tensor(array):
     return Tensor(np.array(array, dtype=np.float32))
 
 
+def _on_cpu():
+    from mindspore import get_context
+    return get_context("device_target") == "CPU"
+
+
+def _gradient_array(grad):
+    """A gradient as a float32 array, without a copy where MindSpore's storage already is one (read only)."""
+    if hasattr(grad, "asnumpy"):
+        array = grad.asnumpy()
+        if array.dtype == np.float32:
+            return array
+    return as_numpy(grad)
+
+
+class _Scratch:
+    """float32 scratch arrays grown to the largest parameter and reused every step (no per-step allocation)."""
+
+    def __init__(self):
+        self._flat = []
+
+    def like(self, array, count):
+        while len(self._flat) < count:
+            self._flat.append(np.empty(0, np.float32))
+        for i in range(count):
+            if self._flat[i].size < array.size:
+                self._flat[i] = np.empty(array.size, np.float32)
+        return [flat[:array.size].reshape(array.shape) for flat in self._flat[:count]]
+
+
 class Optimizer:
-    """Base class: subclasses implement ``_update_group(group, params, grads)`` in numpy."""
+    """Base class: subclasses implement ``_update_group(group, params, arrays, grads)`` in numpy, in place."""
 
     def __init__(self, params, defaults):
         self.defaults = defaults
+        self._in_place = _on_cpu()
+        self._scratch = _Scratch()
         if _is_parameter(params) or not isinstance(params, Iterable):
             raise TypeError("params argument given to the optimizer should be "
                             "an iterable of Tensors or dicts, but got " + _typename(params))
@@ -133,20 +176,31 @@ class Optimizer:
                              f"param_groups order), but got {len(grads)}.")
         start = 0
         for group in self.param_groups:
-            count = len(group["params"])
-            new_values = self._update_group(group, group["params"], [as_numpy(g) for g in grads[start:start + count]])
-            for param, value in zip(group["params"], new_values):
-                new = to_tensor(value)  # the math is float32; store back in the parameter's own dtype
-                param.set_data(new if new.dtype == param.dtype else new.astype(param.dtype))
-            start += count
+            params = group["params"]
+            arrays = [self._param_array(p) for p in params]
+            self._update_group(group, params, arrays, [_gradient_array(g) for g in grads[start:start + len(params)]])
+            for param, (array, in_place) in zip(params, arrays):
+                if not in_place:  # the math is float32; store back in the parameter's own dtype
+                    new = to_tensor(array)
+                    param.set_data(new if new.dtype == param.dtype else new.astype(param.dtype))
+            start += len(params)
         return loss
+
+    def _param_array(self, param):
+        """``(float32 array, in_place)``: the Parameter's own memory on CPU, else a float32 copy to store back."""
+        if self._in_place and param.dtype == _float32():
+            array = param.asnumpy()
+            if array.flags.writeable and array.flags.c_contiguous:
+                return array, True
+        return np.array(param.asnumpy(), dtype=np.float32), False
 
     __call__ = step
 
     def zero_grad(self, set_to_none=True):
         """Nothing to clear: MindSpore returns gradients instead of storing ``.grad``."""
 
-    def _update_group(self, group, params, grads):
+    def _update_group(self, group, params, arrays, grads):
+        """Update ``arrays[i][0]`` (parameter ``params[i]`` as float32) in place from ``grads[i]`` (read only)."""
         raise NotImplementedError
 
     # ----- torch's state_dict layout ------------------------------------------------------------
@@ -162,8 +216,7 @@ class Optimizer:
         state = {}
         for param in self.parameters:
             if param in self.state and self.state[param]:
-                state[index[id(param)]] = {k: (to_tensor(v) if v is not None else None)
-                                           for k, v in self.state[param].items()}
+                state[index[id(param)]] = {k: portable(v) for k, v in self.state[param].items()}
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict):

@@ -37,24 +37,21 @@ class SGD(Optimizer):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
 
-    def _update_group(self, group, params, grads):
+    def _update_group(self, group, params, arrays, grads):
         lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
         weight_decay = group["weight_decay"]
-        out = []
-        for param, grad in zip(params, grads):
-            p = param.asnumpy().astype(np.float32)
+        for param, (p, _), grad in zip(params, arrays, grads):
+            d_p, spare = self._scratch.like(p, 2)  # grad itself is MindSpore's memory: never written
             if group["maximize"]:
-                grad = -grad
+                grad = np.negative(grad, out=d_p)
             if weight_decay != 0:
-                grad = add_scaled(grad, p, weight_decay)
+                grad = add_scaled(grad, p, weight_decay, d_p)
             if momentum != 0:  # torch keeps no state at all without momentum
                 state = self._state_of(param)
                 buf = state.get("momentum_buffer")
                 if buf is None:
-                    buf = grad.copy()
+                    buf = state["momentum_buffer"] = grad.copy()
                 else:
-                    buf = add_scaled(buf * np.float32(momentum), grad, 1 - dampening)
-                state["momentum_buffer"] = buf
-                grad = add_scaled(grad, buf, momentum) if group["nesterov"] else buf
-            out.append(add_scaled(p, grad, -lr))
-        return out
+                    add_scaled(np.multiply(buf, np.float32(momentum), out=buf), grad, 1 - dampening, buf)
+                grad = add_scaled(grad, buf, momentum, spare) if group["nesterov"] else buf
+            add_scaled(p, grad, -lr, p)

@@ -13,11 +13,15 @@ from msbridge.mindspore.nn._checkparam import (  # noqa: F401  (re-exported for 
 
 
 def check_float_open_range(value, lower, upper, name, prim):
-    """``validator.check_float_range(value, lower, upper, INC_NEITHER, name, prim)``."""
+    """``validator.check_float_range(value, lower, upper, INC_NEITHER, name, prim)``.
+
+    MindSpore tests ``value <= lower or value >= upper``, so NaN passes (it
+    fails neither comparison); ported code that relies on that keeps working.
+    """
     head = f"For '{prim}', the" if prim else "The"
     if not isinstance(value, (np.ndarray, np.generic, float)) or isinstance(value, bool):
         raise TypeError(f"{head} '{name}' must be 'float',  but got '{type(value).__name__}'.")
-    if not lower < value < upper:
+    if value <= lower or value >= upper:
         raise ValueError(f"{head} '{name}' must be in range of ({lower}, {upper}), "
                          f"but got {value} with type '{type(value).__name__}'.")
     return value

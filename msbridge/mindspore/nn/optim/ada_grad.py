@@ -13,6 +13,9 @@ is accepted but, on MindSpore 2.10 CPU, the kernel updates ``accum`` anyway
 (measured), so we do too.
 """
 from msbridge.mindspore.nn.optim._checks import check_non_negative_float, check_value_type
+import torch
+
+from msbridge.mindspore.nn.optim import _fused
 from msbridge.mindspore.nn.optim._float32 import f32, sqrt
 from msbridge.mindspore.nn.optim.optimizer import Optimizer
 
@@ -30,6 +33,18 @@ class Adagrad(Optimizer):
 
     def _apply(self, gradients, lrs):
         one = f32(1.0)
+        scratch = self._scratch(gradients)
+        if scratch is not None:
+            self._fast(gradients, lrs, scratch)
+            return
         for w, g, lr, accum in zip(self.parameters, gradients, lrs, self.accum):
             accum.add_(g * g)
             w.sub_(lr * g * (one / sqrt(accum)))
+
+    def _fast(self, gradients, lrs, scratch):
+        """The same roundings, in place over two reused scratch tensors per parameter."""
+        one = f32(1.0)
+        for w, g, lr, accum, (a, b) in zip(self.parameters, gradients, self._floats(lrs), self.accum, scratch):
+            accum.add_(torch.mul(g, g, out=a))
+            torch.div(one, _fused.sqrt_into(a, accum), out=a)  # 1 / sqrt(accum)
+            w.sub_(torch.mul(g, lr, out=b).mul_(a))

@@ -17,8 +17,10 @@ on the gradient (like torch ``Adam``, unlike ``AdamW``). ``use_lazy`` /
 ``use_offload`` only change the kernel for sparse gradients or the device, so
 for dense torch gradients they compute the same update and are accepted.
 """
+import numpy as np
 import torch
 
+from msbridge.mindspore.nn.optim import _fused
 from msbridge.mindspore.nn.optim._checks import (
     check_float_open_range,
     check_non_negative_float,
@@ -51,13 +53,39 @@ def adam_moments(m, v, g, beta1, beta2):
     v.copy_(fma(torch.addcmul(-v.double(), g64, g64).float(), one - beta2, v))  # fma(fma(g, g, -v), ...)
 
 
-def adam_kernel(w, m, v, g, lr, beta1, beta2, eps, beta1_power, beta2_power, nesterov):
-    """MindSpore's ``Adam`` primitive on one parameter, in place."""
+def adam_kernel(w, m, v, g, lr, beta1, beta2, eps, beta1_power, beta2_power, nesterov, vhat=None):
+    """MindSpore's ``Adam`` primitive on one parameter, in place (``vhat``: the AMSGrad variant)."""
     one = f32(1.0)
+    if vhat is not None:  # ``ApplyAdamWithAmsgradV2``: divides by ``sqrt(max(vhat, v))``
+        adam_moments(m, v, g, beta1, beta2)
+        torch.maximum(vhat, v, out=vhat)
+        lr_t = lr * sqrt(one - beta2_power) / (one - beta1_power)
+        w.sub_(lr_t * m / (sqrt(vhat) + eps))
+        return
     adam_moments(m, v, g, beta1, beta2)
     lr_t = lr * sqrt(one - beta2_power) / (one - beta1_power)
     numerator = m * beta1 + (one - beta1) * g if nesterov else m
     w.sub_(lr_t * numerator / (sqrt(v) + eps))
+
+
+def fast_adam_step(opt, gradients, lrs, scratch, moments1, moments2, nesterov, vhats):
+    """``adam_kernel`` on every parameter in float32 passes: the same roundings, no float64 temporaries."""
+    one, b1 = np.float32(1.0), _fused.f32(opt.beta1)
+    c1, c2, eps = one - b1, one - _fused.f32(opt.beta2), float(opt.eps)
+    root, denominator = np.sqrt(one - _fused.f32(opt.beta2_power)), one - _fused.f32(opt.beta1_power)
+    for w, g, lr, m, v, vhat, (denom, step) in zip(opt.parameters, gradients, opt._floats(lrs), moments1, moments2,
+                                                   vhats, scratch):
+        _fused.lerp_moment_(m, g, c1, denom)
+        _fused.square_moment_(v, g, c2, denom)
+        if vhat is not None:
+            torch.maximum(vhat, v, out=vhat)
+        lr_t = float(np.float32(lr) * root / denominator)
+        _fused.sqrt_into(denom, v if vhat is None else vhat).add_(eps)
+        if nesterov:  # round(round(m * beta1) + round((1 - beta1) * g)), then times lr_t
+            torch.mul(m, float(b1), out=step).add_(g * float(c1)).mul_(lr_t)
+            w.addcdiv_(step, denom, value=-1)  # w - step / denom: -1 * q is exact, one rounding of the difference
+        else:  # addcdiv is a + (value * b) / c: w - round(round(lr_t * m) / denom), no pass for the product
+            w.addcdiv_(m, denom, value=-lr_t)
 
 
 class Adam(Optimizer):
@@ -94,17 +122,12 @@ class Adam(Optimizer):
     def _apply(self, gradients, lrs):
         self.beta1_power = self.beta1_power * self.beta1
         self.beta2_power = self.beta2_power * self.beta2
-        for i, (w, g, lr, m, v) in enumerate(zip(self.parameters, gradients, lrs, self.moment1, self.moment2)):
-            if self.use_amsgrad:
-                self._amsgrad(w, m, v, self.vhat[i], g, lr)
-            else:
-                adam_kernel(w, m, v, g, lr, self.beta1, self.beta2, self.eps,
-                            self.beta1_power, self.beta2_power, self.use_nesterov)
-
-    def _amsgrad(self, w, m, v, vhat, g, lr):
-        """``ApplyAdamWithAmsgradV2``: like Adam but divides by ``sqrt(max(vhat, v))``."""
-        one = f32(1.0)
-        adam_moments(m, v, g, self.beta1, self.beta2)
-        torch.maximum(vhat, v, out=vhat)
-        lr_t = lr * sqrt(one - self.beta2_power) / (one - self.beta1_power)
-        w.sub_(lr_t * m / (sqrt(vhat) + self.eps))
+        vhats = self.vhat if self.use_amsgrad else (None,) * len(self.parameters)
+        nesterov = self.use_nesterov and not self.use_amsgrad
+        scratch = self._scratch(gradients)
+        if scratch is not None:
+            fast_adam_step(self, gradients, lrs, scratch, self.moment1, self.moment2, nesterov, vhats)
+            return
+        for w, g, lr, m, v, vhat in zip(self.parameters, gradients, lrs, self.moment1, self.moment2, vhats):
+            adam_kernel(w, m, v, g, lr, self.beta1, self.beta2, self.eps, self.beta1_power, self.beta2_power,
+                        nesterov, vhat)

@@ -14,7 +14,10 @@ Not ``torch.optim.AdamW``: there is **no bias correction** (early steps are
 ``grad_centralization`` (its ``construct`` never calls it). Without groups
 'beta'/'gamma' names are not decayed.
 """
+import numpy as np
+import torch
 
+from msbridge.mindspore.nn.optim import _fused
 from msbridge.mindspore.nn.optim._float32 import f32, fma, sqrt
 from msbridge.mindspore.nn.optim.adam import adam_moments, check_adam_values
 from msbridge.mindspore.nn.optim.optimizer import Optimizer
@@ -37,6 +40,10 @@ class AdamWeightDecay(Optimizer):
 
     def _apply(self, gradients, lrs):
         decays = self._decays
+        scratch = self._scratch(gradients)
+        if scratch is not None:
+            self._fast(gradients, lrs, decays, scratch)
+            return
         for w, g, lr, m, v, wd, flag in zip(self.parameters, gradients, lrs, self.moments1, self.moments2,
                                             decays, self.decay_flags):
             adam_moments(m, v, g, self.beta1, self.beta2)
@@ -44,3 +51,18 @@ class AdamWeightDecay(Optimizer):
             if flag:
                 update = update + wd * w
             w.copy_(fma(-lr, update, w))
+
+    def _fast(self, gradients, lrs, decays, scratch):
+        """The same roundings in float32 passes over two reused scratch tensors per parameter."""
+        one = np.float32(1.0)
+        c1, c2, eps = one - _fused.f32(self.beta1), one - _fused.f32(self.beta2), float(self.eps)
+        for w, g, lr, m, v, wd, flag, (denom, update) in zip(self.parameters, gradients, self._floats(lrs),
+                                                             self.moments1, self.moments2, decays, self.decay_flags,
+                                                             scratch):
+            _fused.lerp_moment_(m, g, c1, denom)
+            _fused.square_moment_(v, g, c2, denom)
+            _fused.sqrt_into(denom, v).add_(eps)
+            torch.div(m, denom, out=update)
+            if flag:  # update + round(wd * w)
+                update.add_(torch.mul(w, wd.item(), out=denom))
+            w.add_(update, alpha=-lr)  # fma(-lr, update, w)

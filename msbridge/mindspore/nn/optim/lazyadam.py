@@ -8,7 +8,7 @@ correction folded into the step size, optional Nesterov). Maps to
 """
 from msbridge.mindspore.nn.optim._checks import check_value_type
 from msbridge.mindspore.nn.optim._float32 import f32
-from msbridge.mindspore.nn.optim.adam import adam_kernel, check_adam_values
+from msbridge.mindspore.nn.optim.adam import adam_kernel, check_adam_values, fast_adam_step
 from msbridge.mindspore.nn.optim.optimizer import Optimizer
 
 
@@ -31,6 +31,11 @@ class LazyAdam(Optimizer):
     def _apply(self, gradients, lrs):
         self.beta1_power = self.beta1_power * self.beta1
         self.beta2_power = self.beta2_power * self.beta2
+        scratch = self._scratch(gradients)
+        if scratch is not None:
+            fast_adam_step(self, gradients, lrs, scratch, self.moment1, self.moment2, self.use_nesterov,
+                           (None,) * len(self.parameters))
+            return
         for w, g, lr, m, v in zip(self.parameters, gradients, lrs, self.moment1, self.moment2):
             adam_kernel(w, m, v, g, lr, self.beta1, self.beta2, self.eps,
                         self.beta1_power, self.beta2_power, self.use_nesterov)

@@ -11,6 +11,9 @@ CPU kernel computes; the documented formula uses the new one). Compared with
 a zero accumulator (same result), weight decay is L2 on the gradient before
 the loss-scale division, ``learning_rate`` and ``momentum`` are required.
 """
+import torch
+
+from msbridge.mindspore.nn.optim import _fused
 from msbridge.mindspore.nn.optim._checks import check_bool, check_value_type
 from msbridge.mindspore.nn.optim._float32 import f32
 from msbridge.mindspore.nn.optim.optimizer import Optimizer
@@ -30,6 +33,10 @@ class Momentum(Optimizer):
         self.moments = self._zeros_like(self.parameters)
 
     def _apply(self, gradients, lrs):
+        scratch = self._scratch(gradients)
+        if scratch is not None:
+            self._fast(gradients, lrs, scratch)
+            return
         for w, g, lr, accum in zip(self.parameters, gradients, lrs, self.moments):
             if self.use_nesterov:
                 w.sub_(lr * (g + self.momentum * accum))
@@ -37,3 +44,14 @@ class Momentum(Optimizer):
             else:
                 accum.mul_(self.momentum).add_(g)
                 w.sub_(lr * accum)
+
+    def _fast(self, gradients, lrs, scratch):
+        """The same roundings, with the products in a reused scratch tensor instead of fresh ones."""
+        momentum = float(self.momentum)
+        for w, g, lr, accum, (tmp, _) in zip(self.parameters, gradients, self._floats(lrs), self.moments, scratch):
+            if self.use_nesterov:  # lr * (g + momentum * accum_old)
+                w.sub_(torch.mul(accum, momentum, out=tmp).add_(g).mul_(lr))
+                accum.mul_(momentum).add_(g)
+            else:
+                accum.mul_(momentum).add_(g)
+                w.sub_(torch.mul(accum, lr, out=tmp))

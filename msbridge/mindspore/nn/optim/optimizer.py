@@ -34,7 +34,7 @@ from collections.abc import Iterable
 
 import torch
 
-from msbridge.mindspore.nn.optim import learning_rate as lr_forms
+from msbridge.mindspore.nn.optim import _fused, learning_rate as lr_forms
 from msbridge.mindspore.nn.optim._checks import check_non_negative_float, check_positive_float, check_value_type
 
 _GROUP_KEYS = ['params', 'lr', 'weight_decay', 'order_params', 'grad_centralization']
@@ -111,6 +111,7 @@ class Optimizer:
                                      for name in self._names)
             self.exec_weight_decay = self.dynamic_weight_decay or wd > 0
             self.grad_centralization_flags = (False,) * len(params)
+        self.workspace = _fused.Workspace()  # scratch for the float32 fast paths
         self.reciprocal_scale = torch.tensor(1.0 / self.loss_scale, dtype=torch.float32)
         self.need_scale = self.loss_scale != 1.0
 
@@ -233,7 +234,7 @@ class Optimizer:
         return self._lr_source.learning_rate
 
     def _step(self):
-        return int(self.global_step[0])
+        return self.global_step.item()
 
     def get_lr(self):
         """The LR the next call will use (MindSpore: the LR at the current ``global_step``)."""
@@ -330,6 +331,20 @@ class Optimizer:
 
     def _apply(self, gradients, lrs):
         raise NotImplementedError
+
+    def _scratch(self, gradients):
+        """Per-parameter scratch tensor pairs when every parameter and gradient can take the float32 fast path."""
+        views = self.workspace.views(self.parameters)
+        if views is None or not all(g.dtype == torch.float32 and g.device.type == "cpu" and g.layout == torch.strided
+                                    for g in gradients):
+            return None
+        return views
+
+    @staticmethod
+    def _floats(lrs):
+        """The per-parameter LRs as Python floats, each distinct LR tensor read once."""
+        seen = {}
+        return [seen[id(lr)] if id(lr) in seen else seen.setdefault(id(lr), lr.item()) for lr in lrs]
 
     @staticmethod
     def _zeros_like(params, value=0.0):

@@ -25,6 +25,7 @@ epsilon 1e-10 (torch 1e-8).
 import torch
 
 from msbridge.mindspore.nn.optim._checks import check_non_negative_float, check_positive_float, check_value_type
+from msbridge.mindspore.nn.optim import _fused
 from msbridge.mindspore.nn.optim._float32 import f32, fma, sqrt
 from msbridge.mindspore.nn.optim.optimizer import Optimizer
 
@@ -52,6 +53,10 @@ class RMSProp(Optimizer):
 
     def _apply(self, gradients, lrs):
         one_minus_decay = f32(1.0) - self.decay
+        scratch = None if self.centered else self._scratch(gradients)
+        if scratch is not None:
+            self._fast(gradients, lrs, scratch, one_minus_decay)
+            return
         for i, (w, g, lr, ms, mom) in enumerate(zip(self.parameters, gradients, lrs, self.ms, self.moment)):
             if self.centered:
                 mg = self.mg[i]
@@ -69,3 +74,14 @@ class RMSProp(Optimizer):
             else:
                 w.sub_(new_mom)
             mom.copy_(new_mom)
+
+    def _fast(self, gradients, lrs, scratch, one_minus_decay):
+        """The plain (not centered) update with the same roundings, over two reused scratch tensors."""
+        weight, eps, momentum = _fused.f32(one_minus_decay), float(self.epsilon), float(self.momentum)
+        for w, g, lr, ms, mom, (a, b) in zip(self.parameters, gradients, self._floats(lrs), self.ms, self.moment,
+                                             scratch):
+            _fused.square_moment_(ms, g, weight, a)
+            _fused.sqrt_into(a, ms).add_(eps)
+            torch.mul(g, lr, out=b).div_(a)  # lr * g / denom
+            mom.mul_(momentum).add_(b)
+            w.sub_(mom)

@@ -16,6 +16,7 @@ momentum buffer exists (zeros) before the first step.
 """
 import torch
 
+from msbridge.mindspore.nn.optim import _fused
 from msbridge.mindspore.nn.optim._checks import check_value_type
 from msbridge.mindspore.nn.optim._float32 import f32
 from msbridge.mindspore.nn.optim.optimizer import Optimizer
@@ -52,9 +53,14 @@ class SGD(Optimizer):
         self.momentum = f32(momentum)
         self.accum = self._zeros_like(self.parameters)
         self.stat = self._zeros_like(self.parameters, 1.0)
+        self._stat_zeroed = {}  # id(stat) -> stat._version right after the fast path zeroed it
 
     def _apply(self, gradients, lrs):
         one_minus_dampening = 1 - f32(self.dampening)
+        scratch = self._scratch(gradients)
+        if scratch is not None:
+            self._fast(gradients, lrs, scratch, one_minus_dampening)
+            return
         for w, g, lr, accum, stat in zip(self.parameters, gradients, lrs, self.accum, self.stat):
             if self.momentum == 0:
                 w.sub_(lr * g)
@@ -63,3 +69,27 @@ class SGD(Optimizer):
             stat.zero_()
             update = g + self.momentum * accum if self.nesterov else accum
             w.sub_(lr * update)
+
+    def _fast(self, gradients, lrs, scratch, one_minus_dampening):
+        """The same roundings in place; the first-step select only runs while some ``stat`` is set.
+
+        ``stat`` is all zeros after the first step; torch's version counter
+        of each ``stat`` tells whether anything wrote to it since we zeroed
+        it, so the check costs no pass over it.
+        """
+        momentum, damped = float(self.momentum), float(one_minus_dampening)
+        for w, g, lr, accum, stat, (tmp, _) in zip(self.parameters, gradients, self._floats(lrs), self.accum,
+                                                   self.stat, scratch):
+            if momentum == 0:
+                w.sub_(torch.mul(g, lr, out=tmp))
+                continue
+            accum.mul_(momentum)
+            accum.add_(g if damped == 1 else torch.mul(g, damped, out=tmp))  # 1 * g is exact
+            if self._stat_zeroed.get(id(stat)) != stat._version and stat.any():  # version: written since we zeroed?
+                torch.where(stat > 0, g, accum, out=accum)
+                stat.zero_()
+                self._stat_zeroed[id(stat)] = stat._version
+            if self.nesterov:  # lr * (g + momentum * accum)
+                w.sub_(torch.mul(accum, momentum, out=tmp).add_(g).mul_(lr))
+            else:
+                w.sub_(torch.mul(accum, lr, out=tmp))

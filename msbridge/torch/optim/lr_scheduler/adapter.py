@@ -89,26 +89,66 @@ def _parameter(value: np.float32, name: str):
     return Parameter(_tensor(value), name=name, requires_grad=False)
 
 
+def _on_cpu() -> bool:
+    from mindspore import get_context
+
+    return get_context("device_target") == "CPU"
+
+
 def _copy_into(tensor, value: np.float32) -> None:
-    """Overwrite a MindSpore tensor's storage in place.
+    """Overwrite a MindSpore tensor's storage through an op (devices; tensors that are not 0-d)."""
+    tensor.copy_(_tensor(value))
+
+
+class StorageWriter:
+    """Writes float32 values into the storage of the 0-d tensor ``get()`` returns.
 
     The optimizer's compiled step keeps the storage it first saw:
     ``Parameter.set_data`` or replacing the attribute installs new storage the
-    step never reads (measured: the LR change is silently ignored), while
-    ``copy_`` writes into the storage it uses (12 us; ``ops.assign`` ~600 us).
+    step never reads (measured: the LR change is silently ignored), so every
+    write goes *into* the storage. Measured per write, in one run
+    (bench_torch_lr_scheduler.py --writes): ``copy_`` of a new ``Tensor``
+    ~20x torch's whole ``ExponentialLR.step()`` (it builds a Tensor and
+    launches an op; ``ops.assign`` is slower still), ``asnumpy()`` and a store
+    ~4x, a store into a kept numpy view of the storage ~0.03x. On CPU
+    ``asnumpy()`` *is* the storage (documented: "share the same underlying
+    storage"), so the view is kept, and re-taken when ``data_ptr()`` (~0.15x)
+    shows the tensor now has other storage. A step already launched reads the
+    value it was launched with (tested: tests/torch/test_lrsched_adapter.py).
+    On a device ``asnumpy()`` is a host copy: there ``copy_`` does the write.
     """
-    tensor.copy_(_tensor(value))
+
+    __slots__ = ("_get", "_cpu", "_view", "_ptr")
+
+    def __init__(self, get: Callable[[], Any]):
+        self._get = get
+        self._cpu = _on_cpu()
+        self._view = None
+        self._ptr = None
+
+    def __call__(self, value: np.float32) -> None:
+        tensor = self._get()
+        if not self._cpu:
+            _copy_into(tensor, value)
+            return
+        ptr = tensor.data_ptr()
+        if ptr != self._ptr:
+            self._view, self._ptr = (tensor.asnumpy() if tensor.shape == () else None), ptr
+        if self._view is None:
+            _copy_into(tensor, value)
+        else:
+            self._view[()] = value
 
 
 def parameter_slot(param) -> Slot:
     """Slot over a 0-d float32 Parameter (``learning_rate``, ``momentum``, experimental 'lr')."""
-    return Slot(lambda: float(param), lambda v: _copy_into(param, v))
+    return Slot(lambda: float(param), StorageWriter(lambda: param))
 
 
 def attribute_slot(owner, name: str) -> Slot:
     """Slot over a Tensor attribute the optimizer reads each call (nn.Adam's ``beta1``)."""
     ref = weakref.ref(owner)  # the view is cached per optimizer: no strong cycle to it
-    return Slot(lambda: float(getattr(ref(), name)), lambda v: _copy_into(getattr(ref(), name), v))
+    return Slot(lambda: float(getattr(ref(), name)), StorageWriter(lambda: getattr(ref(), name)))
 
 
 def _as_parameter(value, name: str):
@@ -126,9 +166,11 @@ def _as_parameter(value, name: str):
 def dict_slot(group: dict, key: str, name: str) -> Slot:
     """Slot over ``group[key]`` (experimental SGD's 'momentum')."""
 
+    store = StorageWriter(lambda: group[key])
+
     def write(v):
         group[key] = _as_parameter(group[key], name)
-        _copy_into(group[key], v)
+        store(v)
 
     return Slot(lambda: float(group[key]), write)
 
@@ -136,11 +178,14 @@ def dict_slot(group: dict, key: str, name: str) -> Slot:
 def beta_slot(group: dict, index: int, name: str) -> Slot:
     """Slot over ``group['betas'][index]`` of an experimental Adam-like group."""
 
+    store = StorageWriter(lambda: group["betas"][index])
+
     def write(v):
         betas = list(group["betas"])
-        betas[index] = _as_parameter(betas[index], name)
-        _copy_into(betas[index], v)
-        group["betas"] = tuple(betas)
+        if not _is_parameter(betas[index]):
+            betas[index] = _as_parameter(betas[index], name)
+            group["betas"] = tuple(betas)
+        store(v)
 
     return Slot(lambda: float(group["betas"][index]), write)
 
@@ -279,6 +324,12 @@ class _ExperimentalView:
                 betas = (beta_slot(group, 0, f"beta1_group_{i}"), beta_slot(group, 1, f"beta2_group_{i}"))
             self._groups.append(ParamGroupView(group, slots, betas))
         return self._groups
+
+
+def _is_parameter(value) -> bool:
+    from mindspore import Parameter
+
+    return isinstance(value, Parameter)
 
 
 def _is_tensor(value) -> bool:
