@@ -40,5 +40,5 @@ def idiom_attributes(target: str) -> frozenset[str]:
     """Attribute names that make a statement worth visiting even without a framework name in it."""
     names = set(METHOD_CALLS[target]) | {FORWARD[target][0]}
     if target == "mindspore":
-        names |= {"zero_grad", "backward"}
+        names |= {"zero_grad", "backward", "load_state_dict"}
     return frozenset(names)
