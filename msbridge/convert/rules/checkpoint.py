@@ -71,6 +71,13 @@ def _literal(node: cst.BaseExpression | None):
     return ...
 
 
+def _ckpt_literal(node: cst.BaseExpression):
+    """For a plain one-line string literal: (its value, the literal with ``.ckpt`` appended); else None."""
+    if not isinstance(node, cst.SimpleString) or node.value[-3:] in ('"""', "'''") or "\\" in node.value:
+        return None
+    return node.evaluated_value, node.with_changes(value=node.value[:-1] + ".ckpt" + node.value[-1])
+
+
 def _arg(value: cst.BaseExpression, keyword: str | None = None) -> cst.Arg:
     if keyword is None:
         return cst.Arg(value=value)
@@ -189,6 +196,10 @@ class CheckpointCalls:
         why = self._network(original_obj.func.value)
         if why:
             return self._review(original, updated, api, why)
+        literal = _ckpt_literal(path)
+        if literal is None or not literal[0].endswith(".ckpt"):
+            written = f"{literal[0]}.ckpt" if literal else "the path + '.ckpt' when it does not end with .ckpt"
+            self.rw.mark(f"note: MindSpore appends .ckpt: this writes {written}")
         self.rw.record(original, api, rpt.CONVERTED, "mindspore.save_checkpoint", "mindspore.save_checkpoint(net, path)")
         return updated.with_changes(func=self.rw.needs.reference("mindspore.save_checkpoint"),
                                     args=_with_args(updated, [_arg(obj.func.value), _arg(path)]))
@@ -210,6 +221,15 @@ class CheckpointCalls:
             native = "torch.load" if target == "torch" else "mindspore.load_checkpoint"
             args = [_arg(path)] + ([_arg(cst.Name("True"), "weights_only")] if target == "torch" else [])
             note = f"this file's own save writes this path: {native} reads it"
+            if target == "mindspore":
+                literal = _ckpt_literal(path)
+                if literal is None:
+                    return self._review(original, updated, api, "MindSpore's save appends .ckpt to a name that does "
+                                        "not end with it, and load_checkpoint reads only .ckpt names: spell the path "
+                                        "with .ckpt")
+                if not literal[0].endswith(".ckpt"):
+                    args = [_arg(literal[1])]
+                    note += f" under the name MindSpore's save gave it ({literal[0]}.ckpt)"
         else:
             native = BRIDGE_LOADER[target]
             args = [_arg(path)]
@@ -217,8 +237,15 @@ class CheckpointCalls:
                     f"{'MindSpore' if target == 'torch' else 'torch'}'s file; read by content")
         if api == "torch.load" and "map_location" in bound:
             note += "; map_location dropped (MindSpore places tensors itself)"
-        self.rw.record(original, api, rpt.CONVERTED, native, note)
-        self.rw.mark(f"note: {note}")
+        literal = _ckpt_literal(path)
+        if not own and target == "mindspore" and (literal is None or not literal[0].endswith((".ckpt", ".safetensors"))):
+            # msbridge reads a torch .pt with torch.load(weights_only=True): it needs torch installed
+            note += ("; a torch .pt/.pth/.bin file needs torch installed to be read: convert it once with "
+                     "`msbridge ckpt` to .ckpt and load that to run without torch")
+            self.rw.record(original, api, rpt.REVIEW, native, note)
+        else:
+            self.rw.record(original, api, rpt.CONVERTED, native, note)
+            self.rw.mark(f"note: {note}")
         return updated.with_changes(func=self.rw.needs.reference(native), args=_with_args(updated, args))
 
     def _load_param_into_net(self, original, updated):
