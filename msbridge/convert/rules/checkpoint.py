@@ -272,8 +272,10 @@ class CheckpointCalls:
     def _load_state_dict(self, original, updated):
         api = ".load_state_dict()"
         why = self._network(original.func.value)
+        if why and self.rw.code_of(original.func.value) in self.optimizers:
+            return self._review(original, updated, api, why)
         if why:
-            return None   # not known to be a network: left to the method rule (a torch optimizer's stays)
+            return None   # not known to be a network: left to the method rule (a non-framework object's stays)
         bound = _bind(updated, SIGNATURES[api])
         strict = _literal(bound.get("strict")) if bound else ...
         if bound is None or "state_dict" not in bound or strict is ... \
