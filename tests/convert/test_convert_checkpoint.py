@@ -176,7 +176,9 @@ def test_convert_checkpoint_non_framework_calls_stay(to, code):
 
 REVIEWED = [
     ("torch", "ms.save_checkpoint([{'name': 'w', 'data': w}], 'a.ckpt')", "mindspore.save_checkpoint",
-     "is not known to become a torch network"),
+     "this object is not known to become a torch network"),
+    ("torch", "ms.save_checkpoint(w, 'a.ckpt')", "mindspore.save_checkpoint",
+     "`w` is not known to become a torch network"),
     ("torch", "ms.save_checkpoint(net, 'a.ckpt', append_dict={'epoch': 1})", "mindspore.save_checkpoint",
      "only mindspore.save_checkpoint(save_obj, ckpt_file_name) is converted"),
     ("torch", "params = ms.load_checkpoint('a.ckpt', net)", "mindspore.load_checkpoint",

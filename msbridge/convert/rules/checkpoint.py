@@ -110,7 +110,6 @@ class CheckpointCalls:
             return
         self._facts_of, self.saved, self.optimizers = id(bindings), set(), set()
         code = cst.Module(body=[]).code_for_node
-        rw = self.rw
 
         class Walk(cst.CSTVisitor):
             def visit_Call(self, node):
@@ -147,7 +146,9 @@ class CheckpointCalls:
         if text in self.optimizers:
             return f"`{text}` is an optimizer: its state does not cross this way (see msbridge.bridge.optimizer_state)"
         if self.rw.bindings is None or self.rw.bindings.kind(node) != TARGET:
-            return f"`{text}` is not known to become a {self.rw.target} network"
+            # a plain name reads the same after the rewrite; other expressions may not (a second run must agree)
+            shown = f"`{text}`" if isinstance(node, (cst.Name, cst.Attribute)) else "this object"
+            return f"{shown} is not known to become a {self.rw.target} network"
         return None
 
     # ---- the hook ----------------------------------------------------------------------------------
