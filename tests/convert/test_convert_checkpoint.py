@@ -240,6 +240,28 @@ def test_convert_checkpoint_mindspore_save_appends_ckpt_and_load_needs_it(tmp_pa
     assert sorted(ms.load_checkpoint(str(tmp_path / "net.pt.ckpt"))) == ["bias", "weight"]
 
 
+def test_convert_checkpoint_emitted_loaders_give_what_the_frameworks_own_loaders_give(tmp_path):
+    """``load_torch_state_dict``/``load_mindspore_checkpoint`` on each framework's own file equal its own loader;
+    on the other framework's file, the same bytes under the other names."""
+    import mindspore as ms
+    import torch
+
+    from msbridge.bridge.checkpoint_script import load_mindspore_checkpoint, load_torch_state_dict
+
+    dense, linear = ms.nn.Dense(3, 2), torch.nn.Linear(3, 2)
+    ms.save_checkpoint(dense, str(tmp_path / "d.ckpt"))
+    torch.save(linear.state_dict(), tmp_path / "l.pt")
+    own_t, ours_t = torch.load(tmp_path / "l.pt", weights_only=True), load_torch_state_dict(tmp_path / "l.pt")
+    assert list(ours_t) == list(own_t) and all(torch.equal(ours_t[k], own_t[k]) for k in own_t)
+    own_m, ours_m = ms.load_checkpoint(str(tmp_path / "d.ckpt")), load_mindspore_checkpoint(tmp_path / "d.ckpt")
+    assert sorted(ours_m) == sorted(own_m)
+    for k in own_m:
+        assert ours_m[k].dtype == own_m[k].dtype and np.array_equal(ours_m[k].asnumpy(), own_m[k].asnumpy())
+    crossed = load_torch_state_dict(tmp_path / "d.ckpt")
+    assert sorted(crossed) == ["bias", "weight"]
+    assert all(np.array_equal(crossed[k].numpy(), own_m[k].asnumpy()) for k in crossed)
+
+
 # ---- converted training scripts, run with the source framework unimportable ------------------------------
 MS_TRAIN = """\
     import numpy as np
