@@ -6,7 +6,7 @@
 * ``torch_scheduler_to_mindspore``: torch scheduler -> MindSpore per-step list or schedule;
 * ``optimizer_kwargs_to_torch`` / ``optimizer_kwargs_to_mindspore``: optimizer arguments;
 * runtime helpers a converted program imports (``weight_decay``, ``labels``,
-  ``param_groups``), each importing only the framework it runs on.
+  ``param_groups``, ``checkpoint_script``), each importing only the framework it runs on.
 
 Names are imported lazily: a program converted to MindSpore imports
 ``msbridge.bridge.X`` on a machine without torch, so this package must not

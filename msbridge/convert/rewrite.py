@@ -38,6 +38,7 @@ from msbridge.convert.bindings import OTHER, SOURCE, TARGET, Bindings
 from msbridge.convert.catalog import Catalog, framework_of, mirror_framework_of, other
 from msbridge.convert.imports import ImportNeeds
 from msbridge.convert.rules import labels, methods, optimizer_lr, param_groups
+from msbridge.convert.rules.checkpoint import CheckpointCalls
 from msbridge.convert.rules.train_step import TrainStep
 from msbridge.convert.scan import BRIDGE_NAMES, Scan
 from msbridge.tables import ApiRow
@@ -72,6 +73,7 @@ class Rewriter(cst.CSTTransformer):
         self.carried: list[cst.EmptyLine] = []      # comment lines of a removed statement, for the next one
         self.carried_depth = 1 << 30                # statement nesting depth they came from
         self.train_step = TrainStep(self)
+        self.checkpoint = CheckpointCalls(self)   # save/load checkpoint calls (rules.checkpoint)
         self.bindings: Bindings | None = None
         self.consumer_of: dict[int, cst.Call] = {}  # id(argument expression) -> the call it is passed to
         self.recorded = None                        # (index, use) of the last report entry
@@ -403,6 +405,9 @@ class Rewriter(cst.CSTTransformer):
             self.mark(f"review: {api}: {text}")
 
     def _call(self, original, updated):
+        rewritten = self.checkpoint.call(original, updated)
+        if rewritten is not None:
+            return rewritten
         name = labels.source_name(self.imports.resolve(original.func))
         if name is None:
             maybe = self.bindings.ambiguous(original.func) if self.bindings is not None else []

@@ -40,5 +40,6 @@ def idiom_attributes(target: str) -> frozenset[str]:
     """Attribute names that make a statement worth visiting even without a framework name in it."""
     names = set(METHOD_CALLS[target]) | {FORWARD[target][0]}
     if target == "mindspore":
-        names |= {"zero_grad", "backward", "step", "param_groups", "grad"}   # rules.train_step marks leftovers
+        names |= {"zero_grad", "backward", "step", "param_groups", "grad",   # rules.train_step marks leftovers
+                  "load_state_dict"}                                           # rules.checkpoint
     return frozenset(names)
