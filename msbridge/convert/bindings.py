@@ -112,6 +112,7 @@ class Bindings:
         module.visit(index)
         self._values, self._params, self._calls_to = index.values, index.params, index.calls_to
         self._inferring: set[int] = set()      # guards the look-ahead below against cycles
+        self._ahead = 0                        # > 0 while looking ahead of the rewriter
 
     # ---- names -------------------------------------------------------------------------------
     def qualified_names(self, node: cst.CSTNode) -> set:
@@ -176,7 +177,7 @@ class Bindings:
             return self.call_kind(node)
         qualified = self.qualify(node)
         if qualified is not None:
-            return self._framework_kind(qualified)
+            return self._framework_kind(qualified) if not self._ahead else None
         if isinstance(node, cst.Name):
             return self._name_kind(node)
         if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
@@ -191,7 +192,7 @@ class Bindings:
         func = call.func
         qualified = self.qualify(func)
         if qualified is not None:
-            return self._framework_kind(qualified)
+            return self._framework_kind(qualified) if not self._ahead else None
         if isinstance(func, cst.Attribute) and self.qualify(func.value) is None:
             receiver = self.kind(func.value)
             if receiver in (TARGET, SOURCE):
@@ -239,12 +240,16 @@ class Bindings:
         parameter of a plain function whose every call in the file passes a TARGET object there
         (``def train(model, ...)`` called as ``train(Net(), ...)``: pytorch/examples' shape).
 
-        Only TARGET and OTHER are believed: whether a source-framework call is converted is decided
-        when the rewriter gets there, so a SOURCE seen ahead of time is reported as not known.
+        Only what does not depend on the rewriter's later decisions is believed: user classes (whose
+        bases were decided when the class was reached), literals, calls already decided. A framework
+        API ahead of the rewriter counts as not known, whether written in the source framework (not
+        decided yet) or the target one (a second run over converted code): so a second run sees
+        exactly what the first one saw (idempotence).
         """
         if id(bound) in self._inferring:
             return None
         self._inferring.add(id(bound))
+        self._ahead += 1
         try:
             if id(bound) in self._values:
                 kind = self.kind(self._values[id(bound)])
@@ -257,6 +262,7 @@ class Bindings:
                 kind = None
         finally:
             self._inferring.discard(id(bound))
+            self._ahead -= 1
         return kind if kind in (TARGET, OTHER) else None
 
     def _class_of_self(self, node: cst.Name) -> cst.ClassDef | None:

@@ -19,7 +19,13 @@ from msbridge.tables import load_tables
 from msbridge.tables.expr import evaluate
 
 ROWS = {row.id: row for row in load_tables().rows if row.file.endswith("nn_layers.toml")}
-HEADERS = {"mindspore": "import mindspore\nfrom mindspore import nn\n", "torch": "import torch\nfrom torch import nn\n"}
+
+
+def _header(source: str, call: str) -> str:
+    """The imports ``call`` reads, and no others (an unused framework import is kept and marked)."""
+    lines = [f"import {source}\n"] if f"{source}." in call else []
+    return "".join(lines + ([f"from {source} import nn\n"] if call.startswith("nn.") or "(nn." in call else []))
+
 ROOTS = {"mindspore": mindspore, "torch": torch}
 
 
@@ -46,7 +52,7 @@ def _build(source_code: str, framework: str):
 def _pair(source: str, call: str):
     """(source-framework object, converted object, converted code)."""
     target = "torch" if source == "mindspore" else "mindspore"
-    code = HEADERS[source] + f"layer = {call}\n"
+    code = _header(source, call) + f"layer = {call}\n"
     out, report = convert_source(code, target)
     assert report.complete, report.to_dict()
     converted = out.splitlines()[-1].split(" = ", 1)[1]
@@ -129,7 +135,7 @@ def _run_labels(framework, layer, dtype):
                                          ("torch", "torch.tensor([[0.1, 2.5]], dtype=torch.float32)")])
 def test_convert_layer_rows_tensor_and_dtype(source, call):
     target = "torch" if source == "mindspore" else "mindspore"
-    out, report = convert_source(HEADERS[source] + f"t = {call}\n", target)
+    out, report = convert_source(_header(source, call) + f"t = {call}\n", target)
     assert report.complete
     converted = out.splitlines()[-1].split(" = ", 1)[1]
     call_node = ast.parse(converted).body[0].value
