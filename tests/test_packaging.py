@@ -1,4 +1,5 @@
 """A wheel (not only the editable checkout) carries every package and the mapping tables."""
+import os
 import subprocess
 import sys
 import sysconfig
@@ -31,16 +32,18 @@ def test_wheel_install_loads_the_tables(tmp_path):
                     "-w", str(tmp_path / "dist"), str(ROOT)], check=True)
     wheel = next((tmp_path / "dist").glob("msbridge-*.whl"))
     env_dir = tmp_path / "env"
+    clean_env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # a checkout on PYTHONPATH would win
     python = _venv_seeing_running_frameworks(env_dir)
     subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps",
-                    str(wheel)], check=True)
+                    str(wheel)], check=True, env=clean_env)
     probe = ("import msbridge, msbridge.tables.loader as loader, msbridge.convert, msbridge.torch, msbridge.mindspore;"
              "from msbridge.tables import load_tables;"
              "print(msbridge.__file__); print(loader.DEFAULT_DIR); print(len(load_tables().rows))")
     out = subprocess.run([str(python), "-c", probe], check=True, capture_output=True, text=True,
-                         cwd=tmp_path).stdout.split("\n")
+                         cwd=tmp_path, env=clean_env).stdout.split("\n")
     assert out[0].startswith(str(env_dir)), "the wheel's msbridge must be the one imported"
     assert out[1] == str(env_dir / "share" / "msbridge" / "mapping_tables")
-    expected_rows = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True,
-                                   cwd=ROOT).stdout.split("\n")[2]
-    assert out[2] == expected_rows and int(out[2]) > 0
+    from msbridge.tables import load_tables  # the checkout's tables, in this process (no second interpreter)
+
+    expected_rows = len(load_tables().rows)
+    assert int(out[2]) == expected_rows > 0

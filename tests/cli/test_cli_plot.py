@@ -1,4 +1,4 @@
-"""``msbridge plot`` through its real entry point: a readable PNG, or a one-line error."""
+"""``msbridge plot``: a readable PNG, or a one-line error (in-process, plus one entry-point smoke test)."""
 import subprocess
 import sys
 
@@ -46,38 +46,39 @@ def assert_one_line_error(result, *fragments):
         assert fragment in lines[0], (fragment, lines[0])
 
 
-def test_mindspore_function_against_torch(tmp_path):
-    """The issue's example, verbatim."""
-    result = run_plot(
-        "nn.exponential_decay_lr(0.1, 0.9, 600, 20, 5, is_stair=True)", "--vs", "torch", "-o", "lr.png", cwd=tmp_path
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("wrote lr.png: 600 steps of nn.exponential_decay_lr")
-    assert "torch StepLR(step_size=5, gamma=0.9) on lr=0.1, stepped every 20 steps" in result.stdout
-    assert_readable_png(tmp_path / "lr.png", counterparts=True)
-
-
-def test_torch_scheduler_against_mindspore(tmp_path):
-    out = tmp_path / "step.png"
-    result = run_plot(
-        "lr_scheduler.StepLR(step_size=10, gamma=0.5)", "--lr", "0.1", "--epochs", "30", "--steps-per-epoch", "3",
-        "-o", str(out),
-    )
-    assert result.returncode == 0, result.stderr
-    assert "90 steps of lr_scheduler.StepLR" in result.stdout
-    assert (
-        "mindspore nn.exponential_decay_lr(learning_rate=0.1, decay_rate=0.5, total_step=90, step_per_epoch=3, "
-        "decay_epoch=10, is_stair=True) [table: lr.exponential_decay_lr.stair" in result.stdout
-    )
-    assert "mindspore.experimental StepLR(step_size=10, gamma=0.5) on lr=0.1, stepped every 3 steps" in result.stdout
-    assert_readable_png(out, counterparts=True)
-
-
 def plot_in_process(capsys, *args):
     """``msbridge plot`` through ``cli.main`` in this process (frameworks already imported: fast)."""
     code = cli.main(["plot", *args])
     captured = capsys.readouterr()
     return code, captured.out, captured.err
+
+
+def test_mindspore_function_against_torch(tmp_path, capsys, monkeypatch):
+    """The issue's example, verbatim (in-process; the entry point itself is smoke-tested below)."""
+    monkeypatch.chdir(tmp_path)
+    code, stdout, stderr = plot_in_process(
+        capsys, "nn.exponential_decay_lr(0.1, 0.9, 600, 20, 5, is_stair=True)", "--vs", "torch", "-o", "lr.png"
+    )
+    assert code == 0, stderr
+    assert stdout.startswith("wrote lr.png: 600 steps of nn.exponential_decay_lr")
+    assert "torch StepLR(step_size=5, gamma=0.9) on lr=0.1, stepped every 20 steps" in stdout
+    assert_readable_png(tmp_path / "lr.png", counterparts=True)
+
+
+def test_torch_scheduler_against_mindspore(tmp_path, capsys):
+    out = tmp_path / "step.png"
+    code, stdout, stderr = plot_in_process(
+        capsys, "lr_scheduler.StepLR(step_size=10, gamma=0.5)", "--lr", "0.1", "--epochs", "30",
+        "--steps-per-epoch", "3", "-o", str(out),
+    )
+    assert code == 0, stderr
+    assert "90 steps of lr_scheduler.StepLR" in stdout
+    assert (
+        "mindspore nn.exponential_decay_lr(learning_rate=0.1, decay_rate=0.5, total_step=90, step_per_epoch=3, "
+        "decay_epoch=10, is_stair=True) [table: lr.exponential_decay_lr.stair" in stdout
+    )
+    assert "mindspore.experimental StepLR(step_size=10, gamma=0.5) on lr=0.1, stepped every 3 steps" in stdout
+    assert_readable_png(out, counterparts=True)
 
 
 def test_mindspore_schedule_cell_with_steps(tmp_path, capsys):
@@ -136,16 +137,23 @@ def test_user_mistakes_fail_fast_with_one_line(args, fragments, capsys):
         assert fragment in stderr, (fragment, stderr)
 
 
+def test_user_mistake_through_the_entry_point():
+    """The one subprocess smoke test of ``python -m msbridge plot``: a one-line error, no traceback."""
+    assert_one_line_error(run_plot("nn.exponential_decay(0.1, 0.9, 10, 1, 1)"), "unknown API 'nn.exponential_decay'")
+
+
 @pytest.mark.parametrize(
     "args, fragment",
     [
         (["nn.exponential_decay_lr(0.1, 0.9"], "cannot parse expression"),
-        (["nn.exponential_decay(0.1, 0.9, 10, 1, 1)"], "unknown API 'nn.exponential_decay'"),
         (["nn.warmup_lr(0.1, 10, 1, 2)", "-o", "/no/such/folder/lr.png"], "does not exist"),
     ],
 )
-def test_user_mistakes_through_the_entry_point(args, fragment):
-    assert_one_line_error(run_plot(*args), fragment)
+def test_user_mistakes_are_one_line_errors_in_process(args, fragment, capsys):
+    code, stdout, stderr = plot_in_process(capsys, *args)
+    assert (code, stdout) == (2, "")
+    assert "Traceback" not in stderr
+    assert stderr.count("\n") == 1 and stderr.startswith("msbridge: error: ") and fragment in stderr, stderr
 
 
 def test_log_scale(tmp_path, capsys):
@@ -181,13 +189,13 @@ def test_argparse_usage_errors_exit_2(capsys):
     assert "invalid choice: 'jax'" in stderr
 
 
-def test_help_lists_examples_and_apis():
-    result = run_plot("--help")
-    assert result.returncode == 0
-    assert "examples:" in result.stdout
-    assert 'msbridge plot "nn.exponential_decay_lr(0.1, 0.9, 600, 20, 5, is_stair=True)"' in result.stdout
+def test_help_lists_examples_and_apis(capsys):
+    assert cli.main(["plot", "--help"]) == 0
+    stdout = capsys.readouterr().out
+    assert "examples:" in stdout
+    assert 'msbridge plot "nn.exponential_decay_lr(0.1, 0.9, 600, 20, 5, is_stair=True)"' in stdout
     for name in ("exponential_decay_lr", "CosineDecayLR", "OneCycleLR", "SequentialLR"):
-        assert name in result.stdout
+        assert name in stdout
 
 
 def test_difference_panel_shows_the_difference(tmp_path):

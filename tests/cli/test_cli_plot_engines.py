@@ -2,6 +2,7 @@
 and msbridge's stand-ins when a framework is not installed. Every value is checked against the real
 framework run in this test, through the ``--csv`` the command writes."""
 import csv
+import json
 import subprocess
 import sys
 import textwrap
@@ -42,17 +43,14 @@ def test_csv_holds_every_plotted_value_bit_for_bit(tmp_path, capsys):
     assert len(columns) >= 2  # the table's torch counterpart(s)
 
 
-def test_csv_to_standard_output(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "msbridge", "plot", "nn.warmup_lr(0.1, 12, 2, 3)", "--vs", "none",
-         "-o", str(tmp_path / "a.png"), "--csv", "-"],
-        capture_output=True, text=True, timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    rows = list(csv.reader(result.stdout.splitlines()))
+def test_csv_to_standard_output(tmp_path, capfd):
+    code = cli.main(["plot", "nn.warmup_lr(0.1, 12, 2, 3)", "--vs", "none", "-o", str(tmp_path / "a.png"), "--csv", "-"])
+    out, err = capfd.readouterr()
+    assert code == 0, err
+    rows = list(csv.reader(out.splitlines()))
     assert rows[0] == ["step", "mindspore nn.warmup_lr"]
     assert [float(r[1]) for r in rows[1:]] == ms_nn.warmup_lr(0.1, 12, 2, 3)
-    assert result.stderr.startswith(f"wrote {tmp_path / 'a.png'}: 12 steps of nn.warmup_lr")
+    assert err.startswith(f"wrote {tmp_path / 'a.png'}: 12 steps of nn.warmup_lr")
 
 
 def test_msbridge_overlay_of_a_mindspore_cell_is_the_real_cell(tmp_path, capsys):
@@ -104,44 +102,68 @@ BLOCK_IMPORTS = textwrap.dedent(
 
     sys.meta_path.insert(0, Absent({sys.argv[1]}))
     from msbridge.cli import main
-    sys.exit(main(sys.argv[2:]))
+    codes = []
+    for argv in json.loads(sys.argv[2]):  # several commands, one interpreter: the frameworks load once
+        print(SEPARATOR, file=sys.stderr, flush=True)
+        codes.append(main(argv))
+    print(SEPARATOR, json.dumps(codes), file=sys.stderr, flush=True)
     """
 )
+SEPARATOR = "@@ msbridge run @@"
 
 
-def run_without(framework, tmp_path, *args):
+def run_without(framework, tmp_path, *commands):
+    """Run ``msbridge plot ARGS`` for each ARGS in one interpreter where ``framework`` cannot be imported.
+
+    Returns one ``(exit status, stderr)`` per command."""
     script = tmp_path / "without.py"
-    script.write_text(BLOCK_IMPORTS)
-    return subprocess.run(
-        [sys.executable, str(script), framework, "plot", *args], capture_output=True, text=True, timeout=300
+    script.write_text(f"import json\nSEPARATOR = {SEPARATOR!r}\n" + BLOCK_IMPORTS)
+    argvs = [["plot", *args] for args in commands]
+    result = subprocess.run(
+        [sys.executable, str(script), framework, json.dumps(argvs)], capture_output=True, text=True, timeout=300
     )
+    chunks = result.stderr.split(SEPARATOR)
+    assert len(chunks) == len(commands) + 2, (result.returncode, result.stderr)
+    codes = json.loads(chunks[-1])
+    return [(code, chunk.lstrip("\n")) for code, chunk in zip(codes, chunks[1:-1])]
 
 
 def test_without_mindspore_msbridge_stands_in_with_the_same_values(tmp_path):
     table = tmp_path / "lr.csv"
-    result = run_without(
-        "mindspore", tmp_path, "nn.natural_exp_decay_lr(0.1, 0.05, 60, 2, 3, True)", "-o", str(tmp_path / "a.png"),
-        "--csv", str(table),
+    ((code, stderr),) = run_without(
+        "mindspore", tmp_path, ["nn.natural_exp_decay_lr(0.1, 0.05, 60, 2, 3, True)", "-o", str(tmp_path / "a.png"),
+                                "--csv", str(table)],
     )
-    assert result.returncode == 0, result.stderr
-    assert "MindSpore is not installed: the source curve is computed by msbridge's stand-in" in result.stderr
+    assert code == 0, stderr
+    assert "MindSpore is not installed: the source curve is computed by msbridge's stand-in" in stderr
     columns = read_csv(table)
     assert columns["msbridge.mindspore.nn.natural_exp_decay_lr (MindSpore not installed)"] == (
         ms_nn.natural_exp_decay_lr(0.1, 0.05, 60, 2, 3, True)
     )
 
 
-def test_without_torch_msbridge_stands_in_with_the_same_values(tmp_path):
-    table = tmp_path / "lr.csv"
-    result = run_without(
-        "torch", tmp_path, "lr_scheduler.MultiStepLR(milestones=[2, 5], gamma=0.5)", "--epochs", "8",
-        "--steps-per-epoch", "3", "--vs", "none", "-o", str(tmp_path / "a.png"), "--csv", str(table),
+def test_without_torch_msbridge_stands_in_for_source_and_counterpart(tmp_path):
+    """Both torch-less runs in one interpreter: torch as the source, then torch as the counterpart."""
+    source_table, counterpart_table = tmp_path / "source.csv", tmp_path / "counterpart.csv"
+    (code, stderr), (code2, stderr2) = run_without(
+        "torch", tmp_path,
+        ["lr_scheduler.MultiStepLR(milestones=[2, 5], gamma=0.5)", "--epochs", "8", "--steps-per-epoch", "3",
+         "--vs", "none", "-o", str(tmp_path / "a.png"), "--csv", str(source_table)],
+        ["nn.exponential_decay_lr(0.1, 0.9, 24, 2, 3, is_stair=True)", "-o", str(tmp_path / "b.png"),
+         "--csv", str(counterpart_table)],
     )
-    assert result.returncode == 0, result.stderr
-    assert "torch is not installed: the source curve is computed by msbridge's stand-in" in result.stderr
-    (label, values), = read_csv(table).items()
+    assert code == 0, stderr
+    assert "torch is not installed: the source curve is computed by msbridge's stand-in" in stderr
+    (label, values), = read_csv(source_table).items()
     assert label.startswith("msbridge.torch.optim.lr_scheduler.MultiStepLR (torch not installed)")
     assert values == torch_lrs(lambda o: torch.optim.lr_scheduler.MultiStepLR(o, [2, 5], 0.5), 0.1, 24, 3)
+
+    assert code2 == 0, stderr2
+    columns = read_csv(counterpart_table)
+    assert columns.pop("mindspore nn.exponential_decay_lr") == ms_nn.exponential_decay_lr(0.1, 0.9, 24, 2, 3, True)
+    (label, values), = [(k, v) for k, v in columns.items() if "StepLR" in k]
+    assert label.startswith("(msbridge stand-in: torch not installed) torch StepLR(step_size=3, gamma=0.9)")
+    assert values == torch_lrs(lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=3, gamma=0.9), 0.1, 24, 2)
 
 
 def test_overlay_choices_are_checked(capsys):
@@ -152,22 +174,8 @@ def test_overlay_choices_are_checked(capsys):
 
 
 def test_without_matplotlib_the_error_says_what_to_install(tmp_path):
-    result = run_without("matplotlib", tmp_path, "nn.warmup_lr(0.1, 10, 1, 2)", "-o", str(tmp_path / "a.png"))
-    assert result.returncode == 2
-    assert "Traceback" not in result.stderr
-    assert result.stderr.startswith("msbridge: error: msbridge plot needs matplotlib")
-    assert "pip install 'msbridge[plot]'" in result.stderr
-
-
-def test_without_torch_the_torch_counterpart_runs_on_msbridge_torch(tmp_path):
-    table = tmp_path / "lr.csv"
-    result = run_without(
-        "torch", tmp_path, "nn.exponential_decay_lr(0.1, 0.9, 24, 2, 3, is_stair=True)", "-o", str(tmp_path / "a.png"),
-        "--csv", str(table),
-    )
-    assert result.returncode == 0, result.stderr
-    columns = read_csv(table)
-    assert columns.pop("mindspore nn.exponential_decay_lr") == ms_nn.exponential_decay_lr(0.1, 0.9, 24, 2, 3, True)
-    (label, values), = [(k, v) for k, v in columns.items() if "StepLR" in k]
-    assert label.startswith("(msbridge stand-in: torch not installed) torch StepLR(step_size=3, gamma=0.9)")
-    assert values == torch_lrs(lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=3, gamma=0.9), 0.1, 24, 2)
+    ((code, stderr),) = run_without("matplotlib", tmp_path, ["nn.warmup_lr(0.1, 10, 1, 2)", "-o", str(tmp_path / "a.png")])
+    assert code == 2
+    assert "Traceback" not in stderr
+    assert stderr.startswith("msbridge: error: msbridge plot needs matplotlib")
+    assert "pip install 'msbridge[plot]'" in stderr

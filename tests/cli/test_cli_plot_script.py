@@ -1,11 +1,10 @@
 """``msbridge plot train.py``: a whole script's LR per optimizer update, as written and as converted.
 
-The scripts really run (subprocesses); the recorded values are checked against the real frameworks
+The scripts really run (the command runs them in subprocesses; the command itself runs in-process here,
+its entry point being smoke-tested in test_cli_plot.py); the recorded values are checked against the real frameworks
 computed here, through the ``--csv`` the command writes.
 """
 import csv
-import subprocess
-import sys
 from pathlib import Path
 
 import mindspore
@@ -28,16 +27,15 @@ def as_float32(values):
     return [float(np.float32(v)) for v in values]
 
 
-def test_mindspore_script_and_its_torch_conversion(tmp_path):
+def test_mindspore_script_and_its_torch_conversion(tmp_path, capsys):
     table = tmp_path / "lr.csv"
-    result = subprocess.run(
-        [sys.executable, "-m", "msbridge", "plot", str(SCRIPTS / "ms_tiny_train.py"), "--args", "4",
-         "-o", str(tmp_path / "lr.png"), "--csv", str(table)],
-        capture_output=True, text=True, timeout=600,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"wrote {tmp_path / 'lr.png'}: 12 optimizer updates of ms_tiny_train.py")
-    assert "converted to torch by msbridge convert: " in result.stdout
+    code = cli.main(["plot", str(SCRIPTS / "ms_tiny_train.py"), "--args", "4",
+                     "-o", str(tmp_path / "lr.png"), "--csv", str(table)])
+    result = capsys.readouterr()
+    assert code == 0, result.err
+    stdout = result.out
+    assert stdout.startswith(f"wrote {tmp_path / 'lr.png'}: 12 optimizer updates of ms_tiny_train.py")
+    assert "converted to torch by msbridge convert: " in stdout
     as_written, converted = read_columns(table)
     schedule = ms_nn.piecewise_constant_lr([4, 7, 12], [0.1, 0.05, 0.01])
     assert as_written == as_float32(schedule)  # MindSpore's optimizer holds its LR in float32

@@ -5,8 +5,14 @@ block means "run me". The marked blocks run in README order in one fresh folder 
 file a later block uses); that folder also sees the repository's top-level files and folders (linked),
 so an example may name e.g. ``tests/convert/scripts/ms_resnet_lr.py`` as if run from the repository root.
 bash blocks run with ``bash -euo pipefail`` and this Python first on PATH; python blocks run as a file.
-Each must exit 0.
+Each must exit 0 and print no Python warning (a first run looks clean).
+
+To import the frameworks once, all python blocks run in ONE interpreter (``readme_runner.py``: each its
+own ``__main__`` in a fresh namespace) and all bash blocks in ONE bash, each in its own ``set -euo
+pipefail`` subshell; python blocks all come before bash blocks in the README (checked), so the order a
+reader follows is kept. Each block still gets its own test, named by its README line.
 """
+import json
 import os
 import re
 import subprocess
@@ -73,17 +79,67 @@ def test_readme_images_exist():
             assert (REPO / target).is_file(), f"README.md shows {target}, which is not in the repository"
 
 
-@pytest.mark.parametrize("line, language, code", EXAMPLES, ids=[f"README.md:{n}-{lang}" for n, lang, _ in EXAMPLES])
-def test_readme_example_runs(line, language, code, workdir):
-    assert "pytest" not in code, f"README.md:{line}: an example must not run the test suite"
-    if language == "python":
+# Warnings an example still prints, with the open issue that removes them; delete an entry once it is fixed.
+KNOWN_WARNINGS = {
+    "Converting a tensor with requires_grad=True to a scalar": (
+        "issue 10: the converter emits float(loss) where torch's idiom is loss.item()"
+    ),
+}
+RUNNER = Path(__file__).resolve().parent / "readme_runner.py"
+
+
+def _run_python_examples(workdir, examples):
+    paths = []
+    for line, _, code in examples:
         path = workdir / f"readme_example_line{line}.py"
         path.write_text(code, encoding="utf-8")
-        command = [sys.executable, str(path)]
-    else:
-        command = ["bash", "-euo", "pipefail", "-c", code]
-    result = subprocess.run(command, cwd=workdir, env=_env(), capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, (
-        f"README.md:{line} ({language}) exited {result.returncode}\n--- stdout\n{result.stdout[-3000:]}"
-        f"\n--- stderr\n{result.stderr[-3000:]}"
+        paths.append(str(path))
+    results = workdir / "python_results.json"
+    done = subprocess.run([sys.executable, str(RUNNER), str(results), *paths], cwd=workdir, env=_env(),
+                          capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0 and results.exists(), f"the example runner failed:\n{done.stderr[-3000:]}"
+    report = json.loads(results.read_text(encoding="utf-8"))
+    return {line: (0 if report[path]["ok"] else 1, report[path]["stdout"], report[path]["stderr"])
+            for (line, _, _), path in zip(examples, paths)}
+
+
+def _run_bash_examples(workdir, examples):
+    driver = []
+    for line, _, code in examples:
+        (workdir / f"readme_example_line{line}.sh").write_text(code, encoding="utf-8")
+        driver.append(f"( set -euo pipefail; source ./readme_example_line{line}.sh ) "
+                      f">readme_example_line{line}.out 2>readme_example_line{line}.err; "
+                      f"echo $? >readme_example_line{line}.rc")
+    subprocess.run(["bash", "-c", "\n".join(driver)], cwd=workdir, env=_env(), timeout=900, check=True)
+    return {line: (int((workdir / f"readme_example_line{line}.rc").read_text()),
+                   (workdir / f"readme_example_line{line}.out").read_text(encoding="utf-8"),
+                   (workdir / f"readme_example_line{line}.err").read_text(encoding="utf-8"))
+            for line, _, _ in examples}
+
+
+@pytest.fixture(scope="module")
+def outcomes(workdir):
+    """``{line: (exit status, stdout, stderr)}`` of every example, run in README order."""
+    python = [e for e in EXAMPLES if e[1] == "python"]
+    bash = [e for e in EXAMPLES if e[1] == "bash"]
+    return {**_run_python_examples(workdir, python), **_run_bash_examples(workdir, bash)}
+
+
+def test_python_examples_come_before_bash_examples():
+    """The one-interpreter-then-one-bash run keeps README order only while this holds."""
+    languages = [language for _, language, _ in EXAMPLES]
+    assert languages == sorted(languages, key=("python", "bash").index), languages
+
+
+@pytest.mark.parametrize("line, language, code", EXAMPLES, ids=[f"README.md:{n}-{lang}" for n, lang, _ in EXAMPLES])
+def test_readme_example_runs(line, language, code, outcomes):
+    assert "pytest" not in code, f"README.md:{line}: an example must not run the test suite"
+    status, stdout, stderr = outcomes[line]
+    assert status == 0, (
+        f"README.md:{line} ({language}) exited {status}\n--- stdout\n{stdout[-3000:]}\n--- stderr\n{stderr[-3000:]}"
     )
+    warnings = [text for text in stderr.splitlines() if "Warning:" in text]
+    known = [text for text in warnings if any(k in text for k in KNOWN_WARNINGS)]
+    if warnings and known == warnings:  # reported, not hidden: xfail names it until the fix lands
+        pytest.xfail(f"README.md:{line}: known warning, {KNOWN_WARNINGS[next(k for k in KNOWN_WARNINGS if k in known[0])]}")
+    assert not warnings, f"README.md:{line} ({language}) printed a warning:\n{stderr[-3000:]}"

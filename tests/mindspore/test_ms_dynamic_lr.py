@@ -15,9 +15,11 @@ def assert_same_list(name, *args, **kwargs):
     expected = getattr(real_nn, name)(*args, **kwargs)
     got = getattr(our_nn, name)(*args, **kwargs)
     assert len(got) == len(expected)
-    assert all(type(v) is float for v in got)
-    mismatches = [i for i, (a, b) in enumerate(zip(got, expected)) if a != b]
-    assert not mismatches, f"{name}{args}: {len(mismatches)} values differ, first at step {mismatches[0]}"
+    assert set(map(type, got)) <= {float}  # C-speed: these lists reach 2**24 items
+    if got != expected:  # C-speed list equality first; the per-step search only to report a failure
+        mismatches = [i for i, (a, b) in enumerate(zip(got, expected)) if a != b]
+        assert mismatches, f"{name}{args}: lists differ only in the identity of equal items"
+        raise AssertionError(f"{name}{args}: {len(mismatches)} values differ, first at step {mismatches[0]}")
     return got
 
 
@@ -89,7 +91,7 @@ def test_piecewise_constant_matches(gaps, rates):
 
 
 @pytest.mark.parametrize("name,args", [
-    ("exponential_decay_lr", (0.1, 0.9, 10**6, 100, 3)),
+    # the plain (non-stair) exponential_decay_lr path past 10**6 is covered by the 2**24 list below
     ("exponential_decay_lr", (0.1, 0.9, 10**6, 1, 3)),  # 97.9% of it underflows to 0.0 (no pow call needed)
     ("exponential_decay_lr", (0.1, 0.9, 10**6, 1, 7, True)),
     ("natural_exp_decay_lr", (0.1, 0.05, 10**6, 1, 3)),

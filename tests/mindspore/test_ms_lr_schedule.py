@@ -36,11 +36,34 @@ def test_seed_example_value():
     assert repr(np.float32(value.item())) == "0.094868325"
 
 
+# Real MindSpore's cell takes a 1-D step tensor in one call (~1000x cheaper than 1000+ scalar calls). For
+# these configs that vector output is bit-identical to its scalar path (re-checked every run on a sample);
+# for the others MindSpore's vector kernel rounds differently from its scalar one, so they go step by step.
+SCALAR_REFERENCE_ONLY = {
+    ("NaturalExpDecayLR", (0.1, 0.05, 4)),
+    ("NaturalExpDecayLR", (0.1, 0.05, 3, True)),
+    ("PolynomialDecayLR", (0.1, 0.01, 300, 0.5, True)),
+}
+SCALAR_SAMPLE = list(range(0, 1000, 23)) + [999] + LONG_STEPS
+
+
+def real_values(real, name, args, steps):
+    """MindSpore's float32 bits for ``steps`` as its scalar path (what an optimizer feeds it) computes them."""
+    if (name, args) in SCALAR_REFERENCE_ONLY:
+        return np.array([real_schedule_value(real, s) for s in steps])
+    vector = np.float32(real(mindspore.Tensor(np.array(steps, dtype=np.int64))).asnumpy()).view(np.int32)
+    sample = np.array([real_schedule_value(real, s) for s in SCALAR_SAMPLE])
+    assert (vector[[steps.index(s) for s in SCALAR_SAMPLE]] == sample).all(), (
+        f"MindSpore's vector path no longer equals its scalar path for {name}{args}: move it to SCALAR_REFERENCE_ONLY"
+    )
+    return vector
+
+
 @pytest.mark.parametrize("name,args", CONFIGS, ids=[f"{n}{a}" for n, a in CONFIGS])
 def test_every_step_to_1000_and_far_steps_bit_exact(name, args):
     real, ours = pair(name, args)
     steps = list(range(1000)) + LONG_STEPS
-    expected = np.array([real_schedule_value(real, s) for s in steps])
+    expected = real_values(real, name, args, steps)
     scalar = np.array([our_schedule_value(ours, s) for s in steps])
     assert (scalar == expected).all(), f"{(scalar != expected).sum()} of {len(steps)} steps differ"
     vector = ours(torch.tensor(steps)).numpy().view(np.int32)

@@ -1,16 +1,30 @@
-"""`msbridge tables ...` and `msbridge explain` through the real command line."""
+"""`msbridge tables ...` and `msbridge explain`: the command line through ``cli.main`` in-process, plus
+one subprocess smoke test of the real entry point (``python -m msbridge tables list``)."""
+import contextlib
+import io
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 
+from msbridge import cli
+
 
 def run(*args):
+    """``msbridge ARGS`` in this process (no interpreter start, frameworks imported once)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(list(args))
+    return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
+
+
+def run_entry_point(*args):
     return subprocess.run([sys.executable, "-m", "msbridge", *args], capture_output=True, text=True, timeout=300)
 
 
 def test_tables_list_and_validate():
-    listing = run("tables", "list")
+    listing = run_entry_point("tables", "list")
     assert listing.returncode == 0
     assert any(line.split()[:3] == ["optim.Adam", "mindspore.nn.Adam", "torch.optim.Adam"]
                for line in listing.stdout.splitlines())
