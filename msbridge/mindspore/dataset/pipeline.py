@@ -139,9 +139,14 @@ class _Map(Dataset):
             raise RuntimeError(f"Invalid parameter, column name: {missing[0]} does not exist in the dataset "
                                f"columns {names}.")
         self.output_columns = output_columns or self.input_columns
-        if self.output_columns == self.input_columns:
-            self.column_names = names
-        else:  # MindSpore 2.10 puts renamed outputs first, then the untouched columns in their order
+        # MindSpore 2.10: as many outputs as inputs replace them in place (renamed); otherwise the outputs
+        # come first, then the untouched columns in their order.
+        self._in_place = len(self.output_columns) == len(self.input_columns)
+        if self._in_place:
+            self.column_names = list(names)
+            for i, name in zip([names.index(c) for c in self.input_columns], self.output_columns):
+                self.column_names[i] = name
+        else:
             self.column_names = self.output_columns + [n for n in names if n not in self.input_columns]
         self._in_index = [names.index(c) for c in self.input_columns]
         self._rest_index = [i for i, n in enumerate(names) if n not in self.input_columns]
@@ -156,7 +161,7 @@ class _Map(Dataset):
             if len(values) != len(self.output_columns):
                 raise RuntimeError(f"Invalid columns, the number of columns returned by the map operations "
                                    f"({len(values)}) does not match output_columns {self.output_columns}.")
-            if self.output_columns == self.input_columns:
+            if self._in_place:
                 new = list(row)
                 for i, v in zip(self._in_index, values):
                     new[i] = v
