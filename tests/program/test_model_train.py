@@ -128,3 +128,55 @@ def test_loss_monitor_lines(capsys):
         np.testing.assert_allclose(float(our_match.group(3)), float(real_match.group(3)), rtol=1e-5)
         for text in (real_match.group(3), our_match.group(3)):  # a float32 value printed as a Python float
             assert float(np.float32(float(text))) == float(text), text
+
+
+class _WithLoss(torch.nn.Module):
+    """What a port of ``nn.WithLossCell(net, loss)`` is on torch: the network returns the loss."""
+
+    def __init__(self, net, loss):
+        super().__init__()
+        self.net, self.loss = net, loss
+
+    def forward(self, x, y):
+        return self.loss(self.net(x), y)
+
+
+def test_network_with_loss_and_no_loss_fn():
+    x, y = data()
+    real_net = MsNet(init_weights())
+    real_cb, our_cb = recorder(ms_train.Callback, ("on_train_step_end",)), recorder(our_train.Callback,
+                                                                                      ("on_train_step_end",))
+    ms_train.Model(ms.nn.WithLossCell(real_net, ms.nn.MSELoss()), optimizer=ms.nn.SGD(real_net.trainable_params(),
+                                                                                         0.05)).train(
+        1, ms_ds.NumpySlicesDataset((x, y), shuffle=False).batch(BATCH), callbacks=real_cb)
+    our_net = torch_net(init_weights())
+    our_train.Model(_WithLoss(our_net, torch.nn.MSELoss()), optimizer=our_nn.SGD(list(our_net.parameters()),
+                                                                                    0.05)).train(
+        1, our_ds.NumpySlicesDataset((x, y), shuffle=False).batch(BATCH), callbacks=our_cb)
+    _assert_same((real_cb.log, [p.asnumpy() for p in real_net.trainable_params()]),
+                 (our_cb.log, [p.detach().numpy() for p in our_net.parameters()]))
+
+
+def test_torch_dataloader_feeds_the_same_steps():
+    """A port may keep a torch ``DataLoader``: same batches, same steps and losses as MindSpore's dataset."""
+    x, y = data()
+    real = run_real(NEW_HOOKS)
+    net = torch_net(init_weights())
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.from_numpy(x), torch.from_numpy(y)),
+                                         batch_size=BATCH, shuffle=False)
+    rec = recorder(our_train.Callback, NEW_HOOKS)
+    our_train.Model(net, torch.nn.MSELoss(), our_nn.Momentum(list(net.parameters()), 0.1, 0.9)).train(
+        EPOCHS, loader, callbacks=[rec])
+    _assert_same(real, (rec.log, [p.detach().numpy() for p in net.parameters()]))
+
+
+def test_three_columns_with_loss_fn_raise_like_mindspore():
+    x, y = data()
+    real_net, our_net = MsNet(init_weights()), torch_net(init_weights())
+    with pytest.raises(ValueError) as real_error:
+        ms_train.Model(real_net, ms.nn.MSELoss(), ms.nn.SGD(real_net.trainable_params())).train(
+            1, ms_ds.NumpySlicesDataset((x, y, y), shuffle=False).batch(BATCH))
+    with pytest.raises(ValueError) as our_error:
+        our_train.Model(our_net, torch.nn.MSELoss(), our_nn.SGD(list(our_net.parameters()))).train(
+            1, our_ds.NumpySlicesDataset((x, y, y), shuffle=False).batch(BATCH))
+    assert str(our_error.value) == str(real_error.value)
