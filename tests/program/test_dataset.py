@@ -67,6 +67,10 @@ PIPELINES = {
         max, input_columns=["z", "y"], output_columns=["w"]),
     "map-then-batch": lambda ds: ds.GeneratorDataset(Source(), ["x", "y", "z"], shuffle=False).map(
         plus_one, input_columns="x").batch(4),
+    "shards-wrap": lambda ds: ds.NumpySlicesDataset(np.arange(10), shuffle=False, num_shards=3, shard_id=1),
+    "shards-last": lambda ds: ds.NumpySlicesDataset(np.arange(7), shuffle=False, num_shards=3, shard_id=2),
+    "shards-random-access-samples": lambda ds: ds.GeneratorDataset(Source(), ["x", "y", "z"], shuffle=False,
+                                                                   num_shards=2, shard_id=1, num_samples=3),
     "num-samples": lambda ds: ds.GeneratorDataset(Source(), ["x", "y", "z"], shuffle=False, num_samples=4),
 }
 
@@ -109,3 +113,13 @@ def test_shuffled_rows_same_multiset(make):
     real, ours = _rows(make(ms_ds)), _rows(make(our_ds))
     key = repr
     assert sorted(map(key, ours)) == sorted(map(key, real))
+
+
+@pytest.mark.parametrize("kwargs", [{"num_shards": 2}, {"shard_id": 0}, {"num_shards": 2, "shard_id": 2}],
+                         ids=["shards-without-id", "id-without-shards", "id-too-large"])
+def test_shard_arguments_rejected_like_mindspore(kwargs):
+    with pytest.raises(ValueError) as real_error:
+        ms_ds.NumpySlicesDataset(np.arange(4), shuffle=False, **kwargs)
+    with pytest.raises(ValueError) as our_error:
+        our_ds.NumpySlicesDataset(np.arange(4), shuffle=False, **kwargs)
+    assert str(our_error.value) == str(real_error.value)

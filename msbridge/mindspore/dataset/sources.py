@@ -5,6 +5,9 @@ of each element: Python ``int`` -> int64, ``float`` -> float64; numpy arrays
 keep their dtype). Both default to ``shuffle=True`` for random-access data, as
 in MindSpore; the order then comes from our generator (see ``rng``), not
 MindSpore's, so pass ``shuffle=False`` where the order must match.
+``num_shards``/``shard_id`` (random-access sources) give each shard the rows
+MindSpore's ``DistributedSampler`` gives it: every ``num_shards``-th row from
+``shard_id``, wrapping around so all shards have ``ceil(n / num_shards)`` rows.
 """
 import numpy as np
 
@@ -36,7 +39,17 @@ def _row(item):
 
 class _Source(Dataset):
     def __init__(self, name, shuffle, num_samples, sampler, num_shards, shard_id):
-        _unsupported(name, sampler=sampler, num_shards=num_shards, shard_id=shard_id)
+        _unsupported(name, sampler=sampler)
+        if (num_shards is None) != (shard_id is None):
+            raise ValueError("num_shards and shard_id need to be passed in together.")
+        if num_shards is not None:
+            if not isinstance(num_shards, int) or num_shards <= 0:
+                raise ValueError(f"num_shards {num_shards} is not within the required interval of [1, 2147483647].")
+            if not isinstance(shard_id, int) or shard_id < 0:
+                raise ValueError(f"shard_id {shard_id} is not within the required interval of [0, 2147483647].")
+            if shard_id >= num_shards:
+                raise ValueError("shard_id should be less than num_shards.")
+        self.num_shards, self.shard_id = num_shards, shard_id
         if num_samples is not None and (not isinstance(num_samples, int) or num_samples < 0):
             raise ValueError(f"num_samples exceeds the boundary between 0 and 9223372036854775807(INT64_MAX)!, "
                              f"but got {num_samples}")
@@ -45,9 +58,14 @@ class _Source(Dataset):
 
     def _order(self, length):
         order = rng().permutation(length) if self.shuffle_flag else np.arange(length)
+        if self.num_shards:  # MindSpore's DistributedSampler: every num_shards-th row, wrapping to equal sizes
+            per_shard = -(-length // self.num_shards)
+            order = order[[(self.shard_id + k * self.num_shards) % length for k in range(per_shard)]]
         return order[:self.num_samples] if self.num_samples else order
 
     def _random_access_size(self, length):
+        if self.num_shards:
+            length = -(-length // self.num_shards)
         return min(length, self.num_samples) if self.num_samples else length
 
 
@@ -109,6 +127,9 @@ class GeneratorDataset(_Source):
                 yield self.source[int(i)]
             return
         items = self.source() if callable(self.source) and not hasattr(self.source, "__iter__") else self.source
+        if self.num_shards:
+            raise NotImplementedError("msbridge: num_shards/shard_id need a random-access source "
+                                      "(__getitem__ and __len__).")
         for count, item in enumerate(items):  # a generator keeps its own order: shuffle does not apply
             if self.num_samples and count >= self.num_samples:
                 return
