@@ -50,7 +50,7 @@ def recorder(base, hooks, stop_at=None):
     return type("Recorder", (base,), namespace)()
 
 
-def run_real(hooks, epochs=EPOCHS, stop_at=None, optimizer="momentum"):
+def run_real(hooks, epochs=EPOCHS, stop_at=None, optimizer="momentum", initial_epoch=0):
     x, y = data()
     net = MsNet(init_weights())
     opt = (ms.nn.Momentum(net.trainable_params(), 0.1, 0.9) if optimizer == "momentum"
@@ -58,11 +58,12 @@ def run_real(hooks, epochs=EPOCHS, stop_at=None, optimizer="momentum"):
     model = ms_train.Model(net, ms.nn.MSELoss(), opt)
     dataset = ms_ds.NumpySlicesDataset((x, y), column_names=["x", "y"], shuffle=False).batch(BATCH)
     rec = recorder(ms_train.Callback, hooks, stop_at)
-    model.train(epochs, dataset, callbacks=[rec, ms_train.LossMonitor(2)], dataset_sink_mode=False)
+    model.train(epochs, dataset, callbacks=[rec, ms_train.LossMonitor(2)], dataset_sink_mode=False,
+                initial_epoch=initial_epoch)
     return rec.log, [p.asnumpy() for p in net.trainable_params()]
 
 
-def run_ours(hooks, epochs=EPOCHS, stop_at=None, optimizer="momentum"):
+def run_ours(hooks, epochs=EPOCHS, stop_at=None, optimizer="momentum", initial_epoch=0):
     x, y = data()
     net = torch_net(init_weights())
     opt = {"momentum": lambda: our_nn.Momentum(list(net.parameters()), 0.1, 0.9),
@@ -71,7 +72,8 @@ def run_ours(hooks, epochs=EPOCHS, stop_at=None, optimizer="momentum"):
     model = our_train.Model(net, torch.nn.MSELoss(), opt)
     dataset = our_ds.NumpySlicesDataset((x, y), column_names=["x", "y"], shuffle=False).batch(BATCH)
     rec = recorder(our_train.Callback, hooks, stop_at)
-    model.train(epochs, dataset, callbacks=[rec, our_train.LossMonitor(2)], dataset_sink_mode=False)
+    model.train(epochs, dataset, callbacks=[rec, our_train.LossMonitor(2)], dataset_sink_mode=False,
+                initial_epoch=initial_epoch)
     return rec.log, [p.detach().numpy() for p in net.parameters()]
 
 
@@ -180,3 +182,10 @@ def test_three_columns_with_loss_fn_raise_like_mindspore():
         our_train.Model(our_net, torch.nn.MSELoss(), our_nn.SGD(list(our_net.parameters()))).train(
             1, our_ds.NumpySlicesDataset((x, y, y), shuffle=False).batch(BATCH))
     assert str(our_error.value) == str(real_error.value)
+
+
+def test_initial_epoch_numbers():
+    """Resuming with ``initial_epoch=1`` of 3: epochs 2 and 3, ``epoch_num`` 2, steps counted from 1."""
+    real, ours = run_real(NEW_HOOKS, epochs=3, initial_epoch=1), run_ours(NEW_HOOKS, epochs=3, initial_epoch=1)
+    assert real[0][1][:3] == ("on_train_epoch_begin", 2, 0)
+    _assert_same(real, ours)
