@@ -1,7 +1,7 @@
 """``ModelCheckpoint`` against real MindSpore: the same files appear (names, rotation by
 ``keep_checkpoint_max``, the final save, ``prefix_1`` on a second run in the same folder), and real
 ``mindspore.load_checkpoint`` reads ours with the same weights the real run saved (within float32 rounding
-of the two frameworks' training)."""
+of the two frameworks' training), and the Momentum state MindSpore saves next to them."""
 import os
 
 import mindspore as ms
@@ -66,7 +66,10 @@ def test_mindspore_loads_our_files_with_the_real_weights(folders):
     for name in real_lists[1]:
         real = ms.load_checkpoint(str(real_dir / name))
         ours = ms.load_checkpoint(str(our_dir / name))
-        weights = [key for key in real if key in {"fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"}]
-        assert sorted(ours) == sorted(weights)  # the optimizer state is not saved (see the module docstring)
-        for key in weights:
+        assert sorted(ours) == sorted(real)  # weights, moments.*, global_step, learning_rate, momentum
+        assert "moments.fc1.weight" in real and "global_step" in real
+        for key in real:
+            assert ours[key].dtype == real[key].dtype and ours[key].shape == real[key].shape, key
             np.testing.assert_allclose(ours[key].asnumpy(), real[key].asnumpy(), rtol=2e-5, atol=1e-6)
+        for key in ("global_step", "learning_rate", "momentum"):
+            np.testing.assert_array_equal(ours[key].asnumpy(), real[key].asnumpy())

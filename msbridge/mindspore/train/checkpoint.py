@@ -5,12 +5,14 @@ When a file is saved, how it is named (``{prefix}-{epoch}_{step in epoch}.ckpt``
 ``keep_checkpoint_max`` deletes and the save at the end of training follow
 MindSpore 2.10. Each file is a real MindSpore checkpoint of the torch
 network's weights under MindSpore's parameter names (through msbridge's
-checkpoint converter), so ``mindspore.load_checkpoint`` reads it.
-
-Not the same: MindSpore also stores the optimizer state of the training
-network (``global_step``, ``learning_rate``, ``moments.*``); these files hold
-the weights only. Time-based saving/keeping, ``append_info``, encryption,
-``async_save`` and the ``safetensors`` format are not supported.
+checkpoint converter), so ``mindspore.load_checkpoint`` reads it, plus the
+optimizer state MindSpore saves with a training network: the slots
+``msbridge.bridge.optimizer_state`` knows (Momentum ``moments.*``, Adam
+``moment1/2.*`` and beta powers, AdamWeightDecay ``adam_m/v.*``; torch
+SGD/Adam/AdamW alike) and ``global_step``; for msbridge's optimizers also a
+fixed ``learning_rate`` and ``momentum``. Other optimizers: weights and
+``global_step`` only. Time-based saving/keeping, ``append_info``,
+encryption, ``async_save`` and the ``safetensors`` format are not supported.
 """
 import os
 
@@ -98,7 +100,7 @@ class ModelCheckpoint(Callback):
         self._last_triggered_step = cb_params.cur_step_num
         path = os.path.join(self._directory, name)
         network = self._config.saved_network if self._config.saved_network is not None else cb_params.network
-        save_checkpoint(network, path)
+        save_checkpoint(network, path, cb_params.get("optimizer"), cb_params.cur_step_num)
         self._latest_ckpt_file_name = path
         cb_params.last_save_ckpt_step = cb_params.cur_step_num
         cb_params.latest_ckpt_file = path
@@ -133,12 +135,42 @@ def _unused_prefix(directory, prefix):
     return f"{prefix}_{suffix_num}" if suffix_num else prefix
 
 
-def save_checkpoint(network, path):
-    """A torch module's weights as a MindSpore ``.ckpt`` file, under MindSpore's parameter names."""
+def save_checkpoint(network, path, optimizer=None, global_step=0):
+    """A torch module's weights (and ``optimizer``'s state) as a MindSpore ``.ckpt`` file, MindSpore's names."""
     from msbridge.bridge import checkpoint_io
     from msbridge.bridge.checkpoint import convert_tensors
     from msbridge.bridge.checkpoint_tensor import from_torch
 
     tensors = {name: from_torch(value) for name, value in network.state_dict().items()}
+    tensors.update(_optimizer_state(optimizer, network, global_step))
     converted = convert_tensors(tensors, "torch").renamed.tensors
     checkpoint_io.write_checkpoint(path, converted, "mindspore")
+
+
+def _optimizer_state(optimizer, network, global_step):
+    """``{slot.torch_name: tensor, 'global_step': ..., ...}``: renamed with the weights afterwards."""
+    import torch
+
+    from msbridge.bridge.checkpoint_tensor import from_torch
+    from msbridge.bridge.optimizer_state import SLOTS, torch_optimizer_to_mindspore
+
+    if optimizer is None:
+        return {}
+    if isinstance(optimizer, torch.optim.Optimizer):
+        if type(optimizer).__name__ in ("SGD", "Adam", "AdamW"):
+            return torch_optimizer_to_mindspore(optimizer, network, global_step=global_step)
+        return {"global_step": from_torch(torch.tensor([global_step], dtype=torch.int32))}
+    names = {id(p): name for name, p in network.named_parameters()}
+    out = {"global_step": from_torch(optimizer.global_step)}
+    for slot, attribute in SLOTS.get(type(optimizer).__name__, ({}, None, {}))[2].items():
+        for param, value in zip(optimizer.parameters, getattr(optimizer, attribute)):
+            if id(param) in names:
+                out[f"{slot}.{names[id(param)]}"] = from_torch(value)
+    for name in ("beta1_power", "beta2_power", "momentum"):
+        value = getattr(optimizer, name, None)
+        if value is not None:
+            out[name] = from_torch(torch.as_tensor(value, dtype=torch.float32).reshape(()))
+    learning_rate = getattr(optimizer, "learning_rate", None)
+    if isinstance(learning_rate, torch.Tensor) and learning_rate.ndim == 0:
+        out["learning_rate"] = from_torch(learning_rate)
+    return out
