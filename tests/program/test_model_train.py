@@ -189,3 +189,42 @@ def test_initial_epoch_numbers():
     real, ours = run_real(NEW_HOOKS, epochs=3, initial_epoch=1), run_ours(NEW_HOOKS, epochs=3, initial_epoch=1)
     assert real[0][1][:3] == ("on_train_epoch_begin", 2, 0)
     _assert_same(real, ours)
+
+
+@pytest.mark.parametrize("callbacks", [[object()], 3], ids=["list-of-non-callback", "not-a-callback"])
+def test_bad_callbacks_raise_like_mindspore(callbacks):
+    x, y = data()
+    real_net, our_net = MsNet(init_weights()), torch_net(init_weights())
+    with pytest.raises(TypeError) as real_error:
+        ms_train.Model(real_net, ms.nn.MSELoss(), ms.nn.SGD(real_net.trainable_params())).train(
+            1, ms_ds.NumpySlicesDataset((x, y), shuffle=False).batch(BATCH), callbacks=callbacks)
+    with pytest.raises(TypeError) as our_error:
+        our_train.Model(our_net, torch.nn.MSELoss(), our_nn.SGD(list(our_net.parameters()))).train(
+            1, our_ds.NumpySlicesDataset((x, y), shuffle=False).batch(BATCH), callbacks=callbacks)
+    assert str(our_error.value) == str(real_error.value)
+
+
+@pytest.mark.parametrize("value", [-1, 1.5])
+def test_loss_monitor_arguments_rejected_like_mindspore(value):
+    with pytest.raises(Exception) as real_error:
+        ms_train.LossMonitor(value)
+    with pytest.raises(Exception) as our_error:
+        our_train.LossMonitor(value)
+    assert type(our_error.value) is type(real_error.value)
+    assert str(our_error.value) == str(real_error.value)
+
+
+def test_loss_monitor_stops_on_inf_like_mindspore(capsys):
+    """A diverging run (lr 1e30): both print step 1, then raise the same ValueError at step 2."""
+    x, y = data()
+    real_net, our_net = MsNet(init_weights()), torch_net(init_weights())
+    with pytest.raises(ValueError) as real_error:
+        ms_train.Model(real_net, ms.nn.MSELoss(), ms.nn.SGD(real_net.trainable_params(), 1e30)).train(
+            1, ms_ds.NumpySlicesDataset((x * 1e10, y), shuffle=False).batch(BATCH), callbacks=ms_train.LossMonitor())
+    real_out = capsys.readouterr().out
+    with pytest.raises(ValueError) as our_error:
+        our_train.Model(our_net, torch.nn.MSELoss(), our_nn.SGD(list(our_net.parameters()), 1e30)).train(
+            1, our_ds.NumpySlicesDataset((x * 1e10, y), shuffle=False).batch(BATCH), callbacks=our_train.LossMonitor())
+    assert str(our_error.value) == str(real_error.value)
+    assert "step: 2, loss is NAN or INF" in str(real_error.value)
+    assert capsys.readouterr().out.count("loss is") == real_out.count("loss is") == 1

@@ -5,6 +5,7 @@ The ``on_train_*``/``on_eval_*`` hooks fall back to the old names (``begin``,
 as in MindSpore 2.10, so user subclasses written either way are called at the
 same points.
 """
+from collections.abc import Iterable
 
 
 class InternalCallbackParam(dict):
@@ -110,8 +111,8 @@ class CallbackList:
     def __init__(self, callbacks):
         for cb in callbacks:
             if not isinstance(cb, Callback):
-                raise TypeError(f"When the 'callbacks' is a list, the elements in 'callbacks' must be Callback "
-                                f"functions, but got {cb}.")
+                raise TypeError("When the 'callbacks' is a list, the elements in 'callbacks' must be Callback "
+                                "functions.")
         self.callbacks = list(callbacks)
 
     def __getattr__(self, hook):
@@ -128,8 +129,6 @@ def as_callback_list(callbacks):
     """``None`` / one callback / an iterable of them -> ``list``."""
     if callbacks is None:
         return []
-    if isinstance(callbacks, Callback):
-        return [callbacks]
-    if isinstance(callbacks, (list, tuple)):
+    if isinstance(callbacks, Iterable):
         return list(callbacks)
-    raise TypeError(f"The 'callbacks' must be a Callback or a list of Callback, but got {type(callbacks)}.")
+    return [callbacks]

@@ -22,8 +22,10 @@ class LossMonitor(Callback):
 
     def __init__(self, per_print_times=1):
         super().__init__()
-        if not isinstance(per_print_times, int) or isinstance(per_print_times, bool) or per_print_times < 0:
-            raise ValueError(f"The integer value must be non-negative int, but got {per_print_times}.")
+        if not isinstance(per_print_times, int) or isinstance(per_print_times, bool):
+            raise TypeError(f"The input value must be int, but got '{type(per_print_times).__name__}'")
+        if per_print_times < 0:
+            raise ValueError(f"The input value must be int and must >= 0, but got '{per_print_times}' with type 'int'.")
         self._per_print_times = per_print_times
         self._last_print_time = 0
 
