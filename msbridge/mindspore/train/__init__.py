@@ -8,5 +8,5 @@ from msbridge.mindspore.train.model import Model
 from msbridge.mindspore.train.monitors import LossMonitor, TimeMonitor
 
 __all__ = ["Model", "Callback", "RunContext", "LossMonitor", "TimeMonitor", "ModelCheckpoint", "CheckpointConfig",
-           "Metric", "Accuracy", "Loss", "TopKCategoricalAccuracy", "Top1CategoricalAccuracy", "Top5CategoricalAccuracy",
-           "get_metric_fn", "get_metrics"]
+           "Metric", "Accuracy", "Loss", "TopKCategoricalAccuracy", "Top1CategoricalAccuracy",
+           "Top5CategoricalAccuracy", "get_metric_fn", "get_metrics"]
