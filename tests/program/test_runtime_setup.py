@@ -63,3 +63,26 @@ def test_set_seed_seeds_numpy_like_mindspore_and_torch():
     order = [int(r[0]) for r in ours.dataset.NumpySlicesDataset(np.arange(10)).create_tuple_iterator()]
     ours.set_seed(1234)
     assert [int(r[0]) for r in ours.dataset.NumpySlicesDataset(np.arange(10)).create_tuple_iterator()] == order
+
+
+IMPORT_PATHS = [
+    ("", "Model"), ("", "LossMonitor"), ("", "TimeMonitor"), ("", "ModelCheckpoint"), ("", "CheckpointConfig"),
+    ("", "Callback"), ("", "RunContext"), ("", "Accuracy"), ("", "Loss"), ("", "set_seed"), ("", "set_context"),
+    ("", "set_device"), ("", "GRAPH_MODE"), ("context", "set_context"), ("context", "PYNATIVE_MODE"),
+    ("train", "Model"), ("train", "Top5CategoricalAccuracy"), ("train.callback", "LossMonitor"),
+    ("train.callback", "ModelCheckpoint"), ("train.callback", "CheckpointConfig"), ("train.callback", "Callback"),
+    ("train.callback", "RunContext"), ("train.metrics", "Accuracy"), ("dataset", "GeneratorDataset"),
+]
+
+
+@pytest.mark.parametrize("module, name", IMPORT_PATHS, ids=[f"{m or 'mindspore'}.{n}" for m, n in IMPORT_PATHS])
+def test_import_paths_scripts_use(module, name):
+    """``from mindspore.<module> import <name>`` works in MindSpore and, with the same name, in msbridge."""
+    import importlib
+    real = importlib.import_module("mindspore" + (f".{module}" if module else ""))
+    mine = importlib.import_module("msbridge.mindspore" + (f".{module}" if module else ""))
+    real_value, our_value = getattr(real, name), getattr(mine, name)
+    if isinstance(real_value, int):
+        assert our_value == real_value
+    else:
+        assert our_value.__name__ == real_value.__name__

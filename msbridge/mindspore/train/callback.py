@@ -132,3 +132,15 @@ def as_callback_list(callbacks):
     if isinstance(callbacks, Iterable):
         return list(callbacks)
     return [callbacks]
+
+
+_MOVED = {"LossMonitor": "monitors", "TimeMonitor": "monitors", "ModelCheckpoint": "checkpoint",
+          "CheckpointConfig": "checkpoint"}
+
+
+def __getattr__(name):
+    """``from mindspore.train.callback import LossMonitor, ModelCheckpoint`` (older scripts' import path)."""
+    if name in _MOVED:
+        import importlib
+        return getattr(importlib.import_module(f"msbridge.mindspore.train.{_MOVED[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
