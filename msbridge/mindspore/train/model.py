@@ -8,9 +8,17 @@ gradients of the optimizer's parameters, one optimizer update. The optimizer
 is a ``torch.optim.Optimizer`` or one of msbridge's MindSpore-shaped ones
 (``msbridge.mindspore.nn.Momentum``...), which give MindSpore's numbers.
 
+``fit`` evaluates after the epochs ``valid_frequency`` selects, before
+``on_train_epoch_end``, calling only user callbacks and ``TimeMonitor`` (the
+callbacks MindSpore ships are skipped, by class name, as MindSpore does).
+Its ``eval_results["eval_loss"]`` is the *last* validation batch's loss, not
+the mean: MindSpore 2.10 builds a new ``Loss`` metric at every step (measured).
+
 Not here: sink mode (CPU MindSpore falls back to non-sink too, as we do),
-``amp_level`` other than ``"O0"``, ``loss_scale_manager``, ``Model.fit``.
+``amp_level`` other than ``"O0"``, ``loss_scale_manager``.
 """
+import copy
+
 import torch
 
 from msbridge.mindspore.train.callback import CallbackList, InternalCallbackParam, RunContext, as_callback_list
@@ -26,6 +34,13 @@ def _rows(dataset):
 
 def _size(dataset):
     return dataset.get_dataset_size() if hasattr(dataset, "get_dataset_size") else len(dataset)
+
+
+# ``mindspore.train.callback.__all__``: fit's evaluation skips these (except TimeMonitor), by class name.
+_INTERNAL_CALLBACKS = {
+    'Callback', 'LossMonitor', 'TimeMonitor', 'ModelCheckpoint', 'FlopsUtilizationCollector', 'SummaryCollector',
+    'CheckpointConfig', 'RunContext', 'LearningRateScheduler', 'SummaryLandscape', 'History', 'LambdaCallback',
+    'ReduceLROnPlateau', 'EarlyStopping', 'OnRequestExit', 'BackupAndRestore', 'TrainFaultTolerance'}
 
 
 def _as_tuple(row):
@@ -109,6 +124,27 @@ class Model:
         ignores it too)."""
         if not isinstance(epoch, int) or isinstance(epoch, bool) or epoch <= 0:
             raise ValueError(f"For 'Model.train', the argument 'epoch' must be a positive int, but got {epoch}.")
+        self._train(epoch, train_dataset, callbacks, dataset_sink_mode, sink_size, initial_epoch, (None, 1))
+
+    def fit(self, epoch, train_dataset, valid_dataset=None, valid_frequency=1, callbacks=None,
+            dataset_sink_mode=False, valid_dataset_sink_mode=False, sink_size=-1, initial_epoch=0):
+        """``train`` with an evaluation on ``valid_dataset`` every ``valid_frequency`` epochs (an int, or a list of
+        epoch numbers)."""
+        if not isinstance(epoch, int) or isinstance(epoch, bool) or epoch <= 0:
+            raise ValueError(f"For 'Model.fit', the argument 'epoch' must be a positive int, but got {epoch}.")
+        if initial_epoch >= epoch:
+            raise ValueError(f"For 'Model.fit', the parameter 'epoch' must bigger than parameter 'initial_epoch',"
+                             f" but got the parameter 'epoch' is {epoch}, 'initial_epoch' is {initial_epoch}.")
+        if not isinstance(valid_frequency, (int, list)):
+            raise TypeError(f"For 'Model.fit', the type of 'valid_frequency' must be a list or an integer, but got "
+                            f"type {type(valid_frequency)}.")
+        if valid_dataset and not self._metric_fns:
+            raise ValueError("For 'Model.fit', if valid_dataset is not None, the model argument 'metrics' can not be"
+                             "None or empty, you should set the argument 'metrics' for model.")
+        self._train(epoch, train_dataset, callbacks, dataset_sink_mode, sink_size, initial_epoch,
+                    (valid_dataset, valid_frequency))
+
+    def _train(self, epoch, train_dataset, callbacks, dataset_sink_mode, sink_size, initial_epoch, valid_infos):
         cb_params = InternalCallbackParam()
         cb_params.cur_step_num = 0
         cb_params.train_network = self._network
@@ -147,12 +183,31 @@ class Model:
                 hooks.on_train_step_end(run_context)
                 if run_context.get_stop_requested():
                     break
+            self._eval_during_train(valid_infos, cb_params, hooks)
             hooks.on_train_epoch_end(run_context)
             cb_params.pop("metrics", None)
             cb_params.pop("eval_results", None)
             if run_context.get_stop_requested():
                 break
         hooks.on_train_end(run_context)
+
+    def _eval_during_train(self, valid_infos, cb_params, hooks):
+        valid_dataset, valid_frequency = valid_infos
+        epoch = cb_params.cur_epoch_num
+        if not valid_dataset or not (epoch % valid_frequency == 0 if isinstance(valid_frequency, int)
+                                     else epoch in valid_frequency):
+            return
+        saved = {key: cb_params[key] for key in ("cur_step_num", "batch_num", "dataset_sink_mode", "net_outputs")}
+        eval_callbacks = [cb for cb in hooks.callbacks
+                          if type(cb).__name__ not in _INTERNAL_CALLBACKS or type(cb).__name__ == "TimeMonitor"]
+        cb_params.eval_network = self._eval_network
+        cb_params.valid_dataset = valid_dataset
+        cb_params.batch_num = _size(valid_dataset)
+        cb_params.mode = "eval"
+        cb_params.cur_step_num = 0
+        self._eval_process(valid_dataset, CallbackList(eval_callbacks), cb_params, add_eval_loss=True)
+        cb_params.mode = "train"
+        cb_params.update(saved)
 
     # ----- eval / predict ------------------------------------------------------------------------
     def eval(self, valid_dataset, callbacks=None, dataset_sink_mode=False):
@@ -168,10 +223,13 @@ class Model:
         cb_params.cur_step_num = 0
         cb_params.list_callback = as_callback_list(callbacks)
         cb_params.network = self._network
+        return self._eval_process(valid_dataset, CallbackList(cb_params.list_callback), cb_params)
+
+    def _eval_process(self, valid_dataset, hooks, cb_params, add_eval_loss=False):
         cb_params.dataset_sink_mode = False
         for metric in self._metric_fns.values():
             metric.clear()
-        hooks = CallbackList(cb_params.list_callback)
+        eval_loss = None
         run_context = RunContext(cb_params)
         hooks.on_eval_begin(run_context)
         hooks.on_eval_epoch_begin(run_context)
@@ -187,11 +245,17 @@ class Model:
                 cb_params.net_outputs = outputs
                 hooks.on_eval_step_end(run_context)
                 self._update_metrics(outputs)
+                if add_eval_loss:  # MindSpore 2.10 makes a new Loss each step: eval_loss is the last batch's
+                    eval_loss = Loss()
+                    eval_loss.update(outputs[self._eval_indexes[0]])
                 if run_context.get_stop_requested():
                     break
         hooks.on_eval_epoch_end(run_context)
         metrics = {key: metric.eval() for key, metric in self._metric_fns.items()}
         cb_params.metrics = metrics
+        if eval_loss is not None:
+            cb_params.eval_results = copy.deepcopy(metrics)
+            cb_params.eval_results.update({"eval_loss": eval_loss.eval()})
         hooks.on_eval_end(run_context)
         return metrics
 
