@@ -72,6 +72,7 @@ IMPORT_PATHS = [
     ("train", "Model"), ("train", "Top5CategoricalAccuracy"), ("train.callback", "LossMonitor"),
     ("train.callback", "ModelCheckpoint"), ("train.callback", "CheckpointConfig"), ("train.callback", "Callback"),
     ("train.callback", "RunContext"), ("train.metrics", "Accuracy"), ("dataset", "GeneratorDataset"),
+    ("", "FixedLossScaleManager"), ("train", "DynamicLossScaleManager"),
 ]
 
 

@@ -14,8 +14,11 @@ callbacks MindSpore ships are skipped, by class name, as MindSpore does).
 Its ``eval_results["eval_loss"]`` is the *last* validation batch's loss, not
 the mean: MindSpore 2.10 builds a new ``Loss`` metric at every step (measured).
 
+``loss_scale_manager``: ``FixedLossScaleManager(scale, drop_overflow_update=False)``,
+the one MindSpore's CPU build runs (see ``loss_scale_manager.py``).
+
 Not here: sink mode (CPU MindSpore falls back to non-sink too, as we do),
-``amp_level`` other than ``"O0"``, ``loss_scale_manager``.
+``amp_level`` other than ``"O0"``.
 """
 import copy
 
@@ -62,9 +65,16 @@ class Model:
         if amp_level not in ("O0", None):
             raise NotImplementedError(f"msbridge: Model(amp_level={amp_level!r}) is not supported; use "
                                       f"torch.autocast in the network, or amp_level='O0'.")
-        if kwargs.get("loss_scale_manager") is not None:
-            raise NotImplementedError("msbridge: Model(loss_scale_manager=...) is not supported yet; "
-                                      "use torch.amp.GradScaler in an explicit loop.")
+        self._loss_scale_manager = kwargs.get("loss_scale_manager")
+        self._sens = None
+        if self._loss_scale_manager is not None:
+            if optimizer is None:
+                raise ValueError("The argument 'optimizer' can not be None when set 'loss_scale_manager'.")
+            if self._loss_scale_manager.get_update_cell() is not None:
+                raise ValueError("Only `loss_scale_manager=None` or "
+                                 "`loss_scale_manager=FixedLossScaleManager(drop_overflow_update=False)`"
+                                 "are supported on device `CPU`. ")
+            self._sens = self._loss_scale_manager.get_loss_scale()
         if optimizer is not None and not (_is_ms_optimizer(optimizer) or isinstance(optimizer, torch.optim.Optimizer)):
             raise TypeError(f"For 'Model', the 'optimizer' must be an msbridge.mindspore.nn optimizer or a "
                             f"torch.optim.Optimizer, but got {type(optimizer)}.")
@@ -109,12 +119,14 @@ class Model:
         optimizer = self._optimizer
         if optimizer is None:
             return loss.detach()
+        # MindSpore's TrainOneStepCell seeds backprop with ``sens`` (the loss scale; 1 without a manager)
+        seed = None if self._sens is None else torch.full_like(loss, self._sens)
         if _is_ms_optimizer(optimizer):
-            grads = torch.autograd.grad(loss, optimizer.parameters, allow_unused=True)
+            grads = torch.autograd.grad(loss, optimizer.parameters, grad_outputs=seed, allow_unused=True)
             optimizer(tuple(torch.zeros_like(p) if g is None else g for p, g in zip(optimizer.parameters, grads)))
         else:
             optimizer.zero_grad()
-            loss.backward()
+            loss.backward(seed)
             optimizer.step()
         return loss.detach()
 
@@ -161,7 +173,7 @@ class Model:
         cb_params.network = self._network
         cb_params.last_save_ckpt_step = None
         cb_params.latest_ckpt_file = None
-        cb_params.loss_scale_mananger = None  # sic: MindSpore's key
+        cb_params.loss_scale_mananger = self._loss_scale_manager  # sic: MindSpore's key
         cb_params.initial_step = 0
         cb_params.dataset_sink_mode = False
         hooks = CallbackList(cb_params.list_callback)
