@@ -7,4 +7,5 @@ from msbridge.mindspore.train import (
 
 __all__ = ["nn", "train", "dataset", "context", "set_context", "get_context", "set_device", "set_seed",
            "GRAPH_MODE", "PYNATIVE_MODE", "Model", "Callback", "RunContext", "LossMonitor", "TimeMonitor",
-           "ModelCheckpoint", "CheckpointConfig", "Accuracy", "Loss", "FixedLossScaleManager", "DynamicLossScaleManager"]
+           "ModelCheckpoint", "CheckpointConfig", "Accuracy", "Loss", "FixedLossScaleManager",
+           "DynamicLossScaleManager"]

@@ -40,9 +40,10 @@ def test_fixed_loss_scale_like_mindspore(manager_scale, optimizer_scale):
                    ms.nn.Momentum(real_net.trainable_params(), 0.02, 0.9, loss_scale=optimizer_scale),
                    loss_scale_manager=ms_train.FixedLossScaleManager(manager_scale, drop_overflow_update=False)).train(
         2, ms_ds.NumpySlicesDataset((x, y), shuffle=False).batch(3), callbacks=real_cb)
+    our_manager = our_train.FixedLossScaleManager(manager_scale, drop_overflow_update=False)
     our_train.Model(our_net, torch.nn.MSELoss(),
                     our_nn.Momentum(list(our_net.parameters()), 0.02, 0.9, loss_scale=optimizer_scale),
-                    loss_scale_manager=our_train.FixedLossScaleManager(manager_scale, drop_overflow_update=False)).train(
+                    loss_scale_manager=our_manager).train(
         2, our_ds.NumpySlicesDataset((x, y), shuffle=False).batch(3), callbacks=our_cb)
     assert len(real_cb.values) == 6
     np.testing.assert_allclose(our_cb.values, real_cb.values, rtol=1e-5)
