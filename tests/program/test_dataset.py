@@ -71,6 +71,10 @@ PIPELINES = {
     "shards-last": lambda ds: ds.NumpySlicesDataset(np.arange(7), shuffle=False, num_shards=3, shard_id=2),
     "shards-random-access-samples": lambda ds: ds.GeneratorDataset(Source(), ["x", "y", "z"], shuffle=False,
                                                                    num_shards=2, shard_id=1, num_samples=3),
+    "take-skip": lambda ds: ds.GeneratorDataset(Source(), ["x", "y", "z"], shuffle=False).skip(2).take(3),
+    "batch-then-take": lambda ds: ds.GeneratorDataset(Source(), ["x", "y", "z"], shuffle=False).batch(2).take(2),
+    "rename-project": lambda ds: ds.GeneratorDataset(Source(), ["x", "y", "z"], shuffle=False).rename(
+        ["x", "z"], ["image", "weight"]).project(["weight", "image"]),
     "num-samples": lambda ds: ds.GeneratorDataset(Source(), ["x", "y", "z"], shuffle=False, num_samples=4),
 }
 

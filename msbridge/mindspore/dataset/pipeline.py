@@ -35,6 +35,22 @@ class Dataset:
         """The whole pipeline ``count`` times (``None`` or ``-1``: forever)."""
         return _Repeat(self, count)
 
+    def take(self, count=-1):
+        """The first ``count`` rows (``-1``: all)."""
+        return _Slice(self, 0, None if count == -1 else count)
+
+    def skip(self, count):
+        """All rows after the first ``count``."""
+        return _Slice(self, count, None)
+
+    def rename(self, input_columns, output_columns):
+        """Rename columns (values and order unchanged)."""
+        return _Columns(self, _as_list(input_columns), _as_list(output_columns), None)
+
+    def project(self, columns):
+        """Keep ``columns``, in that order."""
+        return _Columns(self, None, None, _as_list(columns))
+
     def shuffle(self, buffer_size):
         """A random order (not MindSpore's: its buffer shuffle draws from its own seeded generator)."""
         if not isinstance(buffer_size, int) or buffer_size <= 1:
@@ -191,6 +207,58 @@ class _Repeat(Dataset):
 
     def _size(self):
         return -1 if self.count is None else self.child._size() * self.count
+
+    def get_batch_size(self):
+        return self.child.get_batch_size()
+
+
+class _Slice(Dataset):
+    def __init__(self, child, start, count):
+        for value in (start, count):
+            if value is not None and (not isinstance(value, int) or value < 0):
+                raise ValueError(f"count should be either -1 or a non-negative integer, but got {value}")
+        self.child, self.start, self.count = child, start, count
+        self.column_names = child.column_names
+
+    def _rows(self):
+        for index, row in enumerate(self.child._rows()):
+            if self.count is not None and index >= self.start + self.count:
+                return
+            if index >= self.start:
+                yield row
+
+    def _size(self):
+        size = max(self.child._size() - self.start, 0)
+        return size if self.count is None else min(size, self.count)
+
+    def get_batch_size(self):
+        return self.child.get_batch_size()
+
+
+class _Columns(Dataset):
+    """``rename`` (``old -> new``) or ``project`` (a selection, reordered)."""
+
+    def __init__(self, child, old, new, keep):
+        names = list(child.column_names)
+        self.child = child
+        if keep is None:
+            if len(old) != len(new):
+                raise ValueError("input_columns and output_columns must have the same length.")
+            self._index = list(range(len(names)))
+            self.column_names = [new[old.index(n)] if n in old else n for n in names]
+        else:
+            missing = [c for c in keep if c not in names]
+            if missing:
+                raise ValueError(f"Invalid column names: {missing}, the dataset has the columns {names}.")
+            self._index = [names.index(c) for c in keep]
+            self.column_names = list(keep)
+
+    def _rows(self):
+        for row in self.child._rows():
+            yield [row[i] for i in self._index]
+
+    def _size(self):
+        return self.child._size()
 
     def get_batch_size(self):
         return self.child.get_batch_size()
