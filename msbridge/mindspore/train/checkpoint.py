@@ -142,9 +142,15 @@ def save_checkpoint(network, path, optimizer=None, global_step=0):
     from msbridge.bridge.checkpoint_tensor import from_torch
 
     tensors = {name: from_torch(value) for name, value in network.state_dict().items()}
-    tensors.update(_optimizer_state(optimizer, network, global_step))
+    state = _optimizer_state(optimizer, network, global_step)
+    # per-parameter slots are renamed like their weights; the scalars (global_step, ...) keep their names
+    scalars = {name: raw for name, raw in state.items() if name in _SCALARS}
+    tensors.update({name: raw for name, raw in state.items() if name not in _SCALARS})
     converted = convert_tensors(tensors, "torch").renamed.tensors
-    checkpoint_io.write_checkpoint(path, converted, "mindspore")
+    checkpoint_io.write_checkpoint(path, {**converted, **scalars}, "mindspore")
+
+
+_SCALARS = ("global_step", "learning_rate", "momentum", "beta1_power", "beta2_power")
 
 
 def _optimizer_state(optimizer, network, global_step):

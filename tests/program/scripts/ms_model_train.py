@@ -1,13 +1,16 @@
-"""A typical MindSpore training script: GeneratorDataset + map + batch, Model.train with callbacks, eval.
+"""A typical MindSpore training script: GeneratorDataset + map + batch, Model.train with callbacks and
+checkpoints, eval.
 
-``main()`` returns the per-step (epoch, step, loss) a user callback saw and the eval dict.
+``main(ckpt_dir)`` returns the per-step (epoch, step, loss) a user callback saw and the eval dict.
 """
+import sys
+
 import numpy as np
 import mindspore as ms
 from mindspore import nn
 import mindspore.dataset as ds
 from mindspore import set_seed
-from mindspore.train import Model, Callback, LossMonitor, TimeMonitor
+from mindspore.train import Model, Callback, LossMonitor, TimeMonitor, ModelCheckpoint, CheckpointConfig
 
 
 class Squares:
@@ -44,7 +47,7 @@ def build_net():
                     bias_init=ms.Tensor(np.zeros(2, np.float32)))
 
 
-def main():
+def main(ckpt_dir):
     set_seed(0)
     train_ds = ds.GeneratorDataset(Squares(10), column_names=["x", "y"], shuffle=False)
     train_ds = train_ds.map(operations=scale, input_columns=["x"]).batch(4, drop_remainder=False)
@@ -53,10 +56,12 @@ def main():
     opt = nn.Momentum(net.trainable_params(), learning_rate=0.1, momentum=0.9)
     model = Model(net, loss_fn=loss_fn, optimizer=opt, metrics={"acc", "loss"})
     record = Record()
-    model.train(3, train_ds, callbacks=[record, LossMonitor(3), TimeMonitor()], dataset_sink_mode=False)
+    ckpt = ModelCheckpoint(prefix="net", directory=ckpt_dir,
+                           config=CheckpointConfig(save_checkpoint_steps=4, keep_checkpoint_max=2))
+    model.train(3, train_ds, callbacks=[record, LossMonitor(3), TimeMonitor(), ckpt], dataset_sink_mode=False)
     result = model.eval(train_ds)
     return record.steps, {k: float(v) for k, v in result.items()}
 
 
 if __name__ == "__main__":
-    print(main())
+    print(main(sys.argv[1]))

@@ -13,7 +13,8 @@ import torch  # noqa: E402
 import msbridge.mindspore.dataset as ds  # noqa: E402
 import msbridge.mindspore.nn as nn  # noqa: E402
 from msbridge.mindspore import set_seed  # noqa: E402
-from msbridge.mindspore.train import Callback, LossMonitor, Model, TimeMonitor  # noqa: E402
+from msbridge.mindspore.train import (  # noqa: E402
+    Callback, CheckpointConfig, LossMonitor, Model, ModelCheckpoint, TimeMonitor)
 
 
 class Squares:
@@ -53,7 +54,7 @@ def build_net():
     return net
 
 
-def main():
+def main(ckpt_dir):
     set_seed(0)
     train_ds = ds.GeneratorDataset(Squares(10), column_names=["x", "y"], shuffle=False)
     train_ds = train_ds.map(operations=scale, input_columns=["x"]).batch(4, drop_remainder=False)
@@ -65,11 +66,13 @@ def main():
     opt = nn.Momentum([p for p in net.parameters() if p.requires_grad], learning_rate=0.1, momentum=0.9)
     model = Model(net, loss_fn=loss_fn, optimizer=opt, metrics={"acc", "loss"})
     record = Record()
-    model.train(3, train_ds, callbacks=[record, LossMonitor(3), TimeMonitor()], dataset_sink_mode=False)
+    ckpt = ModelCheckpoint(prefix="net", directory=ckpt_dir,
+                           config=CheckpointConfig(save_checkpoint_steps=4, keep_checkpoint_max=2))
+    model.train(3, train_ds, callbacks=[record, LossMonitor(3), TimeMonitor(), ckpt], dataset_sink_mode=False)
     result = model.eval(train_ds)
     return record.steps, {k: float(v) for k, v in result.items()}
 
 
 if __name__ == "__main__":
-    steps, evaluation = main()
+    steps, evaluation = main(sys.argv[1])
     print("RESULT " + json.dumps({"steps": steps, "eval": evaluation}))
