@@ -1,4 +1,11 @@
 """MindSpore-shaped API computing on torch: ``import msbridge.mindspore as mindspore``."""
-from msbridge.mindspore import nn
+from msbridge.mindspore import context, dataset, nn, train
+from msbridge.mindspore.context import GRAPH_MODE, PYNATIVE_MODE, get_context, set_context, set_device, set_seed
+from msbridge.mindspore.train import (
+    Accuracy, Callback, CheckpointConfig, DynamicLossScaleManager, FixedLossScaleManager, Loss, LossMonitor, Model,
+    ModelCheckpoint, RunContext, TimeMonitor)
 
-__all__ = ["nn"]
+__all__ = ["nn", "train", "dataset", "context", "set_context", "get_context", "set_device", "set_seed",
+           "GRAPH_MODE", "PYNATIVE_MODE", "Model", "Callback", "RunContext", "LossMonitor", "TimeMonitor",
+           "ModelCheckpoint", "CheckpointConfig", "Accuracy", "Loss", "FixedLossScaleManager",
+           "DynamicLossScaleManager"]
