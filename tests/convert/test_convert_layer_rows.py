@@ -1,4 +1,4 @@
-"""The converter's nn_layers.toml rows, checked on both real frameworks.
+"""The converter on model-definition rows (layers/activations/losses/tensors tables), checked on both real frameworks.
 
 Each case is a call written in one framework; the converter translates it
 (the call it emits is read back with ``ast`` and built from its literal
@@ -17,7 +17,7 @@ from msbridge.convert.source import convert_source
 from msbridge.tables import load_tables
 from msbridge.tables.expr import evaluate
 
-ROWS = {row.id: row for row in load_tables().rows if row.file.endswith("nn_layers.toml")}
+ROWS = {row.id: row for row in load_tables().rows if row.category is not None}
 HEADERS = {"mindspore": "import mindspore\nfrom mindspore import nn\n", "torch": "import torch\nfrom torch import nn\n"}
 ROOTS = {"mindspore": mindspore, "torch": torch}
 
