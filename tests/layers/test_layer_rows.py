@@ -11,7 +11,7 @@ import pytest
 
 import layer_harness as h
 from msbridge.tables import load_tables
-from msbridge.tables.translate import same_value
+from msbridge.tables.translate import bind, same_value
 
 HARNESS_CATEGORIES = ("layer", "loss", "function")
 MODEL_FILES = ("layers.toml", "activations.toml", "losses.toml", "tensors.toml")
@@ -54,9 +54,11 @@ def test_row_example_on_both_frameworks(row, index):
     for style, binding in zip(styles, bindings):   # the real API reads the four calls alike
         assert binding.keys() == bindings[0].keys(), style.name
         assert all(same_value(v, bindings[0][k]) or v == bindings[0][k] for k, v in binding.items()), style.name
-    for style, result in zip(styles, results):     # ... and the row translates them alike
-        assert result.kwargs.keys() == results[0].kwargs.keys(), style.name
-        assert all(same_value(v, results[0].kwargs[k]) for k, v in result.kwargs.items()), style.name
+    target_api = row.side(target)
+    calls = [bind(target_api, (), r.kwargs)[1] for r in results]   # ... and the row translates them alike
+    for style, call in zip(styles, calls):
+        assert call.keys() == calls[0].keys(), style.name
+        assert all(same_value(v, calls[0][k]) or v == calls[0][k] for k, v in call.items()), style.name
 
     h.seed_both(0)
     src = h.build(row.side(source).name, styles[1])
@@ -64,8 +66,8 @@ def test_row_example_on_both_frameworks(row, index):
     assert h.unmapped(row, source, src) == set() and h.unmapped(row, target, dst) == set(), \
         "the parameter map must name every parameter and buffer"
     copied = h.copy_params(row, source, src, dst)
-    assert len(copied) == len([p for p in row.params if p.mindspore and p.torch
-                               and p.mindspore in h.state_of("mindspore", src if source == "mindspore" else dst)])
+    assert set(copied) == {getattr(p, source) for p in row.params if p.mindspore and p.torch} & \
+        set(h.state_of(source, src))
 
     arrays = h.make_inputs(example)
     specs = example.inputs

@@ -107,6 +107,9 @@ def copy_params(row: ApiRow, source: str, src_obj, dst_obj) -> list[str]:
         src_name, dst_name = getattr(pair, source), getattr(pair, target)
         if src_name is None or dst_name is None:
             continue
+        if src_name not in values:   # an optional parameter switched off (has_bias=False): absent on both sides
+            assert dst_name not in state_of(target, dst_obj), f"{dst_name} exists without {src_name}"
+            continue
         value = values[src_name]
         if pair.mindspore_extra_axis is not None:
             axis = pair.mindspore_extra_axis
@@ -131,6 +134,7 @@ def _outputs(result) -> list:
 def run_torch(layer, arrays, specs, train: bool) -> Pass:
     if isinstance(layer, torch.nn.Module):
         layer.train(train)
+        layer.zero_grad(set_to_none=True)   # torch accumulates .grad across passes
         params = dict(layer.named_parameters())
     else:
         params = {}
@@ -247,7 +251,9 @@ def translations(row: ApiRow, example: Example) -> tuple[list[Style], list[dict]
     """The four styles, what the real source API binds each to, and each one's translation."""
     source = example.source
     api = row.side(source)
-    styles = call_styles(api, example.kwargs)
+    # TOML has no tuples; the frameworks' layers want (3, 2), not [3, 2]
+    given = {k: tuple(v) if isinstance(v, list) else v for k, v in example.kwargs.items()}
+    styles = call_styles(api, given)
     bindings = [real_binding(api.name, s) for s in styles]
     direction = f"to_{OTHER[source]}"
     results = [translate(row, direction, s.args, s.kwargs) for s in styles]
