@@ -37,15 +37,20 @@ def _runner():
     return module
 
 
-def _name_map(source: str) -> dict[str, str]:
-    """Last name component source -> target, from every row's parameter map (gamma -> weight ...)."""
+def _name_map(model, source: str) -> dict[str, str]:
+    """Full parameter/buffer name source -> target, through the row of each sub-layer's class."""
     target = "torch" if source == "mindspore" else "mindspore"
-    pairs = {}
-    for row in load_tables().rows:
-        for pair in row.params:
+    tables = load_tables()
+    children = model.named_modules() if source == "torch" else model.cells_and_names()
+    names = {}
+    for prefix, layer in children:
+        api = f"{source}.nn.{type(layer).__name__}"
+        rows = [r for r in tables.rows_for(api) if r.side(source).name == api and r.params]
+        for pair in rows[0].params if rows else ():
             if getattr(pair, source) and getattr(pair, target):
-                pairs[getattr(pair, source)] = getattr(pair, target)
-    return pairs
+                full = f"{prefix}.{getattr(pair, source)}" if prefix else getattr(pair, source)
+                names[full] = f"{prefix}.{getattr(pair, target)}" if prefix else getattr(pair, target)
+    return names
 
 
 def _load(path: Path, name: str):
@@ -73,14 +78,12 @@ def converted(tmp_path_factory):
         mindspore.set_seed(0)
         model = getattr(_load(HERE / "models" / file, f"orig_{file[:-3]}"), cls)()
         x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
-        state = runner.run_torch.__globals__  # noqa: F841  (the runner module is loaded)
         if source == "torch":
             weights = {n: t.detach().numpy().copy() for n, t in model.state_dict().items()}
         else:
             weights = {n: p.asnumpy().copy() for n, p in model.parameters_and_names()}
-        names = _name_map(source)
-        renamed = {".".join(n.split(".")[:-1] + [names.get(n.split(".")[-1], n.split(".")[-1])]): v
-                   for n, v in weights.items()}
+        names = _name_map(model, source)
+        renamed = {names.get(n, n): v for n, v in weights.items()}
         if source == "mindspore":   # torch's BatchNorm also counts batches: a buffer MindSpore has not
             converted_keys = [k for k in renamed]
             for key in list(converted_keys):
@@ -116,17 +119,19 @@ def test_converted_model_computes_what_the_original_did(converted, file):
     for key in ("out_train", "out_eval", "grad_x"):
         np.testing.assert_allclose(ours[key], reference[key], rtol=RTOL, atol=RTOL * np.abs(reference[key]).max(),
                                    err_msg=key)
+    # float32 rounding is relative to the size of the terms summed: a gradient that is 0 in exact
+    # arithmetic (the bias of a layer followed by BatchNorm) is noise of that size on both sides
+    grad_scale = max(float(np.abs(v).max()) for k, v in reference.items() if k.startswith("grad:"))
     compared = 0
     for key, value in reference.items():
         if not key.startswith(("grad:", "state:")):
             continue
         kind, name = key.split(":", 1)
-        parts = name.split(".")
-        other = f"{kind}:" + ".".join(parts[:-1] + [names.get(parts[-1], parts[-1])])
+        other = f"{kind}:{names.get(name, name)}"
         if other not in ours:   # num_batches_tracked (torch only)
             assert name.endswith("num_batches_tracked"), key
             continue
-        np.testing.assert_allclose(ours[other], value, rtol=RTOL, atol=RTOL * max(np.abs(value).max(), 1e-12),
-                                   err_msg=key)
+        scale = grad_scale if kind == "grad" else float(np.abs(value).max())
+        np.testing.assert_allclose(ours[other], value, rtol=RTOL, atol=RTOL * scale, err_msg=key)
         compared += 1
     assert compared >= 8
