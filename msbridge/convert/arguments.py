@@ -180,7 +180,8 @@ def translate(row: ApiRow, source: str, target: str, call: cst.Call, code_of,
             out[tgt] = (bound[src].text, bound[src])
             continue
         literals = {n: _literal(t) for n, t in texts.items()}
-        if "[" in expr and all(v is not _NO_TEXT for v in literals.values()):
+        # fold list building and conditionals over literals (`'same' if 'valid' == 'same' else 0` is noise)
+        if ("[" in expr or " if " in expr) and all(v is not _NO_TEXT for v in literals.values()):
             try:
                 out[tgt] = (repr(evaluate(expr, literals)), None)
                 continue

@@ -61,6 +61,10 @@ def render_row(row: ApiRow, tables: Tables) -> str:
     out = [_HEADER, f"# `{row.mindspore.name}` <-> `{torch_name}`\n",
            f"Row `{row.id}` in `{row.file}`. Kind: **{row.kind}** ({KIND_MEANING[row.kind]}).\n",
            f"**Exactness: {exactness_line(row)}.** {row.exactness_reason}\n"]
+    if row.category:
+        out.append(f"- Category: {row.category}")
+    if row.modes:
+        out.append(f"- Computes differently in: {', '.join(row.modes)} mode (tested in each)")
     if row.paradigm:
         out.append(f"- Paradigm: {row.paradigm}")
     if row.torch_step:
@@ -79,6 +83,15 @@ def render_row(row: ApiRow, tables: Tables) -> str:
     for rule, summary in rule_summaries(row):
         out.append(f"| {_code(rule.mindspore)} | {_code(rule.torch)} | {rule.rule} | {_cell(summary)} | "
                    f"{_cell(rule.note)} |")
+    if row.params:
+        out.append("\n## Parameters\n")
+        out.append("| MindSpore | torch | layout |")
+        out.append("|---|---|---|")
+        for pair in row.params:
+            layout = (f"MindSpore has an extra size-1 axis {pair.mindspore_extra_axis}"
+                      if pair.mindspore_extra_axis is not None else
+                      "no counterpart" if not (pair.mindspore and pair.torch) else "same")
+            out.append(f"| {_code(pair.mindspore)} | {_code(pair.torch)} | {layout} |")
     out.append("\n## Notes\n")
     out.append(row.note)
     if row.docs_correction:

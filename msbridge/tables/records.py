@@ -17,7 +17,13 @@ The public contract (used by the converter, the bridge, the docs and the tests):
     - ``rtol``: the relative tolerance that the exactness class promises (None for bit-exact);
     - ``docs_correction``: where MindSpore's published mapping says otherwise, and the evidence;
     - ``examples``: argument sets the table-driven tests run through both real frameworks
-      (``Example.exprs`` holds arguments written as expressions, e.g. lambdas).
+      (``Example.exprs`` holds arguments written as expressions, e.g. lambdas; ``Example.inputs``
+      the tensors a layer/loss/function row is called with, see ``InputSpec``);
+    - ``category``: what the API is (``CATEGORIES``): it picks the test runner and the converter's
+      handling, declared rather than guessed from file names or paradigms;
+    - ``params``: the parameter map of a layer row (``ParamPair``), MindSpore name <-> torch name and
+      layout; it drives the row tests and the checkpoint converter;
+    - ``modes``: ``("train", "eval")`` when a layer computes differently in the two modes.
 * ``ArgRule``: ``mindspore, torch, rule, to_torch, to_mindspore, note``. ``to_torch`` is an expression over
   MindSpore argument names and context names giving the torch argument; ``to_mindspore`` the reverse.
   For ``same``/``rename``/``default_differs`` the loader fills the identity expression (the other
@@ -49,6 +55,15 @@ RULES = ("same", "rename", "default_differs", "transform", "split", "merge", "un
          "mindspore_only", "torch_only", "optimizer_lr")
 DIRECTIONS = ("to_torch", "to_mindspore")
 TORCH_STEPS = ("epoch", "step")
+# What a row's API is. layer/loss/function rows run through the generic differential harness
+# (tests/layers/): built from their examples, parameters copied through ``params``, outputs and
+# gradients compared. container/class rows are structural (Sequential, Module); lr/optimizer rows
+# have their own runners (msbridge.bridge.verify).
+CATEGORIES = ("layer", "loss", "function", "container", "class", "method", "constant", "idiom",
+              "optimizer", "lr", "tensor")
+MODES = ("train", "eval")
+# How an input tensor of an example is drawn (InputSpec.kind).
+INPUT_KINDS = ("normal", "uniform", "positive", "labels", "onehot", "probabilities")
 
 # Extra inputs a translation may read besides the source API's own arguments.
 CONTEXT_NAMES = {
@@ -121,6 +136,29 @@ class ArgRule:
 
 
 @dataclass(frozen=True)
+class ParamPair:
+    """One parameter (or buffer) of a layer under its two names.
+
+    ``mindspore_extra_axis``: MindSpore stores the tensor with an extra size-1 axis there
+    (``Conv1d``'s weight is ``(out, in, 1, k)``, torch's ``(out, in, k)``). A pair with one side
+    None has no counterpart on the other side (torch's ``num_batches_tracked``)."""
+    mindspore: str | None
+    torch: str | None
+    mindspore_extra_axis: int | None = None
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """A tensor an example feeds the layer: ``shape``, drawn as ``kind`` (``INPUT_KINDS``).
+
+    ``labels``/``onehot`` use ``classes``; labels are int32 for MindSpore and int64 for torch
+    (what each framework's losses accept)."""
+    shape: tuple[int, ...]
+    kind: str = "normal"
+    classes: int = 0
+
+
+@dataclass(frozen=True)
 class Example:
     """A call the table-driven tests make on the ``source`` side and translate to the other.
 
@@ -130,6 +168,7 @@ class Example:
     args: tuple[tuple[str, Any], ...]
     context: tuple[tuple[str, Any], ...] = ()
     exprs: tuple[tuple[str, str], ...] = ()
+    inputs: tuple[InputSpec, ...] = ()
 
     @property
     def kwargs(self) -> dict:
@@ -165,6 +204,9 @@ class ApiRow:
     torch_optimizer_lr: str | None = None
     docs_correction: str | None = None
     examples: tuple[Example, ...] = field(default=(), compare=False)
+    category: str | None = None
+    params: tuple[ParamPair, ...] = ()
+    modes: tuple[str, ...] = ()
 
     def __repr__(self):
         torch_name = self.torch.name if self.torch else None

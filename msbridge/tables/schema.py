@@ -11,8 +11,8 @@ from typing import Any
 
 from msbridge.tables import expr
 from msbridge.tables.records import (
-    CARRIER_PARAMS, CONTEXT_NAMES, DIRECTIONS, EXACTNESS, KINDS, RULES, TORCH_STEPS,
-    ApiRef, ApiRow, ArgRule, Example, Param,
+    CARRIER_PARAMS, CATEGORIES, CONTEXT_NAMES, DIRECTIONS, EXACTNESS, INPUT_KINDS, KINDS, MODES, RULES,
+    TORCH_STEPS, ApiRef, ApiRow, ArgRule, Example, InputSpec, Param, ParamPair,
 )
 
 
@@ -22,11 +22,14 @@ class TableError(ValueError):
 
 _ROW_REQUIRED = ("id", "kind", "exactness", "exactness_reason", "note", "mindspore", "args")
 _ROW_OPTIONAL = ("torch", "paradigm", "context", "family", "directions", "condition_to_torch",
-                 "condition_to_mindspore", "torch_step", "rtol", "torch_optimizer_lr", "docs_correction", "examples")
+                 "condition_to_mindspore", "torch_step", "rtol", "torch_optimizer_lr", "docs_correction", "examples",
+                 "category", "params", "modes")
 _API_KEYS = ("name", "params", "attributes")
 _ARG_KEYS = ("mindspore", "torch", "rule", "to_torch", "to_mindspore", "note")
-_EXAMPLE_KEYS = ("source", "args", "context", "exprs")
-_FILE_KEYS = ("row", "description", "layer")  # [[layer]]: parameter maps, see param_maps.py
+_EXAMPLE_KEYS = ("source", "args", "context", "exprs", "inputs")
+_PARAM_PAIR_KEYS = ("mindspore", "torch", "mindspore_extra_axis")
+_INPUT_KEYS = ("shape", "kind", "classes")
+_FILE_KEYS = ("row", "description", "layer")  # [[layer]]: checkpoint parameter maps, see param_maps.py
 
 # rule -> (needs a MindSpore name, needs a torch name)
 _RULE_SIDES = {
@@ -206,7 +209,47 @@ def _example(where: _Where, field: str, data: Any, row_sides: dict, context: set
     # TOML has no tuples: an array given for a parameter whose default is a tuple becomes one
     args = {k: tuple(v) if isinstance(v, list) and isinstance(api.param(k).default, tuple) else v
             for k, v in args.items()}
-    return Example(source, tuple(args.items()), tuple(ctx.items()), tuple(exprs.items()))
+    inputs = data.get("inputs", [])
+    if not isinstance(inputs, list):
+        raise where.error(f"{field}.inputs", "expected a list of {shape=[...], kind=...} tables")
+    specs = tuple(_input(where, f"{field}.inputs[{i}]", spec) for i, spec in enumerate(inputs))
+    return Example(source, tuple(args.items()), tuple(ctx.items()), tuple(exprs.items()), specs)
+
+
+def _input(where: _Where, field: str, data: Any) -> InputSpec:
+    _check_keys(where, field, data, _INPUT_KEYS, ("shape",))
+    shape = data["shape"]
+    if not isinstance(shape, list) or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0
+                                              for n in shape):
+        raise where.error(f"{field}.shape", f"expected a list of sizes, got {shape!r}")
+    kind = _choice(where, f"{field}.kind", data.get("kind", "normal"), INPUT_KINDS)
+    classes = data.get("classes", 0)
+    if kind in ("labels", "onehot") and (not isinstance(classes, int) or classes < 1):
+        raise where.error(f"{field}.classes", f"kind {kind!r} needs a positive number of classes")
+    return InputSpec(tuple(shape), kind, classes)
+
+
+def _param_pairs(where: _Where, data: Any) -> tuple[ParamPair, ...]:
+    if not isinstance(data, list):
+        raise where.error("params", "expected a list of {mindspore=..., torch=...} tables")
+    pairs = []
+    for i, item in enumerate(data):
+        field = f"params[{i}]"
+        _check_keys(where, field, item, _PARAM_PAIR_KEYS)
+        ms = _string(where, f"{field}.mindspore", item.get("mindspore"), optional=True)
+        pt = _string(where, f"{field}.torch", item.get("torch"), optional=True)
+        if ms is None and pt is None:
+            raise where.error(field, "name the parameter on at least one side")
+        axis = item.get("mindspore_extra_axis")
+        if axis is not None and (not isinstance(axis, int) or isinstance(axis, bool) or ms is None or pt is None):
+            raise where.error(f"{field}.mindspore_extra_axis", "expected an axis index, on a pair with both names")
+        pairs.append(ParamPair(ms, pt, axis))
+    for side in ("mindspore", "torch"):
+        names = [getattr(p, side) for p in pairs if getattr(p, side)]
+        duplicate = next((n for n in names if names.count(n) > 1), None)
+        if duplicate:
+            raise where.error("params", f"{side} parameter {duplicate!r} is mapped twice")
+    return tuple(pairs)
 
 
 def _same_expression_per_target(where: _Where, args: tuple[ArgRule, ...]) -> None:
@@ -279,6 +322,18 @@ def build_row(file: str, index: int, data: Any) -> ApiRow:
     torch_step = data.get("torch_step")
     if torch_step is not None:
         _choice(where, "torch_step", torch_step, TORCH_STEPS)
+    category = data.get("category")
+    if category is not None:
+        _choice(where, "category", category, CATEGORIES)
+    modes = data.get("modes", [])
+    if not isinstance(modes, list):
+        raise where.error("modes", "expected a list such as ['train', 'eval']")
+    for i, mode in enumerate(modes):
+        _choice(where, f"modes[{i}]", mode, MODES)
+    if category in ("layer", "loss", "function") and pt is not None:
+        for i, example in enumerate(examples):
+            if not example.inputs:
+                raise where.error(f"examples[{i}].inputs", f"a {category} row's example must say what it is fed")
     return ApiRow(
         id=row_id, kind=kind, exactness=exactness,
         exactness_reason=_string(where, "exactness_reason", data["exactness_reason"]),
@@ -295,7 +350,8 @@ def build_row(file: str, index: int, data: Any) -> ApiRow:
         torch_optimizer_lr=_expression(where, "torch_optimizer_lr", data.get("torch_optimizer_lr"),
                                        ms.names, ctx, ms.name),
         docs_correction=_string(where, "docs_correction", data.get("docs_correction"), optional=True),
-        examples=examples,
+        examples=examples, category=category, params=_param_pairs(where, data.get("params", [])),
+        modes=tuple(modes),
     )
 
 

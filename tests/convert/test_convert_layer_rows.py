@@ -1,4 +1,4 @@
-"""The converter's nn_layers.toml rows, checked on both real frameworks.
+"""The converter on model-definition rows (layers/activations/losses/tensors tables), checked on both real frameworks.
 
 Each case is a call written in one framework; the converter translates it
 (the call it emits is read back with ``ast`` and built from its literal
@@ -18,7 +18,7 @@ from msbridge.convert.source import convert_source
 from msbridge.tables import load_tables
 from msbridge.tables.expr import evaluate
 
-ROWS = {row.id: row for row in load_tables().rows if row.file.endswith("nn_layers.toml")}
+ROWS = {row.id: row for row in load_tables().rows if row.category is not None}
 
 
 def _header(source: str, call: str) -> str:
@@ -181,3 +181,16 @@ def test_convert_layer_rows_batchnorm_momentum_transform(source, call):
     pt_layer.eval()
     np.testing.assert_allclose(_run("mindspore", ms_layer, IMAGES), _run("torch", pt_layer, IMAGES),
                                rtol=row.rtol, atol=1e-6)
+
+
+def test_convert_layer_rows_twins_where_torch_has_no_same_layer():
+    # Dense(activation=) and Conv2d(pad_mode='same') with stride 2 have no native torch layer that
+    # computes the same: the converter writes msbridge's twin (tested against MindSpore in
+    # tests/layers/test_layer_twins.py); stride 1 stays native torch, with 'same' and bias=False written out
+    out, report = convert_source("from mindspore import nn\nfc = nn.Dense(4, 2, activation='relu')\n"
+                                 "down = nn.Conv2d(3, 8, 3, stride=2)\nconv = nn.Conv2d(3, 8, 3)\n", "torch")
+    assert report.complete, report.to_dict()
+    assert "from msbridge.mindspore.nn import Dense, Conv2d" in out
+    assert "fc = Dense(4, 2, activation='relu')" in out and "down = Conv2d(3, 8, 3, stride=2)" in out
+    assert "conv = torch.nn.Conv2d(3, 8, 3, padding='same', bias=False)" in out
+    assert "# msbridge:" not in out

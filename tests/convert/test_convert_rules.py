@@ -93,10 +93,10 @@ def test_convert_rules_default_that_differs_is_written_out():
 def test_convert_rules_unsupported_argument_is_marked_and_reported():
     out, report = _convert("""\
         from mindspore import nn
-        fc = nn.Dense(4, 2, activation='relu')
+        fc = nn.Dense(4, 2, weight_init='normal')
         """)
     assert out.splitlines()[-1].startswith("fc = torch.nn.Linear(4, 2)  # msbridge: review: mindspore.nn.Dense:")
-    assert "activation" in out
+    assert "weight_init" in out
     assert report.uses[0].status == REVIEW and not report.complete
 
 

@@ -165,3 +165,53 @@ to_torch = "(beta2, beta1)"
 to_mindspore = "betas[1]"
 """
     bad(tmp_path, text, "field 'args[1].to_torch'", "built differently in args[0]")
+
+
+LAYER = '''
+[[row]]
+id = "demo.BatchNorm1d"
+category = "layer"
+kind = "identical"
+exactness = "bit-exact"
+exactness_reason = "why"
+note = "a note"
+modes = ["train", "eval"]
+mindspore = { name = "mindspore.nn.BatchNorm1d", params = ["num_features"] }
+torch = { name = "torch.nn.BatchNorm1d", params = ["num_features"] }
+params = [{ mindspore = "gamma", torch = "weight" }, { torch = "num_batches_tracked" }]
+[[row.args]]
+mindspore = "num_features"
+torch = "num_features"
+rule = "same"
+[[row.examples]]
+source = "mindspore"
+args = { num_features = 3 }
+inputs = [{ shape = [4, 3] }, { shape = [4], kind = "labels", classes = 3 }]
+'''
+
+
+def test_layer_row_fields_load(tmp_path):
+    (row,) = load(tmp_path, LAYER)
+    assert row.category == "layer" and row.modes == ("train", "eval")
+    assert row.params[0].mindspore == "gamma" and row.params[1].mindspore is None
+    assert row.examples[0].inputs[1].kind == "labels" and row.examples[0].inputs[1].classes == 3
+
+
+@pytest.mark.parametrize("old,new,fragments", [
+    ('category = "layer"', 'category = "gadget"', ("field 'category'", "'gadget' is not one of")),
+    ('modes = ["train", "eval"]', 'modes = ["test"]', ("field 'modes[0]'",)),
+    ('{ torch = "num_batches_tracked" }', '{ mindspore = "gamma", torch = "bias" }',
+     ("field 'params'", "'gamma' is mapped twice")),
+    ('{ torch = "num_batches_tracked" }', '{ }', ("field 'params[1]'", "at least one side")),
+    ('kind = "labels", classes = 3', 'kind = "labels"', ("inputs[1].classes", "positive number of classes")),
+    ('inputs = [{ shape = [4, 3] }, ', 'inputs = [{ shape = [4, -3] }, ', ("inputs[0].shape",)),
+    ('inputs = [{ shape = [4, 3] }, { shape = [4], kind = "labels", classes = 3 }]', 'inputs = []',
+     ("examples[0].inputs", "must say what it is fed")),
+], ids=["category", "mode", "mapped-twice", "empty-pair", "labels-without-classes", "negative-size", "no-inputs"])
+def test_layer_row_bad_fields(tmp_path, old, new, fragments):
+    assert old in LAYER
+    text = LAYER.replace(old, new)
+    with pytest.raises(TableError) as info:
+        load(tmp_path, text)
+    for fragment in ("mapping_tables/demo.toml", *fragments):
+        assert fragment in str(info.value), str(info.value)

@@ -9,7 +9,7 @@ from msbridge.tables import Param, load_tables
 from msbridge.tables.translate import same_value
 
 TABLES = load_tables()
-# the LR and optimizer tables (nn_layers.toml belongs to the converter and declares some APIs,
+# the LR and optimizer tables (the model-definition tables are checked by tests/layers and declare some APIs,
 # such as builtins without a signature, that inspect cannot check)
 CHECKED_FILES = ("mapping_tables/lr_schedules.toml", "mapping_tables/lr_experimental.toml",
                  "mapping_tables/optimizers.toml")

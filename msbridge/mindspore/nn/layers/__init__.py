@@ -1,0 +1,11 @@
+"""Layers with MindSpore's signature, parameter names and numerics, as torch modules.
+
+Only where torch has no layer computing the same thing (``Dense(activation=...)``,
+``Conv2d(pad_mode='same')`` with a stride > 1): everywhere else the converter writes
+torch's own layer. Each is tested against real MindSpore (tests/layers/test_layer_twins.py).
+"""
+from msbridge.mindspore.nn.layers.activation import get_activation
+from msbridge.mindspore.nn.layers.conv import Conv2d
+from msbridge.mindspore.nn.layers.dense import Dense
+
+__all__ = ["Conv2d", "Dense", "get_activation"]

@@ -1,0 +1,81 @@
+"""``mindspore.nn.Conv2d`` on torch: MindSpore's ``pad_mode`` for every stride.
+
+torch's ``padding='same'`` refuses a stride > 1; MindSpore's 'same' then pads so that the
+output has ceil(in / stride) rows, the odd pixel at the bottom/right (as TensorFlow does).
+The weight is ``(out, in/group, kh, kw)`` and the bias exists only with ``has_bias=True``,
+as in MindSpore.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+
+
+def _pair(name: str, value) -> tuple[int, int]:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (value, value)
+    if isinstance(value, (tuple, list)) and len(value) == 2 and all(isinstance(v, int) for v in value):
+        return tuple(value)
+    raise TypeError(f"For 'Conv2d', the '{name}' must be an int or a tuple of two ints, but got {value!r}.")
+
+
+def _padding4(value) -> tuple[int, int, int, int]:
+    """MindSpore's padding: an int, or (top, bottom, left, right)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (value,) * 4
+    if isinstance(value, (tuple, list)) and len(value) == 4 and all(isinstance(v, int) for v in value):
+        return tuple(value)
+    raise TypeError(f"For 'Conv2d', the 'padding' must be an int or a tuple of four ints, but got {value!r}.")
+
+
+def same_padding(size: int, kernel: int, stride: int, dilation: int) -> tuple[int, int]:
+    """(before, after) so that the output has ceil(size / stride) elements; the odd one after."""
+    out = math.ceil(size / stride)
+    total = max((out - 1) * stride + (kernel - 1) * dilation + 1 - size, 0)
+    return total // 2, total - total // 2
+
+
+class Conv2d(torch.nn.Module):
+    """2-D convolution with MindSpore's signature, padding modes and parameter names."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, pad_mode="same", padding=0, dilation=1,
+                 group=1, has_bias=False, weight_init=None, bias_init=None, data_format="NCHW", dtype=None):
+        super().__init__()
+        if pad_mode not in ("same", "valid", "pad"):
+            raise ValueError(f"For 'Conv2d', the 'pad_mode' must be one of ['same', 'valid', 'pad'], but got {pad_mode!r}.")
+        self.padding = _padding4(padding)
+        if pad_mode != "pad" and any(self.padding):
+            raise ValueError(f"For 'Conv2d', the 'padding' must be 0 when 'pad_mode' is not 'pad', but got {padding!r}.")
+        if data_format != "NCHW":
+            raise ValueError("For 'Conv2d', msbridge supports only data_format='NCHW'.")
+        if weight_init is not None or bias_init is not None:
+            raise ValueError("For 'Conv2d', msbridge supports only the default weight_init/bias_init (None); "
+                             "initialise with torch.nn.init after construction.")
+        if dtype is not None and dtype is not torch.float32:
+            raise TypeError(f"For 'Conv2d', msbridge supports only dtype float32, but got {dtype!r}.")
+        self.kernel_size, self.stride = _pair("kernel_size", kernel_size), _pair("stride", stride)
+        self.dilation, self.pad_mode, self.group, self.has_bias = _pair("dilation", dilation), pad_mode, group, has_bias
+        # torch's Conv2d draws the same default initialisation (HeUniform(sqrt(5))) as MindSpore >= 2.3
+        native = torch.nn.Conv2d(in_channels, out_channels, self.kernel_size, groups=group, bias=bool(has_bias))
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.weight = native.weight
+        self.bias = native.bias if has_bias else None
+
+    def _pads(self, x) -> tuple[int, int, int, int]:
+        """torch F.pad order: (left, right, top, bottom)."""
+        if self.pad_mode == "same":
+            top, bottom = same_padding(x.shape[-2], self.kernel_size[0], self.stride[0], self.dilation[0])
+            left, right = same_padding(x.shape[-1], self.kernel_size[1], self.stride[1], self.dilation[1])
+            return left, right, top, bottom
+        if self.pad_mode == "pad":
+            top, bottom, left, right = self.padding
+            return left, right, top, bottom
+        return 0, 0, 0, 0
+
+    def forward(self, x):
+        pads = self._pads(x)
+        if any(pads):
+            x = F.pad(x, pads)
+        return F.conv2d(x, self.weight, self.bias, self.stride, 0, self.dilation, self.group)

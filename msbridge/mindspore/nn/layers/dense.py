@@ -1,0 +1,45 @@
+"""``mindspore.nn.Dense`` on torch: a linear layer with MindSpore's fused activation.
+
+torch.nn.Linear has no ``activation=``; MindSpore applies it after ``x W^T + b``.
+The parameters are ``weight`` (out, in) and ``bias`` (out,), as in both frameworks, and
+the default initialisation is the one MindSpore >= 2.3 and torch share (Kaiming-uniform).
+"""
+from __future__ import annotations
+
+import torch
+
+from msbridge.mindspore.nn.layers.activation import get_activation
+
+
+def _check_int(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f"For 'Dense', the '{name}' must be a positive int, but got {value!r}.")
+    return value
+
+
+class Dense(torch.nn.Module):
+    """``y = activation(x @ weight.T + bias)`` with MindSpore's signature."""
+
+    def __init__(self, in_channels, out_channels, weight_init=None, bias_init=None, has_bias=True,
+                 activation=None, dtype=None):
+        super().__init__()
+        self.in_channels = _check_int("in_channels", in_channels)
+        self.out_channels = _check_int("out_channels", out_channels)
+        if weight_init is not None or bias_init is not None:
+            raise ValueError("For 'Dense', msbridge supports only the default weight_init/bias_init (None); "
+                             "initialise with torch.nn.init after construction.")
+        if dtype is not None and dtype is not torch.float32:
+            raise TypeError(f"For 'Dense', msbridge supports only dtype float32, but got {dtype!r}.")
+        linear = torch.nn.Linear(in_channels, out_channels, bias=bool(has_bias))
+        self.has_bias = bool(has_bias)
+        self.weight = linear.weight
+        self.bias = linear.bias if self.has_bias else None
+        self.activation = get_activation(activation)
+        self.activation_flag = self.activation is not None
+
+    def forward(self, x):
+        y = torch.nn.functional.linear(x, self.weight, self.bias)
+        return self.activation(y) if self.activation_flag else y
+
+    def extra_repr(self) -> str:
+        return f"input_channels={self.in_channels}, output_channels={self.out_channels}, has_bias={self.has_bias}"

@@ -1,0 +1,260 @@
+"""The differential harness for layer, loss and function rows: data in, verdict out.
+
+For one example of a row: call the source API in the four call styles (bound to the REAL
+signature in Python, no subprocess), translate each through the row, build the source and
+the target object once, copy every parameter through the row's parameter map, feed the
+same inputs (in train and eval mode where the row says they differ) and collect outputs,
+gradients of the inputs and of the parameters, and the buffers after the pass.
+Adding a row to a table adds a case; nothing here names a row.
+"""
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+
+import mindspore
+import numpy as np
+import torch
+
+from msbridge.bridge.real_api import real_params, resolve
+from msbridge.tables.records import ApiRef, ApiRow, Example, InputSpec, Param
+from msbridge.tables.translate import same_value, translate
+
+OTHER = {"mindspore": "torch", "torch": "mindspore"}
+LABEL_DTYPES = {"mindspore": np.int32, "torch": np.int64}
+
+
+@dataclass
+class Style:
+    name: str
+    args: tuple
+    kwargs: dict
+
+
+def call_styles(api: ApiRef, given: dict) -> list[Style]:
+    """Positional (up to the last argument given), keyword, shuffled keywords, defaults omitted."""
+    params = [p for p in api.params if not p.var_keyword]
+    positional = [p for p in params if not p.keyword_only]
+    last = max((i for i, p in enumerate(positional) if p.name in given or p.required), default=-1)
+    args = tuple(given.get(p.name, p.default) for p in positional[:last + 1])
+    keyword_only = {p.name: given[p.name] for p in params if p.keyword_only and p.name in given}
+    ordered = {p.name: given[p.name] for p in params if p.name in given}
+    omitted = {k: v for k, v in ordered.items() if api.param(k).required or not same_value(v, api.param(k).default)}
+    return [Style("positional", args, keyword_only), Style("keyword", (), ordered),
+            Style("shuffled", (), dict(reversed(list(ordered.items())))), Style("defaults omitted", (), omitted)]
+
+
+def real_binding(name: str, style: Style) -> dict:
+    """What the real API receives for this call, defaults applied (TypeError if it cannot bind)."""
+    signature = inspect.Signature(real_params(resolve(name)))
+    bound = signature.bind(*style.args, **style.kwargs)
+    bound.apply_defaults()
+    return dict(bound.arguments)
+
+
+def make_inputs(example: Example, seed: int = 0) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    out = []
+    for spec in example.inputs:
+        if spec.kind == "normal":
+            out.append(rng.standard_normal(spec.shape).astype(np.float32))
+        elif spec.kind == "uniform":
+            out.append(rng.uniform(0.05, 0.95, spec.shape).astype(np.float32))
+        elif spec.kind == "positive":
+            out.append(rng.uniform(0.5, 2.0, spec.shape).astype(np.float32))
+        elif spec.kind == "probabilities":
+            x = rng.uniform(0.1, 1.0, spec.shape)
+            out.append((x / x.sum(axis=-1, keepdims=True)).astype(np.float32))
+        elif spec.kind == "labels":
+            out.append(rng.integers(0, spec.classes, spec.shape).astype(np.int64))
+        elif spec.kind == "onehot":
+            labels = rng.integers(0, spec.classes, spec.shape)
+            out.append(np.eye(spec.classes, dtype=np.float32)[labels])
+    return out
+
+
+def _differentiable(spec: InputSpec) -> bool:
+    return spec.kind in ("normal", "positive")
+
+
+def _cotangent(shape) -> np.ndarray:
+    """A fixed, non-constant weighting of the outputs: a plain sum would hide a permuted output."""
+    n = int(np.prod(shape)) if shape else 1
+    return (np.sin(np.arange(n, dtype=np.float64) * 0.7) + 1.5).astype(np.float32).reshape(shape)
+
+
+@dataclass
+class Pass:
+    """What one forward/backward pass produced, as numpy arrays."""
+    outputs: list
+    input_grads: list
+    param_grads: dict = field(default_factory=dict)   # by the framework's own parameter name
+    state: dict = field(default_factory=dict)         # every parameter and buffer after the pass
+
+
+def state_of(framework: str, obj) -> dict:
+    if framework == "mindspore":
+        return {name: p.asnumpy().copy() for name, p in obj.parameters_and_names()}
+    return {name: t.detach().numpy().copy() for name, t in obj.state_dict().items()}
+
+
+def copy_params(row: ApiRow, source: str, src_obj, dst_obj) -> list[str]:
+    """Copy every mapped tensor from ``src_obj`` to ``dst_obj``; return the source names copied."""
+    target = OTHER[source]
+    values = state_of(source, src_obj)
+    copied = []
+    for pair in row.params:
+        src_name, dst_name = getattr(pair, source), getattr(pair, target)
+        if src_name is None or dst_name is None:
+            continue
+        if src_name not in values:   # an optional parameter switched off (has_bias=False): absent on both sides
+            assert dst_name not in state_of(target, dst_obj), f"{dst_name} exists without {src_name}"
+            continue
+        value = values[src_name]
+        if pair.mindspore_extra_axis is not None:
+            axis = pair.mindspore_extra_axis
+            value = np.squeeze(value, axis) if source == "mindspore" else np.expand_dims(value, axis)
+        if target == "mindspore":
+            param = dict(dst_obj.parameters_and_names())[dst_name]
+            assert param.shape == value.shape, (dst_name, param.shape, value.shape)
+            param.set_data(mindspore.Tensor(value))
+        else:
+            tensor = dst_obj.state_dict()[dst_name]
+            assert tuple(tensor.shape) == value.shape, (dst_name, tuple(tensor.shape), value.shape)
+            with torch.no_grad():
+                tensor.copy_(torch.from_numpy(value))
+        copied.append(src_name)
+    return copied
+
+
+def _outputs(result) -> list:
+    return list(result) if isinstance(result, (tuple, list)) else [result]
+
+
+def run_torch(layer, arrays, specs, train: bool) -> Pass:
+    if isinstance(layer, torch.nn.Module):
+        layer.train(train)
+        layer.zero_grad(set_to_none=True)   # torch accumulates .grad across passes
+        params = dict(layer.named_parameters())
+    else:
+        params = {}
+    tensors = []
+    for array, spec in zip(arrays, specs):
+        t = torch.from_numpy(array.astype(LABEL_DTYPES["torch"]) if spec.kind == "labels" else array.copy())
+        tensors.append(t.requires_grad_(_differentiable(spec)))
+    outs = _outputs(layer(*tensors))
+    floats = [o for o in outs if o.is_floating_point()]
+    loss = sum((o * torch.from_numpy(_cotangent(tuple(o.shape)))).sum() for o in floats)
+    loss.backward()
+    input_grads = [t.grad.numpy().copy() for t, s in zip(tensors, specs) if _differentiable(s)]
+    param_grads = {n: p.grad.numpy().copy() for n, p in params.items() if p.grad is not None}
+    state = state_of("torch", layer) if isinstance(layer, torch.nn.Module) else {}
+    return Pass([o.detach().numpy().copy() for o in outs], input_grads, param_grads, state)
+
+
+def run_mindspore(layer, arrays, specs, train: bool) -> Pass:
+    is_cell = isinstance(layer, mindspore.nn.Cell)
+    if is_cell:
+        layer.set_train(train)
+    params = layer.trainable_params() if is_cell else []
+    names = {id(p): n for n, p in layer.parameters_and_names()} if is_cell else {}
+    tensors = [mindspore.Tensor(a.astype(LABEL_DTYPES["mindspore"]) if s.kind == "labels" else a)
+               for a, s in zip(arrays, specs)]
+    positions = tuple(i for i, s in enumerate(specs) if _differentiable(s))
+
+    def forward(*xs):
+        outs = _outputs(layer(*xs))
+        floats = [o for o in outs if mindspore.ops.is_floating_point(o)]
+        loss = sum((o * mindspore.Tensor(_cotangent(tuple(o.shape)))).sum() for o in floats)
+        return loss, tuple(outs)
+
+    grad_fn = mindspore.value_and_grad(forward, grad_position=positions or None,
+                                       weights=params or None, has_aux=True)
+    (_, outs), grads = grad_fn(*tensors)
+    if positions and params:
+        input_grads, weight_grads = grads
+    elif positions:
+        input_grads, weight_grads = grads, ()
+    else:
+        input_grads, weight_grads = (), grads
+    input_grads = _outputs(input_grads) if positions else []
+    param_grads = {names[id(p)]: g.asnumpy().copy() for p, g in zip(params, _outputs(weight_grads))}
+    state = state_of("mindspore", layer) if is_cell else {}
+    return Pass([o.asnumpy().copy() for o in outs], [g.asnumpy().copy() for g in input_grads], param_grads, state)
+
+
+RUNNERS = {"mindspore": run_mindspore, "torch": run_torch}
+
+
+def build(name: str, style: Style):
+    return resolve(name)(*style.args, **style.kwargs)
+
+
+def seed_both(seed: int = 0) -> None:
+    torch.manual_seed(seed)
+    mindspore.set_seed(seed)
+
+
+def assert_close(row: ApiRow, ours, reference, what: str) -> None:
+    ours, reference = np.asarray(ours), np.asarray(reference)
+    assert ours.shape == reference.shape, f"{what}: shape {ours.shape} vs {reference.shape}"
+    if row.exactness == "bit-exact":
+        np.testing.assert_array_equal(ours, reference, err_msg=what)
+        return
+    scale = float(np.abs(reference).max()) if reference.size else 0.0
+    # float32 rounding of a sum is relative to the size of its terms, not of a result near 0
+    np.testing.assert_allclose(ours, reference, rtol=row.rtol, atol=row.rtol * scale, err_msg=what)
+
+
+def map_name(row: ApiRow, source: str, name: str) -> tuple[str | None, int | None]:
+    pair = next((p for p in row.params if getattr(p, source) == name), None)
+    return (getattr(pair, OTHER[source]), pair.mindspore_extra_axis) if pair else (None, None)
+
+
+def to_source_layout(value: np.ndarray, axis: int | None, source: str) -> np.ndarray:
+    """A target tensor in the source's layout (undo the extra MindSpore axis or add it)."""
+    if axis is None:
+        return value
+    return np.expand_dims(value, axis) if source == "mindspore" else np.squeeze(value, axis)
+
+
+def unmapped(row: ApiRow, framework: str, obj) -> set[str]:
+    """Parameters/buffers of ``obj`` that the row's parameter map does not name."""
+    mapped = {getattr(p, framework) for p in row.params}
+    return set(state_of(framework, obj)) - mapped if hasattr(obj, "parameters_and_names" if framework ==
+                                                              "mindspore" else "state_dict") else set()
+
+
+def signature_mismatches(api: ApiRef) -> list[str]:
+    """Declared parameters that differ from the real signature (a framework dtype default is
+    declared as None: TOML cannot spell it)."""
+    real = real_params(resolve(api.name))
+    if not api.params:   # torch.nn.Sigmoid inherits Module.__init__(*args, **kwargs): no arguments of its own
+        real = [p for p in real if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    problems = []
+    if [p.name for p in api.params] != [p.name for p in real]:
+        return [f"names: table {[p.name for p in api.params]} real {[p.name for p in real]}"]
+    for declared, actual in zip(api.params, real):
+        if declared.var_keyword:
+            continue
+        if actual.default is inspect.Parameter.empty:
+            if declared.default is not Param.REQUIRED:
+                problems.append(f"{declared.name}: required in reality")
+        elif declared.default is None and not isinstance(actual.default, (int, float, str, tuple, bool)):
+            continue  # e.g. dtype=mindspore.float32
+        elif not (same_value(declared.default, actual.default) or declared.default == actual.default):
+            problems.append(f"{declared.name}: table {declared.default!r}, real {actual.default!r}")
+    return problems
+
+
+def translations(row: ApiRow, example: Example) -> tuple[list[Style], list[dict], list]:
+    """The four styles, what the real source API binds each to, and each one's translation."""
+    source = example.source
+    api = row.side(source)
+    # TOML has no tuples; the frameworks' layers want (3, 2), not [3, 2]
+    given = {k: tuple(v) if isinstance(v, list) else v for k, v in example.kwargs.items()}
+    styles = call_styles(api, given)
+    bindings = [real_binding(api.name, s) for s in styles]
+    direction = f"to_{OTHER[source]}"
+    results = [translate(row, direction, s.args, s.kwargs) for s in styles]
+    return styles, bindings, results
