@@ -80,11 +80,7 @@ def test_readme_images_exist():
 
 
 # Warnings an example still prints, with the open issue that removes them; delete an entry once it is fixed.
-KNOWN_WARNINGS = {
-    "Converting a tensor with requires_grad=True to a scalar": (
-        "issue 10: the converter emits float(loss) where torch's idiom is loss.item()"
-    ),
-}
+KNOWN_WARNINGS: dict[str, str] = {}   # warning text -> the issue that will fix it (none known today)
 RUNNER = Path(__file__).resolve().parent / "readme_runner.py"
 
 
