@@ -108,9 +108,7 @@ class Bindings:
         self.names: dict[int, str] = {}        # id(assigned Name node / ClassDef) -> kind
         self.attributes: dict[tuple[int, str], list[str]] = {}   # (id(ClassDef), attr) -> kinds of self.attr = ...
         self.selves: dict[int, cst.ClassDef] = {}                # id(Param) of a method's first parameter -> class
-        index = _Index()
-        module.visit(index)
-        self._values, self._params, self._calls_to = index.values, index.params, index.calls_to
+        self._index: _Index | None = None      # built on the first look-ahead (most files never need one)
         self._inferring: set[int] = set()      # guards the look-ahead below against cycles
         self._ahead = 0                        # > 0 while looking ahead of the rewriter
 
@@ -250,12 +248,16 @@ class Bindings:
             return None
         self._inferring.add(id(bound))
         self._ahead += 1
+        if self._index is None:
+            self._index = _Index()
+            self.module.visit(self._index)
+        index = self._index
         try:
-            if id(bound) in self._values:
-                kind = self.kind(self._values[id(bound)])
-            elif id(bound) in self._params:
-                function, position, name = self._params[id(bound)]
-                calls = self._calls_to.get(function, [])
+            if id(bound) in index.values:
+                kind = self.kind(index.values[id(bound)])
+            elif id(bound) in index.params:
+                function, position, name = index.params[id(bound)]
+                calls = index.calls_to.get(function, [])
                 kind = _agree(self.kind(arg) if arg is not None else None
                               for arg in (_argument(call, position, name) for call in calls)) if calls else None
             else:
