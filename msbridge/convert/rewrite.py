@@ -213,8 +213,9 @@ class Rewriter(cst.CSTTransformer):
             if self.imports.resolve(base.value) == methods.module_base(self.target):
                 return True
             if isinstance(base.value, cst.Name) and self.bindings is not None \
-                    and self.bindings.kind(base.value) == TARGET:
-                return True   # a class of this file that derives from it
+                    and self.imports.resolve(base.value) is None and self.bindings.kind(base.value) == TARGET:
+                return True   # a class of this file that derives from it (not an import: an msbridge
+                # MindSpore-shaped base such as msbridge.mindspore.nn.optim.Optimizer keeps `construct`)
         return False
 
     def leave_ClassDef(self, original, updated):

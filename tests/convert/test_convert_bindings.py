@@ -294,3 +294,20 @@ def test_convert_bindings_converted_call_holding_source_objects_is_review():
     use = [u for u in report.uses if u.api == "mindspore.nn.SGD"][0]
     assert use.status == REVIEW
     assert "torch.optim.SGD holds MindSpore objects that stay MindSpore (cell.trainable_params)" in use.message
+
+
+def test_convert_bindings_subclass_of_a_mindspore_shaped_twin_keeps_construct_on_a_second_run():
+    # found on mindcv's optim/adamw.py: the first run made the base msbridge's MindSpore-shaped Optimizer and
+    # kept `construct`; the second run took that import for a torch base and renamed it to `forward`
+    before = """\
+        from mindspore.nn.optim import Optimizer
+
+
+        class MyOpt(Optimizer):
+            def construct(self, gradients):
+                return gradients
+        """
+    out, _ = convert_source(textwrap.dedent(before), "torch")
+    assert "def construct(self, gradients):" in out and "msbridge.mindspore.nn.optim" in out
+    again, _ = convert_source(out, "torch")
+    assert again == out
