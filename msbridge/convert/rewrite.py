@@ -94,6 +94,8 @@ class Rewriter(cst.CSTTransformer):
             self.mark(f"{status}: {api}: {message}" if message else f"{status}: {api}")
 
     def mark(self, text: str) -> None:
+        if "\n" in text or "\r" in text:   # a comment is one line (code quoted in it may span several)
+            text = " ".join(text.split())
         self.messages[-1].append(text)
 
     def is_source(self, name: str | None) -> bool:
@@ -385,7 +387,7 @@ class Rewriter(cst.CSTTransformer):
             text = (f"mixes frameworks: {api} stays {source_name} but holds {target_name} objects "
                     f"({', '.join(inside)}): the file will not run until {api} is ported")
         else:
-            api = self.code_of(result.func)
+            api = _short(self.code_of(result.func))
             text = (f"mixes frameworks: {api} holds {source_name} objects that stay {source_name} "
                     f"({', '.join(inside)}): it will not run until they are ported")
         if self.recorded is not None:

@@ -311,3 +311,21 @@ def test_convert_bindings_subclass_of_a_mindspore_shaped_twin_keeps_construct_on
     assert "def construct(self, gradients):" in out and "msbridge.mindspore.nn.optim" in out
     again, _ = convert_source(out, "torch")
     assert again == out
+
+
+def test_convert_bindings_mark_quoting_a_call_over_several_lines_stays_one_comment():
+    # found on pytorch/examples' gat/main.py: a mark quoted a multi-line call and LibCST refused the comment
+    before = """\
+        import torch
+        from torch import nn
+        device = torch.device("cpu")
+        model = nn.Linear(
+            4,   # inputs
+            2,   # outputs
+        ).to(device)
+        """
+    out, report = convert_source(textwrap.dedent(before), "mindspore")
+    assert report.error is None
+    compile(out, "<converted>", "exec")
+    assert all("\n" not in use.message for use in report.uses)
+    assert convert_source(out, "mindspore")[0] == out
