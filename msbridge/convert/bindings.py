@@ -146,9 +146,10 @@ class Bindings:
                       and (framework_of(n.name) or mirror_framework_of(n.name)))
 
     # ---- facts from the rewriter -----------------------------------------------------------------
-    def bind_assignment(self, node: cst.Assign) -> None:
-        """Record the kind of ``node.value`` for each plain target (``x = ...``, ``self.x = ...``)."""
-        kind = self.kind(node.value)
+    def bind_assignment(self, node: cst.Assign, kind: str | None = None) -> None:
+        """Record the kind of ``node.value`` (or ``kind``, the rewriter's) for each plain target (``x = ...``,
+        ``self.x = ...``)."""
+        kind = kind or self.kind(node.value)
         for target in node.targets:
             self._bind_target(target.target, kind)
 

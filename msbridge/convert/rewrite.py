@@ -239,7 +239,11 @@ class Rewriter(cst.CSTTransformer):
 
     def leave_Assign(self, original, updated):
         if self.bindings is not None:
-            self.bindings.bind_assignment(original)
+            # `x = nn.BatchNorm2d` rewritten to the target's class: x holds a target object, as a second
+            # run over the output will see it
+            rewritten = isinstance(original.value, (cst.Name, cst.Attribute)) and updated.value is not original.value \
+                and self.is_source(self.imports.resolve(original.value))
+            self.bindings.bind_assignment(original, TARGET if rewritten else None)
         return updated
 
     def leave_Attribute(self, original, updated):

@@ -329,3 +329,23 @@ def test_convert_bindings_mark_quoting_a_call_over_several_lines_stays_one_comme
     compile(out, "<converted>", "exec")
     assert all("\n" not in use.message for use in report.uses)
     assert convert_source(out, "mindspore")[0] == out
+
+
+def test_convert_bindings_a_class_reference_rewritten_in_an_assignment_holds_a_target_object():
+    # found on pytorch/examples' distributed/rpc/pipeline: `self._norm = nn.BatchNorm2d` became MindSpore's class,
+    # yet the first run kept calling `self._norm` a torch object, so the second run marked other lines
+    before = """\
+        from torch import nn
+
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self._norm = nn.BatchNorm2d
+
+            def make(self, planes):
+                norm = self._norm
+                return nn.Sequential(norm(planes))
+        """
+    out, _ = convert_source(textwrap.dedent(before), "mindspore")
+    assert convert_source(out, "mindspore")[0] == out
