@@ -179,8 +179,8 @@ def fix_imports(module: cst.Module, needs: ImportNeeds, target: str, used: set[s
             kept = stmt.visit(dropper)
             if isinstance(kept, cst.RemovalSentinel) or not kept.body:
                 kept = None
-            elif unused_before:
-                kept = _mark_unused_source_import(kept, unused_before, _SOURCE_ROOTS[target])
+            elif unused_before:   # the source framework itself (not msbridge's own modules)
+                kept = _mark_unused_source_import(kept, unused_before, _SOURCE_ROOTS[target][:1])
         decisions.append((stmt, kept))
     plain, from_ = _already_imported(module.with_changes(body=[k for _, k in decisions if k is not None]))
     new: list[cst.SimpleStatementLine] = []
