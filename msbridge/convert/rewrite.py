@@ -512,6 +512,19 @@ class Rewriter(cst.CSTTransformer):
         target_name = labels.target_name(target_ref.name, self.target)
         return updated.with_changes(func=self.needs.reference(target_name), args=args)
 
+    def _base_only_method(self, original, receiver, attr: str) -> None:
+        """``self.init_parameters_data()`` in a class whose base became torch's: the target base lacks it."""
+        if self.bindings is None or not methods.base_only(attr, self.target) \
+                or not isinstance(receiver, cst.Name) or self.bindings.kind(receiver) != TARGET:
+            return
+        cls = self.bindings._class_of_self(receiver)
+        if cls is None or _defines(cls, attr):
+            return
+        source_base = methods.module_base(self.target)
+        target_base = methods.module_base(self.source)
+        self.record(original, f".{attr}()", rpt.REVIEW, None,
+                    f"a {source_base} method that {target_base} does not have: port this call by hand")
+
     def _method_call(self, original, updated):
         """A framework idiom method (``.set_train()``, ``.asnumpy()``): renamed only on a known target object."""
         func = updated.func
@@ -519,6 +532,8 @@ class Rewriter(cst.CSTTransformer):
             return updated
         rename = methods.method_rename(func.attr.value, self.target)
         receiver = original.func.value
+        if rename is None and self.imports.resolve(receiver) is None:
+            self._base_only_method(original, receiver, func.attr.value)
         if rename is None or self.imports.resolve(receiver) is not None:
             return updated
         new, args = rename
@@ -539,6 +554,10 @@ class Rewriter(cst.CSTTransformer):
         if args is not None:
             updated = updated.with_changes(args=cst.parse_expression(f"f({args})").args)
         return updated
+
+
+def _defines(cls: cst.ClassDef | None, name: str) -> bool:
+    return cls is not None and any(isinstance(s, cst.FunctionDef) and s.name.value == name for s in cls.body.body)
 
 
 def _short(text: str) -> str:

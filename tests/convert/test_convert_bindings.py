@@ -349,3 +349,35 @@ def test_convert_bindings_a_class_reference_rewritten_in_an_assignment_holds_a_t
         """
     out, _ = convert_source(textwrap.dedent(before), "mindspore")
     assert convert_source(out, "mindspore")[0] == out
+
+
+@pytest.mark.parametrize("before,to,method", [
+    # model-zoo MobileNetV2: `self.init_parameters_data()` stayed, unmarked, on what became a torch Module
+    ("from mindspore import nn\n\n\nclass Head(nn.Cell):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.fc = nn.Dense(4, 2)\n        self.init_parameters_data()\n", "torch", "init_parameters_data"),
+    # timm densenet: `self.add_module(...)` stayed, unmarked, on what became a MindSpore Cell
+    ("import torch.nn as nn\n\n\nclass Layer(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+     "        self.add_module('fc', nn.Linear(2, 2))\n", "mindspore", "add_module"),
+], ids=["cell-only-method-to-torch", "module-only-method-to-mindspore"])
+def test_convert_bindings_base_only_method_on_self_is_marked(before, to, method):
+    out, report = convert_source(before, to)
+    assert f"self.{method}(" in out and f"# msbridge: review: .{method}():" in out
+    assert not report.complete and (f".{method}()", "review") in [(u.api, u.status) for u in report.uses]
+    assert convert_source(out, to)[0] == out
+
+
+def test_convert_bindings_a_class_defining_the_method_itself_is_not_marked():
+    out, report = convert_source("from mindspore import nn\n\n\nclass Head(nn.Cell):\n    def __init__(self):\n"
+                                 "        super().__init__()\n        self.cells()\n\n    def cells(self):\n"
+                                 "        return []\n", "torch")
+    assert "# msbridge" not in out and report.complete
+
+
+def test_convert_bindings_base_only_method_lists_match_the_real_base_classes():
+    import mindspore.nn as ms_nn
+    import torch.nn as torch_nn
+
+    from msbridge.convert.rules.methods import BASE_ONLY_METHODS
+    cell, module = set(dir(ms_nn.Cell)), set(dir(torch_nn.Module))
+    assert BASE_ONLY_METHODS["torch"] <= cell - module
+    assert BASE_ONLY_METHODS["mindspore"] <= module - cell

@@ -18,12 +18,31 @@ METHOD_CALLS = {
                   "eval": ("set_train", "False"), "numpy": ("asnumpy", "")},
 }
 MODULE_BASE = {"torch": "mindspore.nn.Cell", "mindspore": "torch.nn.Module"}
+# target -> methods of the SOURCE module base that the target base lacks (measured: in dir() of one class and not
+# the other, MindSpore 2.10 / torch 2.13; tests/convert/test_convert_bindings.py checks them against both).
+# `self.<one of these>()` in a class whose base was converted would fail: it is marked, never left silently.
+BASE_ONLY_METHODS = {
+    "torch": frozenset({
+        "add_flags", "cells", "cells_and_names", "get_flags", "get_parameters", "init_parameters_data",
+        "insert_child_to_cell", "insert_param_to_cell", "name_cells", "parameters_and_names",
+        "parameters_broadcast_dict", "parameters_dict", "recompute", "set_boost", "set_comm_fusion",
+        "set_data_parallel", "set_grad", "shard", "to_float", "untrainable_params", "update_parameters_name"}),
+    "mindspore": frozenset({
+        "add_module", "bfloat16", "children", "cpu", "cuda", "double", "get_parameter", "get_submodule", "half",
+        "modules", "named_children", "named_modules", "named_parameters", "register_module", "register_parameter",
+        "requires_grad_", "share_memory", "zero_grad"}),
+}
 FORWARD = {"torch": ("construct", "forward"), "mindspore": ("forward", "construct")}
 
 
 def method_rename(attr: str, target: str) -> tuple[str, str | None] | None:
     """(new method name, new argument text or None to keep the call's) for a framework idiom."""
     return METHOD_CALLS[target].get(attr)
+
+
+def base_only(attr: str, target: str) -> bool:
+    """Whether ``attr`` is a method of the source framework's module base that the target's lacks."""
+    return attr in BASE_ONLY_METHODS[target]
 
 
 def forward_rename(target: str) -> tuple[str, str]:
