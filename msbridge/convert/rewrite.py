@@ -452,7 +452,14 @@ class Rewriter(cst.CSTTransformer):
             if result is not None:
                 return result
         if twin is not None:
-            self.record(original, public, rpt.CONVERTED, twin, "msbridge runtime twin (same signature and values)")
+            refused = [a.keyword.value for a in original.args if a.keyword is not None
+                       and a.keyword.value in TWIN_REFUSES and self.code_of(a.value) != "None"]
+            if refused:   # the twin would raise at run time: say so where the call is
+                self.record(original, public, rpt.REVIEW, twin,
+                            f"msbridge's twin takes no {'/'.join(refused)}: initialise the parameters with "
+                            f"{self.target}'s own init functions after construction")
+            else:
+                self.record(original, public, rpt.CONVERTED, twin, "msbridge runtime twin (same signature and values)")
             return updated.with_changes(func=self.needs.reference(twin))
         if rows:
             condition = next((c for c in (getattr(r, f"condition_to_{self.target}") for r in rows) if c), None)
@@ -566,6 +573,8 @@ def _short(text: str) -> str:
 
 
 _FRAMEWORK_NAMES = {"torch": "torch", "mindspore": "MindSpore"}
+# arguments msbridge's layer twins refuse (msbridge/mindspore/nn/layers: only the default initialisation)
+TWIN_REFUSES = frozenset({"weight_init", "bias_init"})
 
 
 def _is_value_row(row: ApiRow) -> bool:

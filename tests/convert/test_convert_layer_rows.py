@@ -194,3 +194,14 @@ def test_convert_layer_rows_twins_where_torch_has_no_same_layer():
     assert "fc = Dense(4, 2, activation='relu')" in out and "down = Conv2d(3, 8, 3, stride=2)" in out
     assert "conv = torch.nn.Conv2d(3, 8, 3, padding='same', bias=False)" in out
     assert "# msbridge:" not in out
+
+
+def test_convert_layer_rows_twin_given_an_init_it_refuses_is_marked():
+    # model-zoo ResNet/Xception: Conv2d(..., weight_init=...) went to msbridge's twin, which raises on it at run time
+    out, report = convert_source("from mindspore import nn\nc = nn.Conv2d(3, 8, 3, stride=2, weight_init='normal')\n",
+                                 "torch")
+    assert "Conv2d(3, 8, 3, stride=2, weight_init='normal')  # msbridge: review:" in out
+    assert [u.status for u in report.uses] == ["review"] and "weight_init" in report.uses[0].message
+    twin = __import__("msbridge.mindspore.nn", fromlist=["Conv2d"]).Conv2d
+    with pytest.raises(ValueError, match="weight_init"):   # what the mark warns about
+        twin(3, 8, 3, stride=2, weight_init="normal")
