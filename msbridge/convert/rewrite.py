@@ -279,7 +279,12 @@ class Rewriter(cst.CSTTransformer):
         if exact:
             row = exact[0]
             native = row.side(self.target).name
-            if not any(rule.rule in ("rename", "default_differs", "transform", "split", "merge") for rule in row.args):
+            # any argument that is not the same on both sides (also one only torch or only MindSpore takes, like
+            # torch's `inplace`): later calls of the reference may pass it
+            source_only = f"{self.source}_only"   # an argument the source's calls may pass and the target lacks
+            differs = ("rename", "default_differs", "transform", "split", "merge") + \
+                ((source_only,) if row.category != "class" else ())   # a base class is not called
+            if not any(rule.rule in differs for rule in row.args):
                 self.record(original, public, rpt.CONVERTED, native)
             else:  # e.g. `layer = nn.Dense`: its later calls keep MindSpore argument names
                 self.record(original, public, rpt.REVIEW, native,

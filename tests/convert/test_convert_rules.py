@@ -522,3 +522,16 @@ def test_convert_rules_row_condition_decides():
         """)
     assert [u.status for u in report.uses] == [REVIEW, CONVERTED]
     assert "applies only when 'last_epoch == -1'" in out.splitlines()[2]
+
+
+def test_convert_rules_reference_whose_calls_may_pass_a_source_only_argument_is_review():
+    # timm vgg.py: `act_layer=nn.ReLU`, later `act_layer(inplace=True)`: MindSpore's ReLU takes no `inplace`
+    out, report = _convert("""\
+        import torch.nn as nn
+
+
+        def block(act_layer=nn.ReLU):
+            return act_layer(inplace=True)
+        """, "mindspore")
+    assert "act_layer=mindspore.nn.ReLU" in out and "# msbridge: review: torch.nn.ReLU: used without a call" in out
+    assert [u.status for u in report.uses] == [REVIEW]
