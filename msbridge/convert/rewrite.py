@@ -493,6 +493,12 @@ class Rewriter(cst.CSTTransformer):
             if self.source == "mindspore":
                 value = _lr_value(updated, row, self.code_of)
                 if value is not None and optimizer_lr.is_per_step(value, self.scan, self.code_of):
+                    kept = self._source_calls_in(_lr_value(original, row, self.code_of))
+                    if kept:   # `learning_rate=Tensor(lr)`: the bridge line would carry MindSpore's Tensor along
+                        self.record(original, public, rpt.REVIEW, None,
+                                    f"per-step learning_rate built with {', '.join(kept)}, which stays "
+                                    f"{_FRAMEWORK_NAMES[self.source]}: pass the plain list or number")
+                        return original   # the call stays as written, its arguments too
                     if assigned is None:
                         self.record(original, public, rpt.REVIEW, None,
                                     "per-step learning_rate: assign the optimizer to a name so msbridge can attach MindSporeLR")
@@ -523,6 +529,20 @@ class Rewriter(cst.CSTTransformer):
         self.record(original, public, status, target_ref.name, text)
         target_name = labels.target_name(target_ref.name, self.target)
         return updated.with_changes(func=self.needs.reference(target_name), args=args)
+
+    def _source_calls_in(self, node: cst.CSTNode | None) -> list[str]:
+        """Source-framework APIs called inside ``node`` (an original node) that stay unconverted, in order."""
+        found: list[str] = []
+
+        class _Calls(cst.CSTVisitor):
+            def visit_Call(inner, call):
+                name = self.imports.resolve(call.func)
+                if self.is_source(name) and not self._will_convert(name):
+                    found.append(self.catalog.public_name(name, self.source))
+
+        if node is not None:
+            node.visit(_Calls())
+        return found
 
     def _base_only_method(self, original, receiver, attr: str) -> None:
         """``self.init_parameters_data()`` in a class whose base became torch's: the target base lacks it."""
