@@ -5,16 +5,19 @@ differential test that silently skips proves nothing.
 
 Hypothesis runs derandomized and without an example database by default, so a
 newcomer's run draws exactly the examples CI draws and leaves nothing behind
-(no ``.hypothesis/``).  Every counterexample it ever found is an explicit
+(no ``.hypothesis/``; its caches go to the temporary folder).  Every counterexample it ever found is an explicit
 ``@example`` next to its test.  To hunt for new ones, run
 ``python -m pytest --hypothesis-profile=explore``.
 """
 import importlib.util
 import os
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 REQUIRED = ("torch", "mindspore")
 
@@ -31,6 +34,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "support"))
 settings.register_profile("default", derandomize=True, database=None)
 settings.register_profile("explore", derandomize=False, database=None, print_blob=True)
 settings.load_profile("default")
+# Hypothesis also caches constants and Unicode tables in its home folder: outside the checkout.
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "msbridge-hypothesis")
 
 
 def pytest_sessionstart(session):
