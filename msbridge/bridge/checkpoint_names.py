@@ -136,7 +136,8 @@ def _fill(kind: str) -> RawTensor:
 
 def _describe(prefix: str, leaves: dict[str, RawTensor], layers: list[LayerParams], source: str) -> str:
     params = ", ".join(f"{_join(prefix, leaf)} {len(r.shape)}-D {tuple(r.shape)}" for leaf, r in sorted(leaves.items()))
-    options = " or ".join(f"{layer.side(source)} -> {layer.side(other(source))}" for layer in layers)
+    options = " or ".join(f"{layer.side(source)} -> {layer.side(other(source))}"
+                          for layer in sorted(layers, key=lambda layer: layer.id))
     return f"{params}: {options}?"
 
 

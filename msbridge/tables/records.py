@@ -21,8 +21,9 @@ The public contract (used by the converter, the bridge, the docs and the tests):
       the tensors a layer/loss/function row is called with, see ``InputSpec``);
     - ``category``: what the API is (``CATEGORIES``): it picks the test runner and the converter's
       handling, declared rather than guessed from file names or paradigms;
-    - ``params``: the parameter map of a layer row (``ParamPair``), MindSpore name <-> torch name and
-      layout; it drives the row tests and the checkpoint converter;
+    - ``params``: the parameter map of a layer row (``ParamEntry``), MindSpore name <-> torch name and
+      layout; it drives the row tests, the whole-model checks and the checkpoint converter, with
+      ``mindspore_inner`` and ``infer`` (see ``LayerParams``);
     - ``modes``: ``("train", "eval")`` when a layer computes differently in the two modes.
 * ``ArgRule``: ``mindspore, torch, rule, to_torch, to_mindspore, note``. ``to_torch`` is an expression over
   MindSpore argument names and context names giving the torch argument; ``to_mindspore`` the reverse.
@@ -38,8 +39,9 @@ The public contract (used by the converter, the bridge, the docs and the tests):
   ``initial_lr`` context; the torch side is the row's ``torch_optimizer_lr``).
 * ``ApiRef``: ``name, params`` (positional order) plus ``attributes`` (param -> attribute of a live
   object that stores it, when the names differ).
-* ``LayerParams`` / ``ParamEntry``: a layer's parameter map (``[[layer]]`` tables, validated by
-  ``msbridge.tables.param_maps``): leaf names on each side, torch rank, ``layout`` (``LAYOUTS``),
+* ``LayerParams`` / ``ParamEntry``: a layer's parameter map (a layer row's ``params``, or a
+  ``[[layer]]`` table for a layer with no row yet; both validated by
+  ``msbridge.tables.param_entries``, gathered by ``msbridge.tables.param_maps``): leaf names on each side, torch rank, ``layout`` (``LAYOUTS``),
   ``optional``, and ``fill`` (``FILLS``) for a torch-only buffer.
 * ``Param``: ``name, default`` (``Param.REQUIRED`` when required) plus ``keyword_only`` and
   ``var_keyword`` (``**kwargs``).
@@ -135,16 +137,28 @@ class ArgRule:
     note: str = ""
 
 
-@dataclass(frozen=True)
-class ParamPair:
-    """One parameter (or buffer) of a layer under its two names.
+LAYOUTS = {
+    "same": "identical shape and memory order",
+    "insert_axis_2": "MindSpore's tensor has an extra length-1 axis at position 2 (Conv1d (out, in, 1, k))",
+}
+FILLS = {"zero_int64": "a 0-d int64 zero (torch's num_batches_tracked; MindSpore keeps no count)"}
 
-    ``mindspore_extra_axis``: MindSpore stores the tensor with an extra size-1 axis there
-    (``Conv1d``'s weight is ``(out, in, 1, k)``, torch's ``(out, in, k)``). A pair with one side
-    None has no counterpart on the other side (torch's ``num_batches_tracked``)."""
+
+@dataclass(frozen=True)
+class ParamEntry:
+    """One parameter or buffer of a layer: its leaf name on each side and how its layout differs."""
     mindspore: str | None
     torch: str | None
-    mindspore_extra_axis: int | None = None
+    ndim: int | None = None
+    layout: str = "same"
+    optional: bool = False
+    fill: str | None = None
+    note: str = ""
+
+    @property
+    def mindspore_extra_axis(self) -> int | None:
+        """The axis MindSpore's tensor has in addition to torch's (Conv1d's weight), or None."""
+        return 2 if self.layout == "insert_axis_2" else None
 
 
 @dataclass(frozen=True)
@@ -205,8 +219,10 @@ class ApiRow:
     docs_correction: str | None = None
     examples: tuple[Example, ...] = field(default=(), compare=False)
     category: str | None = None
-    params: tuple[ParamPair, ...] = ()
+    params: tuple[ParamEntry, ...] = ()
     modes: tuple[str, ...] = ()
+    mindspore_inner: str = ""  # the child cell holding the parameters in MindSpore (BatchNorm3d: "bn2d")
+    infer: bool = True  # False: a checkpoint picks this layer only from a live model's class
 
     def __repr__(self):
         torch_name = self.torch.name if self.torch else None
@@ -220,28 +236,9 @@ class ApiRow:
         return tuple(r for r in self.args if getattr(r, framework) == name)
 
 
-LAYOUTS = {
-    "same": "identical shape and memory order",
-    "insert_axis_2": "MindSpore's tensor has an extra length-1 axis at position 2 (Conv1d (out, in, 1, k))",
-}
-FILLS = {"zero_int64": "a 0-d int64 zero (torch's num_batches_tracked; MindSpore keeps no count)"}
-
-
-@dataclass(frozen=True)
-class ParamEntry:
-    """One parameter or buffer of a layer: its leaf name on each side and how its layout differs."""
-    mindspore: str | None
-    torch: str | None
-    ndim: int | None = None
-    layout: str = "same"
-    optional: bool = False
-    fill: str | None = None
-    note: str = ""
-
-
 @dataclass(frozen=True)
 class LayerParams:
-    """The parameter map of one layer pair (a ``[[layer]]`` table)."""
+    """The parameter map of one layer pair: a layer row's ``params``, or a ``[[layer]]`` table."""
     id: str
     mindspore: str
     torch: str

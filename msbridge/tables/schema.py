@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from msbridge.tables import expr
+from msbridge.tables.param_entries import parse_entries, parse_infer, parse_inner
 from msbridge.tables.records import (
     CARRIER_PARAMS, CATEGORIES, CONTEXT_NAMES, DIRECTIONS, EXACTNESS, INPUT_KINDS, KINDS, MODES, RULES,
-    TORCH_STEPS, ApiRef, ApiRow, ArgRule, Example, InputSpec, Param, ParamPair,
+    TORCH_STEPS, ApiRef, ApiRow, ArgRule, Example, InputSpec, Param,
 )
 
 
@@ -23,11 +24,10 @@ class TableError(ValueError):
 _ROW_REQUIRED = ("id", "kind", "exactness", "exactness_reason", "note", "mindspore", "args")
 _ROW_OPTIONAL = ("torch", "paradigm", "context", "family", "directions", "condition_to_torch",
                  "condition_to_mindspore", "torch_step", "rtol", "torch_optimizer_lr", "docs_correction", "examples",
-                 "category", "params", "modes")
+                 "category", "params", "modes", "mindspore_inner", "infer")
 _API_KEYS = ("name", "params", "attributes")
 _ARG_KEYS = ("mindspore", "torch", "rule", "to_torch", "to_mindspore", "note")
 _EXAMPLE_KEYS = ("source", "args", "context", "exprs", "inputs")
-_PARAM_PAIR_KEYS = ("mindspore", "torch", "mindspore_extra_axis")
 _INPUT_KEYS = ("shape", "kind", "classes")
 _FILE_KEYS = ("row", "description", "layer")  # [[layer]]: checkpoint parameter maps, see param_maps.py
 
@@ -229,27 +229,13 @@ def _input(where: _Where, field: str, data: Any) -> InputSpec:
     return InputSpec(tuple(shape), kind, classes)
 
 
-def _param_pairs(where: _Where, data: Any) -> tuple[ParamPair, ...]:
-    if not isinstance(data, list):
-        raise where.error("params", "expected a list of {mindspore=..., torch=...} tables")
-    pairs = []
-    for i, item in enumerate(data):
-        field = f"params[{i}]"
-        _check_keys(where, field, item, _PARAM_PAIR_KEYS)
-        ms = _string(where, f"{field}.mindspore", item.get("mindspore"), optional=True)
-        pt = _string(where, f"{field}.torch", item.get("torch"), optional=True)
-        if ms is None and pt is None:
-            raise where.error(field, "name the parameter on at least one side")
-        axis = item.get("mindspore_extra_axis")
-        if axis is not None and (not isinstance(axis, int) or isinstance(axis, bool) or ms is None or pt is None):
-            raise where.error(f"{field}.mindspore_extra_axis", "expected an axis index, on a pair with both names")
-        pairs.append(ParamPair(ms, pt, axis))
-    for side in ("mindspore", "torch"):
-        names = [getattr(p, side) for p in pairs if getattr(p, side)]
-        duplicate = next((n for n in names if names.count(n) > 1), None)
-        if duplicate:
-            raise where.error("params", f"{side} parameter {duplicate!r} is mapped twice")
-    return tuple(pairs)
+def _param_map(where: _Where, data: dict):
+    """A layer row's parameter map: ``params`` plus ``mindspore_inner``/``infer`` (param_entries.py)."""
+    def fail(field, message):
+        return where.error(field, message)
+
+    params = parse_entries(fail, data["params"]) if "params" in data else ()
+    return params, parse_inner(fail, data.get("mindspore_inner", "")), parse_infer(fail, data.get("infer", True))
 
 
 def _same_expression_per_target(where: _Where, args: tuple[ArgRule, ...]) -> None:
@@ -334,6 +320,7 @@ def build_row(file: str, index: int, data: Any) -> ApiRow:
         for i, example in enumerate(examples):
             if not example.inputs:
                 raise where.error(f"examples[{i}].inputs", f"a {category} row's example must say what it is fed")
+    params, inner, infer = _param_map(where, data)
     return ApiRow(
         id=row_id, kind=kind, exactness=exactness,
         exactness_reason=_string(where, "exactness_reason", data["exactness_reason"]),
@@ -350,7 +337,7 @@ def build_row(file: str, index: int, data: Any) -> ApiRow:
         torch_optimizer_lr=_expression(where, "torch_optimizer_lr", data.get("torch_optimizer_lr"),
                                        ms.names, ctx, ms.name),
         docs_correction=_string(where, "docs_correction", data.get("docs_correction"), optional=True),
-        examples=examples, category=category, params=_param_pairs(where, data.get("params", [])),
+        examples=examples, category=category, params=params, mindspore_inner=inner, infer=infer,
         modes=tuple(modes),
     )
 

@@ -1,5 +1,5 @@
-"""The [[layer]] parameter maps: every class exists in both installed frameworks, layer rows agree,
-bad maps are refused naming the field. (That the names and ranks are the real layers' is shown
+"""The layers' parameter maps (rows' ``params`` and [[layer]] tables): every class exists in both
+installed frameworks, a map lives in one place, bad maps are refused naming the field. (That the names and ranks are the real layers' is shown
 by test_layer_roundtrip.py, which loads through every map into real layers, exactly matched.)"""
 import pytest
 
@@ -26,6 +26,20 @@ def test_layer_rows_that_exist_name_the_same_classes():
         rows = [r for r in tables.rows if r.id == layer.id]
         for row in rows:
             assert row.mindspore.name == layer.mindspore and row.torch.name == layer.torch, layer.id
+
+
+def test_a_rows_map_is_the_checkpoint_map_and_may_not_be_repeated(tmp_path):
+    from msbridge.tables import loader
+
+    dense = next(layer for layer in load_param_maps() if layer.id == "nn.Dense")
+    assert dense.file.endswith("layers.toml") and dense.params[1].optional   # from the row, with every field
+    for path in loader.DEFAULT_DIR.glob("*.toml"):
+        (tmp_path / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    with open(tmp_path / "layer_params.toml", "a", encoding="utf-8") as extra:
+        extra.write('\n[[layer]]\nid = "nn.Dense"\nmindspore = "mindspore.nn.Dense"\ntorch = "torch.nn.Linear"\n'
+                    'params = [{ mindspore = "weight", torch = "weight", ndim = 2 }]\n')
+    with pytest.raises(TableError, match=r"layer 'nn.Dense': its parameter map is already in its row"):
+        load_param_maps(tmp_path)
 
 
 GOOD = {"id": "x", "mindspore": "mindspore.nn.Dense", "torch": "torch.nn.Linear",

@@ -178,7 +178,7 @@ note = "a note"
 modes = ["train", "eval"]
 mindspore = { name = "mindspore.nn.BatchNorm1d", params = ["num_features"] }
 torch = { name = "torch.nn.BatchNorm1d", params = ["num_features"] }
-params = [{ mindspore = "gamma", torch = "weight" }, { torch = "num_batches_tracked" }]
+params = [{ mindspore = "gamma", torch = "weight" }, { torch = "num_batches_tracked", fill = "zero_int64" }]
 [[row.args]]
 mindspore = "num_features"
 torch = "num_features"
@@ -200,14 +200,19 @@ def test_layer_row_fields_load(tmp_path):
 @pytest.mark.parametrize("old,new,fragments", [
     ('category = "layer"', 'category = "gadget"', ("field 'category'", "'gadget' is not one of")),
     ('modes = ["train", "eval"]', 'modes = ["test"]', ("field 'modes[0]'",)),
-    ('{ torch = "num_batches_tracked" }', '{ mindspore = "gamma", torch = "bias" }',
-     ("field 'params'", "'gamma' is mapped twice")),
-    ('{ torch = "num_batches_tracked" }', '{ }', ("field 'params[1]'", "at least one side")),
+    ('{ torch = "num_batches_tracked", fill = "zero_int64" }', '{ mindspore = "gamma", torch = "bias" }',
+     ("field 'params'", "'gamma' appears twice")),
+    ('{ torch = "num_batches_tracked", fill = "zero_int64" }', '{ }', ("field 'params[1].mindspore'", "at least one side")),
+    ('{ torch = "num_batches_tracked", fill = "zero_int64" }', '{ torch = "num_batches_tracked" }',
+     ("field 'params[1].fill'", "needs a fill")),
+    ('{ mindspore = "gamma", torch = "weight" }', '{ mindspore = "gamma", torch = "weight", layout = "insert_axis_2" }',
+     ("field 'params[0].ndim'", "needs the torch rank")),
     ('kind = "labels", classes = 3', 'kind = "labels"', ("inputs[1].classes", "positive number of classes")),
     ('inputs = [{ shape = [4, 3] }, ', 'inputs = [{ shape = [4, -3] }, ', ("inputs[0].shape",)),
     ('inputs = [{ shape = [4, 3] }, { shape = [4], kind = "labels", classes = 3 }]', 'inputs = []',
      ("examples[0].inputs", "must say what it is fed")),
-], ids=["category", "mode", "mapped-twice", "empty-pair", "labels-without-classes", "negative-size", "no-inputs"])
+], ids=["category", "mode", "mapped-twice", "empty-pair", "torch-only-without-fill", "layout-without-rank",
+                 "labels-without-classes", "negative-size", "no-inputs"])
 def test_layer_row_bad_fields(tmp_path, old, new, fragments):
     assert old in LAYER
     text = LAYER.replace(old, new)
