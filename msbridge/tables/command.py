@@ -7,6 +7,7 @@ from pathlib import Path
 
 from msbridge.errors import UserError
 from msbridge.tables.loader import DEFAULT_DIR, load_tables
+from msbridge.tables.records import CATEGORIES
 from msbridge.tables.schema import TableError
 
 DOCS_DIR = DEFAULT_DIR.parent / "docs"
@@ -15,6 +16,8 @@ TABLES_EXAMPLES = """\
 examples:
   msbridge tables list                        # every row: id, MindSpore API, torch API, exactness
   msbridge tables list cosine                 # rows whose id or API names contain "cosine"
+  msbridge tables list --family losses        # the rows of one family (mapping_tables/losses.toml)
+  msbridge tables list --category layer       # the rows of one category (layer, loss, function, ...)
   msbridge tables validate                    # load and check the tables (errors name file, row, field)
   msbridge tables docs                        # regenerate docs/api_mapping.md and docs/api/*.md
   msbridge tables docs --check                # exit 1 when the committed docs are stale
@@ -37,21 +40,37 @@ def _tables(args):
         raise UserError(str(exc)) from None
 
 
+def _family(row) -> str:
+    """A row's table family: the stem of the file it lives in (``mapping_tables/losses.toml`` -> losses)."""
+    return Path(row.file).stem
+
+
 def _list(args) -> int:
     tables = _tables(args)
+    families = sorted({_family(row) for row in tables.rows})
+    if args.family and args.family not in families:
+        raise UserError(f"no table family {args.family!r}; the families are: {', '.join(families)}")
     pattern = (args.pattern or "").lower()
     shown = 0
     for row in tables.rows:
         torch_name = row.torch.name if row.torch else "-"
         if pattern not in f"{row.id} {row.mindspore.name} {torch_name}".lower():
             continue
+        if (args.family and _family(row) != args.family) or (args.category and row.category != args.category):
+            continue
         print(f"{row.id:44s} {row.mindspore.name:56s} {torch_name:48s} {row.exactness}")
         shown += 1
     if not shown:
-        print(f"no row matches {args.pattern!r} (ids and API names are searched; "
+        print(f"no row matches {_filters(args)} (ids and API names are searched; "
               "`msbridge tables list` shows them all)", file=sys.stderr)
         return 1
     return 0
+
+
+def _filters(args) -> str:
+    parts = [repr(args.pattern)] if args.pattern else []
+    parts += [f"--{name} {getattr(args, name)}" for name in ("family", "category") if getattr(args, name)]
+    return " ".join(parts)
 
 
 def _validate(args) -> int:
@@ -112,6 +131,8 @@ def register(subparsers) -> None:
     actions = tables.add_subparsers(dest="action", metavar="<action>", required=True)
     listing = actions.add_parser("list", help="one line per row (exit 1 when no row matches)")
     listing.add_argument("pattern", nargs="?", help="only rows whose id or API names contain this text")
+    listing.add_argument("--family", help="only the rows of one table family (the file mapping_tables/FAMILY.toml)")
+    listing.add_argument("--category", choices=sorted(CATEGORIES), help="only the rows of one category")
     listing.set_defaults(func=_list)
     validate = actions.add_parser("validate", help="load and check every table")
     validate.add_argument("--tables-dir", help="a directory of *.toml tables (default: the shipped ones)")

@@ -113,6 +113,20 @@ def test_tables_list_says_when_nothing_matches(capsys):
     assert captured.out == "" and "no row matches 'zzz'" in captured.err
 
 
+def test_tables_list_by_family_and_category(capsys):
+    from msbridge.cli import main
+    from msbridge.tables import load_tables
+
+    assert main(["tables", "list", "--family", "losses"]) == 0
+    listed = {line.split()[0] for line in capsys.readouterr().out.splitlines()}
+    assert listed == {row.id for row in load_tables().rows if row.file.endswith("/losses.toml")} and listed
+    assert main(["tables", "list", "--category", "loss"]) == 0
+    assert {line.split()[0] for line in capsys.readouterr().out.splitlines()} == {
+        row.id for row in load_tables().rows if row.category == "loss"}
+    assert main(["tables", "list", "--family", "nope"]) == 2
+    assert "no table family 'nope'; the families are: activations, " in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("edit,fragment", [
     (('"learning_rate=0.1"', '"learning_rate=sum(range(10**15))"'), "mindspore.params[1]"),
     (('to_torch = "momentum"', 'to_torch = "momentum * sum(range(10**15))"'), "args[1].to_torch"),
