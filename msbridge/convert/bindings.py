@@ -27,7 +27,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, QualifiedNameSource, ScopeProvider
 from libcst.metadata.scope_provider import Assignment, ImportAssignment
 
-from msbridge.convert.catalog import framework_of, mirror_framework_of
+from msbridge.convert.catalog import BRIDGE_OUTPUTS, framework_of, mirror_framework_of
 from msbridge.convert.names import dotted_name
 
 TARGET, SOURCE, OTHER = "target", "source", "other"
@@ -201,7 +201,7 @@ class Bindings:
         return callee if callee in (TARGET, SOURCE) else None
 
     def _framework_kind(self, qualified: str) -> str | None:
-        framework = framework_of(qualified)
+        framework = framework_of(qualified) or BRIDGE_OUTPUTS.get(qualified)
         if framework is None and mirror_framework_of(qualified) is not None:
             # msbridge.mindspore.X imitates MindSpore and computes on torch (and the other way round)
             framework = "torch" if mirror_framework_of(qualified) == "mindspore" else "mindspore"

@@ -36,6 +36,16 @@ def framework_of(name: str) -> str | None:
     return root if root in FRAMEWORKS else None
 
 
+# What the msbridge.bridge helpers the converter emits hand back: a second run must know that
+# ``load_torch_state_dict(path)`` holds torch objects, as the first run knew of the call it replaced.
+BRIDGE_OUTPUTS = {
+    "msbridge.bridge.checkpoint_script.load_torch_state_dict": "torch",
+    "msbridge.bridge.checkpoint_script.load_mindspore_checkpoint": "mindspore",
+    "msbridge.bridge.labels_torch.CrossEntropyLoss": "torch",
+    "msbridge.bridge.labels_mindspore.CrossEntropyLoss": "mindspore",
+}
+
+
 def mirror_framework_of(name: str) -> str | None:
     """For ``msbridge.mindspore.X`` -> 'mindspore' (the API it imitates), etc."""
     parts = name.split(".")

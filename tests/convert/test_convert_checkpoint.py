@@ -207,6 +207,17 @@ def test_convert_checkpoint_what_does_not_cross_is_marked_review(to, line, api, 
     assert f"# msbridge: review: {api}: " in out and not report.complete
 
 
+def test_convert_checkpoint_second_run_sees_msbridge_twins_and_loaders_as_the_first_saw_their_sources():
+    """mindcv's optim_factory: the optimizer becomes msbridge's twin and the load msbridge's loader; a
+    second run used to call the optimizer unknown and the loaded dict unrelated, and added a mark."""
+    code = ("import mindspore as ms\nfrom mindspore import nn\n\n\ndef create(params, path):\n"
+            "    optimizer = nn.Adam(params, 0.1)\n"
+            "    ms.load_param_into_net(optimizer, ms.load_checkpoint(path))\n    return optimizer\n")
+    out, report = _convert(code, "torch")
+    assert "`optimizer` is an optimizer" in out and "holds torch objects (load_torch_state_dict, optimizer)" in out
+    assert _convert(out, "torch")[0] == out
+
+
 # ---- the facts the translations rest on, measured side by side ------------------------------------------
 def test_convert_checkpoint_load_param_into_net_returns_what_load_state_dict_strict_false_returns():
     """Same loaded keys; (param_not_load, ckpt_not_load) == (missing_keys, unexpected_keys); strictness differs."""
