@@ -177,3 +177,25 @@ def test_a_build_failing_the_same_way_on_the_original_is_not_a_finding(tmp_path)
     assert verdicts({"Net": "TypeError: y"}) == ["original-fails-too"]
     assert verdicts({"Net": "AttributeError: y"}) == ["unflagged"]   # failed there for another reason
     assert verdicts({}) == ["unflagged"]                              # built fine there
+
+
+def test_coverage_doc_groups_by_table_family_and_lists_the_tail(tmp_path):
+    coverage = _load("corpus_coverage_doc")
+    header = "rank\tapi\tcalls_model\tcalls_model_converted\n"
+    rows = {"ms2torch": [("mindspore.nn.Conv2d", 90, 80), ("mindspore.nn.SequentialCell", 6, 0),
+                         ("mindspore.ops.Sub", 3, 0), ("mindspore.ops.Mul", 1, 1)],
+            "torch2ms": [("torch.nn.ReLU", 10, 10)]}
+    for key, apis in rows.items():
+        (tmp_path / f"api_{key}.tsv").write_text(
+            header + "".join(f"{i}\t{a}\t{c}\t{v}\n" for i, (a, c, v) in enumerate(apis, 1)), encoding="utf-8")
+    group = {"files": 2, "pooled_rate": 0.5, "files_fully_converted": 1, "idempotent": 2}
+    (tmp_path / "summary.json").write_text(json.dumps({"groups": {"ms2torch": group}}), encoding="utf-8")
+    manifest = tmp_path / "manifest.tsv"
+    manifest.write_text("framework\tkind\trepo\tpath\tcommit\tlocal_file\tlines\n"
+                        "mindspore\tmodel\to/r\tnet.py\t" + "a" * 40 + "\tx.py\t9\n", encoding="utf-8")
+    text = coverage.render(tmp_path, manifest)
+    assert "| mindspore | o/r | 1 | aaaaaaaaaaaa |" in text and "| ms2torch | 2 | 50.0% | 1 | 2 |" in text
+    assert "100 model-definition call sites of 4 APIs; 81 reported converted (81.0%)" in text
+    assert "| layers | 1 | 90 | 80 | 88.9% |" in text          # Conv2d's row lives in mapping_tables/layers.toml
+    assert "| `mindspore.nn.SequentialCell` |" in text          # within 95% (90 + 6 = 96)
+    assert "`mindspore.ops.Sub` (3)" in text and "`mindspore.ops.Mul` (1)" not in text   # the tail: nothing converted
