@@ -149,7 +149,7 @@ class Catalog:
             if runtime_exists(mirrored):
                 return mirrored
         owner, _, attr = name.rpartition(".")   # a class attribute: `mindspore.context.ParallelMode.DATA_PARALLEL`
-        if attr.isupper() and owner.count(".") > 1 and owner.rpartition(".")[2][:1].isupper():
+        if attr.isupper() and owner.count(".") >= 1 and owner.rpartition(".")[2][:1].isupper():
             twin = self.mirror(owner, target)
             if twin is not None and attr in _class_attributes(twin):
                 return f"{twin}.{attr}"
