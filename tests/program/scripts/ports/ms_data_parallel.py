@@ -35,7 +35,8 @@ def create_dataset(rank_id, rank_size):
 
 
 def main(out_file, pretrained=None):
-    context.set_context(mode=context.GRAPH_MODE, device_target="CPU")
+    mode = context.GRAPH_MODE if os.getenv("MS_MODE", "graph") == "graph" else context.PYNATIVE_MODE
+    context.set_context(mode=mode, device_target="CPU")
     rank_size = int(os.getenv("RANK_SIZE", "1"))
     if rank_size > 1:
         init()

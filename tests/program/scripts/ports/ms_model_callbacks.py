@@ -45,7 +45,8 @@ def create_dataset(batch_size=5):
 
 
 def main(out_file, pretrained=None):
-    context.set_context(mode=context.GRAPH_MODE, device_target="CPU")
+    mode = context.GRAPH_MODE if os.getenv("MS_MODE", "graph") == "graph" else context.PYNATIVE_MODE
+    context.set_context(mode=mode, device_target="CPU")
     ckpt_dir = os.path.splitext(out_file)[0] + "_ckpt"
     net = LeNetish()
     if pretrained:
