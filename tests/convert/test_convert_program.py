@@ -1,5 +1,5 @@
 """(before, after) pairs for the program around the model, MindSpore -> torch (issue 15): the rows of
-runtime.toml, distributed.toml, data.toml and training.toml, and the rules callbacks.py and loss_scale.py.
+runtime.toml, distributed.toml, data.toml and training.toml, and the rules callbacks.py, loss_scale.py and twin_limits.py.
 Each expected output was read and checked by hand; converting it again must change nothing."""
 import pytest
 
@@ -39,6 +39,9 @@ PAIRS = [
     pytest.param('import mindspore as ms\ndef train(net, loss_fn, opt, x, y):\n    def forward(x, y):\n        return loss_fn(net(x), y)\n    grad_fn = ms.value_and_grad(forward, None, opt.parameters)\n    loss, grads = grad_fn(x, y)\n    opt(grads)\n    return loss.asnumpy()\n',
                  'def train(net, loss_fn, opt, x, y):\n    def forward(x, y):\n        return loss_fn(net(x), y)\n    opt.zero_grad()\n    loss = forward(x, y)\n    loss.backward()\n    opt.step()\n    return loss.numpy(force=True)\n',
                  ['converted'], id='step-loss'),  # the loss of a rewritten value_and_grad step is a torch tensor
+    pytest.param('import mindspore as ms\nfrom mindspore import Model\nfrom mindspore.communication import init\ninit("hccl")\ninit()\nms.set_auto_parallel_context(parallel_mode=ms.ParallelMode.AUTO_PARALLEL)\nms.set_auto_parallel_context(parallel_mode=mode)\nm = Model(net, loss, opt, amp_level="O2")\nm = Model(net, loss, opt, None, None, None, "O0")\n',
+                 'from msbridge.mindspore.communication import init\nfrom msbridge.mindspore import ParallelMode, set_auto_parallel_context, Model\ninit("hccl")  # msbridge: review: mindspore.communication.init: backend_name="hccl": MindSpore\'s \'hccl\' (Ascend) has no torch.distributed backend: call init() (gloo on CPU, nccl on GPUs)\ninit()\nset_auto_parallel_context(parallel_mode=ParallelMode.AUTO_PARALLEL)  # msbridge: review: mindspore.set_auto_parallel_context: parallel_mode=ms.ParallelMode.AUTO_PARALLEL: only stand-alone and data parallelism run on torch (operator sharding does not)\nset_auto_parallel_context(parallel_mode=mode)  # msbridge: review: mindspore.set_auto_parallel_context: parallel_mode=mode is not a literal, so it cannot be checked: only stand-alone and data parallelism run on torch (operator sharding does not)\nm = Model(net, loss, opt, amp_level="O2")  # msbridge: review: mindspore.Model: amp_level="O2": msbridge\'s Model trains in float32 only (amp_level=\'O0\'); use torch.autocast in the network\nm = Model(net, loss, opt, None, None, None, "O0")\n',
+                 ['converted', 'review'], id='twin-limits'),  # rules/twin_limits.py: values msbridge's twins refuse, or that cannot be checked, are review
 ]
 
 
