@@ -8,27 +8,18 @@ the last program sets leaks into no other. ``RESULTS_PREFIX.<rank>.json`` gets, 
 """
 import json
 import os
-import runpy
 import sys
-import traceback
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "convert"))
-from run_blocked import Blocker  # noqa: E402
+from run_blocked import Blocker, run_programs  # noqa: E402
 
 
 def main(argv):
     prefix, *pairs = argv
     sys.meta_path.insert(0, Blocker("mindspore"))
     rank = int(os.environ.get("RANK", "0"))
-    results = {}
     programs = list(zip(pairs[::2], pairs[1::2]))
-    for program, out in programs if rank == 0 else programs[-1:]:
-        sys.argv = [program, out]
-        try:
-            runpy.run_path(program, run_name="__main__")
-            results[program] = None
-        except BaseException:   # a converted program that fails: report how
-            results[program] = traceback.format_exc()
+    results = run_programs(programs if rank == 0 else programs[-1:])
     with open(f"{prefix}.{rank}.json", "w") as handle:
         json.dump({"mindspore_loaded": "mindspore" in sys.modules, "results": results}, handle)
 
