@@ -38,6 +38,7 @@ NETWORKS = {
 # float32 rounding compounding over <= 10 optimizer steps (Dense/Conv2d/loss rows: 1e-6 per pass, measured
 # here at most ~2e-6 per trajectory)
 RTOL = 1e-5
+ATOL = 1e-6   # parameters near zero: one of 64 differed by 2e-7 (1e-5 relative) in one run
 
 
 def _module(name):
@@ -136,7 +137,7 @@ def test_model_train_callbacks_and_checkpoints_as_real_mindspore(ports):
     assert set(real_ckpt) - set(our_ckpt) == {"learning_rate", "momentum"}
     assert set(our_ckpt) < set(real_ckpt)
     for key in our_ckpt:
-        np.testing.assert_allclose(our_ckpt[key].asnumpy(), real_ckpt[key].asnumpy(), rtol=RTOL, atol=1e-7)
+        np.testing.assert_allclose(our_ckpt[key].asnumpy(), real_ckpt[key].asnumpy(), rtol=RTOL, atol=ATOL)
     monitor = [line.split(", loss is")[0] for line in ports["output"].splitlines() if line.startswith("epoch: ")]
     assert "epoch: 2 step: 4" in monitor
 
@@ -154,4 +155,4 @@ def test_data_parallel_on_two_processes_equals_one_process_over_the_global_batch
     assert sorted(ours) == sorted(names) == ["fc1.bias", "fc1.weight", "fc2.bias", "fc2.weight"]
     for key in names:
         assert not np.allclose(real[key].asnumpy(), initial[key].asnumpy())   # it trained
-        np.testing.assert_allclose(ours[key].numpy(), real[key].asnumpy(), rtol=RTOL, atol=1e-7)
+        np.testing.assert_allclose(ours[key].numpy(), real[key].asnumpy(), rtol=RTOL, atol=ATOL)
