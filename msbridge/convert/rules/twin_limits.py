@@ -4,7 +4,8 @@
 * ``Model(amp_level=...)`` other than ``'O0'``: the twin raises (mixed precision is torch.autocast's job);
   ``boost_level`` other than ``'O0'`` changes MindSpore's training algorithm, which the twin ignores;
 * ``set_auto_parallel_context(parallel_mode=...)``: only stand-alone and data parallelism run on torch;
-* ``communication.init(backend_name)``: ``'hccl'`` (Ascend) has no torch.distributed backend.
+* ``communication.init(backend_name)``: ``'hccl'`` (Ascend) has no torch.distributed backend;
+* ``GeneratorDataset(batch_sampler=..., collate_fn=...)``: the twin has neither.
 
 A value that is not written as a literal (``amp_level=args.amp_level``) cannot be checked: also review.
 """
@@ -26,6 +27,10 @@ LIMITS = {
                                 "'hybrid_parallel'", '"hybrid_parallel"', ".STAND_ALONE", ".DATA_PARALLEL",
                                 ".HYBRID_PARALLEL"),
                                "only stand-alone and data parallelism run on torch (operator sharding does not)")}),
+    ("GeneratorDataset", "mindspore.dataset"): (
+        (), {arg: (("None",), "msbridge's GeneratorDataset has no batch_sampler/collate_fn (MindSpore 2.10's "
+                              "torch-style batching): batch with .batch(...) instead")
+             for arg in ("batch_sampler", "collate_fn")}),
     ("init", "mindspore.communication"): (
         ("backend_name",), {"backend_name": (("None", "'nccl'", '"nccl"', "'mccl'", '"mccl"'),
                                              "MindSpore's 'hccl' (Ascend) has no torch.distributed backend: "
