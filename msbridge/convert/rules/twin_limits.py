@@ -55,15 +55,16 @@ def refused(rewriter, name: str, call) -> list[str]:
     ref = ApiRef(name, tuple(Param(n, None, keyword_only=n not in positional) for n in names))
     if any(a.star for a in call.args):
         return [f"arguments passed with * or ** cannot be checked against what msbridge's twin runs"]
-    # other keywords (**kwargs of the real API) are not ours to check
-    bound = bind(call.with_changes(args=[a for a in call.args if a.keyword is None or a.keyword.value in names]),
-                 ref, rewriter.code_of) or {}
+    # only the declared positions and the checked keywords (the others are not ours to check)
+    kept = [a for i, a in enumerate(call.args)
+            if (a.keyword is None and i < len(positional)) or (a.keyword is not None and a.keyword.value in names)]
+    bound = bind(call.with_changes(args=kept), ref, rewriter.code_of) or {}
     found = []
     for arg, (accepted, why) in checked.items():
         text = bound[arg].text.strip() if arg in bound else None
         if text is None or any(text == a or (a.startswith(".") and text.endswith(a)) for a in accepted):
             continue
-        literal = text[:1] in "'\"" or text.rsplit(".", 1)[-1].isupper()
+        literal = text[:1] in "'\"" or text.rsplit(".", 1)[-1].isupper() or accepted == ("None",)
         found.append(f"{arg}={text}: {why}" if literal else f"{arg}={text} is not a literal, so it cannot be "
                                                               f"checked: {why}")
     return found
