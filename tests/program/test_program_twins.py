@@ -104,3 +104,27 @@ def test_jit_runs_the_function_itself():
     assert ours.jit(f) is f and ours.jit(jit_level="O1")(f) is f
     with pytest.raises(ValueError, match="capture_mode"):
         ours.jit(f, capture_mode="graph")
+
+
+def test_amp_loss_scalers_and_all_finite_as_mindspore():
+    from mindspore import amp as real_amp
+    grads = (np.array([0.3, -1.7, 2.5e-3], np.float32), np.array([[1e4, -7.1]], np.float32))
+    real, mine = real_amp.StaticLossScaler(1024), ours.amp.StaticLossScaler(1024)
+    for a, b in zip(real.unscale(tuple(ms.Tensor(g) for g in grads)), mine.unscale(tuple(map(torch.from_numpy, grads)))):
+        assert np.array_equal(b.numpy(), a.asnumpy())
+    loss = np.float32(0.731)
+    assert real.scale(ms.Tensor(loss)).asnumpy() == mine.scale(torch.tensor(loss)).numpy()
+    assert real.adjust(ms.Tensor(True)) is mine.adjust(torch.tensor(True)) is False
+    real, mine = real_amp.DynamicLossScaler(2.0 ** 10, 2, 2), ours.amp.DynamicLossScaler(2.0 ** 10, 2, 2)
+    for finite in (True, True, False, True, True, True, False, False):
+        real.adjust(ms.Tensor(finite))
+        mine.adjust(torch.tensor(finite))
+        assert float(mine.scale_value) == float(real.scale_value.asnumpy())
+        assert int(mine.counter) == int(real.counter.asnumpy())
+    for values in (grads, grads + (np.array([np.inf], np.float32),), (np.array([np.nan], np.float32),)):
+        assert bool(ours.amp.all_finite(tuple(map(torch.from_numpy, values)))) == \
+            bool(real_amp.all_finite(tuple(ms.Tensor(v) for v in values)).asnumpy())
+    net = torch.nn.Linear(2, 2)
+    assert ours.amp.auto_mixed_precision(net) is net
+    with pytest.raises(NotImplementedError, match="autocast"):
+        ours.amp.auto_mixed_precision(net, "O2")

@@ -5,7 +5,8 @@
   ``boost_level`` other than ``'O0'`` changes MindSpore's training algorithm, which the twin ignores;
 * ``set_auto_parallel_context(parallel_mode=...)``: only stand-alone and data parallelism run on torch;
 * ``communication.init(backend_name)``: ``'hccl'`` (Ascend) has no torch.distributed backend;
-* ``GeneratorDataset(batch_sampler=..., collate_fn=...)``: the twin has neither.
+* ``GeneratorDataset(batch_sampler=..., collate_fn=...)``: the twin has neither;
+* ``amp.auto_mixed_precision(net, amp_level)`` other than ``'O0'``: use ``torch.autocast``.
 
 A value that is not written as a literal (``amp_level=args.amp_level``) cannot be checked: also review.
 """
@@ -31,6 +32,9 @@ LIMITS = {
         (), {arg: (("None",), "msbridge's GeneratorDataset has no batch_sampler/collate_fn (MindSpore 2.10's "
                               "torch-style batching): batch with .batch(...) instead")
              for arg in ("batch_sampler", "collate_fn")}),
+    ("auto_mixed_precision", "mindspore.amp"): (
+        ("network", "amp_level"), {"amp_level": (("'O0'", '"O0"'), "msbridge runs amp_level='O0' only (float32): "
+                                                                   "use torch.autocast around the forward pass")}),
     ("init", "mindspore.communication"): (
         ("backend_name",), {"backend_name": (("None", "'nccl'", '"nccl"', "'mccl'", '"mccl"'),
                                              "MindSpore's 'hccl' (Ascend) has no torch.distributed backend: "
