@@ -37,6 +37,8 @@ OTHER_ROOTS = frozenset({"numpy", "pandas", "scipy", "sklearn", "PIL", "cv2", "j
                          "csv", "pickle", "yaml", "matplotlib", "itertools", "functools"})
 # methods of a framework object whose result leaves the framework (a numpy array, a Python number)
 LEAVES_FRAMEWORK = frozenset({"asnumpy", "numpy", "item", "tolist"})
+# fields of a converted MindSpore callback's run_context.original_args() holding tensors (rules/callbacks.py)
+TENSOR_FIELDS = frozenset({"net_outputs"})
 _LITERALS = (cst.BaseNumber, cst.BaseString, cst.List, cst.Tuple, cst.Dict, cst.Set, cst.ListComp,
              cst.DictComp, cst.SetComp, cst.GeneratorExp, cst.Lambda)
 
@@ -44,6 +46,16 @@ _LITERALS = (cst.BaseNumber, cst.BaseString, cst.List, cst.Tuple, cst.Dict, cst.
 def _agree(kinds) -> str | None:
     kinds = set(kinds)
     return kinds.pop() if len(kinds) == 1 else None
+
+
+def _unpacked(target: cst.BaseExpression, value: cst.BaseExpression):
+    """(target element, value element) pairs of ``a, b = x, y`` (same length, no starred element); else None."""
+    if not (isinstance(target, (cst.Tuple, cst.List)) and isinstance(value, (cst.Tuple, cst.List))):
+        return None
+    if len(target.elements) != len(value.elements) or any(isinstance(e, cst.StarredElement)
+                                                          for e in (*target.elements, *value.elements)):
+        return None
+    return [(t.value, v.value) for t, v in zip(target.elements, value.elements)]
 
 
 def _argument(call: cst.Call, position: int, name: str) -> cst.BaseExpression | None:
@@ -149,9 +161,13 @@ class Bindings:
     def bind_assignment(self, node: cst.Assign, kind: str | None = None) -> None:
         """Record the kind of ``node.value`` (or ``kind``, the rewriter's) for each plain target (``x = ...``,
         ``self.x = ...``)."""
-        kind = kind or self.kind(node.value)
         for target in node.targets:
-            self._bind_target(target.target, kind)
+            pairs = _unpacked(target.target, node.value)
+            if pairs is not None and kind is None:   # `g, d = Generator(), Discriminator()`: element by element
+                for element, value in pairs:
+                    self._bind_target(element, self.kind(value))
+            else:
+                self._bind_target(target.target, kind or self.kind(node.value))
 
     def _bind_target(self, target: cst.BaseExpression, kind: str | None) -> None:
         if isinstance(target, cst.Name):
@@ -183,6 +199,8 @@ class Bindings:
             cls = self._class_of_self(node.value)
             if cls is not None:
                 return _agree(self.attributes.get((id(cls), node.attr.value), [None]))
+        if isinstance(node, cst.Attribute) and node.attr.value in TENSOR_FIELDS and self.kind(node.value) == TARGET:
+            return TARGET   # `cb_params.net_outputs` of a converted callback's run_context (rules/callbacks.py)
         return None
 
     def call_kind(self, call: cst.Call) -> str | None:

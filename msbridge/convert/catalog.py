@@ -78,6 +78,24 @@ def _exported(module: str) -> frozenset[str]:
     return frozenset(n for n in names if not n.startswith("_") or n == "_LRScheduler")
 
 
+@functools.lru_cache(maxsize=64)
+def _class_attributes(qualified: str) -> frozenset[str]:
+    """Names a msbridge class assigns in its body (``ParallelMode.DATA_PARALLEL``), read from its module's source."""
+    module, _, cls = qualified.rpartition(".")
+    rel = Path(*module.split(".")[1:])
+    for path in (PACKAGE_DIR / rel / "__init__.py", PACKAGE_DIR / rel.with_suffix(".py")):
+        if path.is_file():
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in tree.body:
+                if isinstance(node, ast.ClassDef) and node.name == cls:
+                    return frozenset(t.id for s in node.body if isinstance(s, ast.Assign)
+                                     for t in s.targets if isinstance(t, ast.Name))
+                if isinstance(node, ast.ImportFrom) and any((a.asname or a.name) == cls for a in node.names):
+                    source = next(a.name for a in node.names if (a.asname or a.name) == cls)
+                    return _class_attributes(f"{node.module}.{source}")
+    return frozenset()
+
+
 def runtime_exists(name: str) -> bool:
     module, _, attr = name.rpartition(".")
     return attr in _exported(module)
@@ -140,4 +158,9 @@ class Catalog:
             mirrored = f"msbridge.{candidate}"
             if runtime_exists(mirrored):
                 return mirrored
+        owner, _, attr = name.rpartition(".")   # a class attribute: `mindspore.context.ParallelMode.DATA_PARALLEL`
+        if attr.isupper() and owner.count(".") >= 1 and owner.rpartition(".")[2][:1].isupper():
+            twin = self.mirror(owner, target)
+            if twin is not None and attr in _class_attributes(twin):
+                return f"{twin}.{attr}"
         return None

@@ -27,6 +27,12 @@ def _expr(dotted: str) -> cst.BaseExpression:
     return node
 
 
+def _is_msbridge_module(dotted: str) -> bool:
+    from msbridge.convert.catalog import PACKAGE_DIR
+    rel = PACKAGE_DIR.joinpath(*dotted.split(".")[1:])
+    return rel.is_dir() or rel.with_suffix(".py").is_file()
+
+
 class ImportNeeds:
     """Hands out expressions for qualified names and remembers the imports they need."""
 
@@ -42,6 +48,8 @@ class ImportNeeds:
                 self.plain.append(root)
             return _expr(qualified)
         module, _, name = qualified.rpartition(".")
+        if not _is_msbridge_module(module):   # a class attribute (`ParallelMode.DATA_PARALLEL`): import the class
+            return cst.Attribute(value=self.reference(module), attr=cst.Name(name))
         if (module, name) not in self.from_:
             if name in self.bound:  # collision with a user name: import the module instead
                 if module not in self.plain:

@@ -37,7 +37,7 @@ from msbridge.convert.arguments import condition_holds, translate
 from msbridge.convert.bindings import OTHER, SOURCE, TARGET, Bindings
 from msbridge.convert.catalog import Catalog, framework_of, mirror_framework_of, other
 from msbridge.convert.imports import ImportNeeds
-from msbridge.convert.rules import labels, methods, optimizer_lr, param_groups
+from msbridge.convert.rules import callbacks, labels, loss_scale, methods, optimizer_lr, param_groups, twin_limits
 from msbridge.convert.rules.checkpoint import CheckpointCalls
 from msbridge.convert.rules.train_step import TrainStep
 from msbridge.convert.scan import BRIDGE_NAMES, Scan
@@ -193,7 +193,9 @@ class Rewriter(cst.CSTTransformer):
     # ---- classes: construct <-> forward --------------------------------------------------------
     def visit_ClassDef(self, node):
         if self.bindings is not None:
-            self.bindings.enter_class(node, self._class_kind(node))
+            kind = self._class_kind(node)
+            self.bindings.enter_class(node, kind)
+            callbacks.bind_hooks(self, node, kind)
 
     def _class_kind(self, node: cst.ClassDef) -> str | None:
         """TARGET when a base becomes (or is) a target-framework class, SOURCE when one stays in the source."""
@@ -450,8 +452,12 @@ class Rewriter(cst.CSTTransformer):
             why = (f"no exact {self.target} equivalent ({rows[0].exactness}); " if inexact else "") + \
                 "msbridge runtime twin (same signature and values)"
             args, found = param_groups.twin_params(self, rows, original, updated)
+            found += twin_limits.refused(self, public, original)
             self.record(original, public, rpt.REVIEW if found else rpt.CONVERTED, twin, "; ".join(found) or why)
             return updated.with_changes(func=self.needs.reference(twin), args=args)
+        scaled = loss_scale.to_twin(self, public, rows, original, updated)
+        if scaled is not None:
+            return scaled
         for row in rows:
             result = self._by_row(original, updated, public, row)
             if result is not None:

@@ -18,6 +18,9 @@ shuffles.
 """
 import numpy as np
 
+from msbridge.mindspore.parallel_context import (  # noqa: F401  (mindspore.context spells them too)
+    ParallelMode, get_auto_parallel_context, reset_auto_parallel_context, set_auto_parallel_context)
+
 GRAPH_MODE = 0
 PYNATIVE_MODE = 1
 _DEVICES = ['CPU', 'GPU', 'Ascend', 'Davinci']

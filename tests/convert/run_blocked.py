@@ -23,17 +23,23 @@ class Blocker(importlib.abc.MetaPathFinder):
         return None
 
 
-def main(argv):
-    blocked, results_path, *pairs = argv
-    sys.meta_path.insert(0, Blocker(blocked))
+def run_programs(pairs):
+    """{program: None, or the traceback it ended with} for each (program, out), run as ``__main__``."""
     results = {}
-    for program, out in zip(pairs[::2], pairs[1::2]):
+    for program, out in pairs:
         sys.argv = [program, out]
         try:
             runpy.run_path(program, run_name="__main__")
             results[program] = None
         except BaseException:   # a converted program that fails: report how
             results[program] = traceback.format_exc()
+    return results
+
+
+def main(argv):
+    blocked, results_path, *pairs = argv
+    sys.meta_path.insert(0, Blocker(blocked))
+    results = run_programs(list(zip(pairs[::2], pairs[1::2])))
     with open(results_path, "w") as handle:
         json.dump({"blocked_loaded": blocked in sys.modules, "results": results}, handle)
 

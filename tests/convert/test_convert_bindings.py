@@ -79,18 +79,18 @@ def test_convert_bindings_method_on_object_left_in_source_framework_is_kept_and_
     report = _check("""\
         from mindspore import nn
         net = nn.Dense(2, 3)
-        train_net = nn.TrainOneStepCell(net, opt)
+        train_net = nn.TrainOneStepWithLossScaleCell(net, opt)
         train_net.set_train()
         net.set_train(False)
         """, """\
         from mindspore import nn
         import torch
         net = torch.nn.Linear(2, 3)
-        train_net = nn.TrainOneStepCell(net, opt)  # msbridge: unsupported: mindspore.nn.TrainOneStepCell: no torch counterpart in the mapping tables; mixes frameworks: mindspore.nn.TrainOneStepCell stays MindSpore but holds torch objects (net): the file will not run until mindspore.nn.TrainOneStepCell is ported
+        train_net = nn.TrainOneStepWithLossScaleCell(net, opt)  # msbridge: unsupported: mindspore.nn.TrainOneStepWithLossScaleCell: no torch counterpart in the mapping tables; mixes frameworks: mindspore.nn.TrainOneStepWithLossScaleCell stays MindSpore but holds torch objects (net): the file will not run until mindspore.nn.TrainOneStepWithLossScaleCell is ported
         train_net.set_train()  # msbridge: review: .set_train(): `train_net` stays a MindSpore object here, so .set_train() is kept
         net.train(False)
         """, "torch")
-    assert _statuses(report) == [("mindspore.nn.Dense", CONVERTED), ("mindspore.nn.TrainOneStepCell", UNSUPPORTED),
+    assert _statuses(report) == [("mindspore.nn.Dense", CONVERTED), ("mindspore.nn.TrainOneStepWithLossScaleCell", UNSUPPORTED),
                                  (".set_train()", REVIEW), (".set_train()", CONVERTED)]
 
 

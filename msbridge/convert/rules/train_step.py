@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from msbridge.convert import report as rpt
+from msbridge.convert.bindings import TARGET
 from msbridge.convert.imports import names_read
 from msbridge.convert.names import dotted_name
 from msbridge.convert.rules import gradients, param_groups
@@ -212,6 +213,8 @@ class TrainStep:
                 self.grads[_text(self.module, grads)] = parts.optimizer
                 if isinstance(loss, cst.Name):
                     self.losses.add(loss.value)
+                    if self.r.bindings is not None:   # the step's loss is a torch tensor (`loss.asnumpy()` after it)
+                        self.r.bindings.names[id(loss)] = TARGET
                 args = self._args_text(converted_call if isinstance(converted_call, cst.Call) else call)
                 lines = [f"{parts.optimizer}.zero_grad()\n",
                          f"{_text(self.module, out)} = {parts.forward}({args})\n",

@@ -5,7 +5,8 @@ when nothing is shuffled (checked against the real ``mindspore.dataset``). With
 shuffling the order is a different random permutation (our own generator,
 seeded by ``set_seed`` / ``numpy``), the same multiset of rows.
 """
+from msbridge.mindspore.dataset import transforms, vision
 from msbridge.mindspore.dataset.pipeline import Dataset
 from msbridge.mindspore.dataset.sources import GeneratorDataset, NumpySlicesDataset
 
-__all__ = ["Dataset", "GeneratorDataset", "NumpySlicesDataset"]
+__all__ = ["transforms", "vision", "Dataset", "GeneratorDataset", "NumpySlicesDataset"]

@@ -24,8 +24,11 @@ import copy
 
 import torch
 
+from msbridge.mindspore.communication.management import get_group_size
+from msbridge.mindspore.parallel_context import get_auto_parallel_context
 from msbridge.mindspore.train.callback import CallbackList, InternalCallbackParam, RunContext, as_callback_list
 from msbridge.mindspore.train.metrics import Loss, get_metrics
+from msbridge.mindspore.train.step import apply_gradients, is_ms_optimizer
 
 
 def _rows(dataset):
@@ -52,11 +55,6 @@ def _as_tuple(row):
     return tuple(row)
 
 
-def _is_ms_optimizer(optimizer):
-    from msbridge.mindspore.nn.optim.optimizer import Optimizer
-    return isinstance(optimizer, Optimizer)
-
-
 class Model:
     """High-level train/eval/predict driver (MindSpore's API, torch underneath)."""
 
@@ -75,7 +73,7 @@ class Model:
                                  "`loss_scale_manager=FixedLossScaleManager(drop_overflow_update=False)`"
                                  "are supported on device `CPU`. ")
             self._sens = self._loss_scale_manager.get_loss_scale()
-        if optimizer is not None and not (_is_ms_optimizer(optimizer) or isinstance(optimizer, torch.optim.Optimizer)):
+        if optimizer is not None and not (is_ms_optimizer(optimizer) or isinstance(optimizer, torch.optim.Optimizer)):
             raise TypeError(f"For 'Model', the 'optimizer' must be an msbridge.mindspore.nn optimizer or a "
                             f"torch.optim.Optimizer, but got {type(optimizer)}.")
         self._network = network
@@ -116,18 +114,10 @@ class Model:
     def _train_step(self, row):
         self._network.train()
         loss = self._loss_fn(self._network(row[0]), row[1]) if self._loss_fn is not None else self._network(*row)
-        optimizer = self._optimizer
-        if optimizer is None:
+        if self._optimizer is None:
             return loss.detach()
         # MindSpore's TrainOneStepCell seeds backprop with ``sens`` (the loss scale; 1 without a manager)
-        seed = None if self._sens is None else torch.full_like(loss, self._sens)
-        if _is_ms_optimizer(optimizer):
-            grads = torch.autograd.grad(loss, optimizer.parameters, grad_outputs=seed, allow_unused=True)
-            optimizer(tuple(torch.zeros_like(p) if g is None else g for p, g in zip(optimizer.parameters, grads)))
-        else:
-            optimizer.zero_grad()
-            loss.backward(seed)
-            optimizer.step()
+        apply_gradients(loss, self._optimizer, self._sens)
         return loss.detach()
 
     # ----- train ---------------------------------------------------------------------------------
@@ -165,8 +155,8 @@ class Model:
         cb_params.mode = "train"
         cb_params.loss_fn = self._loss_fn
         cb_params.optimizer = self._optimizer
-        cb_params.parallel_mode = "stand_alone"
-        cb_params.device_number = 1
+        cb_params.parallel_mode = get_auto_parallel_context("parallel_mode")
+        cb_params.device_number = get_group_size()
         cb_params.train_dataset = train_dataset
         cb_params.list_callback = as_callback_list(callbacks)
         cb_params.train_dataset_element = None
