@@ -30,8 +30,6 @@ MODELS = {  # file -> (class, input shape[, number of token ids: an integer inpu
     "torch_lstm_classifier.py": ("LSTMClassifier", (2, 3), 20),
     "ms_gru_seq.py": ("GRUTagger", (3, 2, 5)),
     "torch_gru_seq.py": ("GRUTagger", (3, 2, 5)),
-    "ms_transformer_block.py": ("EncoderBlock", (2, 3, 8)),
-    "torch_transformer_block.py": ("EncoderBlock", (2, 3, 8)),
     "ms_vit.py": ("ViT", (2, 3, 8, 8)),
     "torch_vit.py": ("ViT", (2, 3, 8, 8)),
 }

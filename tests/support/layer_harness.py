@@ -275,8 +275,9 @@ def assert_close(row: ApiRow, ours, reference, what: str) -> None:
     np.testing.assert_allclose(ours, reference, rtol=row.rtol, atol=row.rtol * scale, err_msg=what)
 
 
-def map_name(row: ApiRow, source: str, name: str, obj) -> tuple[str | None, int | None]:
-    other, pair = name_map(row, source, obj).get(name, (None, None))
+def map_name(names: dict, name: str) -> tuple[str | None, int | None]:
+    """(target name, MindSpore's extra axis) of ``name`` in a ``name_map``."""
+    other, pair = names.get(name, (None, None))
     return (other, pair.mindspore_extra_axis) if pair else (None, None)
 
 

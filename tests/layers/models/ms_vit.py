@@ -18,23 +18,35 @@ class PatchEmbed(nn.Cell):
         return ops.cat((cls, x), axis=1) + self.pos_embed
 
 
+class EncoderBlock(nn.Cell):
+    """A pre-norm Transformer encoder block: multi-head self-attention and a feed-forward net, each residual."""
+
+    def __init__(self, dim=8, heads=2, hidden=16):
+        super().__init__()
+        self.norm1 = nn.LayerNorm((8,), epsilon=1e-6)
+        self.attn = nn.MultiheadAttention(dim, heads, dropout=0.0, batch_first=True)
+        self.norm2 = nn.LayerNorm((8,), epsilon=1e-6)
+        self.fc1 = nn.Dense(dim, hidden)
+        self.act = nn.GELU(approximate=False)
+        self.drop = nn.Dropout(p=0.0)
+        self.fc2 = nn.Dense(hidden, dim)
+
+    def construct(self, x):
+        y = self.norm1(x)
+        x = x + self.attn(y, y, y)[0]
+        return x + self.fc2(self.drop(self.act(self.fc1(self.norm2(x)))))
+
+
 class ViT(nn.Cell):
-    """A tiny ViT: patch embedding, one pre-norm encoder block, the class token's head."""
+    """A tiny ViT: patch embedding, one encoder block, a head on the class token."""
 
     def __init__(self, dim=8, heads=2, classes=3):
         super().__init__()
         self.embed = PatchEmbed(dim=dim)
-        self.norm1 = nn.LayerNorm((8,), epsilon=1e-6)
-        self.attn = nn.MultiheadAttention(dim, heads, batch_first=True)
-        self.norm2 = nn.LayerNorm((8,), epsilon=1e-6)
-        self.fc1 = nn.Dense(dim, 2 * dim)
-        self.act = nn.GELU(approximate=False)
-        self.fc2 = nn.Dense(2 * dim, dim)
+        self.block = EncoderBlock(dim, heads)
+        self.norm = nn.LayerNorm((8,), epsilon=1e-6)
         self.head = nn.Dense(dim, classes)
 
     def construct(self, x):
-        x = self.embed(x)
-        y = self.norm1(x)
-        x = x + self.attn(y, y, y)[0]
-        x = x + self.fc2(self.act(self.fc1(self.norm2(x))))
+        x = self.norm(self.block(self.embed(x)))
         return self.head(x[:, 0])

@@ -18,23 +18,35 @@ class PatchEmbed(nn.Module):
         return torch.cat((cls, x), dim=1) + self.pos_embed
 
 
+class EncoderBlock(nn.Module):
+    """A pre-norm Transformer encoder block: multi-head self-attention and a feed-forward net, each residual."""
+
+    def __init__(self, dim=8, heads=2, hidden=16):
+        super().__init__()
+        self.norm1 = nn.LayerNorm(8, eps=1e-6)
+        self.attn = nn.MultiheadAttention(dim, heads, dropout=0.0, batch_first=True)
+        self.norm2 = nn.LayerNorm(8, eps=1e-6)
+        self.fc1 = nn.Linear(dim, hidden)
+        self.act = nn.GELU()
+        self.drop = nn.Dropout(0.0)
+        self.fc2 = nn.Linear(hidden, dim)
+
+    def forward(self, x):
+        y = self.norm1(x)
+        x = x + self.attn(y, y, y, need_weights=False)[0]
+        return x + self.fc2(self.drop(self.act(self.fc1(self.norm2(x)))))
+
+
 class ViT(nn.Module):
-    """A tiny ViT: patch embedding, one pre-norm encoder block, the class token's head."""
+    """A tiny ViT: patch embedding, one encoder block, a head on the class token."""
 
     def __init__(self, dim=8, heads=2, classes=3):
         super().__init__()
         self.embed = PatchEmbed(dim=dim)
-        self.norm1 = nn.LayerNorm(8, eps=1e-6)
-        self.attn = nn.MultiheadAttention(dim, heads, batch_first=True)
-        self.norm2 = nn.LayerNorm(8, eps=1e-6)
-        self.fc1 = nn.Linear(dim, 2 * dim)
-        self.act = nn.GELU()
-        self.fc2 = nn.Linear(2 * dim, dim)
+        self.block = EncoderBlock(dim, heads)
+        self.norm = nn.LayerNorm(8, eps=1e-6)
         self.head = nn.Linear(dim, classes)
 
     def forward(self, x):
-        x = self.embed(x)
-        y = self.norm1(x)
-        x = x + self.attn(y, y, y)[0]
-        x = x + self.fc2(self.act(self.fc1(self.norm2(x))))
+        x = self.norm(self.block(self.embed(x)))
         return self.head(x[:, 0])
