@@ -6,7 +6,7 @@ class GRUTagger(nn.Module):
 
     def __init__(self, features=5, hidden=7, outputs=3):
         super().__init__()
-        self.gru = nn.GRU(features, hidden, num_layers=2)
+        self.gru = nn.GRU(features, hidden)
         self.dropout = nn.Dropout(0.0)
         self.out = nn.Linear(hidden, outputs)
 
