@@ -13,8 +13,8 @@ class PatchEmbed(nn.Module):
         self.pos_embed = nn.Parameter(torch.tensor(np.zeros((1, (image // patch) ** 2 + 1, dim), np.float32)))
 
     def forward(self, x):
-        x = self.proj(x).flatten(start_dim=2).swapaxes(1, 2)
-        cls = self.cls_token.broadcast_to((x.shape[0], -1, -1))
+        x = self.proj(x).flatten(2).transpose(1, 2)
+        cls = self.cls_token.expand(x.shape[0], -1, -1)
         return torch.cat((cls, x), dim=1) + self.pos_embed
 
 
