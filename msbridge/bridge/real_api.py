@@ -2,12 +2,16 @@
 
 MindSpore wraps optimizer constructors in decorators whose visible signature is
 ``(*args, **kwargs)``; ``real_params`` unwraps them so the tables can be checked
-against what the framework really accepts.
+against what the framework really accepts. The recurrent layers forward ``(*args, **kwargs)``
+to a base class too: torch declares their real signature as a ``typing.overload``; MindSpore's
+pass a ``mode`` first to ``_RNNBase.__init__`` (and ``nn.RNN`` reads ``nonlinearity`` from the
+keywords, ``KEYWORDS_READ``).
 """
 from __future__ import annotations
 
 import importlib
 import inspect
+import typing
 
 __all__ = ["resolve", "real_params"]
 
@@ -37,6 +41,34 @@ def _unwrap(function):
         function = inner[-1]
 
 
+# Keyword arguments a forwarding constructor takes out of **kwargs before passing the rest on
+# (read in its source: mindspore.nn.RNN maps nonlinearity to its mode, default 'tanh').
+KEYWORDS_READ = {"mindspore.nn.layer.rnns.RNN": (("nonlinearity", "tanh"),)}
+
+
+def _forwards_everything(params: list[inspect.Parameter]) -> bool:
+    return [p.kind for p in params] == [inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD]
+
+
+def _forwarded(cls) -> list[inspect.Parameter] | None:
+    """The real parameters of a class whose ``__init__(self, *args, **kwargs)`` forwards them:
+    its typed ``overload`` (torch), or the base's parameters after a leading ``mode`` (MindSpore)."""
+    for overload in typing.get_overloads(cls.__init__):
+        params = list(inspect.signature(overload).parameters.values())[1:]
+        if not _forwards_everything(params):
+            return params
+    for base in cls.__mro__[1:]:
+        if "__init__" not in vars(base):
+            continue
+        params = list(inspect.signature(_unwrap(base.__init__)).parameters.values())[1:]
+        if not params or params[0].name != "mode":
+            return None
+        extra = KEYWORDS_READ.get(f"{cls.__module__}.{cls.__qualname__}", ())
+        return params[1:] + [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
+                             for name, default in extra]
+    return None
+
+
 def real_params(obj) -> list[inspect.Parameter]:
     """The parameters of a function or class constructor, ``self`` removed (none for a value
     such as a dtype)."""
@@ -46,4 +78,6 @@ def real_params(obj) -> list[inspect.Parameter]:
     params = list(inspect.signature(target).parameters.values())
     if inspect.isclass(obj) and params and params[0].name == "self":
         params = params[1:]
+    if inspect.isclass(obj) and _forwards_everything(params):
+        return _forwarded(obj) or params
     return params

@@ -65,7 +65,8 @@ CATEGORIES = ("layer", "loss", "function", "container", "class", "method", "cons
               "optimizer", "lr", "tensor")
 MODES = ("train", "eval")
 # How an input tensor of an example is drawn (InputSpec.kind).
-INPUT_KINDS = ("normal", "uniform", "positive", "labels", "onehot", "probabilities")
+# mask: booleans (True at about a third of the places, never along a whole last axis).
+INPUT_KINDS = ("normal", "uniform", "positive", "labels", "onehot", "probabilities", "mask")
 
 # Extra inputs a translation may read besides the source API's own arguments.
 CONTEXT_NAMES = {
@@ -166,10 +167,12 @@ class InputSpec:
     """A tensor an example feeds the layer: ``shape``, drawn as ``kind`` (``INPUT_KINDS``).
 
     ``labels``/``onehot`` use ``classes``; labels are int32 for MindSpore and int64 for torch
-    (what each framework's losses accept)."""
+    (what each framework's losses accept). Consecutive inputs with the same non-empty ``group``
+    are passed as one tuple argument (an LSTM's ``hx = (h0, c0)``)."""
     shape: tuple[int, ...]
     kind: str = "normal"
     classes: int = 0
+    group: str = ""
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ _ROW_OPTIONAL = ("torch", "paradigm", "context", "family", "directions", "condit
 _API_KEYS = ("name", "params", "attributes")
 _ARG_KEYS = ("mindspore", "torch", "rule", "to_torch", "to_mindspore", "note")
 _EXAMPLE_KEYS = ("source", "args", "context", "exprs", "inputs")
-_INPUT_KEYS = ("shape", "kind", "classes")
+_INPUT_KEYS = ("shape", "kind", "classes", "group")
 _FILE_KEYS = ("row", "description", "layer")  # [[layer]]: checkpoint parameter maps, see param_maps.py
 
 # rule -> (needs a MindSpore name, needs a torch name)
@@ -226,7 +226,10 @@ def _input(where: _Where, field: str, data: Any) -> InputSpec:
     classes = data.get("classes", 0)
     if kind in ("labels", "onehot") and (not isinstance(classes, int) or classes < 1):
         raise where.error(f"{field}.classes", f"kind {kind!r} needs a positive number of classes")
-    return InputSpec(tuple(shape), kind, classes)
+    group = data.get("group", "")
+    if not isinstance(group, str):
+        raise where.error(f"{field}.group", f"expected a name, got {group!r}")
+    return InputSpec(tuple(shape), kind, classes, group)
 
 
 def _param_map(where: _Where, data: dict):

@@ -43,7 +43,33 @@ SPECS = {
                 lambda: tnn.LSTM(3, 4, num_layers=2, batch_first=True, bidirectional=True), (2, 5, 3), None),
     "nn.GRU": (lambda: msnn.GRU(3, 4, batch_first=True), lambda: tnn.GRU(3, 4, batch_first=True), (2, 5, 3), None),
     "nn.RNN": (lambda: msnn.RNN(3, 4, batch_first=True), lambda: tnn.RNN(3, 4, batch_first=True), (2, 5, 3), None),
+    "nn.LSTMCell": (lambda: _zero_state(msnn.LSTMCell, pair=True)(3, 4), lambda: tnn.LSTMCell(3, 4), (2, 3), None),
+    "nn.GRUCell": (lambda: _zero_state(msnn.GRUCell)(3, 4), lambda: tnn.GRUCell(3, 4), (2, 3), None),
+    "nn.RNNCell": (lambda: _zero_state(msnn.RNNCell)(3, 4), lambda: tnn.RNNCell(3, 4), (2, 3), None),
+    "nn.MultiheadAttention": (lambda: _MsSelfAttention(8, 2, batch_first=True),
+                              lambda: _PtSelfAttention(8, 2, batch_first=True), (2, 3, 8), None),
 }
+
+
+class _MsSelfAttention(msnn.MultiheadAttention):
+    """Self-attention on one input (the specs feed one tensor), returning the attention output.
+    MindSpore's MultiheadAttention.__call__ reads query, key and value positionally: override it."""
+    def __call__(self, x):
+        return super().__call__(x, x, x)[0]
+
+
+class _PtSelfAttention(tnn.MultiheadAttention):
+    def forward(self, x):
+        return super().forward(x, x, x)[0]
+
+
+def _zero_state(cell_class, pair=False):
+    """MindSpore's recurrent cells require hx (torch's default it to zeros): a subclass that passes zeros."""
+    class ZeroState(cell_class):
+        def construct(self, x):
+            h = ms.ops.zeros((x.shape[0], self.hidden_size), x.dtype)
+            return super().construct(x, (h, h) if pair else h)
+    return ZeroState
 
 
 def test_every_layer_with_a_parameter_map_has_a_roundtrip_spec():

@@ -33,10 +33,14 @@ def run_torch(model, weights, x):
         for name, tensor in model.state_dict().items():
             tensor.copy_(torch.from_numpy(weights[name]))
     model.train(True)
-    xt = torch.from_numpy(x).requires_grad_(True)
+    floating = np.issubdtype(x.dtype, np.floating)   # else token ids: int64 for torch, no gradient
+    x = x if floating else x.astype(np.int64)
+    xt = torch.from_numpy(x).requires_grad_(floating)
     out = model(xt)
     (out * torch.from_numpy(cotangent(tuple(out.shape)))).sum().backward()
-    result = {"out_train": out.detach().numpy(), "grad_x": xt.grad.numpy()}
+    result = {"out_train": out.detach().numpy()}
+    if floating:
+        result["grad_x"] = xt.grad.numpy()
     result.update({f"grad:{n}": p.grad.numpy() for n, p in model.named_parameters()})
     model.eval()
     with torch.no_grad():
@@ -57,8 +61,13 @@ def run_mindspore(model, weights, x):
         out = model(inp)
         return (out * mindspore.Tensor(cotangent(tuple(out.shape)))).sum(), out
 
-    (_, out), (grad_x, grads) = mindspore.value_and_grad(forward, 0, params, has_aux=True)(mindspore.Tensor(x))
-    result = {"out_train": out.asnumpy(), "grad_x": grad_x.asnumpy()}
+    floating = np.issubdtype(x.dtype, np.floating)   # else token ids (int32): no gradient
+    grad_fn = mindspore.value_and_grad(forward, 0 if floating else None, params, has_aux=True)
+    (_, out), grads = grad_fn(mindspore.Tensor(x))
+    result = {"out_train": out.asnumpy()}
+    if floating:
+        grad_x, grads = grads
+        result["grad_x"] = grad_x.asnumpy()
     result.update({f"grad:{names[id(p)]}": g.asnumpy() for p, g in zip(params, grads)})
     model.set_train(False)
     result["out_eval"] = model(mindspore.Tensor(x)).asnumpy()

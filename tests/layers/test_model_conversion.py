@@ -21,11 +21,17 @@ from msbridge.tables import load_tables
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
-MODELS = {  # file -> (class, input shape)
+MODELS = {  # file -> (class, input shape[, number of token ids: an integer input, no input gradient])
     "ms_lenet.py": ("LeNet5", (2, 1, 32, 32)),
     "ms_mlp.py": ("MLP", (6, 20)),
     "torch_lenet.py": ("LeNet5", (2, 1, 32, 32)),
     "torch_mlp.py": ("MLP", (6, 20)),
+    "ms_lstm_classifier.py": ("LSTMClassifier", (2, 3), 20),
+    "torch_lstm_classifier.py": ("LSTMClassifier", (2, 3), 20),
+    "ms_gru_seq.py": ("GRUTagger", (3, 2, 5)),
+    "torch_gru_seq.py": ("GRUTagger", (3, 2, 5)),
+    "ms_vit.py": ("ViT", (2, 3, 8, 8)),
+    "torch_vit.py": ("ViT", (2, 3, 8, 8)),
 }
 RTOL = 1e-5   # the widest rtol of the rows these models use (Conv2d, BatchNorm1d)
 
@@ -66,7 +72,7 @@ def converted(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("models")
     runner = _runner()
     originals, jobs = {}, {"mindspore": [], "torch": []}
-    for file, (cls, shape) in MODELS.items():
+    for file, (cls, shape, *tokens) in MODELS.items():
         source = "mindspore" if file.startswith("ms_") else "torch"
         target = "torch" if source == "mindspore" else "mindspore"
         code, report = convert_source((HERE / "models" / file).read_text(), target)
@@ -77,7 +83,8 @@ def converted(tmp_path_factory):
         torch.manual_seed(0)
         mindspore.set_seed(0)
         model = getattr(_load(HERE / "models" / file, f"orig_{file[:-3]}"), cls)()
-        x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+        rng = np.random.default_rng(0)
+        x = rng.integers(0, tokens[0], shape).astype(np.int32) if tokens else rng.standard_normal(shape).astype(np.float32)
         if source == "torch":
             weights = {n: t.detach().numpy().copy() for n, t in model.state_dict().items()}
         else:
@@ -116,7 +123,8 @@ def test_model_converts_without_marks(converted, file):
 @pytest.mark.parametrize("file", list(MODELS))
 def test_converted_model_computes_what_the_original_did(converted, file):
     _, _, reference, names, ours = converted[file]
-    for key in ("out_train", "out_eval", "grad_x"):
+    assert ("grad_x" in reference) == (len(MODELS[file]) == 2)   # token ids have no gradient
+    for key in ("out_train", "out_eval", "grad_x")[:2 + ("grad_x" in reference)]:
         np.testing.assert_allclose(ours[key], reference[key], rtol=RTOL, atol=RTOL * np.abs(reference[key]).max(),
                                    err_msg=key)
     # float32 rounding is relative to the size of the terms summed: a gradient that is 0 in exact

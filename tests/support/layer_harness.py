@@ -9,6 +9,7 @@ Adding a row to a table adds a case; nothing here names a row.
 """
 from __future__ import annotations
 
+import fnmatch
 import inspect
 from dataclasses import dataclass, field
 
@@ -70,7 +71,23 @@ def make_inputs(example: Example, seed: int = 0) -> list[np.ndarray]:
         elif spec.kind == "onehot":
             labels = rng.integers(0, spec.classes, spec.shape)
             out.append(np.eye(spec.classes, dtype=np.float32)[labels])
+        elif spec.kind == "mask":
+            mask = rng.uniform(size=spec.shape) < 0.35
+            mask[..., 0] = False   # a fully masked row is NaN (softmax of nothing) on both sides
+            out.append(mask)
     return out
+
+
+def pack(values: list, specs) -> list:
+    """The call's arguments: consecutive inputs of one ``group`` become one tuple (LSTM's (h0, c0))."""
+    args, group = [], None
+    for value, spec in zip(values, specs):
+        if spec.group and spec.group == group:
+            args[-1] = (*args[-1], value)
+        else:
+            args.append((value,) if spec.group else value)
+        group = spec.group or None
+    return args
 
 
 def _differentiable(spec: InputSpec) -> bool:
@@ -98,18 +115,67 @@ def state_of(framework: str, obj) -> dict:
     return {name: t.detach().numpy().copy() for name, t in obj.state_dict().items()}
 
 
+def _entry_names(entry: ParamEntry, source: str, name: str) -> str | None:
+    """The target name of source parameter ``name`` if ``entry`` maps it (a ``*`` stands for the same text)."""
+    pattern, other = getattr(entry, source), getattr(entry, OTHER[source])
+    if pattern is None or not fnmatch.fnmatchcase(name, pattern):
+        return None
+    if "*" not in pattern:
+        return other or ""
+    head, tail = pattern.split("*", 1)
+    return other.replace("*", name[len(head):len(name) - len(tail)] if tail else name[len(head):], 1)
+
+
+def _row_of(framework: str, obj) -> ApiRow | None:
+    """The row with a parameter map for ``obj``'s class (or the nearest base class a row names)."""
+    from msbridge.tables import load_tables
+
+    tables = load_tables()
+    for cls in type(obj).__mro__:
+        api = f"{framework}.nn.{cls.__name__}"
+        rows = [r for r in tables.rows_for(api) if r.side(framework).name == api and r.params]
+        if rows:
+            return rows[0]
+    return None
+
+
+def _children(framework: str, obj) -> dict:
+    if framework == "mindspore":
+        return dict(obj.cells_and_names()) if isinstance(obj, mindspore.nn.Cell) else {}
+    return dict(obj.named_modules()) if isinstance(obj, torch.nn.Module) else {}
+
+
+def name_map(row: ApiRow, source: str, obj) -> dict[str, tuple[str | None, ParamEntry | None]]:
+    """source parameter/buffer name -> (target name, map entry), for every one ``obj`` has.
+
+    The row's ``params`` name the layer's own leaves; a parameter of a child layer (MultiheadAttention's
+    ``out_proj``, a Dense/Linear) maps through the child's own row, at the same attribute path.
+    A name nothing maps gets (None, None)."""
+    children = _children(source, obj)
+    out = {}
+    for name in state_of(source, obj):
+        prefix, _, leaf = name.rpartition(".")
+        layer_row = row if not prefix else _row_of(source, children.get(prefix))
+        found = (None, None)
+        for entry in (layer_row.params if layer_row else ()):
+            target = _entry_names(entry, source, leaf)
+            if target is not None:
+                found = ((f"{prefix}.{target}" if prefix else target) if target else None, entry)
+                break
+        out[name] = found
+    return out
+
+
 def copy_params(row: ApiRow, source: str, src_obj, dst_obj) -> list[str]:
     """Copy every mapped tensor from ``src_obj`` to ``dst_obj``; return the source names copied."""
     target = OTHER[source]
     values = state_of(source, src_obj)
+    present = state_of(target, dst_obj)
     copied = []
-    for pair in row.params:
-        src_name, dst_name = getattr(pair, source), getattr(pair, target)
-        if src_name is None or dst_name is None:
+    for src_name, (dst_name, pair) in name_map(row, source, src_obj).items():
+        if dst_name is None:
             continue
-        if src_name not in values:   # an optional parameter switched off (has_bias=False): absent on both sides
-            assert dst_name not in state_of(target, dst_obj), f"{dst_name} exists without {src_name}"
-            continue
+        assert dst_name in present, f"{dst_name} (maps {src_name}) is not a parameter of the {target} layer"
         value = values[src_name]
         if pair.mindspore_extra_axis is not None:
             axis = pair.mindspore_extra_axis
@@ -128,7 +194,10 @@ def copy_params(row: ApiRow, source: str, src_obj, dst_obj) -> list[str]:
 
 
 def _outputs(result) -> list:
-    return list(result) if isinstance(result, (tuple, list)) else [result]
+    """Every tensor a call returned, nested tuples flattened ((output, (hn, cn))), Nones left out."""
+    if isinstance(result, (tuple, list)):
+        return [t for item in result for t in _outputs(item)]
+    return [] if result is None else [result]
 
 
 def run_torch(layer, arrays, specs, train: bool) -> Pass:
@@ -142,7 +211,7 @@ def run_torch(layer, arrays, specs, train: bool) -> Pass:
     for array, spec in zip(arrays, specs):
         t = torch.from_numpy(array.astype(LABEL_DTYPES["torch"]) if spec.kind == "labels" else array.copy())
         tensors.append(t.requires_grad_(_differentiable(spec)))
-    outs = _outputs(layer(*tensors))
+    outs = _outputs(layer(*pack(tensors, specs)))
     floats = [o for o in outs if o.is_floating_point()]
     loss = sum((o * torch.from_numpy(_cotangent(tuple(o.shape)))).sum() for o in floats)
     loss.backward()
@@ -162,8 +231,8 @@ def run_mindspore(layer, arrays, specs, train: bool) -> Pass:
                for a, s in zip(arrays, specs)]
     positions = tuple(i for i, s in enumerate(specs) if _differentiable(s))
 
-    def forward(*xs):
-        outs = _outputs(layer(*xs))
+    def forward(*xs):   # flat: MindSpore differentiates no tensor inside a tuple argument (measured)
+        outs = _outputs(layer(*pack(list(xs), specs)))
         floats = [o for o in outs if mindspore.ops.is_floating_point(o)]
         loss = sum((o * mindspore.Tensor(_cotangent(tuple(o.shape)))).sum() for o in floats)
         return loss, tuple(outs)
@@ -206,9 +275,10 @@ def assert_close(row: ApiRow, ours, reference, what: str) -> None:
     np.testing.assert_allclose(ours, reference, rtol=row.rtol, atol=row.rtol * scale, err_msg=what)
 
 
-def map_name(row: ApiRow, source: str, name: str) -> tuple[str | None, int | None]:
-    pair = next((p for p in row.params if getattr(p, source) == name), None)
-    return (getattr(pair, OTHER[source]), pair.mindspore_extra_axis) if pair else (None, None)
+def map_name(names: dict, name: str) -> tuple[str | None, int | None]:
+    """(target name, MindSpore's extra axis) of ``name`` in a ``name_map``."""
+    other, pair = names.get(name, (None, None))
+    return (other, pair.mindspore_extra_axis) if pair else (None, None)
 
 
 def to_source_layout(value: np.ndarray, axis: int | None, source: str) -> np.ndarray:
@@ -219,10 +289,10 @@ def to_source_layout(value: np.ndarray, axis: int | None, source: str) -> np.nda
 
 
 def unmapped(row: ApiRow, framework: str, obj) -> set[str]:
-    """Parameters/buffers of ``obj`` that the row's parameter map does not name."""
-    mapped = {getattr(p, framework) for p in row.params}
-    return set(state_of(framework, obj)) - mapped if hasattr(obj, "parameters_and_names" if framework ==
-                                                              "mindspore" else "state_dict") else set()
+    """Parameters/buffers of ``obj`` that neither the row's parameter map nor a child's row names."""
+    if not hasattr(obj, "parameters_and_names" if framework == "mindspore" else "state_dict"):
+        return set()
+    return {name for name, (_, pair) in name_map(row, framework, obj).items() if pair is None}
 
 
 def signature_mismatches(api: ApiRef) -> list[str]:

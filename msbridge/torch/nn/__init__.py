@@ -1,0 +1,1 @@
+"""MindSpore functions and Cells with torch.nn semantics (runtime twins for torch -> MindSpore)."""

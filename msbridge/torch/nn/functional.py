@@ -1,0 +1,48 @@
+"""torch.nn.functional twins on MindSpore ops, where MindSpore has no function of the same semantics.
+
+``scaled_dot_product_attention``: MindSpore 2.10 has only device-specific fused attention kernels
+(flash_attention_score and friends, Ascend layouts), no portable function with torch's arguments.
+The twin computes torch's definition: softmax(q k^T * scale + mask) v, with a boolean mask meaning
+True = TAKE PART (the opposite of MultiheadAttention's key_padding_mask), is_causal a lower-left
+triangle, enable_gqa repeating the key/value heads, and a row with no key left giving zeros
+(torch 2.13 on CPU, measured; softmax alone would give NaN). Tested against torch in
+tests/layers/test_attention_twin.py.
+"""
+from __future__ import annotations
+
+import math
+
+import mindspore
+from mindspore import ops
+
+__all__ = ["scaled_dot_product_attention"]
+
+
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
+                                 enable_gqa=False):
+    """torch.nn.functional.scaled_dot_product_attention on MindSpore tensors."""
+    if is_causal and attn_mask is not None:
+        raise NotImplementedError("attn_mask together with is_causal=True: torch 2.13 accepts it but what it "
+                                  "computes depends on the kernel; pass one of them (fold the triangle into the mask)")
+    length, source = query.shape[-2], key.shape[-2]
+    factor = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
+    if enable_gqa and key.ndim >= 3 and key.shape[-3] != query.shape[-3]:
+        repeat = query.shape[-3] // key.shape[-3]
+        key = ops.repeat_interleave(key, repeat, key.ndim - 3)
+        value = ops.repeat_interleave(value, repeat, value.ndim - 3)
+    scores = ops.matmul(query, key.swapaxes(-2, -1)) * factor
+    if is_causal:
+        attn_mask = ops.ones((length, source), mindspore.bool_).tril()
+    keep = None
+    if attn_mask is not None:
+        if attn_mask.dtype == mindspore.bool_:
+            keep = ops.broadcast_to(attn_mask, scores.shape)
+            scores = scores.masked_fill(ops.logical_not(keep), float("-inf"))
+        else:
+            scores = scores + attn_mask
+    weights = ops.softmax(scores, -1)
+    if keep is not None:   # a query with no key left: zeros, as torch's CPU kernel gives (not NaN)
+        weights = ops.where(keep.any(-1, keep_dims=True), weights, ops.zeros_like(weights))
+    if dropout_p > 0.0:
+        weights = ops.dropout(weights, p=dropout_p)
+    return ops.matmul(weights, value)
