@@ -74,7 +74,7 @@ def test_mindspore_run_resumes_in_torch_with_msbridge_optimizer(kind, tmp_path):
     _ms_run(make_ms, N, tmp_path / "half.ckpt")
 
     model = torch.nn.Linear(4, 3)
-    conversion = convert_file(tmp_path / "half.ckpt", tmp_path / "half.pt", model=model)
+    conversion = convert_file(tmp_path / "half.ckpt", tmp_path / "half.pt", model=model, weights_only=True)
     model.load_state_dict(torch.load(tmp_path / "half.pt", weights_only=True))
     state = mindspore_state_to_torch_names(conversion)
     assert state.optimizer == kind and state.global_step == N
