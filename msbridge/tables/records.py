@@ -65,7 +65,7 @@ CATEGORIES = ("layer", "loss", "function", "container", "class", "method", "cons
               "optimizer", "lr", "tensor")
 MODES = ("train", "eval")
 # How an input tensor of an example is drawn (InputSpec.kind).
-INPUT_KINDS = ("normal", "uniform", "positive", "labels", "onehot", "probabilities")
+INPUT_KINDS = ("normal", "uniform", "positive", "labels", "onehot", "probabilities", "signs", "unit")
 
 # Extra inputs a translation may read besides the source API's own arguments.
 CONTEXT_NAMES = {

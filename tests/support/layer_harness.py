@@ -60,6 +60,10 @@ def make_inputs(example: Example, seed: int = 0) -> list[np.ndarray]:
             out.append(rng.standard_normal(spec.shape).astype(np.float32))
         elif spec.kind == "uniform":
             out.append(rng.uniform(0.05, 0.95, spec.shape).astype(np.float32))
+        elif spec.kind == "unit":  # in (0, 1) and differentiable: a probability a loss takes as its input
+            out.append(rng.uniform(0.05, 0.95, spec.shape).astype(np.float32))
+        elif spec.kind == "signs":  # +1/-1 targets (ranking and embedding losses)
+            out.append(np.where(rng.uniform(size=spec.shape) < 0.5, -1.0, 1.0).astype(np.float32))
         elif spec.kind == "positive":
             out.append(rng.uniform(0.5, 2.0, spec.shape).astype(np.float32))
         elif spec.kind == "probabilities":
@@ -74,7 +78,7 @@ def make_inputs(example: Example, seed: int = 0) -> list[np.ndarray]:
 
 
 def _differentiable(spec: InputSpec) -> bool:
-    return spec.kind in ("normal", "positive")
+    return spec.kind in ("normal", "positive", "unit")
 
 
 def _cotangent(shape) -> np.ndarray:
