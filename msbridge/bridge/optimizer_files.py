@@ -60,7 +60,8 @@ def to_torch_training_dict(conversion, weights: dict, model=None, optimizer: str
     slots, torch_class, _ = SLOTS[state.optimizer]
     if torch_class is None:
         raise CheckpointError(f"the checkpoint holds MindSpore {state.optimizer} state: "
-                              f"{NO_TORCH_COUNTERPART[state.optimizer]}; pass --weights-only to convert the weights alone")
+                              f"{NO_TORCH_COUNTERPART[state.optimizer]}; pass --weights-only to convert the "
+                              f"weights alone")
     # torch numbers parameters in model order; MindSpore writes the slots in its parameter order
     order = [n for n, _ in model.named_parameters()] if model is not None else list(next(iter(state.slots.values())))
     lacking = [n for n in order if any(n not in entries for entries in state.slots.values())]
@@ -120,8 +121,8 @@ def _torch_kind(opt_sd: dict, optimizer: str | None) -> str:
                                       "(no decoupled_weight_decay in its param groups): pass --optimizer Adam or AdamW")
             return optimizer_name(optimizer)
     if len(found) != 1:
-        raise CheckpointError(f"cannot tell the torch optimizer from its state keys ({', '.join(sorted(keys)) or 'none'})"
-                              f"; supported: {', '.join(_TORCH_TO_MINDSPORE)}")
+        raise CheckpointError(f"cannot tell the torch optimizer from its state keys "
+                              f"({', '.join(sorted(keys)) or 'none'}); supported: {', '.join(_TORCH_TO_MINDSPORE)}")
     torch_class = found.pop()
     if torch_class == "AdamW":
         raise CheckpointError("the file holds torch.optim.AdamW state: MindSpore's AdamWeightDecay is a different "
@@ -132,7 +133,8 @@ def _torch_kind(opt_sd: dict, optimizer: str | None) -> str:
         raise CheckpointError(f"--optimizer {optimizer} contradicts the file, which holds the state of torch's "
                               f"counterpart of MindSpore {kind}")
     if kind == "Momentum" and any(g.get("dampening", 0) != 0 for g in groups):
-        raise CheckpointError("torch SGD with dampening != 0 has no MindSpore Momentum counterpart; pass --weights-only")
+        raise CheckpointError("torch SGD with dampening != 0 has no MindSpore Momentum counterpart; "
+                              "pass --weights-only")
     return kind
 
 
@@ -146,8 +148,8 @@ def _positions(opt_sd: dict, state_dict_names: list[str], dtypes: dict) -> list[
                   and dtypes[n].startswith(("float", "bf"))]
     if sorted(indices) != list(range(len(candidates))):
         raise CheckpointError(f"the optimizer holds {len(indices)} parameters but the model state_dict "
-                              f"{len(candidates)} trainable-looking ones: cannot tell which is which (build the optimizer on "
-                              f"model.named_parameters() so torch saves param_names, or on all parameters)")
+                              f"{len(candidates)} trainable-looking ones: cannot tell which is which (build the "
+                              f"optimizer on model.named_parameters() so torch saves param_names, or on all parameters)")
     return [candidates[i] for i in indices]
 
 

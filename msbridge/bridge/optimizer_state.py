@@ -145,7 +145,8 @@ def load_into_torch_optimizer(optimizer, model, state: TrainingState) -> None:
 
     slots, torch_class, _ = SLOTS[state.optimizer]
     if torch_class is None:
-        raise CheckpointError(f"the checkpoint holds MindSpore {state.optimizer} state: {NO_TORCH_COUNTERPART[state.optimizer]}")
+        raise CheckpointError(f"the checkpoint holds MindSpore {state.optimizer} state: "
+                              f"{NO_TORCH_COUNTERPART[state.optimizer]}")
     if type(optimizer).__name__ != torch_class:
         raise CheckpointError(f"the checkpoint holds MindSpore {state.optimizer} state, which maps to "
                               f"torch.optim.{torch_class}, not {type(optimizer).__name__}")

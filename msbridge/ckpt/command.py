@@ -19,8 +19,12 @@ examples:
   msbridge ckpt resnet.ckpt -o resnet.pt                      # MindSpore -> torch (direction from the files)
   msbridge ckpt model.pth -o model.ckpt --model net.py:Net    # torch -> MindSpore, matched to net.py's Net()
   msbridge ckpt model.safetensors -o model.ckpt --to mindspore
+  msbridge ckpt train.ckpt -o resume.pt                       # weights + Momentum/Adam/Adagrad state + LR position
+  msbridge ckpt run.pt -o run.ckpt --global-step 1200         # torch SGD state: it keeps no step count
+  msbridge ckpt ddp.pt -o net.ckpt --strip-prefix module.     # (module. alone is stripped automatically)
 
-Names and layouts come from the layers' parameter maps (mapping_tables/layer_params.toml).
+Names and layouts come from the layers' parameter maps (the layer rows' params in mapping_tables/,
+and mapping_tables/layer_params.toml for layers without a row).
 Without --model, a parameter group that fits several layers differently (a bias-less 2-D
 `weight`: Linear or Embedding?) is refused, naming it. --model FILE.py:CLASS imports FILE.py and
 builds CLASS() with no arguments: it runs that file's code, so name only files you trust.
@@ -29,8 +33,10 @@ Training state: a MindSpore .ckpt saved from a training network (moments.*, mome
 accum.*, global_step, beta1_power, learning_rate...) becomes a torch dict {"model": state_dict,
 "optimizer": optimizer.state_dict(), "global_step": N, "learning_rates": [...]}, and such a torch
 dict ("optimizer"/"optimizer_state_dict", "scheduler", "global_step") becomes those MindSpore
-entries. Momentum<->SGD, Adam<->Adam, AdamWeightDecay<->AdamW, Adagrad<->Adagrad; RMSProp is
-refused (a different algorithm in torch). --weights-only leaves the state out.
+entries. Momentum<->SGD(momentum), Adam<->Adam, Adagrad<->Adagrad. RMSProp<->RMSprop and
+AdamWeightDecay<->AdamW are refused: different algorithms (rows optim.RMSProp, optim.AdamWeightDecay).
+Hyperparameters a MindSpore file does not hold (betas, eps, weight_decay) are MindSpore's defaults,
+and torch's load_state_dict applies them. --weights-only leaves the state out.
 Wrapper prefixes: `module.` (DataParallel/DDP) and MindSpore's `network.`/`_backbone.` are stripped
 when every name carries them; with --model the prefix is stripped or added to fit the model.
 """

@@ -139,7 +139,8 @@ def files(tmp_path_factory):
                        ("AdamWeightDecay", lambda p: ms.nn.AdamWeightDecay(p, 0.1)),
                        ("SGD", lambda p: ms.nn.SGD(p, 0.1, momentum=0.9))):
         net = _ms_net()  # saved before any step: the slots and global_step are there (no kernel compiled)
-        ms.save_checkpoint(ms.nn.TrainOneStepCell(_Loss(net), make(net.trainable_params())), str(root / f"ms_{name}.ckpt"))
+        train = ms.nn.TrainOneStepCell(_Loss(net), make(net.trainable_params()))
+        ms.save_checkpoint(train, str(root / f"ms_{name}.ckpt"))
     for name, make in (("RMSprop", torch.optim.RMSprop), ("AdamW", torch.optim.AdamW), ("SGD", torch.optim.SGD),
                        ("Adam", torch.optim.Adam)):
         model = _torch_model()
