@@ -190,8 +190,17 @@ def run_mindspore(layer, arrays, specs, train: bool) -> Pass:
 RUNNERS = {"mindspore": run_mindspore, "torch": run_torch}
 
 
+def _materialise(name: str, value):
+    """An example's ``{tensor = [...]}`` argument (a loss's class weights) as the framework's float32 tensor."""
+    if isinstance(value, dict) and set(value) == {"tensor"}:
+        array = np.asarray(value["tensor"], dtype=np.float32)
+        return mindspore.Tensor(array) if name.startswith("mindspore") else torch.from_numpy(array)
+    return value
+
+
 def build(name: str, style: Style):
-    return resolve(name)(*style.args, **style.kwargs)
+    args = tuple(_materialise(name, v) for v in style.args)
+    return resolve(name)(*args, **{k: _materialise(name, v) for k, v in style.kwargs.items()})
 
 
 def seed_both(seed: int = 0) -> None:
@@ -222,9 +231,10 @@ def to_source_layout(value: np.ndarray, axis: int | None, source: str) -> np.nda
     return np.expand_dims(value, axis) if source == "mindspore" else np.squeeze(value, axis)
 
 
-def unmapped(row: ApiRow, framework: str, obj) -> set[str]:
-    """Parameters/buffers of ``obj`` that the row's parameter map does not name."""
-    mapped = {getattr(p, framework) for p in row.params}
+def unmapped(row: ApiRow, framework: str, obj, given=()) -> set[str]:
+    """Parameters/buffers of ``obj`` that the row's parameter map does not name. A buffer that only
+    holds a constructor argument in ``given`` (torch keeps a loss's ``weight=`` as one) is that argument."""
+    mapped = {getattr(p, framework) for p in row.params} | set(given)
     return set(state_of(framework, obj)) - mapped if hasattr(obj, "parameters_and_names" if framework ==
                                                               "mindspore" else "state_dict") else set()
 
