@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from msbridge.bridge import checkpoint_io
+from msbridge.bridge import checkpoint_io, checkpoint_prefixes
 from msbridge.bridge.checkpoint_models import describe, framework_of, load_into
 from msbridge.bridge.checkpoint_names import FRAMEWORKS, Renamed, check_against, convert_names, other
 from msbridge.bridge.checkpoint_tensor import (
@@ -25,7 +25,7 @@ from msbridge.bridge.checkpoint_tensor import (
 
 # What MindSpore's optimizers and ModelCheckpoint add next to a network's weights.
 MINDSPORE_STATE_PREFIXES = ("moments.", "moment1.", "moment2.", "accum.", "mean_square.", "mean_grad.", "vhat.",
-                            "adam_m.", "adam_v.")
+                            "adam_m.", "adam_v.", "moment.", "stat.")
 MINDSPORE_STATE_NAMES = ("global_step", "learning_rate", "momentum", "beta1_power", "beta2_power", "epoch_num",
                          "step_num", "scale_sense", "current_iterator_step", "last_overflow_iterator_step")
 
@@ -38,6 +38,8 @@ class Conversion:
     renamed: Renamed
     training_state: dict[str, RawTensor] = field(default_factory=dict)
     output_format: str | None = None
+    notes: list[str] = field(default_factory=list)
+    state_carried: bool = False
 
     def summary(self) -> str:
         r = self.renamed
@@ -48,16 +50,23 @@ class Conversion:
             if names:
                 leaves = ", ".join(sorted({n.rpartition(".")[2] for n in names}))
                 parts.append(f"{len(names)} {label} ({leaves})")
-        if self.training_state:
+        if self.training_state and not self.state_carried:
             parts.append(f"{len(self.training_state)} optimizer/training-state entries set aside")
-        return "; ".join(parts)
+        return "; ".join(parts + self.notes)
 
 
 def split_training_state(tensors: dict[str, RawTensor]) -> tuple[dict, dict]:
-    """(weights, training state) of a MindSpore checkpoint."""
+    """(weights, training state) of a MindSpore checkpoint.
+
+    ``<slot>.<name>`` is a slot only where ``<name>`` is also in the file, or ends a name there (a
+    wrapper cell built after the optimizer renames the weights, not the slots): a user's own layer
+    called ``moment`` keeps its weights."""
     weights, state = {}, {}
+    tails = {name.split(".", i)[-1] for name in tensors if not name.startswith(MINDSPORE_STATE_PREFIXES)
+             for i in range(name.count(".") + 1)}
     for name, raw in tensors.items():
-        is_state = name in MINDSPORE_STATE_NAMES or name.startswith(MINDSPORE_STATE_PREFIXES)
+        slot, _, rest = name.partition(".")
+        is_state = name in MINDSPORE_STATE_NAMES or (name.startswith(MINDSPORE_STATE_PREFIXES) and rest in tails)
         (state if is_state else weights)[name] = raw
     return weights, state
 
@@ -94,8 +103,40 @@ def _target_framework(src_format: str, dst: Path, to: str | None, model) -> str:
     raise CheckpointError(f"cannot tell the direction from {dst.name!r} and a safetensors input: pass --to")
 
 
-def convert_file(src: str | Path, dst: str | Path, *, to: str | None = None, model=None) -> Conversion:
-    """Convert the checkpoint file ``src`` into ``dst`` (written atomically; ``src`` is only read)."""
+def _apply_prefix(ckpt, source: str, model, strip: str | None, add: str | None) -> list[str]:
+    """Strip/add a wrapper prefix on the weights (and on optimizer slots named after them); notes."""
+    weights, state = split_training_state(ckpt.tensors) if ckpt.format == "mindspore" else (ckpt.tensors, {})
+    target_names = describe(model).shapes if model is not None else None
+    change = checkpoint_prefixes.choose(weights, source, strip=strip, add=add, target_names=target_names)
+    if not change:
+        found = checkpoint_prefixes.hint(weights) if target_names is None and strip is None else None
+        return [found] if found else []
+    renamed = {}
+    for name, raw in ckpt.tensors.items():
+        slot, _, rest = name.partition(".")
+        if name in weights:
+            name = change.rename(name)
+        elif rest in weights:
+            name = f"{slot}.{change.rename(rest)}"
+        renamed[name] = raw
+    ckpt.tensors = renamed
+    what = " and ".join(part for part in (f"stripped {change.strip!r}" if change.strip else "",
+                                          f"added {change.add!r}" if change.add else "") if part)
+    return [f"prefix: {what} ({change.how})"]
+
+
+def convert_file(src: str | Path, dst: str | Path, *, to: str | None = None, model=None, optimizer: str | None = None,
+                 global_step: int | None = None, weights_only: bool = False, strip_prefix: str | None = None,
+                 add_prefix: str | None = None) -> Conversion:
+    """Convert the checkpoint file ``src`` into ``dst`` (written atomically; ``src`` is only read).
+
+    Optimizer state and the LR position travel with the weights when the file holds them and the
+    output can (MindSpore .ckpt <-> a torch training dict; see ``optimizer_files``), unless
+    ``weights_only``. ``optimizer`` names the optimizer where the file cannot tell it (or checks it);
+    ``global_step`` gives torch SGD's missing step count. A wrapper prefix (``module.``, ...) is
+    stripped where unambiguous (``checkpoint_prefixes``) or as ``strip_prefix``/``add_prefix`` say."""
+    from msbridge.bridge import optimizer_files
+
     src, dst = Path(src), Path(dst)
     if dst.exists() and dst.resolve() == src.resolve():
         raise CheckpointError(f"{dst}: the output would overwrite the input; choose another output file")
@@ -103,17 +144,35 @@ def convert_file(src: str | Path, dst: str | Path, *, to: str | None = None, mod
     if dst_format is None:
         raise CheckpointError(f"{dst}: cannot tell the output format from the extension "
                               f"(use one of {', '.join(checkpoint_io.EXTENSIONS)})")
+    if optimizer is not None:
+        optimizer_files.optimizer_name(optimizer)  # a bad name fails before any work
     ckpt = checkpoint_io.read_checkpoint(src)
     target = _target_framework(ckpt.format, dst, to, model)
     source = ckpt.format if ckpt.format in FRAMEWORKS else other(target)
+    notes = _apply_prefix(ckpt, source, model, strip_prefix, add_prefix)
     if source == target and model is None:  # a format change only
         conversion = Conversion(source, target, Renamed(dict(ckpt.tensors), kept=list(ckpt.tensors)))
     else:
         conversion = convert_tensors(ckpt.tensors, source, model)
-    keep_nesting = ckpt.format == "torch" and dst_format == "torch" and ckpt.nested_under
-    conversion.output_format = checkpoint_io.write_checkpoint(
-        dst, conversion.renamed.tensors, dst_format,
-        extra=ckpt.extra if keep_nesting else None, nested_under=ckpt.nested_under if keep_nesting else None)
+    conversion.notes = notes
+    tensors, extra, nested_under = conversion.renamed.tensors, None, None
+    if ckpt.format == "torch" and dst_format == "torch" and ckpt.nested_under:
+        extra, nested_under = ckpt.extra, ckpt.nested_under
+    carry = not weights_only and source != target
+    if carry and conversion.training_state and dst_format == "torch":
+        extra, more = optimizer_files.to_torch_training_dict(conversion, tensors, model, optimizer)
+        nested_under, conversion.state_carried = "model", True
+        conversion.notes += more
+    elif carry and source == "torch" and dst_format == "mindspore" and optimizer_files.find_optimizer_dict(ckpt.extra):
+        renames = {a: b for a, b, _ in conversion.renamed.mapped} | {n: n for n in conversion.renamed.kept}
+        entries, more = optimizer_files.to_mindspore_entries(ckpt.extra, ckpt.tensors, renames, tensors,
+                                                             optimizer, global_step)
+        tensors = {**tensors, **entries}
+        conversion.notes += more
+    elif ckpt.extra and optimizer_files.find_optimizer_dict(ckpt.extra) and not weights_only and dst_format != "torch":
+        conversion.notes.append("the optimizer state is set aside (only a MindSpore .ckpt output carries it)")
+    conversion.output_format = checkpoint_io.write_checkpoint(dst, tensors, dst_format, extra=extra,
+                                                              nested_under=nested_under)
     return conversion
 
 
@@ -134,17 +193,21 @@ def mindspore_to_state_dict(param_dict: dict, model=None) -> dict:
     return {name: to_torch(raw).clone() for name, raw in conversion.renamed.tensors.items()}
 
 
-def load_checkpoint_into(model, path: str | Path) -> Conversion:
+def load_checkpoint_into(model, path: str | Path, *, strip_prefix: str | None = None,
+                         add_prefix: str | None = None) -> Conversion:
     """Load a checkpoint written by either framework into a live torch module or MindSpore cell.
 
     Every parameter of ``model`` must be filled and nothing left over (shapes included), else
-    CheckpointError lists what is missing, extra and mismatched; ``model`` is untouched then."""
+    CheckpointError lists what is missing, extra and mismatched; ``model`` is untouched then.
+    A wrapper prefix (``module.``, ``network.``, ...) is stripped or added to fit the model."""
     ckpt = checkpoint_io.read_checkpoint(path)
     framework = framework_of(model)
     source = ckpt.format if ckpt.format in FRAMEWORKS else None
+    notes = _apply_prefix(ckpt, source or framework, model, strip_prefix, add_prefix)
     if source is None:  # safetensors: whichever framework's names fit the model
         source = framework if set(ckpt.tensors) == set(describe(model).shapes) else other(framework)
     conversion = convert_tensors(ckpt.tensors, source, model)
+    conversion.notes = notes
     load_into(model, conversion.renamed.tensors)
     return conversion
 

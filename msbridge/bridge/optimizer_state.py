@@ -17,14 +17,31 @@ from msbridge.bridge.checkpoint import Conversion
 from msbridge.bridge.checkpoint_tensor import CheckpointError, RawTensor, from_torch, to_torch
 
 # MindSpore optimizer -> (MindSpore slot -> torch state key), the torch optimizer class, and
-# (MindSpore slot -> attribute of msbridge.mindspore.nn's optimizer).
+# (MindSpore slot -> attribute of msbridge.mindspore.nn's optimizer). A torch class of None: no
+# torch optimizer continues that run (NO_TORCH_COUNTERPART says why); msbridge's twin still does.
 SLOTS = {
     "Momentum": ({"moments": "momentum_buffer"}, "SGD", {"moments": "moments"}),
     "Adam": ({"moment1": "exp_avg", "moment2": "exp_avg_sq"}, "Adam", {"moment1": "moment1", "moment2": "moment2"}),
-    "AdamWeightDecay": ({"adam_m": "exp_avg", "adam_v": "exp_avg_sq"}, "AdamW",
+    "AdamWeightDecay": ({"adam_m": "exp_avg", "adam_v": "exp_avg_sq"}, None,
                         {"adam_m": "moments1", "adam_v": "moments2"}),
+    "Adagrad": ({"accum": "sum"}, "Adagrad", {"accum": "accum"}),
+    "RMSProp": ({}, None, {"mean_square": "ms", "moment": "moment"}),
 }
-_TORCH_TO_MINDSPORE = {"SGD": "Momentum", "Adam": "Adam", "AdamW": "AdamWeightDecay"}
+# slots only some configurations have: RMSProp(centered=True)'s mean gradient
+OPTIONAL_SLOTS = {"RMSProp": {"mean_grad": "mg"}}
+# slot sets of MindSpore optimizers msbridge does not convert, so that they are named, not guessed
+UNCONVERTED = {"SGD": {"accum", "stat"}}
+NO_TORCH_COUNTERPART = {
+    "AdamWeightDecay": "torch.optim.AdamW is a different algorithm (row optim.AdamWeightDecay, exactness impossible: "
+                       "MindSpore applies no bias correction), so its state cannot continue a MindSpore "
+                       "AdamWeightDecay run; msbridge.mindspore.nn.AdamWeightDecay can (Python API: "
+                       "load_into_msbridge_optimizer)",
+    "RMSProp": "torch.optim.RMSprop is a different algorithm (row optim.RMSProp, exactness impossible: MindSpore "
+               "starts the mean square at ones and adds epsilon inside the square root), so its state cannot "
+               "continue a MindSpore RMSProp run; msbridge.mindspore.nn.RMSProp can (Python API: "
+               "load_into_msbridge_optimizer)",
+}
+_TORCH_TO_MINDSPORE = {"SGD": "Momentum", "Adam": "Adam", "AdamW": "AdamWeightDecay", "Adagrad": "Adagrad"}
 
 
 @dataclass
@@ -41,12 +58,26 @@ def _scalar(raw: RawTensor) -> float:
     return to_torch(raw).reshape(-1)[0].item()
 
 
+def all_slots(kind: str) -> dict[str, str]:
+    """MindSpore slot -> msbridge attribute, optional slots included."""
+    return {**SLOTS[kind][2], **OPTIONAL_SLOTS.get(kind, {})}
+
+
 def detect_optimizer(state: dict[str, RawTensor]) -> str:
-    found = [name for name, (slots, _, _) in SLOTS.items() if any(k.startswith(f"{s}.") for k in state for s in slots)]
-    if len(found) != 1:
-        raise CheckpointError("cannot tell the MindSpore optimizer from the checkpoint's state entries "
-                              f"({', '.join(sorted(state)[:6])}...): expected the slots of one of {', '.join(SLOTS)}")
-    return found[0]
+    """The MindSpore optimizer whose slot set the state entries hold exactly."""
+    known = {slot for kind in SLOTS for slot in all_slots(kind)} | set().union(*UNCONVERTED.values())
+    present = {name.partition(".")[0] for name in state if "." in name} & known
+    for kind in SLOTS:
+        required = set(SLOTS[kind][2])
+        if required <= present <= set(all_slots(kind)):
+            return kind
+    for kind, slots in UNCONVERTED.items():
+        if present == slots:
+            raise CheckpointError(f"the checkpoint holds MindSpore {kind} state ({', '.join(sorted(slots))}), which "
+                                  f"msbridge does not convert (supported: {', '.join(SLOTS)}); pass --weights-only "
+                                  f"to convert the weights alone")
+    raise CheckpointError("cannot tell the MindSpore optimizer from the checkpoint's state entries "
+                          f"({', '.join(sorted(state)[:6])}...): expected the slots of one of {', '.join(SLOTS)}")
 
 
 def mindspore_state_to_torch_names(conversion: Conversion) -> TrainingState:
@@ -60,7 +91,9 @@ def mindspore_state_to_torch_names(conversion: Conversion) -> TrainingState:
     renames.update({name: name for name in conversion.renamed.kept})
     weights = conversion.renamed.tensors
     result = TrainingState(kind, int(_scalar(state["global_step"])))
-    for slot in SLOTS[kind][0]:
+    for slot in all_slots(kind):
+        if not any(name.startswith(f"{slot}.") for name in state):
+            continue  # an optional slot this configuration lacks
         entries = {}
         for name, raw in state.items():
             if not name.startswith(f"{slot}."):
@@ -87,7 +120,12 @@ def load_into_msbridge_optimizer(optimizer, model, state: TrainingState) -> None
         raise CheckpointError(f"the checkpoint holds {state.optimizer} state, but the optimizer is a {kind}")
     by_id = {id(p): name for name, p in model.named_parameters()}
     names = [by_id.get(id(p)) for p in optimizer.parameters]
-    for slot, attribute in SLOTS[kind][2].items():
+    for slot, attribute in all_slots(kind).items():
+        if slot not in state.slots and slot in OPTIONAL_SLOTS.get(kind, {}) and not hasattr(optimizer, attribute):
+            continue
+        if slot not in state.slots or not hasattr(optimizer, attribute):
+            raise CheckpointError(f"the checkpoint's {kind} state and the optimizer disagree about {slot!r} "
+                                  f"(e.g. RMSProp's centered=)")
         tensors = getattr(optimizer, attribute)
         missing = [n for n in names if n not in state.slots[slot]]
         if missing:
@@ -106,6 +144,9 @@ def load_into_torch_optimizer(optimizer, model, state: TrainingState) -> None:
     import torch
 
     slots, torch_class, _ = SLOTS[state.optimizer]
+    if torch_class is None:
+        raise CheckpointError(f"the checkpoint holds MindSpore {state.optimizer} state: "
+                              f"{NO_TORCH_COUNTERPART[state.optimizer]}")
     if type(optimizer).__name__ != torch_class:
         raise CheckpointError(f"the checkpoint holds MindSpore {state.optimizer} state, which maps to "
                               f"torch.optim.{torch_class}, not {type(optimizer).__name__}")

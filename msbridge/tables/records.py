@@ -66,7 +66,7 @@ CATEGORIES = ("layer", "loss", "function", "container", "class", "method", "cons
 MODES = ("train", "eval")
 # How an input tensor of an example is drawn (InputSpec.kind).
 # mask: booleans (True at about a third of the places, never along a whole last axis).
-INPUT_KINDS = ("normal", "uniform", "positive", "labels", "onehot", "probabilities", "mask")
+INPUT_KINDS = ("normal", "uniform", "positive", "labels", "onehot", "probabilities", "mask", "signs", "unit")
 
 # Extra inputs a translation may read besides the source API's own arguments.
 CONTEXT_NAMES = {

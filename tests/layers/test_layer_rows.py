@@ -63,7 +63,8 @@ def test_row_example_on_both_frameworks(row, index):
     h.seed_both(0)
     src = h.build(row.side(source).name, styles[1])
     dst = h.build(results[0].api, h.Style("translated", (), results[0].kwargs))
-    assert h.unmapped(row, source, src) == set() and h.unmapped(row, target, dst) == set(), \
+    assert h.unmapped(row, source, src, styles[1].kwargs) == set() and \
+        h.unmapped(row, target, dst, results[0].kwargs) == set(), \
         "the parameter map must name every parameter and buffer"
     copied = h.copy_params(row, source, src, dst)
     assert set(copied) == {n for n, (other, _) in h.name_map(row, source, src).items() if other}

@@ -61,6 +61,10 @@ def make_inputs(example: Example, seed: int = 0) -> list[np.ndarray]:
             out.append(rng.standard_normal(spec.shape).astype(np.float32))
         elif spec.kind == "uniform":
             out.append(rng.uniform(0.05, 0.95, spec.shape).astype(np.float32))
+        elif spec.kind == "unit":  # in (0, 1) and differentiable: a probability a loss takes as its input
+            out.append(rng.uniform(0.05, 0.95, spec.shape).astype(np.float32))
+        elif spec.kind == "signs":  # +1/-1 targets (ranking and embedding losses)
+            out.append(np.where(rng.uniform(size=spec.shape) < 0.5, -1.0, 1.0).astype(np.float32))
         elif spec.kind == "positive":
             out.append(rng.uniform(0.5, 2.0, spec.shape).astype(np.float32))
         elif spec.kind == "probabilities":
@@ -91,7 +95,7 @@ def pack(values: list, specs) -> list:
 
 
 def _differentiable(spec: InputSpec) -> bool:
-    return spec.kind in ("normal", "positive")
+    return spec.kind in ("normal", "positive", "unit")
 
 
 def _cotangent(shape) -> np.ndarray:
@@ -255,8 +259,17 @@ def run_mindspore(layer, arrays, specs, train: bool) -> Pass:
 RUNNERS = {"mindspore": run_mindspore, "torch": run_torch}
 
 
+def _materialise(name: str, value):
+    """An example's ``{tensor = [...]}`` argument (a loss's class weights) as the framework's float32 tensor."""
+    if isinstance(value, dict) and set(value) == {"tensor"}:
+        array = np.asarray(value["tensor"], dtype=np.float32)
+        return mindspore.Tensor(array) if name.startswith("mindspore") else torch.from_numpy(array)
+    return value
+
+
 def build(name: str, style: Style):
-    return resolve(name)(*style.args, **style.kwargs)
+    args = tuple(_materialise(name, v) for v in style.args)
+    return resolve(name)(*args, **{k: _materialise(name, v) for k, v in style.kwargs.items()})
 
 
 def seed_both(seed: int = 0) -> None:
@@ -288,11 +301,13 @@ def to_source_layout(value: np.ndarray, axis: int | None, source: str) -> np.nda
     return np.expand_dims(value, axis) if source == "mindspore" else np.squeeze(value, axis)
 
 
-def unmapped(row: ApiRow, framework: str, obj) -> set[str]:
-    """Parameters/buffers of ``obj`` that neither the row's parameter map nor a child's row names."""
+def unmapped(row: ApiRow, framework: str, obj, given=()) -> set[str]:
+    """Parameters/buffers of ``obj`` that neither the row's parameter map nor a child's row names. A buffer
+    that only holds a constructor argument in ``given`` (torch keeps a loss's ``weight=`` as one) is that
+    argument."""
     if not hasattr(obj, "parameters_and_names" if framework == "mindspore" else "state_dict"):
         return set()
-    return {name for name, (_, pair) in name_map(row, framework, obj).items() if pair is None}
+    return {name for name, (_, pair) in name_map(row, framework, obj).items() if pair is None} - set(given)
 
 
 def signature_mismatches(api: ApiRef) -> list[str]:

@@ -24,3 +24,4 @@ from msbridge.mindspore.nn.wrap import (  # noqa: E402,F401
     DistributedGradReducer, TrainOneStepCell, WithEvalCell, WithLossCell)
 from msbridge.mindspore.train.metrics import (  # noqa: E402,F401  (mindspore.nn spells the metrics too)
     Accuracy, Loss, Metric, Top1CategoricalAccuracy, Top5CategoricalAccuracy, TopKCategoricalAccuracy)
+from msbridge.mindspore.nn.loss import LossBase  # noqa: E402,F401
