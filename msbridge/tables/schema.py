@@ -330,7 +330,7 @@ def build_row(file: str, index: int, data: Any) -> ApiRow:
         raise where.error("modes", "expected a list such as ['train', 'eval']")
     for i, mode in enumerate(modes):
         _choice(where, f"modes[{i}]", mode, MODES)
-    if category in ("layer", "loss", "function") and pt is not None:
+    if category in ("layer", "loss") and pt is not None:   # a function may be a creation op, fed nothing
         for i, example in enumerate(examples):
             if not example.inputs:
                 raise where.error(f"examples[{i}].inputs", f"a {category} row's example must say what it is fed")
