@@ -86,7 +86,13 @@ def _bind(params: list[inspect.Parameter], args: tuple, kwargs: dict) -> dict:
 def real_binding(name: str, style: Style, api: ApiRef | None = None) -> dict:
     """What the real API receives for this call, defaults applied (TypeError if it cannot bind)."""
     params = real_signature(api) if api is not None else real_params(resolve(name))
-    return _bind(params, style.args, style.kwargs)
+    try:
+        signature = inspect.Signature(params)
+    except ValueError:   # a documented builtin's list that is no valid Python signature
+        return _bind(params, style.args, style.kwargs)
+    bound = signature.bind(*style.args, **style.kwargs)
+    bound.apply_defaults()
+    return dict(bound.arguments)
 
 
 def make_inputs(example: Example, seed: int = 0) -> list[np.ndarray]:
@@ -186,7 +192,9 @@ def run_torch(layer, arrays, specs, train: bool) -> Pass:
     loss = sum((o * torch.from_numpy(_cotangent(tuple(o.shape)))).sum() for o in floats)
     if isinstance(loss, torch.Tensor) and loss.requires_grad:   # a creation op or an integer result has none
         loss.backward()
-    input_grads = [t.grad.numpy().copy() for t, s in zip(tensors, specs) if _differentiable(s)]
+    # an output that does not depend on an input (ones_like) leaves its .grad None: a zero gradient
+    input_grads = [t.grad.numpy().copy() if t.grad is not None else np.zeros(tuple(t.shape), np.float32)
+                   for t, s in zip(tensors, specs) if _differentiable(s)]
     param_grads = {n: p.grad.numpy().copy() for n, p in params.items() if p.grad is not None}
     state = state_of("torch", layer) if isinstance(layer, torch.nn.Module) else {}
     return Pass([o.detach().numpy().copy() for o in outs], input_grads, param_grads, state)
