@@ -37,7 +37,7 @@ from msbridge.convert.arguments import condition_holds, translate
 from msbridge.convert.bindings import OTHER, SOURCE, TARGET, Bindings
 from msbridge.convert.catalog import Catalog, framework_of, mirror_framework_of, other
 from msbridge.convert.imports import ImportNeeds
-from msbridge.convert.rules import labels, methods, optimizer_lr, param_groups
+from msbridge.convert.rules import labels, methods, optimizer_lr, param_groups, shape_varargs
 from msbridge.convert.rules.checkpoint import CheckpointCalls
 from msbridge.convert.rules.train_step import TrainStep
 from msbridge.convert.scan import BRIDGE_NAMES, Scan
@@ -510,11 +510,13 @@ class Rewriter(cst.CSTTransformer):
             elif assigned is not None and assigned in self.scan.bridges:
                 overrides[optimizer_lr.MINDSPORE_LR_ARG] = self.scan.bridges[assigned].learning_rate
                 message = "MindSporeLR folded back into learning_rate"
+        updated = shape_varargs.pack(public, updated)   # torch.zeros(2, 3): one shape argument
         translation = translate(row, self.source, self.target, updated, self.code_of, overrides)
         if translation is None:
             return None
         self.after[-1].extend(after)
         found, args, notes = list(translation.problems), translation.args, []
+        args = shape_varargs.positional_size(target_ref.name, args)
         if "params" in row.side(self.source).names:
             args, more, notes = param_groups.optimizer_params(self, row, original, args)
             found += more

@@ -29,7 +29,8 @@ _ARG_KEYS = ("mindspore", "torch", "rule", "to_torch", "to_mindspore", "note")
 _EXAMPLE_KEYS = ("source", "args", "context", "exprs", "inputs")
 _PARAM_PAIR_KEYS = ("mindspore", "torch", "mindspore_extra_axis")
 _INPUT_KEYS = ("shape", "kind", "classes")
-_FILE_KEYS = ("row", "description", "layer")  # [[layer]]: checkpoint parameter maps, see param_maps.py
+_FILE_KEYS = ("row", "description", "layer",  # [[layer]]: checkpoint parameter maps, see param_maps.py
+              "primitive")  # [[primitive]]: MindSpore operator classes, see msbridge/convert/rules/primitives.py
 
 # rule -> (needs a MindSpore name, needs a torch name)
 _RULE_SIDES = {
