@@ -39,6 +39,7 @@ from msbridge.convert.catalog import Catalog, framework_of, mirror_framework_of,
 from msbridge.convert.imports import ImportNeeds
 from msbridge.convert.rules import labels, methods, optimizer_lr, param_groups, shape_varargs
 from msbridge.convert.rules.checkpoint import CheckpointCalls
+from msbridge.convert.rules.operator_instances import OperatorInstances
 from msbridge.convert.rules.train_step import TrainStep
 from msbridge.convert.scan import BRIDGE_NAMES, Scan
 from msbridge.tables import ApiRow
@@ -74,6 +75,7 @@ class Rewriter(cst.CSTTransformer):
         self.carried_depth = 1 << 30                # statement nesting depth they came from
         self.train_step = TrainStep(self)
         self.checkpoint = CheckpointCalls(self)   # save/load checkpoint calls (rules.checkpoint)
+        self.operators = OperatorInstances(self)   # self.mean = ops.ReduceMean(...) folded (rules.operator_instances)
         self.bindings: Bindings | None = None
         self.consumer_of: dict[int, cst.Call] = {}  # id(argument expression) -> the call it is passed to
         self.recorded = None                        # (index, use) of the last report entry
@@ -114,6 +116,9 @@ class Rewriter(cst.CSTTransformer):
 
     def leave_SimpleStatementLine(self, original, updated):
         messages, after = self.messages.pop(), self.after.pop()
+        if self.operators.removes(original):   # a folded operator instance: no MindSpore object is left
+            self._stash(original)
+            return cst.RemoveFromParent()
         if self.target == "mindspore" and self.line_of(original) in self.scan.bridge_lines:
             self.report.add("msbridge.bridge.MindSporeLR", self.line_of(original), rpt.CONVERTED, "learning_rate=",
                             "folded into the MindSpore optimizer's per-step learning_rate")
@@ -194,6 +199,7 @@ class Rewriter(cst.CSTTransformer):
     def visit_ClassDef(self, node):
         if self.bindings is not None:
             self.bindings.enter_class(node, self._class_kind(node))
+        self.operators.enter_class(node)
 
     def _class_kind(self, node: cst.ClassDef) -> str | None:
         """TARGET when a base becomes (or is) a target-framework class, SOURCE when one stays in the source."""
@@ -221,6 +227,7 @@ class Rewriter(cst.CSTTransformer):
         return False
 
     def leave_ClassDef(self, original, updated):
+        self.operators.leave_class()
         if not self._derives_from_module_base(original):
             return updated
         old, new = methods.forward_rename(self.target)
@@ -341,6 +348,7 @@ class Rewriter(cst.CSTTransformer):
             self.skip_refs.add(id(node.func))
         for arg in node.args:
             self.consumer_of[id(arg.value)] = node
+        self.operators.visit_call(node)
         self.held.append([])
 
     def leave_Call(self, original, updated):
@@ -418,6 +426,9 @@ class Rewriter(cst.CSTTransformer):
 
     def _call(self, original, updated):
         rewritten = self.checkpoint.call(original, updated)
+        if rewritten is not None:
+            return rewritten
+        rewritten = self.operators.constructor(original, updated) or self.operators.use(original, updated)
         if rewritten is not None:
             return rewritten
         name = labels.source_name(self.imports.resolve(original.func))

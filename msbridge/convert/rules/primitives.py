@@ -22,7 +22,7 @@ from msbridge.tables import expr
 from msbridge.tables.loader import DEFAULT_DIR
 from msbridge.tables.records import Param
 
-_KEYS = ("name", "init", "call", "functional", "args", "condition", "note", "examples")
+_KEYS = ("name", "init", "call", "functional", "args", "condition", "note", "examples", "swap_last_two")
 _EXAMPLE_KEYS = ("init", "call", "inputs")
 
 
@@ -47,6 +47,9 @@ class Primitive:
     condition: str | None = None
     note: str = ""
     examples: tuple[PrimitiveExample, ...] = ()
+    # call parameter -> constructor flag: when the flag is True, that operand's last two axes are
+    # swapped first (``BatchMatMul(transpose_b=True)(x, y)`` is ``matmul(x, swapaxes(y, -2, -1))``)
+    swap_last_two: tuple[tuple[str, str], ...] = ()
 
     def holds(self, init_values: dict) -> bool | None:
         """Whether ``condition`` holds for these constructor values (defaults filled); None: unknowable."""
@@ -77,6 +80,9 @@ def _entry(where: str, data: dict) -> Primitive:
     bad = sorted(set(data["args"].values()) - names)
     if bad:
         raise PrimitiveError(f"{where}: args read {bad}, which are neither constructor nor call parameters")
+    swap = data.get("swap_last_two", {})
+    if not set(swap) <= {p.name for p in call} or not set(swap.values()) <= {p.name for p in init}:
+        raise PrimitiveError(f"{where}: swap_last_two maps call parameters to constructor flags")
     if data.get("condition"):
         free = expr.free_names(data["condition"]) - {p.name for p in init}
         if free:
@@ -84,7 +90,7 @@ def _entry(where: str, data: dict) -> Primitive:
     examples = tuple(PrimitiveExample(tuple(e.get("init", {}).items()), tuple(e["call"]), tuple(e.get("inputs", [])))
                      for e in data.get("examples", []))
     return Primitive(data["name"], init, call, data["functional"], tuple(data["args"].items()),
-                     data.get("condition"), data.get("note", ""), examples)
+                     data.get("condition"), data.get("note", ""), examples, tuple(swap.items()))
 
 
 @functools.lru_cache(maxsize=4)
@@ -113,10 +119,20 @@ def bind(params: tuple[Param, ...], positional: list, keywords: dict) -> dict | 
     return bound
 
 
-def functional_arguments(prim: Primitive, init_given: dict, call_given: dict) -> dict:
+def swapped(prim: Primitive, init_values: dict) -> set[str]:
+    """Call parameters whose last two axes are swapped first, for these (literal) constructor values."""
+    defaults = {p.name: p.default for p in prim.init}
+    return {operand for operand, flag in prim.swap_last_two if init_values.get(flag, defaults.get(flag)) is True}
+
+
+def functional_arguments(prim: Primitive, init_given: dict, call_given: dict, swap=None, init_values=None) -> dict:
     """The functional call's arguments (functional parameter -> value), in the entry's order:
     only those the user gave, in the constructor or in the call (the functional's own defaults
-    mean the same as the operator's; tests/convert/test_primitives.py checks the omitted ones)."""
+    mean the same as the operator's; tests/convert/test_primitives.py checks the omitted ones).
+    ``swap(value)`` wraps an operand whose last two axes the operator swaps (``swap_last_two``);
+    ``init_values`` are the constructor's values (``init_given`` when these are values, not code)."""
+    flipped = swapped(prim, init_given if init_values is None else init_values)
+    call_given = {k: swap(v) if k in flipped else v for k, v in call_given.items()}
     out = {}
     for functional_param, source in prim.args:
         if source in init_given:
@@ -129,7 +145,8 @@ def functional_arguments(prim: Primitive, init_given: dict, call_given: dict) ->
 def entry_for(name: str, init_given: dict) -> Primitive | None:
     """The entry for operator class ``name`` whose condition holds for these constructor values."""
     for prim in primitives().get(name, ()):
-        if prim.holds(init_given) is True:
+        if prim.holds(init_given) is True and all(init_given.get(flag, False) in (True, False, None)
+                                                   for _, flag in prim.swap_last_two):
             return prim
     return None
 
