@@ -355,7 +355,7 @@ class Rewriter(cst.CSTTransformer):
         held = self.held.pop()
         self.recorded = None
         result = self._call(original, updated)
-        if self.bindings is None:
+        if self.bindings is None or id(original) in self.operators.inline_ctors:   # P.X() of P.X()(args): folded
             return result
         kind = self._result_kind(original, updated, result)
         self.bindings.calls[id(original)] = kind
@@ -370,6 +370,8 @@ class Rewriter(cst.CSTTransformer):
         return result
 
     def _result_kind(self, original, updated, result) -> str | None:
+        if id(original) in self.operators.folded:   # an operator instance's call, now the target's function
+            return TARGET
         name = labels.source_name(self.imports.resolve(original.func))
         if self.is_source(name) or self.is_twin_of_target(name):
             if self.train_step.owns(original) or (name in BRIDGE_NAMES and self.target == "mindspore"):

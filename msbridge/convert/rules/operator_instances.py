@@ -108,6 +108,7 @@ class OperatorInstances:
         self.ctor_ids: dict[int, Instance] = {}     # id(constructor call) -> its instance
         self.removed: set[int] = set()              # id(assignment statement line) folded away
         self.inline_ctors: set[int] = set()         # id(inner call) of P.X(...)(args)
+        self.folded: set[int] = set()               # id(original call) rewritten into the target's function
 
     def enabled(self) -> bool:
         return self.rw.target == "torch"
@@ -253,6 +254,7 @@ class OperatorInstances:
             synthesized = cst.Call(func=cst.Name("_"), args=_arguments(row.mindspore, given, from_ctor))
             result = self.rw._by_row(original, synthesized, name, row)
             if result is not None:
+                self.folded.add(id(original))
                 return result
         self.rw.record(original, name, rpt.REVIEW, None, f"{prim.functional}'s table row does not apply here")
         return updated
