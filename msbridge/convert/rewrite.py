@@ -322,7 +322,12 @@ class Rewriter(cst.CSTTransformer):
         return updated
 
     def _call_text(self, call: cst.Call) -> str:
-        return _short(self.code_of(call.func)) + "(...)"
+        func = call.func
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call):
+            # a method of a call's result (`mindspore.Tensor(v).astype`): the call may be rewritten, and a
+            # second run must quote the same text
+            return f"(...).{func.attr.value}(...)"
+        return _short(self.code_of(func)) + "(...)"
 
     def _consumer_kind(self, call: cst.Call) -> str | None:
         """Whether the call an argument is passed to becomes (TARGET) or stays (SOURCE) a framework API."""
