@@ -37,7 +37,7 @@ from msbridge.convert.arguments import condition_holds, translate
 from msbridge.convert.bindings import OTHER, SOURCE, TARGET, Bindings
 from msbridge.convert.catalog import Catalog, framework_of, mirror_framework_of, other
 from msbridge.convert.imports import ImportNeeds
-from msbridge.convert.rules import labels, methods, optimizer_lr, param_groups, shape_varargs
+from msbridge.convert.rules import constant_calls, labels, methods, optimizer_lr, param_groups, shape_varargs
 from msbridge.convert.rules.checkpoint import CheckpointCalls
 from msbridge.convert.rules.operator_instances import OperatorInstances
 from msbridge.convert.rules.train_step import TrainStep
@@ -362,6 +362,9 @@ class Rewriter(cst.CSTTransformer):
         result = self._call(original, updated)
         if self.bindings is None or id(original) in self.operators.inline_ctors:   # P.X() of P.X()(args): folded
             return result
+        if not isinstance(result, cst.Call):   # a call replaced by a constant (rules.constant_calls)
+            self.bindings.calls[id(original)] = OTHER
+            return result
         kind = self._result_kind(original, updated, result)
         self.bindings.calls[id(original)] = kind
         held += self._held_arguments(original)
@@ -438,6 +441,10 @@ class Rewriter(cst.CSTTransformer):
         rewritten = self.operators.constructor(original, updated) or self.operators.use(original, updated)
         if rewritten is not None:
             return rewritten
+        constant = constant_calls.replace(self.imports.resolve(original.func), self.target, original)
+        if constant is not None:   # torch.jit.is_scripting() is False on MindSpore
+            self.record(original, self.imports.resolve(original.func), rpt.CONVERTED, constant[0].value, constant[1])
+            return constant[0]
         name = labels.source_name(self.imports.resolve(original.func))
         if name is None:
             maybe = self.bindings.ambiguous(original.func) if self.bindings is not None else []

@@ -47,6 +47,7 @@ TO_MINDSPORE = [
     ("matmul", "y = torch.matmul(a, b)", "y = mindspore.ops.matmul(a, b)"),
     ("softmax-dim", "y = torch.softmax(x, dim=0)", "y = mindspore.ops.softmax(x, axis=0)"),
     ("chunk", "y = torch.chunk(x, 2, dim=1)", "y = mindspore.ops.chunk(x, 2, axis=1)"),
+    ("is-scripting-is-false", "y = torch.jit.is_scripting()", "y = False"),
 ]
 
 

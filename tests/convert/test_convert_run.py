@@ -167,7 +167,7 @@ TORCH_PROGRAMS = {
         a, b = torch.split(z, 2, dim=-1)
         out = torch.stack([F.relu(a), torch.unsqueeze(torch.sum(b, dim=0), 0).expand(2, 4, 2)], dim=0)
         shapes = [tuple(torch.zeros(2, 3).shape), tuple(torch.ones(4).shape), tuple(torch.empty((1, 2)).shape)]
-        result = [np.round(out.numpy(), 3).tolist(), shapes, torch.zeros(2).numpy().dtype.name]
+        result = [np.round(out.numpy(), 3).tolist(), shapes, torch.zeros(2).numpy().dtype.name, torch.jit.is_scripting()]
         """,
 }
 # the programs the report must call complete (the others must say why they will not run)
