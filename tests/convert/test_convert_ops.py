@@ -121,6 +121,19 @@ def test_instances_that_cannot_be_folded_stay_and_say_why(cell):
     assert not report.complete
 
 
+def test_an_instance_a_subclass_uses_is_not_folded():
+    code = CELL + textwrap.dedent("""\
+
+
+        class Child(Block):
+            def construct(self, x):
+                return self.reshape(x, (-1,))
+        """)
+    out, report = convert_source(code, "torch")
+    assert "self.reshape = P.Reshape()  # msbridge: review" in out and "another class of this file" in out
+    assert "m = torch.mean(y, 1, keepdim=True)" in out   # the others still fold
+
+
 def test_two_runs_are_one(cell):
     out, _ = cell
     again, _ = convert_source(out, "torch")

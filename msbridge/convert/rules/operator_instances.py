@@ -99,6 +99,25 @@ class _Uses(cst.CSTVisitor):
             self.other.add(attr)
 
 
+class _ClassesUsing(cst.CSTVisitor):
+    """attr -> the classes of a module whose methods read or call ``self.<attr>``."""
+
+    def __init__(self):
+        self.by_attr: dict[str, set[int]] = {}
+        self._classes: list[int] = []
+
+    def visit_ClassDef(self, node):
+        self._classes.append(id(node))
+
+    def leave_ClassDef(self, node):
+        self._classes.pop()
+
+    def visit_Attribute(self, node):
+        attr = _self_attr(node)
+        if attr is not None and self._classes:
+            self.by_attr.setdefault(attr, set()).add(self._classes[-1])
+
+
 class OperatorInstances:
     """Folds operator instances for one Rewriter (MindSpore -> torch only)."""
 
@@ -109,6 +128,18 @@ class OperatorInstances:
         self.removed: set[int] = set()              # id(assignment statement line) folded away
         self.inline_ctors: set[int] = set()         # id(inner call) of P.X(...)(args)
         self.folded: set[int] = set()               # id(original call) rewritten into the target's function
+        self._using: tuple[int, _ClassesUsing] | None = None   # (id(module), its self.<attr> users)
+
+    def _other_classes_use(self, node: cst.ClassDef, attr: str) -> bool:
+        """Whether another class of the file (a subclass, say) reads ``self.<attr>``: it would lose the object."""
+        module = getattr(self.rw.bindings, "module", None)
+        if module is None:
+            return False
+        if self._using is None or self._using[0] != id(module):
+            users = _ClassesUsing()
+            module.visit(users)
+            self._using = (id(module), users)
+        return bool(self._using[1].by_attr.get(attr, set()) - {id(node)})
 
     def enabled(self) -> bool:
         return self.rw.target == "torch"
@@ -133,6 +164,8 @@ class OperatorInstances:
                 inst.why = f"self.{attr} is assigned more than once"
             elif attr in uses.other:
                 inst.why = f"self.{attr} is used other than by calling it"
+            elif self._other_classes_use(node, attr):
+                inst.why = f"self.{attr} is also used by another class of this file (a subclass?)"
             elif init is None:
                 inst.why = "its constructor arguments are not literals or do not fit"
             else:
