@@ -81,3 +81,57 @@ def real_params(obj) -> list[inspect.Parameter]:
     if inspect.isclass(obj) and _forwards_everything(params):
         return _forwarded(obj) or params
     return params
+
+
+def _split_top(text: str) -> list[str]:
+    """Split ``a, b=(1, 2), c: List[int]`` at the commas outside brackets."""
+    parts, depth, current = [], 0, ""
+    for char in text:
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        if char == "," and depth == 0:
+            parts.append(current.strip())
+            current = ""
+        else:
+            current += char
+    if current.strip():
+        parts.append(current.strip())
+    return parts
+
+
+def _documented_default(text: str):
+    import ast
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text   # e.g. torch.strided: not a literal, kept as its text
+
+
+def documented_overloads(obj) -> list[list[inspect.Parameter]]:
+    """The signatures a C builtin's docstring states (torch's ``cat(tensors, dim=0, *, out=None)``
+    and its ``.. function::`` overloads): torch's builtins have no ``inspect`` signature.
+
+    ``*size`` becomes a parameter ``size`` that may be passed by keyword, as torch's argument
+    parser accepts (``torch.zeros(size=(2, 3))``); a required parameter after a defaulted one
+    (``arange(start=0, end, step=1)``) is kept in order, so these are lists, not Signatures."""
+    name = getattr(obj, "__name__", "")
+    found = []
+    for line in (getattr(obj, "__doc__", None) or "").splitlines():
+        text = line.strip().removeprefix(".. function::").strip()
+        if not text.startswith(name + "(") or ")" not in text:
+            continue
+        inner = text[len(name) + 1:text.rindex(")", 0, text.index("->") if "->" in text else len(text))]
+        params, keyword_only = [], False
+        for part in _split_top(inner):
+            if part == "*":
+                keyword_only = True
+                continue
+            head, _, default = part.partition("=")
+            pname = head.split(":", 1)[0].strip().lstrip("*")
+            kind = inspect.Parameter.KEYWORD_ONLY if keyword_only else inspect.Parameter.POSITIONAL_OR_KEYWORD
+            value = _documented_default(default.strip()) if default else inspect.Parameter.empty
+            params.append(inspect.Parameter(pname, kind, default=value))
+        found.append(params)
+    return found

@@ -37,8 +37,10 @@ from msbridge.convert.arguments import condition_holds, translate
 from msbridge.convert.bindings import OTHER, SOURCE, TARGET, Bindings
 from msbridge.convert.catalog import Catalog, framework_of, mirror_framework_of, other
 from msbridge.convert.imports import ImportNeeds
-from msbridge.convert.rules import callbacks, labels, loss_scale, methods, optimizer_lr, param_groups, twin_limits
+from msbridge.convert.rules import (
+    callbacks, constant_calls, labels, loss_scale, methods, optimizer_lr, param_groups, shape_varargs, twin_limits)
 from msbridge.convert.rules.checkpoint import CheckpointCalls
+from msbridge.convert.rules.operator_instances import OperatorInstances
 from msbridge.convert.rules.train_step import TrainStep
 from msbridge.convert.scan import BRIDGE_NAMES, Scan
 from msbridge.tables import ApiRow
@@ -74,6 +76,7 @@ class Rewriter(cst.CSTTransformer):
         self.carried_depth = 1 << 30                # statement nesting depth they came from
         self.train_step = TrainStep(self)
         self.checkpoint = CheckpointCalls(self)   # save/load checkpoint calls (rules.checkpoint)
+        self.operators = OperatorInstances(self)   # self.mean = ops.ReduceMean(...) folded (rules.operator_instances)
         self.bindings: Bindings | None = None
         self.consumer_of: dict[int, cst.Call] = {}  # id(argument expression) -> the call it is passed to
         self.recorded = None                        # (index, use) of the last report entry
@@ -114,6 +117,9 @@ class Rewriter(cst.CSTTransformer):
 
     def leave_SimpleStatementLine(self, original, updated):
         messages, after = self.messages.pop(), self.after.pop()
+        if self.operators.removes(original):   # a folded operator instance: no MindSpore object is left
+            self._stash(original)
+            return cst.RemoveFromParent()
         if self.target == "mindspore" and self.line_of(original) in self.scan.bridge_lines:
             self.report.add("msbridge.bridge.MindSporeLR", self.line_of(original), rpt.CONVERTED, "learning_rate=",
                             "folded into the MindSpore optimizer's per-step learning_rate")
@@ -196,6 +202,7 @@ class Rewriter(cst.CSTTransformer):
             kind = self._class_kind(node)
             self.bindings.enter_class(node, kind)
             callbacks.bind_hooks(self, node, kind)
+        self.operators.enter_class(node)
 
     def _class_kind(self, node: cst.ClassDef) -> str | None:
         """TARGET when a base becomes (or is) a target-framework class, SOURCE when one stays in the source."""
@@ -223,6 +230,7 @@ class Rewriter(cst.CSTTransformer):
         return False
 
     def leave_ClassDef(self, original, updated):
+        self.operators.leave_class()
         if not self._derives_from_module_base(original):
             return updated
         old, new = methods.forward_rename(self.target)
@@ -317,7 +325,12 @@ class Rewriter(cst.CSTTransformer):
         return updated
 
     def _call_text(self, call: cst.Call) -> str:
-        return _short(self.code_of(call.func)) + "(...)"
+        func = call.func
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call):
+            # a method of a call's result (`mindspore.Tensor(v).astype`): the call may be rewritten, and a
+            # second run must quote the same text
+            return f"(...).{func.attr.value}(...)"
+        return _short(self.code_of(func)) + "(...)"
 
     def _consumer_kind(self, call: cst.Call) -> str | None:
         """Whether the call an argument is passed to becomes (TARGET) or stays (SOURCE) a framework API."""
@@ -343,13 +356,17 @@ class Rewriter(cst.CSTTransformer):
             self.skip_refs.add(id(node.func))
         for arg in node.args:
             self.consumer_of[id(arg.value)] = node
+        self.operators.visit_call(node)
         self.held.append([])
 
     def leave_Call(self, original, updated):
         held = self.held.pop()
         self.recorded = None
         result = self._call(original, updated)
-        if self.bindings is None:
+        if self.bindings is None or id(original) in self.operators.inline_ctors:   # P.X() of P.X()(args): folded
+            return result
+        if not isinstance(result, cst.Call):   # a call replaced by a constant (rules.constant_calls)
+            self.bindings.calls[id(original)] = OTHER
             return result
         kind = self._result_kind(original, updated, result)
         self.bindings.calls[id(original)] = kind
@@ -364,6 +381,8 @@ class Rewriter(cst.CSTTransformer):
         return result
 
     def _result_kind(self, original, updated, result) -> str | None:
+        if id(original) in self.operators.folded:   # an operator instance's call, now the target's function
+            return TARGET
         name = labels.source_name(self.imports.resolve(original.func))
         if self.is_source(name) or self.is_twin_of_target(name):
             if self.train_step.owns(original) or (name in BRIDGE_NAMES and self.target == "mindspore"):
@@ -422,6 +441,13 @@ class Rewriter(cst.CSTTransformer):
         rewritten = self.checkpoint.call(original, updated)
         if rewritten is not None:
             return rewritten
+        rewritten = self.operators.constructor(original, updated) or self.operators.use(original, updated)
+        if rewritten is not None:
+            return rewritten
+        constant = constant_calls.replace(self.imports.resolve(original.func), self.target, original)
+        if constant is not None:   # torch.jit.is_scripting() is False on MindSpore
+            self.record(original, self.imports.resolve(original.func), rpt.CONVERTED, constant[0].value, constant[1])
+            return constant[0]
         name = labels.source_name(self.imports.resolve(original.func))
         if name is None:
             maybe = self.bindings.ambiguous(original.func) if self.bindings is not None else []
@@ -516,11 +542,13 @@ class Rewriter(cst.CSTTransformer):
             elif assigned is not None and assigned in self.scan.bridges:
                 overrides[optimizer_lr.MINDSPORE_LR_ARG] = self.scan.bridges[assigned].learning_rate
                 message = "MindSporeLR folded back into learning_rate"
+        updated = shape_varargs.pack(public, updated)   # torch.zeros(2, 3): one shape argument
         translation = translate(row, self.source, self.target, updated, self.code_of, overrides)
         if translation is None:
             return None
         self.after[-1].extend(after)
         found, args, notes = list(translation.problems), translation.args, []
+        args = shape_varargs.positional_size(target_ref.name, args)
         if "params" in row.side(self.source).names:
             args, more, notes = param_groups.optimizer_params(self, row, original, args)
             found += more

@@ -29,7 +29,8 @@ _API_KEYS = ("name", "params", "attributes")
 _ARG_KEYS = ("mindspore", "torch", "rule", "to_torch", "to_mindspore", "note")
 _EXAMPLE_KEYS = ("source", "args", "context", "exprs", "inputs")
 _INPUT_KEYS = ("shape", "kind", "classes", "group")
-_FILE_KEYS = ("row", "description", "layer")  # [[layer]]: checkpoint parameter maps, see param_maps.py
+_FILE_KEYS = ("row", "description", "layer",  # [[layer]]: checkpoint parameter maps, see param_maps.py
+              "primitive")  # [[primitive]]: MindSpore operator classes, see msbridge/convert/rules/primitives.py
 
 # rule -> (needs a MindSpore name, needs a torch name)
 _RULE_SIDES = {
@@ -319,7 +320,7 @@ def build_row(file: str, index: int, data: Any) -> ApiRow:
         raise where.error("modes", "expected a list such as ['train', 'eval']")
     for i, mode in enumerate(modes):
         _choice(where, f"modes[{i}]", mode, MODES)
-    if category in ("layer", "loss", "function") and pt is not None:
+    if category in ("layer", "loss") and pt is not None:   # a function may be a creation op, fed nothing
         for i, example in enumerate(examples):
             if not example.inputs:
                 raise where.error(f"examples[{i}].inputs", f"a {category} row's example must say what it is fed")

@@ -77,6 +77,39 @@ MINDSPORE_PROGRAMS = {
         y = P.Cast()(mindspore.tensor(np.ones(2)), mstype.float32)
         result = y.asnumpy().tolist()
         """,
+    "ops_idiom": """\
+        import numpy as np
+        import mindspore
+        from mindspore import nn, ops
+        from mindspore.ops import operations as P
+
+
+        class Attention(nn.Cell):
+            def __init__(self):
+                super().__init__()
+                self.reshape = P.Reshape()
+                self.transpose = P.Transpose()
+                self.bmm = ops.BatchMatMul(transpose_b=True)
+                self.softmax = P.Softmax(axis=-1)
+                self.mean = ops.ReduceMean(keep_dims=True)
+                self.concat = ops.Concat(axis=1)
+                self.expand = P.ExpandDims()
+
+            def construct(self, x):
+                q = self.transpose(self.reshape(x, (2, 3, 2, 2)), (0, 2, 1, 3))
+                attn = self.softmax(self.bmm(q, q) * 0.5)
+                y = ops.matmul(attn, q)
+                y = ops.transpose(y, (0, 2, 1, 3)).reshape(2, 3, 4)
+                z = ops.concat((y, self.mean(y, 1)), 1)
+                parts = ops.split(z, 2, axis=-1)
+                return self.concat((ops.squeeze(self.expand(parts[0], 0), 0), P.Mul()(parts[1], 2.0)))
+
+
+        x = np.linspace(-1.0, 1.0, 24, dtype=np.float32).reshape(2, 3, 4)
+        out = Attention()(mindspore.tensor(x))
+        shapes = [tuple(ops.zeros((2, 3)).shape), tuple(ops.ones((4,), mindspore.int32).shape)]
+        result = [np.round(out.asnumpy(), 3).tolist(), shapes, ops.zeros((2, 3)).asnumpy().dtype.name]
+        """,
 }
 TORCH_PROGRAMS = {
     "methods_and_dtype": """\
@@ -121,9 +154,24 @@ TORCH_PROGRAMS = {
         seq.eval()
         result = 1
         """,
+    "ops_functional": """\
+        import numpy as np
+        import torch
+        import torch.nn.functional as F
+
+        x = torch.tensor(np.linspace(-1.0, 1.0, 24, dtype=np.float32).reshape(2, 3, 4))
+        q = torch.permute(torch.reshape(x, (2, 3, 2, 2)), (0, 2, 1, 3))
+        attn = torch.softmax(torch.matmul(q, torch.transpose(q, -2, -1)) * 0.5, dim=-1)
+        y = torch.reshape(torch.transpose(torch.matmul(attn, q), 1, 2), (2, 3, 4))
+        z = torch.cat([y, torch.mean(y, dim=1, keepdim=True)], dim=1)
+        a, b = torch.split(z, 2, dim=-1)
+        out = torch.stack([F.relu(a), torch.unsqueeze(torch.sum(b, dim=0), 0).expand(2, 4, 2)], dim=0)
+        shapes = [tuple(torch.zeros(2, 3).shape), tuple(torch.ones(4).shape), tuple(torch.empty((1, 2)).shape)]
+        result = [np.round(out.numpy(), 3).tolist(), shapes, torch.zeros(2).numpy().dtype.name, torch.jit.is_scripting()]
+        """,
 }
 # the programs the report must call complete (the others must say why they will not run)
-COMPLETE = {"methods_and_dtype", "class_through_local_base"}
+COMPLETE = {"methods_and_dtype", "class_through_local_base", "ops_idiom", "ops_functional"}
 
 
 def _run(blocked, programs):

@@ -547,9 +547,10 @@ def test_convert_training_converted_scripts_run_without_the_source_framework(exe
 
 def test_convert_training_per_step_lr_built_with_a_mindspore_tensor_is_left_and_marked():
     # model-zoo EDSR: `learning_rate=Tensor(lr)` became `MindSporeLR(opt, Tensor(lr))`, unmarked on the first run
-    before = ("import mindspore.nn as nn\nfrom mindspore import Tensor\n\n\ndef build(net, lr):\n"
-              "    opt = nn.SGD(net.trainable_params(), learning_rate=Tensor(lr), momentum=0.9)\n    return opt\n")
+    # (mindspore.Tensor itself now converts to torch.tensor, which MindSporeLR takes: an API without a row stands in)
+    before = ("import mindspore.nn as nn\nimport mindspore.numpy as mnp\n\n\ndef build(net, lr):\n"
+              "    opt = nn.SGD(net.trainable_params(), learning_rate=mnp.asarray(lr), momentum=0.9)\n    return opt\n")
     out, report = convert_source(before, "torch")
-    assert "nn.SGD(net.trainable_params(), learning_rate=Tensor(lr), momentum=0.9)  # msbridge:" in out
+    assert "nn.SGD(net.trainable_params(), learning_rate=mnp.asarray(lr), momentum=0.9)  # msbridge:" in out
     assert "MindSporeLR" not in out and not report.complete
     assert convert_source(out, "torch")[0] == out

@@ -14,7 +14,7 @@ from msbridge.tables import load_tables
 from msbridge.tables.translate import bind, same_value
 
 HARNESS_CATEGORIES = ("layer", "loss", "function")
-MODEL_FILES = ("layers.toml", "activations.toml", "losses.toml", "tensors.toml")
+MODEL_FILES = ("layers.toml", "activations.toml", "losses.toml", "tensors.toml", "ops.toml", "tensor_methods.toml")
 TABLES = load_tables()
 ROWS = [row for row in TABLES.rows if row.category in HARNESS_CATEGORIES]
 CASES = [(row, i) for row in ROWS for i in range(len(row.examples))]
@@ -81,7 +81,10 @@ def test_row_example_on_both_frameworks(row, index):
         assert len(ours.outputs) == len(ref.outputs), what
         for a, b in zip(ours.outputs, ref.outputs):
             h.assert_close(row, a, b, f"{what}: output")
-        assert any(np.any(o != 0) for o in ref.outputs), "a test on zeros would prove nothing"
+            if row.category == "function":   # a function's result dtype is part of its meaning (default dtypes)
+                assert a.dtype == b.dtype, f"{what}: dtype {a.dtype} vs {b.dtype}"
+        # a creation op (no inputs) may be all zeros by definition; anything else tested on zeros proves nothing
+        assert not example.inputs or any(np.any(o != 0) for o in ref.outputs), "a test on zeros would prove nothing"
         assert len(ours.input_grads) == len(ref.input_grads)
         for a, b in zip(ours.input_grads, ref.input_grads):
             h.assert_close(row, a, b, f"{what}: input gradient")

@@ -17,7 +17,7 @@ import mindspore
 import numpy as np
 import torch
 
-from msbridge.bridge.real_api import real_params, resolve
+from msbridge.bridge.real_api import documented_overloads, real_params, resolve
 from msbridge.tables.records import ApiRef, ApiRow, Example, InputSpec, Param
 from msbridge.tables.translate import same_value, translate
 
@@ -45,9 +45,52 @@ def call_styles(api: ApiRef, given: dict) -> list[Style]:
             Style("shuffled", (), dict(reversed(list(ordered.items())))), Style("defaults omitted", (), omitted)]
 
 
-def real_binding(name: str, style: Style) -> dict:
+# torch builtins whose docstring names a parameter other than the keyword torch accepts; the row's
+# keyword-style example runs the real call with the declared name, which proves the name
+DOCSTRING_ERRATA = {"torch.broadcast_to": ("shape", "size")}
+
+
+def real_signature(api: ApiRef) -> list[inspect.Parameter]:
+    """The real parameters of ``api``: ``inspect`` where it can, else the overload of the
+    builtin's docstring whose names are the declared ones (torch's C functions)."""
+    obj = resolve(api.name)
+    try:
+        return real_params(obj)
+    except ValueError:   # a C builtin: no inspect signature
+        overloads = documented_overloads(obj)
+        wrong, right = DOCSTRING_ERRATA.get(api.name, (None, None))
+        overloads = [[p.replace(name=right) if p.name == wrong else p for p in o] for o in overloads]
+        declared = [p.name for p in api.params]
+        return next((o for o in overloads if [p.name for p in o] == declared), overloads[0] if overloads else [])
+
+
+def _bind(params: list[inspect.Parameter], args: tuple, kwargs: dict) -> dict:
+    """Python's binding rules over a parameter list that may not form a valid Signature
+    (torch's ``arange(start=0, end, step=1)``); TypeError as Python raises."""
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if len(args) > len(positional):
+        raise TypeError(f"takes {len(positional)} positional arguments but {len(args)} were given")
+    bound = {p.name: a for p, a in zip(positional, args)}
+    for key, value in kwargs.items():
+        param = next((p for p in params if p.name == key), None)
+        if param is None or param.kind == param.POSITIONAL_ONLY or key in bound:
+            raise TypeError(f"unexpected or repeated argument {key!r}")
+        bound[key] = value
+    for p in params:
+        if p.name not in bound:
+            if p.default is inspect.Parameter.empty:
+                raise TypeError(f"missing a required argument: {p.name!r}")
+            bound[p.name] = p.default
+    return {p.name: bound[p.name] for p in params}
+
+
+def real_binding(name: str, style: Style, api: ApiRef | None = None) -> dict:
     """What the real API receives for this call, defaults applied (TypeError if it cannot bind)."""
-    signature = inspect.Signature(real_params(resolve(name)))
+    params = real_signature(api) if api is not None else real_params(resolve(name))
+    try:
+        signature = inspect.Signature(params)
+    except ValueError:   # a documented builtin's list that is no valid Python signature
+        return _bind(params, style.args, style.kwargs)
     bound = signature.bind(*style.args, **style.kwargs)
     bound.apply_defaults()
     return dict(bound.arguments)
@@ -114,6 +157,8 @@ class Pass:
 
 
 def state_of(framework: str, obj) -> dict:
+    if not isinstance(obj, (mindspore.nn.Cell, torch.nn.Module)):   # a function holds no state
+        return {}
     if framework == "mindspore":
         return {name: p.asnumpy().copy() for name, p in obj.parameters_and_names()}
     return {name: t.detach().numpy().copy() for name, t in obj.state_dict().items()}
@@ -218,8 +263,11 @@ def run_torch(layer, arrays, specs, train: bool) -> Pass:
     outs = _outputs(layer(*pack(tensors, specs)))
     floats = [o for o in outs if o.is_floating_point()]
     loss = sum((o * torch.from_numpy(_cotangent(tuple(o.shape)))).sum() for o in floats)
-    loss.backward()
-    input_grads = [t.grad.numpy().copy() for t, s in zip(tensors, specs) if _differentiable(s)]
+    if isinstance(loss, torch.Tensor) and loss.requires_grad:   # a creation op or an integer result has none
+        loss.backward()
+    # an output that does not depend on an input (ones_like) leaves its .grad None: a zero gradient
+    input_grads = [t.grad.numpy().copy() if t.grad is not None else np.zeros(tuple(t.shape), np.float32)
+                   for t, s in zip(tensors, specs) if _differentiable(s)]
     param_grads = {n: p.grad.numpy().copy() for n, p in params.items() if p.grad is not None}
     state = state_of("torch", layer) if isinstance(layer, torch.nn.Module) else {}
     return Pass([o.detach().numpy().copy() for o in outs], input_grads, param_grads, state)
@@ -241,6 +289,9 @@ def run_mindspore(layer, arrays, specs, train: bool) -> Pass:
         loss = sum((o * mindspore.Tensor(_cotangent(tuple(o.shape)))).sum() for o in floats)
         return loss, tuple(outs)
 
+    if not positions and not params:   # nothing to differentiate (a creation op, integer inputs)
+        outs = _outputs(layer(*tensors))
+        return Pass([o.asnumpy().copy() for o in outs], [], {}, {})
     grad_fn = mindspore.value_and_grad(forward, grad_position=positions or None,
                                        weights=params or None, has_aux=True)
     (_, outs), grads = grad_fn(*tensors)
@@ -267,9 +318,26 @@ def _materialise(name: str, value):
     return value
 
 
+INPUT_REF = "@"   # an example argument written "@0" is the example's first input tensor (function rows)
+
+
+def _fill(value, tensors):
+    if isinstance(value, (list, tuple)):
+        return type(value)(_fill(v, tensors) for v in value)
+    if isinstance(value, str) and value.startswith(INPUT_REF) and value[1:].isdigit():
+        return tensors[int(value[1:])]
+    return value
+
+
 def build(name: str, style: Style):
+    """A layer built from the call, or, for a function, the call itself as a function of the
+    example's input tensors (its arguments name them "@0", "@1", ...)."""
+    api = resolve(name)
     args = tuple(_materialise(name, v) for v in style.args)
-    return resolve(name)(*args, **{k: _materialise(name, v) for k, v in style.kwargs.items()})
+    kwargs = {k: _materialise(name, v) for k, v in style.kwargs.items()}
+    if not inspect.isclass(api):
+        return lambda *tensors: api(*_fill(args, tensors), **{k: _fill(v, tensors) for k, v in kwargs.items()})
+    return api(*args, **kwargs)
 
 
 def seed_both(seed: int = 0) -> None:
@@ -313,7 +381,7 @@ def unmapped(row: ApiRow, framework: str, obj, given=()) -> set[str]:
 def signature_mismatches(api: ApiRef) -> list[str]:
     """Declared parameters that differ from the real signature (a framework dtype default is
     declared as None: TOML cannot spell it)."""
-    real = real_params(resolve(api.name))
+    real = real_signature(api)
     if not api.params:   # torch.nn.Sigmoid inherits Module.__init__(*args, **kwargs): no arguments of its own
         real = [p for p in real if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
     problems = []
@@ -327,6 +395,8 @@ def signature_mismatches(api: ApiRef) -> list[str]:
                 problems.append(f"{declared.name}: required in reality")
         elif declared.default is None and not isinstance(actual.default, (int, float, str, tuple, bool)):
             continue  # e.g. dtype=mindspore.float32
+        elif isinstance(actual.default, str) and actual.default.startswith("torch."):
+            continue  # a documented non-literal default (layout=torch.strided): declared as None
         elif not (same_value(declared.default, actual.default) or declared.default == actual.default):
             problems.append(f"{declared.name}: table {declared.default!r}, real {actual.default!r}")
     return problems
@@ -339,7 +409,7 @@ def translations(row: ApiRow, example: Example) -> tuple[list[Style], list[dict]
     # TOML has no tuples; the frameworks' layers want (3, 2), not [3, 2]
     given = {k: tuple(v) if isinstance(v, list) else v for k, v in example.kwargs.items()}
     styles = call_styles(api, given)
-    bindings = [real_binding(api.name, s) for s in styles]
+    bindings = [real_binding(api.name, s, api) for s in styles]
     direction = f"to_{OTHER[source]}"
     results = [translate(row, direction, s.args, s.kwargs) for s in styles]
     return styles, bindings, results
