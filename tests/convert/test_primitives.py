@@ -1,5 +1,5 @@
 """Every ``[[primitive]]`` entry on MindSpore itself: the operator instance and the functional
-call that the converter folds it into compute the same, bit for bit, from the entry's examples.
+call that the converter folds it into compute the same from the entry's examples: bit for bit, or within 1 ulp for the transcendental kernels.
 
 (The functional call's own row then carries the cross-framework check in tests/layers/test_layer_rows.py.)
 """
@@ -13,6 +13,11 @@ from msbridge.tables import load_tables
 
 ENTRIES = [(prim, i) for group in primitives().values() for prim in group for i in range(len(prim.examples))]
 ROW_APIS = {row.mindspore.name for row in load_tables().rows if "to_torch" in row.directions and row.torch}
+
+
+# One kernel, two calls: MindSpore 2.10's CPU log/exp/tanh/... take a vector or a scalar path by the buffer's
+# alignment, which differs between calls, and the two round 1 ulp apart (seen under xdist, not alone).
+TRANSCENDENTAL = {"log", "exp", "tanh", "sigmoid", "sqrt", "pow", "softmax"}
 
 
 def _fill(value, tensors):
@@ -43,7 +48,10 @@ def test_operator_instance_is_its_functional_call(prim, index):
     ours = resolve(prim.functional)(**functional_arguments(prim, init, call_given, swap))
     for a, b in zip(_values(ours), _values(expected), strict=True):
         assert a.dtype == b.dtype
-        np.testing.assert_array_equal(a, b)
+        if prim.functional.rsplit(".", 1)[1] in TRANSCENDENTAL:
+            np.testing.assert_array_max_ulp(a, b, maxulp=1)
+        else:
+            np.testing.assert_array_equal(a, b)
 
 
 @pytest.mark.parametrize("name", sorted(primitives()))

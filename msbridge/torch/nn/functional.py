@@ -38,6 +38,9 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         if attn_mask.dtype == mindspore.bool_:
             keep = ops.broadcast_to(attn_mask, scores.shape)
             scores = scores.masked_fill(ops.logical_not(keep), float("-inf"))
+            # a row of -inf only is zeroed before the softmax: MindSpore 2.10's CPU softmax, given one, also
+            # corrupts the rows after it (measured: negative weights), and the row's weights become zeros below
+            scores = ops.where(keep.any(-1, keep_dims=True), scores, ops.zeros_like(scores))
         else:
             scores = scores + attn_mask
     weights = ops.softmax(scores, -1)
