@@ -37,7 +37,7 @@ from msbridge.convert.arguments import condition_holds, translate
 from msbridge.convert.bindings import OTHER, SOURCE, TARGET, Bindings
 from msbridge.convert.catalog import Catalog, framework_of, mirror_framework_of, other
 from msbridge.convert.imports import ImportNeeds
-from msbridge.convert.rules import labels, methods, optimizer_lr, param_groups
+from msbridge.convert.rules import containers, labels, methods, optimizer_lr, param_groups
 from msbridge.convert.rules.checkpoint import CheckpointCalls
 from msbridge.convert.rules.train_step import TrainStep
 from msbridge.convert.scan import BRIDGE_NAMES, Scan
@@ -452,6 +452,9 @@ class Rewriter(cst.CSTTransformer):
             args, found = param_groups.twin_params(self, rows, original, updated)
             self.record(original, public, rpt.REVIEW if found else rpt.CONVERTED, twin, "; ".join(found) or why)
             return updated.with_changes(func=self.needs.reference(twin), args=args)
+        result = containers.call(self, original, updated, public, rows)
+        if result is not None:
+            return result
         for row in rows:
             result = self._by_row(original, updated, public, row)
             if result is not None:
@@ -529,6 +532,8 @@ class Rewriter(cst.CSTTransformer):
         self.record(original, public, status, target_ref.name, text)
         target_name = labels.target_name(target_ref.name, self.target)
         return updated.with_changes(func=self.needs.reference(target_name), args=args)
+
+    by_row = _by_row   # for rules that adjust a call before the row translates it (rules.containers)
 
     def _source_calls_in(self, node: cst.CSTNode | None) -> list[str]:
         """Source-framework APIs called inside ``node`` (an original node) that stay unconverted, in order."""
