@@ -354,7 +354,7 @@ class Rewriter(cst.CSTTransformer):
         held += self._held_arguments(original)
         if kind in (TARGET, SOURCE):
             self._mixed(original, result, kind, held)
-            api = self.code_of(result.func) if kind == TARGET else \
+            api = self.code_of(result.func if isinstance(result, cst.Call) else result) if kind == TARGET else \
                 self.catalog.public_name(self.imports.resolve(original.func) or self.code_of(original.func), self.source)
             self.held[-1].append((kind, api))
         else:
@@ -396,7 +396,7 @@ class Rewriter(cst.CSTTransformer):
             text = (f"mixes frameworks: {api} stays {source_name} but holds {target_name} objects "
                     f"({', '.join(inside)}): the file will not run until {api} is ported")
         else:
-            api = _short(self.code_of(result.func))
+            api = _short(self.code_of(result.func if isinstance(result, cst.Call) else result))
             text = (f"mixes frameworks: {api} holds {source_name} objects that stay {source_name} "
                     f"({', '.join(inside)}): it will not run until they are ported")
         if self.recorded is not None:
@@ -567,18 +567,31 @@ class Rewriter(cst.CSTTransformer):
         func = updated.func
         if not isinstance(func, cst.Attribute):
             return updated
-        rename = methods.method_rename(func.attr.value, self.target)
+        attr = func.attr.value
         receiver = original.func.value
+        consumer = self.consumer_of.get(id(original))
+        consumed = consumer is not None and self._consumer_kind(consumer) == TARGET
+        rename = methods.rename_for(attr, self.target, consumed)
         if rename is None and self.imports.resolve(receiver) is None:
-            self._base_only_method(original, receiver, func.attr.value)
+            if methods.no_counterpart(attr, self.target) and self.bindings is not None \
+                    and self.bindings.kind(receiver) == TARGET:
+                self.record(original, f".{attr}()", rpt.REVIEW, None, methods.no_counterpart(attr, self.target))
+                return updated
+            self._base_only_method(original, receiver, attr)
         if rename is None or self.imports.resolve(receiver) is not None:
             return updated
+        if isinstance(receiver, cst.Name) and self.bindings is not None \
+                and _defines(self.bindings._class_of_self(receiver), attr):
+            return updated   # the class's own method of that name, not the framework's
         new, args = rename
-        method, target_call = f".{func.attr.value}()", f".{new}({args or ''})"
+        method, target_call = f".{attr}()", f".{new}({args or ''})"
         kind = self.bindings.kind(receiver) if self.bindings is not None else TARGET
-        consumer = self.consumer_of.get(id(original))
         if kind == OTHER:
             return updated   # a numpy array, a pandas frame, a literal: not a framework object
+        problem = methods.argument_problem(attr, original)
+        if problem is not None and kind == TARGET:
+            self.record(original, method, rpt.REVIEW, None, f"{target_call} exists, but {problem}")
+            return updated
         if kind != TARGET and not (consumer is not None and self._consumer_kind(consumer) == TARGET):
             text = _short(self.code_of(func.value))   # as written after the rewrite: a second run says the same
             source_name, target_name = _FRAMEWORK_NAMES[self.source], _FRAMEWORK_NAMES[self.target]
@@ -590,7 +603,7 @@ class Rewriter(cst.CSTTransformer):
         updated = updated.with_changes(func=func.with_changes(attr=cst.Name(new)))
         if args is not None:
             updated = updated.with_changes(args=cst.parse_expression(f"f({args})").args)
-        return updated
+        return methods.wrap(attr, self.target, updated, consumed, self.code_of)
 
 
 def _defines(cls: cst.ClassDef | None, name: str) -> bool:
