@@ -284,7 +284,10 @@ class Rewriter(cst.CSTTransformer):
             source_only = f"{self.source}_only"   # an argument the source's calls may pass and the target lacks
             differs = ("rename", "default_differs", "transform", "split", "merge") + \
                 ((source_only,) if row.category != "class" else ())   # a base class is not called
-            if not any(rule.rule in differs for rule in row.args):
+            problem = containers.reference_problem(public, self.target)
+            if problem is not None:
+                self.record(original, public, rpt.REVIEW, native, problem)
+            elif not any(rule.rule in differs for rule in row.args):
                 self.record(original, public, rpt.CONVERTED, native)
             else:  # e.g. `layer = nn.Dense`: its later calls keep MindSpore argument names
                 self.record(original, public, rpt.REVIEW, native,

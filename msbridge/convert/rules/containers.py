@@ -40,6 +40,14 @@ def call(rw, original: cst.Call, updated: cst.Call, public: str, rows: tuple[Api
     return None
 
 
+def reference_problem(public: str, target: str) -> str | None:
+    """Why a container used without a call (a base class, ``block = nn.SequentialCell``) cannot just be renamed."""
+    if public == "mindspore.nn.SequentialCell" and target == "torch":
+        return ("its calls (super().__init__(...) too) may pass one list, which torch's Sequential rejects: "
+                "pass the cells as *list")
+    return None
+
+
 # ---- containers -------------------------------------------------------------------------------------
 def _container(rw, original, updated, public, row):
     target = row.side(rw.target).name
@@ -84,18 +92,21 @@ def _unpacked(value: cst.List) -> list[cst.Arg]:
     return args
 
 
-def _is_list(rw, node) -> bool:
-    """A list literal or comprehension, ``list(...)``, or a name every binding of which is one of these."""
+def _is_list(rw, node, seen: frozenset = frozenset()) -> bool:
+    """A list literal or comprehension, ``list(...)``, or a name every binding of which is one of these
+    (``layers += more`` keeps a list a list: ``seen`` names count as lists inside their own bindings)."""
     if isinstance(node, (cst.List, cst.ListComp)):
         return True
     if isinstance(node, cst.BinaryOperation):   # [a] * n, layers + [b]
-        return _is_list(rw, node.left) or _is_list(rw, node.right)
+        return _is_list(rw, node.left, seen) or _is_list(rw, node.right, seen)
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "list" \
             and rw.imports.resolve(node.func) is None:
         return True
     if isinstance(node, cst.Name):
+        if node.value in seen:
+            return True
         values = rw.bindings.assigned_values(node)
-        return bool(values) and all(v is not node and _is_list(rw, v) for v in values)
+        return bool(values) and all(_is_list(rw, v, seen | {node.value}) for v in values)
     return False
 
 
