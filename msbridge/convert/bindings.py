@@ -288,6 +288,23 @@ class Bindings:
             values.append(self._index.values[id(assignment.node)])
         return values
 
+    def class_of(self, node: cst.BaseExpression) -> cst.ClassDef | None:
+        """The class of this file that ``node`` is an instance of: ``self`` in its methods, or a name whose one
+        binding is ``Name(...)`` of a class defined here; else None."""
+        if not isinstance(node, cst.Name):
+            return None
+        cls = self._class_of_self(node)
+        if cls is not None:
+            return cls
+        values = self.assigned_values(node)
+        if not values or len(values) != 1 or not isinstance(values[0], cst.Call) \
+                or not isinstance(values[0].func, cst.Name):
+            return None
+        assignments = self._assignments(values[0].func)
+        if not assignments or len(assignments) != 1 or not isinstance(assignments[0].node, cst.ClassDef):
+            return None
+        return assignments[0].node
+
     def _class_of_self(self, node: cst.Name) -> cst.ClassDef | None:
         assignments = self._assignments(node)
         if not assignments or len(assignments) != 1 or not isinstance(assignments[0], Assignment):

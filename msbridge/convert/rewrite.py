@@ -583,8 +583,7 @@ class Rewriter(cst.CSTTransformer):
             self._base_only_method(original, receiver, attr)
         if rename is None or self.imports.resolve(receiver) is not None:
             return updated
-        if isinstance(receiver, cst.Name) and self.bindings is not None \
-                and _defines(self.bindings._class_of_self(receiver), attr):
+        if self.bindings is not None and _defines(self.bindings.class_of(receiver), attr):
             return updated   # the class's own method of that name, not the framework's
         new, args = rename
         method, target_call = f".{attr}()", f".{new}({args or ''})"
