@@ -1,11 +1,15 @@
 """Framework methods found by name rather than by import.
 
 ``net.trainable_params()`` has no import to resolve: the object is a user's
-network. These few renames are the idioms every ported script meets; each one
-is the same operation on both sides (both ``set_train(mode)`` and
-``train(mode)`` take the same bool; torch's ``eval()`` is ``set_train(False)``;
-MindSpore's ``asnumpy()`` copies like torch's ``numpy(force=True)``, which also
-works on tensors that require grad). ``construct``/``forward`` is renamed only
+network. These renames are the idioms every ported script meets; each one is the
+same operation on both sides, or is wrapped so its result has the source's shape
+(``WRAPPED``): ``set_train(mode)``/``train(mode)`` take the same bool, torch's
+``eval()`` is ``set_train(False)``, MindSpore's ``asnumpy()`` copies like torch's
+``numpy(force=True)``; ``parameters_and_names``/``named_parameters``,
+``cells_and_names``/``named_modules`` yield the same (name, object) pairs (measured
+on nested containers), ``cells()`` is a view where ``children()`` is a generator.
+They are applied only on a receiver known to be a converted Cell/Module, never to
+a method the user's own class defines. ``construct``/``forward`` is renamed only
 inside classes deriving from the source framework's module base class.
 """
 from __future__ import annotations
