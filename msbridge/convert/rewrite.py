@@ -574,7 +574,7 @@ class Rewriter(cst.CSTTransformer):
         receiver = original.func.value
         consumer = self.consumer_of.get(id(original))
         consumed = consumer is not None and self._consumer_kind(consumer) == TARGET
-        rename = methods.rename_for(attr, self.target, consumed)
+        rename = methods.rename_for(attr, self.target)
         if rename is None and self.imports.resolve(receiver) is None:
             if methods.no_counterpart(attr, self.target) and self.bindings is not None \
                     and self.bindings.kind(receiver) == TARGET:

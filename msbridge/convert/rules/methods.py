@@ -5,9 +5,11 @@ network. These renames are the idioms every ported script meets; each one is the
 same operation on both sides, or is wrapped so its result has the source's shape
 (``WRAPPED``): ``set_train(mode)``/``train(mode)`` take the same bool, torch's
 ``eval()`` is ``set_train(False)``, MindSpore's ``asnumpy()`` copies like torch's
-``numpy(force=True)``; ``parameters_and_names``/``named_parameters``,
-``cells_and_names``/``named_modules`` yield the same (name, object) pairs (measured
-on nested containers), ``cells()`` is a view where ``children()`` is a generator.
+``numpy(force=True)``; ``cells_and_names``/``named_modules`` yield the same (name,
+cell) pairs (measured on nested containers), ``cells()`` is a view where
+``children()`` is a generator. The all-parameter listings (``parameters_and_names``,
+``get_parameters``, ``named_parameters``) are reported, not renamed: MindSpore counts
+BatchNorm statistics as Parameters, torch keeps them as buffers.
 They are applied only on a receiver known to be a converted Cell/Module, never to
 a method the user's own class defines. ``construct``/``forward`` is renamed only
 inside classes deriving from the source framework's module base class.
@@ -20,12 +22,11 @@ import libcst as cst
 METHOD_CALLS = {
     "torch": {"trainable_params": ("parameters", None), "set_train": ("train", None),
               "asnumpy": ("numpy", "force=True"),
-              "parameters_and_names": ("named_parameters", None), "get_parameters": ("parameters", None),
               "cells_and_names": ("named_modules", None), "cells": ("children", None),
               "name_cells": ("named_children", None), "insert_child_to_cell": ("add_module", None)},
     "mindspore": {"parameters": ("trainable_params", None), "train": ("set_train", None),
                   "eval": ("set_train", "False"), "numpy": ("asnumpy", ""),
-                  "named_parameters": ("parameters_and_names", None), "named_modules": ("cells_and_names", None),
+                  "named_modules": ("cells_and_names", None),
                   "children": ("cells", None), "named_children": ("name_cells", None),
                   "add_module": ("insert_child_to_cell", None)},
 }
@@ -39,24 +40,31 @@ WRAPPED = {
               "name_cells": "dict({})"},
     "mindspore": {"children": "iter({})", "named_children": "iter({}.items())"},
 }
-# ... except where a converted call (an optimizer) consumes the parameters: the optimizers skip (torch) or are only
-# ever given (MindSpore) parameters that require gradients, so the plain rename computes the same there.
+# ... except where a converted call (an optimizer) consumes the parameters: torch's optimizers skip parameters
+# without a gradient, so the plain rename computes the same there.
 NOT_WRAPPED_FOR_CONSUMER = {"torch": {"trainable_params"}, "mindspore": set()}
-# where nothing converted consumes torch's parameters(): all of them, as a generator (get_parameters)
-UNCONSUMED = {"torch": {}, "mindspore": {"parameters": ("get_parameters", None)}}
 # renamed only when called without arguments: the arguments mean different things (name_prefix/expand vs
 # prefix/recurse/remove_duplicate, cells/name_prefix vs memo/prefix)
 NO_ARGUMENTS = frozenset({"parameters_and_names", "get_parameters", "cells_and_names", "named_parameters",
                           "named_modules", "parameters"})
 # renamed only with positional arguments (child_name/child_cell vs name/module)
 POSITIONAL_ONLY = frozenset({"insert_child_to_cell", "add_module"})
-# methods of a known target object with no same-semantics counterpart: reported, never renamed
+# methods of a known target object with no same-semantics counterpart: reported, never renamed.
+# MindSpore keeps BatchNorm's moving_mean/moving_variance as Parameters (requires_grad=False); torch keeps running
+# statistics as buffers, outside parameters()/named_parameters() (measured): the all-parameter listings differ.
+_BUFFERS = ("MindSpore lists BatchNorm's moving_mean/moving_variance among its Parameters, torch keeps them as "
+            "buffers: ")
 NO_COUNTERPART = {
     "torch": {"to_float": "MindSpore's to_float(dst_type) casts the cell's inputs (and its sub-cells') to dst_type "
                           "while keeping float32 parameters; torch has no method that does this: cast inputs "
                           "by hand or use torch.autocast",
-              "set_grad": "torch records gradients for every tensor that requires them: delete this call"},
-    "mindspore": {},
+              "set_grad": "torch records gradients for every tensor that requires them: delete this call",
+              "parameters_and_names": _BUFFERS + "write named_parameters() where the network has no BatchNorm, "
+                                                 "add named_buffers() where it has",
+              "get_parameters": _BUFFERS + "write parameters() where the network has no BatchNorm, add buffers() "
+                                           "where it has"},
+    "mindspore": {"named_parameters": _BUFFERS + "parameters_and_names() also yields them; filter on "
+                                                 "requires_grad or name where the network has BatchNorm"},
 }
 MODULE_BASE = {"torch": "mindspore.nn.Cell", "mindspore": "torch.nn.Module"}
 # target -> methods of the SOURCE module base that the target base lacks (measured: in dir() of one class and not
@@ -92,10 +100,8 @@ def argument_problem(attr: str, call: cst.Call) -> str | None:
     return None
 
 
-def rename_for(attr: str, target: str, consumed_by_target: bool) -> tuple[str, str | None] | None:
-    """(new name, new argument text) for ``attr``, given whether a converted call consumes the result."""
-    if not consumed_by_target and attr in UNCONSUMED[target]:
-        return UNCONSUMED[target][attr]
+def rename_for(attr: str, target: str) -> tuple[str, str | None] | None:
+    """(new name, new argument text) for ``attr``."""
     return METHOD_CALLS[target].get(attr)
 
 
