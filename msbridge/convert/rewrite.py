@@ -78,6 +78,7 @@ class Rewriter(cst.CSTTransformer):
         self.consumer_of: dict[int, cst.Call] = {}  # id(argument expression) -> the call it is passed to
         self.recorded = None                        # (index, use) of the last report entry
         self.held: list[list[tuple[str, str]]] = [[]]  # per open call: (kind, api) of objects built inside it
+        self.base_refs: set[int] = set()            # id() of class-base expressions (rules.containers)
 
     # ---- helpers -----------------------------------------------------------------------------
     def code_of(self, node: cst.CSTNode) -> str:
@@ -192,6 +193,7 @@ class Rewriter(cst.CSTTransformer):
 
     # ---- classes: construct <-> forward --------------------------------------------------------
     def visit_ClassDef(self, node):
+        self.base_refs.update(id(base.value) for base in node.bases)
         if self.bindings is not None:
             self.bindings.enter_class(node, self._class_kind(node))
 
@@ -284,7 +286,7 @@ class Rewriter(cst.CSTTransformer):
             source_only = f"{self.source}_only"   # an argument the source's calls may pass and the target lacks
             differs = ("rename", "default_differs", "transform", "split", "merge") + \
                 ((source_only,) if row.category != "class" else ())   # a base class is not called
-            problem = containers.reference_problem(public, self.target)
+            problem = containers.reference_problem(public, self.target) if id(original) in self.base_refs else None
             if problem is not None:
                 self.record(original, public, rpt.REVIEW, native, problem)
             elif not any(rule.rule in differs for rule in row.args):
@@ -690,6 +692,7 @@ class RegionRewriter:
         rewriter.skip_refs.clear()
         rewriter.assign_of.clear()
         rewriter.consumer_of.clear()
+        rewriter.base_refs.clear()
         rewriter.train_step.lines.clear()
         rewriter.train_step.consumed.clear()
         rewriter.train_step.refused.clear()

@@ -61,11 +61,14 @@ PAIRS = [
      "        self.w = nn.Parameter(torch.tensor([1.0]))\n",
      "import mindspore\n\n\nclass Net(mindspore.nn.Cell):\n    def __init__(self):\n        super().__init__()\n"
      "        self.w = mindspore.Parameter(mindspore.tensor([1.0]))\n", "mindspore"),
+    ("from mindspore import nn\n\n\ndef f(b) -> nn.SequentialCell:\n    return isinstance(b, nn.SequentialCell)\n",
+     "import torch\n\n\ndef f(b) -> torch.nn.Sequential:\n    return isinstance(b, torch.nn.Sequential)\n", "torch"),
 ]
 PAIR_IDS = ["seq-list-literal-unpacked", "seq-name-bound-to-lists-starred", "seq-listcomp-starred", "seq-varargs",
             "seq-ordereddict-kept", "seq-multiline-comments-kept", "celllist", "celldict", "sequential-to-ms",
             "sequential-star-to-ms", "modulelist-generator-listed", "modulelist-list", "moduledict",
-            "sequential-subclass-varargs", "parameter-name-on-self-attr-dropped", "parameter-to-ms"]
+            "sequential-subclass-varargs", "parameter-name-on-self-attr-dropped", "parameter-to-ms",
+            "seq-isinstance-and-annotation-renamed"]
 
 NET_MS = "from mindspore import nn\n\n\nclass Net(nn.Cell):\n    def construct(self, x):\n        return x\n\n\nnet = Net()\n"
 NET_PT = "from torch import nn\n\n\nclass Net(nn.Module):\n    def forward(self, x):\n        return x\n\n\nnet = Net()\n"

@@ -41,7 +41,7 @@ def call(rw, original: cst.Call, updated: cst.Call, public: str, rows: tuple[Api
 
 
 def reference_problem(public: str, target: str) -> str | None:
-    """Why a container used without a call (a base class, ``block = nn.SequentialCell``) cannot just be renamed."""
+    """Why a container class used as a base class cannot just be renamed (annotations and isinstance can)."""
     if public == "mindspore.nn.SequentialCell" and target == "torch":
         return ("its calls (super().__init__(...) too) may pass one list, which torch's Sequential rejects: "
                 "pass the cells as *list")
