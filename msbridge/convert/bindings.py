@@ -86,6 +86,10 @@ class _Index(cst.CSTVisitor):
             if isinstance(target.target, cst.Name):
                 self.values[id(target.target)] = node.value
 
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if isinstance(node.target, cst.Name):   # layers += [...]: the target's new value is the target op value
+            self.values[id(node.target)] = cst.BinaryOperation(left=node.target, operator=cst.Add(), right=node.value)
+
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self._class_depth.append(1)
 
@@ -285,6 +289,39 @@ class Bindings:
             self._inferring.discard(id(bound))
             self._ahead -= 1
         return kind if kind in (TARGET, OTHER) else None
+
+    def assigned_values(self, node: cst.Name) -> list[cst.BaseExpression] | None:
+        """The values every binding of ``node`` assigns (``x = v``, ``x += v`` as ``x + v``); None when one of
+        them is not a plain assignment (a parameter, an import, a loop variable...)."""
+        assignments = self._assignments(node)
+        if not assignments:
+            return None
+        if self._index is None:
+            self._index = _Index()
+            self.module.visit(self._index)
+        values = []
+        for assignment in assignments:
+            if not isinstance(assignment, Assignment) or id(assignment.node) not in self._index.values:
+                return None
+            values.append(self._index.values[id(assignment.node)])
+        return values
+
+    def class_of(self, node: cst.BaseExpression) -> cst.ClassDef | None:
+        """The class of this file that ``node`` is an instance of: ``self`` in its methods, or a name whose one
+        binding is ``Name(...)`` of a class defined here; else None."""
+        if not isinstance(node, cst.Name):
+            return None
+        cls = self._class_of_self(node)
+        if cls is not None:
+            return cls
+        values = self.assigned_values(node)
+        if not values or len(values) != 1 or not isinstance(values[0], cst.Call) \
+                or not isinstance(values[0].func, cst.Name):
+            return None
+        assignments = self._assignments(values[0].func)
+        if not assignments or len(assignments) != 1 or not isinstance(assignments[0].node, cst.ClassDef):
+            return None
+        return assignments[0].node
 
     def _class_of_self(self, node: cst.Name) -> cst.ClassDef | None:
         assignments = self._assignments(node)

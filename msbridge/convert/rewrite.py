@@ -38,7 +38,8 @@ from msbridge.convert.bindings import OTHER, SOURCE, TARGET, Bindings
 from msbridge.convert.catalog import Catalog, framework_of, mirror_framework_of, other
 from msbridge.convert.imports import ImportNeeds
 from msbridge.convert.rules import (
-    callbacks, constant_calls, labels, loss_scale, methods, optimizer_lr, param_groups, shape_varargs, twin_limits)
+    callbacks, constant_calls, containers, labels, loss_scale, methods, optimizer_lr, param_groups, shape_varargs,
+    twin_limits)
 from msbridge.convert.rules.checkpoint import CheckpointCalls
 from msbridge.convert.rules.operator_instances import OperatorInstances
 from msbridge.convert.rules.train_step import TrainStep
@@ -81,6 +82,7 @@ class Rewriter(cst.CSTTransformer):
         self.consumer_of: dict[int, cst.Call] = {}  # id(argument expression) -> the call it is passed to
         self.recorded = None                        # (index, use) of the last report entry
         self.held: list[list[tuple[str, str]]] = [[]]  # per open call: (kind, api) of objects built inside it
+        self.base_refs: set[int] = set()            # id() of class-base expressions (rules.containers)
 
     # ---- helpers -----------------------------------------------------------------------------
     def code_of(self, node: cst.CSTNode) -> str:
@@ -198,6 +200,7 @@ class Rewriter(cst.CSTTransformer):
 
     # ---- classes: construct <-> forward --------------------------------------------------------
     def visit_ClassDef(self, node):
+        self.base_refs.update(id(base.value) for base in node.bases)
         if self.bindings is not None:
             kind = self._class_kind(node)
             self.bindings.enter_class(node, kind)
@@ -294,7 +297,10 @@ class Rewriter(cst.CSTTransformer):
             source_only = f"{self.source}_only"   # an argument the source's calls may pass and the target lacks
             differs = ("rename", "default_differs", "transform", "split", "merge") + \
                 ((source_only,) if row.category != "class" else ())   # a base class is not called
-            if not any(rule.rule in differs for rule in row.args):
+            problem = containers.reference_problem(public, self.target) if id(original) in self.base_refs else None
+            if problem is not None:
+                self.record(original, public, rpt.REVIEW, native, problem)
+            elif not any(rule.rule in differs for rule in row.args):
                 self.record(original, public, rpt.CONVERTED, native)
             else:  # e.g. `layer = nn.Dense`: its later calls keep MindSpore argument names
                 self.record(original, public, rpt.REVIEW, native,
@@ -373,7 +379,7 @@ class Rewriter(cst.CSTTransformer):
         held += self._held_arguments(original)
         if kind in (TARGET, SOURCE):
             self._mixed(original, result, kind, held)
-            api = self.code_of(result.func) if kind == TARGET else \
+            api = self.code_of(result.func if isinstance(result, cst.Call) else result) if kind == TARGET else \
                 self.catalog.public_name(self.imports.resolve(original.func) or self.code_of(original.func), self.source)
             self.held[-1].append((kind, api))
         else:
@@ -417,7 +423,7 @@ class Rewriter(cst.CSTTransformer):
             text = (f"mixes frameworks: {api} stays {source_name} but holds {target_name} objects "
                     f"({', '.join(inside)}): the file will not run until {api} is ported")
         else:
-            api = _short(self.code_of(result.func))
+            api = _short(self.code_of(result.func if isinstance(result, cst.Call) else result))
             text = (f"mixes frameworks: {api} holds {source_name} objects that stay {source_name} "
                     f"({', '.join(inside)}): it will not run until they are ported")
         if self.recorded is not None:
@@ -484,6 +490,9 @@ class Rewriter(cst.CSTTransformer):
         scaled = loss_scale.to_twin(self, public, rows, original, updated)
         if scaled is not None:
             return scaled
+        result = containers.call(self, original, updated, public, rows)
+        if result is not None:
+            return result
         for row in rows:
             result = self._by_row(original, updated, public, row)
             if result is not None:
@@ -564,6 +573,8 @@ class Rewriter(cst.CSTTransformer):
         target_name = labels.target_name(target_ref.name, self.target)
         return updated.with_changes(func=self.needs.reference(target_name), args=args)
 
+    by_row = _by_row   # for rules that adjust a call before the row translates it (rules.containers)
+
     def _source_calls_in(self, node: cst.CSTNode | None) -> list[str]:
         """Source-framework APIs called inside ``node`` (an original node) that stay unconverted, in order."""
         found: list[str] = []
@@ -596,18 +607,30 @@ class Rewriter(cst.CSTTransformer):
         func = updated.func
         if not isinstance(func, cst.Attribute):
             return updated
-        rename = methods.method_rename(func.attr.value, self.target)
+        attr = func.attr.value
         receiver = original.func.value
+        consumer = self.consumer_of.get(id(original))
+        consumed = consumer is not None and self._consumer_kind(consumer) == TARGET
+        rename = methods.rename_for(attr, self.target)
         if rename is None and self.imports.resolve(receiver) is None:
-            self._base_only_method(original, receiver, func.attr.value)
+            if methods.no_counterpart(attr, self.target) and self.bindings is not None \
+                    and self.bindings.kind(receiver) == TARGET:
+                self.record(original, f".{attr}()", rpt.REVIEW, None, methods.no_counterpart(attr, self.target))
+                return updated
+            self._base_only_method(original, receiver, attr)
         if rename is None or self.imports.resolve(receiver) is not None:
             return updated
+        if self.bindings is not None and _defines(self.bindings.class_of(receiver), attr):
+            return updated   # the class's own method of that name, not the framework's
         new, args = rename
-        method, target_call = f".{func.attr.value}()", f".{new}({args or ''})"
+        method, target_call = f".{attr}()", f".{new}({args or ''})"
         kind = self.bindings.kind(receiver) if self.bindings is not None else TARGET
-        consumer = self.consumer_of.get(id(original))
         if kind == OTHER:
             return updated   # a numpy array, a pandas frame, a literal: not a framework object
+        problem = methods.argument_problem(attr, original)
+        if problem is not None and kind == TARGET:
+            self.record(original, method, rpt.REVIEW, None, f"{target_call} exists, but {problem}")
+            return updated
         if kind != TARGET and not (consumer is not None and self._consumer_kind(consumer) == TARGET):
             text = _short(self.code_of(func.value))   # as written after the rewrite: a second run says the same
             source_name, target_name = _FRAMEWORK_NAMES[self.source], _FRAMEWORK_NAMES[self.target]
@@ -619,7 +642,7 @@ class Rewriter(cst.CSTTransformer):
         updated = updated.with_changes(func=func.with_changes(attr=cst.Name(new)))
         if args is not None:
             updated = updated.with_changes(args=cst.parse_expression(f"f({args})").args)
-        return updated
+        return methods.wrap(attr, self.target, updated, consumed, self.code_of)
 
 
 def _defines(cls: cst.ClassDef | None, name: str) -> bool:
@@ -704,6 +727,7 @@ class RegionRewriter:
         rewriter.skip_refs.clear()
         rewriter.assign_of.clear()
         rewriter.consumer_of.clear()
+        rewriter.base_refs.clear()
         rewriter.train_step.lines.clear()
         rewriter.train_step.consumed.clear()
         rewriter.train_step.refused.clear()

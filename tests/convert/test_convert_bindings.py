@@ -278,13 +278,13 @@ def test_convert_bindings_mixed_container_names_the_api_that_blocks_the_run():
     out, report = convert_source(textwrap.dedent("""\
         import torch
         from torch import nn
-        body = nn.Sequential(nn.Linear(2, 3), nn.ReLU())
+        body = nn.ParameterList([nn.Linear(2, 3), nn.ReLU()])  # no row: stays torch
         """), "mindspore")
-    use = [u for u in report.uses if u.api == "torch.nn.Sequential"][0]
+    use = [u for u in report.uses if u.api == "torch.nn.ParameterList"][0]
     assert use.status == UNSUPPORTED
-    assert "torch.nn.Sequential stays torch but holds MindSpore objects (mindspore.nn.Dense, mindspore.nn.ReLU)" \
+    assert "torch.nn.ParameterList stays torch but holds MindSpore objects (mindspore.nn.Dense, mindspore.nn.ReLU)" \
         in use.message
-    assert "the file will not run until torch.nn.Sequential is ported" in out
+    assert "the file will not run until torch.nn.ParameterList is ported" in out
     assert not report.complete
 
 
@@ -358,9 +358,10 @@ def test_convert_bindings_a_class_reference_rewritten_in_an_assignment_holds_a_t
     # model-zoo MobileNetV2: `self.init_parameters_data()` stayed, unmarked, on what became a torch Module
     ("from mindspore import nn\n\n\nclass Head(nn.Cell):\n    def __init__(self):\n        super().__init__()\n"
      "        self.fc = nn.Dense(4, 2)\n        self.init_parameters_data()\n", "torch", "init_parameters_data"),
-    # timm densenet: `self.add_module(...)` stayed, unmarked, on what became a MindSpore Cell
+    # timm densenet: `self.add_module(...)` stayed, unmarked, on what became a MindSpore Cell (add_module now
+    # becomes insert_child_to_cell; its alias register_module has no MindSpore counterpart)
     ("import torch.nn as nn\n\n\nclass Layer(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
-     "        self.add_module('fc', nn.Linear(2, 2))\n", "mindspore", "add_module"),
+     "        self.register_module('fc', nn.Linear(2, 2))\n", "mindspore", "register_module"),
 ], ids=["cell-only-method-to-torch", "module-only-method-to-mindspore"])
 def test_convert_bindings_base_only_method_on_self_is_marked(before, to, method):
     out, report = convert_source(before, to)

@@ -1,21 +1,70 @@
 """Framework methods found by name rather than by import.
 
 ``net.trainable_params()`` has no import to resolve: the object is a user's
-network. These few renames are the idioms every ported script meets; each one
-is the same operation on both sides (both ``set_train(mode)`` and
-``train(mode)`` take the same bool; torch's ``eval()`` is ``set_train(False)``;
-MindSpore's ``asnumpy()`` copies like torch's ``numpy(force=True)``, which also
-works on tensors that require grad). ``construct``/``forward`` is renamed only
+network. These renames are the idioms every ported script meets; each one is the
+same operation on both sides, or is wrapped so its result has the source's shape
+(``WRAPPED``): ``set_train(mode)``/``train(mode)`` take the same bool, torch's
+``eval()`` is ``set_train(False)``, MindSpore's ``asnumpy()`` copies like torch's
+``numpy(force=True)``; ``cells_and_names``/``named_modules`` yield the same (name,
+cell) pairs (measured on nested containers), ``cells()`` is a view where
+``children()`` is a generator. The all-parameter listings (``parameters_and_names``,
+``get_parameters``, ``named_parameters``) are reported, not renamed: MindSpore counts
+BatchNorm statistics as Parameters, torch keeps them as buffers.
+They are applied only on a receiver known to be a converted Cell/Module, never to
+a method the user's own class defines. ``construct``/``forward`` is renamed only
 inside classes deriving from the source framework's module base class.
 """
 from __future__ import annotations
 
+import libcst as cst
+
 # source method -> (target method, the target call's arguments or None to keep the user's)
 METHOD_CALLS = {
     "torch": {"trainable_params": ("parameters", None), "set_train": ("train", None),
-              "asnumpy": ("numpy", "force=True")},
+              "asnumpy": ("numpy", "force=True"),
+              "cells_and_names": ("named_modules", None), "cells": ("children", None),
+              "name_cells": ("named_children", None), "insert_child_to_cell": ("add_module", None)},
     "mindspore": {"parameters": ("trainable_params", None), "train": ("set_train", None),
-                  "eval": ("set_train", "False"), "numpy": ("asnumpy", "")},
+                  "eval": ("set_train", "False"), "numpy": ("asnumpy", ""),
+                  "named_modules": ("cells_and_names", None),
+                  "children": ("cells", None), "named_children": ("name_cells", None),
+                  "add_module": ("insert_child_to_cell", None)},
+}
+# Cell <-> Module methods whose results differ in shape (measured, MindSpore 2.10 / torch 2.13): the renamed call
+# is wrapped so the converted program gets what the original got. {} is the renamed call.
+#   trainable_params(): a list of the parameters with requires_grad; parameters(): a generator of all of them;
+#   cells(): an odict_values view; children(): a generator; name_cells(): an OrderedDict name -> cell;
+#   named_children(): a generator of (name, module) pairs (both skip None and repeated children).
+WRAPPED = {
+    "torch": {"trainable_params": "[p for p in {} if p.requires_grad]", "cells": "list({})",
+              "name_cells": "dict({})"},
+    "mindspore": {"children": "iter({})", "named_children": "iter({}.items())"},
+}
+# ... except where a converted call (an optimizer) consumes the parameters: torch's optimizers skip parameters
+# without a gradient, so the plain rename computes the same there.
+NOT_WRAPPED_FOR_CONSUMER = {"torch": {"trainable_params"}, "mindspore": set()}
+# renamed only when called without arguments: the arguments mean different things (name_prefix/expand vs
+# prefix/recurse/remove_duplicate, cells/name_prefix vs memo/prefix)
+NO_ARGUMENTS = frozenset({"parameters_and_names", "get_parameters", "cells_and_names", "named_parameters",
+                          "named_modules", "parameters"})
+# renamed only with positional arguments (child_name/child_cell vs name/module)
+POSITIONAL_ONLY = frozenset({"insert_child_to_cell", "add_module"})
+# methods of a known target object with no same-semantics counterpart: reported, never renamed.
+# MindSpore keeps BatchNorm's moving_mean/moving_variance as Parameters (requires_grad=False); torch keeps running
+# statistics as buffers, outside parameters()/named_parameters() (measured): the all-parameter listings differ.
+_BUFFERS = ("MindSpore lists BatchNorm's moving_mean/moving_variance among its Parameters, torch keeps them as "
+            "buffers: ")
+NO_COUNTERPART = {
+    "torch": {"to_float": "MindSpore's to_float(dst_type) casts the cell's inputs (and its sub-cells') to dst_type "
+                          "while keeping float32 parameters; torch has no method that does this: cast inputs "
+                          "by hand or use torch.autocast",
+              "set_grad": "torch records gradients for every tensor that requires them: delete this call",
+              "parameters_and_names": _BUFFERS + "write named_parameters() where the network has no BatchNorm, "
+                                                 "add named_buffers() where it has",
+              "get_parameters": _BUFFERS + "write parameters() where the network has no BatchNorm, add buffers() "
+                                           "where it has"},
+    "mindspore": {"named_parameters": _BUFFERS + "parameters_and_names() also yields them; filter on "
+                                                 "requires_grad or name where the network has BatchNorm"},
 }
 MODULE_BASE = {"torch": "mindspore.nn.Cell", "mindspore": "torch.nn.Module"}
 # target -> methods of the SOURCE module base that the target base lacks (measured: in dir() of one class and not
@@ -40,6 +89,34 @@ def method_rename(attr: str, target: str) -> tuple[str, str | None] | None:
     return METHOD_CALLS[target].get(attr)
 
 
+def argument_problem(attr: str, call: cst.Call) -> str | None:
+    """Why the call's arguments cannot be carried over by a rename (None: they can)."""
+    if attr in NO_ARGUMENTS and call.args and attr not in ("parameters",):
+        return "its arguments mean different things on the two sides: port them by hand"
+    if attr == "parameters" and call.args:
+        return "recurse= has no MindSpore counterpart: port it by hand"
+    if attr in POSITIONAL_ONLY and any(a.keyword is not None for a in call.args):
+        return "the argument names differ: pass them by position"
+    return None
+
+
+def rename_for(attr: str, target: str) -> tuple[str, str | None] | None:
+    """(new name, new argument text) for ``attr``."""
+    return METHOD_CALLS[target].get(attr)
+
+
+def wrap(attr: str, target: str, renamed: cst.Call, consumed_by_target: bool, code_of) -> cst.BaseExpression:
+    """The renamed call wrapped so its result has the source method's shape (WRAPPED)."""
+    template = WRAPPED[target].get(attr)
+    if template is None or (consumed_by_target and attr in NOT_WRAPPED_FOR_CONSUMER[target]):
+        return renamed
+    return cst.parse_expression(template.format(code_of(renamed)))
+
+
+def no_counterpart(attr: str, target: str) -> str | None:
+    return NO_COUNTERPART[target].get(attr)
+
+
 def base_only(attr: str, target: str) -> bool:
     """Whether ``attr`` is a method of the source framework's module base that the target's lacks."""
     return attr in BASE_ONLY_METHODS[target]
@@ -57,7 +134,7 @@ def module_base(target: str) -> str:
 
 def idiom_attributes(target: str) -> frozenset[str]:
     """Attribute names that make a statement worth visiting even without a framework name in it."""
-    names = set(METHOD_CALLS[target]) | {FORWARD[target][0]}
+    names = set(METHOD_CALLS[target]) | set(NO_COUNTERPART[target]) | {FORWARD[target][0]}
     if target == "mindspore":
         names |= {"zero_grad", "backward", "step", "param_groups", "grad",   # rules.train_step marks leftovers
                   "load_state_dict"}                                           # rules.checkpoint
