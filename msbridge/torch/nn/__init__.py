@@ -1,0 +1,11 @@
+"""torch ``nn`` layers as MindSpore Cells: only where MindSpore has no layer computing the same.
+
+The converter writes MindSpore's own layer wherever a table row shows it exact at the call site;
+these twins take calls whose arguments are known only at run time (``nn.Dropout(p)`` may be 1,
+``nn.LayerNorm(dim)`` an int or a shape). Each is tested against real torch
+(tests/layers/test_torch_twins.py).
+"""
+from msbridge.torch.nn.dropout import Dropout
+from msbridge.torch.nn.normalization import LayerNorm
+
+__all__ = ["Dropout", "LayerNorm"]

@@ -1,0 +1,31 @@
+"""Layer calls as real model files write them (shapes found on the public corpus), through the converter.
+
+Each case is (source, target, a line of the source, what the converted line must contain); a second
+conversion of the output changes nothing. The numerics of what these lines become are tested by the
+row harness (tests/layers/test_layer_rows.py) and the twins' tests (test_torch_twins.py).
+"""
+import pytest
+
+from msbridge.convert.source import convert_source
+
+HEADER = {"mindspore": "import mindspore.nn as nn\n", "torch": "import torch.nn as nn\n"}
+CASES = [
+    # torch's nn.Dropout(p) with p a variable: p may be 1, which MindSpore's Dropout refuses
+    ("torch", "mindspore", "d = nn.Dropout(dropout)", "d = Dropout(dropout)"),
+    ("torch", "mindspore", "d = nn.Dropout(0.1)", "mindspore.nn.Dropout(p=0.1)"),
+    # torch's nn.LayerNorm(dim): an int or a shape, known only at run time
+    ("torch", "mindspore", "n = nn.LayerNorm(dim)", "n = LayerNorm(dim)"),
+    # torch's (height, width) padding is MindSpore's (top, bottom, left, right)
+    ("torch", "mindspore", "c = nn.Conv2d(1, 64, (5, 5), (1, 1), (2, 2))",
+     "mindspore.nn.Conv2d(1, 64, (5, 5), (1, 1), pad_mode='pad', padding=(2, 2, 2, 2), has_bias=True)"),
+    # a tuple display whose length is known though its elements are not
+    ("mindspore", "torch", "n = nn.LayerNorm((in_channels,))", "torch.nn.LayerNorm((in_channels,), eps=1e-07)"),
+]
+
+
+@pytest.mark.parametrize("source,target,line,expected", CASES, ids=[c[2] for c in CASES])
+def test_call_site_converts(source, target, line, expected):
+    code, report = convert_source(HEADER[source] + line + "\n", target)
+    assert "# msbridge:" not in code, code
+    assert expected in code, code
+    assert convert_source(code, target)[0] == code
