@@ -5,7 +5,8 @@ these twins take calls whose arguments are known only at run time (``nn.Dropout(
 ``nn.LayerNorm(dim)`` an int or a shape). Each is tested against real torch
 (tests/layers/test_torch_twins.py).
 """
+from msbridge.torch.nn import init
 from msbridge.torch.nn.dropout import Dropout
 from msbridge.torch.nn.normalization import LayerNorm
 
-__all__ = ["Dropout", "LayerNorm"]
+__all__ = ["Dropout", "LayerNorm", "init"]
