@@ -37,7 +37,7 @@ from msbridge.convert.arguments import condition_holds, translate
 from msbridge.convert.bindings import OTHER, SOURCE, TARGET, Bindings
 from msbridge.convert.catalog import Catalog, framework_of, mirror_framework_of, other
 from msbridge.convert.imports import ImportNeeds
-from msbridge.convert.rules import labels, methods, optimizer_lr, param_groups
+from msbridge.convert.rules import labels, layer_init, methods, optimizer_lr, param_groups
 from msbridge.convert.rules.checkpoint import CheckpointCalls
 from msbridge.convert.rules.train_step import TrainStep
 from msbridge.convert.scan import BRIDGE_NAMES, Scan
@@ -510,10 +510,12 @@ class Rewriter(cst.CSTTransformer):
             elif assigned is not None and assigned in self.scan.bridges:
                 overrides[optimizer_lr.MINDSPORE_LR_ARG] = self.scan.bridges[assigned].learning_rate
                 message = "MindSporeLR folded back into learning_rate"
-        translation = translate(row, self.source, self.target, updated, self.code_of, overrides)
+        call, init_lines = layer_init.plan(self, row, updated, assigned)   # weight_init= etc. after construction
+        overrides.update(layer_init.target_args(self, row))
+        translation = translate(row, self.source, self.target, call, self.code_of, overrides)
         if translation is None:
             return None
-        self.after[-1].extend(after)
+        self.after[-1].extend(after + [cst.parse_statement(line + "\n") for line in init_lines])
         found, args, notes = list(translation.problems), translation.args, []
         if "params" in row.side(self.source).names:
             args, more, notes = param_groups.optimizer_params(self, row, original, args)

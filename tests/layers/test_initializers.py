@@ -15,6 +15,7 @@ import torch
 from mindspore.common import initializer as ms_init
 from scipy.stats import ks_2samp
 
+from msbridge.bridge import layer_init
 from msbridge.mindspore.common import initializer as twin_init
 from msbridge.torch.nn import init as twin_torch_init
 
@@ -93,9 +94,9 @@ def test_mindspore_initializer_bad_input_same_errors():
 
 def test_initialize_fills_a_torch_parameter_in_place():
     layer = torch.nn.Conv1d(3, 4, 1)
-    assert twin_init.initialize_(layer.bias, "zeros") is layer.bias
+    assert layer_init.initialize_(layer.bias, "zeros") is layer.bias
     assert torch.all(layer.bias == 0)
-    assert twin_init.initialize_(None, "normal") is None   # a bias switched off
+    assert layer_init.initialize_(None, "normal") is None   # a bias switched off
 
 
 TORCH_CASES = [
@@ -162,3 +163,67 @@ def test_layer_default_initialisation_is_the_same_distribution(index):
         assert ks_2samp(ours.ravel(), reference.ravel()).pvalue > P_MIN, name
         bound = np.abs(ours).max()   # uniform on both sides: the same bound, to the sampling's precision
         assert abs(np.abs(reference).max() - bound) < 0.02 * bound, name
+
+
+MS_INIT_MODEL = '''import mindspore.nn as nn
+from mindspore.common.initializer import Normal
+
+
+class Net(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(16, 400, 1, has_bias=True, bias_init="normal")
+        self.dense = nn.Dense(40, 100, weight_init=Normal(0.5, 0.2), bias_init="zeros")
+        self.embed = nn.Embedding(100, 40, padding_idx=3)
+'''
+TORCH_INIT_MODEL = '''import torch.nn as nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(100, 40, padding_idx=3)
+'''
+
+
+def _import(path, name):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("source,code", [("mindspore", MS_INIT_MODEL), ("torch", TORCH_INIT_MODEL)], ids=["mindspore", "torch"])
+def test_converted_model_initialises_as_the_original(tmp_path, source, code):
+    """weight_init=/bias_init= and Embedding's default (N(0, 0.01^2) vs N(0, 1)) survive conversion."""
+    from msbridge.convert.source import convert_source
+    target = "torch" if source == "mindspore" else "mindspore"
+    converted, report = convert_source(code, target)
+    assert "# msbridge:" not in converted, converted
+    (tmp_path / "orig.py").write_text(code)
+    (tmp_path / "conv.py").write_text(converted)
+    mindspore.set_seed(3)
+    torch.manual_seed(3)
+    original = _import(tmp_path / "orig.py", f"orig_init_{source}").Net()
+    ours = _import(tmp_path / "conv.py", f"conv_init_{source}").Net()
+
+    def params(net, framework):
+        if framework == "torch":
+            return {n: p.detach().numpy() for n, p in net.named_parameters()}
+        return {n: p.asnumpy() for n, p in net.parameters_and_names()}
+    names = {"conv.weight": "conv.weight", "conv.bias": "conv.bias", "dense.weight": "dense.weight",
+             "dense.bias": "dense.bias", "embed.embedding_table": "embed.weight"}
+    if source == "torch":
+        names = {v: k for k, v in names.items()}
+    reference, drawn = params(original, source), params(ours, target)
+    assert len(reference) == len(drawn)
+    for name, value in reference.items():
+        mine = drawn[names[name]]
+        if np.all(value == value.flat[0]):
+            np.testing.assert_array_equal(mine, value, err_msg=name)
+            continue
+        if name.startswith("embed"):   # the padding row is zero on both sides
+            np.testing.assert_array_equal(mine[3], value[3])
+            mine, value = np.delete(mine, 3, 0), np.delete(value, 3, 0)
+        assert ks_2samp(mine.ravel(), value.ravel()).pvalue > P_MIN, name

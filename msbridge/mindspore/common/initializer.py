@@ -210,19 +210,5 @@ def initializer(init, shape=None, dtype=torch.float32) -> torch.Tensor:
     return fill(torch.empty(shape, dtype=dtype))
 
 
-def initialize_(tensor: torch.Tensor | None, init) -> torch.Tensor | None:
-    """Fill an existing parameter in place as a MindSpore layer's ``weight_init=init`` would have.
-
-    msbridge's converter writes this after a torch layer built from a MindSpore layer call that set
-    ``weight_init``/``bias_init``/``gamma_init``/...; a parameter the layer does not have (a bias
-    switched off) is None and left alone.
-    """
-    if tensor is None:
-        return None
-    with torch.no_grad():
-        tensor.copy_(initializer(init, tuple(tensor.shape), tensor.dtype))
-    return tensor
-
-
 __all__ = ["Constant", "HeNormal", "HeUniform", "Initializer", "Normal", "One", "Orthogonal", "TruncatedNormal",
-           "Uniform", "XavierNormal", "XavierUniform", "Zero", "initialize_", "initializer"]
+           "Uniform", "XavierNormal", "XavierUniform", "Zero", "initializer"]
