@@ -20,6 +20,12 @@ CASES = [
      "mindspore.nn.Conv2d(1, 64, (5, 5), (1, 1), pad_mode='pad', padding=(2, 2, 2, 2), has_bias=True)"),
     # a tuple display whose length is known though its elements are not
     ("mindspore", "torch", "n = nn.LayerNorm((in_channels,))", "torch.nn.LayerNorm((in_channels,), eps=1e-07)"),
+    # a MindSpore layer's init argument (PointNet's Conv1d) is applied after the torch layer's construction
+    ("mindspore", "torch", "c = nn.Conv1d(3, 64, 1, has_bias=True, bias_init='normal')",
+     "torch.nn.Conv1d(3, 64, 1, padding='same', bias=True)\ninitialize_(c.bias, 'normal')"),
+    # torch's in-place init functions run on MindSpore parameters through msbridge.torch.nn.init
+    ("torch", "mindspore", "nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')",
+     "from msbridge.torch.nn.init import kaiming_normal_\nkaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')"),
 ]
 
 
