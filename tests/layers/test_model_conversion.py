@@ -26,6 +26,8 @@ MODELS = {  # file -> (class, input shape)
     "ms_mlp.py": ("MLP", (6, 20)),
     "torch_lenet.py": ("LeNet5", (2, 1, 32, 32)),
     "torch_mlp.py": ("MLP", (6, 20)),
+    "ms_dcgan.py": ("DCGAN", (2, 8, 1, 1)),
+    "torch_dcgan.py": ("DCGAN", (2, 8, 1, 1)),
 }
 RTOL = 1e-5   # the widest rtol of the rows these models use (Conv2d, BatchNorm1d)
 
