@@ -28,6 +28,8 @@ MODELS = {  # file -> (class, input shape)
     "torch_mlp.py": ("MLP", (6, 20)),
     "ms_dcgan.py": ("DCGAN", (2, 8, 1, 1)),
     "torch_dcgan.py": ("DCGAN", (2, 8, 1, 1)),
+    "ms_unet.py": ("UNetBlock", (2, 3, 8, 8)),
+    "torch_unet.py": ("UNetBlock", (2, 3, 8, 8)),
 }
 RTOL = 1e-5   # the widest rtol of the rows these models use (Conv2d, BatchNorm1d)
 
