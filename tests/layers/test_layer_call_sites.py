@@ -20,6 +20,10 @@ CASES = [
      "mindspore.nn.Conv2d(1, 64, (5, 5), (1, 1), pad_mode='pad', padding=(2, 2, 2, 2), has_bias=True)"),
     # a tuple display whose length is known though its elements are not
     ("mindspore", "torch", "n = nn.LayerNorm((in_channels,))", "torch.nn.LayerNorm((in_channels,), eps=1e-07)"),
+    # MindSpore's Upsample refuses scale_factor on 4-D inputs: torch's goes to msbridge's twin
+    ("torch", "mindspore", "u = nn.Upsample(scale_factor=2, mode='bilinear', align_corners=True)",
+     "u = Upsample(scale_factor=2, mode='bilinear', align_corners=True)"),
+    ("torch", "mindspore", "u = nn.Upsample(size=(4, 4))", "u = mindspore.nn.Upsample(size=(4, 4))"),
     # a MindSpore layer's init argument (PointNet's Conv1d) is applied after the torch layer's construction
     ("mindspore", "torch", "c = nn.Conv1d(3, 64, 1, has_bias=True, bias_init='normal')",
      "torch.nn.Conv1d(3, 64, 1, padding='same', bias=True)\ninitialize_(c.bias, 'normal')"),

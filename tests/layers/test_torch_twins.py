@@ -22,6 +22,9 @@ CASES = [
     ("LayerNorm", {"normalized_shape": 5, "bias": False}, (2, 3, 5)),
     ("Dropout", {"p": 0.0}, (4, 6)),
     ("Dropout", {"p": 1.0}, (4, 6)),
+    ("Upsample", {"scale_factor": 2}, (1, 2, 3, 4)),
+    ("Upsample", {"scale_factor": 2.0, "mode": "bilinear", "align_corners": True}, (1, 2, 3, 4)),
+    ("Upsample", {"scale_factor": (2, 1.5), "mode": "bilinear"}, (1, 2, 3, 4)),
 ]
 
 
@@ -69,6 +72,10 @@ def test_twins_reject_what_torch_rejects():
             torch.nn.Dropout(bad)
         with pytest.raises(ValueError):
             twin_nn.Dropout(bad)
+    with pytest.raises(ValueError):
+        torch.nn.Upsample()(torch.ones(1, 1, 2, 2))
+    with pytest.raises(ValueError):
+        twin_nn.Upsample()(mindspore.Tensor(np.ones((1, 1, 2, 2), np.float32)))
     with pytest.raises(RuntimeError):
         torch.nn.LayerNorm(5)(torch.ones(2, 4))
     with pytest.raises(RuntimeError):
