@@ -18,6 +18,8 @@ CASES = [
     # torch's (height, width) padding is MindSpore's (top, bottom, left, right)
     ("torch", "mindspore", "c = nn.Conv2d(1, 64, (5, 5), (1, 1), (2, 2))",
      "mindspore.nn.Conv2d(1, 64, (5, 5), (1, 1), pad_mode='pad', padding=(2, 2, 2, 2), has_bias=True)"),
+    # a padding known only at run time (an int or a pair): msbridge's twin decides the mode when built
+    ("torch", "mindspore", "c = nn.Conv2d(c_in, c_out, k, padding=k // 2)", "c = Conv2d(c_in, c_out, k, padding=k // 2)"),
     # a tuple display whose length is known though its elements are not
     ("mindspore", "torch", "n = nn.LayerNorm((in_channels,))", "torch.nn.LayerNorm((in_channels,), eps=1e-07)"),
     # MindSpore's Upsample refuses scale_factor on 4-D inputs: torch's goes to msbridge's twin

@@ -1,14 +1,15 @@
 """torch ``nn`` layers as MindSpore Cells: only where MindSpore has no layer computing the same.
 
 The converter writes MindSpore's own layer wherever a table row shows it exact at the call site;
-these twins take calls whose arguments are known only at run time (``nn.Dropout(p)`` may be 1,
+these twins take calls whose arguments are known only at run time (``nn.Conv2d(..., padding=k // 2)``: an int or a pair; ``nn.Dropout(p)`` may be 1,
 ``nn.LayerNorm(dim)`` an int or a shape; ``nn.Upsample(scale_factor=2)``, which MindSpore's refuses on
 4-D inputs). Each is tested against real torch
 (tests/layers/test_torch_twins.py).
 """
 from msbridge.torch.nn import init
+from msbridge.torch.nn.conv import Conv2d
 from msbridge.torch.nn.dropout import Dropout
 from msbridge.torch.nn.normalization import LayerNorm
 from msbridge.torch.nn.upsample import Upsample
 
-__all__ = ["Dropout", "LayerNorm", "Upsample", "init"]
+__all__ = ["Conv2d", "Dropout", "LayerNorm", "Upsample", "init"]
