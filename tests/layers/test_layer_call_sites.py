@@ -26,6 +26,9 @@ CASES = [
     ("torch", "mindspore", "u = nn.Upsample(scale_factor=2, mode='bilinear', align_corners=True)",
      "u = Upsample(scale_factor=2, mode='bilinear', align_corners=True)"),
     ("torch", "mindspore", "u = nn.Upsample(size=(4, 4))", "u = mindspore.nn.Upsample(size=(4, 4))"),
+    # MindSpore's pad_mode='same' pooling (ResNet stems) has no torch pool: msbridge's twin pads as MindSpore does
+    ("mindspore", "torch", "p = nn.MaxPool2d(kernel_size=3, stride=2, pad_mode='same')",
+     "p = MaxPool2d(kernel_size=3, stride=2, pad_mode='same')"),
     # a MindSpore layer's init argument (PointNet's Conv1d) is applied after the torch layer's construction
     ("mindspore", "torch", "c = nn.Conv1d(3, 64, 1, has_bias=True, bias_init='normal')",
      "torch.nn.Conv1d(3, 64, 1, padding='same', bias=True)\ninitialize_(c.bias, 'normal')"),

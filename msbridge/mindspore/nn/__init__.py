@@ -19,4 +19,4 @@ from msbridge.mindspore.nn.learning_rate_schedule import (
 )
 from msbridge.mindspore.nn.optim import (  # noqa: E402,F401
     SGD, AdaMax, Adagrad, Adam, AdamWeightDecay, LazyAdam, Momentum, Optimizer, RMSProp, Rprop)
-from msbridge.mindspore.nn.layers import Conv2d, Dense, get_activation  # noqa: E402,F401
+from msbridge.mindspore.nn.layers import AvgPool2d, Conv2d, Dense, MaxPool2d, get_activation  # noqa: E402,F401
