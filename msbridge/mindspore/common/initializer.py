@@ -143,25 +143,27 @@ class XavierNormal(Initializer):
         tensor.normal_(0, self.gain * math.sqrt(2.0 / float(fan_in + fan_out)))
 
 
-@_register("he_uniform")
-class HeUniform(Initializer):
+class _He(Initializer):
+    """Kaiming/He: standard deviation gain / sqrt(fan) (MindSpore's and torch's formula)."""
+
     def __init__(self, negative_slope=0, mode="fan_in", nonlinearity="leaky_relu"):
         self.negative_slope, self.mode, self.nonlinearity = negative_slope, mode, nonlinearity
 
+    def _std(self, tensor) -> float:
+        return _gain(self.nonlinearity, self.negative_slope) / math.sqrt(_fan(tensor.shape, self.mode))
+
+
+@_register("he_uniform")
+class HeUniform(_He):
     def _initialize(self, tensor):
-        std = _gain(self.nonlinearity, self.negative_slope) / math.sqrt(_fan(tensor.shape, self.mode))
-        bound = math.sqrt(3.0) * std
+        bound = math.sqrt(3.0) * self._std(tensor)
         tensor.uniform_(-bound, bound)
 
 
 @_register("he_normal")
-class HeNormal(Initializer):
-    def __init__(self, negative_slope=0, mode="fan_in", nonlinearity="leaky_relu"):
-        self.negative_slope, self.mode, self.nonlinearity = negative_slope, mode, nonlinearity
-
+class HeNormal(_He):
     def _initialize(self, tensor):
-        std = _gain(self.nonlinearity, self.negative_slope) / math.sqrt(_fan(tensor.shape, self.mode))
-        tensor.normal_(0, std)
+        tensor.normal_(0, self._std(tensor))
 
 
 @_register()
