@@ -34,6 +34,8 @@ class Conv2d(mindspore.nn.Conv2d):
         if padding_mode != "zeros":
             raise NotImplementedError(f"msbridge's Conv2d pads with zeros only, got padding_mode={padding_mode!r}: "
                                       "pad explicitly (mindspore.ops.pad) first")
+        if dtype is not None:   # device is placement only; a dtype would change the numbers
+            raise TypeError(f"msbridge's Conv2d computes in float32 only, got dtype={dtype!r}")
         if padding == "same" and stride not in (1, (1, 1), [1, 1]):
             raise ValueError("padding='same' is not supported for strided convolutions")
         pad_mode, pads = _pad_mode(padding)

@@ -24,6 +24,8 @@ class LayerNorm(mindspore.nn.Cell):
 
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
         super().__init__()
+        if dtype is not None:   # device is placement only; a dtype would change the numbers
+            raise TypeError(f"msbridge's LayerNorm computes in float32 only, got dtype={dtype!r}")
         self.normalized_shape = _shape(normalized_shape)
         self.eps, self.elementwise_affine = float(eps), elementwise_affine
         ones = Tensor(np.ones(self.normalized_shape, np.float32))
