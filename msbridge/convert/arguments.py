@@ -72,6 +72,32 @@ def _literal(text: str):
         return _NO_TEXT
 
 
+class _Unknown:
+    """An element of a tuple/list display that is not a literal (``(dim,)``): its length is known,
+    its value is not, so any comparison or arithmetic on it makes a condition unknowable."""
+
+    def _refuse(self, *_):
+        raise TypeError("a value known only at run time")
+
+    __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = __bool__ = __hash__ = __index__ = _refuse
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __int__ = __float__ = _refuse
+
+
+def _partial(text: str):
+    """``(dim,)`` -> ``(_Unknown(),)``: a display whose length a condition may read; else _NO_TEXT."""
+    try:
+        node = ast.parse(text, mode="eval").body
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return _NO_TEXT
+    if not isinstance(node, (ast.Tuple, ast.List)) or any(isinstance(e, ast.Starred) for e in node.elts):
+        return _NO_TEXT
+    items = []
+    for element in node.elts:
+        value = _literal(ast.unparse(element))
+        items.append(_Unknown() if value is _NO_TEXT else value)
+    return tuple(items) if isinstance(node, ast.Tuple) else items
+
+
 def _default_text(param: Param | None) -> str | None:
     if param is None or param.default is Param.REQUIRED:
         return None
@@ -102,6 +128,8 @@ def condition_holds(row: ApiRow, source: str, target: str, call: cst.Call, code_
     env = {p.name: p.default for p in ref.params if not p.var_keyword and p.default is not Param.REQUIRED}
     for name, b in bound.items():
         value = _literal(b.text)
+        if value is _NO_TEXT:
+            value = _partial(b.text)
         if value is _NO_TEXT:
             env.pop(name, None)
         else:

@@ -38,8 +38,8 @@ from msbridge.convert.bindings import OTHER, SOURCE, TARGET, Bindings
 from msbridge.convert.catalog import Catalog, framework_of, mirror_framework_of, other
 from msbridge.convert.imports import ImportNeeds
 from msbridge.convert.rules import (
-    callbacks, constant_calls, containers, labels, loss_scale, methods, optimizer_lr, param_groups, shape_varargs,
-    twin_limits)
+    callbacks, constant_calls, containers, labels, layer_init, loss_scale, methods, optimizer_lr, param_groups,
+    shape_varargs, twin_limits)
 from msbridge.convert.rules.checkpoint import CheckpointCalls
 from msbridge.convert.rules.operator_instances import OperatorInstances
 from msbridge.convert.rules.train_step import TrainStep
@@ -552,10 +552,12 @@ class Rewriter(cst.CSTTransformer):
                 overrides[optimizer_lr.MINDSPORE_LR_ARG] = self.scan.bridges[assigned].learning_rate
                 message = "MindSporeLR folded back into learning_rate"
         updated = shape_varargs.pack(public, updated)   # torch.zeros(2, 3): one shape argument
-        translation = translate(row, self.source, self.target, updated, self.code_of, overrides)
+        call, init_lines = layer_init.plan(self, row, updated, assigned)   # weight_init= etc. after construction
+        overrides.update(layer_init.target_args(self, row))
+        translation = translate(row, self.source, self.target, call, self.code_of, overrides)
         if translation is None:
             return None
-        self.after[-1].extend(after)
+        self.after[-1].extend(after + [cst.parse_statement(line + "\n") for line in init_lines])
         found, args, notes = list(translation.problems), translation.args, []
         args = shape_varargs.positional_size(target_ref.name, args)
         if "params" in row.side(self.source).names:

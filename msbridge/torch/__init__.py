@@ -1,4 +1,4 @@
 """torch-shaped API driving MindSpore: ``import msbridge.torch as torch``."""
-from msbridge.torch import optim
+from msbridge.torch import nn, optim
 
-__all__ = ["optim"]
+__all__ = ["nn", "optim"]

@@ -26,6 +26,10 @@ CASES = [
                 "padding": (1, 0, 2, 1)}, (1, 2, 6, 6)),
     ("Conv2d", {"in_channels": 2, "out_channels": 3, "kernel_size": 3, "stride": 2, "pad_mode": "valid"},
      (1, 2, 7, 6)),
+    ("MaxPool2d", {"kernel_size": 3, "stride": 2, "pad_mode": "same"}, (1, 2, 7, 8)),
+    ("MaxPool2d", {"kernel_size": 2, "stride": 2, "pad_mode": "same"}, (2, 2, 7, 7)),
+    ("AvgPool2d", {"kernel_size": 3, "stride": 2, "pad_mode": "same"}, (1, 2, 7, 8)),
+    ("AvgPool2d", {"kernel_size": 4, "stride": 3, "pad_mode": "same"}, (1, 1, 8, 9)),
 ]
 
 

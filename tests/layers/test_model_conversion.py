@@ -36,6 +36,10 @@ MODELS = {  # file -> (class, input shape[, number of token ids: an integer inpu
     "torch_resnet_blocks.py": ("ResNetBlocks", (2, 3, 8, 8)),
     "ms_mobilenetv2_block.py": ("MobileNetV2Blocks", (2, 3, 8, 8)),
     "torch_mobilenetv2_block.py": ("MobileNetV2Blocks", (2, 3, 8, 8)),
+    "ms_dcgan.py": ("DCGAN", (2, 8, 1, 1)),
+    "torch_dcgan.py": ("DCGAN", (2, 8, 1, 1)),
+    "ms_unet.py": ("UNetBlock", (2, 3, 8, 8)),
+    "torch_unet.py": ("UNetBlock", (2, 3, 8, 8)),
 }
 RTOL = 1e-5   # the widest rtol of the rows these models use (Conv2d, BatchNorm1d)
 

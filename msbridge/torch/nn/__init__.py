@@ -1,1 +1,16 @@
-"""MindSpore functions and Cells with torch.nn semantics (runtime twins for torch -> MindSpore)."""
+"""torch ``nn`` layers and functions on MindSpore: only where MindSpore has nothing computing the same.
+
+The converter writes MindSpore's own layer wherever a table row shows it exact at the call site;
+these twins take calls whose arguments are known only at run time (``nn.Conv2d(..., padding=k // 2)``:
+an int or a pair; ``nn.Dropout(p)`` may be 1, ``nn.LayerNorm(dim)`` an int or a shape;
+``nn.Upsample(scale_factor=2)``, which MindSpore's refuses on 4-D inputs). ``functional`` holds
+``scaled_dot_product_attention``. Each is tested against real torch (tests/layers/test_torch_twins.py,
+test_attention_twin.py).
+"""
+from msbridge.torch.nn import init
+from msbridge.torch.nn.conv import Conv2d
+from msbridge.torch.nn.dropout import Dropout
+from msbridge.torch.nn.normalization import LayerNorm
+from msbridge.torch.nn.upsample import Upsample
+
+__all__ = ["Conv2d", "Dropout", "LayerNorm", "Upsample", "init"]

@@ -1,11 +1,13 @@
 """Layers with MindSpore's signature, parameter names and numerics, as torch modules.
 
 Only where torch has no layer computing the same thing (``Dense(activation=...)``,
-``Conv2d(pad_mode='same')`` with a stride > 1): everywhere else the converter writes
+``Conv2d(pad_mode='same')`` with a stride > 1,
+``MaxPool2d``/``AvgPool2d(pad_mode='same')``): everywhere else the converter writes
 torch's own layer. Each is tested against real MindSpore (tests/layers/test_layer_twins.py).
 """
 from msbridge.mindspore.nn.layers.activation import get_activation
 from msbridge.mindspore.nn.layers.conv import Conv2d
 from msbridge.mindspore.nn.layers.dense import Dense
+from msbridge.mindspore.nn.layers.pooling import AvgPool2d, MaxPool2d
 
-__all__ = ["Conv2d", "Dense", "get_activation"]
+__all__ = ["AvgPool2d", "Conv2d", "Dense", "MaxPool2d", "get_activation"]

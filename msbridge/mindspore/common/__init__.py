@@ -1,0 +1,1 @@
+"""MindSpore ``common``-shaped API on torch: the initializers (``mindspore.common.initializer``)."""

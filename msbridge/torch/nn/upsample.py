@@ -1,0 +1,48 @@
+"""``torch.nn.Upsample(scale_factor=...)`` on MindSpore.
+
+MindSpore 2.10's Upsample/interpolate refuses scale_factor for 4-D inputs (measured), so this twin
+resizes to torch's output size, floor(size * scale_factor) per axis. torch maps output to input
+coordinates by the scale factor; MindSpore by the size ratio: the two grids are the same when
+size * scale_factor is a whole number (always for integer factors), and the twin refuses the rest
+rather than compute on another grid. ``size=`` calls translate to MindSpore's own Upsample.
+"""
+from __future__ import annotations
+
+import math
+
+import mindspore
+from mindspore import ops
+
+
+class Upsample(mindspore.nn.Cell):
+    """Upsampling with torch's signature: size or scale_factor, mode, align_corners."""
+
+    def __init__(self, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None):
+        super().__init__()
+        self.size, self.scale_factor, self.mode = size, scale_factor, mode
+        self.align_corners, self.recompute_scale_factor = align_corners, recompute_scale_factor
+
+    def _size(self, x) -> tuple[int, ...]:
+        spatial = tuple(x.shape[2:])
+        factors = self.scale_factor if isinstance(self.scale_factor, (tuple, list)) else (self.scale_factor,) * len(spatial)
+        if len(factors) != len(spatial):
+            raise ValueError(f"Input and scale_factor must have the same number of spatial dimensions, but got "
+                             f"input with spatial dimensions of {list(spatial)} and scale_factor of shape {factors}.")
+        out = []
+        for n, factor in zip(spatial, factors):
+            product = n * float(factor)
+            if product != math.floor(product) and not self.recompute_scale_factor:
+                raise NotImplementedError(f"msbridge's Upsample: size {n} * scale_factor {factor} is not a whole number; "
+                                          "torch then interpolates on a grid MindSpore cannot express: pass size=")
+            out.append(int(math.floor(product)))
+        return tuple(out)
+
+    def construct(self, x):
+        if (self.size is None) == (self.scale_factor is None):   # torch checks when called, not when built
+            raise ValueError("either size or scale_factor should be defined" if self.size is None else
+                             "only one of size or scale_factor should be defined")
+        size = self.size if self.size is not None else self._size(x)
+        return ops.interpolate(x, size=size, mode=self.mode, align_corners=self.align_corners)
+
+    def extend_repr(self):
+        return f"size={self.size}, scale_factor={self.scale_factor}, mode={self.mode!r}"

@@ -1,0 +1,38 @@
+from mindspore import nn
+
+
+class DoubleConv(nn.Cell):
+    """(convolution => BatchNorm => ReLU) twice, as in every UNet stage."""
+
+    def __init__(self, in_channels, out_channels):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, pad_mode="pad", padding=1)
+        self.bn1 = nn.BatchNorm2d(out_channels)
+        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, pad_mode="pad", padding=1)
+        self.bn2 = nn.BatchNorm2d(out_channels)
+        self.relu = nn.ReLU()
+
+    def construct(self, x):
+        x = self.relu(self.bn1(self.conv1(x)))
+        return self.relu(self.bn2(self.conv2(x)))
+
+
+class UNetBlock(nn.Cell):
+    """One UNet level: down (max-pool + double conv), up (transposed conv), skip connection, double conv.
+
+    The skip connection adds the encoder's features (a concatenation needs ops.concat, not yet a row).
+    """
+
+    def __init__(self, in_channels=3, base=4, classes=2):
+        super().__init__()
+        self.inc = DoubleConv(in_channels, base)
+        self.pool = nn.MaxPool2d(kernel_size=2, stride=2)
+        self.down = DoubleConv(base, base * 2)
+        self.up = nn.Conv2dTranspose(base * 2, base, 2, stride=2)
+        self.dec = DoubleConv(base, base)
+        self.outc = nn.Conv2d(base, classes, 1, has_bias=True)
+
+    def construct(self, x):
+        skip = self.inc(x)
+        x = self.up(self.down(self.pool(skip)))
+        return self.outc(self.dec(x + skip))
