@@ -1,4 +1,13 @@
-"""torch-shaped API driving MindSpore: ``import msbridge.torch as torch``."""
-from msbridge.torch import optim
+"""torch-shaped API driving MindSpore: ``import msbridge.torch as torch``.
 
-__all__ = ["optim"]
+``optim``: torch's optimizers and LR schedulers; ``utils.data``: datasets, samplers and loaders
+yielding MindSpore tensors; ``no_grad``/``inference_mode``, ``manual_seed``, ``device`` and the
+device queries (``cuda``, ``accelerator``, ``backends.cudnn``); ``amp``; ``distributed``.
+"""
+from msbridge.torch import accelerator, amp, backends, cuda, distributed, optim, utils
+from msbridge.torch.device import device
+from msbridge.torch.grad_mode import inference_mode, no_grad
+from msbridge.torch.random import initial_seed, manual_seed, seed
+
+__all__ = ["accelerator", "amp", "backends", "cuda", "device", "distributed", "inference_mode", "initial_seed",
+           "manual_seed", "no_grad", "optim", "seed", "utils"]
