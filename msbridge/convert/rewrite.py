@@ -37,7 +37,7 @@ from msbridge.convert.arguments import condition_holds, translate
 from msbridge.convert.bindings import OTHER, SOURCE, TARGET, Bindings
 from msbridge.convert.catalog import Catalog, framework_of, mirror_framework_of, other
 from msbridge.convert.imports import ImportNeeds
-from msbridge.convert.rules import labels, methods, optimizer_lr, param_groups
+from msbridge.convert.rules import devices, labels, methods, optimizer_lr, param_groups
 from msbridge.convert.rules.checkpoint import CheckpointCalls
 from msbridge.convert.rules.train_step import TrainStep
 from msbridge.convert.scan import BRIDGE_NAMES, Scan
@@ -275,7 +275,7 @@ class Rewriter(cst.CSTTransformer):
             return self._value(original, updated, public, exact[0])
         if twin is not None and (not exact or _is_lr_api(public, rows[0] if rows else None)):
             self.record(original, public, rpt.CONVERTED, twin, "msbridge runtime twin (same signature and values)")
-            return self.needs.reference(twin)
+            return devices.flag_reference(self, twin) or self.needs.reference(twin)
         if exact:
             row = exact[0]
             native = row.side(self.target).name
@@ -420,6 +420,9 @@ class Rewriter(cst.CSTTransformer):
         rewritten = self.checkpoint.call(original, updated)
         if rewritten is not None:
             return rewritten
+        moved = devices.move(self, original, updated)   # x.to(device) / .cuda() / .cpu() -> x (rules.devices)
+        if moved is not None:
+            return moved
         name = labels.source_name(self.imports.resolve(original.func))
         if name is None:
             maybe = self.bindings.ambiguous(original.func) if self.bindings is not None else []
@@ -674,6 +677,7 @@ class RegionRewriter:
         rewriter.train_step.consumed.clear()
         rewriter.train_step.refused.clear()
         rewriter.train_step.lr_views.clear()
+        rewriter.train_step.clip.clear()
         # bisect, not a scan of every statement: one scan per region made many-region files quadratic
         lo, hi = bisect_left(self.statement_lines, first_line), bisect_right(self.statement_lines, last_line)
         self.rewriter.statement_lines = self.statement_lines[lo:hi]

@@ -33,6 +33,7 @@ from msbridge.convert import report as rpt
 from msbridge.convert.imports import names_read
 from msbridge.convert.names import dotted_name
 from msbridge.convert.rules import gradients, param_groups
+from msbridge.convert.rules.clip_grad import ClipGrad
 from msbridge.convert.scan import VALUE_AND_GRAD, GradFn
 
 FORWARD_FN = "_msbridge_forward"
@@ -129,6 +130,7 @@ class TrainStep:
         self.refused: dict[int, tuple] = {}        # id(original statement) of a refused step -> (it, why)
         self.lr_views: dict[int, cst.Attribute] = {}  # id(X.param_groups) used for its 'lr' only -> it
         self.optimizers: set[str] = _optimizer_names(rewriter.scan)
+        self.clip = ClipGrad(rewriter)              # clipping calls inside planned steps (rules.clip_grad)
         tree = getattr(rewriter.scan, "tree", None)
         # grad_fn names / step lines whose gradients are used beyond ``optimizer(grads)`` -> why
         self.escaping, self.escaping_lines = (gradients.escapes(tree, self.grad_fns, rewriter.scan.imports)
@@ -138,7 +140,7 @@ class TrainStep:
     def owns(self, call: cst.Call) -> bool:
         """value_and_grad(FN, None, OPT.parameters) and depend(x, OPT(grads)) calls belong to this rule (to torch)."""
         if self.r.target != "torch":
-            return False
+            return self.clip.owns(call)
         if self._depend(call) is not None:
             return True
         return self.r.imports.resolve(call.func) in VALUE_AND_GRAD and _call_parts(call, self.module) is not None
@@ -176,6 +178,9 @@ class TrainStep:
         if self.r.target == "mindspore":
             if _call_on(original, "backward", self.module) is not None:
                 self.lines[id(updated)] = (updated, self.r.line_of(original))  # holding the node keeps its id unique
+            clipped = self.clip.statement(original, updated)
+            if clipped is not None:
+                return clipped
         if self.r.target != "torch" or len(original.body) != 1:
             return None
         small = original.body[0]
@@ -256,6 +261,8 @@ class TrainStep:
         for attribute in param_groups.lr_views(node.body):
             self.lr_views[id(attribute)] = attribute
         for step in _plan(list(node.body), self.module, self.r.imports):
+            if not step.refused:
+                self.clip.plan(node.body, step)
             for index in (step.zero, step.backward, step.step):
                 stmt = node.body[index]
                 if step.refused:
