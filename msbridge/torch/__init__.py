@@ -5,9 +5,10 @@ yielding MindSpore tensors; ``no_grad``/``inference_mode``, ``manual_seed``, ``d
 device queries (``cuda``, ``accelerator``, ``backends.cudnn``); ``amp``; ``distributed``.
 """
 from msbridge.torch import accelerator, amp, backends, cuda, distributed, optim, utils
+from msbridge.torch.amp import autocast
 from msbridge.torch.device import device
 from msbridge.torch.grad_mode import inference_mode, no_grad
 from msbridge.torch.random import initial_seed, manual_seed, seed
 
-__all__ = ["accelerator", "amp", "backends", "cuda", "device", "distributed", "inference_mode", "initial_seed",
+__all__ = ["accelerator", "amp", "autocast", "backends", "cuda", "device", "distributed", "inference_mode", "initial_seed",
            "manual_seed", "no_grad", "optim", "seed", "utils"]
