@@ -43,7 +43,8 @@ class ImportNeeds:
             return _expr(qualified)
         module, _, name = qualified.rpartition(".")
         if (module, name) not in self.from_:
-            if name in self.bound:  # collision with a user name: import the module instead
+            taken = any(n == name for _, n in self.from_)   # another module's `name` is already imported
+            if name in self.bound or taken:  # collision with a user name: import the module instead
                 if module not in self.plain:
                     self.plain.append(module)
                 return _expr(qualified)

@@ -37,7 +37,7 @@ from msbridge.convert.arguments import condition_holds, translate
 from msbridge.convert.bindings import OTHER, SOURCE, TARGET, Bindings
 from msbridge.convert.catalog import Catalog, framework_of, mirror_framework_of, other
 from msbridge.convert.imports import ImportNeeds
-from msbridge.convert.rules import devices, labels, methods, optimizer_lr, param_groups
+from msbridge.convert.rules import devices, labels, methods, optimizer_lr, param_groups, twin_calls
 from msbridge.convert.rules.checkpoint import CheckpointCalls
 from msbridge.convert.rules.train_step import TrainStep
 from msbridge.convert.scan import BRIDGE_NAMES, Scan
@@ -453,6 +453,7 @@ class Rewriter(cst.CSTTransformer):
             why = (f"no exact {self.target} equivalent ({rows[0].exactness}); " if inexact else "") + \
                 "msbridge runtime twin (same signature and values)"
             args, found = param_groups.twin_params(self, rows, original, updated)
+            found = found + twin_calls.problems(public, original)
             self.record(original, public, rpt.REVIEW if found else rpt.CONVERTED, twin, "; ".join(found) or why)
             return updated.with_changes(func=self.needs.reference(twin), args=args)
         for row in rows:

@@ -1,8 +1,9 @@
-"""torch.cuda's queries, answered for MindSpore's device target (see ``msbridge.torch.device``)."""
+"""torch.cuda's queries, answered for MindSpore's device target (see ``msbridge.torch.device``); ``amp``."""
 from __future__ import annotations
 
 import mindspore
 
+from msbridge.torch.cuda import amp
 from msbridge.torch.random import manual_seed as _manual_seed
 
 
