@@ -453,7 +453,7 @@ class Rewriter(cst.CSTTransformer):
             why = (f"no exact {self.target} equivalent ({rows[0].exactness}); " if inexact else "") + \
                 "msbridge runtime twin (same signature and values)"
             args, found = param_groups.twin_params(self, rows, original, updated)
-            found = found + twin_calls.problems(public, original)
+            found = found + twin_calls.problems(self, public, original)
             self.record(original, public, rpt.REVIEW if found else rpt.CONVERTED, twin, "; ".join(found) or why)
             return updated.with_changes(func=self.needs.reference(twin), args=args)
         for row in rows:

@@ -4,15 +4,9 @@ from __future__ import annotations
 import mindspore
 from mindspore import communication, ops
 
+from msbridge.torch.distributed import ReduceOp
+
 _state = {"initialized": False}
-
-
-class ReduceOp:
-    SUM = "sum"
-    AVG = "avg"
-    MAX = "max"
-    MIN = "min"
-    PRODUCT = "prod"
 
 
 def is_available() -> bool:
@@ -59,11 +53,15 @@ _REDUCE = {ReduceOp.SUM: "sum", ReduceOp.MAX: "max", ReduceOp.MIN: "min", Reduce
 
 
 def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
-    """MindSpore tensors are immutable values here: the reduced tensor is returned (torch's writes in place)."""
+    """In place, as torch's: ``tensor`` holds the reduction over the ranks afterwards."""
     _check()
+    if async_op:
+        raise NotImplementedError("msbridge's all_reduce is synchronous: call it with async_op=False")
     if op == ReduceOp.AVG:
-        return ops.AllReduce("sum")(tensor) / communication.get_group_size()
-    return ops.AllReduce(_REDUCE[op])(tensor)
+        reduced = ops.AllReduce("sum")(tensor) / communication.get_group_size()
+    else:
+        reduced = ops.AllReduce(_REDUCE[op])(tensor)
+    tensor.assign_value(reduced.astype(tensor.dtype))
 
 
 def destroy_process_group(group=None):
