@@ -1,16 +1,13 @@
 """Run converted torch programs on MindSpore with torch unimportable, as a ported user runs them.
 
-Usage: python run_ports.py RESULTS.json MANIFEST.json
+Usage: python run_ports.py RESULTS.json MANIFEST.json   (or under ``msrun``, for distributed programs)
 
-MANIFEST.json is a list of ``{"program", "out", "trajectory_out", "weights"}``. Each program runs as
-``__main__`` with ``sys.argv = [program, out]`` (to the end, its own initial weights). When
-``weights`` (name -> MindSpore .ckpt, converted from the torch original's initial weights) is given,
-the program's ``main(trajectory_out, init)`` runs again, ``init(name, net)`` loading those weights,
-so its per-step losses can be compared with the original's. RESULTS.json gets, per program, None or
-the traceback it ended with. Under MindSpore's launcher (``msrun``, which sets RANK_ID) every rank
-runs the entries marked ``"distributed": true`` (last, together) and writes RESULTS.json.<rank>; the
-other entries run on rank 0 only, before them, so a single launch runs them all. A process joins MindSpore's communication group once, so a distributed
-entry with weights runs only from them (its whole ``main``).
+MANIFEST.json is a list of ``{"program", "out", "weights", "trajectory_out", "also_as_main"}``. With
+``weights`` (name -> MindSpore .ckpt, converted from the torch original's initial weights) the program's
+``main(trajectory_out, init)`` runs, ``init(name, net)`` loading those weights, so its per-step losses can
+be compared with the original's; without them (or with ``also_as_main``) the program runs as ``__main__``
+with ``sys.argv = [program, out]``. Either way it runs to its end. RESULTS.json gets, per program, None or
+the traceback it ended with; under MindSpore's launcher (which sets RANK_ID) RESULTS.json.<rank>.
 """
 import json
 import os
@@ -41,19 +38,10 @@ def main(argv):
     results = {}
     with open(manifest_path) as handle:
         manifest = json.load(handle)
-    rank = int(os.environ.get("RANK_ID", "0"))
-    # rank 0 runs the single-process programs first while the other ranks wait in the distributed program's
-    # init (MindSpore's rendezvous retries for minutes); the distributed programs come last because a process
-    # that has left MindSpore's group must exit soon after, or the scheduler declares it dead
-    ordered = [e for e in manifest if not e.get("distributed")] + [e for e in manifest if e.get("distributed")]
-    for entry in ordered:
+    for entry in manifest:
         program = entry["program"]
-        if rank != 0 and not entry.get("distributed"):
-            continue
         try:
-            # a process joins MindSpore's communication group once: a distributed program runs once, from the
-            # given weights when there are some
-            if not (entry.get("distributed") and entry.get("weights")):
+            if not entry.get("weights") or entry.get("also_as_main"):
                 sys.argv = [program, entry["out"]]
                 runpy.run_path(program, run_name="__main__")
             if entry.get("weights"):
