@@ -349,6 +349,10 @@ class Rewriter(cst.CSTTransformer):
         result = self._call(original, updated)
         if self.bindings is None:
             return result
+        if not isinstance(result, cst.Call):   # a device move removed (rules.devices): the receiver is the value
+            self.bindings.calls[id(original)] = devices.receiver_kind(self, original)
+            self.held[-1].extend(held)
+            return result
         kind = self._result_kind(original, updated, result)
         self.bindings.calls[id(original)] = kind
         held += self._held_arguments(original)

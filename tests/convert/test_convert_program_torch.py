@@ -247,3 +247,21 @@ def test_twins_take_torchs_arguments(theirs, ours):
     """A converted call passes the user's arguments as written: the twin accepts the same names, in order."""
     names = [p.name for p in inspect.signature(theirs).parameters.values() if not p.name.startswith("_")]
     assert [p.name for p in inspect.signature(ours).parameters.values()][:len(names)] == names
+
+
+def test_a_removed_move_inside_a_class_holding_framework_objects():
+    # pytorch/examples' rpc pipeline shape: the move's value is a converted layer, the device an attribute;
+    # removing the call once crashed the binding bookkeeping (it expected a call back)
+    out, _ = _convert("""\
+        import torch
+        class Shard(torch.nn.Module):
+            def __init__(self, device, rref):
+                super().__init__()
+                self.device = torch.device(device)
+                self.fc = torch.nn.Linear(2, 2).to(self.device)
+                self.x = rref.to_here().to(self.device)
+            def forward(self, x):
+                return self.fc(x.to(self.device)).cpu()
+        """)
+    assert "self.fc = mindspore.nn.Dense(2, 2)\n" in out and "self.x = rref.to_here()\n" in out
+    assert "return self.fc(x)\n" in out

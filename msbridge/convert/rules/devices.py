@@ -68,6 +68,16 @@ def move(rewriter, original: cst.Call, updated: cst.Call):
         lpar=[cst.LeftParen()], rpar=[cst.RightParen()]) if not receiver.lpar else receiver
 
 
+def receiver_kind(rewriter, original: cst.Call):
+    """The binding kind of a removed move's value: its receiver's (``Net().to(device)`` is the ``Net()``)."""
+    receiver = original.func.value
+    if isinstance(receiver, cst.Call):
+        return rewriter.bindings.calls.get(id(receiver))
+    if isinstance(receiver, (cst.Name, cst.Attribute)):
+        return rewriter.bindings.kind(receiver)
+    return None
+
+
 # twins that are module-level flags a script assigns (``torch.backends.cudnn.benchmark = True``): referenced
 # through their module, so that an assignment sets the flag instead of binding a local name
 FLAG_MODULES = ("msbridge.torch.backends.cudnn",)

@@ -21,7 +21,9 @@ import re
 import libcst as cst
 
 SCALERS = ("torch.amp.GradScaler", "torch.cuda.amp.GradScaler", "torch.amp.grad_scaler.GradScaler",
-           "torch.cpu.amp.GradScaler")
+           "torch.cpu.amp.GradScaler",
+           # a second run sees the twins the first one wrote, and must plan the same step
+           "msbridge.torch.amp.GradScaler", "msbridge.torch.cuda.amp.GradScaler")
 _SCALED = re.compile(r"([A-Za-z_][\w.]*)\.scale\(\s*([A-Za-z_]\w*)\s*\)")
 
 
