@@ -150,3 +150,18 @@ def test_device_queries_answer_for_mindsporess_target():
             mt.device(*bad)
     mt.backends.cudnn.benchmark = True
     assert mt.backends.cudnn.benchmark is True
+
+
+def test_process_group_calls_before_init_fail_as_torchs():
+    import msbridge.torch.distributed as our_dist
+    import torch.distributed as dist
+    for name in ("get_rank", "get_world_size", "barrier"):
+        with pytest.raises(ValueError, match="not been initialized"):
+            getattr(dist, name)()
+        with pytest.raises(ValueError, match="not been initialized"):
+            getattr(our_dist, name)()
+    with pytest.raises(AssertionError):
+        dist.destroy_process_group()
+    with pytest.raises(AssertionError):
+        our_dist.destroy_process_group()
+    assert our_dist.is_initialized() is dist.is_initialized() is False

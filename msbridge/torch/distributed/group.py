@@ -33,14 +33,12 @@ def _check():
 
 
 def get_rank(group=None) -> int:
-    if not _state["initialized"]:
-        return -1
+    _check()
     return communication.get_rank()
 
 
 def get_world_size(group=None) -> int:
-    if not _state["initialized"]:
-        return -1
+    _check()
     return communication.get_group_size()
 
 
@@ -68,6 +66,7 @@ def destroy_process_group(group=None):
     """Leaves data-parallel mode. MindSpore's group itself stays until the process exits: a process joins it
     once (a second ``init`` times out), and ``communication.release()`` before exit was measured to make msrun's
     scheduler abort at teardown ("terminate called without an active exception")."""
-    _check()
+    if not _state["initialized"]:
+        raise AssertionError("Process group cannot be None")
     mindspore.reset_auto_parallel_context()
     _state["initialized"] = False
