@@ -9,5 +9,11 @@
 * ``param_groups``: optimizer parameter-group keys one framework would drop silently, weight
   decay that keeps the same decayed set, ``optimizer.param_groups['lr']`` on MindSpore;
 * ``gradients``: whether a MindSpore step's gradients go anywhere but ``optimizer(grads)``;
-* ``labels``: cross-entropy label dtypes (int64 in torch, int32 in MindSpore).
+* ``labels``: cross-entropy label dtypes (int64 in torch, int32 in MindSpore);
+* ``devices``: ``x.to(device)``/``.cuda()``/``.cpu()`` removed to MindSpore (placement is per process),
+  ``torch.backends.cudnn`` flags set through their module;
+* ``clip_grad``: ``clip_grad_norm_``/``clip_grad_value_`` inside a converted step clip its ``grads``;
+* ``grad_scaler``: ``scaler.scale(loss).backward()`` / ``scaler.step(opt)`` as a step on msbridge's GradScaler;
+* ``twin_calls``: calls sent to a twin with arguments it cannot honour (an enabled ``autocast``, a
+  ``worker_init_fn`` with workers) are review.
 """
