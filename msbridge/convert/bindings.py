@@ -72,6 +72,21 @@ def _argument(call: cst.Call, position: int, name: str) -> cst.BaseExpression | 
     return plain[position] if position < len(plain) else None
 
 
+# decorators that call the function with the arguments it is given (``@torch.no_grad()``): its parameters are
+# still what the file's calls pass
+_PASS_THROUGH_DECORATORS = ("no_grad", "inference_mode", "enable_grad")
+
+
+def _keeps_calls(decorator: cst.BaseExpression) -> bool:
+    if isinstance(decorator, cst.Call):
+        if decorator.args:
+            return False
+        decorator = decorator.func
+    last = decorator.attr.value if isinstance(decorator, cst.Attribute) else \
+        decorator.value if isinstance(decorator, cst.Name) else ""
+    return last in _PASS_THROUGH_DECORATORS
+
+
 class _Index(cst.CSTVisitor):
     """Where each name is assigned (``x = value``), and the plain functions' parameters and call sites."""
 
@@ -99,7 +114,7 @@ class _Index(cst.CSTVisitor):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         in_class = self._class_depth[-1] == 1
         self._class_depth.append(0)
-        if in_class or node.decorators:
+        if in_class or not all(_keeps_calls(d.decorator) for d in node.decorators):
             return   # methods are called through objects; decorated functions may be called otherwise
         for position, param in enumerate(node.params.params):
             self.params[id(param)] = (node.name.value, position, param.name.value)

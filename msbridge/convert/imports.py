@@ -51,7 +51,8 @@ class ImportNeeds:
         if not _is_msbridge_module(module):   # a class attribute (`ParallelMode.DATA_PARALLEL`): import the class
             return cst.Attribute(value=self.reference(module), attr=cst.Name(name))
         if (module, name) not in self.from_:
-            if name in self.bound:  # collision with a user name: import the module instead
+            taken = any(n == name for _, n in self.from_)   # another module's `name` is already imported
+            if name in self.bound or taken:  # collision with a user name: import the module instead
                 if module not in self.plain:
                     self.plain.append(module)
                 return _expr(qualified)

@@ -38,8 +38,8 @@ from msbridge.convert.bindings import OTHER, SOURCE, TARGET, Bindings
 from msbridge.convert.catalog import Catalog, framework_of, mirror_framework_of, other
 from msbridge.convert.imports import ImportNeeds
 from msbridge.convert.rules import (
-    callbacks, constant_calls, containers, labels, layer_init, loss_scale, methods, optimizer_lr, param_groups,
-    shape_varargs, twin_limits)
+    callbacks, constant_calls, containers, devices, labels, layer_init, loss_scale, methods, optimizer_lr,
+    param_groups, shape_varargs, twin_calls, twin_limits)
 from msbridge.convert.rules.checkpoint import CheckpointCalls
 from msbridge.convert.rules.operator_instances import OperatorInstances
 from msbridge.convert.rules.train_step import TrainStep
@@ -83,6 +83,8 @@ class Rewriter(cst.CSTTransformer):
         self.recorded = None                        # (index, use) of the last report entry
         self.held: list[list[tuple[str, str]]] = [[]]  # per open call: (kind, api) of objects built inside it
         self.base_refs: set[int] = set()            # id() of class-base expressions (rules.containers)
+        self.constants: set[int] = set()            # id() of calls replaced by a constant (rules.constant_calls)
+        self.device_moves: set[int] = set()         # id() of device moves removed (rules.devices)
 
     # ---- helpers -----------------------------------------------------------------------------
     def code_of(self, node: cst.CSTNode) -> str:
@@ -288,7 +290,7 @@ class Rewriter(cst.CSTTransformer):
             return self._value(original, updated, public, exact[0])
         if twin is not None and (not exact or _is_lr_api(public, rows[0] if rows else None)):
             self.record(original, public, rpt.CONVERTED, twin, "msbridge runtime twin (same signature and values)")
-            return self.needs.reference(twin)
+            return devices.flag_reference(self, twin) or self.needs.reference(twin)
         if exact:
             row = exact[0]
             native = row.side(self.target).name
@@ -371,8 +373,12 @@ class Rewriter(cst.CSTTransformer):
         result = self._call(original, updated)
         if self.bindings is None or id(original) in self.operators.inline_ctors:   # P.X() of P.X()(args): folded
             return result
-        if not isinstance(result, cst.Call):   # a call replaced by a constant (rules.constant_calls)
+        if id(original) in self.constants:   # a call replaced by a constant (rules.constant_calls)
             self.bindings.calls[id(original)] = OTHER
+            return result
+        if id(original) in self.device_moves:   # a device move removed (rules.devices): the receiver is the value
+            self.bindings.calls[id(original)] = devices.receiver_kind(self, original)
+            self.held[-1].extend(held)
             return result
         kind = self._result_kind(original, updated, result)
         self.bindings.calls[id(original)] = kind
@@ -453,7 +459,12 @@ class Rewriter(cst.CSTTransformer):
         constant = constant_calls.replace(self.imports.resolve(original.func), self.target, original)
         if constant is not None:   # torch.jit.is_scripting() is False on MindSpore
             self.record(original, self.imports.resolve(original.func), rpt.CONVERTED, constant[0].value, constant[1])
+            self.constants.add(id(original))
             return constant[0]
+        moved = devices.move(self, original, updated)   # x.to(device) / .cuda() / .cpu() -> x (rules.devices)
+        if moved is not None:
+            self.device_moves.add(id(original))
+            return moved
         name = labels.source_name(self.imports.resolve(original.func))
         if name is None:
             maybe = self.bindings.ambiguous(original.func) if self.bindings is not None else []
@@ -484,7 +495,7 @@ class Rewriter(cst.CSTTransformer):
             why = (f"no exact {self.target} equivalent ({rows[0].exactness}); " if inexact else "") + \
                 "msbridge runtime twin (same signature and values)"
             args, found = param_groups.twin_params(self, rows, original, updated)
-            found += twin_limits.refused(self, public, original)
+            found += twin_limits.refused(self, public, original) + twin_calls.problems(self, public, original)
             self.record(original, public, rpt.REVIEW if found else rpt.CONVERTED, twin, "; ".join(found) or why)
             return updated.with_changes(func=self.needs.reference(twin), args=args)
         scaled = loss_scale.to_twin(self, public, rows, original, updated)
@@ -734,6 +745,7 @@ class RegionRewriter:
         rewriter.train_step.consumed.clear()
         rewriter.train_step.refused.clear()
         rewriter.train_step.lr_views.clear()
+        rewriter.train_step.clip.clear()
         # bisect, not a scan of every statement: one scan per region made many-region files quadratic
         lo, hi = bisect_left(self.statement_lines, first_line), bisect_right(self.statement_lines, last_line)
         self.rewriter.statement_lines = self.statement_lines[lo:hi]

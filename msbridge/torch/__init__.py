@@ -1,4 +1,15 @@
-"""torch-shaped API driving MindSpore: ``import msbridge.torch as torch``."""
-from msbridge.torch import nn, optim
+"""torch-shaped API driving MindSpore: ``import msbridge.torch as torch``.
 
-__all__ = ["nn", "optim"]
+``optim``: torch's optimizers and LR schedulers; ``nn``: layers, ``init`` and ``functional`` where MindSpore
+has nothing computing the same; ``utils.data``: datasets, samplers and loaders yielding MindSpore tensors;
+``no_grad``/``inference_mode``, ``manual_seed``, ``device`` and the device queries (``cuda``,
+``accelerator``, ``backends.cudnn``); ``amp``; ``distributed``.
+"""
+from msbridge.torch import accelerator, amp, backends, cuda, distributed, nn, optim, utils
+from msbridge.torch.amp import autocast
+from msbridge.torch.device import device
+from msbridge.torch.grad_mode import inference_mode, no_grad
+from msbridge.torch.random import initial_seed, manual_seed, seed
+
+__all__ = ["accelerator", "amp", "autocast", "backends", "cuda", "device", "distributed", "inference_mode",
+           "initial_seed", "manual_seed", "nn", "no_grad", "optim", "seed", "utils"]

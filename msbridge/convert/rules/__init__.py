@@ -12,5 +12,18 @@
 * ``labels``: cross-entropy label dtypes (int64 in torch, int32 in MindSpore);
 * ``callbacks``: the ``run_context`` of a user ``Callback`` subclass's hooks (MindSpore -> torch);
 * ``loss_scale``: an optimizer given ``loss_scale`` goes to msbridge's MindSpore-shaped twin (to torch);
-* ``twin_limits``: argument values msbridge's program twins refuse (``Model(amp_level='O2')``...) are review.
+* ``twin_limits``: argument values msbridge's program twins refuse (``Model(amp_level='O2')``...) are review;
+* ``containers``: ``SequentialCell``/``CellList``/``CellDict`` <-> ``Sequential``/``ModuleList``/``ModuleDict``
+  arguments (a list unpacked for torch, wrapped for MindSpore) and ``Parameter``;
+* ``layer_init``: a MindSpore layer's ``weight_init=``/``bias_init=``... applied after the torch layer is built;
+* ``operator_instances`` / ``primitives``: ``self.mean = ops.ReduceMean(keep_dims=True)`` ... ``self.mean(x, 1)``
+  and ``P.X()(args)`` folded into the functional call;
+* ``shape_varargs``: ``torch.zeros(2, 3)`` <-> one shape tuple; ``constant_calls``: ``torch.jit.is_scripting()``
+  is ``False`` on MindSpore;
+* ``devices``: ``x.to(device)``/``.cuda()``/``.cpu()`` removed to MindSpore (placement is per process),
+  ``torch.backends.cudnn`` flags set through their module;
+* ``clip_grad``: ``clip_grad_norm_``/``clip_grad_value_`` inside a converted step clip its ``grads``;
+* ``grad_scaler``: ``scaler.scale(loss).backward()`` / ``scaler.step(opt)`` as a step on msbridge's GradScaler;
+* ``twin_calls``: calls sent to a twin with arguments it cannot honour (an enabled ``autocast``, a
+  ``worker_init_fn`` with workers) are review.
 """

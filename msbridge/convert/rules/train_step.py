@@ -33,7 +33,8 @@ from msbridge.convert import report as rpt
 from msbridge.convert.bindings import TARGET
 from msbridge.convert.imports import names_read
 from msbridge.convert.names import dotted_name
-from msbridge.convert.rules import gradients, param_groups
+from msbridge.convert.rules import gradients, grad_scaler, param_groups
+from msbridge.convert.rules.clip_grad import ClipGrad
 from msbridge.convert.scan import VALUE_AND_GRAD, GradFn
 
 FORWARD_FN = "_msbridge_forward"
@@ -130,6 +131,7 @@ class TrainStep:
         self.refused: dict[int, tuple] = {}        # id(original statement) of a refused step -> (it, why)
         self.lr_views: dict[int, cst.Attribute] = {}  # id(X.param_groups) used for its 'lr' only -> it
         self.optimizers: set[str] = _optimizer_names(rewriter.scan)
+        self.clip = ClipGrad(rewriter)              # clipping calls inside planned steps (rules.clip_grad)
         tree = getattr(rewriter.scan, "tree", None)
         # grad_fn names / step lines whose gradients are used beyond ``optimizer(grads)`` -> why
         self.escaping, self.escaping_lines = (gradients.escapes(tree, self.grad_fns, rewriter.scan.imports)
@@ -139,7 +141,7 @@ class TrainStep:
     def owns(self, call: cst.Call) -> bool:
         """value_and_grad(FN, None, OPT.parameters) and depend(x, OPT(grads)) calls belong to this rule (to torch)."""
         if self.r.target != "torch":
-            return False
+            return self.clip.owns(call)
         if self._depend(call) is not None:
             return True
         return self.r.imports.resolve(call.func) in VALUE_AND_GRAD and _call_parts(call, self.module) is not None
@@ -177,6 +179,9 @@ class TrainStep:
         if self.r.target == "mindspore":
             if _call_on(original, "backward", self.module) is not None:
                 self.lines[id(updated)] = (updated, self.r.line_of(original))  # holding the node keeps its id unique
+            clipped = self.clip.statement(original, updated)
+            if clipped is not None:
+                return clipped
         if self.r.target != "torch" or len(original.body) != 1:
             return None
         small = original.body[0]
@@ -258,7 +263,9 @@ class TrainStep:
             return
         for attribute in param_groups.lr_views(node.body):
             self.lr_views[id(attribute)] = attribute
-        for step in _plan(list(node.body), self.module, self.r.imports):
+        for step in _plan(list(node.body), self.module, self.r.imports, self.r.scan):
+            if not step.refused:
+                self.clip.plan(node.body, step)
             for index in (step.zero, step.backward, step.step):
                 stmt = node.body[index]
                 if step.refused:
@@ -321,7 +328,7 @@ class TrainStep:
         if self.r.target != "mindspore":
             return node
         body = list(node.body)
-        steps = _plan(body, self.module, self.r.imports)
+        steps = _plan(body, self.module, self.r.imports, self.r.scan)
         if not steps:
             return node
         for step in reversed(steps):   # later steps first: earlier indices stay valid
@@ -373,7 +380,8 @@ class TrainStep:
             elif x in (z, j):
                 carried.extend(stmt.leading_lines)
             elif x == k:
-                out.append(cst.parse_statement(f"{optimizer}({grads})\n").with_changes(
+                update = f"{step.scaler}.step({optimizer}, {grads})" if step.scaler else f"{optimizer}({grads})"
+                out.append(cst.parse_statement(f"{update}\n").with_changes(
                     leading_lines=[*carried, *stmt.leading_lines]))
                 carried = []
             else:
@@ -394,6 +402,7 @@ class _Step:
     loss: str
     forward: tuple[int, int] = (0, -1)   # first and last index of the statements the forward function holds
     refused: str = ""                    # why the step is left as torch
+    scaler: str = ""                     # the GradScaler of a scaled step (rules.grad_scaler)
 
 
 def _call_on(stmt, method: str, module, args_ok: bool = False) -> str | None:
@@ -411,7 +420,27 @@ def _assigns(stmt) -> list[str]:
     return collector.names
 
 
-def _plan(body, module, imports) -> list[_Step]:
+def _backward_loss(stmt, module, scan) -> tuple[str, str] | None:
+    """``loss.backward()`` -> (loss, ''); ``scaler.scale(loss).backward()`` -> (loss, scaler)."""
+    receiver = _call_on(stmt, "backward", module)
+    if receiver is None:
+        return None
+    if receiver.isidentifier():
+        return receiver, ""
+    scaled = grad_scaler.scaled_loss(receiver, scan)
+    return (scaled[1], scaled[0]) if scaled is not None else None
+
+
+def _step_of(stmt, module, scan) -> tuple[str, str] | None:
+    """``opt.step()`` -> (opt, ''); ``scaler.step(opt)`` -> (opt, scaler)."""
+    optimizer = _call_on(stmt, "step", module)
+    if optimizer is not None:
+        return optimizer, ""
+    scaled = grad_scaler.scaler_step(stmt, module, scan)
+    return (scaled[1], scaled[0]) if scaled is not None else None
+
+
+def _plan(body, module, imports, scan=None) -> list[_Step]:
     """The zero_grad / forward / backward / step sequences of one block that become value_and_grad steps.
 
     Shapes: ``zero_grad; forward; backward; step`` (forward between), ``forward; zero_grad; backward; step``
@@ -424,14 +453,15 @@ def _plan(body, module, imports) -> list[_Step]:
     for j, stmt in enumerate(body):
         if j < lower:
             continue
-        loss = _call_on(stmt, "backward", module)
-        if loss is None or not loss.isidentifier():
+        backward = _backward_loss(stmt, module, scan)
+        if backward is None:
             continue
-        k = next((x for x in range(j + 1, len(body)) if _call_on(body[x], "step", module) is not None
+        loss, scaler = backward
+        k = next((x for x in range(j + 1, len(body)) if _step_of(body[x], module, scan) is not None
                   or _call_on(body[x], "backward", module, True) is not None), None)
-        if k is None or _call_on(body[k], "step", module) is None:
+        if k is None or _step_of(body[k], module, scan) is None or _step_of(body[k], module, scan)[1] != scaler:
             continue
-        optimizer = _call_on(body[k], "step", module)
+        optimizer = _step_of(body[k], module, scan)[0]
         zeros = [x for x in range(lower, len(body)) if _call_on(body[x], "zero_grad", module, True) == optimizer]
         before = [x for x in zeros if x < j]
         after = [x for x in zeros if x > k]
@@ -444,7 +474,7 @@ def _plan(body, module, imports) -> list[_Step]:
         if any(_call_on(body[x], "step", module) is not None or _call_on(body[x], "backward", module, True)
                is not None for x in range(min(z, j) + 1, j) if x != z):
             continue
-        step = _Step(z, j, k, optimizer, loss)
+        step = _Step(z, j, k, optimizer, loss, scaler=scaler)
         if z < j and loss in {n for x in range(z + 1, j) for n in _assigns(body[x])}:
             step.forward = (z + 1, j - 1)
         else:
@@ -521,7 +551,7 @@ def _computed_outside(body, first: int, last: int, imports) -> list[str]:
     (``fake = netG(noise)``) or inside a compound statement: their gradient path is outside the forward."""
     free: set[str] = set()
     bound: set[str] = set()
-    for stmt in body[first:last + 1]:
+    for stmt in _flat(body[first:last + 1]):
         free |= _reads(stmt) - bound
         bound |= set(_assigns(stmt))
     found: list[str] = []
@@ -558,11 +588,24 @@ def _reads(stmt) -> set[str]:
     return names_read(stmt)
 
 
+def _flat(statements) -> list:
+    """The statements with each ``with`` block opened into its own statements, in order (a ``with`` block
+    runs its body once, straight through, like the statements around it)."""
+    out: list = []
+    for stmt in statements:
+        if isinstance(stmt, cst.With) and isinstance(stmt.body, cst.IndentedBlock):
+            out.append(cst.SimpleStatementLine(body=[cst.Expr(item.item) for item in stmt.items]))
+            out.extend(_flat(stmt.body.body))
+        else:
+            out.append(stmt)
+    return out
+
+
 def _rebound(statements, assigned: set[str]) -> list[str]:
     """Names the statements assign after (or while) reading an outer binding of them."""
     bound_here: set[str] = set()
     found: list[str] = []
-    for stmt in statements:
+    for stmt in _flat(statements):
         found += sorted((_reads(stmt) & assigned) - bound_here - set(found))
         collector = _Assigned()
         stmt.visit(collector)

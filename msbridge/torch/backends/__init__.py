@@ -1,0 +1,4 @@
+"""torch.backends flags on MindSpore: ``cudnn``."""
+from msbridge.torch.backends import cudnn
+
+__all__ = ["cudnn"]
