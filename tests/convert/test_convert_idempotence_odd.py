@@ -1,18 +1,5 @@
 """Converting any test script's output again is a no-op: the odd-numbered half of the cases
-(the other half is in test_convert_idempotence_even.py; see tests/support/script_idempotence.py)."""
-import pytest
+(the other half: test_convert_idempotence_even.py; why two files: tests/support/script_idempotence.py)."""
+from script_idempotence import catalog, idempotence_test  # noqa: F401 (catalog: the module-scoped fixture)
 
-from msbridge.convert.catalog import Catalog
-from script_idempotence import CASES, assert_second_conversion_is_a_no_op, case_id
-
-HALF = CASES[1::2]
-
-
-@pytest.fixture(scope="module")
-def catalog():
-    return Catalog()
-
-
-@pytest.mark.parametrize("path,to", HALF, ids=[case_id(c) for c in HALF])
-def test_convert_properties_second_conversion_of_test_scripts_is_a_no_op(path, to, catalog):
-    assert_second_conversion_is_a_no_op(path, to, catalog)
+test_convert_properties_second_conversion_of_test_scripts_is_a_no_op = idempotence_test(half=1)

@@ -8,6 +8,8 @@ import difflib
 import re
 from pathlib import Path
 
+import pytest
+
 from msbridge.convert.catalog import Catalog
 from msbridge.convert.source import convert_source
 
@@ -33,3 +35,19 @@ def assert_second_conversion_is_a_no_op(path: Path, to: str, catalog: Catalog) -
     out, _ = convert_source(code, to, str(path), catalog)
     again, _ = convert_source(out, to, str(path), catalog)
     assert again == out, "".join(difflib.unified_diff(out.splitlines(True), again.splitlines(True), "first", "second"))
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return Catalog()
+
+
+def idempotence_test(half: int):
+    """The parametrized test over ``CASES[half::2]`` (a test file assigns it to a ``test_`` name)."""
+    cases = CASES[half::2]
+
+    @pytest.mark.parametrize("path,to", cases, ids=[case_id(c) for c in cases])
+    def test(path, to, catalog):
+        assert_second_conversion_is_a_no_op(path, to, catalog)
+
+    return test
