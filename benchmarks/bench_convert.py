@@ -4,8 +4,8 @@ in-process, and one file of repeated API calls from 1k to 50k lines (must stay f
     python benchmarks/bench_convert.py [--only project|real|tree|scale] [--jobs N] [--tree PATH]
 
 project: the project's own framework code (every test, script and model file under tests/ that
-        imports torch or MindSpore: real-shaped, framework-dense code its authors wrote),
-        replicated 3 times (~190 files, ~28,000 lines), converted by the CLI at -j 1 and -j N.
+        imports exactly one of torch and MindSpore: real-shaped, framework-dense code its authors
+        wrote), replicated 8 times, converted by the CLI at -j 1 and -j N.
 --tree PATH: the same measurement on any folder (e.g. a corpus of public training files kept
         outside the repository), each file to the other framework than the one it imports.
 real  : 44 files shaped like training code bases (sizes 40 to 1,500 lines, framework calls
@@ -112,12 +112,13 @@ def generate_real(root: Path) -> int:
 
 
 def _imported_framework(text: str) -> str | None:
-    found = re.search(r"^\s*(?:import|from) (torch|mindspore)\b", text, re.M)
-    return None if found is None else found.group(1)
+    """The one framework a file imports (None: neither, or both: a file importing both is left as it is)."""
+    found = set(re.findall(r"^\s*(?:import|from) (torch|mindspore)\b", text, re.M))
+    return found.pop() if len(found) == 1 else None
 
 
-def generate_project(root: Path, copies: int = 3) -> tuple[int, int]:
-    """(files, lines): every framework-importing .py file under tests/, ``copies`` times."""
+def generate_project(root: Path, copies: int = 8) -> tuple[int, int]:
+    """(files, lines): every .py file under tests/ importing one framework, ``copies`` times."""
     files = lines = 0
     sources = [p for p in sorted((ROOT / "tests").rglob("*.py")) if _imported_framework(p.read_text(encoding="utf-8"))]
     for copy in range(copies):
@@ -131,7 +132,7 @@ def generate_project(root: Path, copies: int = 3) -> tuple[int, int]:
 
 
 def count_tree(root: Path) -> tuple[int, int]:
-    """(files, lines) of the Python files of a tree that import a framework (the ones converted)."""
+    """(files, lines) of the Python files of a tree that import one framework (the ones converted)."""
     files = lines = 0
     for path in root.rglob("*.py"):
         text = path.read_text(encoding="utf-8", errors="replace")

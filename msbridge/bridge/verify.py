@@ -17,7 +17,7 @@ import inspect
 import math
 from dataclasses import dataclass, field
 
-from msbridge.bridge.real_api import resolve
+from msbridge.bridge.real_api import real_params, resolve
 from msbridge.bridge.replay import mindspore_schedule_lrs, torch_scheduler_lrs
 from msbridge.tables.records import CARRIER_PARAMS, ApiRef, ApiRow, Example, Param
 from msbridge.tables.translate import translate, same_value
@@ -119,8 +119,8 @@ def real_arguments(api: ApiRef, style: CallStyle) -> dict | None:
     None when that cannot be told in Python (no signature, ``*args``/``**kwargs``, a call that does
     not bind): then the call style must really run.
     """
-    try:
-        signature = inspect.signature(resolve(api.name))
+    try:   # through decorators such as MindSpore optimizers' ``opt_init_args_register`` (it passes the call on)
+        signature = inspect.Signature(real_params(resolve(api.name)))
     except (TypeError, ValueError, ImportError, AttributeError):
         return None
     if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in signature.parameters.values()):
