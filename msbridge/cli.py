@@ -71,12 +71,25 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_epilog(present),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action=_VersionAction)
     subparsers = parser.add_subparsers(dest="command", metavar="<command>")
     for module_name in COMMAND_MODULES:
         if module_name in present:
             importlib.import_module(module_name).register(subparsers)
     return parser
+
+
+class _VersionAction(argparse.Action):
+    """``--version``: the installed version, looked up only when asked (``importlib.metadata`` costs
+    a noticeable share of every command's start-up)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0,
+                         help=help or "show program's version number and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"{parser.prog} {_version()}")   # stdout, as argparse's own version action
+        parser.exit()
 
 
 def _version() -> str:

@@ -1,8 +1,9 @@
 """Check a table row's claim by running both real frameworks side by side.
 
 For one example of a row: call the source API on its real framework in four ways
-(positionally, by keyword, with shuffled keywords, with defaults omitted), translate
-each call with the row, run the counterpart on the other real framework, and compare
+(positionally, by keyword, with shuffled keywords, with defaults omitted; styles that bind
+to the same arguments of the real signature run once), translate each call with the row,
+run the counterpart on the other real framework, and compare
 what they compute with the tolerance the row's exactness class promises:
 
 * LR rows: the learning rate used at each optimizer step;
@@ -12,10 +13,11 @@ Used by the table-driven tests and by ``msbridge tables verify``.
 """
 from __future__ import annotations
 
+import inspect
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from msbridge.bridge.real_api import resolve
+from msbridge.bridge.real_api import real_params, resolve
 from msbridge.bridge.replay import mindspore_schedule_lrs, torch_scheduler_lrs
 from msbridge.tables.records import CARRIER_PARAMS, ApiRef, ApiRow, Example, Param
 from msbridge.tables.translate import translate, same_value
@@ -87,6 +89,7 @@ class Outcome:
     source_values: dict
     target_values: dict
     translations: dict
+    same_call_as: dict = field(default_factory=dict)   # style -> earlier style it binds identically to (one run)
 
     @property
     def styles_agree(self) -> bool:
@@ -107,27 +110,77 @@ def is_optimizer_row(row: ApiRow) -> bool:
     return row.mindspore.param("params") is not None
 
 
+_CARRIER = object()   # stands for the optimizer / parameters the runners pass first
+
+
+def real_arguments(api: ApiRef, style: CallStyle) -> dict | None:
+    """What ``style`` binds to on the REAL API's own signature (defaults applied), as the runners call it.
+
+    None when that cannot be told in Python (no signature, ``*args``/``**kwargs``, a call that does
+    not bind): then the call style must really run.
+    """
+    try:   # through decorators such as MindSpore optimizers' ``opt_init_args_register`` (it passes the call on)
+        signature = inspect.Signature(real_params(resolve(api.name)))
+    except (TypeError, ValueError, ImportError, AttributeError):
+        return None
+    if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in signature.parameters.values()):
+        return None
+    args, kwargs = style.args, dict(style.kwargs)
+    carriers = [p.name for p in api.params if p.name in CARRIER_PARAMS]
+    if carriers and api.params[0].name in CARRIER_PARAMS:
+        args = (_CARRIER, *args)
+    elif carriers:
+        kwargs[carriers[0]] = _CARRIER
+    try:
+        bound = signature.bind(*args, **kwargs)
+    except TypeError:
+        return None
+    bound.apply_defaults()
+    return dict(bound.arguments)
+
+
+def _same_arguments(a: dict | None, b: dict | None) -> bool:
+    return a is not None and b is not None and a.keys() == b.keys() and all(
+        a[k] is b[k] or same_value(a[k], b[k]) for k in a)
+
+
 def verify_example(row: ApiRow, example: Example) -> Outcome:
-    """Run ``example`` through both real frameworks in every call style."""
+    """Run ``example`` through both real frameworks in every call style.
+
+    The source framework runs once per distinct call: a call style that binds to exactly the
+    arguments of an earlier one on the real API's own signature (``inspect.signature``, defaults
+    applied) IS the same call of the same function, so it reuses that run's values (the real
+    framework still computes every value compared, in this run). A style whose binding cannot be
+    told in Python runs for real. The counterpart runs once per distinct translation.
+    """
     source_api = row.side(example.source)
     direction = "to_torch" if example.source == "mindspore" else "to_mindspore"
     context = example.context_dict
     runner = _run_optimizer if is_optimizer_row(row) else _run_lr
     source_values, target_values, translations = {}, {}, {}
     target_cache = {}  # equal translations run the counterpart once (lambdas never compare equal)
+    ran: list[tuple[dict | None, dict, list, str]] = []   # (real arguments, context, values, style) per source run
+    same_call_as = {}
     for style in call_styles(source_api, example.kwargs):
+        arguments = real_arguments(source_api, style)
+        same = next((r for r in ran if _same_arguments(r[0], arguments)), None)
         if example.source == "torch":
-            context = recorded_context(row, style.args, style.kwargs, example.context_dict)
+            context = same[1] if same else recorded_context(row, style.args, style.kwargs, example.context_dict)
         translation = translate(row, direction, style.args, style.kwargs, context)
         translations[style.name] = translation
-        source_values[style.name] = runner(row, example.source, style.args, style.kwargs, context, translation)
+        if same is not None:
+            source_values[style.name] = same[2]
+            same_call_as[style.name] = same[3]
+        else:
+            source_values[style.name] = runner(row, example.source, style.args, style.kwargs, context, translation)
+            ran.append((arguments, context, source_values[style.name], style.name))
         target_side = "torch" if example.source == "mindspore" else "mindspore"
         key = repr((translation.kwargs, translation.optimizer_lr, sorted(context.items())))
         if key not in target_cache:
             target_cache[key] = runner(row, target_side, (), translation.kwargs, context, translation,
                                        length=len(source_values[style.name]))
         target_values[style.name] = target_cache[key]
-    return Outcome(row, example, source_values, target_values, translations)
+    return Outcome(row, example, source_values, target_values, translations, same_call_as)
 
 
 # ---- LR rows --------------------------------------------------------------------------------

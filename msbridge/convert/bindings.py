@@ -29,6 +29,7 @@ from libcst.metadata.scope_provider import Assignment, ImportAssignment
 
 from msbridge.convert.catalog import BRIDGE_OUTPUTS, framework_of, mirror_framework_of
 from msbridge.convert.names import dotted_name
+from msbridge.convert.visiting import NoFieldHooks
 
 TARGET, SOURCE, OTHER = "target", "source", "other"
 # libraries whose objects are certainly not framework modules or tensors
@@ -87,7 +88,7 @@ def _keeps_calls(decorator: cst.BaseExpression) -> bool:
     return last in _PASS_THROUGH_DECORATORS
 
 
-class _Index(cst.CSTVisitor):
+class _Index(NoFieldHooks, cst.CSTVisitor):
     """Where each name is assigned (``x = value``), and the plain functions' parameters and call sites."""
 
     def __init__(self):

@@ -201,6 +201,7 @@ def _run(plan: Plan, to: str | None, jobs: int, progress: bool | None, in_place:
                 from msbridge.convert.workers import WorkerPool
 
                 _worker_catalog()   # parse the tables once, before forking
+                import msbridge.convert.source  # noqa: F401 (LibCST and the rules too: not once per worker)
                 # largest files first: the last job to finish is a small one, so workers end together
                 order = sorted(range(len(job_list)), key=lambda i: -_size(pythons[i].path))
                 with WorkerPool(min(jobs, len(job_list)), convert_file, _crashed) as pool:

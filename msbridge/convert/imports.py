@@ -11,6 +11,7 @@ from __future__ import annotations
 import libcst as cst
 
 from msbridge.convert.names import dotted_name
+from msbridge.convert.visiting import NoFieldHooks
 
 _SOURCE_ROOTS = {
     # target -> import prefixes that belong to the *source* side and may be dropped when unused
@@ -69,7 +70,7 @@ def _is_import(stmt: cst.CSTNode) -> bool:
     return isinstance(stmt, cst.SimpleStatementLine) and all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)
 
 
-class _NameUses(cst.CSTVisitor):
+class _NameUses(NoFieldHooks, cst.CSTVisitor):
     """Every Name read outside import statements (attribute names excluded)."""
 
     def __init__(self):
@@ -103,7 +104,7 @@ def _belongs(module_path: str, roots: tuple[str, ...]) -> bool:
     return any(module_path == r or module_path.startswith(r + ".") for r in roots)
 
 
-class _DropUnused(cst.CSTTransformer):
+class _DropUnused(NoFieldHooks, cst.CSTTransformer):
     def __init__(self, roots: tuple[str, ...], used: set[str]):
         self.roots, self.used = roots, used
 

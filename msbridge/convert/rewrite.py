@@ -44,6 +44,7 @@ from msbridge.convert.rules.checkpoint import CheckpointCalls
 from msbridge.convert.rules.operator_instances import OperatorInstances
 from msbridge.convert.rules.train_step import TrainStep
 from msbridge.convert.scan import BRIDGE_NAMES, Scan
+from msbridge.convert.visiting import COMPOUND, NoFieldHooks, statement_kind
 from msbridge.tables import ApiRow
 
 MARK = "# msbridge:"
@@ -60,7 +61,7 @@ def _is_lr_api(name: str, row: ApiRow | None) -> bool:
     return row.torch_step is not None or "schedul" in paradigm or "list" in paradigm
 
 
-class Rewriter(cst.CSTTransformer):
+class Rewriter(NoFieldHooks, cst.CSTTransformer):
     def __init__(self, module: cst.Module, target: str, scan: Scan,
                  catalog: Catalog, needs: ImportNeeds, report: rpt.FileReport):
         super().__init__()
@@ -160,21 +161,23 @@ class Rewriter(cst.CSTTransformer):
         return stmt.with_changes(leading_lines=[*lines, *stmt.leading_lines])
 
     def on_visit(self, node):
-        if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+        kind = statement_kind(type(node))
+        if kind:
             # LibCST statements and ast statements come in the same (source) order
             line = self.statement_lines[min(self.cursor, len(self.statement_lines) - 1)] \
                 if self.statement_lines else 0
             self.cursor += len(node.body) if isinstance(node, cst.SimpleStatementLine) else 1
             self.lines.append(line)
-        if isinstance(node, cst.BaseCompoundStatement):
+        if kind == COMPOUND:
             self.messages.append([])
         return super().on_visit(node)
 
     def on_leave(self, original, updated):
         result = super().on_leave(original, updated)
-        if isinstance(original, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+        kind = statement_kind(type(original))
+        if kind:
             self.lines.pop()
-        if isinstance(original, cst.BaseCompoundStatement):
+        if kind == COMPOUND:
             messages = self.messages.pop()
             if messages and isinstance(result, cst.BaseCompoundStatement):
                 result = _comment_above(result, messages, self.module.header)

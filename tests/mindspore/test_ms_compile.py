@@ -2,7 +2,6 @@
 import numpy as np
 import pytest
 import torch
-import torch._dynamo.testing
 
 import msbridge.mindspore.nn as nn
 
@@ -18,6 +17,8 @@ SCHEDULES = [
 
 @pytest.mark.parametrize("schedule", SCHEDULES, ids=lambda s: type(s).__name__)
 def test_one_graph_for_all_tensor_steps(schedule):
+    import torch._dynamo.testing  # here, not at collection: every xdist worker collects, ~2 CPU-s each
+
     torch._dynamo.reset()
     counter = torch._dynamo.testing.CompileCounter()
     compiled = torch.compile(schedule, backend=counter, fullgraph=True)  # fullgraph: a graph break raises
@@ -28,6 +29,8 @@ def test_one_graph_for_all_tensor_steps(schedule):
 
 def test_inductor_output_is_bit_identical_to_eager():
     """Measured, not assumed: inductor's generated kernels give the same float32 bits here (CPU)."""
+    import torch._dynamo
+
     torch._dynamo.reset()
     schedules = (nn.ExponentialDecayLR(0.1, 0.9, 4), nn.CosineDecayLR(0.001, 0.1, 100))
     for schedule in schedules:

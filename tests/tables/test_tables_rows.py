@@ -34,7 +34,8 @@ def test_call_styles_cover_the_four_forms():
 @pytest.mark.parametrize("row,index", CASES, ids=[f"{row.id}-{row.examples[i].source}{i}" for row, i in CASES])
 def test_row_example_on_both_frameworks(row, index):
     outcome = verify_example(row, row.examples[index])
-    # the real source framework gives bit-identical results for the four call styles ...
+    # the real source framework gives bit-identical results for the four call styles (styles that bind to
+    # the same arguments of the real API's signature are one call, run once: see verify.real_arguments) ...
     assert outcome.styles_agree, outcome.source_values
     # ... and the row translates them to the same counterpart call (once defaults are applied)
     target = row.torch if row.examples[index].source == "mindspore" else row.mindspore
@@ -46,3 +47,17 @@ def test_row_example_on_both_frameworks(row, index):
         assert outcome.max_difference > row.rtol, "an 'impossible' row must really differ"
     else:
         assert outcome.agrees, f"{row.exactness} claim broken: max relative difference {outcome.max_difference:.3g}"
+
+
+def test_call_styles_that_bind_alike_on_the_real_signature_run_once():
+    """Reusing a run is only for calls the real API cannot tell apart; a call that binds differently runs."""
+    from msbridge.bridge.verify import CallStyle, real_arguments, verify_example
+
+    row = load_tables().row("lr.exponential_decay_lr")
+    outcome = verify_example(row, row.examples[0])
+    assert set(outcome.same_call_as) == {"keyword", "shuffled", "defaults omitted"}
+    assert all(outcome.source_values[s] is outcome.source_values["positional"] for s in outcome.same_call_as)
+    full = real_arguments(row.mindspore, CallStyle("keyword", (), dict(row.examples[0].args)))
+    other = real_arguments(row.mindspore, CallStyle("keyword", (), {**dict(row.examples[0].args), "is_stair": True}))
+    assert full is not None and other is not None and full != other
+    assert real_arguments(row.mindspore, CallStyle("bad", (), {"no_such": 1})) is None

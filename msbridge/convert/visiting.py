@@ -1,0 +1,46 @@
+"""Cheaper LibCST visiting: the per-node costs every visitor of the converter pays.
+
+Why: converting a file walks every node of its hot regions several times (scope
+analysis, the rewrite, name uses, import fixing), and LibCST's generic machinery
+dominated the profile: for every field of every node it looks up a
+``visit_<Node>_<field>`` hook by name (none of our visitors defines one), and
+``isinstance`` against LibCST's abstract base classes goes through ``abc``'s
+slow path. Both are answered here once per class and node type.
+"""
+from __future__ import annotations
+
+import libcst as cst
+
+SIMPLE, COMPOUND = 1, 2
+_kinds: dict[type, int] = {}
+
+
+def statement_kind(node_type: type) -> int:
+    """SIMPLE for a ``SimpleStatementLine``, COMPOUND for ``for``/``class``/..., 0 otherwise (cached per type)."""
+    kind = _kinds.get(node_type)
+    if kind is None:
+        kind = _kinds[node_type] = (SIMPLE if issubclass(node_type, cst.SimpleStatementLine) else
+                                    COMPOUND if issubclass(node_type, cst.BaseCompoundStatement) else 0)
+    return kind
+
+
+class NoFieldHooks:
+    """Mixin for a visitor that defines no ``visit_<Node>_<field>``/``leave_<Node>_<field>`` hook.
+
+    LibCST calls ``on_visit_attribute``/``on_leave_attribute`` for every field of
+    every node, each a ``getattr`` by a formatted name; with no such hook they do
+    nothing, so they are skipped. A subclass that defines one is refused at once.
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        own = {name for klass in cls.__mro__ if not klass.__module__.startswith("libcst") for name in vars(klass)}
+        hooks = sorted(name for name in own if name.startswith(("visit_", "leave_")) and name.count("_") >= 2)
+        if hooks:
+            raise TypeError(f"{cls.__name__} defines field hooks {hooks}: do not derive it from NoFieldHooks")
+
+    def on_visit_attribute(self, node, attribute) -> None:
+        return None
+
+    def on_leave_attribute(self, original_node, attribute) -> None:
+        return None
