@@ -691,6 +691,14 @@ def _lr_value(call: cst.Call, row: ApiRow, code_of) -> cst.BaseExpression | None
     return None
 
 
+def _marked_before(trailing: str, leading_lines) -> bool:
+    """A statement an earlier run already marked keeps its marks as they are: its message texts quote code that
+    the earlier run rewrote (``net.trainable_params()`` then, a list comprehension now), so comparing texts
+    would mark it again; the report still counts every use (converting twice adds nothing)."""
+    return trailing.startswith(MARK) or any(
+        line.comment is not None and line.comment.value.startswith(MARK) for line in leading_lines)
+
+
 def _comment(stmt: cst.SimpleStatementLine, messages: list[str], header=()) -> cst.SimpleStatementLine:
     """Add ``# msbridge: ...`` to the line, once (converting twice adds nothing).
 
@@ -699,7 +707,7 @@ def _comment(stmt: cst.SimpleStatementLine, messages: list[str], header=()) -> c
     existing = stmt.trailing_whitespace.comment.value if stmt.trailing_whitespace.comment else ""
     above = "".join(line.comment.value for line in (*header, *stmt.leading_lines) if line.comment)
     new = [m for m in dict.fromkeys(messages) if m not in existing and m not in above]
-    if not new:
+    if not new or _marked_before(existing, stmt.leading_lines):
         return stmt
     text = f"{MARK} " + " | ".join(new)
     if not existing:
@@ -713,7 +721,7 @@ def _comment_above(stmt, messages: list[str], header=()):
     """Compound statements (``for``, ``class``, ...) get the ``# msbridge:`` line above them."""
     above = "".join(line.comment.value for line in (*header, *stmt.leading_lines) if line.comment)
     new = [m for m in dict.fromkeys(messages) if m not in above]
-    if not new:
+    if not new or _marked_before("", stmt.leading_lines):
         return stmt
     line = cst.EmptyLine(indent=True, comment=cst.Comment(f"{MARK} " + " | ".join(new)))
     return stmt.with_changes(leading_lines=[*stmt.leading_lines, line])
