@@ -174,7 +174,8 @@ def convert_names(tensors: dict[str, RawTensor], source: str, target: Target | N
             if matched is not None:
                 plans.setdefault((out_prefix,) + _plan(layer, matched, source), []).append((layer, matched))
         if len(plans) > 1:
-            ambiguous.append(_describe(prefix, leaves, [options[0][0] for options in plans.values()], source))
+            ambiguous.append(_describe(prefix, leaves, [layer for options in plans.values() for layer, _ in options],
+                                       source))
             continue
         if not plans and target is None and _known_leaves(maps, leaves, source):
             unknown.append(", ".join(f"{_join(prefix, leaf)} {tuple(r.shape)}" for leaf, r in sorted(leaves.items())))
