@@ -62,10 +62,22 @@ NO_COUNTERPART = {
               "parameters_and_names": _BUFFERS + "write named_parameters() where the network has no BatchNorm, "
                                                  "add named_buffers() where it has",
               "get_parameters": _BUFFERS + "write parameters() where the network has no BatchNorm, add buffers() "
-                                           "where it has"},
+                                           "where it has",
+              # MindSpore Parameter/Tensor methods a torch tensor lacks (mindcv's weight init: corpus run check)
+              "set_data": "MindSpore's Parameter.set_data(x) replaces the data; on a torch parameter write "
+                          "`with torch.no_grad(): p.copy_(x)` (same shape) or `p.data = x`",
+              "assign_value": "on a torch tensor write `with torch.no_grad(): t.copy_(x)`",
+              "init_data": "torch parameters hold their data from construction: delete this call"},
     "mindspore": {"named_parameters": _BUFFERS + "parameters_and_names() also yields them; filter on "
-                                                 "requires_grad or name where the network has BatchNorm"},
+                                                 "requires_grad or name where the network has BatchNorm",
+                  # torch tensor methods a MindSpore 2.10 tensor lacks or computes otherwise
+                  "size": "a MindSpore tensor's size is its element count (an int attribute), not torch's shape "
+                          "method: write x.shape",
+                  "detach": "MindSpore tensors have no detach(): write mindspore.ops.stop_gradient(x)"},
 }
+# of those, methods only a source-framework tensor has: marked also on a receiver not known to be anything (a
+# loop variable over converted cells: `cell.weight.set_data(...)`), never left to fail unflagged
+SOURCE_TENSOR_ONLY = {"torch": frozenset({"set_data", "assign_value", "init_data"}), "mindspore": frozenset()}
 MODULE_BASE = {"torch": "mindspore.nn.Cell", "mindspore": "torch.nn.Module"}
 # target -> methods of the SOURCE module base that the target base lacks (measured: in dir() of one class and not
 # the other, MindSpore 2.10 / torch 2.13; tests/convert/test_convert_bindings.py checks them against both).
@@ -111,6 +123,10 @@ def wrap(attr: str, target: str, renamed: cst.Call, consumed_by_target: bool, co
     if template is None or (consumed_by_target and attr in NOT_WRAPPED_FOR_CONSUMER[target]):
         return renamed
     return cst.parse_expression(template.format(code_of(renamed)))
+
+
+def source_tensor_only(attr: str, target: str) -> bool:
+    return attr in SOURCE_TENSOR_ONLY[target]
 
 
 def no_counterpart(attr: str, target: str) -> str | None:
