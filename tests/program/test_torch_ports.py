@@ -112,8 +112,11 @@ def ported(tmp_path_factory):
     (tmp / "single.json").write_text(json.dumps(single))
     (tmp / "distributed.json").write_text(json.dumps(distributed))
     root = str(HERE.resolve().parents[1])
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in [root, os.environ.get("PYTHONPATH")] if p))
-    msrun = shutil.which("msrun")
+    # msrun starts its workers as `python` from PATH: this interpreter's folder first (a venv need not be active)
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in [root, os.environ.get("PYTHONPATH")] if p),
+               PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+    beside = Path(sys.executable).with_name("msrun")
+    msrun = str(beside) if beside.is_file() else shutil.which("msrun")
     assert msrun is not None, "MindSpore's launcher msrun is not on PATH"
     launcher = subprocess.Popen([msrun, "--worker_num", "2", "--local_worker_num", "2", "--master_port", str(port),
                                  "--join", "True", "--log_dir", str(tmp / "msrun_logs"), str(HERE / "run_torch_ports.py"),
