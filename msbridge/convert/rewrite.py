@@ -244,6 +244,8 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         old, new = methods.forward_rename(self.target)
         body = [s.with_changes(name=cst.Name(new)) if isinstance(s, cst.FunctionDef) and s.name.value == old else s
                 for s in updated.body.body]
+        # `self.forward(x)` inside the class calls the method just renamed (vit-pytorch's cct: AttributeError)
+        body = [s.visit(_SelfMethodRename(old, new)) for s in body]
         return updated.with_changes(body=updated.body.with_changes(body=body))
 
     # ---- references that are not calls (base classes, dtypes, ...) ---------------------------
@@ -690,6 +692,21 @@ def _lr_value(call: cst.Call, row: ApiRow, code_of) -> cst.BaseExpression | None
         if arg.keyword is None and not arg.star and i == index:
             return arg.value
     return None
+
+
+class _SelfMethodRename(cst.CSTTransformer):
+    """``self.<old>`` -> ``self.<new>`` in a class whose forward method was renamed (not in nested classes)."""
+
+    def __init__(self, old: str, new: str):
+        self.old, self.new = old, new
+
+    def visit_ClassDef(self, node):
+        return False
+
+    def leave_Attribute(self, original, updated):
+        if isinstance(updated.value, cst.Name) and updated.value.value == "self" and updated.attr.value == self.old:
+            return updated.with_changes(attr=cst.Name(self.new))
+        return updated
 
 
 def _marked_before(trailing: str, leading_lines) -> bool:

@@ -231,7 +231,7 @@ def test_convert_rules_cell_construct_to_module_forward():
                 return x
 
             def helper(self):
-                return self.construct
+                return self.forward
         """)
 
 

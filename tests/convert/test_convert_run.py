@@ -69,6 +69,26 @@ MINDSPORE_PROGRAMS = {
         seq.set_train(False)
         result = 1
         """,
+    "self_construct": """\
+        import numpy as np
+        import mindspore
+        from mindspore import nn
+
+
+        class Tokenizer(nn.Cell):   # calls its own forward method by name (vit-pytorch's cct, the other way)
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Dense(4, 3)
+
+            def width(self):
+                return self.construct(mindspore.tensor(np.ones((1, 4), np.float32))).shape[1]
+
+            def construct(self, x):
+                return self.fc(x)
+
+
+        result = Tokenizer().width()
+        """,
     "mixed_wrapper": """\
         from mindspore import nn
         wrapped = nn.TimeDistributed(nn.Dense(2, 2), time_axis=1)
@@ -159,6 +179,25 @@ TORCH_PROGRAMS = {
         seq.eval()
         result = 1
         """,
+    "self_forward": """\
+        import torch
+        from torch import nn
+
+
+        class Tokenizer(nn.Module):   # vit-pytorch's cct: self.forward(...) inside the class
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 3)
+
+            def width(self):
+                return self.forward(torch.zeros(1, 4)).shape[1]
+
+            def forward(self, x):
+                return self.fc(x)
+
+
+        result = Tokenizer().width()
+        """,
     "mixed_wrapper": """\
         from torch import nn
         wrapped = nn.utils.weight_norm(nn.Linear(2, 2))
@@ -182,7 +221,7 @@ TORCH_PROGRAMS = {
 }
 # the programs the report must call complete (the others must say why they will not run)
 COMPLETE = {"methods_and_dtype", "class_through_local_base", "ops_idiom", "ops_functional",
-            "mixed_container"}   # containers convert now (rules.containers): the whole program does
+            "mixed_container", "self_construct", "self_forward"}   # containers convert now (rules.containers): the whole program does
 
 
 def _run(blocked, programs):
