@@ -3,23 +3,14 @@
 Usage: python model_runner.py <blocked framework> <jobs.json>. Each job names a converted
 model file, its class, the .npz of weights (target-framework names) and input, and the .npz
 to write: outputs (train, then eval), input and parameter gradients (train) and the state
-after the passes. Self-contained: it imports only the target framework and numpy.
+after the passes. It imports only the target framework, numpy and tests/convert/run_blocked.py's blocker.
 """
 import importlib.util
 import json
 import sys
+from pathlib import Path
 
 import numpy as np
-
-
-class Blocker:
-    def __init__(self, name):
-        self.name = name
-
-    def find_spec(self, fullname, path=None, target=None):
-        if fullname == self.name or fullname.startswith(self.name + "."):
-            raise ImportError(f"{fullname} is blocked: the converted model must run without {self.name}")
-        return None
 
 
 def cotangent(shape):
@@ -76,6 +67,9 @@ def run_mindspore(model, weights, x):
 
 
 def main(blocked, jobs_file):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "convert"))
+    from run_blocked import Blocker   # the one blocker the converted-program runners share
+
     sys.meta_path.insert(0, Blocker(blocked))
     for job in json.loads(open(jobs_file).read()):
         spec = importlib.util.spec_from_file_location(job["module"], job["path"])
