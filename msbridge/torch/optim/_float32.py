@@ -12,11 +12,22 @@ its inputs) and returns it.
 """
 import numpy as np
 
+from msbridge.torch.optim._axpy import axpy
+
 BLOCK = 1 << 16  # float64 temporary of 512 KiB: inside L2 (measured fastest of 2**12..2**18)
 
 
 def fma(a, b, c, out):
-    """``out = round_f32(a * b + c)``; ``a`` a float32 scalar or array, ``b``/``c`` float32 arrays."""
+    """``out = round_f32(a * b + c)``; ``a`` a float32 scalar or array, ``b``/``c`` float32 arrays.
+
+    A scalar ``a`` goes through ``_axpy`` (one pass, BLAS) when ``out`` can
+    first hold ``c`` without overwriting ``b``.
+    """
+    if np.ndim(a) == 0 and out.flags.c_contiguous and b.flags.c_contiguous and b.shape == out.shape \
+            and (out is c or not np.shares_memory(out, b)):
+        if out is not c:
+            np.copyto(out, c)
+        return axpy(a, b, out)
     flat_out, flat_b, flat_c = out.reshape(-1), b.reshape(-1), c.reshape(-1)
     flat_a = a if np.ndim(a) == 0 else a.reshape(-1)
     size = flat_out.size
