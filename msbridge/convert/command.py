@@ -48,6 +48,11 @@ def register(subparsers) -> None:
     parser.add_argument("--force", action="store_true",
                         help="with --in-place: also convert read-only and hard-linked files")
     parser.add_argument("-q", "--quiet", action="store_true", help="print only the totals line")
+    parser.add_argument("--prefer", choices=("exact", "native"), default="exact",
+                        help="native: the target's own API where a row is approximate within --accept-rtol "
+                             "(torch's Adam for MindSpore's), instead of msbridge's exact twin (default: exact)")
+    parser.add_argument("--accept-rtol", type=float, default=1e-3, metavar="RTOL",
+                        help="with --prefer native: the largest measured relative tolerance accepted (default 1e-3)")
     parser.set_defaults(func=run)
 
 
@@ -63,6 +68,11 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"-j must be >= 0, got {args.jobs}")
     if args.force and not args.in_place:
         raise UserError("--force only applies to --in-place")
+    if not 0 < args.accept_rtol < 1:
+        raise UserError(f"--accept-rtol must be in (0, 1), got {args.accept_rtol}")
+    from msbridge.convert import preference
+
+    preference.configure(args.prefer, args.accept_rtol)   # before any worker forks: they inherit it
     jobs = args.jobs or os.cpu_count() or 1
     with CtrlC(exiting=True) as ctrl_c:    # a Ctrl-C after the first one (or after the work) never stops the report
         report = convert_paths(args.src, args.output, in_place=args.in_place, to=args.to, jobs=jobs,

@@ -32,6 +32,7 @@ from bisect import bisect_left, bisect_right
 
 import libcst as cst
 
+from msbridge.convert import preference
 from msbridge.convert import report as rpt
 from msbridge.convert.arguments import condition_holds, translate
 from msbridge.convert.bindings import OTHER, SOURCE, TARGET, Bindings
@@ -495,7 +496,8 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         public = self.catalog.public_name(name, self.source)
         rows = self.catalog.rows(name, self.source)
         twin = self.catalog.mirror(public, self.target)
-        inexact = bool(rows) and all(r.exactness in ("approximate", "impossible") for r in rows)
+        inexact = bool(rows) and all(r.exactness in ("approximate", "impossible") for r in rows) \
+            and not any(preference.native(r) for r in rows)   # --prefer native: the row, not the twin
         if twin is not None and (not rows or inexact or _is_lr_api(public, rows[0])):
             why = (f"no exact {self.target} equivalent ({rows[0].exactness}); " if inexact else "") + \
                 "msbridge runtime twin (same signature and values)"
@@ -586,7 +588,12 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         status = rpt.REVIEW if found else rpt.CONVERTED
         text = "; ".join(found) or message
         if row.exactness in ("approximate", "impossible") and status == rpt.CONVERTED:
-            status, text = rpt.REVIEW, f"{row.exactness}: {row.exactness_reason}"
+            if preference.native(row):   # the user accepted the row's measured tolerance: converted, and said
+                text = preference.accepted(row)
+                self.mark(f"note: {public}: {preference.short(row, target_ref.name)}")
+                self.report.notes.append(f"line {self.line_of(original)}: {public}: {text}")
+            else:
+                status, text = rpt.REVIEW, f"{row.exactness}: {row.exactness_reason}"
         self.record(original, public, status, target_ref.name, text)
         target_name = labels.target_name(target_ref.name, self.target)
         return updated.with_changes(func=self.needs.reference(target_name), args=args)

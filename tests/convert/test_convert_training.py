@@ -25,6 +25,7 @@ from msbridge.bridge.labels_torch import CrossEntropyLoss as TorchCrossEntropy
 from msbridge.bridge.mindspore_lr import MindSporeLR
 from msbridge.bridge.weight_decay import mindspore_decay_groups
 from msbridge.convert.driver import convert_paths
+from msbridge.convert.preference import preferring
 from msbridge.convert.report import CONVERTED, REVIEW, UNSUPPORTED
 from msbridge.convert.source import convert_source
 
@@ -32,6 +33,7 @@ HERE = Path(__file__).parent
 RUNNER = HERE / "run_blocked.py"
 TORCH_SCRIPT = HERE / "scripts" / "torch_train_fn.py"
 MS_SCRIPT = HERE / "scripts" / "ms_train_depend.py"
+ADAM_SCRIPT = HERE / "scripts" / "ms_adam_prefer_native.py"   # converted with --prefer native (issue 16)
 
 
 def _convert(before, to):
@@ -511,9 +513,12 @@ def executed(tmp_path_factory):
         dst = tmp / f"{script.stem}_to_{to}.py"
         reports[script.stem] = convert_paths(script, dst, to=to)
         converted[script.stem] = dst
+    converted[ADAM_SCRIPT.stem] = tmp / f"{ADAM_SCRIPT.stem}_to_torch.py"
+    with preferring("native"):
+        reports[ADAM_SCRIPT.stem] = convert_paths(ADAM_SCRIPT, converted[ADAM_SCRIPT.stem], to="torch")
     runs = {   # blocked framework -> programs that must run without it
         "torch": [MS_SCRIPT, converted[TORCH_SCRIPT.stem]],
-        "mindspore": [TORCH_SCRIPT, converted[MS_SCRIPT.stem]],
+        "mindspore": [TORCH_SCRIPT, converted[MS_SCRIPT.stem], converted[ADAM_SCRIPT.stem]],
     }
     procs = {}
     for blocked, programs in runs.items():
@@ -554,3 +559,54 @@ def test_convert_training_per_step_lr_built_with_a_mindspore_tensor_is_left_and_
     assert "nn.SGD(net.trainable_params(), learning_rate=mnp.asarray(lr), momentum=0.9)  # msbridge:" in out
     assert "MindSporeLR" not in out and not report.complete
     assert convert_source(out, "torch")[0] == out
+
+
+# ---- --prefer native (issue 16): torch's own Adam where the row's measured tolerance is accepted ----------
+ADAM_LINE = "opt = nn.Adam(net.trainable_params(), learning_rate=0.01, beta1=0.8)\n"
+
+
+def test_convert_training_prefer_native_adam_before_after_both_ways():
+    source = f"from mindspore import nn\nnet = nn.Dense(4, 3)\n{ADAM_LINE}"
+    exact, _ = convert_source(source, "torch")
+    assert "opt = Adam(net.parameters(), learning_rate=0.01, beta1=0.8)" in exact   # msbridge's exact twin
+    with preferring("native"):
+        native, report = convert_source(source, "torch")
+        with preferring("native", 1e-4):   # the row's measured rtol (1e-3) is more than this user accepts
+            assert "msbridge.mindspore.nn" in convert_source(source, "torch")[0]
+        back, back_report = convert_source("import torch\nnet = torch.nn.Linear(4, 3)\n"
+                                           "opt = torch.optim.Adam(net.parameters(), lr=0.01)\n", "mindspore")
+    assert "opt = torch.optim.Adam(net.parameters(), lr=0.01, betas=(0.8, 0.999))  # msbridge: note: " \
+           "mindspore.nn.Adam: --prefer native: torch.optim.Adam within the accepted rtol=0.001" in native
+    assert "from msbridge" not in native and _statuses(report, "mindspore.nn.Adam") == [CONVERTED]
+    assert any("tolerance accepted rtol=0.001" in note for note in report.notes)
+    assert "tolerance accepted rtol=0.001" in next(u.message for u in report.uses if u.api == "mindspore.nn.Adam")
+    assert "mindspore.nn.Adam(net.trainable_params(), learning_rate=0.01)" in back and "msbridge" not in \
+        back.split("# msbridge")[0]
+    assert _statuses(back_report, "torch.optim.Adam") == [CONVERTED]
+    assert any("tolerance accepted rtol=0.001" in note for note in back_report.notes)
+
+
+def test_convert_training_prefer_native_adam_runs_within_the_accepted_rtol(executed):
+    """The converted program ran on torch alone; real MindSpore from the same start stays within the row's rtol."""
+    from msbridge.tables import load_tables
+
+    reports, outcome = executed
+    report = reports[ADAM_SCRIPT.stem]
+    assert report.complete, report.render()
+    ran = outcome[f"{ADAM_SCRIPT.stem}_to_torch"]
+    net = msnn.Dense(4, 3)
+    for param, value in zip(net.trainable_params(), ran["start"]):
+        param.set_data(ms.Tensor(np.array(value, np.float32)))
+    optimizer = msnn.Adam(net.trainable_params(), learning_rate=0.01, eps=1e-6)
+    loss_fn = msnn.MSELoss()
+    grad_fn = ms.value_and_grad(lambda x, y: loss_fn(net(x), y), None, optimizer.parameters)
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((8, 4)).astype(np.float32)
+    y = rng.standard_normal((8, 3)).astype(np.float32)
+    for _ in range(5):
+        optimizer(grad_fn(ms.tensor(x), ms.tensor(y))[1])
+    rtol = load_tables().row("optim.Adam").rtol
+    for got, want in zip(ran["end"], net.trainable_params()):   # the row's rtol is relative to each tensor's scale
+        got, want = np.array(got, np.float32), want.asnumpy()
+        assert np.abs(got - want).max() <= rtol * np.abs(want).max(), (got, want)
+    assert not np.allclose(ran["start"][0], ran["end"][0])   # it trained
