@@ -5,8 +5,9 @@
 Rows:
 * ``msbridge.mindspore.nn.X`` (MindSpore-shaped, updating torch tensors) vs
   real ``mindspore.nn.X`` on MindSpore Parameters (``opt(grads)``), vs torch's
-  closest optimizer in its default single-tensor form and in its fused form
-  (one pass; where torch has one), and vs the **floor**: one plain pass that
+  closest optimizer in its default single-tensor form, its multi-tensor
+  (``foreach=True``) form and its fused form (one pass; where torch has one),
+  and vs the **floor**: one plain pass that
   writes every tensor the step writes (``t.copy_(grad)`` for the parameter and
   each state tensor), i.e. the memory traffic of an ideal fused kernel;
 * ``msbridge.torch.optim.X`` (torch-shaped, updating MindSpore Parameters) vs
@@ -132,6 +133,8 @@ def bench_ms_shaped(row, shapes, repeats, phase):
     del ours, made, ours_params
     t_params = _torch_params(weights, grads)
     result["torch"] = _median_seconds(getattr(torch.optim, torch_name)(t_params, **torch_kwargs).step, repeats)
+    foreach = getattr(torch.optim, torch_name)(t_params, foreach=True, **torch_kwargs)
+    result["torch foreach"] = _median_seconds(foreach.step, repeats)
     if torch_name in TORCH_FUSED:
         fused = getattr(torch.optim, torch_name)(t_params, fused=True, **torch_kwargs)
         result["torch fused"] = _median_seconds(fused.step, repeats)
@@ -193,9 +196,9 @@ def main():
           f"ratio = ours / theirs; peak = (parameters + what our optimizer and a step add) / (parameters + state)")
     for key in sizes:
         print(f"  {key}: {SIZES[key][0]}")
-    columns = ["mindspore", "torch", "torch fused", "floor"]
-    print(f"\nmsbridge.mindspore.nn (on torch)  {'ours':>9s} {'ms':>9s} {'torch':>9s} {'t.fused':>9s} "
-          f"{'floor':>9s} | {'/ms':>7s} {'/torch':>7s} {'/fused':>7s} {'/floor':>7s} | peak")
+    columns = ["mindspore", "torch", "torch foreach", "torch fused", "floor"]
+    print(f"\nmsbridge.mindspore.nn (on torch)  {'ours':>9s} {'ms':>9s} {'torch':>9s} {'foreach':>9s} {'t.fused':>9s} "
+          f"{'floor':>9s} | {'/ms':>7s} {'/torch':>7s} {'/forea.':>7s} {'/fused':>7s} {'/floor':>7s} | peak")
     # MindSpore's runtime threads stay busy after its ops and slow what runs next on a 2-core machine, so
     # everything that needs no MindSpore runs first, MindSpore's own steps after.
     cases = [(row, key) for row in MS_ROWS if wanted is None or row[0] in wanted for key in sizes]
