@@ -196,6 +196,10 @@ def main():
           f"ratio = ours / theirs; peak = (parameters + what our optimizer and a step add) / (parameters + state)")
     for key in sizes:
         print(f"  {key}: {SIZES[key][0]}")
+    from msbridge.mindspore.nn.optim._fused import fused_ops_round_once
+    from msbridge.torch.optim._axpy import _checked_saxpy
+    print(f"  MindSpore-shaped fast path (torch's fused ops checked exact): {fused_ops_round_once()}; "
+          f"torch-shaped scalar fma by BLAS saxpy (checked exact): {_checked_saxpy() is not None}")
     columns = ["mindspore", "torch", "torch foreach", "torch fused", "floor"]
     print(f"\nmsbridge.mindspore.nn (on torch)  {'ours':>9s} {'ms':>9s} {'torch':>9s} {'foreach':>9s} {'t.fused':>9s} "
           f"{'floor':>9s} | {'/ms':>7s} {'/torch':>7s} {'/forea.':>7s} {'/fused':>7s} {'/floor':>7s} | peak")

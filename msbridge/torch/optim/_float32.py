@@ -23,8 +23,8 @@ def fma(a, b, c, out):
     A scalar ``a`` goes through ``_axpy`` (one pass, BLAS) when ``out`` can
     first hold ``c`` without overwriting ``b``.
     """
-    if np.ndim(a) == 0 and out.flags.c_contiguous and b.flags.c_contiguous and b.shape == out.shape \
-            and (out is c or not np.shares_memory(out, b)):
+    if np.ndim(a) == 0 and out.dtype == b.dtype == np.float32 and out.flags.c_contiguous \
+            and b.flags.c_contiguous and b.shape == out.shape and not np.shares_memory(out, b):
         if out is not c:
             np.copyto(out, c)
         return axpy(a, b, out)
