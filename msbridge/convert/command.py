@@ -12,6 +12,7 @@ examples:
   msbridge convert train_ms.py -o train_torch.py             # direction detected from the imports
   msbridge convert src/ --to torch -o src_torch/ -j 4         # a tree, 4 worker processes
   msbridge convert train.py --to mindspore --in-place --report report.json
+  msbridge convert train_ms.py -o train_torch.py --prefer native   # torch's own Adam (rtol 1e-3 accepted)
 
 exit status: 0 every API converted; 1 something needs review or is unsupported
 (listed, and marked `# msbridge:` in the output); 2 usage error (nothing

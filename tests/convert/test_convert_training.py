@@ -25,7 +25,7 @@ from msbridge.bridge.labels_torch import CrossEntropyLoss as TorchCrossEntropy
 from msbridge.bridge.mindspore_lr import MindSporeLR
 from msbridge.bridge.weight_decay import mindspore_decay_groups
 from msbridge.convert.driver import convert_paths
-from msbridge.convert.preference import preferring
+from msbridge.convert.preference import configure, preferring
 from msbridge.convert.report import CONVERTED, REVIEW, UNSUPPORTED
 from msbridge.convert.source import convert_source
 
@@ -610,3 +610,22 @@ def test_convert_training_prefer_native_adam_runs_within_the_accepted_rtol(execu
         got, want = np.array(got, np.float32), want.asnumpy()
         assert np.abs(got - want).max() <= rtol * np.abs(want).max(), (got, want)
     assert not np.allclose(ran["start"][0], ran["end"][0])   # it trained
+
+
+def test_convert_training_prefer_native_on_the_command_line(tmp_path, capsys):
+    from msbridge import cli
+
+    src = tmp_path / "train.py"
+    src.write_text(f"from mindspore import nn\nnet = nn.Dense(4, 3)\n{ADAM_LINE}")
+    assert cli.main(["convert", str(src), "-o", str(tmp_path / "out.py"), "--prefer", "native",
+                     "--accept-rtol", "2"]) == 2   # a usage error, nothing written
+    assert "--accept-rtol must be in (0, 1)" in capsys.readouterr().err and not (tmp_path / "out.py").exists()
+    try:
+        assert cli.main(["convert", str(src), "-o", str(tmp_path / "out.py"), "--prefer", "native",
+                         "--report", str(tmp_path / "r.json")]) == 0
+    finally:
+        configure()   # the command sets the process-wide choice; later tests convert with the default
+    assert "torch.optim.Adam(" in (tmp_path / "out.py").read_text()
+    assert "tolerance accepted rtol=0.001" in capsys.readouterr().err
+    notes = json.loads((tmp_path / "r.json").read_text())["files"][0]["notes"]
+    assert any("tolerance accepted rtol=0.001" in note for note in notes), notes
