@@ -9,7 +9,8 @@ files torch wrote. Tensors are MindSpore tensors on this side: saved as plain te
 Loading is torch 2.13's default ``weights_only=True``: only tensors, containers, numbers, strings and
 ``OrderedDict`` are rebuilt; any other global in the file is refused with ``pickle.UnpicklingError``, as
 torch refuses it. Nothing else is ever unpickled. ``map_location`` is accepted and has no effect:
-MindSpore places tensors by process.
+MindSpore places tensors by process. A path holding a MindSpore ``.ckpt``/``.safetensors`` file (a
+converted script's own ``save_checkpoint``) is read by content, as ``{name: Parameter}``.
 """
 from __future__ import annotations
 
@@ -191,6 +192,13 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
     source = open(f, "rb") if isinstance(f, (str, os.PathLike)) else f
     try:
         if not zipfile.is_zipfile(source):
+            if source is not f:   # a MindSpore checkpoint (this script's own save_checkpoint): read by content
+                from msbridge.bridge.checkpoint_io import sniff
+                from msbridge.bridge.checkpoint_script import load_mindspore_checkpoint
+
+                source.seek(0)
+                if sniff(source.read(16)) in ("mindspore", "safetensors"):
+                    return load_mindspore_checkpoint(f)
             raise RuntimeError("msbridge.torch.load reads torch's zip format (torch >= 1.6); this file is not one")
         source.seek(0)
         with zipfile.ZipFile(source) as archive:

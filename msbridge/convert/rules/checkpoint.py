@@ -12,9 +12,14 @@ A converted script reads and writes its own framework's format. Loading decides 
 * otherwise the file may be the ORIGINAL framework's (a pretrained ``.ckpt`` when going to torch):
   ``msbridge.bridge.checkpoint_script``'s loader is emitted, which reads either format by content.
 
-The line says which was emitted (``# msbridge: note: ...``). Anything else (extra arguments,
-an object that is not known to become a target-framework network, an optimizer) is left as is
-and marked ``review`` with the reason.
+The line says which was emitted (``# msbridge: note: ...``).
+
+torch -> MindSpore, any other ``torch.save(obj, f)`` (a checkpoint dictionary, the state_dict of a network
+the converter cannot type) and any ``torch.load`` of a path that is neither this script's MindSpore
+checkpoint nor a ``.ckpt``/``.safetensors`` name keep torch's own file format, written and read without
+torch by ``msbridge.torch.serialization``; ``load_state_dict`` goes to ``msbridge.torch.nn.module_mode``.
+Anything else (extra arguments, a whole network object, an optimizer's state) is left as is and marked
+``review`` with the reason.
 """
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ import libcst as cst
 
 from msbridge.convert import report as rpt
 from msbridge.convert.bindings import TARGET
+from msbridge.convert.rules import module_mode
 
 SAVE = {"mindspore": ("mindspore.save_checkpoint", "mindspore.train.save_checkpoint",
                       "mindspore.train.serialization.save_checkpoint"),
@@ -43,6 +49,11 @@ SIGNATURES = {
 BRIDGE_LOADER = {"torch": "msbridge.bridge.checkpoint_script.load_torch_state_dict",
                  "mindspore": "msbridge.bridge.checkpoint_script.load_mindspore_checkpoint"}
 OPTIMIZER_HINTS = (".optim.", ".optim", "Optimizer")
+# torch -> MindSpore: every other torch.save/torch.load keeps torch's file format, read and written without torch
+TORCH_FORMAT = {"save": "msbridge.torch.serialization.save", "load": "msbridge.torch.serialization.load"}
+TORCH_FORMAT_NOTE = ("torch's own zip format, written and read without torch (msbridge.torch.serialization): real "
+                     "torch reads what it writes and the other way round; tensors load as MindSpore tensors, "
+                     "only tensors and plain containers (torch's weights_only=True)")
 
 
 def _bind(call: cst.Call, names: tuple[str, ...]) -> dict[str, cst.BaseExpression] | None:
@@ -94,6 +105,13 @@ def _with_args(call: cst.Call, args: list[cst.Arg]) -> list[cst.Arg]:
     return out
 
 
+def _network_of(state_call: cst.Call) -> cst.BaseExpression:
+    """``net`` of ``net.state_dict()`` as rewritten: ``module_state_dict(net)`` when rules.module_mode ran first."""
+    if isinstance(state_call.func, cst.Attribute):
+        return state_call.func.value
+    return state_call.args[0].value
+
+
 class CheckpointCalls:
     """The checkpoint rule of one file's ``Rewriter`` (``call`` is its hook in ``Rewriter._call``)."""
 
@@ -110,6 +128,7 @@ class CheckpointCalls:
             return
         self._facts_of, self.saved, self.optimizers = id(bindings), set(), set()
         code = cst.Module(body=[]).code_for_node
+        saves = []
 
         class Walk(cst.CSTVisitor):
             def visit_Call(self, node):
@@ -118,7 +137,7 @@ class CheckpointCalls:
                     sig = SIGNATURES["mindspore.save_checkpoint" if name.startswith("mindspore") else "torch.save"]
                     bound = _bind(node, sig)
                     if bound and sig[1] in bound:
-                        self_.saved.add(code(bound[sig[1]]))
+                        saves.append((name, bound))
 
             def visit_Assign(self, node):
                 if isinstance(node.value, cst.Call) and self_._is_optimizer(node.value):
@@ -127,6 +146,17 @@ class CheckpointCalls:
 
         self_ = self
         bindings.module.visit(Walk())
+        for name, bound in saves:
+            # to MindSpore only a network's state_dict() becomes a MindSpore checkpoint; any other torch.save
+            # writes torch's own format (msbridge.torch.save), which load_checkpoint cannot read
+            if self.rw.target == "torch" or name not in SAVE["torch"] or self._native_save(bound["obj"]):
+                self.saved.add(code(bound[SIGNATURES["torch.save" if name in SAVE["torch"] else
+                                                     "mindspore.save_checkpoint"][1]]))
+
+    def _native_save(self, obj: cst.BaseExpression) -> bool:
+        """``net.state_dict()`` of a network known to become a MindSpore Cell (saved with save_checkpoint)."""
+        return (isinstance(obj, cst.Call) and isinstance(obj.func, cst.Attribute)
+                and obj.func.attr.value == "state_dict" and not obj.args and self._network(obj.func.value) is None)
 
     def _is_optimizer(self, call: cst.Call) -> bool:
         name = self.rw.imports.resolve(call.func)
@@ -193,20 +223,19 @@ class CheckpointCalls:
             return updated.with_changes(func=self.rw.needs.reference("torch.save"),
                                         args=_with_args(updated, [_arg(state), _arg(path)]))
         original_obj = _bind(original, sig)[sig[0]]
-        if not (isinstance(original_obj, cst.Call) and isinstance(original_obj.func, cst.Attribute)
-                and original_obj.func.attr.value == "state_dict" and not original_obj.args):
-            return self._review(original, updated, api, "saves an object other than a network's state_dict(): "
-                                "a MindSpore checkpoint holds parameters only")
-        why = self._network(original_obj.func.value)
-        if why:
-            return self._review(original, updated, api, why)
+        if not self._native_save(original_obj):
+            if self.rw.bindings is not None and self.rw.bindings.kind(original_obj) == TARGET:
+                return self._review(original, updated, api, "saves a whole network object: torch pickles the "
+                                    "module, a MindSpore Cell is not pickled; save its state_dict() instead")
+            self.rw.record(original, api, rpt.CONVERTED, TORCH_FORMAT["save"], TORCH_FORMAT_NOTE)
+            return updated.with_changes(func=self.rw.needs.reference(TORCH_FORMAT["save"]))
         literal = _ckpt_literal(path)
         if literal is None or not literal[0].endswith(".ckpt"):
             written = f"{literal[0]}.ckpt" if literal else "the path + '.ckpt' when it does not end with .ckpt"
             self.rw.mark(f"note: MindSpore appends .ckpt: this writes {written}")
         self.rw.record(original, api, rpt.CONVERTED, "mindspore.save_checkpoint", "mindspore.save_checkpoint(net, path)")
         return updated.with_changes(func=self.rw.needs.reference("mindspore.save_checkpoint"),
-                                    args=_with_args(updated, [_arg(obj.func.value), _arg(path)]))
+                                    args=_with_args(updated, [_arg(_network_of(obj)), _arg(path)]))
 
     def _load(self, original, updated, api):
         sig = SIGNATURES[api]
@@ -239,17 +268,15 @@ class CheckpointCalls:
             args = [_arg(path)]
             note = (f"msbridge loader: the script did not write this path itself, so it may be "
                     f"{'MindSpore' if target == 'torch' else 'torch'}'s file; read by content")
-        if api == "torch.load" and "map_location" in bound:
-            note += "; map_location dropped (MindSpore places tensors itself)"
         literal = _ckpt_literal(path)
         if not own and target == "mindspore" and (literal is None or not literal[0].endswith((".ckpt", ".safetensors"))):
-            # msbridge reads a torch .pt with torch.load(weights_only=True): it needs torch installed
-            note += ("; a torch .pt/.pth/.bin file needs torch installed to be read: convert it once with "
-                     "`msbridge ckpt` to .ckpt and load that to run without torch")
-            self.rw.record(original, api, rpt.REVIEW, native, note)
-        else:
-            self.rw.record(original, api, rpt.CONVERTED, native, note)
-            self.rw.mark(f"note: {note}")
+            # a torch file (written by torch, or by this script's msbridge.torch.save): read without torch
+            self.rw.record(original, api, rpt.CONVERTED, TORCH_FORMAT["load"], TORCH_FORMAT_NOTE)
+            return updated.with_changes(func=self.rw.needs.reference(TORCH_FORMAT["load"]))
+        if api == "torch.load" and "map_location" in bound:
+            note += "; map_location dropped (MindSpore places tensors itself)"
+        self.rw.record(original, api, rpt.CONVERTED, native, note)
+        self.rw.mark(f"note: {note}")
         return updated.with_changes(func=self.rw.needs.reference(native), args=_with_args(updated, args))
 
     def _load_param_into_net(self, original, updated):
@@ -278,8 +305,11 @@ class CheckpointCalls:
         why = self._network(original.func.value)
         if why and self.rw.code_of(original.func.value) in self.optimizers:
             return self._review(original, updated, api, why)
+        if why is None or self.rw.bindings is None or self.rw.bindings.kind(original.func.value) is None:
+            # a network, or an object not known to be anything: torch's semantics decided at run time
+            return module_mode.dispatch(self.rw, original, updated, self.optimizers)
         if why:
-            return None   # not known to be a network: left to the method rule (a non-framework object's stays)
+            return None   # a non-framework object's method stays
         bound = _bind(updated, SIGNATURES[api])
         strict = _literal(bound.get("strict")) if bound else ...
         if bound is None or "state_dict" not in bound or strict is ... \

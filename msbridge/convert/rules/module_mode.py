@@ -1,0 +1,66 @@
+"""torch Module methods on a receiver the converter cannot type (torch -> MindSpore).
+
+``model.train()`` becomes ``set_train()`` where the bindings know ``model`` becomes a MindSpore Cell
+(``rules.methods``). Where they cannot tell (``net = models.__dict__[arch]()``, a function parameter,
+``self.model``), the call goes to ``msbridge.torch.nn.module_mode``, which decides at run time: a Cell
+gets torch's semantics, any other object (a user's ``Trainer.train()``) keeps its own method. So the
+statement computes what torch's did whichever the object is, and is converted rather than left for review.
+
+``state_dict()`` and ``load_state_dict()`` have no Cell method at all; they go to the same functions on
+every receiver that is not known to be something else (a numpy array, a source-framework object, an
+optimizer, whose own methods stay).
+"""
+from __future__ import annotations
+
+import libcst as cst
+
+from msbridge.convert import report as rpt
+from msbridge.convert.bindings import OTHER, SOURCE, TARGET
+
+MODULE = "msbridge.torch.nn.module_mode"
+FUNCTIONS = {"train": "module_train", "eval": "module_eval", "state_dict": "module_state_dict",
+             "load_state_dict": "module_load_state_dict"}
+WHY = {"train": "msbridge.torch.nn.module_mode: set_train(mode) on a MindSpore Cell (decided at run time), the "
+                "object's own train() otherwise",
+       "eval": "msbridge.torch.nn.module_mode: set_train(False) on a MindSpore Cell (decided at run time), the "
+               "object's own eval() otherwise",
+       "state_dict": "msbridge.torch.nn.module_mode: name -> parameter of a MindSpore Cell (MindSpore's names), "
+                     "the object's own state_dict() otherwise",
+       "load_state_dict": "msbridge.torch.nn.module_mode: torch's strict checks and messages on a MindSpore Cell, "
+                          "the object's own load_state_dict() otherwise"}
+# ``load_state_dict``'s arguments (torch 2.13); ``state_dict``'s are torch's (destination, prefix, keep_vars)
+ARGUMENTS = {"train": ("mode",), "eval": (), "state_dict": (), "load_state_dict": ("state_dict", "strict", "assign")}
+
+
+def dispatch(rw, original: cst.Call, updated: cst.Call, optimizers=frozenset()):
+    """The rewritten call, or None when ``original`` is not one of these methods on an untyped receiver."""
+    func = original.func
+    if rw.target != "mindspore" or not isinstance(func, cst.Attribute) or func.attr.value not in FUNCTIONS:
+        return None
+    attr = func.attr.value
+    receiver = func.value
+    if rw.imports.resolve(receiver) is not None or rw.bindings is None:
+        return None
+    kind = rw.bindings.kind(receiver)
+    if kind in (OTHER, SOURCE):
+        return None
+    if attr in ("train", "eval") and kind == TARGET:
+        return None   # rules.methods renames it to set_train
+    if rw.code_of(receiver) in optimizers:
+        return None
+    if any(a.star for a in original.args) or len(original.args) > len(ARGUMENTS[attr]) or any(
+            a.keyword is not None and a.keyword.value not in ARGUMENTS[attr] for a in original.args):
+        return None
+    if _defines_method(rw, receiver, attr):
+        return None
+    target = f"{MODULE}.{FUNCTIONS[attr]}"
+    rw.record(original, f".{attr}()", rpt.CONVERTED, target, WHY[attr])
+    first = cst.Arg(value=updated.func.value, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+                    if updated.args else cst.MaybeSentinel.DEFAULT)
+    return updated.with_changes(func=rw.needs.reference(target), args=[first, *updated.args])
+
+
+def _defines_method(rw, receiver, attr: str) -> bool:
+    """``self.train()`` inside a class that defines ``train`` itself: the user's method."""
+    cls = rw.bindings.class_of(receiver)
+    return cls is not None and any(isinstance(s, cst.FunctionDef) and s.name.value == attr for s in cls.body.body)
