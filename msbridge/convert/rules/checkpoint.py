@@ -17,7 +17,9 @@ The line says which was emitted (``# msbridge: note: ...``).
 torch -> MindSpore, any other ``torch.save(obj, f)`` (a checkpoint dictionary, the state_dict of a network
 the converter cannot type) and any ``torch.load`` of a path that is neither this script's MindSpore
 checkpoint nor a ``.ckpt``/``.safetensors`` name keep torch's own file format, written and read without
-torch by ``msbridge.torch.serialization``; ``load_state_dict`` goes to ``msbridge.torch.nn.module_mode``.
+torch by ``msbridge.torch.serialization`` (a load passed straight to ``load_state_dict`` goes to the bridge
+loader, which also renames torch's parameter names, and reads torch's format without torch the same way);
+``load_state_dict`` itself stays: MindSpore 2.10's Cell has torch's (``rules.module_mode``).
 Anything else (extra arguments, a whole network object, an optimizer's state) is left as is and marked
 ``review`` with the reason.
 """
@@ -120,6 +122,7 @@ class CheckpointCalls:
         self._facts_of = None      # id(bindings) the facts below were computed for
         self.saved: set[str] = set()        # code of every save call's path argument
         self.optimizers: set[str] = set()   # code of names assigned an optimizer
+        self.loaded_into: set[str] = set()
 
     # ---- facts over the whole file ---------------------------------------------------------------
     def _facts(self) -> None:
@@ -127,6 +130,7 @@ class CheckpointCalls:
         if bindings is None or self._facts_of == id(bindings):
             return
         self._facts_of, self.saved, self.optimizers = id(bindings), set(), set()
+        self.loaded_into = set()   # code of every call whose result goes straight into .load_state_dict()
         code = cst.Module(body=[]).code_for_node
         saves = []
 
@@ -138,6 +142,11 @@ class CheckpointCalls:
                     bound = _bind(node, sig)
                     if bound and sig[1] in bound:
                         saves.append((name, bound))
+
+            def leave_Call(self, node):   # `net.load_state_dict(torch.load(p))`: the load feeds a network
+                if isinstance(node.func, cst.Attribute) and node.func.attr.value == "load_state_dict" \
+                        and node.args and isinstance(node.args[0].value, cst.Call):
+                    self_.loaded_into.add(code(node.args[0].value))
 
             def visit_Assign(self, node):
                 if isinstance(node.value, cst.Call) and self_._is_optimizer(node.value):
@@ -269,8 +278,10 @@ class CheckpointCalls:
             note = (f"msbridge loader: the script did not write this path itself, so it may be "
                     f"{'MindSpore' if target == 'torch' else 'torch'}'s file; read by content")
         literal = _ckpt_literal(path)
-        if not own and target == "mindspore" and (literal is None or not literal[0].endswith((".ckpt", ".safetensors"))):
-            # a torch file (written by torch, or by this script's msbridge.torch.save): read without torch
+        if not own and target == "mindspore" and (literal is None or not literal[0].endswith((".ckpt", ".safetensors"))) \
+                and self.rw.code_of(original) not in self.loaded_into:
+            # a torch file (written by torch, or by this script's msbridge.torch.save): read without torch. One
+            # loaded straight into a network goes to the bridge loader instead, which also renames torch's names
             self.rw.record(original, api, rpt.CONVERTED, TORCH_FORMAT["load"], TORCH_FORMAT_NOTE)
             return updated.with_changes(func=self.rw.needs.reference(TORCH_FORMAT["load"]))
         if api == "torch.load" and "map_location" in bound:
@@ -301,29 +312,16 @@ class CheckpointCalls:
             _arg(bound["parameter_dict"]), _arg(cst.Name("False"), "strict")]))
 
     def _load_state_dict(self, original, updated):
+        """``net.load_state_dict(sd[, strict])`` stays: MindSpore 2.10's Cell has torch's method (rules.module_mode)."""
         api = ".load_state_dict()"
-        why = self._network(original.func.value)
-        if why and self.rw.code_of(original.func.value) in self.optimizers:
+        receiver = original.func.value
+        why = self._network(receiver)
+        if why and self.rw.code_of(receiver) in self.optimizers:
             return self._review(original, updated, api, why)
-        if why is None or self.rw.bindings is None or self.rw.bindings.kind(original.func.value) is None:
-            # a network, or an object not known to be anything: torch's semantics decided at run time
-            return module_mode.dispatch(self.rw, original, updated, self.optimizers)
-        if why:
+        if why is not None and self.rw.bindings is not None and self.rw.bindings.kind(receiver) is not None:
             return None   # a non-framework object's method stays
-        bound = _bind(updated, SIGNATURES[api])
-        strict = _literal(bound.get("strict")) if bound else ...
-        if bound is None or "state_dict" not in bound or strict is ... \
-                or _literal(bound.get("assign")) not in (None, False):
-            return self._review(original, updated, api, "only .load_state_dict(state_dict[, strict=True/False]) "
-                                "is converted")
-        args = [_arg(updated.func.value), _arg(bound["state_dict"]), _arg(cst.Name("True"), "strict_load")]
-        new = updated.with_changes(func=self.rw.needs.reference("mindspore.load_param_into_net"),
-                                   args=_with_args(updated, args))
-        if strict is False:
-            self.rw.record(original, api, rpt.CONVERTED, "mindspore.load_param_into_net",
-                           "returns (param_not_load, ckpt_not_load) like torch's (missing_keys, unexpected_keys)")
-        else:
-            self.rw.record(original, api, rpt.REVIEW, "mindspore.load_param_into_net",
-                           "torch's strict=True raises on missing or unexpected keys; MindSpore returns them "
-                           "(param_not_load, ckpt_not_load) instead: check them")
-        return new
+        done = module_mode.dispatch(self.rw, original, updated, self.optimizers)
+        if done is None and why is None:
+            return self._review(original, updated, api, "only .load_state_dict(state_dict[, strict]) is converted "
+                                "(MindSpore's Cell.load_state_dict has no assign)")
+        return done

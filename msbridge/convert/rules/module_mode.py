@@ -6,9 +6,10 @@
 gets torch's semantics, any other object (a user's ``Trainer.train()``) keeps its own method. So the
 statement computes what torch's did whichever the object is, and is converted rather than left for review.
 
-``state_dict()`` and ``load_state_dict()`` have no Cell method at all; they go to the same functions on
-every receiver that is not known to be something else (a numpy array, a source-framework object, an
-optimizer, whose own methods stay).
+``state_dict()`` and ``load_state_dict()`` stay as written: MindSpore 2.10's Cell has both, with torch's keys,
+strict checks, messages and returned ``(missing_keys, unexpected_keys)`` (measured side by side in
+tests/torch/test_program_twins_more.py). They are reported converted on every receiver that is not known
+to be something else (a numpy array, a source-framework object, an optimizer, whose own methods stay).
 """
 from __future__ import annotations
 
@@ -18,18 +19,17 @@ from msbridge.convert import report as rpt
 from msbridge.convert.bindings import OTHER, SOURCE, TARGET
 
 MODULE = "msbridge.torch.nn.module_mode"
-FUNCTIONS = {"train": "module_train", "eval": "module_eval", "state_dict": "module_state_dict",
-             "load_state_dict": "module_load_state_dict"}
+FUNCTIONS = {"train": "module_train", "eval": "module_eval", "state_dict": None, "load_state_dict": None}
 WHY = {"train": "msbridge.torch.nn.module_mode: set_train(mode) on a MindSpore Cell (decided at run time), the "
                 "object's own train() otherwise",
        "eval": "msbridge.torch.nn.module_mode: set_train(False) on a MindSpore Cell (decided at run time), the "
                "object's own eval() otherwise",
-       "state_dict": "msbridge.torch.nn.module_mode: name -> parameter of a MindSpore Cell (MindSpore's names), "
-                     "the object's own state_dict() otherwise",
-       "load_state_dict": "msbridge.torch.nn.module_mode: torch's strict checks and messages on a MindSpore Cell, "
-                          "the object's own load_state_dict() otherwise"}
-# ``load_state_dict``'s arguments (torch 2.13); ``state_dict``'s are torch's (destination, prefix, keep_vars)
-ARGUMENTS = {"train": ("mode",), "eval": (), "state_dict": (), "load_state_dict": ("state_dict", "strict", "assign")}
+       "state_dict": "MindSpore 2.10's Cell.state_dict(): name -> parameter (MindSpore's names; BatchNorm's "
+                     "statistics are Parameters there)",
+       "load_state_dict": "MindSpore 2.10's Cell.load_state_dict(): torch's strict checks and messages, returns "
+                          "(missing_keys, unexpected_keys)"}
+# the arguments carried over (torch 2.13's names; MindSpore's load_state_dict has no ``assign``)
+ARGUMENTS = {"train": ("mode",), "eval": (), "state_dict": (), "load_state_dict": ("state_dict", "strict")}
 
 
 def dispatch(rw, original: cst.Call, updated: cst.Call, optimizers=frozenset()):
@@ -53,6 +53,9 @@ def dispatch(rw, original: cst.Call, updated: cst.Call, optimizers=frozenset()):
         return None
     if _defines_method(rw, receiver, attr):
         return None
+    if FUNCTIONS[attr] is None:   # the Cell's own method
+        rw.record(original, f".{attr}()", rpt.CONVERTED, f".{attr}()", WHY[attr])
+        return updated
     target = f"{MODULE}.{FUNCTIONS[attr]}"
     rw.record(original, f".{attr}()", rpt.CONVERTED, target, WHY[attr])
     first = cst.Arg(value=updated.func.value, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))

@@ -22,7 +22,13 @@ class DataParallel(nn.Cell):
 
 
 def data_parallel(module, inputs, device_ids=None, output_device=None, dim=0, module_kwargs=None):
-    """``nn.parallel.data_parallel(module, inputs, ...)``: ``module(*inputs, **module_kwargs)`` on one device."""
+    """``nn.parallel.data_parallel(module, inputs, ...)``: ``module(*inputs, **module_kwargs)`` on one device;
+    without an accelerator it raises, as torch's (the class form runs the module on the CPU, the function
+    does not)."""
+    from msbridge.torch import accelerator
+
+    if not accelerator.is_available():
+        raise RuntimeError("device type could not be determined")
     if not isinstance(inputs, tuple):
         inputs = (inputs,) if inputs is not None else ()
     return module(*inputs, **(module_kwargs or {}))
