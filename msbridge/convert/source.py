@@ -65,7 +65,7 @@ def convert_source(code: str, to: str | None = None, path: str = "<string>",
     # names imported from the source side are about to be replaced: they do not block a target import
     replaced = {local for local, full in info.imports.aliases.items()
                 if (framework_of(full) or mirror_framework_of(full)) == other(target) and "." in full}
-    needs = ImportNeeds((info.imports.bound_names() - replaced) | set(info.assigned))
+    needs = ImportNeeds((info.imports.bound_names() - replaced) | set(info.assigned) | _defined_names(tree))
     rewriter = RegionRewriter(target, info, catalog or Catalog(), needs, report)
     rewritten: list[tuple[int, int, cst.Module]] = []
     parsed: list[tuple[int, int, cst.Module]] = []
@@ -107,6 +107,18 @@ def convert_source(code: str, to: str | None = None, path: str = "<string>",
         report.add(api, number, CONVERTED, twin, UNUSED_TWIN_IMPORT)
     report.changed = out != code
     return out, report
+
+
+def _defined_names(tree: ast.Module) -> set[str]:
+    """Functions, classes and parameters the file defines: a twin imported under one of these names would be
+    shadowed (``def save(...)`` calling ``save(...)`` would call itself), so it is imported by module instead."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+    return names
 
 
 def _has_import_line(module: cst.Module) -> bool:

@@ -41,6 +41,8 @@ def dispatch(rw, original: cst.Call, updated: cst.Call, optimizers=frozenset()):
     receiver = func.value
     if rw.imports.resolve(receiver) is not None or rw.bindings is None:
         return None
+    if _is_super(receiver):
+        return _super_call(rw, original, updated, attr)
     kind = rw.bindings.kind(receiver)
     if kind in (OTHER, SOURCE):
         return None
@@ -52,7 +54,7 @@ def dispatch(rw, original: cst.Call, updated: cst.Call, optimizers=frozenset()):
             a.keyword is not None and a.keyword.value not in ARGUMENTS[attr] for a in original.args):
         return None
     if _defines_method(rw, receiver, attr):
-        return None
+        return updated   # the user's own method: not a framework call
     if FUNCTIONS[attr] is None:   # the Cell's own method
         rw.record(original, f".{attr}()", rpt.CONVERTED, f".{attr}()", WHY[attr])
         return updated
@@ -64,6 +66,48 @@ def dispatch(rw, original: cst.Call, updated: cst.Call, optimizers=frozenset()):
 
 
 def _defines_method(rw, receiver, attr: str) -> bool:
-    """``self.train()`` inside a class that defines ``train`` itself: the user's method."""
+    """``self.train()`` inside a class that defines ``train`` itself, or ``Trainer().train()`` of such a class
+    of this file: the user's method."""
     cls = rw.bindings.class_of(receiver)
+    if cls is None and isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Name):
+        found = rw.bindings._assignments(receiver.func)
+        cls = found[0].node if found and len(found) == 1 and isinstance(found[0].node, cst.ClassDef) else None
     return cls is not None and any(isinstance(s, cst.FunctionDef) and s.name.value == attr for s in cls.body.body)
+
+
+def _is_super(node) -> bool:
+    return isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "super"
+
+
+def _super_call(rw, original, updated, attr):
+    """``super().train(mode)`` in a module class (an override of train): the Cell base's ``set_train(mode)``,
+    which returns the cell as torch's does. In a class that does not become a Cell it stays."""
+    if attr not in ("train", "eval") or _enclosing_class_kind(rw, original) != TARGET:
+        return None
+    args = updated.args if attr == "train" else [cst.Arg(value=cst.Name("False"))]
+    if len(args) > 1 or any(a.star or (a.keyword is not None and a.keyword.value != "mode") for a in args):
+        return None
+    rw.record(original, f".{attr}()", rpt.CONVERTED, ".set_train()", "the Cell base's set_train(mode)")
+    return updated.with_changes(func=updated.func.with_changes(attr=cst.Name("set_train")),
+                                args=[a.with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT) for a in args])
+
+
+def _enclosing_class_kind(rw, node):
+    found = []
+
+    class Find(cst.CSTVisitor):
+        def __init__(self):
+            self.stack = []
+
+        def visit_ClassDef(self, cls):
+            self.stack.append(cls)
+
+        def leave_ClassDef(self, cls):
+            self.stack.pop()
+
+        def visit_Call(self, call):
+            if call is node and self.stack:
+                found.append(self.stack[-1])
+
+    rw.bindings.module.visit(Find())
+    return rw.bindings.names.get(id(found[0])) if found else None
