@@ -35,6 +35,8 @@ def test_train_eval_on_an_untyped_receiver_decide_at_run_time():
             model.eval()
             args.net.train(False)
             Trainer().train()
+            for layer in model.layers:
+                layer.train(model, args)   # a user layer's own train(x_pos, x_neg): passed on at run time
             with torch.no_grad():
                 return model
         """)
@@ -53,11 +55,13 @@ def test_train_eval_on_an_untyped_receiver_decide_at_run_time():
             module_eval(model)
             module_train(args.net, False)
             Trainer().train()
+            for layer in model.layers:
+                module_train(layer, model, args)   # a user layer's own train(x_pos, x_neg): passed on at run time
             with no_grad():
                 return model
         """)
     assert sorted(uses) == sorted([(".train()", CONVERTED), (".eval()", CONVERTED), (".train()", CONVERTED),
-                                   ("torch.no_grad", CONVERTED)])
+                                   (".train()", CONVERTED), ("torch.no_grad", CONVERTED)])
 
 
 def test_train_on_a_known_network_is_set_train_and_a_users_own_train_stays():

@@ -151,6 +151,16 @@ def test_train_eval_on_a_cell_and_on_other_objects():
         def train(self, epochs=2):
             return f"trained {epochs}"
 
+    class Layer(msnn.Dense):   # a user cell with its own train(x_pos, x_neg) (pytorch/examples' forward-forward)
+        def train(self, x_pos, x_neg):
+            return x_pos + x_neg
+
+    assert module_mode.module_train(Layer(1, 1), 2, 3) == 5
+    with pytest.raises(TypeError):
+        tnet.train(True, False)
+    with pytest.raises(TypeError):
+        module_mode.module_train(mnet, True, False)
+
     assert module_mode.module_train(Trainer()) == "trained 2"
     assert module_mode.module_train(Trainer(), 5) == "trained 5"
     assert module_mode.module_eval(tnet) is tnet   # a torch module's own method (not a Cell)

@@ -50,8 +50,10 @@ def dispatch(rw, original: cst.Call, updated: cst.Call, optimizers=frozenset()):
         return None   # rules.methods renames it to set_train
     if rw.code_of(receiver) in optimizers:
         return None
-    if any(a.star for a in original.args) or len(original.args) > len(ARGUMENTS[attr]) or any(
-            a.keyword is not None and a.keyword.value not in ARGUMENTS[attr] for a in original.args):
+    # train()/eval() pass any arguments on: a user's own method receives them, a Cell checks them as torch's does
+    if FUNCTIONS[attr] is None and (any(a.star for a in original.args) or len(original.args) > len(ARGUMENTS[attr])
+                                    or any(a.keyword is not None and a.keyword.value not in ARGUMENTS[attr]
+                                           for a in original.args)):
         return None
     if _defines_method(rw, receiver, attr):
         return updated   # the user's own method: not a framework call

@@ -34,8 +34,11 @@ def module_train(module, *args, **kwargs):
     return module
 
 
-def module_eval(module):
+def module_eval(module, *args, **kwargs):
+    """``module.eval()``: ``set_train(False)`` on a Cell, the object's own method otherwise."""
     if not _cell(module, "eval"):
-        return module.eval()
+        return module.eval(*args, **kwargs)
+    if args or kwargs:
+        raise TypeError("eval() takes no arguments")
     module.set_train(False)
     return module
