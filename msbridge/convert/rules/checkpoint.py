@@ -123,6 +123,7 @@ class CheckpointCalls:
         self.saved: set[str] = set()        # code of every save call's path argument
         self.optimizers: set[str] = set()   # code of names assigned an optimizer
         self.loaded_into: set[str] = set()
+        self.saved_torch_format: set[str] = set()
 
     # ---- facts over the whole file ---------------------------------------------------------------
     def _facts(self) -> None:
@@ -131,6 +132,7 @@ class CheckpointCalls:
             return
         self._facts_of, self.saved, self.optimizers = id(bindings), set(), set()
         self.loaded_into = set()   # code of every call whose result goes straight into .load_state_dict()
+        self.saved_torch_format = set()   # code of the paths msbridge.torch.serialization.save writes
         code = cst.Module(body=[]).code_for_node
         saves = []
 
@@ -158,9 +160,11 @@ class CheckpointCalls:
         for name, bound in saves:
             # to MindSpore only a network's state_dict() becomes a MindSpore checkpoint; any other torch.save
             # writes torch's own format (msbridge.torch.save), which load_checkpoint cannot read
+            path = code(bound[SIGNATURES["torch.save" if name in SAVE["torch"] else "mindspore.save_checkpoint"][1]])
             if self.rw.target == "torch" or name not in SAVE["torch"] or self._native_save(bound["obj"]):
-                self.saved.add(code(bound[SIGNATURES["torch.save" if name in SAVE["torch"] else
-                                                     "mindspore.save_checkpoint"][1]]))
+                self.saved.add(path)
+            else:
+                self.saved_torch_format.add(path)
 
     def _native_save(self, obj: cst.BaseExpression) -> bool:
         """``net.state_dict()`` of a network known to become a MindSpore Cell (saved with save_checkpoint)."""
@@ -286,6 +290,11 @@ class CheckpointCalls:
             return updated.with_changes(func=self.rw.needs.reference(TORCH_FORMAT["load"]))
         if api == "torch.load" and "map_location" in bound:
             note += "; map_location dropped (MindSpore places tensors itself)"
+        if target == "mindspore" and self.rw.code_of(_bind(original, sig)[sig[0]]) in self.saved_torch_format:
+            # this script's own msbridge.torch.serialization.save wrote it: nothing for the user to check
+            self.rw.record(original, api, rpt.CONVERTED, native, "this file's own save writes this path in torch's "
+                           "format: the bridge loader reads it by content")
+            return updated.with_changes(func=self.rw.needs.reference(native), args=_with_args(updated, args))
         self.rw.record(original, api, rpt.CONVERTED, native, note)
         self.rw.mark(f"note: {note}")
         return updated.with_changes(func=self.rw.needs.reference(native), args=_with_args(updated, args))

@@ -2,7 +2,8 @@
 from a factory the converter cannot type (``MODELS[arch]()``) and is wrapped in ``nn.DataParallel``;
 ``model.train()``/``model.eval()`` on it; a checkpoint dictionary (``{"model": state_dict, "epoch", "losses"}``)
 saved with ``torch.save`` and read back with ``torch.load(map_location=...)`` into a NEW model
-(``load_state_dict``), whose training then continues; evaluation under ``no_grad`` with an ``enable_grad``
+(``load_state_dict``), whose training then continues; a state_dict file loaded straight into a third model
+(``net.load_state_dict(torch.load(path))``); evaluation under ``no_grad`` with an ``enable_grad``
 region; the CUDA/TF32 switches and calls guarded by ``cuda.is_available()``; the default process-group
 backend for the device. Written for msbridge's tests (issue 15).
 """
@@ -77,6 +78,11 @@ def main(out_path, init=None):
     losses = train_epoch(model, loader, criterion, optimizer)
     path = os.path.join(os.path.dirname(os.path.abspath(out_path)), "resume_checkpoint.pth")
     torch.save({"model": model.state_dict(), "epoch": 1, "losses": losses}, path)
+    weights = os.path.join(os.path.dirname(os.path.abspath(out_path)), "resume_weights.pt")
+    torch.save(model.state_dict(), weights)
+    reloaded = build("net")
+    reloaded.load_state_dict(torch.load(weights))   # a state_dict file loaded straight into a network
+    weights_eval = evaluate(reloaded, loader, criterion)
 
     resumed = build("net")
     checkpoint = torch.load(path, map_location="cpu")
@@ -85,7 +91,8 @@ def main(out_path, init=None):
     losses = checkpoint["losses"] + train_epoch(resumed, loader, criterion, optimizer)
     evaluation = evaluate(resumed, loader, criterion)
     with open(out_path, "w") as handle:
-        json.dump({"losses": losses, "eval_loss": [evaluation], "epoch": checkpoint["epoch"], "backend": backend,
+        json.dump({"losses": losses, "eval_loss": [evaluation], "weights_eval": [weights_eval],
+                   "epoch": checkpoint["epoch"], "backend": backend,
                    "all_keys_matched": not missing.missing_keys and not missing.unexpected_keys}, handle)
 
 
