@@ -7,9 +7,10 @@ has nothing computing the same; ``utils.data``: datasets, samplers and loaders y
 """
 from msbridge.torch import accelerator, amp, backends, cuda, distributed, multiprocessing, nn, optim, utils
 from msbridge.torch.amp import autocast
+from msbridge.torch.detach import detach
 from msbridge.torch.device import device
 from msbridge.torch.grad_mode import enable_grad, inference_mode, no_grad
 from msbridge.torch.random import initial_seed, manual_seed, seed
 
-__all__ = ["accelerator", "amp", "autocast", "backends", "cuda", "device", "distributed", "enable_grad", "inference_mode",
+__all__ = ["accelerator", "amp", "autocast", "backends", "cuda", "detach", "device", "distributed", "enable_grad", "inference_mode",
            "initial_seed", "manual_seed", "multiprocessing", "nn", "no_grad", "optim", "seed", "utils"]

@@ -195,3 +195,20 @@ def test_an_unused_import_with_a_twin_imports_the_twin():
         """)
     assert ("torch.multiprocessing", CONVERTED) in uses and ("torch.utils.data.Dataset", CONVERTED) in uses
     assert ("torch", REVIEW) in uses   # the bare package has no twin module to import instead
+
+
+def test_detach_is_stop_gradient():
+    out, uses = _convert("""\
+        import torch
+        import torch.nn as nn
+        netG, netD = nn.Linear(2, 2), nn.Linear(2, 1)
+        fake = netG(torch.ones(3, 2))
+        out = netD(fake.detach())
+
+
+        def scores(x):
+            return x.detach(), torch.detach(x)
+        """)
+    assert "out = netD(mindspore.ops.stop_gradient(fake))\n" in out
+    assert "    return detach(x), detach(x)\n" in out and "from msbridge.torch import detach\n" in out
+    assert uses.count((".detach()", CONVERTED)) == 2 and ("torch.detach", CONVERTED) in uses

@@ -262,3 +262,20 @@ def test_device_calls_without_an_accelerator_answer_as_torchs():
     assert mt.backends.cuda.matmul.allow_tf32 is torch.backends.cuda.matmul.allow_tf32 is False
     with torch.accelerator.device_index(None), mt.accelerator.device_index(None):
         pass
+
+
+# ---- detach --------------------------------------------------------------------------------------
+def test_detach_passes_no_gradient_as_torchs():
+    w = torch.tensor(W[0], requires_grad=True)
+    x = torch.tensor(XS[0])
+    y = w * x
+    (y.detach() * w + y).sum().backward()
+    param = ms.Parameter(ms.Tensor(W[0]), name="w")
+
+    def forward(x):
+        y = param * x
+        return (mt.detach(y) * param + y).sum()
+
+    np.testing.assert_array_equal(ms.grad(forward, None, [param])(ms.Tensor(XS[0]))[0].asnumpy(), w.grad.numpy())
+    kept = torch.ones(2, requires_grad=True) * 2   # any other object keeps its own detach()
+    assert not mt.detach(kept).requires_grad and torch.equal(mt.detach(kept), kept.detach())

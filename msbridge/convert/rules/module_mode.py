@@ -6,6 +6,10 @@
 gets torch's semantics, any other object (a user's ``Trainer.train()``) keeps its own method. So the
 statement computes what torch's did whichever the object is, and is converted rather than left for review.
 
+``x.detach()`` becomes ``mindspore.ops.stop_gradient(x)`` on a known MindSpore tensor and
+``msbridge.torch.detach(x)`` (the same on a MindSpore tensor, the object's own method otherwise) where the kind
+is not known.
+
 ``state_dict()`` and ``load_state_dict()`` stay as written: MindSpore 2.10's Cell has both, with torch's keys,
 strict checks, messages and returned ``(missing_keys, unexpected_keys)`` (measured side by side in
 tests/torch/test_program_twins_more.py). They are reported converted on every receiver that is not known
@@ -19,7 +23,8 @@ from msbridge.convert import report as rpt
 from msbridge.convert.bindings import OTHER, SOURCE, TARGET
 
 MODULE = "msbridge.torch.nn.module_mode"
-FUNCTIONS = {"train": "module_train", "eval": "module_eval", "state_dict": None, "load_state_dict": None}
+FUNCTIONS = {"train": "module_train", "eval": "module_eval", "state_dict": None, "load_state_dict": None,
+             "detach": "detach"}
 WHY = {"train": "msbridge.torch.nn.module_mode: set_train(mode) on a MindSpore Cell (decided at run time), the "
                 "object's own train() otherwise",
        "eval": "msbridge.torch.nn.module_mode: set_train(False) on a MindSpore Cell (decided at run time), the "
@@ -27,9 +32,12 @@ WHY = {"train": "msbridge.torch.nn.module_mode: set_train(mode) on a MindSpore C
        "state_dict": "MindSpore 2.10's Cell.state_dict(): name -> parameter (MindSpore's names; BatchNorm's "
                      "statistics are Parameters there)",
        "load_state_dict": "MindSpore 2.10's Cell.load_state_dict(): torch's strict checks and messages, returns "
-                          "(missing_keys, unexpected_keys)"}
+                          "(missing_keys, unexpected_keys)",
+       "detach": "the same values, no gradient passed back (mindspore.ops.stop_gradient; msbridge.torch.detach "
+                 "decides at run time where the receiver's kind is not known)"}
 # the arguments carried over (torch 2.13's names; MindSpore's load_state_dict has no ``assign``)
-ARGUMENTS = {"train": ("mode",), "eval": (), "state_dict": (), "load_state_dict": ("state_dict", "strict")}
+ARGUMENTS = {"train": ("mode",), "eval": (), "state_dict": (), "load_state_dict": ("state_dict", "strict"),
+             "detach": ()}
 
 
 def dispatch(rw, original: cst.Call, updated: cst.Call, optimizers=frozenset()):
@@ -48,6 +56,12 @@ def dispatch(rw, original: cst.Call, updated: cst.Call, optimizers=frozenset()):
         return None
     if attr in ("train", "eval") and kind == TARGET:
         return None   # rules.methods renames it to set_train
+    if attr == "detach":
+        if original.args:
+            return None
+        target = "mindspore.ops.stop_gradient" if kind == TARGET else "msbridge.torch.detach"
+        rw.record(original, ".detach()", rpt.CONVERTED, target, WHY["detach"])
+        return cst.Call(func=rw.needs.reference(target), args=[cst.Arg(value=updated.func.value)])
     if rw.code_of(receiver) in optimizers:
         return None
     # train()/eval() pass any arguments on: a user's own method receives them, a Cell checks them as torch's does
