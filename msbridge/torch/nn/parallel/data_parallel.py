@@ -3,8 +3,9 @@
 torch's DataParallel splits a batch over several GPUs of ONE process; with one device or none it calls
 the module on the whole batch. A MindSpore process computes on one device (its ``device_target``/
 ``device_id``), so the twin is torch's one-device behaviour: the module's own output (on several GPUs,
-torch's per-replica BatchNorm statistics would differ from it). ``module`` is the wrapped network; its
-parameter names are the wrapped network's (as the DistributedDataParallel twin's).
+torch's per-replica BatchNorm statistics would differ from it). ``module`` is the wrapped network; ``state_dict()``
+keys carry torch's ``module.`` prefix, while the Parameters keep the wrapped network's own names (as the
+DistributedDataParallel twin's), so a MindSpore checkpoint of either loads into the other.
 """
 from __future__ import annotations
 
