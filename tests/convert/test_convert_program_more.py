@@ -207,8 +207,9 @@ def test_detach_is_stop_gradient():
 
 
         def scores(x):
-            return x.detach(), torch.detach(x)
+            return x.detach(), torch.detach(x), x.detach().numpy()
         """)
     assert "out = netD(mindspore.ops.stop_gradient(fake))\n" in out
-    assert "    return detach(x), detach(x)\n" in out and "from msbridge.torch import detach\n" in out
+    # the detached tensor is a MindSpore tensor: .numpy() is its asnumpy() (the same in a second run)
+    assert "    return detach(x), detach(x), detach(x).asnumpy()\n" in out and "from msbridge.torch import detach\n" in out
     assert uses.count((".detach()", CONVERTED)) == 2 and ("torch.detach", CONVERTED) in uses

@@ -61,6 +61,9 @@ def dispatch(rw, original: cst.Call, updated: cst.Call, optimizers=frozenset()):
             return None
         target = "mindspore.ops.stop_gradient" if kind == TARGET else "msbridge.torch.detach"
         rw.record(original, ".detach()", rpt.CONVERTED, target, WHY["detach"])
+        # a torch tensor's detach() is a MindSpore tensor after the conversion (a second run sees the twin's
+        # call, which is one): `x.detach().numpy()` is renamed in both runs alike
+        rw.bindings.calls[id(original)] = TARGET
         return cst.Call(func=rw.needs.reference(target), args=[cst.Arg(value=updated.func.value)])
     if rw.code_of(receiver) in optimizers:
         return None
