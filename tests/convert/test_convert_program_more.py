@@ -212,4 +212,5 @@ def test_detach_is_stop_gradient():
     assert "out = netD(mindspore.ops.stop_gradient(fake))\n" in out
     # the detached tensor is a MindSpore tensor: .numpy() is its asnumpy() (the same in a second run)
     assert "    return detach(x), detach(x), detach(x).asnumpy()\n" in out and "from msbridge.torch import detach\n" in out
-    assert uses.count((".detach()", CONVERTED)) == 2 and ("torch.detach", CONVERTED) in uses
+    assert uses.count((".detach()", CONVERTED)) == 3 and ("torch.detach", CONVERTED) in uses
+    assert (".numpy()", CONVERTED) in uses
