@@ -102,6 +102,14 @@ def test_checkpoint_dictionaries_keep_torchs_format():
 
         def pretrained(net):
             net.load_state_dict(torch.load("weights.pth"))
+
+
+        def save_checkpoint(state, filename):
+            torch.save(state, filename)   # what every call passes: a dict
+
+
+        def main(net):
+            save_checkpoint({"epoch": 2, "net": net.state_dict()}, "last.pt")
         """)
     assert out == textwrap.dedent("""\
         import msbridge.torch.serialization
@@ -121,25 +129,31 @@ def test_checkpoint_dictionaries_keep_torchs_format():
 
         def pretrained(net):
             net.load_state_dict(load_mindspore_checkpoint("weights.pth"))  # msbridge: note: msbridge loader: the script did not write this path itself, so it may be torch's file; read by content
+
+
+        def save_checkpoint(state, filename):
+            msbridge.torch.serialization.save(state, filename)   # what every call passes: a dict
+
+
+        def main(net):
+            save_checkpoint({"epoch": 2, "net": net.state_dict()}, "last.pt")
         """)
     assert all(status == CONVERTED for _, status in uses)
     assert sorted(api for api, _ in uses) == sorted(["torch.save", ".state_dict()", "torch.load", "torch.load",
-                                                     ".load_state_dict()", ".load_state_dict()"])
+                                                     ".load_state_dict()", ".load_state_dict()", "torch.save",
+                                                     ".state_dict()"])
 
 
 @pytest.mark.parametrize("line,api,why", [
     ("torch.save(model, 'm.pt')", "torch.save", "a MindSpore Cell is not pickled"),
+    ("def keep(obj):\n    torch.save(obj, 'o.pt')\nkeep(build())", "torch.save", "torch pickles any object"),
     ("opt.load_state_dict(sd)", ".load_state_dict()", "`opt` is an optimizer"),
     ("model.load_state_dict(sd, assign=True)", ".load_state_dict()", "has no assign"),
 ])
 def test_what_does_not_cross_is_review(line, api, why):
-    out, uses = _convert(f"""\
-        import torch
-        model = torch.nn.Linear(2, 2)
-        opt = torch.optim.SGD(model.parameters(), lr=0.1)
-        sd = {{}}
-        {line}
-        """)
+    code = "import torch\nmodel = torch.nn.Linear(2, 2)\nopt = torch.optim.SGD(model.parameters(), lr=0.1)\n" \
+           "sd = {}\n" + line + "\n"
+    out, uses = _convert(code)
     assert (api, REVIEW) in uses and why in out
 
 

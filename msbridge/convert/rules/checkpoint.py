@@ -28,7 +28,7 @@ from __future__ import annotations
 import libcst as cst
 
 from msbridge.convert import report as rpt
-from msbridge.convert.bindings import TARGET
+from msbridge.convert.bindings import TARGET, _argument, _Index
 from msbridge.convert.rules import module_mode
 
 SAVE = {"mindspore": ("mindspore.save_checkpoint", "mindspore.train.save_checkpoint",
@@ -171,6 +171,33 @@ class CheckpointCalls:
         return (isinstance(obj, cst.Call) and isinstance(obj.func, cst.Attribute)
                 and obj.func.attr.value == "state_dict" and not obj.args and self._network(obj.func.value) is None)
 
+    def _plain_object(self, obj: cst.BaseExpression, depth: int = 3) -> bool:
+        """A dict/list/tuple display, a ``state_dict()`` call, or a name every assignment of which is one (a
+        function's parameter: what every call of it in this file passes): what
+        ``msbridge.torch.serialization.save`` writes as torch does."""
+        if isinstance(obj, (cst.Dict, cst.List, cst.Tuple)):
+            return True
+        if isinstance(obj, cst.Call) and isinstance(obj.func, cst.Attribute) and obj.func.attr.value == "state_dict":
+            return True
+        bindings = self.rw.bindings
+        if not isinstance(obj, cst.Name) or bindings is None or depth == 0:
+            return False
+        values = bindings.assigned_values(obj)
+        if values:
+            return all(self._plain_object(v, depth - 1) for v in values)
+        assignments = bindings._assignments(obj)
+        if bindings._index is None:   # built lazily by the bindings' own look-aheads
+            bindings._index = _Index()
+            bindings.module.visit(bindings._index)
+        index = bindings._index
+        if not assignments or len(assignments) != 1 or index is None \
+                or id(getattr(assignments[0], "node", None)) not in index.params:
+            return False
+        function, position, name = index.params[id(assignments[0].node)]
+        calls = index.calls_to.get(function, [])
+        passed = [_argument(call, position, name) for call in calls]
+        return bool(passed) and all(arg is not None and self._plain_object(arg, depth - 1) for arg in passed)
+
     def _is_optimizer(self, call: cst.Call) -> bool:
         name = self.rw.imports.resolve(call.func)
         if name is None:
@@ -240,6 +267,10 @@ class CheckpointCalls:
             if self.rw.bindings is not None and self.rw.bindings.kind(original_obj) == TARGET:
                 return self._review(original, updated, api, "saves a whole network object: torch pickles the "
                                     "module, a MindSpore Cell is not pickled; save its state_dict() instead")
+            if not self._plain_object(original_obj):
+                return self._review(original, updated, api, "saves an object msbridge cannot see is a state_dict or "
+                                    "a dict/list/tuple: torch pickles any object, msbridge.torch.serialization "
+                                    "writes tensors and plain containers (a MindSpore Cell is not pickled)")
             self.rw.record(original, api, rpt.CONVERTED, TORCH_FORMAT["save"], TORCH_FORMAT_NOTE)
             return updated.with_changes(func=self.rw.needs.reference(TORCH_FORMAT["save"]))
         literal = _ckpt_literal(path)
