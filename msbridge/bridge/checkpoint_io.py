@@ -1,7 +1,8 @@
 """Checkpoint files: read by content, write atomically, never unpickle arbitrary objects.
 
 Formats: MindSpore ``.ckpt`` (decoded by ``mindspore_ckpt_format``), torch ``.pt``/``.pth``/``.bin``
-(``torch.load(weights_only=True)`` only: a file that needs more is refused), and ``.safetensors``
+(``torch.load(weights_only=True)`` only: a file that needs more is refused; without torch,
+``msbridge.torch.serialization`` reads the same subset), and ``.safetensors``
 (a JSON header and raw bytes, decoded here). A torch file may hold the state_dict itself or nest
 it, e.g. under ``"model"`` or ``"state_dict"``; the other entries (an optimizer's state, an epoch
 count) come back as ``Checkpoint.extra``.
@@ -70,7 +71,10 @@ def read_checkpoint(path: str | Path) -> Checkpoint:
 
 
 def _read_torch(path: Path) -> Checkpoint:
-    import torch
+    try:
+        import torch
+    except ImportError:   # a converted script running without torch: msbridge's own reader of torch's format
+        return _read_torch_without_torch(path)
 
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True, mmap=zipfile.is_zipfile(path))
@@ -87,19 +91,38 @@ def _read_torch(path: Path) -> Checkpoint:
     return Checkpoint({k: from_torch(v) for k, v in sd.items()}, "torch", extra, under)
 
 
-def _is_state_dict(obj) -> bool:
-    import torch
+def _read_torch_without_torch(path: Path) -> Checkpoint:
+    """The same, read by ``msbridge.torch.serialization`` (torch's zip format, weights only) into MindSpore."""
+    import mindspore
 
+    from msbridge.bridge.checkpoint_tensor import from_mindspore
+    from msbridge.torch import serialization
+
+    try:
+        obj = serialization.load(path)
+    except pickle.UnpicklingError as exc:
+        raise CheckpointError(f"{path}: refused: the file needs to unpickle more than tensors and plain containers "
+                              f"({exc})") from None
+    except (RuntimeError, EOFError, zipfile.BadZipFile, ValueError, OSError, KeyError) as exc:
+        raise CheckpointError(f"{path}: not a readable torch checkpoint ({exc})") from None
+    sd, under, extra = _find_state_dict(obj, path, mindspore.Tensor)
+    return Checkpoint({k: from_mindspore(v) for k, v in sd.items()}, "torch", extra, under)
+
+
+def _is_state_dict(obj, tensor_type=None) -> bool:
+    if tensor_type is None:
+        import torch
+        tensor_type = torch.Tensor
     return isinstance(obj, dict) and bool(obj) and all(
-        isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in obj.items())
+        isinstance(k, str) and isinstance(v, tensor_type) for k, v in obj.items())
 
 
-def _find_state_dict(obj, path):
-    if _is_state_dict(obj):
+def _find_state_dict(obj, path, tensor_type=None):
+    if _is_state_dict(obj, tensor_type):
         return obj, None, {}
     if isinstance(obj, dict):
         for key in NESTING_KEYS:
-            if _is_state_dict(obj.get(key)):
+            if _is_state_dict(obj.get(key), tensor_type):
                 return obj[key], key, {k: v for k, v in obj.items() if k != key}
     kind = type(obj).__name__
     keys = f" with keys {sorted(map(str, obj))[:8]}" if isinstance(obj, dict) else ""

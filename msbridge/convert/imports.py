@@ -168,7 +168,7 @@ def _carry_into(stmt, lines, comments):
 
 
 def fix_imports(module: cst.Module, needs: ImportNeeds, target: str, used: set[str], add: bool = True,
-                read_before: set[str] | None = None) -> cst.Module:
+                read_before: set[str] | None = None, twinned: list | None = None) -> cst.Module:
     """Drop source-framework imports that no name in ``used`` reads; with ``add``, add what ``needs`` asks for.
 
     ``read_before``: the names the file read before the rewrite; an import none of them read was
@@ -190,7 +190,12 @@ def fix_imports(module: cst.Module, needs: ImportNeeds, target: str, used: set[s
             if isinstance(kept, cst.RemovalSentinel) or not kept.body:
                 kept = None
             elif unused_before:   # the source framework itself (not msbridge's own modules)
-                kept = _mark_unused_source_import(kept, unused_before, _SOURCE_ROOTS[target][:1])
+                twin = _twin_import(kept, unused_before, target) if twinned is not None else None
+                if twin is not None:
+                    kept = twin[0]
+                    twinned.extend(twin[1])
+                else:
+                    kept = _mark_unused_source_import(kept, unused_before, _SOURCE_ROOTS[target][:1])
         decisions.append((stmt, kept))
     plain, from_ = _already_imported(module.with_changes(body=[k for _, k in decisions if k is not None]))
     new: list[cst.SimpleStatementLine] = []
@@ -247,6 +252,39 @@ def fix_imports(module: cst.Module, needs: ImportNeeds, target: str, used: set[s
 
 
 UNUSED_SOURCE_IMPORT = "imported but unused before the conversion: kept"
+UNUSED_TWIN_IMPORT = ("imported but unused before the conversion: msbridge's twin imported instead (nothing reads "
+                      "it, and the file no longer needs the source framework)")
+
+
+def _twin_import(stmt, unused: set[str], target: str):
+    """``import torch.multiprocessing as mp`` -> ``import msbridge.torch.multiprocessing as mp`` (and
+    ``from torch.utils.data import DataLoader`` likewise) for an import nothing read, when every name it
+    binds has a msbridge twin: (the new statement, [(api, twin)]), else None. torch -> MindSpore only."""
+    from msbridge.convert.catalog import runtime_exists
+
+    if target != "mindspore" or len(stmt.body) != 1:
+        return None
+    small = stmt.body[0]
+    if isinstance(small, cst.Import):
+        if len(small.names) != 1 or small.names[0].asname is None:
+            return None
+        name = dotted_name(small.names[0].name)
+        if small.names[0].asname.name.value not in unused or not name.startswith("torch.") \
+                or not _is_msbridge_module(f"msbridge.{name}"):
+            return None
+        new = small.with_changes(names=[small.names[0].with_changes(name=_expr(f"msbridge.{name}"))])
+        return stmt.with_changes(body=[new]), [(name, f"msbridge.{name}")]
+    if isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative \
+            and not isinstance(small.names, cst.ImportStar):
+        module = dotted_name(small.module)
+        names = [dotted_name(a.name) for a in small.names]
+        locals_ = [a.asname.name.value if a.asname else dotted_name(a.name) for a in small.names]
+        if not (module == "torch" or module.startswith("torch.")) or not set(locals_) <= unused \
+                or not all(runtime_exists(f"msbridge.{module}.{n}") for n in names):
+            return None
+        new = small.with_changes(module=_expr(f"msbridge.{module}"))
+        return stmt.with_changes(body=[new]), [(f"{module}.{n}", f"msbridge.{module}.{n}") for n in names]
+    return None
 
 
 def _mark_unused_source_import(stmt, unused: set[str], roots) -> cst.SimpleStatementLine:

@@ -41,6 +41,7 @@ from msbridge.convert.imports import ImportNeeds
 from msbridge.convert.rules import (
     callbacks, constant_calls, containers, devices, labels, layer_init, loss_scale, methods, optimizer_lr,
     param_groups, shape_varargs, twin_calls, twin_limits)
+from msbridge.convert.rules import module_mode
 from msbridge.convert.rules.checkpoint import CheckpointCalls
 from msbridge.convert.rules.operator_instances import OperatorInstances
 from msbridge.convert.rules.train_step import TrainStep
@@ -634,6 +635,11 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
             return updated
         attr = func.attr.value
         receiver = original.func.value
+        if attr in module_mode.FUNCTIONS:   # train()/eval()/state_dict() on an untyped receiver (rules.module_mode)
+            self.checkpoint._facts()
+            dispatched = module_mode.dispatch(self, original, updated, self.checkpoint.optimizers)
+            if dispatched is not None:
+                return dispatched
         consumer = self.consumer_of.get(id(original))
         consumed = consumer is not None and self._consumer_kind(consumer) == TARGET
         rename = methods.rename_for(attr, self.target)

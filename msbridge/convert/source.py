@@ -12,8 +12,8 @@ import re
 import libcst as cst
 
 from msbridge.convert.catalog import FRAMEWORKS, Catalog, framework_of, mirror_framework_of, other
-from msbridge.convert.imports import UNUSED_SOURCE_IMPORT, ImportNeeds, fix_imports, used_names
-from msbridge.convert.report import REVIEW, FileReport
+from msbridge.convert.imports import UNUSED_SOURCE_IMPORT, UNUSED_TWIN_IMPORT, ImportNeeds, fix_imports, used_names
+from msbridge.convert.report import CONVERTED, REVIEW, FileReport
 from msbridge.convert.rewrite import RegionRewriter
 from msbridge.convert.rules.methods import idiom_attributes
 from msbridge.convert.scan import scan
@@ -65,7 +65,7 @@ def convert_source(code: str, to: str | None = None, path: str = "<string>",
     # names imported from the source side are about to be replaced: they do not block a target import
     replaced = {local for local, full in info.imports.aliases.items()
                 if (framework_of(full) or mirror_framework_of(full)) == other(target) and "." in full}
-    needs = ImportNeeds((info.imports.bound_names() - replaced) | set(info.assigned))
+    needs = ImportNeeds((info.imports.bound_names() - replaced) | set(info.assigned) | _defined_names(tree))
     rewriter = RegionRewriter(target, info, catalog or Catalog(), needs, report)
     rewritten: list[tuple[int, int, cst.Module]] = []
     parsed: list[tuple[int, int, cst.Module]] = []
@@ -85,12 +85,14 @@ def convert_source(code: str, to: str | None = None, path: str = "<string>",
     read_before = set().union(*(u.names for u in info.units))
     # one pass in order (not slice replacement per region, which is quadratic in the region count)
     pieces, done = [], 0
+    twinned: list[tuple[str, str]] = []   # unused source imports sent to msbridge's twin modules
     for index, (first, last, module) in enumerate(rewritten):
         pieces.extend(lines[done:first - 1])
         # a region without import lines has nothing to fix (fix_imports copies ``used`` per call:
         # calling it on each of thousands of regions made a file's cost quadratic)
         if index == 0 or _has_import_line(module):
-            module = fix_imports(module, needs, target, used, add=index == 0, read_before=read_before)
+            module = fix_imports(module, needs, target, used, add=index == 0, read_before=read_before,
+                                 twinned=twinned)
         pieces.append(module.code)
         done = last
     pieces.extend(lines[done:])
@@ -99,8 +101,24 @@ def convert_source(code: str, to: str | None = None, path: str = "<string>",
         if UNUSED_SOURCE_IMPORT in line and "# msbridge: review: " in line:
             api, _, message = line.split("# msbridge: review: ", 1)[1].rstrip("\r\n").partition(": ")
             report.add(api, number, REVIEW, None, message)
+    for api, twin in twinned:
+        number = next((n for n, line in enumerate(_split_lines(out), start=1)
+                       if line.lstrip().startswith(("import ", "from ")) and twin.rpartition(".")[0] in line), 0)
+        report.add(api, number, CONVERTED, twin, UNUSED_TWIN_IMPORT)
     report.changed = out != code
     return out, report
+
+
+def _defined_names(tree: ast.Module) -> set[str]:
+    """Functions, classes and parameters the file defines: a twin imported under one of these names would be
+    shadowed (``def save(...)`` calling ``save(...)`` would call itself), so it is imported by module instead."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+    return names
 
 
 def _has_import_line(module: cst.Module) -> bool:

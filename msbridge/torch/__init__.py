@@ -2,14 +2,15 @@
 
 ``optim``: torch's optimizers and LR schedulers; ``nn``: layers, ``init`` and ``functional`` where MindSpore
 has nothing computing the same; ``utils.data``: datasets, samplers and loaders yielding MindSpore tensors;
-``no_grad``/``inference_mode``, ``manual_seed``, ``device`` and the device queries (``cuda``,
-``accelerator``, ``backends.cudnn``); ``amp``; ``distributed``.
+``no_grad``/``inference_mode``/``enable_grad``, ``manual_seed``, ``device`` and the device queries (``cuda``,
+``accelerator``, ``backends.cudnn``); ``amp``; ``distributed``; ``multiprocessing`` (``spawn``).
 """
-from msbridge.torch import accelerator, amp, backends, cuda, distributed, nn, optim, utils
+from msbridge.torch import accelerator, amp, backends, cuda, distributed, multiprocessing, nn, optim, utils
 from msbridge.torch.amp import autocast
+from msbridge.torch.detach import detach
 from msbridge.torch.device import device
-from msbridge.torch.grad_mode import inference_mode, no_grad
+from msbridge.torch.grad_mode import enable_grad, inference_mode, no_grad
 from msbridge.torch.random import initial_seed, manual_seed, seed
 
-__all__ = ["accelerator", "amp", "autocast", "backends", "cuda", "device", "distributed", "inference_mode",
-           "initial_seed", "manual_seed", "nn", "no_grad", "optim", "seed", "utils"]
+__all__ = ["accelerator", "amp", "autocast", "backends", "cuda", "detach", "device", "distributed", "enable_grad", "inference_mode",
+           "initial_seed", "manual_seed", "multiprocessing", "nn", "no_grad", "optim", "seed", "utils"]

@@ -1,14 +1,16 @@
-"""torch's ``no_grad`` / ``inference_mode`` on MindSpore: a context manager and a decorator.
+"""torch's ``no_grad`` / ``inference_mode`` / ``enable_grad`` on MindSpore: context managers and decorators.
 
 MindSpore differentiates only inside ``value_and_grad``/``grad``; there, what runs under
 ``mindspore._no_grad`` contributes no gradient (measured in tests/torch/test_runtime_twins.py:
-the same gradients as torch's ``no_grad``). Outside a differentiated function it changes no value.
+the same gradients as torch's ``no_grad``). Outside a differentiated function it changes no value. ``enable_grad`` switches the same
+PyNative flag back on for its region and restores the previous state on exit, as torch's does.
 """
 from __future__ import annotations
 
 import functools
 
 import mindspore
+from mindspore.graph.api import _pynative_executor
 
 
 class no_grad:
@@ -71,3 +73,17 @@ class inference_mode(no_grad):
             with inference_mode(mode):
                 return func(*args, **kwargs)
         return wrapper
+
+
+class enable_grad(no_grad):
+    """``with enable_grad():``, ``@enable_grad()`` and ``@enable_grad``: gradients recorded again inside a
+    ``no_grad`` region (the previous state comes back on exit)."""
+
+    def __enter__(self):
+        self._inner = _pynative_executor.enable_grad()
+        _pynative_executor.set_enable_grad(True)
+
+    def __exit__(self, *exc):
+        previous, self._inner = self._inner, None
+        _pynative_executor.set_enable_grad(previous)
+        return False

@@ -44,13 +44,16 @@ def test_convert_rules_resolves_import_aliases(before, after):
 def test_convert_rules_torch_aliases_to_mindspore():
     _check("""\
         import torch.optim.lr_scheduler as lrs
+        import torch.onnx as onnx
         from torch import nn
         m = nn.ReLU()
         """, """\
-        import torch.optim.lr_scheduler as lrs  # msbridge: review: torch.optim.lr_scheduler: imported but unused before the conversion: kept, but it stops the file from running without torch: remove it
+        import msbridge.torch.optim.lr_scheduler as lrs
+        import torch.onnx as onnx  # msbridge: review: torch.onnx: imported but unused before the conversion: kept, but it stops the file from running without torch: remove it
         import mindspore
         m = mindspore.nn.ReLU()
-        """)  # `lrs` was unused before the conversion: kept (not the converter's business), and marked
+        """)  # `lrs`, `onnx` were unused before the conversion: kept (not the converter's business); `lrs` has a
+    # msbridge twin module, imported in its place (the file runs without torch), `onnx` has none: marked
 
 
 def test_convert_rules_unrelated_names_untouched():

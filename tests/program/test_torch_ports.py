@@ -42,6 +42,7 @@ PROGRAMS = {
     "torch_amp": 1e-4,
     "torch_train_eval": 1e-4,   # as __main__ it shuffles; main(out, init) (no shuffling) is compared
     "torch_ddp": 1e-4,
+    "torch_resume": 1e-4,   # checkpoint dictionary saved and resumed into a new model (issue 15's save/load)
 }
 DISTRIBUTED = {"torch_ddp"}
 ALSO_AS_MAIN = {"torch_train_eval"}   # its __main__ shuffles: run that too (to the end; not compared)

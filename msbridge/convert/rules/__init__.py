@@ -24,6 +24,8 @@
   ``torch.backends.cudnn`` flags set through their module;
 * ``clip_grad``: ``clip_grad_norm_``/``clip_grad_value_`` inside a converted step clip its ``grads``;
 * ``grad_scaler``: ``scaler.scale(loss).backward()`` / ``scaler.step(opt)`` as a step on msbridge's GradScaler;
+* ``module_mode``: ``train()``/``eval()``/``state_dict()``/``load_state_dict()`` on a receiver not known to
+  become a Cell go to ``msbridge.torch.nn.module_mode``, which decides at run time (torch -> MindSpore);
 * ``twin_calls``: calls sent to a twin with arguments it cannot honour (an enabled ``autocast``, a
   ``worker_init_fn`` with workers) are review.
 """

@@ -12,16 +12,24 @@ A converted script reads and writes its own framework's format. Loading decides 
 * otherwise the file may be the ORIGINAL framework's (a pretrained ``.ckpt`` when going to torch):
   ``msbridge.bridge.checkpoint_script``'s loader is emitted, which reads either format by content.
 
-The line says which was emitted (``# msbridge: note: ...``). Anything else (extra arguments,
-an object that is not known to become a target-framework network, an optimizer) is left as is
-and marked ``review`` with the reason.
+The line says which was emitted (``# msbridge: note: ...``).
+
+torch -> MindSpore, any other ``torch.save(obj, f)`` (a checkpoint dictionary, the state_dict of a network
+the converter cannot type) and any ``torch.load`` of a path that is neither this script's MindSpore
+checkpoint nor a ``.ckpt``/``.safetensors`` name keep torch's own file format, written and read without
+torch by ``msbridge.torch.serialization`` (a load passed straight to ``load_state_dict`` goes to the bridge
+loader, which also renames torch's parameter names, and reads torch's format without torch the same way);
+``load_state_dict`` itself stays: MindSpore 2.10's Cell has torch's (``rules.module_mode``).
+Anything else (extra arguments, a whole network object, an optimizer's state) is left as is and marked
+``review`` with the reason.
 """
 from __future__ import annotations
 
 import libcst as cst
 
 from msbridge.convert import report as rpt
-from msbridge.convert.bindings import TARGET
+from msbridge.convert.bindings import TARGET, _argument, _Index
+from msbridge.convert.rules import module_mode
 
 SAVE = {"mindspore": ("mindspore.save_checkpoint", "mindspore.train.save_checkpoint",
                       "mindspore.train.serialization.save_checkpoint"),
@@ -43,6 +51,11 @@ SIGNATURES = {
 BRIDGE_LOADER = {"torch": "msbridge.bridge.checkpoint_script.load_torch_state_dict",
                  "mindspore": "msbridge.bridge.checkpoint_script.load_mindspore_checkpoint"}
 OPTIMIZER_HINTS = (".optim.", ".optim", "Optimizer")
+# torch -> MindSpore: every other torch.save/torch.load keeps torch's file format, read and written without torch
+TORCH_FORMAT = {"save": "msbridge.torch.serialization.save", "load": "msbridge.torch.serialization.load"}
+TORCH_FORMAT_NOTE = ("torch's own zip format, written and read without torch (msbridge.torch.serialization): real "
+                     "torch reads what it writes and the other way round; tensors load as MindSpore tensors, "
+                     "only tensors and plain containers (torch's weights_only=True)")
 
 
 def _bind(call: cst.Call, names: tuple[str, ...]) -> dict[str, cst.BaseExpression] | None:
@@ -94,6 +107,13 @@ def _with_args(call: cst.Call, args: list[cst.Arg]) -> list[cst.Arg]:
     return out
 
 
+def _network_of(state_call: cst.Call) -> cst.BaseExpression:
+    """``net`` of ``net.state_dict()`` as rewritten: ``module_state_dict(net)`` when rules.module_mode ran first."""
+    if isinstance(state_call.func, cst.Attribute):
+        return state_call.func.value
+    return state_call.args[0].value
+
+
 class CheckpointCalls:
     """The checkpoint rule of one file's ``Rewriter`` (``call`` is its hook in ``Rewriter._call``)."""
 
@@ -102,6 +122,8 @@ class CheckpointCalls:
         self._facts_of = None      # id(bindings) the facts below were computed for
         self.saved: set[str] = set()        # code of every save call's path argument
         self.optimizers: set[str] = set()   # code of names assigned an optimizer
+        self.loaded_into: set[str] = set()
+        self.saved_torch_format: set[str] = set()
 
     # ---- facts over the whole file ---------------------------------------------------------------
     def _facts(self) -> None:
@@ -109,7 +131,10 @@ class CheckpointCalls:
         if bindings is None or self._facts_of == id(bindings):
             return
         self._facts_of, self.saved, self.optimizers = id(bindings), set(), set()
+        self.loaded_into = set()   # code of every call whose result goes straight into .load_state_dict()
+        self.saved_torch_format = set()   # code of the paths msbridge.torch.serialization.save writes
         code = cst.Module(body=[]).code_for_node
+        saves = []
 
         class Walk(cst.CSTVisitor):
             def visit_Call(self, node):
@@ -118,7 +143,12 @@ class CheckpointCalls:
                     sig = SIGNATURES["mindspore.save_checkpoint" if name.startswith("mindspore") else "torch.save"]
                     bound = _bind(node, sig)
                     if bound and sig[1] in bound:
-                        self_.saved.add(code(bound[sig[1]]))
+                        saves.append((name, bound))
+
+            def leave_Call(self, node):   # `net.load_state_dict(torch.load(p))`: the load feeds a network
+                if isinstance(node.func, cst.Attribute) and node.func.attr.value == "load_state_dict" \
+                        and node.args and isinstance(node.args[0].value, cst.Call):
+                    self_.loaded_into.add(code(node.args[0].value))
 
             def visit_Assign(self, node):
                 if isinstance(node.value, cst.Call) and self_._is_optimizer(node.value):
@@ -127,6 +157,46 @@ class CheckpointCalls:
 
         self_ = self
         bindings.module.visit(Walk())
+        for name, bound in saves:
+            # to MindSpore only a network's state_dict() becomes a MindSpore checkpoint; any other torch.save
+            # writes torch's own format (msbridge.torch.save), which load_checkpoint cannot read
+            path = code(bound[SIGNATURES["torch.save" if name in SAVE["torch"] else "mindspore.save_checkpoint"][1]])
+            if self.rw.target == "torch" or name not in SAVE["torch"] or self._native_save(bound["obj"]):
+                self.saved.add(path)
+            else:
+                self.saved_torch_format.add(path)
+
+    def _native_save(self, obj: cst.BaseExpression) -> bool:
+        """``net.state_dict()`` of a network known to become a MindSpore Cell (saved with save_checkpoint)."""
+        return (isinstance(obj, cst.Call) and isinstance(obj.func, cst.Attribute)
+                and obj.func.attr.value == "state_dict" and not obj.args and self._network(obj.func.value) is None)
+
+    def _plain_object(self, obj: cst.BaseExpression, depth: int = 3) -> bool:
+        """A dict/list/tuple display, a ``state_dict()`` call, or a name every assignment of which is one (a
+        function's parameter: what every call of it in this file passes): what
+        ``msbridge.torch.serialization.save`` writes as torch does."""
+        if isinstance(obj, (cst.Dict, cst.List, cst.Tuple)):
+            return True
+        if isinstance(obj, cst.Call) and isinstance(obj.func, cst.Attribute) and obj.func.attr.value == "state_dict":
+            return True
+        bindings = self.rw.bindings
+        if not isinstance(obj, cst.Name) or bindings is None or depth == 0:
+            return False
+        values = bindings.assigned_values(obj)
+        if values:
+            return all(self._plain_object(v, depth - 1) for v in values)
+        assignments = bindings._assignments(obj)
+        if bindings._index is None:   # built lazily by the bindings' own look-aheads
+            bindings._index = _Index()
+            bindings.module.visit(bindings._index)
+        index = bindings._index
+        if not assignments or len(assignments) != 1 or index is None \
+                or id(getattr(assignments[0], "node", None)) not in index.params:
+            return False
+        function, position, name = index.params[id(assignments[0].node)]
+        calls = index.calls_to.get(function, [])
+        passed = [_argument(call, position, name) for call in calls]
+        return bool(passed) and all(arg is not None and self._plain_object(arg, depth - 1) for arg in passed)
 
     def _is_optimizer(self, call: cst.Call) -> bool:
         name = self.rw.imports.resolve(call.func)
@@ -193,20 +263,23 @@ class CheckpointCalls:
             return updated.with_changes(func=self.rw.needs.reference("torch.save"),
                                         args=_with_args(updated, [_arg(state), _arg(path)]))
         original_obj = _bind(original, sig)[sig[0]]
-        if not (isinstance(original_obj, cst.Call) and isinstance(original_obj.func, cst.Attribute)
-                and original_obj.func.attr.value == "state_dict" and not original_obj.args):
-            return self._review(original, updated, api, "saves an object other than a network's state_dict(): "
-                                "a MindSpore checkpoint holds parameters only")
-        why = self._network(original_obj.func.value)
-        if why:
-            return self._review(original, updated, api, why)
+        if not self._native_save(original_obj):
+            if self.rw.bindings is not None and self.rw.bindings.kind(original_obj) == TARGET:
+                return self._review(original, updated, api, "saves a whole network object: torch pickles the "
+                                    "module, a MindSpore Cell is not pickled; save its state_dict() instead")
+            if not self._plain_object(original_obj):
+                return self._review(original, updated, api, "saves an object msbridge cannot see is a state_dict or "
+                                    "a dict/list/tuple: torch pickles any object, msbridge.torch.serialization "
+                                    "writes tensors and plain containers (a MindSpore Cell is not pickled)")
+            self.rw.record(original, api, rpt.CONVERTED, TORCH_FORMAT["save"], TORCH_FORMAT_NOTE)
+            return updated.with_changes(func=self.rw.needs.reference(TORCH_FORMAT["save"]))
         literal = _ckpt_literal(path)
         if literal is None or not literal[0].endswith(".ckpt"):
             written = f"{literal[0]}.ckpt" if literal else "the path + '.ckpt' when it does not end with .ckpt"
             self.rw.mark(f"note: MindSpore appends .ckpt: this writes {written}")
         self.rw.record(original, api, rpt.CONVERTED, "mindspore.save_checkpoint", "mindspore.save_checkpoint(net, path)")
         return updated.with_changes(func=self.rw.needs.reference("mindspore.save_checkpoint"),
-                                    args=_with_args(updated, [_arg(obj.func.value), _arg(path)]))
+                                    args=_with_args(updated, [_arg(_network_of(obj)), _arg(path)]))
 
     def _load(self, original, updated, api):
         sig = SIGNATURES[api]
@@ -239,17 +312,22 @@ class CheckpointCalls:
             args = [_arg(path)]
             note = (f"msbridge loader: the script did not write this path itself, so it may be "
                     f"{'MindSpore' if target == 'torch' else 'torch'}'s file; read by content")
+        literal = _ckpt_literal(path)
+        if not own and target == "mindspore" and (literal is None or not literal[0].endswith((".ckpt", ".safetensors"))) \
+                and self.rw.code_of(original) not in self.loaded_into:
+            # a torch file (written by torch, or by this script's msbridge.torch.save): read without torch. One
+            # loaded straight into a network goes to the bridge loader instead, which also renames torch's names
+            self.rw.record(original, api, rpt.CONVERTED, TORCH_FORMAT["load"], TORCH_FORMAT_NOTE)
+            return updated.with_changes(func=self.rw.needs.reference(TORCH_FORMAT["load"]))
         if api == "torch.load" and "map_location" in bound:
             note += "; map_location dropped (MindSpore places tensors itself)"
-        literal = _ckpt_literal(path)
-        if not own and target == "mindspore" and (literal is None or not literal[0].endswith((".ckpt", ".safetensors"))):
-            # msbridge reads a torch .pt with torch.load(weights_only=True): it needs torch installed
-            note += ("; a torch .pt/.pth/.bin file needs torch installed to be read: convert it once with "
-                     "`msbridge ckpt` to .ckpt and load that to run without torch")
-            self.rw.record(original, api, rpt.REVIEW, native, note)
-        else:
-            self.rw.record(original, api, rpt.CONVERTED, native, note)
-            self.rw.mark(f"note: {note}")
+        if target == "mindspore" and self.rw.code_of(_bind(original, sig)[sig[0]]) in self.saved_torch_format:
+            # this script's own msbridge.torch.serialization.save wrote it: nothing for the user to check
+            self.rw.record(original, api, rpt.CONVERTED, native, "this file's own save writes this path in torch's "
+                           "format: the bridge loader reads it by content")
+            return updated.with_changes(func=self.rw.needs.reference(native), args=_with_args(updated, args))
+        self.rw.record(original, api, rpt.CONVERTED, native, note)
+        self.rw.mark(f"note: {note}")
         return updated.with_changes(func=self.rw.needs.reference(native), args=_with_args(updated, args))
 
     def _load_param_into_net(self, original, updated):
@@ -274,26 +352,16 @@ class CheckpointCalls:
             _arg(bound["parameter_dict"]), _arg(cst.Name("False"), "strict")]))
 
     def _load_state_dict(self, original, updated):
+        """``net.load_state_dict(sd[, strict])`` stays: MindSpore 2.10's Cell has torch's method (rules.module_mode)."""
         api = ".load_state_dict()"
-        why = self._network(original.func.value)
-        if why and self.rw.code_of(original.func.value) in self.optimizers:
+        receiver = original.func.value
+        why = self._network(receiver)
+        if why and self.rw.code_of(receiver) in self.optimizers:
             return self._review(original, updated, api, why)
-        if why:
-            return None   # not known to be a network: left to the method rule (a non-framework object's stays)
-        bound = _bind(updated, SIGNATURES[api])
-        strict = _literal(bound.get("strict")) if bound else ...
-        if bound is None or "state_dict" not in bound or strict is ... \
-                or _literal(bound.get("assign")) not in (None, False):
-            return self._review(original, updated, api, "only .load_state_dict(state_dict[, strict=True/False]) "
-                                "is converted")
-        args = [_arg(updated.func.value), _arg(bound["state_dict"]), _arg(cst.Name("True"), "strict_load")]
-        new = updated.with_changes(func=self.rw.needs.reference("mindspore.load_param_into_net"),
-                                   args=_with_args(updated, args))
-        if strict is False:
-            self.rw.record(original, api, rpt.CONVERTED, "mindspore.load_param_into_net",
-                           "returns (param_not_load, ckpt_not_load) like torch's (missing_keys, unexpected_keys)")
-        else:
-            self.rw.record(original, api, rpt.REVIEW, "mindspore.load_param_into_net",
-                           "torch's strict=True raises on missing or unexpected keys; MindSpore returns them "
-                           "(param_not_load, ckpt_not_load) instead: check them")
-        return new
+        if why is not None and self.rw.bindings is not None and self.rw.bindings.kind(receiver) is not None:
+            return None   # a non-framework object's method stays
+        done = module_mode.dispatch(self.rw, original, updated, self.optimizers)
+        if done is None and why is None:
+            return self._review(original, updated, api, "only .load_state_dict(state_dict[, strict]) is converted "
+                                "(MindSpore's Cell.load_state_dict has no assign)")
+        return done

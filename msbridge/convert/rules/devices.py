@@ -80,7 +80,7 @@ def receiver_kind(rewriter, original: cst.Call):
 
 # twins that are module-level flags a script assigns (``torch.backends.cudnn.benchmark = True``): referenced
 # through their module, so that an assignment sets the flag instead of binding a local name
-FLAG_MODULES = ("msbridge.torch.backends.cudnn",)
+FLAG_MODULES = ("msbridge.torch.backends.cudnn", "msbridge.torch.backends.cuda.matmul")
 
 
 def flag_reference(rewriter, twin: str) -> cst.BaseExpression | None:

@@ -153,6 +153,6 @@ def idiom_attributes(target: str) -> frozenset[str]:
     names = set(METHOD_CALLS[target]) | set(NO_COUNTERPART[target]) | {FORWARD[target][0]}
     if target == "mindspore":
         names |= {"zero_grad", "backward", "step", "param_groups", "grad",   # rules.train_step marks leftovers
-                  "load_state_dict",                                           # rules.checkpoint
+                  "load_state_dict", "state_dict",                             # rules.checkpoint, rules.module_mode
                   "to", "cuda", "cpu"}                                         # rules.devices
     return frozenset(names)

@@ -1,4 +1,4 @@
-"""torch.backends flags on MindSpore: ``cudnn``."""
-from msbridge.torch.backends import cudnn
+"""torch.backends flags on MindSpore: ``cudnn``, ``cuda``, ``mps``."""
+from msbridge.torch.backends import cuda, cudnn, mps
 
-__all__ = ["cudnn"]
+__all__ = ["cuda", "cudnn", "mps"]

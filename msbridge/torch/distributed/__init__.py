@@ -9,8 +9,9 @@ MindSpore's (``get_rank``/``get_group_size``).
 from __future__ import annotations
 
 from msbridge.torch.distributed import ReduceOp
+from msbridge.torch.distributed.backend import get_default_backend_for_device
 from msbridge.torch.distributed.group import (all_reduce, barrier, destroy_process_group, get_rank, get_world_size,
                                               init_process_group, is_available, is_initialized)
 
-__all__ = ["ReduceOp", "all_reduce", "barrier", "destroy_process_group", "get_rank", "get_world_size",
+__all__ = ["ReduceOp", "all_reduce", "get_default_backend_for_device", "barrier", "destroy_process_group", "get_rank", "get_world_size",
            "init_process_group", "is_available", "is_initialized"]

@@ -11,6 +11,7 @@ from msbridge.torch.nn import init, parallel
 from msbridge.torch.nn.conv import Conv2d
 from msbridge.torch.nn.dropout import Dropout
 from msbridge.torch.nn.normalization import LayerNorm
+from msbridge.torch.nn.parallel import DataParallel
 from msbridge.torch.nn.upsample import Upsample
 
-__all__ = ["Conv2d", "Dropout", "LayerNorm", "Upsample", "init", "parallel"]
+__all__ = ["Conv2d", "DataParallel", "Dropout", "LayerNorm", "Upsample", "init", "parallel"]
