@@ -41,6 +41,7 @@ from msbridge.convert.rules import (
     callbacks, constant_calls, containers, devices, labels, layer_init, loss_scale, methods, optimizer_lr,
     param_groups, shape_varargs, twin_calls, twin_limits)
 from msbridge.convert.rules.checkpoint import CheckpointCalls
+from msbridge.convert.rules.factory_kwargs import FactoryKwargs
 from msbridge.convert.rules.operator_instances import OperatorInstances
 from msbridge.convert.rules.train_step import TrainStep
 from msbridge.convert.scan import BRIDGE_NAMES, Scan
@@ -86,6 +87,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         self.base_refs: set[int] = set()            # id() of class-base expressions (rules.containers)
         self.constants: set[int] = set()            # id() of calls replaced by a constant (rules.constant_calls)
         self.device_moves: set[int] = set()         # id() of device moves removed (rules.devices)
+        self.factory = FactoryKwargs(self)          # dd = {'device': ..., 'dtype': ...} ... **dd (torch -> MindSpore)
 
     # ---- helpers -----------------------------------------------------------------------------
     def code_of(self, node: cst.CSTNode) -> str:
@@ -257,7 +259,15 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
             return False
         return True
 
+    def visit_FunctionDef(self, node):
+        self.factory.enter_function(node)
+
+    def leave_FunctionDef(self, original, updated):
+        self.factory.leave_function()
+        return updated
+
     def leave_Assign(self, original, updated):
+        updated = self.factory.assignment(original, updated)
         if self.bindings is not None:
             # `x = nn.BatchNorm2d` rewritten to the target's class: x holds a target object, as a second
             # run over the output will see it
@@ -492,6 +502,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
             return updated
         if self.train_step.owns(original):
             return updated
+        updated = self.factory.strip(updated)   # `**dd` of a device/dtype dict passes nothing (rules.factory_kwargs)
         public = self.catalog.public_name(name, self.source)
         rows = self.catalog.rows(name, self.source)
         twin = self.catalog.mirror(public, self.target)
