@@ -3,13 +3,14 @@
 ``optim``: torch's optimizers and LR schedulers; ``nn``: layers, ``init`` and ``functional`` where MindSpore
 has nothing computing the same; ``utils.data``: datasets, samplers and loaders yielding MindSpore tensors;
 ``no_grad``/``inference_mode``, ``manual_seed``, ``device`` and the device queries (``cuda``,
-``accelerator``, ``backends.cudnn``); ``amp``; ``distributed``.
+``accelerator``, ``backends.cudnn``); ``amp``; ``distributed``; ``arange``/``meshgrid``/``einsum``.
 """
 from msbridge.torch import accelerator, amp, backends, cuda, distributed, nn, optim, utils
 from msbridge.torch.amp import autocast
 from msbridge.torch.device import device
 from msbridge.torch.grad_mode import inference_mode, no_grad
 from msbridge.torch.random import initial_seed, manual_seed, seed
+from msbridge.torch.tensor_ops import arange, einsum, meshgrid
 
-__all__ = ["accelerator", "amp", "autocast", "backends", "cuda", "device", "distributed", "inference_mode",
-           "initial_seed", "manual_seed", "nn", "no_grad", "optim", "seed", "utils"]
+__all__ = ["accelerator", "amp", "arange", "autocast", "backends", "cuda", "device", "distributed", "einsum",
+           "inference_mode", "initial_seed", "manual_seed", "meshgrid", "nn", "no_grad", "optim", "seed", "utils"]
