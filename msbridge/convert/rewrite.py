@@ -643,6 +643,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         rename = methods.rename_for(attr, self.target)
         if rename is None and self.imports.resolve(receiver) is None:
             if methods.no_counterpart(attr, self.target) and self.bindings is not None \
+                    and not _defines(self.bindings.class_of(receiver), attr) \
                     and (self.bindings.kind(receiver) == TARGET or (methods.source_tensor_only(attr, self.target)
                                                                    and self.bindings.kind(receiver) is None)):
                 self.record(original, f".{attr}()", rpt.REVIEW, None, methods.no_counterpart(attr, self.target))
