@@ -644,6 +644,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         if rename is None and self.imports.resolve(receiver) is None:
             if methods.no_counterpart(attr, self.target) and self.bindings is not None \
                     and not _defines(self.bindings.class_of(receiver), attr) \
+                    and not (methods.source_tensor_only(attr, self.target) and _is_self(receiver)) \
                     and (self.bindings.kind(receiver) == TARGET or (methods.source_tensor_only(attr, self.target)
                                                                    and self.bindings.kind(receiver) is None)):
                 self.record(original, f".{attr}()", rpt.REVIEW, None, methods.no_counterpart(attr, self.target))
@@ -674,6 +675,11 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         if args is not None:
             updated = updated.with_changes(args=cst.parse_expression(f"f({args})").args)
         return methods.wrap(attr, self.target, updated, consumed, self.code_of)
+
+
+def _is_self(node: cst.BaseExpression) -> bool:
+    """``self``: a Module/Cell, never a tensor (``self.relu(x)`` calls a layer held in an attribute)."""
+    return isinstance(node, cst.Name) and node.value == "self"
 
 
 def _defines(cls: cst.ClassDef | None, name: str) -> bool:

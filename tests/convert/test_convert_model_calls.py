@@ -128,17 +128,21 @@ def test_torch_tensor_methods_that_fail_on_mindspore_are_marked_also_on_unknown_
         from torch import nn
 
         class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.relu = nn.ReLU()
+
             def clone(self):
                 return self
 
             def forward(self, x):
                 b = x.size(0)
                 y = x.clone().repeat(1, 2)
-                return y.std(), self.clone(), np.ones(3).std()
+                return y.std(), self.clone(), np.ones(3).std(), self.relu(x)
         """)
     assert "b = x.size(0)  # msbridge: review: .size(): a MindSpore tensor's size is its element count" in out
     marked = sorted(u.api for u in report.uses if u.status != CONVERTED and u.api.startswith("."))
-    assert marked == [".clone()", ".repeat()", ".size()", ".std()"]   # not the class's own clone, not numpy's std
+    assert marked == [".clone()", ".repeat()", ".size()", ".std()"]   # not the class's own clone, numpy's std, self.relu
 
 
 # torch tensor method calls that fail, or compute otherwise, on a MindSpore 2.10 tensor (CPU): what the marks say
