@@ -18,6 +18,7 @@ class Block(nn.Module):
         self.norm = nn.LayerNorm(4, **dd)
         self.bias = nn.Parameter(torch.zeros(1, c, 1, 1, **dd))
         self.inner = Inner(c, **dd)
+        self.conv = conv_block(c, **dd)
 
     def forward(self, x):
         x = self.bn(x) + self.bias
@@ -27,7 +28,7 @@ class Block(nn.Module):
         x = F.pad(x, [0, 0, 1, 1])
         x = F.dropout(x, p=0.5, training=False)
         x = F.layer_norm(x, (6,))
-        x = self.inner(x)
+        x = self.inner(x) + self.conv(x)
         a = torch.einsum('bchw,bchw->bc', x, x)
         i, j = torch.meshgrid(torch.arange(2), torch.arange(3), indexing='ij')
         return a, F.adaptive_avg_pool2d(x, 1), i * 10 + j
@@ -41,6 +42,13 @@ class Inner(nn.Module):
 
     def forward(self, x):
         return x * self.scale
+
+
+def conv_block(c, conv_layer=nn.Conv2d, device=None, dtype=None):
+    dd = {'device': device, 'dtype': dtype}
+    conv = conv_layer(c, c, 3, padding=1, bias=False, **dd)
+    nn.init.constant_(conv.weight, 0.05)
+    return conv
 
 
 x = np.random.default_rng(0).standard_normal((2, 3, 6, 6)).astype(np.float32)
