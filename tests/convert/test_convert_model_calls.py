@@ -182,9 +182,9 @@ def test_a_class_passed_as_a_value_becomes_the_twin_that_takes_its_argument_name
         import torch
         from torch import nn
 
-        def build(conv_layer=nn.Conv2d, act_layer=nn.ReLU):
-            return conv_layer(2, 3, 3, bias=True), act_layer(inplace=True)
+        def build(conv_layer=nn.Conv2d, act_layer=nn.ReLU, norm_layer=nn.BatchNorm2d):
+            return conv_layer(2, 3, 3, bias=True), act_layer(inplace=True), norm_layer(3, momentum=0.2)
         """)
-    assert "def build(conv_layer=Conv2d, act_layer=mindspore.nn.ReLU):" in out
-    assert [u.status for u in report.uses if u.api == "torch.nn.Conv2d"] == [CONVERTED]
-    assert "# msbridge: review: torch.nn.ReLU: used without a call" in out   # no twin: still marked
+    assert "def build(conv_layer=Conv2d, act_layer=ReLU, norm_layer=mindspore.nn.BatchNorm2d):" in out
+    assert [u.status for u in report.uses if u.api in ("torch.nn.Conv2d", "torch.nn.ReLU")] == [CONVERTED] * 2
+    assert "# msbridge: review: torch.nn.BatchNorm2d: used without a call" in out   # no twin: still marked

@@ -27,6 +27,10 @@ CASES = [
     ("Upsample", {"scale_factor": (2, 1.5), "mode": "bilinear"}, (1, 2, 3, 4)),
     ("InstanceNorm2d", {"num_features": 3, "affine": True}, (2, 3, 4, 5)),
     ("InstanceNorm2d", {"num_features": 2, "eps": 1e-3}, (2, 3, 4)),
+    ("ReLU", {"inplace": False}, (2, 5)),
+    ("SiLU", {"inplace": False}, (2, 5)),
+    ("GELU", {}, (2, 5)),
+    ("GELU", {"approximate": "tanh"}, (2, 5)),
 ]
 
 
