@@ -3,7 +3,8 @@
 ``optim``: torch's optimizers and LR schedulers; ``nn``: layers, ``init`` and ``functional`` where MindSpore
 has nothing computing the same; ``utils.data``: datasets, samplers and loaders yielding MindSpore tensors;
 ``no_grad``/``inference_mode``/``enable_grad``, ``manual_seed``, ``device`` and the device queries (``cuda``,
-``accelerator``, ``backends.cudnn``); ``amp``; ``distributed``; ``multiprocessing`` (``spawn``).
+``accelerator``, ``backends.cudnn``); ``amp``; ``distributed``; ``multiprocessing`` (``spawn``);
+``arange``/``meshgrid``/``einsum``.
 """
 from msbridge.torch import accelerator, amp, backends, cuda, distributed, multiprocessing, nn, optim, utils
 from msbridge.torch.amp import autocast
@@ -11,6 +12,8 @@ from msbridge.torch.detach import detach
 from msbridge.torch.device import device
 from msbridge.torch.grad_mode import enable_grad, inference_mode, no_grad
 from msbridge.torch.random import initial_seed, manual_seed, seed
+from msbridge.torch.tensor_ops import arange, einsum, meshgrid
 
-__all__ = ["accelerator", "amp", "autocast", "backends", "cuda", "detach", "device", "distributed", "enable_grad", "inference_mode",
-           "initial_seed", "manual_seed", "multiprocessing", "nn", "no_grad", "optim", "seed", "utils"]
+__all__ = ["accelerator", "amp", "arange", "autocast", "backends", "cuda", "detach", "device", "distributed",
+           "einsum", "enable_grad", "inference_mode", "initial_seed", "manual_seed", "meshgrid", "multiprocessing",
+           "nn", "no_grad", "optim", "seed", "utils"]

@@ -529,12 +529,13 @@ def test_convert_rules_row_condition_decides():
 
 def test_convert_rules_reference_whose_calls_may_pass_a_source_only_argument_is_review():
     # timm vgg.py: `act_layer=nn.ReLU`, later `act_layer(inplace=True)`: MindSpore's ReLU takes no `inplace`
+    # (msbridge.torch.nn.ReLU takes it: tests/convert/test_convert_model_calls.py; ReLU6 has no such twin)
     out, report = _convert("""\
         import torch.nn as nn
 
 
-        def block(act_layer=nn.ReLU):
+        def block(act_layer=nn.ReLU6):
             return act_layer(inplace=True)
         """, "mindspore")
-    assert "act_layer=mindspore.nn.ReLU" in out and "# msbridge: review: torch.nn.ReLU: used without a call" in out
+    assert "act_layer=mindspore.nn.ReLU6" in out and "# msbridge: review: torch.nn.ReLU6: used without a call" in out
     assert [u.status for u in report.uses] == [REVIEW]

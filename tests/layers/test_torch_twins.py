@@ -25,6 +25,12 @@ CASES = [
     ("Conv2d", {"in_channels": 2, "out_channels": 3, "kernel_size": 4, "padding": "same", "dilation": 2}, (1, 2, 6, 7)),
     ("Upsample", {"scale_factor": 2.0, "mode": "bilinear", "align_corners": True}, (1, 2, 3, 4)),
     ("Upsample", {"scale_factor": (2, 1.5), "mode": "bilinear"}, (1, 2, 3, 4)),
+    ("InstanceNorm2d", {"num_features": 3, "affine": True}, (2, 3, 4, 5)),
+    ("InstanceNorm2d", {"num_features": 2, "eps": 1e-3}, (2, 3, 4)),
+    ("ReLU", {"inplace": False}, (2, 5)),
+    ("SiLU", {"inplace": False}, (2, 5)),
+    ("GELU", {}, (2, 5)),
+    ("GELU", {"approximate": "tanh"}, (2, 5)),
 ]
 
 

@@ -73,11 +73,27 @@ NO_COUNTERPART = {
                   # torch tensor methods a MindSpore 2.10 tensor lacks or computes otherwise
                   "size": "a MindSpore tensor's size is its element count (an int attribute), not torch's shape "
                           "method: write x.shape",
-                  "detach": "MindSpore tensors have no detach(): write mindspore.ops.stop_gradient(x)"},
+                  "detach": "MindSpore tensors have no detach(): write mindspore.ops.stop_gradient(x)",
+                  # measured on MindSpore 2.10's CPU backend (tests/convert/test_convert_model_calls.py runs each):
+                  # the method exists but has no CPU kernel, or is missing, or computes another estimator
+                  **{m: f"MindSpore 2.10's Tensor.{m} fails on the CPU backend (no kernel; measured): on CPU write "
+                        f"it without the method" for m in ("clone", "zero_", "fill_", "clamp_", "masked_fill_",
+                                                           "sigmoid_", "repeat", "roll")},
+                  "new_full": "MindSpore 2.10's Tensor.new_full runs on Ascend only (measured): write "
+                              "mindspore.ops.full(size, value, dtype=x.dtype)",
+                  "relu": "MindSpore tensors have no relu() method: write mindspore.ops.relu(x)",
+                  "log_softmax": "MindSpore tensors have no log_softmax() method: write mindspore.ops.log_softmax(x, dim)",
+                  "std": "MindSpore's Tensor.std defaults to the biased estimator, torch's to the unbiased one "
+                         "(measured): pass the correction explicitly on both sides",
+                  "var": "MindSpore's Tensor.var defaults to the biased estimator, torch's to the unbiased one "
+                         "and it takes no dim=/unbiased= (measured): write mindspore.ops.var(x, axis, ddof=1)"},
 }
+# torch tensor methods that fail or differ on a MindSpore 2.10 tensor (NO_COUNTERPART above, to MindSpore)
+_TORCH_TENSOR_ONLY = frozenset({"size", "detach", "clone", "zero_", "fill_", "clamp_", "masked_fill_", "sigmoid_",
+                                "repeat", "roll", "new_full", "relu", "log_softmax", "std", "var"})
 # of those, methods only a source-framework tensor has: marked also on a receiver not known to be anything (a
 # loop variable over converted cells: `cell.weight.set_data(...)`), never left to fail unflagged
-SOURCE_TENSOR_ONLY = {"torch": frozenset({"set_data", "assign_value", "init_data"}), "mindspore": frozenset()}
+SOURCE_TENSOR_ONLY = {"torch": frozenset({"set_data", "assign_value", "init_data"}), "mindspore": _TORCH_TENSOR_ONLY}
 MODULE_BASE = {"torch": "mindspore.nn.Cell", "mindspore": "torch.nn.Module"}
 # target -> methods of the SOURCE module base that the target base lacks (measured: in dir() of one class and not
 # the other, MindSpore 2.10 / torch 2.13; tests/convert/test_convert_bindings.py checks them against both).

@@ -7,6 +7,11 @@ True = TAKE PART (the opposite of MultiheadAttention's key_padding_mask), is_cau
 triangle, enable_gqa repeating the key/value heads, and a row with no key left giving zeros
 (torch 2.13 on CPU, measured; softmax alone would give NaN). Tested against torch in
 tests/layers/test_attention_twin.py.
+
+Pooling, resizing, padding, dropout and layer_norm (``functional_more``): MindSpore's functions
+differ in defaults (avg_pool2d's stride is 1, not kernel_size; meshgrid's indexing) or refuse
+values torch takes (dropout p=1, interpolate's scale_factor on 4-D input); mint's torch-shaped ones
+have no CPU kernel in 2.10 (measured). Tested against torch in tests/layers/test_functional_twins.py.
 """
 from __future__ import annotations
 
@@ -15,7 +20,11 @@ import math
 import mindspore
 from mindspore import ops
 
-__all__ = ["scaled_dot_product_attention"]
+from msbridge.torch.nn.functional_more import (adaptive_avg_pool2d, avg_pool2d, dropout, interpolate, layer_norm,
+                                                max_pool2d, pad)
+
+__all__ = ["adaptive_avg_pool2d", "avg_pool2d", "dropout", "interpolate", "layer_norm", "max_pool2d", "pad",
+           "scaled_dot_product_attention"]
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,

@@ -14,6 +14,23 @@ import mindspore
 from mindspore import ops
 
 
+def output_size(x, scale_factor, recompute_scale_factor=None) -> tuple[int, ...]:
+    """torch's output size for ``scale_factor``: floor(size * factor) per spatial axis (refusing other grids)."""
+    spatial = tuple(x.shape[2:])
+    factors = scale_factor if isinstance(scale_factor, (tuple, list)) else (scale_factor,) * len(spatial)
+    if len(factors) != len(spatial):
+        raise ValueError(f"Input and scale_factor must have the same number of spatial dimensions, but got "
+                         f"input with spatial dimensions of {list(spatial)} and scale_factor of shape {factors}.")
+    out = []
+    for n, factor in zip(spatial, factors):
+        product = n * float(factor)
+        if product != math.floor(product) and not recompute_scale_factor:
+            raise NotImplementedError(f"msbridge's Upsample: size {n} * scale_factor {factor} is not a whole number; "
+                                      "torch then interpolates on a grid MindSpore cannot express: pass size=")
+        out.append(int(math.floor(product)))
+    return tuple(out)
+
+
 class Upsample(mindspore.nn.Cell):
     """Upsampling with torch's signature: size or scale_factor, mode, align_corners."""
 
@@ -23,19 +40,7 @@ class Upsample(mindspore.nn.Cell):
         self.align_corners, self.recompute_scale_factor = align_corners, recompute_scale_factor
 
     def _size(self, x) -> tuple[int, ...]:
-        spatial = tuple(x.shape[2:])
-        factors = self.scale_factor if isinstance(self.scale_factor, (tuple, list)) else (self.scale_factor,) * len(spatial)
-        if len(factors) != len(spatial):
-            raise ValueError(f"Input and scale_factor must have the same number of spatial dimensions, but got "
-                             f"input with spatial dimensions of {list(spatial)} and scale_factor of shape {factors}.")
-        out = []
-        for n, factor in zip(spatial, factors):
-            product = n * float(factor)
-            if product != math.floor(product) and not self.recompute_scale_factor:
-                raise NotImplementedError(f"msbridge's Upsample: size {n} * scale_factor {factor} is not a whole number; "
-                                          "torch then interpolates on a grid MindSpore cannot express: pass size=")
-            out.append(int(math.floor(product)))
-        return tuple(out)
+        return output_size(x, self.scale_factor, self.recompute_scale_factor)
 
     def construct(self, x):
         if (self.size is None) == (self.scale_factor is None):   # torch checks when called, not when built
