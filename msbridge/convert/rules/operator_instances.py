@@ -100,14 +100,42 @@ class _Uses(cst.CSTVisitor):
 
 
 class _ClassesUsing(cst.CSTVisitor):
-    """attr -> the classes of a module whose methods read or call ``self.<attr>``."""
+    """attr -> the classes of a module whose methods read or call ``self.<attr>``, and what each
+    class assigns to it (so that classes which each build the same operator do not block each other)."""
 
     def __init__(self):
         self.by_attr: dict[str, set[int]] = {}
+        self.assigned: dict[tuple[int, str], list[cst.BaseExpression]] = {}
+        self.bases: dict[int, set[int]] = {}     # class -> its classes of this file among its bases
         self._classes: list[int] = []
+        self._by_name: dict[str, int] = {}
+
+    def visit_Assign(self, node):
+        if self._classes:
+            for target in node.targets:
+                attr = _self_attr(target.target)
+                if attr is not None:
+                    self.assigned.setdefault((self._classes[-1], attr), []).append(node.value)
 
     def visit_ClassDef(self, node):
         self._classes.append(id(node))
+        self._by_name[node.name.value] = id(node)
+        self.bases[id(node)] = {self._by_name[b.value.value] for b in node.bases
+                                if isinstance(b.value, cst.Name) and b.value.value in self._by_name}
+
+    def ancestors(self, cls: int) -> set[int]:
+        seen, todo = set(), [cls]
+        while todo:
+            for base in self.bases.get(todo.pop(), ()):
+                if base not in seen:
+                    seen.add(base)
+                    todo.append(base)
+        return seen
+
+    def related(self, a: int, b: int) -> bool:
+        """One inherits from the other, or a third class from both, through classes of this file
+        (a class defined elsewhere cannot subclass one of this file without importing it back)."""
+        return any({a, b} <= self.ancestors(c) | {c} for c in self.bases)
 
     def leave_ClassDef(self, node):
         self._classes.pop()
@@ -130,8 +158,11 @@ class OperatorInstances:
         self.folded: set[int] = set()               # id(original call) rewritten into the target's function
         self._using: tuple[int, _ClassesUsing] | None = None   # (id(module), its self.<attr> users)
 
-    def _other_classes_use(self, node: cst.ClassDef, attr: str) -> bool:
-        """Whether another class of the file (a subclass, say) reads ``self.<attr>``: it would lose the object."""
+    def _other_classes_use(self, node: cst.ClassDef, attr: str, name: str, ctor: cst.Call) -> bool:
+        """Whether another class of the file (a subclass, say) reads ``self.<attr>`` without building
+        the same operator itself (same class, same constructor text, assigned once): it would lose the
+        object. A class that builds the same operator reads its own, which computes what the fold does;
+        a class outside this one's inheritance line that assigns the attribute itself reads its own."""
         module = getattr(self.rw.bindings, "module", None)
         if module is None:
             return False
@@ -139,7 +170,22 @@ class OperatorInstances:
             users = _ClassesUsing()
             module.visit(users)
             self._using = (id(module), users)
-        return bool(self._using[1].by_attr.get(attr, set()) - {id(node)})
+        users = self._using[1]
+        for other in users.by_attr.get(attr, set()) - {id(node)}:
+            values = users.assigned.get((other, attr), [])
+            if len(values) == 1 and self._same_operator(values[0], name, ctor):
+                continue
+            if values and not users.related(id(node), other):
+                continue
+            return True
+        return False
+
+    def _same_operator(self, value: cst.BaseExpression, name: str, ctor: cst.Call) -> bool:
+        if not isinstance(value, cst.Call) or _public(self.rw.imports.resolve(value.func)) != name:
+            return False
+        text = lambda call: [(a.keyword.value if a.keyword else None, a.star, self.rw.code_of(a.value))
+                             for a in call.args]
+        return text(value) == text(ctor)
 
     def enabled(self) -> bool:
         return self.rw.target == "torch"
@@ -164,7 +210,7 @@ class OperatorInstances:
                 inst.why = f"self.{attr} is assigned more than once"
             elif attr in uses.other:
                 inst.why = f"self.{attr} is used other than by calling it"
-            elif self._other_classes_use(node, attr):
+            elif self._other_classes_use(node, attr, name, value):
                 inst.why = f"self.{attr} is also used by another class of this file (a subclass?)"
             elif init is None:
                 inst.why = "its constructor arguments are not literals or do not fit"
