@@ -356,6 +356,8 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
             return None
         if isinstance(call.func, cst.Call):   # `P.Cast()(x, dtype)`: the object the inner call builds
             return self._consumer_kind(call.func)
+        if self.operators.folds(call):   # `self.cast(x, dtype)` of a folded `self.cast = P.Cast()`
+            return TARGET
         return None
 
     def _will_convert(self, name: str) -> bool:
@@ -675,7 +677,7 @@ def _short(text: str) -> str:
 
 _FRAMEWORK_NAMES = {"torch": "torch", "mindspore": "MindSpore"}
 # arguments msbridge's layer twins refuse (msbridge/mindspore/nn/layers: only the default initialisation)
-TWIN_REFUSES = frozenset({"weight_init", "bias_init"})
+TWIN_REFUSES: frozenset[str] = frozenset()   # arguments a twin would refuse at run time (none left: the twins apply weight_init/bias_init)
 
 
 def _is_value_row(row: ApiRow) -> bool:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import libcst as cst
 
 from msbridge.convert import report as rpt
-from msbridge.convert.bindings import TARGET
+from msbridge.convert.bindings import SOURCE, TARGET
 from msbridge.tables import ApiRow
 
 SEQUENTIAL = ("mindspore.nn.SequentialCell", "torch.nn.Sequential")
@@ -153,7 +153,14 @@ def _parameter(rw, original, updated, public, row: ApiRow):
     data_name = source_ref.params[0].name if source_ref.params else None
     data = _argument(original, 0, data_name)
     target = row.side(rw.target).name
-    if data is None or rw.bindings.kind(data) != TARGET:
+    kind = rw.bindings.kind(data) if data is not None else None
+    if data is not None and kind != TARGET and kind != SOURCE and rw.target == "torch" \
+            and not _int_literal(data):
+        # numpy data, a list, a helper's result: MindSpore's Parameter makes a tensor of it, as
+        # torch.as_tensor does (same dtype: float32 for Python floats, the array's own otherwise)
+        updated = _data_as_tensor(rw, original, updated, data_name)
+        kind = TARGET
+    if data is None or kind != TARGET:
         what = f"`{rw.code_of(data)}`" if data is not None else "no data"
         return _review(rw, original, updated, public,
                        f"{what} is not known to become a {_NAMES[rw.target]} tensor: {target} needs one "
@@ -168,6 +175,22 @@ def _parameter(rw, original, updated, public, row: ApiRow):
                                "both frameworks name it by the attribute path): torch.nn.Parameter has no name")
             updated = updated.with_changes(args=_without(updated.args, named[0]))
     return rw.by_row(original, updated, public, row)
+
+
+def _int_literal(node) -> bool:
+    """An int: MindSpore makes an int64 Parameter of it; torch refuses gradients for integer tensors."""
+    return isinstance(node, cst.Integer) or (isinstance(node, cst.UnaryOperation)
+                                             and isinstance(node.expression, cst.Integer))
+
+
+def _data_as_tensor(rw, original: cst.Call, updated: cst.Call, name: str | None) -> cst.Call:
+    """``updated`` with its data argument (the first, or ``name=``) wrapped in ``torch.as_tensor(...)``."""
+    position = next(i for i, a in enumerate(original.args)
+                    if (a.keyword is not None and a.keyword.value == name) or a.keyword is None)
+    args = list(updated.args)
+    wrapped = cst.Call(func=rw.needs.reference("torch.as_tensor"), args=[cst.Arg(args[position].value)])
+    args[position] = args[position].with_changes(value=wrapped)
+    return updated.with_changes(args=args)
 
 
 def _argument(call: cst.Call, position: int, name: str | None):

@@ -288,6 +288,15 @@ class OperatorInstances:
                            f"operator instance folded into its {inst.calls} call(s) as {inst.prim.functional}")
         return updated
 
+    def folds(self, call: cst.Call) -> bool:
+        """Whether ``call`` is ``self.<attr>(...)`` of an instance this class folds (its arguments reach
+        the target's function: a dtype passed to ``self.cast`` becomes the target's dtype)."""
+        attr = _self_attr(call.func)
+        if not self.enabled() or attr is None or not self.classes:
+            return False
+        inst = self.classes[-1].instances.get(attr)
+        return inst is not None and not inst.why
+
     def use(self, original: cst.Call, updated: cst.Call):
         """``self.mean(x, 1)`` of a folded instance, or inline ``P.X(...)(args)``: the translated call."""
         if not self.enabled():
