@@ -6,12 +6,14 @@ argument, which a row's argument rules cannot say (measured, MindSpore 2.10 / to
 * ``SequentialCell`` takes cells as varargs, one list or one OrderedDict; torch's
   ``Sequential`` takes varargs or one OrderedDict and rejects a list. To torch a list
   literal is unpacked into arguments, a list comprehension or a name bound only to lists
-  is passed as ``*name``; anything whose shape is not known is left for review.
+  is passed as ``*name``; anything whose shape is not known goes to msbridge's twin
+  ``msbridge.mindspore.nn.SequentialCell`` (a torch Sequential that also takes one list).
 * ``ModuleList`` takes any iterable, ``CellList`` only a list: to MindSpore anything
   but a list literal/comprehension is wrapped in ``list(...)`` (a copy, as ModuleList makes).
 * ``CellDict`` refuses containers as values, ``ModuleDict`` accepts them.
 * ``Parameter``: the data must already be a tensor of the target framework (its
-  producer converted), and ``name=`` only drops silently where MindSpore would have
+  producer converted); to torch, data not known to be one (numpy, a list, a helper's result)
+  is wrapped in ``torch.as_tensor`` as MindSpore's Parameter makes a tensor of it; and ``name=`` only drops silently where MindSpore would have
   renamed it anyway (a Parameter assigned to ``self.<attr>``).
 """
 from __future__ import annotations
@@ -27,6 +29,7 @@ LISTS = ("mindspore.nn.CellList", "torch.nn.ModuleList")
 DICTS = ("mindspore.nn.CellDict", "torch.nn.ModuleDict")
 CONTAINERS = SEQUENTIAL + LISTS + DICTS
 PARAMETER = ("mindspore.Parameter", "torch.nn.Parameter")
+SEQUENTIAL_TWIN = "msbridge.mindspore.nn.SequentialCell"
 ORDERED_DICT = "collections.OrderedDict"
 
 
@@ -65,10 +68,11 @@ def _container(rw, original, updated, public, row):
         elif _is_list(rw, source_single):
             args = [single.with_changes(star="*")]
         elif not (_is_ordered_dict(rw, source_single) or rw.bindings.kind(source_single) == TARGET):
-            text = rw.code_of(value)
-            return _review(rw, original, updated, public,
-                           f"`{text}` is not known to be a list, an OrderedDict or one cell: torch's Sequential "
-                           f"takes *{text} for a list, {text} for an OrderedDict or a module")
+            # the shape is known only at run time: msbridge's twin takes a list, an OrderedDict or a module
+            rw.record(original, public, rpt.CONVERTED, SEQUENTIAL_TWIN,
+                      f"`{rw.code_of(value)}` may be a list, which torch's Sequential rejects: msbridge's twin "
+                      "takes a list, an OrderedDict or one module, as SequentialCell does")
+            return updated.with_changes(func=rw.needs.reference(SEQUENTIAL_TWIN))
     if public in LISTS and rw.target == "mindspore" and single is not None \
             and not _is_list(rw, source_single):
         args = [single.with_changes(value=cst.Call(func=cst.Name("list"), args=[cst.Arg(single.value)]))]
