@@ -354,10 +354,10 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
             if framework_of(name) == self.target or self.is_twin_of_target(name):
                 return TARGET
             return None
+        if self.operators.folds(call):   # `self.cast(x, dtype)` of a folded `self.cast = P.Cast()`, `P.Cast()(x, t)`
+            return TARGET
         if isinstance(call.func, cst.Call):   # `P.Cast()(x, dtype)`: the object the inner call builds
             return self._consumer_kind(call.func)
-        if self.operators.folds(call):   # `self.cast(x, dtype)` of a folded `self.cast = P.Cast()`
-            return TARGET
         return None
 
     def _will_convert(self, name: str) -> bool:
