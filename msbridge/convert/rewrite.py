@@ -41,6 +41,7 @@ from msbridge.convert.rules import (
     callbacks, constant_calls, containers, devices, labels, layer_init, loss_scale, methods, optimizer_lr,
     param_groups, shape_varargs, twin_calls, twin_limits)
 from msbridge.convert.rules.checkpoint import CheckpointCalls
+from msbridge.convert.rules.class_values import ClassValues
 from msbridge.convert.rules.operator_instances import OperatorInstances
 from msbridge.convert.rules.train_step import TrainStep
 from msbridge.convert.scan import BRIDGE_NAMES, Scan
@@ -79,6 +80,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         self.train_step = TrainStep(self)
         self.checkpoint = CheckpointCalls(self)   # save/load checkpoint calls (rules.checkpoint)
         self.operators = OperatorInstances(self)   # self.mean = ops.ReduceMean(...) folded (rules.operator_instances)
+        self.class_values = ClassValues(self)      # norm_layer([d], epsilon=...) through a marked class reference
         self.bindings: Bindings | None = None
         self.consumer_of: dict[int, cst.Call] = {}  # id(argument expression) -> the call it is passed to
         self.recorded = None                        # (index, use) of the last report entry
@@ -203,6 +205,13 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
     def leave_Module(self, original, updated):
         return self.train_step.block(updated)
 
+    def visit_FunctionDef(self, node):
+        self.class_values.enter_function(node)
+
+    def leave_FunctionDef(self, original, updated):
+        self.class_values.leave_function()
+        return updated
+
     # ---- classes: construct <-> forward --------------------------------------------------------
     def visit_ClassDef(self, node):
         self.base_refs.update(id(base.value) for base in node.bases)
@@ -313,6 +322,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
                 self.record(original, public, rpt.REVIEW, native,
                             f"used without a call: its calls must use {native}'s argument names "
                             f"(see `msbridge explain {public}`)")
+                self.class_values.bound(original, native)   # ... and those calls are marked too
             return self.needs.reference(native)
         self.record(original, name, rpt.UNSUPPORTED, None, f"no {self.target} counterpart in the mapping tables")
         return updated
@@ -457,6 +467,10 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
             self.mark(f"review: {api}: {text}")
 
     def _call(self, original, updated):
+        problem = self.class_values.problem(original)
+        if problem is not None:
+            self.record(original, self.code_of(original.func), rpt.REVIEW, None, problem)
+            return updated
         rewritten = self.checkpoint.call(original, updated)
         if rewritten is not None:
             return rewritten

@@ -125,6 +125,24 @@ def test_local_instances_fold_and_their_dtype_arguments_translate():
     assert not _complete(report)
 
 
+CLASS_VALUE = """\
+class Block(nn.Cell):
+    def __init__(self, dim, norm_layer=nn.LayerNorm):
+        super().__init__()
+        self.norm = norm_layer([dim], epsilon=1e-5)
+        self.act = nn.GELU
+        self.out = self.act()
+"""
+
+
+def test_calls_through_a_marked_class_value_are_marked_where_they_are():
+    out, _ = _convert(CLASS_VALUE)
+    lines = {line.strip().split(" = ")[0]: line for line in out.splitlines() if " = " in line}
+    assert "norm_layer=torch.nn.LayerNorm" in out   # the reference: marked as before
+    assert "# msbridge: review: norm_layer: `norm_layer` may hold torch.nn.LayerNorm" in lines["self.norm"]
+    assert "may hold torch.nn.GELU" in lines["self.out"]
+
+
 PAIRS = [
     ("cast-is-the-twin", "y = ops.cast(x, ms.int32)", "y = cast(x, torch.int32)"),
     ("inline-Cast-folds", "y = P.Cast()(x, ms.float16)", "y = cast(x, torch.float16)"),
