@@ -39,7 +39,7 @@ from msbridge.convert.catalog import Catalog, framework_of, mirror_framework_of,
 from msbridge.convert.imports import ImportNeeds
 from msbridge.convert.rules import (
     callbacks, constant_calls, containers, devices, labels, layer_init, loss_scale, methods, optimizer_lr,
-    param_groups, shape_varargs, twin_calls, twin_limits)
+    param_groups, shape_varargs, tensor_methods, twin_calls, twin_limits)
 from msbridge.convert.rules.checkpoint import CheckpointCalls
 from msbridge.convert.rules.class_values import ClassValues
 from msbridge.convert.rules.operator_instances import OperatorInstances
@@ -364,7 +364,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
             if framework_of(name) == self.target or self.is_twin_of_target(name):
                 return TARGET
             return None
-        if self.operators.folds(call):   # `self.cast(x, dtype)` of a folded `self.cast = P.Cast()`, `P.Cast()(x, t)`
+        if self.operators.folds(call) or tensor_methods.applies(self, call):   # `self.cast(x, t)`, `x.astype(t)`
             return TARGET
         if isinstance(call.func, cst.Call):   # `P.Cast()(x, dtype)`: the object the inner call builds
             return self._consumer_kind(call.func)
@@ -641,6 +641,9 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         func = updated.func
         if not isinstance(func, cst.Attribute):
             return updated
+        twin = tensor_methods.call(self, original, updated)   # x.transpose(0, 2, 1), x.expand_dims(1), ...
+        if twin is not None:
+            return twin
         attr = func.attr.value
         receiver = original.func.value
         consumer = self.consumer_of.get(id(original))

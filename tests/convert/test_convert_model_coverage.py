@@ -226,3 +226,42 @@ def test_dense_and_conv_twins_initialise_as_mindspore(init):
             np.testing.assert_array_equal(ours[key], theirs[key], err_msg=f"{name}.{key}")
         values[name] = ours
     assert values
+
+
+METHOD_PAIRS = [
+    ("transpose-permutation", "y = x.transpose(0, 2, 1)", "y = transpose(x, 0, 2, 1)"),
+    ("transpose-tuple", "y = x.transpose((0, 2, 1))", "y = transpose(x, (0, 2, 1))"),
+    ("transpose-two-ints-same-in-torch", "y = x.transpose(1, 0)", "y = x.transpose(1, 0)"),
+    ("expand-dims", "y = x.expand_dims(1)", "y = expand_dims(x, 1)"),
+    ("astype-dtype-translated", "y = x.astype(ms.float16)", "y = astype(x, torch.float16)"),
+    ("mean-keep-dims", "y = x.mean(axis=1, keep_dims=True)", "y = mean(x, axis=1, keep_dims=True)"),
+    ("mean-positional-same-in-torch", "y = x.mean(1, True)", "y = x.mean(1, True)"),
+    ("split-axis", "a, b = x.split([1, 2], axis=1)", "a, b = split(x, [1, 2], axis=1)"),
+    ("numpy-receiver-left", "y = np.ones((2, 3)).transpose(1, 0, 2)", "y = np.ones((2, 3)).transpose(1, 0, 2)"),
+]
+
+
+@pytest.mark.parametrize("case,before,after", METHOD_PAIRS, ids=[p[0] for p in METHOD_PAIRS])
+def test_tensor_method_pair(case, before, after):
+    out, report = _convert("import numpy as np\nx = ops.ones((2, 3, 1))\n" + before + "\n")
+    assert out.strip().splitlines()[-1] == after
+    assert _complete(report), report.to_dict()
+
+
+def test_tensor_method_twins_compute_what_mindspore_s_methods_do():
+    from msbridge.bridge import tensor_methods as tm
+    array = np.arange(24, dtype=np.float32).reshape(2, 3, 4) / 7
+    ms_x, pt_x = _both(array)
+    cases = [("transpose", (0, 2, 1)), ("transpose", ((2, 0, 1),)), ("transpose", ()), ("transpose", (0, 2)),
+             ("expand_dims", (1,)), ("astype", ("int32",))]
+    for name, args in cases:
+        ours = getattr(tm, name)(pt_x, *args).numpy()
+        np.testing.assert_array_equal(ours, getattr(ms_x, name)(*args).asnumpy(), err_msg=f"{name}{args}")
+    np.testing.assert_array_equal(tm.astype(pt_x, torch.float16).numpy(), ms_x.astype(mindspore.float16).asnumpy())
+    np.testing.assert_allclose(tm.mean(pt_x, axis=1, keep_dims=True).numpy(),
+                               ms_x.mean(axis=1, keep_dims=True).asnumpy(), rtol=1e-6)
+    for ours, theirs in zip(tm.split(pt_x, [1, 3], axis=2), ms_x.split([1, 3], axis=2), strict=True):
+        np.testing.assert_array_equal(ours.numpy(), theirs.asnumpy())
+    # anything else keeps its own method: numpy's transpose is a permutation too
+    np.testing.assert_array_equal(tm.transpose(array, 2, 0, 1), array.transpose(2, 0, 1))
+    assert tm.astype(array, torch.float16).dtype == np.float16

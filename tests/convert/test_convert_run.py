@@ -99,7 +99,7 @@ MINDSPORE_PROGRAMS = {
         import mindspore
         from mindspore import dtype as mstype
         import mindspore.ops.operations as P
-        y = P.Cast()(mindspore.tensor(np.ones(2)), mstype.float32)
+        y = P.Fill()(mstype.float32, (2,), 1.0)   # Fill stays MindSpore (P.Cast converts now: model_coverage)
         result = y.asnumpy().tolist()
         """,
     "model_coverage": """\
@@ -140,7 +140,8 @@ MINDSPORE_PROGRAMS = {
                 y = self.conv(self.pad(x))
                 y = ops.mean(y, (2, 3)) * self.w
                 y = self.reshape(y, (-1, 4))
-                return ops.cat((self.fc(y), self.body(y)), 1)
+                z = y.expand_dims(0).transpose(1, 0, 2).astype(mindspore.float32).mean(axis=0, keep_dims=False)
+                return ops.cat((self.fc(y), self.body(y), z * 2), 1)
 
 
         x = np.linspace(-1.0, 1.0, 24, dtype=np.float32).reshape(1, 2, 3, 4)
