@@ -19,8 +19,8 @@ def initialize_(tensor: torch.Tensor | None, init, padding_idx=None) -> torch.Te
     switched off) is None and left alone. ``padding_idx``: an Embedding's padding row, zero after
     initialisation in both frameworks.
     """
-    if tensor is None or init is None:   # None: the layer's default initialisation, already drawn
-        return tensor
+    if tensor is None:
+        return None
     with torch.no_grad():
         tensor.copy_(initializer(init, tuple(tensor.shape), tensor.dtype))
         if padding_idx is not None:

@@ -33,7 +33,10 @@ class ClassValues:
             self.scopes.pop()
 
     def bound(self, reference: cst.BaseExpression, native: str) -> None:
-        """``reference`` (now ``native``) was marked: remember the name it is bound to, if any."""
+        """``reference`` (now ``native``) was marked: remember the name it is bound to, if any
+        (MindSpore -> torch: the torch -> MindSpore direction is another helper's, issue 13)."""
+        if self.rw.target != "torch":
+            return
         name = self.defaults.get(id(reference))
         if name is not None:
             self.scopes[-1][name] = native

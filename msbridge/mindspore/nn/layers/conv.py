@@ -12,7 +12,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from msbridge.bridge.layer_init import initialize_
+from msbridge.mindspore.nn.layers._init import apply_init
 
 
 def _pair(name: str, value) -> tuple[int, int]:
@@ -61,8 +61,8 @@ class Conv2d(torch.nn.Module):
         self.in_channels, self.out_channels = in_channels, out_channels
         self.weight = native.weight
         self.bias = native.bias if has_bias else None
-        initialize_(self.weight, weight_init)
-        initialize_(self.bias, bias_init)
+        apply_init(self.weight, weight_init)
+        apply_init(self.bias, bias_init)
 
     def _pads(self, x) -> tuple[int, int, int, int]:
         """torch F.pad order: (left, right, top, bottom)."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import torch
 
-from msbridge.bridge.layer_init import initialize_
+from msbridge.mindspore.nn.layers._init import apply_init
 from msbridge.mindspore.nn.layers.activation import get_activation
 
 
@@ -32,8 +32,8 @@ class Dense(torch.nn.Module):
         self.has_bias = bool(has_bias)
         self.weight = linear.weight
         self.bias = linear.bias if self.has_bias else None
-        initialize_(self.weight, weight_init)
-        initialize_(self.bias, bias_init)
+        apply_init(self.weight, weight_init)
+        apply_init(self.bias, bias_init)
         self.activation = get_activation(activation)
         self.activation_flag = self.activation is not None
 
