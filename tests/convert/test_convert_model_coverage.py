@@ -166,16 +166,32 @@ def _one_program(pairs, preamble):
             for i, ((case, _, _), line) in enumerate(zip(pairs, lines))}
 
 
+METHOD_PAIRS = [
+    ("transpose-permutation", "y = x.transpose(0, 2, 1)", "y = transpose(x, 0, 2, 1)"),
+    ("transpose-tuple", "y = x.transpose((0, 2, 1))", "y = transpose(x, (0, 2, 1))"),
+    ("transpose-two-ints-same-in-torch", "y = x.transpose(1, 0)", "y = x.transpose(1, 0)"),
+    ("expand-dims", "y = x.expand_dims(1)", "y = expand_dims(x, 1)"),
+    ("astype-dtype-translated", "y = x.astype(ms.float16)", "y = astype(x, torch.float16)"),
+    ("mean-keep-dims", "y = x.mean(axis=1, keep_dims=True)", "y = mean(x, axis=1, keep_dims=True)"),
+    ("mean-positional-same-in-torch", "y = x.mean(1, True)", "y = x.mean(1, True)"),
+    ("split-axis", "a, b = x.split([1, 2], axis=1)", "a, b = split(x, [1, 2], axis=1)"),
+    ("numpy-receiver-left", "y = np.ones((2, 3)).transpose(1, 0, 2)", "y = np.ones((2, 3)).transpose(1, 0, 2)"),
+]
+ALL_PAIRS = [(*p, "import numpy as np\n") for p in PAIRS] + \
+    [(*p, "import numpy as np\nx = ops.ones((2, 3, 1))\n") for p in METHOD_PAIRS]
+
+
 @pytest.fixture(scope="module")
 def pairs_out():
-    return _one_program(PAIRS, "import numpy as np\n")
+    return {**_one_program(PAIRS, ALL_PAIRS[0][3]), **_one_program(METHOD_PAIRS, ALL_PAIRS[-1][3])}
 
 
-@pytest.mark.parametrize("case,before,after", PAIRS, ids=[p[0] for p in PAIRS])
-def test_model_code_pair(pairs_out, case, before, after):
+@pytest.mark.parametrize("case,before,after,preamble", ALL_PAIRS, ids=[p[0] for p in ALL_PAIRS])
+def test_model_code_pair(pairs_out, case, before, after, preamble):
     line, uses = pairs_out[case]
     assert line == after
-    assert uses and all(u.status == "converted" for u in uses), uses
+    assert all(u.status == "converted" for u in uses), uses
+    assert bool(uses) == (before != after), uses   # a call already the same in torch is not touched
 
 
 # ---- the twins against MindSpore -----------------------------------------------------------------
@@ -243,30 +259,6 @@ def test_dense_and_conv_twins_initialise_as_mindspore(init):
     assert values
 
 
-METHOD_PAIRS = [
-    ("transpose-permutation", "y = x.transpose(0, 2, 1)", "y = transpose(x, 0, 2, 1)"),
-    ("transpose-tuple", "y = x.transpose((0, 2, 1))", "y = transpose(x, (0, 2, 1))"),
-    ("transpose-two-ints-same-in-torch", "y = x.transpose(1, 0)", "y = x.transpose(1, 0)"),
-    ("expand-dims", "y = x.expand_dims(1)", "y = expand_dims(x, 1)"),
-    ("astype-dtype-translated", "y = x.astype(ms.float16)", "y = astype(x, torch.float16)"),
-    ("mean-keep-dims", "y = x.mean(axis=1, keep_dims=True)", "y = mean(x, axis=1, keep_dims=True)"),
-    ("mean-positional-same-in-torch", "y = x.mean(1, True)", "y = x.mean(1, True)"),
-    ("split-axis", "a, b = x.split([1, 2], axis=1)", "a, b = split(x, [1, 2], axis=1)"),
-    ("numpy-receiver-left", "y = np.ones((2, 3)).transpose(1, 0, 2)", "y = np.ones((2, 3)).transpose(1, 0, 2)"),
-]
-
-
-@pytest.fixture(scope="module")
-def methods_out():
-    return _one_program(METHOD_PAIRS, "import numpy as np\nx = ops.ones((2, 3, 1))\n")
-
-
-@pytest.mark.parametrize("case,before,after", METHOD_PAIRS, ids=[p[0] for p in METHOD_PAIRS])
-def test_tensor_method_pair(methods_out, case, before, after):
-    line, uses = methods_out[case]
-    assert line == after
-    assert all(u.status == "converted" for u in uses), uses
-    assert bool(uses) == (before != after), uses   # a call already the same in torch is not touched
 
 
 def test_tensor_method_twins_compute_what_mindspore_s_methods_do():
