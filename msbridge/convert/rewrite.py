@@ -40,9 +40,10 @@ from msbridge.convert.catalog import Catalog, framework_of, mirror_framework_of,
 from msbridge.convert.imports import ImportNeeds
 from msbridge.convert.rules import (
     callbacks, constant_calls, containers, devices, labels, layer_init, loss_scale, methods, optimizer_lr,
-    param_groups, shape_varargs, twin_calls, twin_limits)
+    param_groups, shape_varargs, tensor_methods, twin_calls, twin_limits)
 from msbridge.convert.rules import module_mode
 from msbridge.convert.rules.checkpoint import CheckpointCalls
+from msbridge.convert.rules.class_values import ClassValues
 from msbridge.convert.rules.factory_kwargs import FactoryKwargs
 from msbridge.convert.rules.operator_instances import OperatorInstances
 from msbridge.convert.rules.train_step import TrainStep
@@ -82,6 +83,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         self.train_step = TrainStep(self)
         self.checkpoint = CheckpointCalls(self)   # save/load checkpoint calls (rules.checkpoint)
         self.operators = OperatorInstances(self)   # self.mean = ops.ReduceMean(...) folded (rules.operator_instances)
+        self.class_values = ClassValues(self)      # norm_layer([d], epsilon=...) through a marked class reference
         self.bindings: Bindings | None = None
         self.consumer_of: dict[int, cst.Call] = {}  # id(argument expression) -> the call it is passed to
         self.recorded = None                        # (index, use) of the last report entry
@@ -207,6 +209,15 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
     def leave_Module(self, original, updated):
         return self.train_step.block(updated)
 
+    def visit_FunctionDef(self, node):
+        self.class_values.enter_function(node)
+        self.factory.enter_function(node)
+
+    def leave_FunctionDef(self, original, updated):
+        self.class_values.leave_function()
+        self.factory.leave_function()
+        return updated
+
     # ---- classes: construct <-> forward --------------------------------------------------------
     def visit_ClassDef(self, node):
         self.base_refs.update(id(base.value) for base in node.bases)
@@ -260,13 +271,6 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         if self.is_source(name) or self.is_twin_of_target(name):
             return False
         return True
-
-    def visit_FunctionDef(self, node):
-        self.factory.enter_function(node)
-
-    def leave_FunctionDef(self, original, updated):
-        self.factory.leave_function()
-        return updated
 
     def leave_Assign(self, original, updated):
         updated = self.factory.assignment(original, updated)
@@ -331,6 +335,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
                 self.record(original, public, rpt.REVIEW, native,
                             f"used without a call: its calls must use {native}'s argument names "
                             f"(see `msbridge explain {public}`)")
+                self.class_values.bound(original, native)   # ... and those calls are marked too
             return self.needs.reference(native)
         self.record(original, name, rpt.UNSUPPORTED, None, f"no {self.target} counterpart in the mapping tables")
         return updated
@@ -372,6 +377,8 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
             if framework_of(name) == self.target or self.is_twin_of_target(name):
                 return TARGET
             return None
+        if self.operators.folds(call) or tensor_methods.applies(self, call):   # `self.cast(x, t)`, `x.astype(t)`
+            return TARGET
         if isinstance(call.func, cst.Call):   # `P.Cast()(x, dtype)`: the object the inner call builds
             return self._consumer_kind(call.func)
         return None
@@ -473,6 +480,10 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
             self.mark(f"review: {api}: {text}")
 
     def _call(self, original, updated):
+        problem = self.class_values.problem(original)
+        if problem is not None:
+            self.record(original, self.code_of(original.func), rpt.REVIEW, None, problem)
+            return updated
         rewritten = self.checkpoint.call(original, updated)
         if rewritten is not None:
             return rewritten
@@ -650,6 +661,9 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         func = updated.func
         if not isinstance(func, cst.Attribute):
             return updated
+        twin = tensor_methods.call(self, original, updated)   # x.transpose(0, 2, 1), x.expand_dims(1), ...
+        if twin is not None:
+            return twin
         attr = func.attr.value
         receiver = original.func.value
         if attr in module_mode.FUNCTIONS:   # train()/eval()/state_dict() on an untyped receiver (rules.module_mode)
@@ -712,7 +726,7 @@ def _short(text: str) -> str:
 
 _FRAMEWORK_NAMES = {"torch": "torch", "mindspore": "MindSpore"}
 # arguments msbridge's layer twins refuse (msbridge/mindspore/nn/layers: only the default initialisation)
-TWIN_REFUSES = frozenset({"weight_init", "bias_init"})
+TWIN_REFUSES: frozenset[str] = frozenset()   # arguments a twin would refuse at run time (none left: the twins apply weight_init/bias_init)
 
 
 def _is_value_row(row: ApiRow) -> bool:

@@ -151,14 +151,14 @@ def test_convert_bindings_dtype_follows_its_consumer():
         from mindspore import dtype as mstype
         import mindspore.ops.operations as P
         t = ms.tensor(x, mstype.float32)
-        c = P.Cast()(x, mstype.float32)
+        c = P.Fill()(mstype.float32, (2,), 1.0)
         d = mstype.float32
         """, """\
         import torch
         from mindspore import dtype as mstype
         import mindspore.ops.operations as P
         t = torch.tensor(x, dtype=torch.float32)
-        c = P.Cast()(x, mstype.float32)  # msbridge: unsupported: mindspore.ops.operations.Cast: no torch counterpart in the mapping tables | review: mindspore.float32: passed to `P.Cast()(...)`, which stays MindSpore: kept as MindSpore's dtype
+        c = P.Fill()(mstype.float32, (2,), 1.0)  # msbridge: unsupported: mindspore.ops.operations.Fill: no torch counterpart in the mapping tables | review: mindspore.float32: passed to `P.Fill()(...)`, which stays MindSpore: kept as MindSpore's dtype
         d = mstype.float32  # msbridge: review: mindspore.float32: not passed to a call: not known to reach a torch API, so it is kept; write torch.float32 where a torch API takes it
         """, "torch")
     assert [u.status for u in report.uses] == [CONVERTED, CONVERTED, UNSUPPORTED, REVIEW, REVIEW]

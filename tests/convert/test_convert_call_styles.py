@@ -40,7 +40,7 @@ EXAMPLES = [(row, example) for row in TABLES.rows for example in row.examples] +
 def _tensor_valued(example) -> bool:
     """An argument written {tensor = [...]} (a loss's class weights) is a tensor built at run time, not a literal
     the converter reads back: the row harness checks those examples (tests/layers/test_layer_rows.py)."""
-    return any(isinstance(v, dict) and set(v) == {"tensor"} for _, v in example.args)
+    return any(isinstance(v, dict) and set(v) in ({"tensor"}, {"dtype"}) for _, v in example.args)   # or a dtype
 
 
 CASES = [(row, example) for row, example in EXAMPLES
@@ -65,7 +65,9 @@ def _read_back(code, target_ref, skip=()):
     call = next(s.value for s in reversed(ast.parse(code).body)
                 if isinstance(s, ast.Assign) and isinstance(s.value, ast.Call) and s.targets[0].id != "p")
     # or msbridge's label-casting subclass of it (rules.labels), imported by name
-    subclass = labels.target_name(target_ref.name, target_ref.name.split(".", 1)[0]).rsplit(".", 1)[-1]
+    # (a row whose target is msbridge's twin: imported by name too)
+    subclass = target_ref.name.rsplit(".", 1)[-1] if target_ref.name.startswith("msbridge.") else \
+        labels.target_name(target_ref.name, target_ref.name.split(".", 1)[0]).rsplit(".", 1)[-1]
     assert ast.unparse(call.func) in (target_ref.name, subclass), code
     args = list(call.args)
     if any(p.name in CARRIER_PARAMS for p in target_ref.params):

@@ -63,12 +63,19 @@ PAIRS = [
      "        self.w = mindspore.Parameter(mindspore.tensor([1.0]))\n", "mindspore"),
     ("from mindspore import nn\n\n\ndef f(b) -> nn.SequentialCell:\n    return isinstance(b, nn.SequentialCell)\n",
      "import torch\n\n\ndef f(b) -> torch.nn.Sequential:\n    return isinstance(b, torch.nn.Sequential)\n", "torch"),
+    ("from mindspore import nn\n\n\ndef build(layers):\n    return nn.SequentialCell(layers)\n",
+     "from msbridge.mindspore.nn import SequentialCell\n\n\ndef build(layers):\n    return SequentialCell(layers)\n",
+     "torch"),
+    ("import numpy as np\nfrom mindspore import nn, Parameter\n\n\nclass Net(nn.Cell):\n    def __init__(self):\n"
+     "        super().__init__()\n        self.w = Parameter(np.zeros(2), name='w')\n",
+     "import numpy as np\nimport torch\n\n\nclass Net(torch.nn.Module):\n    def __init__(self):\n"
+     "        super().__init__()\n        self.w = torch.nn.Parameter(torch.as_tensor(np.zeros(2)))\n", "torch"),
 ]
 PAIR_IDS = ["seq-list-literal-unpacked", "seq-name-bound-to-lists-starred", "seq-listcomp-starred", "seq-varargs",
             "seq-ordereddict-kept", "seq-multiline-comments-kept", "celllist", "celldict", "sequential-to-ms",
             "sequential-star-to-ms", "modulelist-generator-listed", "modulelist-list", "moduledict",
             "sequential-subclass-varargs", "parameter-name-on-self-attr-dropped", "parameter-to-ms",
-            "seq-isinstance-and-annotation-renamed"]
+            "seq-isinstance-and-annotation-renamed", "seq-of-unknown-shape-to-twin", "parameter-of-numpy-as-tensor"]
 
 NET_MS = "from mindspore import nn\n\n\nclass Net(nn.Cell):\n    def construct(self, x):\n        return x\n\n\nnet = Net()\n"
 NET_PT = "from torch import nn\n\n\nclass Net(nn.Module):\n    def forward(self, x):\n        return x\n\n\nnet = Net()\n"
@@ -88,14 +95,12 @@ METHODS = [   # (source line on a known net, converted line, target)
 ]
 
 REVIEWS = [   # (source, target, reported api, what the message must say)
-    ("from mindspore import nn\n\n\ndef build(layers):\n    return nn.SequentialCell(layers)\n", "torch",
-     "mindspore.nn.SequentialCell", "`layers` is not known to be a list"),
     ("from mindspore import nn\nseq = nn.CellList([nn.ReLU()], auto_prefix=False)\n", "torch",
      "mindspore.nn.CellList", "keyword arguments (auto_prefix)"),
     ("from torch import nn\nmods = nn.ModuleDict({'body': nn.Sequential(nn.ReLU())})\n", "mindspore",
      "torch.nn.ModuleDict", "refuses a CellList/SequentialCell/CellDict value"),
     ("import numpy as np\nfrom mindspore import Parameter\nw = Parameter(np.zeros(2), name='w')\n", "torch",
-     "mindspore.Parameter", "is not known to become a torch tensor"),
+     "mindspore.Parameter", "name= matters to MindSpore here"),
     ("import mindspore\nw = mindspore.Parameter(mindspore.tensor([1.0]), name='w')\n", "torch",
      "mindspore.Parameter", "name= matters to MindSpore here"),
     ("from mindspore import nn\n\n\nclass B(nn.SequentialCell):\n    pass\n", "torch",
@@ -109,7 +114,7 @@ REVIEWS = [   # (source, target, reported api, what the message must say)
     (NET_PT + "ps = net.named_parameters()\n", "mindspore", ".named_parameters()", "filter on requires_grad"),
     (NET_PT + "net.add_module(name='a', module=nn.ReLU())\n", "mindspore", ".add_module()", "pass them by position"),
 ]
-REVIEW_IDS = ["seq-of-unknown-shape", "celllist-keyword", "moduledict-holding-a-container", "parameter-of-numpy",
+REVIEW_IDS = ["celllist-keyword", "moduledict-holding-a-container", "parameter-of-numpy-name-not-on-self",
               "parameter-name-not-on-self", "sequentialcell-base-class", "to_float", "set_grad",
               "method-arguments-differ", "parameters_and_names-buffers",
               "get_parameters-buffers", "named_parameters-buffers", "add_module-keywords"]

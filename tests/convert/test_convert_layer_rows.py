@@ -196,12 +196,12 @@ def test_convert_layer_rows_twins_where_torch_has_no_same_layer():
     assert "# msbridge:" not in out
 
 
-def test_convert_layer_rows_twin_given_an_init_it_refuses_is_marked():
-    # model-zoo ResNet/Xception: Conv2d(..., weight_init=...) went to msbridge's twin, which raises on it at run time
+def test_convert_layer_rows_twin_given_an_init_applies_it():
+    # model-zoo ResNet/Xception: Conv2d(..., weight_init=...) goes to msbridge's twin, which applies it as MindSpore
+    # does (tests/convert/test_convert_model_coverage.py compares the parameters with MindSpore's)
     out, report = convert_source("from mindspore import nn\nc = nn.Conv2d(3, 8, 3, stride=2, weight_init='normal')\n",
                                  "torch")
-    assert "Conv2d(3, 8, 3, stride=2, weight_init='normal')  # msbridge: review:" in out
-    assert [u.status for u in report.uses] == ["review"] and "weight_init" in report.uses[0].message
+    assert "c = Conv2d(3, 8, 3, stride=2, weight_init='normal')\n" in out
+    assert [u.status for u in report.uses] == ["converted"]
     twin = __import__("msbridge.mindspore.nn", fromlist=["Conv2d"]).Conv2d
-    with pytest.raises(ValueError, match="weight_init"):   # what the mark warns about
-        twin(3, 8, 3, stride=2, weight_init="normal")
+    assert float(twin(3, 8, 3, stride=2, weight_init="zeros").weight.abs().sum()) == 0.0

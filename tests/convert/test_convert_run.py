@@ -99,8 +99,59 @@ MINDSPORE_PROGRAMS = {
         import mindspore
         from mindspore import dtype as mstype
         import mindspore.ops.operations as P
-        y = P.Cast()(mindspore.tensor(np.ones(2)), mstype.float32)
+        y = P.Fill()(mstype.float32, (2,), 1.0)   # Fill stays MindSpore (P.Cast converts now: model_coverage)
         result = y.asnumpy().tolist()
+        """,
+    "model_coverage": """\
+        import numpy as np
+        import mindspore
+        from mindspore import nn, ops, Parameter
+        from mindspore.ops import operations as P
+
+
+        def stack(cells):
+            return nn.SequentialCell(cells)   # a list known only at run time: msbridge's twin
+
+
+        class Base(nn.Cell):
+            def __init__(self):
+                super().__init__()
+                self.reshape = P.Reshape()   # every class builds the same operator: folded in each
+                self.cast = P.Cast()
+                self.shape = P.Shape()
+
+            def construct(self, x):
+                n, c, h, w = self.shape(x)
+                return self.cast(self.reshape(x, (n, c * h * w)), mindspore.float16)
+
+
+        class Head(nn.Cell):
+            def __init__(self):
+                super().__init__()
+                self.reshape = P.Reshape()
+                self.w = Parameter(np.linspace(0.1, 1, 4).astype(np.float32), name="w")
+                self.pad = nn.Pad(((0, 0), (0, 0), (1, 1), (2, 1)), mode="SYMMETRIC")
+                self.conv = nn.Conv2d(2, 4, 3, stride=2, pad_mode="same", weight_init="ones", has_bias=True,
+                                      bias_init=0.5)
+                self.fc = nn.Dense(4, 2, weight_init="ones", bias_init="ones", activation="relu")
+                self.body = stack([nn.ReLU(), nn.Flatten()])
+
+            def construct(self, x):
+                y = self.conv(self.pad(x))
+                y = ops.mean(y, (2, 3)) * self.w
+                y = self.reshape(y, (-1, 4))
+                z = y.expand_dims(0).transpose(1, 0, 2).astype(mindspore.float32).mean(axis=0, keep_dims=False)
+                return ops.cat((self.fc(y), self.body(y), z * 2), 1)
+
+
+        x = np.linspace(-1.0, 1.0, 24, dtype=np.float32).reshape(1, 2, 3, 4)
+        t = mindspore.tensor(x)
+        folded = Base()(t)
+        out = Head()(t)
+        flat = ops.cast(nn.Flatten()(t), mindspore.float64)
+        result = [np.round(folded.asnumpy().astype(np.float32), 3).tolist(), str(folded.dtype).lower().split(".")[-1],
+                  np.round(out.asnumpy(), 4).tolist(), str(flat.dtype).lower().split(".")[-1],
+                  list(ops.shape(t))]
         """,
     "ops_idiom": """\
         import numpy as np
@@ -220,7 +271,7 @@ TORCH_PROGRAMS = {
         """,
 }
 # the programs the report must call complete (the others must say why they will not run)
-COMPLETE = {"methods_and_dtype", "class_through_local_base", "ops_idiom", "ops_functional",
+COMPLETE = {"methods_and_dtype", "class_through_local_base", "ops_idiom", "ops_functional", "model_coverage",
             "mixed_container", "self_construct", "self_forward"}   # containers convert now (rules.containers): the whole program does
 
 

@@ -25,10 +25,14 @@ def _fill(value, tensors):
         return tuple(_fill(v, tensors) for v in value)
     if isinstance(value, str) and value.startswith("@"):
         return tensors[int(value[1:])]
+    if isinstance(value, dict) and set(value) == {"dtype"}:   # ``{dtype = "float16"}``: MindSpore's dtype
+        return getattr(mindspore, value["dtype"])
     return value
 
 
 def _values(result):
+    if isinstance(result, tuple) and all(isinstance(r, int) for r in result):   # ops.shape: a tuple of ints
+        return [np.asarray(result)]
     return [r.asnumpy() for r in result] if isinstance(result, (tuple, list)) else [result.asnumpy()]
 
 

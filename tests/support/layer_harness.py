@@ -315,6 +315,8 @@ def _materialise(name: str, value):
     if isinstance(value, dict) and set(value) == {"tensor"}:
         array = np.asarray(value["tensor"], dtype=np.float32)
         return mindspore.Tensor(array) if name.startswith("mindspore") else torch.from_numpy(array)
+    if isinstance(value, dict) and set(value) == {"dtype"}:   # ``{dtype = "float16"}``: the framework's dtype
+        return getattr(mindspore if name.startswith("mindspore") else torch, value["dtype"])
     return value
 
 

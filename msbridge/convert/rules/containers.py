@@ -6,12 +6,14 @@ argument, which a row's argument rules cannot say (measured, MindSpore 2.10 / to
 * ``SequentialCell`` takes cells as varargs, one list or one OrderedDict; torch's
   ``Sequential`` takes varargs or one OrderedDict and rejects a list. To torch a list
   literal is unpacked into arguments, a list comprehension or a name bound only to lists
-  is passed as ``*name``; anything whose shape is not known is left for review.
+  is passed as ``*name``; anything whose shape is not known goes to msbridge's twin
+  ``msbridge.mindspore.nn.SequentialCell`` (a torch Sequential that also takes one list).
 * ``ModuleList`` takes any iterable, ``CellList`` only a list: to MindSpore anything
   but a list literal/comprehension is wrapped in ``list(...)`` (a copy, as ModuleList makes).
 * ``CellDict`` refuses containers as values, ``ModuleDict`` accepts them.
 * ``Parameter``: the data must already be a tensor of the target framework (its
-  producer converted), and ``name=`` only drops silently where MindSpore would have
+  producer converted); to torch, data not known to be one (numpy, a list, a helper's result)
+  is wrapped in ``torch.as_tensor`` as MindSpore's Parameter makes a tensor of it; and ``name=`` only drops silently where MindSpore would have
   renamed it anyway (a Parameter assigned to ``self.<attr>``).
 """
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 import libcst as cst
 
 from msbridge.convert import report as rpt
-from msbridge.convert.bindings import TARGET
+from msbridge.convert.bindings import SOURCE, TARGET
 from msbridge.tables import ApiRow
 
 SEQUENTIAL = ("mindspore.nn.SequentialCell", "torch.nn.Sequential")
@@ -27,6 +29,7 @@ LISTS = ("mindspore.nn.CellList", "torch.nn.ModuleList")
 DICTS = ("mindspore.nn.CellDict", "torch.nn.ModuleDict")
 CONTAINERS = SEQUENTIAL + LISTS + DICTS
 PARAMETER = ("mindspore.Parameter", "torch.nn.Parameter")
+SEQUENTIAL_TWIN = "msbridge.mindspore.nn.SequentialCell"
 ORDERED_DICT = "collections.OrderedDict"
 
 
@@ -65,10 +68,11 @@ def _container(rw, original, updated, public, row):
         elif _is_list(rw, source_single):
             args = [single.with_changes(star="*")]
         elif not (_is_ordered_dict(rw, source_single) or rw.bindings.kind(source_single) == TARGET):
-            text = rw.code_of(value)
-            return _review(rw, original, updated, public,
-                           f"`{text}` is not known to be a list, an OrderedDict or one cell: torch's Sequential "
-                           f"takes *{text} for a list, {text} for an OrderedDict or a module")
+            # the shape is known only at run time: msbridge's twin takes a list, an OrderedDict or a module
+            rw.record(original, public, rpt.CONVERTED, SEQUENTIAL_TWIN,
+                      f"`{rw.code_of(value)}` may be a list, which torch's Sequential rejects: msbridge's twin "
+                      "takes a list, an OrderedDict or one module, as SequentialCell does")
+            return updated.with_changes(func=rw.needs.reference(SEQUENTIAL_TWIN))
     if public in LISTS and rw.target == "mindspore" and single is not None \
             and not _is_list(rw, source_single):
         args = [single.with_changes(value=cst.Call(func=cst.Name("list"), args=[cst.Arg(single.value)]))]
@@ -153,7 +157,14 @@ def _parameter(rw, original, updated, public, row: ApiRow):
     data_name = source_ref.params[0].name if source_ref.params else None
     data = _argument(original, 0, data_name)
     target = row.side(rw.target).name
-    if data is None or rw.bindings.kind(data) != TARGET:
+    kind = rw.bindings.kind(data) if data is not None else None
+    if data is not None and kind != TARGET and kind != SOURCE and rw.target == "torch" \
+            and not _int_literal(data):
+        # numpy data, a list, a helper's result: MindSpore's Parameter makes a tensor of it, as
+        # torch.as_tensor does (same dtype: float32 for Python floats, the array's own otherwise)
+        updated = _data_as_tensor(rw, original, updated, data_name)
+        kind = TARGET
+    if data is None or kind != TARGET:
         what = f"`{rw.code_of(data)}`" if data is not None else "no data"
         return _review(rw, original, updated, public,
                        f"{what} is not known to become a {_NAMES[rw.target]} tensor: {target} needs one "
@@ -168,6 +179,22 @@ def _parameter(rw, original, updated, public, row: ApiRow):
                                "both frameworks name it by the attribute path): torch.nn.Parameter has no name")
             updated = updated.with_changes(args=_without(updated.args, named[0]))
     return rw.by_row(original, updated, public, row)
+
+
+def _int_literal(node) -> bool:
+    """An int: MindSpore makes an int64 Parameter of it; torch refuses gradients for integer tensors."""
+    return isinstance(node, cst.Integer) or (isinstance(node, cst.UnaryOperation)
+                                             and isinstance(node.expression, cst.Integer))
+
+
+def _data_as_tensor(rw, original: cst.Call, updated: cst.Call, name: str | None) -> cst.Call:
+    """``updated`` with its data argument (the first, or ``name=``) wrapped in ``torch.as_tensor(...)``."""
+    position = next(i for i, a in enumerate(original.args)
+                    if (a.keyword is not None and a.keyword.value == name) or a.keyword is None)
+    args = list(updated.args)
+    wrapped = cst.Call(func=rw.needs.reference("torch.as_tensor"), args=[cst.Arg(args[position].value)])
+    args[position] = args[position].with_changes(value=wrapped)
+    return updated.with_changes(args=args)
 
 
 def _argument(call: cst.Call, position: int, name: str | None):

@@ -8,7 +8,11 @@ arguments written in, translated by the functional's row (``torch.mean(x, 1, kee
 the assignment goes (no MindSpore object is left behind). Anything else (the attribute passed
 around, assigned twice, a non-literal argument, an entry whose condition does not hold such as
 ``BatchMatMul(transpose_b=True)``) keeps the assignment and is marked ``review`` with the reason.
-Inline ``P.ReduceMean(True)(x, 1)`` is folded the same way.
+Inline ``P.ReduceMean(True)(x, 1)`` is folded the same way, and so is a local name a function binds
+once to an operator and only calls (``reshape = ops.Reshape()`` then ``reshape(x, s)``).
+An attribute that other classes of the file also read is folded when each of them builds the same
+operator (same class, same constructor text) or lies outside this class's inheritance line and
+assigns the attribute itself; otherwise a subclass could read the object the fold removed.
 """
 from __future__ import annotations
 
@@ -100,14 +104,42 @@ class _Uses(cst.CSTVisitor):
 
 
 class _ClassesUsing(cst.CSTVisitor):
-    """attr -> the classes of a module whose methods read or call ``self.<attr>``."""
+    """attr -> the classes of a module whose methods read or call ``self.<attr>``, and what each
+    class assigns to it (so that classes which each build the same operator do not block each other)."""
 
     def __init__(self):
         self.by_attr: dict[str, set[int]] = {}
+        self.assigned: dict[tuple[int, str], list[cst.BaseExpression]] = {}
+        self.bases: dict[int, set[int]] = {}     # class -> its classes of this file among its bases
         self._classes: list[int] = []
+        self._by_name: dict[str, int] = {}
+
+    def visit_Assign(self, node):
+        if self._classes:
+            for target in node.targets:
+                attr = _self_attr(target.target)
+                if attr is not None:
+                    self.assigned.setdefault((self._classes[-1], attr), []).append(node.value)
 
     def visit_ClassDef(self, node):
         self._classes.append(id(node))
+        self._by_name[node.name.value] = id(node)
+        self.bases[id(node)] = {self._by_name[b.value.value] for b in node.bases
+                                if isinstance(b.value, cst.Name) and b.value.value in self._by_name}
+
+    def ancestors(self, cls: int) -> set[int]:
+        seen, todo = set(), [cls]
+        while todo:
+            for base in self.bases.get(todo.pop(), ()):
+                if base not in seen:
+                    seen.add(base)
+                    todo.append(base)
+        return seen
+
+    def related(self, a: int, b: int) -> bool:
+        """One inherits from the other, or a third class from both, through classes of this file
+        (a class defined elsewhere cannot subclass one of this file without importing it back)."""
+        return any({a, b} <= self.ancestors(c) | {c} for c in self.bases)
 
     def leave_ClassDef(self, node):
         self._classes.pop()
@@ -116,6 +148,41 @@ class _ClassesUsing(cst.CSTVisitor):
         attr = _self_attr(node)
         if attr is not None and self._classes:
             self.by_attr.setdefault(attr, set()).add(self._classes[-1])
+
+
+class _LocalNames(cst.CSTVisitor):
+    """Per function: how each name is bound and read (nested functions and lambdas included)."""
+
+    def __init__(self):
+        self.assigns: dict[str, list[cst.Assign]] = {}
+        self.called: dict[str, list[cst.Call]] = {}
+        self.other: set[str] = set()
+        self._seen: set[int] = set()
+
+    def visit_Assign(self, node):
+        for target in node.targets:
+            if isinstance(target.target, cst.Name):
+                self.assigns.setdefault(target.target.value, []).append(node)
+                self._seen.add(id(target.target))
+
+    def visit_Call(self, node):
+        if isinstance(node.func, cst.Name):
+            self.called.setdefault(node.func.value, []).append(node)
+            self._seen.add(id(node.func))
+
+    def visit_Name(self, node):
+        if id(node) not in self._seen:
+            self.other.add(node.value)   # read, rebound (for, with, augmented, global ...) or deleted
+
+
+class _Functions(cst.CSTVisitor):
+    """Every function of a module (outermost first)."""
+
+    def __init__(self):
+        self.functions: list[cst.FunctionDef] = []
+
+    def visit_FunctionDef(self, node):
+        self.functions.append(node)
 
 
 class OperatorInstances:
@@ -129,9 +196,15 @@ class OperatorInstances:
         self.inline_ctors: set[int] = set()         # id(inner call) of P.X(...)(args)
         self.folded: set[int] = set()               # id(original call) rewritten into the target's function
         self._using: tuple[int, _ClassesUsing] | None = None   # (id(module), its self.<attr> users)
+        self._locals_of: int | None = None          # id(module) whose local instances are collected
+        self.local_calls: dict[int, Instance] = {}  # id(call of a folded local instance) -> the instance
+        self.local_lines: set[int] = set()          # id(assignment) of a folded local instance
 
-    def _other_classes_use(self, node: cst.ClassDef, attr: str) -> bool:
-        """Whether another class of the file (a subclass, say) reads ``self.<attr>``: it would lose the object."""
+    def _other_classes_use(self, node: cst.ClassDef, attr: str, name: str, ctor: cst.Call) -> bool:
+        """Whether another class of the file (a subclass, say) reads ``self.<attr>`` without building
+        the same operator itself (same class, same constructor text, assigned once): it would lose the
+        object. A class that builds the same operator reads its own, which computes what the fold does;
+        a class outside this one's inheritance line that assigns the attribute itself reads its own."""
         module = getattr(self.rw.bindings, "module", None)
         if module is None:
             return False
@@ -139,10 +212,58 @@ class OperatorInstances:
             users = _ClassesUsing()
             module.visit(users)
             self._using = (id(module), users)
-        return bool(self._using[1].by_attr.get(attr, set()) - {id(node)})
+        users = self._using[1]
+        for other in users.by_attr.get(attr, set()) - {id(node)}:
+            values = users.assigned.get((other, attr), [])
+            if len(values) == 1 and self._same_operator(values[0], name, ctor):
+                continue
+            if values and not users.related(id(node), other):
+                continue
+            return True
+        return False
+
+    def _same_operator(self, value: cst.BaseExpression, name: str, ctor: cst.Call) -> bool:
+        if not isinstance(value, cst.Call) or _public(self.rw.imports.resolve(value.func)) != name:
+            return False
+        text = lambda call: [(a.keyword.value if a.keyword else None, a.star, self.rw.code_of(a.value))
+                             for a in call.args]
+        return text(value) == text(ctor)
 
     def enabled(self) -> bool:
         return self.rw.target == "torch"
+
+    # ---- local instances: `reshape = ops.Reshape()` then `reshape(x, s)` in one function ----------
+    def _collect_locals(self) -> None:
+        """A name a function binds once, to an operator built from literals, and only calls: folded like
+        an attribute (its calls become the functional call, the assignment goes)."""
+        module = getattr(self.rw.bindings, "module", None)
+        if module is None or self._locals_of == id(module):
+            return
+        self._locals_of = id(module)
+        functions = _Functions()
+        module.visit(functions)
+        for function in functions.functions:
+            names = _LocalNames()
+            function.body.visit(names)
+            for name, assigns in names.assigns.items():
+                value = assigns[0].value
+                if len(assigns) != 1 or len(assigns[0].targets) != 1 or not isinstance(value, cst.Call):
+                    continue
+                op = _public(self.rw.imports.resolve(value.func))
+                calls = names.called.get(name, [])
+                if op is None or name in names.other or not calls or id(value) in self.ctor_ids:
+                    continue
+                inst = Instance(op, value, None, calls=len(calls))
+                init = self._init_values(inst, value)
+                if init is None:
+                    continue
+                inst.prim = primitives.entry_for(op, {k: _literal(self.rw.code_of(v)) for k, v in init.items()})
+                if inst.prim is None:
+                    continue
+                self.ctor_ids[id(value)] = inst
+                self.local_lines.add(id(assigns[0]))
+                for call in calls:
+                    self.local_calls[id(call)] = inst
 
     # ---- classes -----------------------------------------------------------------------------
     def enter_class(self, node: cst.ClassDef) -> None:
@@ -164,7 +285,7 @@ class OperatorInstances:
                 inst.why = f"self.{attr} is assigned more than once"
             elif attr in uses.other:
                 inst.why = f"self.{attr} is used other than by calling it"
-            elif self._other_classes_use(node, attr):
+            elif self._other_classes_use(node, attr, name, value):
                 inst.why = f"self.{attr} is also used by another class of this file (a subclass?)"
             elif init is None:
                 inst.why = "its constructor arguments are not literals or do not fit"
@@ -215,8 +336,12 @@ class OperatorInstances:
 
     # ---- statements and calls ----------------------------------------------------------------
     def removes(self, stmt: cst.SimpleStatementLine) -> bool:
-        """The ``self.x = ops.X(...)`` line of a folded instance: it goes."""
-        if not self.enabled() or not self.classes:
+        """The ``self.x = ops.X(...)`` (or local ``x = ops.X(...)``) line of a folded instance: it goes."""
+        if not self.enabled():
+            return False
+        if len(stmt.body) == 1 and id(stmt.body[0]) in self.local_lines:
+            return True
+        if not self.classes:
             return False
         return self._folded_line(stmt, self.classes[-1]) is not None
 
@@ -230,6 +355,7 @@ class OperatorInstances:
             return None
         if id(original) in self.inline_ctors:
             return updated   # P.X(...) of P.X(...)(args): handled with its outer call
+        self._collect_locals()
         inst = self.ctor_ids.get(id(original))
         if inst is None:
             return None
@@ -242,10 +368,33 @@ class OperatorInstances:
                            f"operator instance folded into its {inst.calls} call(s) as {inst.prim.functional}")
         return updated
 
+    def folds(self, call: cst.Call) -> bool:
+        """Whether ``call`` is ``self.<attr>(...)`` of an instance this class folds (its arguments reach
+        the target's function: a dtype passed to ``self.cast`` becomes the target's dtype)."""
+        if not self.enabled():
+            return False
+        self._collect_locals()
+        if id(call) in self.local_calls:
+            return True
+        if id(call.func) in self.inline_ctors:   # `P.Cast()(x, t)`: folded when its arguments are literals
+            probe = Instance(_public(self.rw.imports.resolve(call.func.func)), call.func, None)
+            init = self._init_values(probe, call.func)
+            return init is not None and primitives.entry_for(
+                probe.name, {k: _literal(self.rw.code_of(v)) for k, v in init.items()}) is not None
+        attr = _self_attr(call.func)
+        if attr is None or not self.classes:
+            return False
+        inst = self.classes[-1].instances.get(attr)
+        return inst is not None and not inst.why
+
     def use(self, original: cst.Call, updated: cst.Call):
         """``self.mean(x, 1)`` of a folded instance, or inline ``P.X(...)(args)``: the translated call."""
         if not self.enabled():
             return None
+        self._collect_locals()
+        local = self.local_calls.get(id(original))
+        if local is not None:
+            return self._fold(original, updated, local.name, local.prim, local.ctor)
         attr = _self_attr(original.func)
         if attr is not None and self.classes:
             inst = self.classes[-1].instances.get(attr)

@@ -2,12 +2,14 @@
 
 Only where torch has no layer computing the same thing (``Dense(activation=...)``,
 ``Conv2d(pad_mode='same')`` with a stride > 1,
-``MaxPool2d``/``AvgPool2d(pad_mode='same')``): everywhere else the converter writes
+``MaxPool2d``/``AvgPool2d(pad_mode='same')``, ``Pad``, ``SequentialCell(a_list)``): everywhere else the converter writes
 torch's own layer. Each is tested against real MindSpore (tests/layers/test_layer_twins.py).
 """
 from msbridge.mindspore.nn.layers.activation import get_activation
 from msbridge.mindspore.nn.layers.conv import Conv2d
 from msbridge.mindspore.nn.layers.dense import Dense
+from msbridge.mindspore.nn.layers.container import SequentialCell
+from msbridge.mindspore.nn.layers.padding import Pad
 from msbridge.mindspore.nn.layers.pooling import AvgPool2d, MaxPool2d
 
-__all__ = ["AvgPool2d", "Conv2d", "Dense", "MaxPool2d", "get_activation"]
+__all__ = ["AvgPool2d", "Conv2d", "Dense", "MaxPool2d", "Pad", "SequentialCell", "get_activation"]

@@ -12,6 +12,8 @@ import math
 import torch
 import torch.nn.functional as F
 
+from msbridge.mindspore.nn.layers._init import apply_init
+
 
 def _pair(name: str, value) -> tuple[int, int]:
     if isinstance(value, int) and not isinstance(value, bool):
@@ -50,9 +52,6 @@ class Conv2d(torch.nn.Module):
             raise ValueError(f"For 'Conv2d', the 'padding' must be 0 when 'pad_mode' is not 'pad', but got {padding!r}.")
         if data_format != "NCHW":
             raise ValueError("For 'Conv2d', msbridge supports only data_format='NCHW'.")
-        if weight_init is not None or bias_init is not None:
-            raise ValueError("For 'Conv2d', msbridge supports only the default weight_init/bias_init (None); "
-                             "initialise with torch.nn.init after construction.")
         if dtype is not None and dtype is not torch.float32:
             raise TypeError(f"For 'Conv2d', msbridge supports only dtype float32, but got {dtype!r}.")
         self.kernel_size, self.stride = _pair("kernel_size", kernel_size), _pair("stride", stride)
@@ -62,6 +61,8 @@ class Conv2d(torch.nn.Module):
         self.in_channels, self.out_channels = in_channels, out_channels
         self.weight = native.weight
         self.bias = native.bias if has_bias else None
+        apply_init(self.weight, weight_init)
+        apply_init(self.bias, bias_init)
 
     def _pads(self, x) -> tuple[int, int, int, int]:
         """torch F.pad order: (left, right, top, bottom)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import torch
 
+from msbridge.mindspore.nn.layers._init import apply_init
 from msbridge.mindspore.nn.layers.activation import get_activation
 
 
@@ -25,15 +26,14 @@ class Dense(torch.nn.Module):
         super().__init__()
         self.in_channels = _check_int("in_channels", in_channels)
         self.out_channels = _check_int("out_channels", out_channels)
-        if weight_init is not None or bias_init is not None:
-            raise ValueError("For 'Dense', msbridge supports only the default weight_init/bias_init (None); "
-                             "initialise with torch.nn.init after construction.")
         if dtype is not None and dtype is not torch.float32:
             raise TypeError(f"For 'Dense', msbridge supports only dtype float32, but got {dtype!r}.")
         linear = torch.nn.Linear(in_channels, out_channels, bias=bool(has_bias))
         self.has_bias = bool(has_bias)
         self.weight = linear.weight
         self.bias = linear.bias if self.has_bias else None
+        apply_init(self.weight, weight_init)
+        apply_init(self.bias, bias_init)
         self.activation = get_activation(activation)
         self.activation_flag = self.activation is not None
 

@@ -1,0 +1,58 @@
+"""``mindspore.nn.Pad`` on torch: (before, after) pairs per axis, first axis first.
+
+torch's ``F.pad`` takes the pairs last axis first, and has no ``SYMMETRIC`` mode (numpy's
+"symmetric": the edge element is repeated); ``REFLECT`` in torch is limited to the last
+three axes of a batched input. Each non-constant axis is padded here by concatenating
+flipped slices, which computes MindSpore's values on any axis.
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+_MODES = ("CONSTANT", "REFLECT", "SYMMETRIC")
+
+
+def _pairs(paddings) -> tuple[tuple[int, int], ...]:
+    if not isinstance(paddings, tuple):
+        raise TypeError(f"For 'Pad', the type of 'paddings' must be tuple, but got {type(paddings).__name__}.")
+    if len(paddings) > 4 or not all(isinstance(p, (tuple, list)) and len(p) == 2 for p in paddings):
+        raise ValueError(f"For 'Pad', the dimension of 'paddings' must be (n, 2) with n <= 4, but got {paddings}.")
+    return tuple((int(a), int(b)) for a, b in paddings)
+
+
+def _mirror(x: torch.Tensor, axis: int, before: int, after: int, edge: int) -> torch.Tensor:
+    """Pad one axis by mirroring: ``edge`` 1 leaves the edge out (REFLECT), 0 repeats it (SYMMETRIC)."""
+    size = x.shape[axis]
+    parts = []
+    if before:
+        parts.append(x.narrow(axis, edge, before).flip(axis))
+    parts.append(x)
+    if after:
+        parts.append(x.narrow(axis, size - after - edge, after).flip(axis))
+    return torch.cat(parts, axis) if len(parts) > 1 else x
+
+
+class Pad(torch.nn.Module):
+    """Pads ``x`` by ``paddings[d] = (before, after)`` on axis d, as MindSpore's nn.Pad."""
+
+    def __init__(self, paddings, mode="CONSTANT"):
+        super().__init__()
+        self.paddings = _pairs(paddings)
+        if not isinstance(mode, str) or mode.upper() not in _MODES:
+            raise ValueError(f"For 'Pad', the 'mode' must be in {list(_MODES)}, but got {mode!r}.")
+        self.mode = mode.upper()
+
+    def forward(self, x):
+        if x.dim() != len(self.paddings):
+            raise ValueError(f"For 'Pad', the rank of the input must be {len(self.paddings)}, but got {x.dim()}.")
+        if self.mode == "CONSTANT":
+            flat = [v for pair in reversed(self.paddings) for v in pair]
+            return F.pad(x, flat)
+        edge = 1 if self.mode == "REFLECT" else 0
+        for axis, (before, after) in enumerate(self.paddings):
+            x = _mirror(x, axis, before, after, edge)
+        return x
+
+    def extra_repr(self) -> str:
+        return f"paddings={self.paddings}, mode={self.mode}"

@@ -1,0 +1,33 @@
+"""MindSpore functional ops on torch where torch has no function of the same meaning.
+
+``ops.cast(x, dtype)`` is a method call in torch (``x.to(dtype)``) and ``ops.shape(x)`` an
+attribute (``x.shape``, a ``torch.Size``); the converter's rows are function to function, so these
+twins carry the MindSpore signature. Each is checked against MindSpore in
+tests/convert/test_model_coverage.py and by the row harness.
+"""
+from __future__ import annotations
+
+import numbers
+
+import torch
+
+
+def cast(input, dtype):
+    """``input`` as a tensor of ``dtype`` (a new tensor, differentiable for float dtypes, as in MindSpore)."""
+    if not isinstance(dtype, torch.dtype):
+        raise TypeError(f"For 'Cast', the input 'dtype' should be mindspore dtype, but got {dtype!r}.")
+    if isinstance(input, torch.Tensor):
+        return input.to(dtype)
+    if isinstance(input, numbers.Number):
+        return torch.tensor(input, dtype=dtype)
+    raise TypeError(f"Failed calling Cast with input={type(input)}: the input must be a Number or a Tensor.")
+
+
+def shape(input_x) -> tuple[int, ...]:
+    """The shape as a tuple of ints (MindSpore returns a plain tuple; ``torch.Size`` is a tuple too)."""
+    if not isinstance(input_x, torch.Tensor):
+        raise TypeError(f"For primitive[Shape], the input argument must be Tensor, but got {type(input_x)}.")
+    return tuple(input_x.shape)
+
+
+__all__ = ["cast", "shape"]
