@@ -22,6 +22,7 @@ import libcst as cst
 
 from msbridge.convert import report as rpt
 from msbridge.convert.bindings import TARGET
+from msbridge.convert.walk import walk
 
 SAVE = {"mindspore": ("mindspore.save_checkpoint", "mindspore.train.save_checkpoint",
                       "mindspore.train.serialization.save_checkpoint"),
@@ -126,7 +127,7 @@ class CheckpointCalls:
                         self_.optimizers.add(code(target.target))
 
         self_ = self
-        bindings.module.visit(Walk())
+        walk(bindings.module, Walk())
 
     def _is_optimizer(self, call: cst.Call) -> bool:
         name = self.rw.imports.resolve(call.func)

@@ -19,6 +19,7 @@ import libcst as cst
 
 from msbridge.convert import report as rpt
 from msbridge.convert.rules import primitives
+from msbridge.convert.walk import walk
 
 
 def _public(name: str | None) -> str | None:
@@ -137,7 +138,7 @@ class OperatorInstances:
             return False
         if self._using is None or self._using[0] != id(module):
             users = _ClassesUsing()
-            module.visit(users)
+            walk(module, users)
             self._using = (id(module), users)
         return bool(self._using[1].by_attr.get(attr, set()) - {id(node)})
 
@@ -150,7 +151,7 @@ class OperatorInstances:
             return
         info = _Class()
         uses = _Uses()
-        node.body.visit(uses)
+        walk(node.body, uses)
         for attr, assigns in uses.assigned.items():
             value = assigns[0].value
             if not isinstance(value, cst.Call):
