@@ -135,7 +135,7 @@ class TrainStep:
         self.clip = ClipGrad(rewriter)              # clipping calls inside planned steps (rules.clip_grad)
         tree = getattr(rewriter.scan, "tree", None)
         # grad_fn names / step lines whose gradients are used beyond ``optimizer(grads)`` -> why
-        self.escaping, self.escaping_lines = (gradients.escapes(tree, self.grad_fns, rewriter.scan.imports)
+        self.escaping, self.escaping_lines = (gradients.escapes(tree, self.grad_fns, rewriter.scan.imports, rewriter.scan.nodes or None)
                                               if tree is not None and rewriter.target == "torch" else ({}, {}))
 
     # ---- to torch -----------------------------------------------------------------------------
