@@ -2,10 +2,10 @@
 
 Why: a flat import table made ``def f(): nn = mymodels; return nn.ReLU()`` a
 torch call, and methods renamed by attribute name alone turned a pandas
-``df.eval(...)`` into ``df.set_train(False)``. LibCST's ``ScopeProvider`` over
-the whole module (``MetadataWrapper``) knows every binding of every name; its
-qualified-name lookup (the one ``QualifiedNameProvider`` uses, asked only for
-the nodes the rewrite looks at) says what an import made of it.
+``df.eval(...)`` into ``df.set_train(False)``. A scope analysis over the whole
+module (``msbridge.convert.scopes``: LibCST's rules, in one cheap walk) knows
+every binding of every name; its qualified-name lookup, asked only for the
+nodes the rewrite looks at, says what an import made of it.
 
 Two questions are answered here:
 
@@ -24,12 +24,12 @@ Two questions are answered here:
 from __future__ import annotations
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, QualifiedNameSource, ScopeProvider
-from libcst.metadata.scope_provider import Assignment, ImportAssignment
 
 from msbridge.convert.catalog import BRIDGE_OUTPUTS, framework_of, mirror_framework_of
 from msbridge.convert.names import dotted_name
+from msbridge.convert.scopes import IMPORT, Assignment, ImportAssignment, scopes_of
 from msbridge.convert.visiting import NoFieldHooks
+from msbridge.convert.walk import walk
 
 TARGET, SOURCE, OTHER = "target", "source", "other"
 # libraries whose objects are certainly not framework modules or tensors
@@ -135,7 +135,7 @@ class Bindings:
         """``imported``: every local name an import of the file binds (others never resolve: no lookup)."""
         self.module, self.target, self.imported = module, target, imported
         self.source = "mindspore" if target == "torch" else "torch"
-        self.scopes = MetadataWrapper(module, unsafe_skip_copy=True).resolve(ScopeProvider)
+        self.scopes = scopes_of(module)
         self.calls: dict[int, str] = {}        # id(Call) -> kind of its result, as the rewriter decided
         self.names: dict[int, str] = {}        # id(assigned Name node / ClassDef) -> kind
         self.attributes: dict[tuple[int, str], list[str]] = {}   # (id(ClassDef), attr) -> kinds of self.attr = ...
@@ -147,12 +147,13 @@ class Bindings:
 
     # ---- names -------------------------------------------------------------------------------
     def qualified_names(self, node: cst.CSTNode) -> set:
-        scope = self.scopes.get(node)
+        """(qualified name, source) pairs; source is IMPORT, BUILTIN or LOCAL (``msbridge.convert.scopes``)."""
+        scope = self.scopes.get(id(node))
         if scope is None:
             return set()
         try:
-            return scope.get_qualified_names_for(node)
-        except Exception:   # LibCST raises on nodes it cannot name (e.g. in a position it does not track)
+            return scope.qualified_names(node)
+        except Exception:   # a node the analysis cannot name: not known (never raised on the corpus)
             return set()
 
     def qualify(self, node: cst.BaseExpression) -> str | None:
@@ -163,8 +164,8 @@ class Bindings:
         names = self.qualified_names(node)
         if len(names) != 1:
             return None
-        (name,) = names
-        return name.name if name.source == QualifiedNameSource.IMPORT else None
+        ((name, source),) = names
+        return name if source == IMPORT else None
 
     resolve = qualify   # the ImportTable spelling the rules use
 
@@ -175,8 +176,8 @@ class Bindings:
         names = self.qualified_names(node)
         if len(names) < 2:
             return []
-        return sorted(n.name for n in names if n.source == QualifiedNameSource.IMPORT
-                      and (framework_of(n.name) or mirror_framework_of(n.name)))
+        return sorted(name for name, source in names if source == IMPORT
+                      and (framework_of(name) or mirror_framework_of(name)))
 
     # ---- facts from the rewriter -----------------------------------------------------------------
     def bind_assignment(self, node: cst.Assign, kind: str | None = None) -> None:
@@ -251,7 +252,7 @@ class Bindings:
         return OTHER if qualified.split(".", 1)[0] in OTHER_ROOTS else None
 
     def _assignments(self, node: cst.Name):
-        scope = self.scopes.get(node)
+        scope = self.scopes.get(id(node))
         if scope is None:
             return None
         return list(scope[node.value])
@@ -290,10 +291,7 @@ class Bindings:
             return None
         self._inferring.add(id(bound))
         self._ahead += 1
-        if self._index is None:
-            self._index = _Index()
-            self.module.visit(self._index)
-        index = self._index
+        index = self.index()
         try:
             if id(bound) in index.values:
                 kind = self.kind(index.values[id(bound)])
@@ -317,15 +315,20 @@ class Bindings:
             self._memo.clear()
         return kind
 
+    def index(self) -> "_Index":
+        """The file's assignments, parameters and calls by name: built on first use (most files never need it)."""
+        if self._index is None:
+            self._index = _Index()
+            walk(self.module, self._index)
+        return self._index
+
     def assigned_values(self, node: cst.Name) -> list[cst.BaseExpression] | None:
         """The values every binding of ``node`` assigns (``x = v``, ``x += v`` as ``x + v``); None when one of
         them is not a plain assignment (a parameter, an import, a loop variable...)."""
         assignments = self._assignments(node)
         if not assignments:
             return None
-        if self._index is None:
-            self._index = _Index()
-            self.module.visit(self._index)
+        self.index()
         values = []
         for assignment in assignments:
             if not isinstance(assignment, Assignment) or id(assignment.node) not in self._index.values:

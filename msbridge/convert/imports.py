@@ -12,6 +12,7 @@ import libcst as cst
 
 from msbridge.convert.names import dotted_name
 from msbridge.convert.visiting import NoFieldHooks
+from msbridge.convert.walk import walk
 
 _SOURCE_ROOTS = {
     # target -> import prefixes that belong to the *source* side and may be dropped when unused
@@ -83,7 +84,7 @@ class _NameUses(NoFieldHooks, cst.CSTVisitor):
         return False
 
     def visit_Attribute(self, node: cst.Attribute):
-        node.value.visit(self)
+        walk(node.value, self)
         return False
 
     def visit_Name(self, node: cst.Name):
@@ -93,7 +94,7 @@ class _NameUses(NoFieldHooks, cst.CSTVisitor):
 def names_read(node: cst.CSTNode) -> set[str]:
     """Every Name in ``node`` outside imports, attribute names excluded."""
     visitor = _NameUses()
-    node.visit(visitor)
+    walk(node, visitor)
     return visitor.names
 
 

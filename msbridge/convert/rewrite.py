@@ -48,7 +48,8 @@ from msbridge.convert.rules.factory_kwargs import FactoryKwargs
 from msbridge.convert.rules.operator_instances import OperatorInstances
 from msbridge.convert.rules.train_step import TrainStep
 from msbridge.convert.scan import BRIDGE_NAMES, Scan
-from msbridge.convert.visiting import COMPOUND, NoFieldHooks, statement_kind
+from msbridge.convert.visiting import COMPOUND, NoFieldHooks, formatting, statement_kind
+from msbridge.convert.walk import walk
 from msbridge.tables import ApiRow
 
 MARK = "# msbridge:"
@@ -167,6 +168,8 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         return stmt.with_changes(leading_lines=[*lines, *stmt.leading_lines])
 
     def on_visit(self, node):
+        if formatting(type(node)):
+            return False   # whitespace, commas, operators: no hook of this class rewrites them or their parts
         kind = statement_kind(type(node))
         if kind:
             # LibCST statements and ast statements come in the same (source) order
@@ -260,7 +263,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         body = [s.with_changes(name=cst.Name(new)) if isinstance(s, cst.FunctionDef) and s.name.value == old else s
                 for s in updated.body.body]
         # `self.forward(x)` inside the class calls the method just renamed (vit-pytorch's cct: AttributeError)
-        body = [s.visit(_SelfMethodRename(old, new)) for s in body]
+        body = [s.visit(_SelfMethodRename(old, new)) if _reads_self_method(s, old) else s for s in body]
         return updated.with_changes(body=updated.body.with_changes(body=body))
 
     # ---- references that are not calls (base classes, dtypes, ...) ---------------------------
@@ -640,7 +643,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
                     found.append(self.catalog.public_name(name, self.source))
 
         if node is not None:
-            node.visit(_Calls())
+            walk(node, _Calls())
         return found
 
     def _base_only_method(self, original, receiver, attr: str) -> None:
@@ -758,6 +761,29 @@ class _SelfMethodRename(cst.CSTTransformer):
         if isinstance(updated.value, cst.Name) and updated.value.value == "self" and updated.attr.value == self.old:
             return updated.with_changes(attr=cst.Name(self.new))
         return updated
+
+
+class _SelfMethodUse:
+    """Finds ``self.<name>`` outside nested classes (what ``_SelfMethodRename`` would rewrite)."""
+
+    def __init__(self, name: str):
+        self.name, self.found = name, False
+
+    def visit_ClassDef(self, node):
+        return False
+
+    def visit_Attribute(self, node):
+        if isinstance(node.value, cst.Name) and node.value.value == "self" and node.attr.value == self.name:
+            self.found = True
+
+
+def _reads_self_method(stmt: cst.CSTNode, name: str) -> bool:
+    """Whether ``stmt`` needs ``_SelfMethodRename`` (a read-only walk: rebuilding every method was costly)."""
+    if isinstance(stmt, cst.ClassDef):
+        return False
+    finder = _SelfMethodUse(name)
+    walk(stmt, finder)
+    return finder.found
 
 
 def _marked_before(trailing: str, leading_lines) -> bool:

@@ -59,6 +59,7 @@ class Scan:
     grad_fns: dict[str, GradFn] = field(default_factory=dict)
     units: list[Unit] = field(default_factory=list)
     statement_lines: list[int] = field(default_factory=list)        # every statement's line, source order
+    nodes: list[ast.AST] = field(default_factory=list)               # list(ast.walk(tree)): walked once
 
     @property
     def cold_names(self) -> set[str]:
@@ -80,9 +81,9 @@ def _dotted(node: ast.AST) -> str | None:
     return ".".join(reversed(parts))
 
 
-def _imports(tree: ast.Module) -> ImportTable:
+def _imports(nodes: list[ast.AST]) -> ImportTable:
     table = ImportTable()
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:
@@ -106,16 +107,19 @@ def _first_line(node: ast.stmt) -> int:
     return min([node.lineno, *(d.lineno for d in decorators)])
 
 
-def scan(code: str, tree: ast.Module, target: str, idiom_attrs: frozenset[str]) -> Scan:
-    imports = _imports(tree)
-    result = Scan(imports)
+def scan(code: str, tree: ast.Module, target: str, idiom_attrs: frozenset[str],
+         nodes: list[ast.AST] | None = None) -> Scan:
+    """``nodes``: ``list(ast.walk(tree))`` when the caller has it (each full walk costs as much as the scan)."""
+    nodes = list(ast.walk(tree)) if nodes is None else nodes
+    imports = _imports(nodes)
+    result = Scan(imports, nodes=nodes)
     interesting = {local for local, full in imports.aliases.items()
                    if framework_of(full) is not None or mirror_framework_of(full) is not None
                    or full.startswith("msbridge.bridge")}   # target names too: their objects are known ones
     assigns: list[tuple[set[str], set[str]]] = []
     hooks: list[tuple[int, str, str]] = []
     positions = []
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.stmt):
             positions.append((node.lineno, node.col_offset))
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
@@ -146,9 +150,9 @@ def scan(code: str, tree: ast.Module, target: str, idiom_attrs: frozenset[str]) 
         if bridge is not None and hook.replace(" ", "") == f"lambda*_:{bridge.scheduler}.step()":
             result.bridge_lines.add(line)
     classes = [(node.name, {n.id for b in node.bases for n in ast.walk(b) if isinstance(n, ast.Name)})
-               for node in ast.walk(tree) if isinstance(node, ast.ClassDef)]
+               for node in nodes if isinstance(node, ast.ClassDef)]
     # receivers of idiom methods (`net.set_train()`): where they are bound decides whether they are renamed
-    interesting |= {n.value.id for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr in idiom_attrs
+    interesting |= {n.value.id for n in nodes if isinstance(n, ast.Attribute) and n.attr in idiom_attrs
                     and isinstance(n.value, ast.Name)}
     for _ in range(2):  # names derived from framework objects (grad_fn = value_and_grad(...), subclasses, ...)
         for reads, writes in assigns:

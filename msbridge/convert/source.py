@@ -49,7 +49,8 @@ def convert_source(code: str, to: str | None = None, path: str = "<string>",
     except SyntaxError as exc:
         report.error = f"does not parse: {exc.msg} (line {exc.lineno})"
         return code, report
-    imported = _import_targets(tree)
+    nodes = list(ast.walk(tree))   # one walk, read by every whole-file question below
+    imported = _import_targets(nodes)
     target = to or detect_target(imported)
     report.direction = target
     if target is None:
@@ -59,7 +60,7 @@ def convert_source(code: str, to: str | None = None, path: str = "<string>",
     if not any(framework_of(q) == other(target) or mirror_framework_of(q) == target or q.startswith("msbridge.bridge")
                for q in imported.values()):
         return code, report   # nothing of the source framework imported: nothing to convert
-    info = scan(code, tree, target, idiom_attributes(target))
+    info = scan(code, tree, target, idiom_attributes(target), nodes)
     info.tree = tree   # whole-file questions of rules.train_step (where are the gradients used?)
     lines = _split_lines(code)
     # names imported from the source side are about to be replaced: they do not block a target import
@@ -156,10 +157,10 @@ def _regions(units, lines: list[str]) -> list[tuple[int, int]]:
     return [tuple(r) for r in regions]
 
 
-def _import_targets(tree: ast.Module) -> dict[str, str]:
-    """Qualified names the file imports (enough to tell which framework it uses)."""
+def _import_targets(nodes: list[ast.AST]) -> dict[str, str]:
+    """Qualified names the file imports (enough to tell which framework it uses); ``nodes``: ``ast.walk``'s."""
     names = {}
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Import):
             names.update({a.asname or a.name: a.name for a in node.names})
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:

@@ -13,6 +13,13 @@ import libcst as cst
 
 SIMPLE, COMPOUND = 1, 2
 _kinds: dict[type, int] = {}
+_formatting: dict[type, bool] = {}
+# nodes made only of formatting (whitespace, comments, punctuation, operators): nothing in them is rewritten
+_FORMATTING_BASES = (cst.BaseParenthesizableWhitespace, cst.TrailingWhitespace, cst.EmptyLine, cst.Comment,
+                     cst.Newline, cst.Comma, cst.Dot, cst.Colon, cst.Semicolon, cst.AssignEqual, cst.LeftParen,
+                     cst.RightParen, cst.LeftSquareBracket, cst.RightSquareBracket, cst.LeftCurlyBrace,
+                     cst.RightCurlyBrace, cst.BaseBinaryOp, cst.BaseBooleanOp, cst.BaseCompOp, cst.BaseUnaryOp,
+                     cst.BaseAugOp, cst.Asynchronous)
 
 
 def statement_kind(node_type: type) -> int:
@@ -22,6 +29,15 @@ def statement_kind(node_type: type) -> int:
         kind = _kinds[node_type] = (SIMPLE if issubclass(node_type, cst.SimpleStatementLine) else
                                     COMPOUND if issubclass(node_type, cst.BaseCompoundStatement) else 0)
     return kind
+
+
+def formatting(node_type: type) -> bool:
+    """Whether a node type holds only formatting: a transformer with no hook for such types may skip its
+    children (the parent keeps the node as it is); LibCST would otherwise rebuild every one (cached per type)."""
+    known = _formatting.get(node_type)
+    if known is None:
+        known = _formatting[node_type] = issubclass(node_type, _FORMATTING_BASES)
+    return known
 
 
 class NoFieldHooks:

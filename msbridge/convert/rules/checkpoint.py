@@ -28,8 +28,9 @@ from __future__ import annotations
 import libcst as cst
 
 from msbridge.convert import report as rpt
-from msbridge.convert.bindings import TARGET, _argument, _Index
+from msbridge.convert.bindings import TARGET, _argument
 from msbridge.convert.rules import module_mode
+from msbridge.convert.walk import walk
 
 SAVE = {"mindspore": ("mindspore.save_checkpoint", "mindspore.train.save_checkpoint",
                       "mindspore.train.serialization.save_checkpoint"),
@@ -156,7 +157,7 @@ class CheckpointCalls:
                         self_.optimizers.add(code(target.target))
 
         self_ = self
-        bindings.module.visit(Walk())
+        walk(bindings.module, Walk())
         for name, bound in saves:
             # to MindSpore only a network's state_dict() becomes a MindSpore checkpoint; any other torch.save
             # writes torch's own format (msbridge.torch.save), which load_checkpoint cannot read
@@ -186,12 +187,8 @@ class CheckpointCalls:
         if values:
             return all(self._plain_object(v, depth - 1) for v in values)
         assignments = bindings._assignments(obj)
-        if bindings._index is None:   # built lazily by the bindings' own look-aheads
-            bindings._index = _Index()
-            bindings.module.visit(bindings._index)
-        index = bindings._index
-        if not assignments or len(assignments) != 1 or index is None \
-                or id(getattr(assignments[0], "node", None)) not in index.params:
+        index = bindings.index()
+        if not assignments or len(assignments) != 1 or id(getattr(assignments[0], "node", None)) not in index.params:
             return False
         function, position, name = index.params[id(assignments[0].node)]
         calls = index.calls_to.get(function, [])

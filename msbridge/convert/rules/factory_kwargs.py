@@ -13,6 +13,7 @@ from __future__ import annotations
 import libcst as cst
 
 from msbridge.convert import report as rpt
+from msbridge.convert.walk import walk
 
 KEYS = ("device", "dtype")
 HELPER = "msbridge.bridge.factory_kwargs.factory_kwargs"
@@ -63,7 +64,7 @@ class _Uses(cst.CSTVisitor):
 def factory_dicts(function: cst.FunctionDef) -> dict[int, str]:
     """id(assignment) -> name for each device/dtype dict of ``function`` that is only ever unpacked."""
     uses = _Uses()
-    function.body.visit(uses)
+    walk(function.body, uses)
     found = {}
     for name, assigns in uses.dicts.items():
         # one binding; every other mention of the name is a `**name` (the assignment target is one Name)

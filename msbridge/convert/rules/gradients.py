@@ -31,17 +31,18 @@ def _is_depend(node, imports) -> bool:
     return name.startswith("mindspore.") and name.endswith(".depend")
 
 
-def escapes(tree, grad_fns, imports) -> tuple[dict[str, str], dict[int, str]]:
+def escapes(tree, grad_fns, imports, nodes=None) -> tuple[dict[str, str], dict[int, str]]:
     """value_and_grad steps whose gradients are used beyond ``optimizer(grads)``.
 
     torch keeps gradients in ``p.grad``, so clipping, all-reducing or logging ``grads``
     cannot be rewritten line by line: such steps (and their grad_fn) are left and marked.
-    Returns (grad_fn name -> why, step line -> why).
+    Returns (grad_fn name -> why, step line -> why). ``nodes``: ``list(ast.walk(tree))`` when known.
     """
+    every = list(ast.walk(tree)) if nodes is None else nodes
     by_fn: dict[str, str] = {}
     by_line: dict[int, str] = {}
     step_calls: set[int] = set()
-    scopes = [tree, *(n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))]
+    scopes = [tree, *(n for n in every if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)))]
     for scope in scopes:
         nodes = list(_scope_nodes(scope))
         for node in nodes:
@@ -75,13 +76,13 @@ def escapes(tree, grad_fns, imports) -> tuple[dict[str, str], dict[int, str]]:
                 by_line[node.lineno] = why
                 if fn is not None:
                     by_fn.setdefault(fn, why)
-    for node in ast.walk(tree):
+    for node in every:
         if isinstance(node, ast.Name) and node.id in grad_fns and isinstance(node.ctx, ast.Load):
             if id(node) not in step_calls and node.id not in by_fn:
                 by_fn[node.id] = (f"'{node.id}' is used other than as '(out), grads = {node.id}(...)' "
                                   f"(line numbers shift as marks are added, so none is given): rewrite this step by hand")
     for fn, why in by_fn.items():   # one step left makes every step of that grad_fn stay
-        for node in ast.walk(tree):
+        for node in every:
             if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
                     and isinstance(node.value.func, ast.Name) and node.value.func.id == fn):
                 by_line.setdefault(node.lineno, why)

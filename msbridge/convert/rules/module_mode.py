@@ -21,6 +21,7 @@ import libcst as cst
 
 from msbridge.convert import report as rpt
 from msbridge.convert.bindings import OTHER, SOURCE, TARGET
+from msbridge.convert.walk import walk
 
 MODULE = "msbridge.torch.nn.module_mode"
 FUNCTIONS = {"train": "module_train", "eval": "module_eval", "state_dict": None, "load_state_dict": None,
@@ -128,5 +129,5 @@ def _enclosing_class_kind(rw, node):
             if call is node and self.stack:
                 found.append(self.stack[-1])
 
-    rw.bindings.module.visit(Find())
+    walk(rw.bindings.module, Find())
     return rw.bindings.names.get(id(found[0])) if found else None

@@ -23,6 +23,7 @@ import libcst as cst
 
 from msbridge.convert import report as rpt
 from msbridge.convert.rules import primitives
+from msbridge.convert.walk import walk
 
 
 def _public(name: str | None) -> str | None:
@@ -210,7 +211,7 @@ class OperatorInstances:
             return False
         if self._using is None or self._using[0] != id(module):
             users = _ClassesUsing()
-            module.visit(users)
+            walk(module, users)
             self._using = (id(module), users)
         users = self._using[1]
         for other in users.by_attr.get(attr, set()) - {id(node)}:
@@ -241,10 +242,10 @@ class OperatorInstances:
             return
         self._locals_of = id(module)
         functions = _Functions()
-        module.visit(functions)
+        walk(module, functions)
         for function in functions.functions:
             names = _LocalNames()
-            function.body.visit(names)
+            walk(function.body, names)
             for name, assigns in names.assigns.items():
                 value = assigns[0].value
                 if len(assigns) != 1 or len(assigns[0].targets) != 1 or not isinstance(value, cst.Call):
@@ -271,7 +272,7 @@ class OperatorInstances:
             return
         info = _Class()
         uses = _Uses()
-        node.body.visit(uses)
+        walk(node.body, uses)
         for attr, assigns in uses.assigned.items():
             value = assigns[0].value
             if not isinstance(value, cst.Call):

@@ -30,6 +30,7 @@ import ast
 import libcst as cst
 
 from msbridge.convert.arguments import bind
+from msbridge.convert.walk import walk
 
 MINDSPORE_KEYS = ("params", "lr", "weight_decay", "grad_centralization", "order_params")
 TORCH_SAFE = ("params", "lr", "weight_decay")
@@ -243,11 +244,11 @@ def lr_views(body) -> list:
     for stmt in body:
         if isinstance(stmt, cst.For) and _is_param_groups(stmt.iter) and isinstance(stmt.target, cst.Name):
             uses = _LrSubscripts(stmt.target.value)
-            stmt.body.visit(uses)
+            walk(stmt.body, uses)
             if uses.lr_uses and uses.lr_uses == uses.uses:
                 found.append(stmt.iter)
         elif isinstance(stmt, cst.SimpleStatementLine):
             subscripts = _LrSubscripts()
-            stmt.visit(subscripts)
+            walk(stmt, subscripts)
             found += subscripts.found
     return found

@@ -36,6 +36,7 @@ from msbridge.convert.names import dotted_name
 from msbridge.convert.rules import gradients, grad_scaler, param_groups
 from msbridge.convert.rules.clip_grad import ClipGrad
 from msbridge.convert.scan import VALUE_AND_GRAD, GradFn
+from msbridge.convert.walk import walk
 
 FORWARD_FN = "_msbridge_forward"
 VIEWS = param_groups.LR_VIEWS
@@ -134,7 +135,7 @@ class TrainStep:
         self.clip = ClipGrad(rewriter)              # clipping calls inside planned steps (rules.clip_grad)
         tree = getattr(rewriter.scan, "tree", None)
         # grad_fn names / step lines whose gradients are used beyond ``optimizer(grads)`` -> why
-        self.escaping, self.escaping_lines = (gradients.escapes(tree, self.grad_fns, rewriter.scan.imports)
+        self.escaping, self.escaping_lines = (gradients.escapes(tree, self.grad_fns, rewriter.scan.imports, rewriter.scan.nodes or None)
                                               if tree is not None and rewriter.target == "torch" else ({}, {}))
 
     # ---- to torch -----------------------------------------------------------------------------
@@ -351,7 +352,7 @@ class TrainStep:
             forward_stmts[0] = forward_stmts[0].with_changes(leading_lines=[])
         collector = _Assigned()
         for stmt in forward_stmts:
-            stmt.visit(collector)
+            walk(stmt, collector)
         loss, optimizer = step.loss, step.optimizer
         aux = [n for n in collector.names if n not in (loss, "_")]
         indent = "    "
@@ -416,7 +417,7 @@ def _call_on(stmt, method: str, module, args_ok: bool = False) -> str | None:
 
 def _assigns(stmt) -> list[str]:
     collector = _Assigned()
-    stmt.visit(collector)
+    walk(stmt, collector)
     return collector.names
 
 
@@ -563,7 +564,7 @@ def _computed_outside(body, first: int, last: int, imports) -> list[str]:
             found.append(name)
             continue
         calls = _Calls(imports)
-        writer.visit(calls)
+        walk(writer, calls)
         if calls.other:
             found.append(name)
     return found
@@ -608,7 +609,7 @@ def _rebound(statements, assigned: set[str]) -> list[str]:
     for stmt in _flat(statements):
         found += sorted((_reads(stmt) & assigned) - bound_here - set(found))
         collector = _Assigned()
-        stmt.visit(collector)
+        walk(stmt, collector)
         bound_here |= set(collector.names)
     return found
 

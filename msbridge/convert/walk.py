@@ -1,0 +1,74 @@
+"""Read-only walks over a LibCST tree, without LibCST's cost of rebuilding it.
+
+Why: ``node.visit(visitor)`` rebuilds every node it passes, even for a
+``CSTVisitor`` that changes nothing (a new dataclass plus its validation per
+node), so a no-op visit costs about as much as a transformer. ``walk`` calls the
+same ``visit_<Node>``/``leave_<Node>`` hooks in the same order (LibCST's own
+field order, learned once per node type) and only reads the tree. Fields that
+hold nothing but formatting (whitespace, parentheses, commas) are skipped.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+import libcst as cst
+
+_FORMATTING = frozenset({"lpar", "rpar", "comma", "semicolon", "leading_lines", "lines_after_decorators",
+                         "header", "footer", "newline", "equal", "colon", "dot", "operator", "asynchronous",
+                         "trailing_whitespace", "first_colon", "second_colon"})
+_fields: dict[type, tuple[str, ...]] = {}
+_is_node: dict[type, bool] = {}
+_hooks: dict[tuple[type, type], tuple] = {}
+
+
+class _FieldOrder(cst.CSTVisitor):
+    """Records the field names LibCST visits one node's children by, in its order."""
+
+    def __init__(self):
+        self.names: list[str] = []
+
+    def on_visit(self, node) -> bool:
+        return False
+
+    def on_visit_attribute(self, node, attribute) -> None:
+        if attribute not in self.names:
+            self.names.append(attribute)
+
+
+def _child_fields(node: cst.CSTNode) -> tuple[str, ...]:
+    order = _FieldOrder()
+    node._visit_and_replace_children(order)
+    names = order.names + [f.name for f in dataclasses.fields(node) if f.name not in order.names]
+    return tuple(n for n in names if n not in _FORMATTING and not n.startswith("whitespace"))
+
+
+def _node_type(kind: type) -> bool:
+    known = _is_node.get(kind)
+    if known is None:
+        known = _is_node[kind] = issubclass(kind, cst.CSTNode)
+    return known
+
+
+def walk(node: cst.CSTNode, visitor) -> None:
+    """Call ``visitor``'s ``visit_<Node>`` (False: skip the children) and ``leave_<Node>`` hooks over ``node``."""
+    kind = type(node)
+    hooks = _hooks.get((type(visitor), kind))
+    if hooks is None:
+        name = kind.__name__
+        hooks = _hooks[(type(visitor), kind)] = (getattr(type(visitor), f"visit_{name}", None),
+                                                 getattr(type(visitor), f"leave_{name}", None))
+    visit, leave = hooks
+    if visit is None or visit(visitor, node) is not False:
+        fields = _fields.get(kind)
+        if fields is None:
+            fields = _fields[kind] = _child_fields(node)
+        for name in fields:
+            value = getattr(node, name)
+            if type(value) is tuple or type(value) is list:
+                for item in value:
+                    if _node_type(type(item)):
+                        walk(item, visitor)
+            elif _node_type(type(value)):
+                walk(value, visitor)
+    if leave is not None:
+        leave(visitor, node)
