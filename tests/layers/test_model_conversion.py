@@ -40,6 +40,8 @@ MODELS = {  # file -> (class, input shape[, number of token ids: an integer inpu
     "torch_dcgan.py": ("DCGAN", (2, 8, 1, 1)),
     "ms_unet.py": ("UNetBlock", (2, 3, 8, 8)),
     "torch_unet.py": ("UNetBlock", (2, 3, 8, 8)),
+    "ms_transformer.py": ("TextTransformer", (2, 3), 20),
+    "torch_transformer.py": ("TextTransformer", (2, 3), 20),
 }
 RTOL = 1e-5   # the widest rtol of the rows these models use (Conv2d, BatchNorm1d)
 
