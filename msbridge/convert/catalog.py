@@ -79,6 +79,23 @@ def _exported(module: str) -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=64)
+def _objects_bound_by(init_path: str) -> frozenset[str]:
+    """Names a package's ``__init__.py`` imports from one of its modules as objects (not as submodules)."""
+    try:
+        tree = ast.parse(Path(init_path).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError):
+        return frozenset()
+    names = set()
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("msbridge."):
+            folder = PACKAGE_DIR.joinpath(*node.module.split(".")[1:])
+            for alias in node.names:
+                if not ((folder / alias.name).is_dir() or (folder / f"{alias.name}.py").is_file()):
+                    names.add(alias.asname or alias.name)
+    return frozenset(names)
+
+
+@functools.lru_cache(maxsize=64)
 def _class_attributes(qualified: str) -> frozenset[str]:
     """Names a msbridge class assigns in its body (``ParallelMode.DATA_PARALLEL``), read from its module's source."""
     module, _, cls = qualified.rpartition(".")
@@ -147,7 +164,11 @@ class Catalog:
             return True
         parts = name.split(".")
         rel = Path(*(parts[1:] if parts[0] == "msbridge" else parts))
-        return (PACKAGE_DIR / rel).is_dir() or (PACKAGE_DIR / rel).with_suffix(".py").is_file()
+        if not ((PACKAGE_DIR / rel).is_dir() or (PACKAGE_DIR / rel).with_suffix(".py").is_file()):
+            return False
+        # `torch.device` is a class although msbridge has a file torch/device.py: the package binds the name
+        # to the object the file defines (`from msbridge.torch.device import device`), as torch does
+        return parts[-1] not in _objects_bound_by(str(PACKAGE_DIR / rel.parent / "__init__.py"))
 
     def mirror(self, name: str, target: str) -> str | None:
         """msbridge's runtime twin of source API ``name`` that runs on ``target``."""

@@ -66,7 +66,7 @@ def convert_source(code: str, to: str | None = None, path: str = "<string>",
     # names imported from the source side are about to be replaced: they do not block a target import
     replaced = {local for local, full in info.imports.aliases.items()
                 if (framework_of(full) or mirror_framework_of(full)) == other(target) and "." in full}
-    needs = ImportNeeds((info.imports.bound_names() - replaced) | set(info.assigned) | _defined_names(tree))
+    needs = ImportNeeds((info.imports.bound_names() - replaced) | set(info.assigned) | _defined_names(info.nodes))
     rewriter = RegionRewriter(target, info, catalog or Catalog(), needs, report)
     rewritten: list[tuple[int, int, cst.Module]] = []
     parsed: list[tuple[int, int, cst.Module]] = []
@@ -110,15 +110,21 @@ def convert_source(code: str, to: str | None = None, path: str = "<string>",
     return out, report
 
 
-def _defined_names(tree: ast.Module) -> set[str]:
-    """Functions, classes and parameters the file defines: a twin imported under one of these names would be
-    shadowed (``def save(...)`` calling ``save(...)`` would call itself), so it is imported by module instead."""
+def _defined_names(nodes) -> set[str]:
+    """Every name the file binds outside imports (functions, classes, parameters, any assignment target, loop,
+    ``with``/``except`` names): a twin imported under one of these names would be shadowed (``def save(...)``
+    calling ``save(...)`` would call itself; ``device: torch.device = device(...)`` in a function raised
+    UnboundLocalError), so it is imported by module instead."""
     names = set()
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.add(node.name)
         elif isinstance(node, ast.arg):
             names.add(node.arg)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
     return names
 
 

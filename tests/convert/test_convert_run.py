@@ -269,9 +269,21 @@ TORCH_PROGRAMS = {
         shapes = [tuple(torch.zeros(2, 3).shape), tuple(torch.ones(4).shape), tuple(torch.empty((1, 2)).shape)]
         result = [np.round(out.numpy(), 3).tolist(), shapes, torch.zeros(2).numpy().dtype.name, torch.jit.is_scripting()]
         """,
+    "device_named_local": """\
+        import torch
+
+
+        def setup(kind):   # pytorch/examples minGPT-ddp: a local named like the twin, annotated with the class
+            device: torch.device = torch.device(kind)
+            return device
+
+
+        dev = setup("cpu")
+        result = [isinstance(dev, torch.device), str(dev)]
+        """,
 }
 # the programs the report must call complete (the others must say why they will not run)
-COMPLETE = {"methods_and_dtype", "class_through_local_base", "ops_idiom", "ops_functional", "model_coverage",
+COMPLETE = {"device_named_local", "methods_and_dtype", "class_through_local_base", "ops_idiom", "ops_functional", "model_coverage",
             "mixed_container", "self_construct", "self_forward"}   # containers convert now (rules.containers): the whole program does
 
 
