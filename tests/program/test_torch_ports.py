@@ -72,11 +72,15 @@ def _run_original(name, tmp, single_process_group):
         weights[label] = str(ckpt)
 
     out = tmp / f"{name}.original.json"
-    if name in DISTRIBUTED:
-        with single_process_group():
+    tf32 = torch.backends.cuda.matmul.allow_tf32   # torch_resume sets it: later tests in this process read torch's default
+    try:
+        if name in DISTRIBUTED:
+            with single_process_group():
+                _load(SCRIPTS / f"{name}.py").main(str(out), init)
+        else:
             _load(SCRIPTS / f"{name}.py").main(str(out), init)
-    else:
-        _load(SCRIPTS / f"{name}.py").main(str(out), init)
+    finally:
+        torch.backends.cuda.matmul.allow_tf32 = tf32
     return json.loads(out.read_text()), weights
 
 
