@@ -90,6 +90,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         self.recorded = None                        # (index, use) of the last report entry
         self.held: list[list[tuple[str, str]]] = [[]]  # per open call: (kind, api) of objects built inside it
         self.base_refs: set[int] = set()            # id() of class-base expressions (rules.containers)
+        self.classes: list[cst.ClassDef] = []        # the classes being visited, innermost last
         self.constants: set[int] = set()            # id() of calls replaced by a constant (rules.constant_calls)
         self.device_moves: set[int] = set()         # id() of device moves removed (rules.devices)
         self.factory = FactoryKwargs(self)          # dd = {'device': ..., 'dtype': ...} ... **dd (torch -> MindSpore)
@@ -223,6 +224,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
 
     # ---- classes: construct <-> forward --------------------------------------------------------
     def visit_ClassDef(self, node):
+        self.classes.append(node)
         self.base_refs.update(id(base.value) for base in node.bases)
         if self.bindings is not None:
             kind = self._class_kind(node)
@@ -256,6 +258,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         return False
 
     def leave_ClassDef(self, original, updated):
+        self.classes.pop()
         self.operators.leave_class()
         if not self._derives_from_module_base(original):
             return updated
@@ -548,14 +551,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
             if result is not None:
                 return result
         if twin is not None:
-            refused = [a.keyword.value for a in original.args if a.keyword is not None
-                       and a.keyword.value in TWIN_REFUSES and self.code_of(a.value) != "None"]
-            if refused:   # the twin would raise at run time: say so where the call is
-                self.record(original, public, rpt.REVIEW, twin,
-                            f"msbridge's twin takes no {'/'.join(refused)}: initialise the parameters with "
-                            f"{self.target}'s own init functions after construction")
-            else:
-                self.record(original, public, rpt.CONVERTED, twin, "msbridge runtime twin (same signature and values)")
+            self.record(original, public, rpt.CONVERTED, twin, "msbridge runtime twin (same signature and values)")
             return updated.with_changes(func=self.needs.reference(twin))
         if rows:
             condition = next((c for c in (getattr(r, f"condition_to_{self.target}") for r in rows) if c), None)
@@ -729,7 +725,6 @@ def _short(text: str) -> str:
 
 _FRAMEWORK_NAMES = {"torch": "torch", "mindspore": "MindSpore"}
 # arguments msbridge's layer twins refuse (msbridge/mindspore/nn/layers: only the default initialisation)
-TWIN_REFUSES: frozenset[str] = frozenset()   # arguments a twin would refuse at run time (none left: the twins apply weight_init/bias_init)
 
 
 def _is_value_row(row: ApiRow) -> bool:

@@ -21,7 +21,6 @@ import libcst as cst
 
 from msbridge.convert import report as rpt
 from msbridge.convert.bindings import OTHER, SOURCE, TARGET
-from msbridge.convert.walk import walk
 
 MODULE = "msbridge.torch.nn.module_mode"
 FUNCTIONS = {"train": "module_train", "eval": "module_eval", "state_dict": None, "load_state_dict": None,
@@ -102,7 +101,7 @@ def _is_super(node) -> bool:
 def _super_call(rw, original, updated, attr):
     """``super().train(mode)`` in a module class (an override of train): the Cell base's ``set_train(mode)``,
     which returns the cell as torch's does. In a class that does not become a Cell it stays."""
-    if attr not in ("train", "eval") or _enclosing_class_kind(rw, original) != TARGET:
+    if attr not in ("train", "eval") or _enclosing_class_kind(rw) != TARGET:
         return None
     args = updated.args if attr == "train" else [cst.Arg(value=cst.Name("False"))]
     if len(args) > 1 or any(a.star or (a.keyword is not None and a.keyword.value != "mode") for a in args):
@@ -112,22 +111,6 @@ def _super_call(rw, original, updated, attr):
                                 args=[a.with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT) for a in args])
 
 
-def _enclosing_class_kind(rw, node):
-    found = []
-
-    class Find(cst.CSTVisitor):
-        def __init__(self):
-            self.stack = []
-
-        def visit_ClassDef(self, cls):
-            self.stack.append(cls)
-
-        def leave_ClassDef(self, cls):
-            self.stack.pop()
-
-        def visit_Call(self, call):
-            if call is node and self.stack:
-                found.append(self.stack[-1])
-
-    walk(rw.bindings.module, Find())
-    return rw.bindings.names.get(id(found[0])) if found else None
+def _enclosing_class_kind(rw):
+    """The kind of the class the rewriter is in (a call being left lies inside it), else None."""
+    return rw.bindings.names.get(id(rw.classes[-1])) if rw.classes else None
