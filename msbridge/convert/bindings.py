@@ -127,6 +127,11 @@ class _Index(NoFieldHooks, cst.CSTVisitor):
         if isinstance(node.func, cst.Name):
             self.calls_to.setdefault(node.func.value, []).append(node)
 
+    def passed(self, param: cst.Param) -> list[cst.BaseExpression | None]:
+        """What each call of the parameter's function in this file passes to it (None: not passed)."""
+        function, position, name = self.params[id(param)]
+        return [_argument(call, position, name) for call in self.calls_to.get(function, [])]
+
 
 class Bindings:
     """Scope-aware name resolution and object kinds for one LibCST module (visit this same module)."""
@@ -296,10 +301,8 @@ class Bindings:
             if id(bound) in index.values:
                 kind = self.kind(index.values[id(bound)])
             elif id(bound) in index.params:
-                function, position, name = index.params[id(bound)]
-                calls = index.calls_to.get(function, [])
-                kind = _agree(self.kind(arg) if arg is not None else None
-                              for arg in (_argument(call, position, name) for call in calls)) if calls else None
+                passed = index.passed(bound)
+                kind = _agree(self.kind(arg) if arg is not None else None for arg in passed) if passed else None
             else:
                 kind = None
         finally:
@@ -321,6 +324,15 @@ class Bindings:
             self._index = _Index()
             walk(self.module, self._index)
         return self._index
+
+    def parameter_arguments(self, node: cst.Name) -> list[cst.BaseExpression | None] | None:
+        """What every call in this file passes for ``node`` when its one binding is a function's parameter,
+        else None."""
+        assignments = self._assignments(node)
+        index = self.index()
+        if not assignments or len(assignments) != 1 or id(getattr(assignments[0], "node", None)) not in index.params:
+            return None
+        return index.passed(assignments[0].node)
 
     def assigned_values(self, node: cst.Name) -> list[cst.BaseExpression] | None:
         """The values every binding of ``node`` assigns (``x = v``, ``x += v`` as ``x + v``); None when one of

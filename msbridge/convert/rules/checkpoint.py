@@ -28,7 +28,7 @@ from __future__ import annotations
 import libcst as cst
 
 from msbridge.convert import report as rpt
-from msbridge.convert.bindings import TARGET, _argument
+from msbridge.convert.bindings import TARGET
 from msbridge.convert.rules import module_mode
 from msbridge.convert.walk import walk
 
@@ -186,13 +186,7 @@ class CheckpointCalls:
         values = bindings.assigned_values(obj)
         if values:
             return all(self._plain_object(v, depth - 1) for v in values)
-        assignments = bindings._assignments(obj)
-        index = bindings.index()
-        if not assignments or len(assignments) != 1 or id(getattr(assignments[0], "node", None)) not in index.params:
-            return False
-        function, position, name = index.params[id(assignments[0].node)]
-        calls = index.calls_to.get(function, [])
-        passed = [_argument(call, position, name) for call in calls]
+        passed = bindings.parameter_arguments(obj)
         return bool(passed) and all(arg is not None and self._plain_object(arg, depth - 1) for arg in passed)
 
     def _is_optimizer(self, call: cst.Call) -> bool:
