@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from msbridge.torch.generator import Generator
+
 _state = {"rng": np.random.default_rng()}
 
 
@@ -17,12 +19,14 @@ def seed(value: int) -> None:
 
 
 def generator(given=None) -> np.random.Generator:
-    """``given`` (a numpy Generator or an int seed) or msbridge's global stream."""
+    """``given`` (a numpy Generator, an int seed, an msbridge.torch.Generator) or msbridge's global stream."""
     if given is None:
         return _state["rng"]
     if isinstance(given, np.random.Generator):
         return given
+    if isinstance(given, Generator):   # msbridge.torch.Generator: its bits, not torch's numbers
+        return given.numpy()
     if isinstance(given, (int, np.integer)) and not isinstance(given, bool):
         return np.random.default_rng(int(given))
-    raise TypeError(f"generator must be a numpy.random.Generator or an int seed on MindSpore, got "
-                    f"{type(given).__name__} (a torch.Generator has no MindSpore counterpart)")
+    raise TypeError(f"generator must be an msbridge.torch.Generator, a numpy.random.Generator or an int seed on "
+                    f"MindSpore, got {type(given).__name__}")

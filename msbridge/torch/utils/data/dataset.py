@@ -8,6 +8,7 @@ from __future__ import annotations
 import bisect
 import math
 
+from msbridge.torch.generator import Generator
 from msbridge.torch.utils.data import _random
 
 
@@ -98,13 +99,17 @@ def _lengths(total: int, lengths) -> list[int]:
 def random_split(dataset, lengths, generator=None):
     """Split into non-overlapping ``Subset``s of the given lengths (or fractions), torch's sizes.
 
-    Which indices land in which part comes from a numpy permutation (``generator``: a numpy
-    Generator or a seed; default msbridge's global stream), not torch's ``randperm``.
+    With an ``msbridge.torch.Generator`` the parts are torch's own (its ``randperm``, bit for bit);
+    otherwise they come from a numpy permutation (``generator``: a numpy Generator or a seed;
+    default msbridge's global stream), not torch's ``randperm``.
     """
     counts = _lengths(len(dataset), lengths)
     if sum(counts) != len(dataset):
         raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
-    order = _random.generator(generator).permutation(sum(counts)).tolist()
+    if isinstance(generator, Generator):
+        order = generator.randperm(sum(counts))
+    else:
+        order = _random.generator(generator).permutation(sum(counts)).tolist()
     parts, offset = [], 0
     for count in counts:
         parts.append(Subset(dataset, order[offset:offset + count]))
