@@ -46,6 +46,7 @@ from msbridge.convert.rules.checkpoint import CheckpointCalls
 from msbridge.convert.rules.class_values import ClassValues
 from msbridge.convert.rules.factory_kwargs import FactoryKwargs
 from msbridge.convert.rules.operator_instances import OperatorInstances
+from msbridge.convert.rules.optimizer_state import OptimizerState
 from msbridge.convert.rules.train_step import TrainStep
 from msbridge.convert.scan import BRIDGE_NAMES, Scan
 from msbridge.convert.visiting import COMPOUND, NoFieldHooks, formatting, statement_kind
@@ -83,6 +84,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         self.carried_depth = 1 << 30                # statement nesting depth they came from
         self.train_step = TrainStep(self)
         self.checkpoint = CheckpointCalls(self)   # save/load checkpoint calls (rules.checkpoint)
+        self.optimizer_state = OptimizerState(self)   # optimizer/scheduler state_dict calls (rules.optimizer_state)
         self.operators = OperatorInstances(self)   # self.mean = ops.ReduceMean(...) folded (rules.operator_instances)
         self.class_values = ClassValues(self)      # norm_layer([d], epsilon=...) through a marked class reference
         self.bindings: Bindings | None = None
@@ -533,9 +535,10 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         twin = self.catalog.mirror(public, self.target)
         inexact = bool(rows) and all(r.exactness in ("approximate", "impossible") for r in rows) \
             and not any(preference.native(r) for r in rows)   # --prefer native: the row, not the twin
-        if twin is not None and (not rows or inexact or _is_lr_api(public, rows[0])):
+        stateful = self.optimizer_state.keeps_torch_state(public, self.assign_of.get(id(original)))
+        if twin is not None and (not rows or inexact or stateful or _is_lr_api(public, rows[0])):
             why = (f"no exact {self.target} equivalent ({rows[0].exactness}); " if inexact else "") + \
-                "msbridge runtime twin (same signature and values)"
+                (f"{stateful}; " if stateful else "") + "msbridge runtime twin (same signature and values)"
             args, found = param_groups.twin_params(self, rows, original, updated)
             found += twin_limits.refused(self, public, original) + twin_calls.problems(self, public, original)
             self.record(original, public, rpt.REVIEW if found else rpt.CONVERTED, twin, "; ".join(found) or why)
@@ -667,6 +670,9 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         receiver = original.func.value
         if attr in module_mode.FUNCTIONS:   # train()/eval()/state_dict() on an untyped receiver (rules.module_mode)
             self.checkpoint._facts()
+            stated = self.optimizer_state.call(original, updated, self.checkpoint.optimizers)
+            if stated is not None:   # an optimizer's or scheduler's state_dict() (rules.optimizer_state)
+                return stated
             dispatched = module_mode.dispatch(self, original, updated, self.checkpoint.optimizers)
             if dispatched is not None:
                 return dispatched

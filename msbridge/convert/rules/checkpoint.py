@@ -347,8 +347,8 @@ class CheckpointCalls:
         api = ".load_state_dict()"
         receiver = original.func.value
         why = self._network(receiver)
-        if why and self.rw.code_of(receiver) in self.optimizers:
-            return self._review(original, updated, api, why)
+        if why and self.rw.code_of(receiver) in self.optimizers:   # converted on a twin (rules.optimizer_state)
+            return self.rw.optimizer_state.call(original, updated, self.optimizers)
         if why is not None and self.rw.bindings is not None and self.rw.bindings.kind(receiver) is not None:
             return None   # a non-framework object's method stays
         done = module_mode.dispatch(self.rw, original, updated, self.optimizers)
