@@ -62,6 +62,11 @@ def _tensor_bytes(tensor) -> tuple[str, bytes, tuple[int, ...]]:
     return dtype, np.ascontiguousarray(array).tobytes(), tuple(int(d) for d in tensor.shape)
 
 
+def _is_torch_tensor(obj) -> bool:
+    """A torch tensor (optimizer twins' state where torch is installed), told by type, without importing torch."""
+    return any(k.__module__ == "torch" and k.__name__ == "Tensor" for k in type(obj).__mro__)
+
+
 class _Pickler(pickle._Pickler):
     """Protocol-2 pickler writing MindSpore tensors as torch's ``_rebuild_tensor_v2`` records."""
 
@@ -85,6 +90,8 @@ class _Pickler(pickle._Pickler):
     def reducer_override(self, obj):
         import mindspore
 
+        if _is_torch_tensor(obj):   # a torch tensor in a program run beside torch: written as torch writes it
+            obj = mindspore.Tensor(obj.detach().cpu().numpy())
         if isinstance(obj, mindspore.Tensor):
             dtype, data, shape = _tensor_bytes(obj)
             numel = int(np.prod(shape)) if shape else 1

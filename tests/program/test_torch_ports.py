@@ -43,6 +43,7 @@ PROGRAMS = {
     "torch_train_eval": 1e-4,   # as __main__ it shuffles; main(out, init) (no shuffling) is compared
     "torch_ddp": 1e-4,
     "torch_resume": 1e-4,   # checkpoint dictionary saved and resumed into a new model (issue 15's save/load)
+    "torch_resume_state": 1e-4,   # optimizer + scheduler state resumed; random_split with a seeded Generator
 }
 DISTRIBUTED = {"torch_ddp"}
 ALSO_AS_MAIN = {"torch_train_eval"}   # its __main__ shuffles: run that too (to the end; not compared)
