@@ -229,3 +229,26 @@ def test_detach_is_stop_gradient():
     assert "    return detach(x), detach(x), detach(x).asnumpy()\n" in out and "from msbridge.torch import detach\n" in out
     assert uses.count((".detach()", CONVERTED)) == 3 and ("torch.detach", CONVERTED) in uses
     assert (".numpy()", CONVERTED) in uses
+
+
+def test_optimizer_and_scheduler_state_cross_on_twins():
+    """imagenet's resume: an optimizer whose state is saved or loaded goes to msbridge's torch-layout twin (not
+    mindspore.nn.SGD) and its state_dict()/load_state_dict() calls, and the scheduler's, are converted; the run:
+    tests/program/test_torch_ports.py (``torch_resume_state``), the numbers: tests/torch/test_optimizer_state_resume.py."""
+    out, uses = _convert("""\
+        import torch
+
+
+        def main(model, path):
+            optimizer = torch.optim.SGD(model.parameters(), 0.1, momentum=0.9)
+            scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=30, gamma=0.1)
+            checkpoint = torch.load(path)
+            optimizer.load_state_dict(checkpoint['optimizer'])
+            scheduler.load_state_dict(checkpoint['scheduler'])
+            torch.save({'optimizer': optimizer.state_dict(), 'scheduler': scheduler.state_dict()}, path)
+        """)
+    assert "# msbridge:" not in out and "mindspore.nn.SGD" not in out
+    assert "optimizer = SGD(model.trainable_params(), 0.1, momentum=0.9)" in out
+    assert "from msbridge.torch.optim import SGD" in out
+    assert [s for a, s in uses if a in (".load_state_dict()", ".state_dict()")] == [CONVERTED] * 4
+    assert all(status == CONVERTED for _, status in uses)
