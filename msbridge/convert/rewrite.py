@@ -41,7 +41,7 @@ from msbridge.convert.imports import ImportNeeds
 from msbridge.convert.rules import (
     callbacks, constant_calls, containers, devices, labels, layer_init, loss_scale, methods, optimizer_lr,
     param_groups, shape_varargs, tensor_methods, twin_calls, twin_limits)
-from msbridge.convert.rules import module_mode
+from msbridge.convert.rules import clip_grad, module_mode
 from msbridge.convert.rules.checkpoint import CheckpointCalls
 from msbridge.convert.rules.class_values import ClassValues
 from msbridge.convert.rules.factory_kwargs import FactoryKwargs
@@ -563,7 +563,8 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
             self.record(original, public, rpt.REVIEW, None,
                         f"table row {rows[0].id!r} {why}; see `msbridge explain {public}`")
         else:
-            self.record(original, public, rpt.UNSUPPORTED, None, f"no {self.target} counterpart in the mapping tables")
+            self.record(original, public, rpt.UNSUPPORTED, None, clip_grad.outside_step(public, self.target)
+                        or f"no {self.target} counterpart in the mapping tables")
         return updated
 
     def _by_row(self, original, updated, public, row: ApiRow):

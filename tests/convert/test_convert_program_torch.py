@@ -98,6 +98,7 @@ def test_clipping_in_a_step_clips_the_steps_gradients():
     assert {u for u in uses if "clip" in u[0]} == {("torch.nn.utils.clip_grad_norm_", CONVERTED),
                                                   ("torch.nn.utils.clip_grad_value_", REVIEW),
                                                   ("torch.nn.utils.clip_grad_norm_", UNSUPPORTED)}
+    assert "unsupported: torch.nn.utils.clip_grad_norm_: not between the loss.backward() and optimizer.step()" in out
 
 
 def test_a_scaled_step_keeps_the_scaler():

@@ -16,7 +16,8 @@ names it ``grads``), so the call becomes a function of it, with torch's formula
 The gradients are those of the optimizer's parameters. When the clipped parameters are written as
 the optimizer was built (``model.parameters()`` both times) the sets are the same and the line is
 converted; otherwise it is rewritten the same way and marked ``review`` (the sets may differ). A
-clipping call outside such a step is left to the general rules (marked: no MindSpore counterpart).
+clipping call outside such a step stays as written and is marked ``unsupported`` (``outside_step`` says why:
+there are no ``.grad`` to clip on MindSpore, and no gradients tuple to clip in their place).
 """
 from __future__ import annotations
 
@@ -32,6 +33,15 @@ SIGNATURES = {"norm": ("parameters", "max_norm", "norm_type", "error_if_nonfinit
               "value": ("parameters", "clip_value", "foreach")}
 TWINS = {"norm": "msbridge.torch.grads.clip_grad_norm", "value": "msbridge.torch.grads.clip_grad_value"}
 GRADS = "grads"
+
+
+def outside_step(api: str, target: str) -> str | None:
+    """Why a clipping call the step rule did not take stays unsupported, or None for any other API."""
+    if target != "mindspore" or (api not in NORM and api not in VALUE):
+        return None
+    return ("not between the loss.backward() and optimizer.step() of a zero_grad/backward/step sequence msbridge "
+            "converts: MindSpore parameters hold no .grad to clip in place; inside such a step the gradients "
+            "tuple is clipped (msbridge.torch.grads)")
 
 
 def _kind(imports, call: cst.Call) -> str | None:
