@@ -51,8 +51,17 @@ class RMSProp(Optimizer):
         self.ms = self._zeros_like(self.parameters, 1.0)
         self.moment = self._zeros_like(self.parameters)
 
+    _state_names = ("ms", "moment")
+
     def _apply(self, gradients, lrs):
         one_minus_decay = f32(1.0) - self.decay
+        lib = None if self.centered else self._native(gradients, lrs)
+        if lib is not None:  # the plain fast path's roundings, one pass per parameter
+            c, eps, momentum = float(one_minus_decay), float(self.epsilon), float(self.momentum)
+            for w, g, lr, ms, mom in zip(self.parameters, gradients, self._floats(lrs), self.ms, self.moment):
+                lib.rmsprop(w.numel(), w.data_ptr(), g.data_ptr(), ms.data_ptr(), mom.data_ptr(), lr, c, eps, momentum)
+            self._written()
+            return
         scratch = None if self.centered else self._scratch(gradients)
         if scratch is not None:
             self._fast(gradients, lrs, scratch, one_minus_decay)

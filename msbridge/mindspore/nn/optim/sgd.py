@@ -55,8 +55,26 @@ class SGD(Optimizer):
         self.stat = self._zeros_like(self.parameters, 1.0)
         self._stat_zeroed = {}  # id(stat) -> stat._version right after the fast path zeroed it
 
+    _state_names = ("accum",)  # ``stat`` is read (first step) and zeroed here, not by the kernel
+    _flag_state_names = ("stat",)
+
+    def _native_config(self):
+        return (float(self.momentum) == 0, self.nesterov)
+
     def _apply(self, gradients, lrs):
         one_minus_dampening = 1 - f32(self.dampening)
+        lib = self._native(gradients, lrs)
+        if lib is not None and all(s.is_contiguous() and s.dtype == torch.float32 for s in self.stat):
+            momentum, damped = float(self.momentum), float(one_minus_dampening)
+            for w, g, lr, accum, stat in zip(self.parameters, gradients, self._floats(lrs), self.accum, self.stat):
+                first = momentum != 0 and self._stat_zeroed.get(id(stat)) != stat._version and bool(stat.any())
+                lib.sgd(w.numel(), w.data_ptr(), g.data_ptr(), accum.data_ptr(), stat.data_ptr() if first else None,
+                        lr, momentum, damped, int(self.nesterov))
+                if first:
+                    stat.zero_()
+                    self._stat_zeroed[id(stat)] = stat._version
+            self._written()
+            return
         scratch = self._scratch(gradients)
         if scratch is not None:
             self._fast(gradients, lrs, scratch, one_minus_dampening)
