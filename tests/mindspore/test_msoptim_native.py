@@ -25,11 +25,13 @@ CONFIGS = [("Momentum", {"learning_rate": 0.1, "momentum": 0.9}),
            ("SGD", {"learning_rate": 0.1}),
            ("Adam", {"learning_rate": 0.01}),
            ("Adam", {"learning_rate": 0.01, "use_nesterov": True}),
+           ("Adam", {"learning_rate": 0.01, "use_amsgrad": True}),
            ("LazyAdam", {"learning_rate": 0.01, "beta1": 0.3}),  # 1 - beta1 >= 0.5: the other moment branch
            ("AdamWeightDecay", {"learning_rate": 0.01, "weight_decay": 0.1}),
            ("AdaMax", {"learning_rate": 0.01}),
            ("Adagrad", {"learning_rate": 0.01}),
-           ("RMSProp", {"learning_rate": 0.01, "momentum": 0.9})]
+           ("RMSProp", {"learning_rate": 0.01, "momentum": 0.9}),
+           ("RMSProp", {"learning_rate": 0.01, "momentum": 0.9, "centered": True, "decay": 0.0})]  # decay 0: skips
 
 
 def _run(name, kwargs, use_native):

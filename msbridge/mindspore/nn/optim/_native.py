@@ -59,15 +59,21 @@ void sgd(int64_t n, float *w, const float *g, float *acc, const float *stat, flo
     }
 }
 
-/* Adam: m = fma(g - m, c1, m); v = fma(fma(g, g, -v), c2, v); w += (-lr_t * m) / (sqrt(v) + eps). */
-void adam(int64_t n, float *w, const float *g, float *m, float *v, float c1, float c2, float lr_t, float eps,
-          float b1, int nesterov) {
+/* Adam: m = fma(g - m, c1, m); v = fma(fma(g, g, -v), c2, v); w += (-lr_t * m) / (sqrt(v) + eps).
+   vhat (AMSGrad, else NULL): vhat = max(vhat, v) (NaN wins), divides by sqrt(vhat) + eps instead. */
+void adam(int64_t n, float *w, const float *g, float *m, float *v, float *vhat, float c1, float c2, float lr_t,
+          float eps, float b1, int nesterov) {
     for (int64_t i = 0; i < n; i++) {
         float gi = g[i];
         float mi = fmaf(gi - m[i], c1, m[i]);
         float vi = fmaf(fmaf(gi, gi, -v[i]), c2, v[i]);
         m[i] = mi;
         v[i] = vi;
+        if (vhat) {
+            float h = vhat[i];
+            vi = (h > vi || h != h) ? h : vi;
+            vhat[i] = vi;
+        }
         float d = sqrtf(vi) + eps;
         if (nesterov) w[i] = w[i] - ((mi * b1 + gi * c1) * lr_t) / d;
         else w[i] = w[i] + (-lr_t * mi) / d;
@@ -103,6 +109,24 @@ void rmsprop(int64_t n, float *w, const float *g, float *ms, float *mom, float l
     }
 }
 
+/* ApplyCenteredRMSProp: ms += (g*g - ms)*c; mg += (g - mg)*c; d = sqrt(ms - mg*mg + eps);
+   mom = mom*momentum + g*lr / d; w -= mom; where d is NaN (radicand below zero) mom and w keep their values. */
+void centered_rmsprop(int64_t n, float *w, const float *g, float *ms, float *mom, float *mg, float lr, float c,
+                      float eps, float momentum) {
+    for (int64_t i = 0; i < n; i++) {
+        float gi = g[i];
+        float s = ms[i] + (gi * gi - ms[i]) * c;
+        float a = mg[i] + (gi - mg[i]) * c;
+        ms[i] = s;
+        mg[i] = a;
+        float d = sqrtf(s - a * a + eps);
+        if (d != d) continue;
+        float mo = mom[i] * momentum + (gi * lr) / d;
+        mom[i] = mo;
+        w[i] = w[i] - mo;
+    }
+}
+
 /* ApplyAdaMax: m = m*b1 + g*c1; v = max(v*b2, |g|) (NaN wins); w += (-lr_b * m) / (v + eps). */
 void adamax(int64_t n, float *w, const float *g, float *m, float *v, float b1, float c1, float b2, float lr_b,
             float eps) {
@@ -133,9 +157,10 @@ _I64, _F32, _INT, _PTR = ctypes.c_int64, ctypes.c_float, ctypes.c_int, ctypes.c_
 SIGNATURES = {  # kernel -> (number of pointer arguments after n, scalar argument types)
     "momentum": (3, [_F32, _F32]),
     "sgd": (4, [_F32, _F32, _F32, _INT]),
-    "adam": (4, [_F32, _F32, _F32, _F32, _F32, _INT]),
+    "adam": (5, [_F32, _F32, _F32, _F32, _F32, _INT]),
     "adam_weight_decay": (4, [_F32, _F32, _F32, _F32, _F32, _INT]),
     "rmsprop": (4, [_F32, _F32, _F32, _F32]),
+    "centered_rmsprop": (5, [_F32, _F32, _F32, _F32]),
     "adamax": (4, [_F32, _F32, _F32, _F32, _F32]),
     "adagrad": (3, [_F32]),
 }

@@ -38,7 +38,8 @@ class LazyAdam(Optimizer):
         self.beta2_power = self.beta2_power * self.beta2
         lib = self._native(gradients, lrs)
         if lib is not None:
-            native_adam_step(self, lib, gradients, lrs, self.moment1, self.moment2, self.use_nesterov)
+            native_adam_step(self, lib, gradients, lrs, self.moment1, self.moment2, self.use_nesterov,
+                             (None,) * len(self.parameters))
             return
         scratch = self._scratch(gradients)
         if scratch is not None:
