@@ -19,6 +19,7 @@ uses it after one probe per optimizer class and configuration gave the same
 bits as its eager path (``Optimizer._native_step``). No compiler, a failed
 build, ``MSBRIDGE_NATIVE=0`` or a mismatch: the eager paths run, unchanged.
 """
+import bisect
 import ctypes
 import hashlib
 import os
@@ -50,26 +51,39 @@ void sgd(int64_t n, float *w, const float *g, float *acc, const float *stat, flo
         for (int64_t i = 0; i < n; i++) w[i] = w[i] - g[i] * lr;
         return;
     }
-    for (int64_t i = 0; i < n; i++) {
-        float a = acc[i] * mom + g[i] * damped;
-        if (stat && stat[i] > 0.0f) a = g[i];
-        acc[i] = a;
-        float u = nesterov ? a * mom + g[i] : a;
-        w[i] = w[i] - u * lr;
+    if (stat) {  /* the first step only */
+        for (int64_t i = 0; i < n; i++) {
+            float a = stat[i] > 0.0f ? g[i] : acc[i] * mom + g[i] * damped;
+            acc[i] = a;
+            w[i] = w[i] - (nesterov ? a * mom + g[i] : a) * lr;
+        }
+    } else if (nesterov) {
+        for (int64_t i = 0; i < n; i++) {
+            float a = acc[i] * mom + g[i] * damped;
+            acc[i] = a;
+            w[i] = w[i] - (a * mom + g[i]) * lr;
+        }
+    } else {
+        for (int64_t i = 0; i < n; i++) {
+            float a = acc[i] * mom + g[i] * damped;
+            acc[i] = a;
+            w[i] = w[i] - a * lr;
+        }
     }
 }
 
 /* Adam: m = fma(g - m, c1, m); v = fma(fma(g, g, -v), c2, v); w += (-lr_t * m) / (sqrt(v) + eps).
    vhat (AMSGrad, else NULL): vhat = max(vhat, v) (NaN wins), divides by sqrt(vhat) + eps instead. */
-void adam(int64_t n, float *w, const float *g, float *m, float *v, float *vhat, float c1, float c2, float lr_t,
-          float eps, float b1, int nesterov) {
+static inline __attribute__((always_inline)) void adam_loop(
+        int64_t n, float *w, const float *g, float *m, float *v, float *vhat, float c1, float c2, float lr_t,
+        float eps, float b1, const int nesterov, const int amsgrad) {
     for (int64_t i = 0; i < n; i++) {
         float gi = g[i];
         float mi = fmaf(gi - m[i], c1, m[i]);
         float vi = fmaf(fmaf(gi, gi, -v[i]), c2, v[i]);
         m[i] = mi;
         v[i] = vi;
-        if (vhat) {
+        if (amsgrad) {
             float h = vhat[i];
             vi = (h > vi || h != h) ? h : vi;
             vhat[i] = vi;
@@ -78,6 +92,15 @@ void adam(int64_t n, float *w, const float *g, float *m, float *v, float *vhat, 
         if (nesterov) w[i] = w[i] - ((mi * b1 + gi * c1) * lr_t) / d;
         else w[i] = w[i] + (-lr_t * mi) / d;
     }
+}
+
+/* One loop per branch, so that each one vectorises. */
+void adam(int64_t n, float *w, const float *g, float *m, float *v, float *vhat, float c1, float c2, float lr_t,
+          float eps, float b1, int nesterov) {
+    if (vhat && nesterov) adam_loop(n, w, g, m, v, vhat, c1, c2, lr_t, eps, b1, 1, 1);
+    else if (vhat) adam_loop(n, w, g, m, v, vhat, c1, c2, lr_t, eps, b1, 0, 1);
+    else if (nesterov) adam_loop(n, w, g, m, v, vhat, c1, c2, lr_t, eps, b1, 1, 0);
+    else adam_loop(n, w, g, m, v, vhat, c1, c2, lr_t, eps, b1, 0, 0);
 }
 
 /* AdamWeightDecay: update = m / (sqrt(v) + eps) [+ w*wd]; w = fma(-lr, update, w). */
@@ -90,8 +113,9 @@ void adam_weight_decay(int64_t n, float *w, const float *g, float *m, float *v, 
         m[i] = mi;
         v[i] = vi;
         float u = mi / (sqrtf(vi) + eps);
-        if (decay) u = u + w[i] * wd;
-        w[i] = fmaf(u, -lr, w[i]);
+        float wi = w[i];
+        if (decay) u = u + wi * wd;
+        w[i] = fmaf(u, -lr, wi);
     }
 }
 
@@ -120,10 +144,11 @@ void centered_rmsprop(int64_t n, float *w, const float *g, float *ms, float *mom
         ms[i] = s;
         mg[i] = a;
         float d = sqrtf(s - a * a + eps);
-        if (d != d) continue;
         float mo = mom[i] * momentum + (gi * lr) / d;
-        mom[i] = mo;
-        w[i] = w[i] - mo;
+        int skip = d != d;
+        float wi = w[i];
+        mom[i] = skip ? mom[i] : mo;
+        w[i] = skip ? wi : wi - mo;
     }
 }
 
@@ -216,17 +241,39 @@ def library():
     return lib
 
 
+def _fits(t):
+    return t.dtype == torch.float32 and t.is_cpu and t.layout == torch.strided and t.is_contiguous()
+
+
 def eligible(*tensors):
     """Every tensor a contiguous float32 CPU tensor, none sharing memory with another (the loops assume it)."""
-    spans = []
-    for t in tensors:
-        if t.dtype != torch.float32 or t.device.type != "cpu" or t.layout != torch.strided or \
-                not t.is_contiguous():
+    return disjoint_spans(tensors) is not None
+
+
+def disjoint_spans(tensors):
+    """The tensors' sorted (starts, ends) byte ranges if all fit the kernels and none overlaps another; else None."""
+    if not all(_fits(t) for t in tensors):
+        return None
+    spans = sorted((t.data_ptr(), t.data_ptr() + 4 * t.numel()) for t in tensors if t.numel())
+    if any(a_end > b_start for (_, a_end), (b_start, _) in zip(spans, spans[1:])):
+        return None
+    return [s for s, _ in spans], [e for _, e in spans]
+
+
+def gradients_fit(gradients, params, spans):
+    """Each gradient fits the kernels, is shaped like its parameter and overlaps no parameter or state.
+
+    Gradients are only read, so they may share memory with one another.
+    """
+    starts, ends = spans
+    for g, w in zip(gradients, params):
+        if not _fits(g) or g.shape != w.shape:
             return False
-        start = t.data_ptr()
-        spans.append((start, start + 4 * t.numel()))
-    spans.sort()
-    return all(a_end <= b_start for (_, a_end), (b_start, _) in zip(spans, spans[1:]))
+        start = g.data_ptr()
+        i = bisect.bisect_right(starts, start) - 1
+        if (i >= 0 and ends[i] > start) or (i + 1 < len(starts) and starts[i + 1] < start + 4 * g.numel()):
+            return False
+    return True
 
 
 def written(*tensors):

@@ -346,6 +346,7 @@ class Optimizer:
     _state_names = ()  # attributes holding one state tensor per parameter, in the kernels' argument order
     _flag_state_names = ()  # more state the probe must copy, holding 0/1 flags (SGD's ``stat``)
     _use_native = None  # None: after the probe; False / True: forced (the probe's two sides)
+    _native_spans = None  # (data pointers of the written tensors, their checked spans or None)
 
     def _native_config(self):
         """What selects a different kernel branch (flags, not values): part of the probe's cache key."""
@@ -358,9 +359,12 @@ class Optimizer:
         lib = _native.library()
         if lib is None:
             return None
-        states = [getattr(self, name) for name in self._state_names]
-        if not all(_native.eligible(w, g, *(s[i] for s in states))
-                   for i, (w, g) in enumerate(zip(self.parameters, gradients))):
+        written = self._native_written()
+        key = tuple(t.data_ptr() for t in written)
+        if self._native_spans is None or self._native_spans[0] != key:  # checked once per set of tensors
+            self._native_spans = (key, _native.disjoint_spans(written))
+        spans = self._native_spans[1]
+        if spans is None or not _native.gradients_fit(gradients, self.parameters, spans):
             return None
         if self._use_native is None:
             key = (type(self), self._native_config())
@@ -370,9 +374,13 @@ class Optimizer:
                 return None
         return lib
 
+    def _native_written(self):
+        """The tensors a kernel writes: the parameters, then each state."""
+        return [*self.parameters, *(t for name in self._state_names for t in getattr(self, name))]
+
     def _written(self):
         """Every parameter and state tensor was written by a kernel: bump their versions as torch ops would."""
-        _native.written([*self.parameters, *(t for name in self._state_names for t in getattr(self, name))])
+        _native.written(self._native_written())
 
     def _probe_native(self, lrs):
         """Two steps on small random copies, eager path vs kernels; True when every bit agrees.
@@ -398,6 +406,7 @@ class Optimizer:
             probe._use_native = use_native
             probe.workspace = _fused.Workspace()
             probe._stat_zeroed = {}
+            probe._native_spans = None
             probe.parameters = tuple(p.clone() for p in params)
             for name, values in states.items():
                 setattr(probe, name, tuple(v.clone() for v in values))

@@ -14,6 +14,7 @@ decay is added to the gradient before the loss-scale division and skips
 (lists, tensors, schedules); default ``lr`` is 0.1 (torch 0.001); the
 momentum buffer exists (zeros) before the first step.
 """
+import numpy as np
 import torch
 
 from msbridge.mindspore.nn.optim import _fused
@@ -62,10 +63,9 @@ class SGD(Optimizer):
         return (float(self.momentum) == 0, self.nesterov)
 
     def _apply(self, gradients, lrs):
-        one_minus_dampening = 1 - f32(self.dampening)
         lib = self._native(gradients, lrs)
         if lib is not None and all(s.is_contiguous() and s.dtype == torch.float32 for s in self.stat):
-            momentum, damped = float(self.momentum), float(one_minus_dampening)
+            momentum, damped = float(self.momentum), float(np.float32(1) - np.float32(self.dampening))
             for w, g, lr, accum, stat in zip(self.parameters, gradients, self._floats(lrs), self.accum, self.stat):
                 first = momentum != 0 and self._stat_zeroed.get(id(stat)) != stat._version and bool(stat.any())
                 lib.sgd(w.numel(), w.data_ptr(), g.data_ptr(), accum.data_ptr(), stat.data_ptr() if first else None,
@@ -75,6 +75,7 @@ class SGD(Optimizer):
                     self._stat_zeroed[id(stat)] = stat._version
             self._written()
             return
+        one_minus_dampening = 1 - f32(self.dampening)
         scratch = self._scratch(gradients)
         if scratch is not None:
             self._fast(gradients, lrs, scratch, one_minus_dampening)
