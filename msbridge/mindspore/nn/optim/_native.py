@@ -278,5 +278,8 @@ def gradients_fit(gradients, params, spans):
 
 def written(*tensors):
     """Bump the version counters of tensors a kernel wrote, as an in-place torch op would (autograd's checks)."""
-    for t in tensors:  # one at a time: torch 2.13 rejects a list that mixes Parameters and Tensors
-        torch.autograd.graph.increment_version(t)
+    try:  # one call; the public wrapper rejects a list that mixes Parameters and Tensors (torch 2.13)
+        torch._C._increment_version(tensors)
+    except (AttributeError, TypeError, RuntimeError):
+        for t in tensors:
+            torch.autograd.graph.increment_version(t)
