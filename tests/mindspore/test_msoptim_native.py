@@ -148,3 +148,15 @@ def test_switched_off_by_environment(monkeypatch):
         monkeypatch.undo()
         _native.library.cache_clear()
     assert _native.library() is not None
+
+
+def test_inference_tensors_take_the_kernels_too():
+    """Tensors made under ``inference_mode`` keep no version counter; the step still runs and equals eager."""
+    with torch.inference_mode():
+        p, q, g = torch.randn(50), None, torch.randn(50)
+        q = p.clone()
+        msb_nn.Adam([p], learning_rate=0.1)((g,))
+        eager = msb_nn.Adam([q], learning_rate=0.1)
+        eager._use_native = False
+        eager((g,))
+    assert torch.equal(p, q)

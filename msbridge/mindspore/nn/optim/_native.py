@@ -276,10 +276,9 @@ def gradients_fit(gradients, params, spans):
     return True
 
 
-def written(*tensors):
+def written(tensors):
     """Bump the version counters of tensors a kernel wrote, as an in-place torch op would (autograd's checks)."""
-    try:  # one call; the public wrapper rejects a list that mixes Parameters and Tensors (torch 2.13)
-        torch._C._increment_version(tensors)
-    except (AttributeError, TypeError, RuntimeError):
-        for t in tensors:
-            torch.autograd.graph.increment_version(t)
+    try:
+        torch.autograd.graph.increment_version(tensors)
+    except RuntimeError:  # an inference tensor (it keeps no version counter) among them
+        torch.autograd.graph.increment_version([t for t in tensors if not t.is_inference()])
