@@ -31,6 +31,7 @@ and weight decay still move it). MindSpore's ``net.trainable_params()`` is
 parameter, when some are frozen.
 """
 import copy
+import ctypes
 from collections.abc import Iterable
 
 import torch
@@ -346,7 +347,7 @@ class Optimizer:
     _state_names = ()  # attributes holding one state tensor per parameter, in the kernels' argument order
     _flag_state_names = ()  # more state the probe must copy, holding 0/1 flags (SGD's ``stat``)
     _use_native = None  # None: after the probe; False / True: forced (the probe's two sides)
-    _native_spans = None  # (data pointers of the written tensors, their checked spans or None)
+    _native_spans = None  # (parameters' data pointers, state tuples, their checked spans or None, written tensors)
 
     def _native_config(self):
         """What selects a different kernel branch (flags, not values): part of the probe's cache key."""
@@ -359,11 +360,14 @@ class Optimizer:
         lib = _native.library()
         if lib is None:
             return None
-        written = self._native_written()
-        key = tuple(t.data_ptr() for t in written)
-        if self._native_spans is None or self._native_spans[0] != key:  # checked once per set of tensors
-            self._native_spans = (key, _native.disjoint_spans(written))
-        spans = self._native_spans[1]
+        # Checked once per set of tensors: the parameters' storage and the state tuples (ours; replaced, not resized).
+        pointers = tuple(p.data_ptr() for p in self.parameters)
+        states = [getattr(self, n) for n in self._state_names]
+        cached = self._native_spans
+        if cached is None or cached[0] != pointers or any(a is not b for a, b in zip(cached[1], states)):
+            written = self._native_written()
+            self._native_spans = cached = (pointers, states, _native.disjoint_spans(written), written)
+        spans = cached[2]
         if spans is None or not _native.gradients_fit(gradients, self.parameters, spans):
             return None
         if self._use_native is None:
@@ -380,7 +384,7 @@ class Optimizer:
 
     def _written(self):
         """Every parameter and state tensor was written by a kernel: bump their versions as torch ops would."""
-        _native.written(self._native_written())
+        _native.written(self._native_spans[3])
 
     def _probe_native(self, lrs):
         """Two steps on small random copies, eager path vs kernels; True when every bit agrees.
@@ -416,7 +420,7 @@ class Optimizer:
             try:
                 for step_grads in grads:
                     probe._apply(tuple(step_grads), lrs)
-            except (RuntimeError, OSError, ValueError):
+            except (RuntimeError, OSError, ValueError, TypeError, ctypes.ArgumentError):
                 return False
             results.append([*probe.parameters, *(t for name in self._state_names for t in getattr(probe, name))])
         return all(torch.equal(a.view(torch.int32), b.view(torch.int32)) for a, b in zip(*results))
