@@ -362,11 +362,12 @@ class Optimizer:
             return None
         # Checked once per set of tensors: the parameters' storage and the state tuples (ours; replaced, not resized).
         pointers = tuple(p.data_ptr() for p in self.parameters)
-        states = [getattr(self, n) for n in self._state_names]
+        states = [getattr(self, n) for n in self._state_names + self._flag_state_names]
         cached = self._native_spans
         if cached is None or cached[0] != pointers or any(a is not b for a, b in zip(cached[1], states)):
             written = self._native_written()
-            self._native_spans = cached = (pointers, states, _native.disjoint_spans(written), written)
+            flags = [t for n in self._flag_state_names for t in getattr(self, n)]  # read by kernels, not written
+            self._native_spans = cached = (pointers, states, _native.disjoint_spans(written + flags), written)
         spans = cached[2]
         if spans is None or not _native.gradients_fit(gradients, self.parameters, spans):
             return None

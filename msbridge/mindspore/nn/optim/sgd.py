@@ -57,14 +57,14 @@ class SGD(Optimizer):
         self._stat_zeroed = {}  # id(stat) -> stat._version right after the fast path zeroed it
 
     _state_names = ("accum",)  # ``stat`` is read (first step) and zeroed here, not by the kernel
-    _flag_state_names = ("stat",)
+    _flag_state_names = ("stat",)  # checked with the others, so the kernel may read it
 
     def _native_config(self):
         return (float(self.momentum) == 0, self.nesterov)
 
     def _apply(self, gradients, lrs):
         lib = self._native(gradients, lrs)
-        if lib is not None and all(s.is_contiguous() and s.dtype == torch.float32 for s in self.stat):
+        if lib is not None:
             momentum, damped = float(self.momentum), float(np.float32(1) - np.float32(self.dampening))
             for w, g, lr, accum, stat in zip(self.parameters, gradients, self._floats(lrs), self.accum, self.stat):
                 first = momentum != 0 and self._stat_zeroed.get(id(stat)) != stat._version and bool(stat.any())
