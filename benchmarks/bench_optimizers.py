@@ -25,7 +25,7 @@ ours / theirs, lower is better. ``peak`` is the parameters plus the most memory
 building our optimizer and its first step add (``VmHWM`` after a reset
 through ``/proc/self/clear_refs``): state, scratch and temporaries, as a
 multiple of the parameters + optimizer state (goal <= 1.5; printed for the
-large case only: smaller ones fit in memory the allocator already holds).
+large and many-tensor cases only: smaller ones fit in memory the allocator already holds).
 ``--threads`` sets torch's intra-op threads (default 1): on a loaded machine
 torch's OpenMP threads spin-wait, which swamps the ratio.
 """
@@ -43,7 +43,11 @@ import msbridge.torch as msb_torch
 
 SIZES = {"tiny": ("Dense 4-3-1, 19 values", [(3, 4), (3,), (1, 3), (1,)]),
          "medium": ("4 x 256x256, 262k values", [(256, 256)] * 4),
-         "large": ("12 x 1024x2048, 25M values (ResNet-50 size)", [(1024, 2048)] * 12)}
+         "large": ("12 x 1024x2048, 25M values (ResNet-50 size)", [(1024, 2048)] * 12),
+         "many": ("161 tensors shaped like ResNet-50's (convs, BatchNorm vectors, fc), 21.8M values",
+                  [s for c in [64] * 10 + [128] * 13 + [256] * 19 + [512] * 11
+                   for s in ((c, c // 2, 3, 3), (c,), (c,))] + [(1000, 2048), (1000,)])}
+BIG = {"large", "many"}  # 5 timed steps each; peak memory printed
 
 # MindSpore-shaped: (name, kwargs, torch's closest optimizer and its kwargs, state tensors written per parameter)
 MS_ROWS = [("Momentum", {"learning_rate": 0.1, "momentum": 0.9}, ("SGD", {"lr": 0.1, "momentum": 0.9}), 1),
@@ -178,8 +182,8 @@ def _print(label, size, result, columns):
     ours = result["ours"]
     cells = [f"{result[c] * 1e3:9.2f}" if c in result else f"{'-':>9s}" for c in ["ours", *columns]]
     ratios = [f"{ours / result[c]:7.2f}" if c in result else f"{'-':>7s}" for c in columns]
-    # Only the large case says something: smaller ones fit in memory the allocator already holds.
-    peak = f"{result['peak']:5.2f}" if size == "large" else "    -"
+    # Only the big cases say something: smaller ones fit in memory the allocator already holds.
+    peak = f"{result['peak']:5.2f}" if size in BIG else "    -"
     print(f"{label:24s} {size:7s} {' '.join(cells)} | {' '.join(ratios)} | {peak}", flush=True)
 
 
@@ -200,7 +204,7 @@ def main():
     sizes = args.sizes.split(",")
     wanted = set(args.rows.split(",")) if args.rows else None
     print(f"torch {torch.__version__} ({args.threads} thread(s)), mindspore {ms.__version__}, "
-          f"median of {args.repeats} steps (5 for 'large'), {args.clock} clock; times in ms; "
+          f"median of {args.repeats} steps (5 for 'large' and 'many'), {args.clock} clock; times in ms; "
           f"ratio = ours / theirs; peak = (parameters + what our optimizer and a step add) / (parameters + state)")
     for key in sizes:
         print(f"  {key}: {SIZES[key][0]}")
@@ -222,10 +226,10 @@ def main():
     # MindSpore's runtime threads stay busy after its ops and slow what runs next on a 2-core machine, so
     # everything that needs no MindSpore runs first, MindSpore's own steps after.
     cases = [(row, key) for row in MS_ROWS if wanted is None or row[0] in wanted for key in sizes]
-    results = [bench_ms_shaped(row, SIZES[key][1], 5 if key == "large" else args.repeats, "torch")
+    results = [bench_ms_shaped(row, SIZES[key][1], 5 if key in BIG else args.repeats, "torch")
                for row, key in cases]
     for (row, key), result in zip(cases, results):
-        result.update(bench_ms_shaped(row, SIZES[key][1], 5 if key == "large" else args.repeats, "mindspore"))
+        result.update(bench_ms_shaped(row, SIZES[key][1], 5 if key in BIG else args.repeats, "mindspore"))
         result["best"] = min(result[c] for c in ("torch", "torch foreach", "torch fused") if c in result)
         _print(row[0], key, result, columns)
     if args.side == "both":
@@ -239,7 +243,7 @@ def _torch_side(args, sizes, wanted):
     for row in PT_ROWS:
         if wanted is None or row[0] in wanted:
             for key in sizes:
-                repeats = 5 if key == "large" else args.repeats
+                repeats = 5 if key in BIG else args.repeats
                 _print(row[0], key, bench_torch_shaped(row, SIZES[key][1], repeats), columns)
 
 
