@@ -133,8 +133,8 @@ class Adam(Optimizer):
             self.vhat = self._zeros_like(self.parameters)
             self._state_names += ("vhat",)
 
-    def _native_config(self):
-        return (self.use_nesterov, self.use_amsgrad)
+    def _native_config(self):  # the eager first moment takes another branch from 1 - beta1 >= 0.5 (``lerp_moment_``)
+        return (self.use_nesterov, self.use_amsgrad, float(self.beta1) <= 0.5)
 
     def _apply(self, gradients, lrs):
         self.beta1_power = self.beta1_power * self.beta1

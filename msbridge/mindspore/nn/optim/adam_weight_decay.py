@@ -40,6 +40,9 @@ class AdamWeightDecay(Optimizer):
 
     _state_names = ("moments1", "moments2")
 
+    def _native_config(self):  # the eager first moment takes another branch from 1 - beta1 >= 0.5 (``lerp_moment_``)
+        return (float(self.beta1) <= 0.5,)
+
     def _apply(self, gradients, lrs):
         decays = self._decays
         lib = self._native(gradients, lrs)

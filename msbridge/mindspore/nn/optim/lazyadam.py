@@ -30,8 +30,8 @@ class LazyAdam(Optimizer):
 
     _state_names = ("moment1", "moment2")
 
-    def _native_config(self):
-        return (self.use_nesterov,)
+    def _native_config(self):  # the eager first moment takes another branch from 1 - beta1 >= 0.5 (``lerp_moment_``)
+        return (self.use_nesterov, float(self.beta1) <= 0.5)
 
     def _apply(self, gradients, lrs):
         self.beta1_power = self.beta1_power * self.beta1
