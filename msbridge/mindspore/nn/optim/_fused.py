@@ -1,5 +1,8 @@
 """MindSpore's float32 kernel arithmetic in few in-place passes over float32 CPU tensors.
 
+Second choice: the one-pass C kernels (``_native.py``) run instead wherever
+they were built and passed their probe; this path serves the rest.
+
 ``_float32.py`` emulates a fused multiply-add with float64 temporaries: exact,
 but four extra passes over twice the memory. torch's own float32 CPU kernels
 already round ``c + alpha * b`` (``add(alpha=)``) and ``a + value * b * c``

@@ -31,8 +31,16 @@ class Adagrad(Optimizer):
         self.update_slots = update_slots
         self.accum = self._zeros_like(self.parameters, accum)
 
+    _state_names = ("accum",)
+
     def _apply(self, gradients, lrs):
         one = f32(1.0)
+        lib = self._native(gradients, lrs)
+        if lib is not None:  # the fast path's roundings, one pass per parameter
+            for w, g, lr, accum in zip(self.parameters, gradients, self._floats(lrs), self.accum):
+                lib.adagrad(w.numel(), w.data_ptr(), g.data_ptr(), accum.data_ptr(), lr)
+            self._written()
+            return
         scratch = self._scratch(gradients)
         if scratch is not None:
             self._fast(gradients, lrs, scratch)

@@ -88,6 +88,18 @@ def fast_adam_step(opt, gradients, lrs, scratch, moments1, moments2, nesterov, v
             w.addcdiv_(m, denom, value=-lr_t)
 
 
+def native_adam_step(opt, lib, gradients, lrs, moments1, moments2, nesterov, vhats):
+    """``fast_adam_step``'s roundings in one kernel pass per parameter."""
+    one, b1 = np.float32(1.0), _fused.f32(opt.beta1)
+    c1, c2, eps = float(one - b1), float(one - _fused.f32(opt.beta2)), float(opt.eps)
+    root, denominator = np.sqrt(one - _fused.f32(opt.beta2_power)), one - _fused.f32(opt.beta1_power)
+    for w, g, lr, m, v, vhat in zip(opt.parameters, gradients, opt._floats(lrs), moments1, moments2, vhats):
+        lr_t = float(np.float32(lr) * root / denominator)
+        lib.adam(w.numel(), w.data_ptr(), g.data_ptr(), m.data_ptr(), v.data_ptr(),
+                 None if vhat is None else vhat.data_ptr(), c1, c2, lr_t, eps, float(b1), int(nesterov))
+    opt._written()
+
+
 class Adam(Optimizer):
     """Adam, MindSpore 2.10 semantics (bias correction folded into the step size)."""
 
@@ -116,14 +128,23 @@ class Adam(Optimizer):
         self.use_amsgrad = use_amsgrad
         self.moment1 = self._zeros_like(self.parameters)
         self.moment2 = self._zeros_like(self.parameters)
+        self._state_names = ("moment1", "moment2")
         if use_amsgrad:
             self.vhat = self._zeros_like(self.parameters)
+            self._state_names += ("vhat",)
+
+    def _native_config(self):  # the eager first moment takes another branch from 1 - beta1 >= 0.5 (``lerp_moment_``)
+        return (self.use_nesterov, self.use_amsgrad, float(self.beta1) <= 0.5)
 
     def _apply(self, gradients, lrs):
         self.beta1_power = self.beta1_power * self.beta1
         self.beta2_power = self.beta2_power * self.beta2
         vhats = self.vhat if self.use_amsgrad else (None,) * len(self.parameters)
         nesterov = self.use_nesterov and not self.use_amsgrad
+        lib = self._native(gradients, lrs)
+        if lib is not None:
+            native_adam_step(self, lib, gradients, lrs, self.moment1, self.moment2, nesterov, vhats)
+            return
         scratch = self._scratch(gradients)
         if scratch is not None:
             fast_adam_step(self, gradients, lrs, scratch, self.moment1, self.moment2, nesterov, vhats)

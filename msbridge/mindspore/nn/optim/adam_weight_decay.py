@@ -38,8 +38,23 @@ class AdamWeightDecay(Optimizer):
         self._decays = self.get_weight_decay()
         return gradients
 
+    _state_names = ("moments1", "moments2")
+
+    def _native_config(self):  # the eager first moment takes another branch from 1 - beta1 >= 0.5 (``lerp_moment_``)
+        return (float(self.beta1) <= 0.5,)
+
     def _apply(self, gradients, lrs):
         decays = self._decays
+        lib = self._native(gradients, lrs)
+        if lib is not None:  # the fast path's roundings, one pass per parameter
+            one = np.float32(1.0)
+            c1, c2, eps = float(one - _fused.f32(self.beta1)), float(one - _fused.f32(self.beta2)), float(self.eps)
+            for w, g, lr, m, v, wd, flag in zip(self.parameters, gradients, self._floats(lrs), self.moments1,
+                                                self.moments2, decays, self.decay_flags):
+                lib.adam_weight_decay(w.numel(), w.data_ptr(), g.data_ptr(), m.data_ptr(), v.data_ptr(), c1, c2, eps,
+                                      lr, wd.item(), int(bool(flag)))
+            self._written()
+            return
         scratch = self._scratch(gradients)
         if scratch is not None:
             self._fast(gradients, lrs, decays, scratch)

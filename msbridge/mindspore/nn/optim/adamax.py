@@ -33,9 +33,21 @@ class AdaMax(Optimizer):
         self.moment1 = self._zeros_like(self.parameters)
         self.moment2 = self._zeros_like(self.parameters)
 
+    _state_names = ("moment1", "moment2")
+
     def _apply(self, gradients, lrs):
         self.beta1_power = self.beta1_power * self.beta1
         one = f32(1.0)
+        lib = self._native(gradients, lrs)
+        if lib is not None:  # the fast path's roundings, one pass per parameter
+            b1 = _fused.f32(self.beta1)
+            c1, bias = float(np.float32(1.0) - b1), np.float32(1.0) - _fused.f32(self.beta1_power)
+            b2, eps = float(self.beta2), float(self.eps)
+            for w, g, lr, m, v in zip(self.parameters, gradients, self._floats(lrs), self.moment1, self.moment2):
+                lib.adamax(w.numel(), w.data_ptr(), g.data_ptr(), m.data_ptr(), v.data_ptr(), float(b1), c1, b2,
+                           float(np.float32(lr) / bias), eps)
+            self._written()
+            return
         scratch = self._scratch(gradients)
         if scratch is not None:
             self._fast(gradients, lrs, scratch)

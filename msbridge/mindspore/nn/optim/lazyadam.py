@@ -8,7 +8,7 @@ correction folded into the step size, optional Nesterov). Maps to
 """
 from msbridge.mindspore.nn.optim._checks import check_value_type
 from msbridge.mindspore.nn.optim._float32 import f32
-from msbridge.mindspore.nn.optim.adam import adam_kernel, check_adam_values, fast_adam_step
+from msbridge.mindspore.nn.optim.adam import adam_kernel, check_adam_values, fast_adam_step, native_adam_step
 from msbridge.mindspore.nn.optim.optimizer import Optimizer
 
 
@@ -28,9 +28,19 @@ class LazyAdam(Optimizer):
         self.moment1 = self._zeros_like(self.parameters)
         self.moment2 = self._zeros_like(self.parameters)
 
+    _state_names = ("moment1", "moment2")
+
+    def _native_config(self):  # the eager first moment takes another branch from 1 - beta1 >= 0.5 (``lerp_moment_``)
+        return (self.use_nesterov, float(self.beta1) <= 0.5)
+
     def _apply(self, gradients, lrs):
         self.beta1_power = self.beta1_power * self.beta1
         self.beta2_power = self.beta2_power * self.beta2
+        lib = self._native(gradients, lrs)
+        if lib is not None:
+            native_adam_step(self, lib, gradients, lrs, self.moment1, self.moment2, self.use_nesterov,
+                             (None,) * len(self.parameters))
+            return
         scratch = self._scratch(gradients)
         if scratch is not None:
             fast_adam_step(self, gradients, lrs, scratch, self.moment1, self.moment2, self.use_nesterov,

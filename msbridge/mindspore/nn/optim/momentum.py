@@ -32,7 +32,16 @@ class Momentum(Optimizer):
         self.use_nesterov = check_bool(use_nesterov, None, None)
         self.moments = self._zeros_like(self.parameters)
 
+    _state_names = ("moments",)
+
     def _apply(self, gradients, lrs):
+        lib = self._native(gradients, lrs)
+        if lib is not None:  # both branches round the same: a = accum*m + g; w -= a*lr
+            momentum = float(self.momentum)
+            for w, g, lr, accum in zip(self.parameters, gradients, self._floats(lrs), self.moments):
+                lib.momentum(w.numel(), w.data_ptr(), g.data_ptr(), accum.data_ptr(), lr, momentum)
+            self._written()
+            return
         scratch = self._scratch(gradients)
         if scratch is not None:
             self._fast(gradients, lrs, scratch)

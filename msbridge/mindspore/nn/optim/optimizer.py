@@ -30,14 +30,17 @@ and weight decay still move it). MindSpore's ``net.trainable_params()`` is
 ``[p for p in model.parameters() if p.requires_grad]``: pass that, not every
 parameter, when some are frozen.
 """
+import copy
+import ctypes
 from collections.abc import Iterable
 
 import torch
 
-from msbridge.mindspore.nn.optim import _fused, learning_rate as lr_forms
+from msbridge.mindspore.nn.optim import _fused, _native, learning_rate as lr_forms
 from msbridge.mindspore.nn.optim._checks import check_non_negative_float, check_positive_float, check_value_type
 
 _GROUP_KEYS = ['params', 'lr', 'weight_decay', 'order_params', 'grad_centralization']
+_NATIVE_VERDICTS = {}  # (optimizer class, configuration) -> the native kernel gave the eager path's bits
 
 
 def _parameters_base_check(parameters, param_info):
@@ -339,6 +342,89 @@ class Optimizer:
                                     for g in gradients):
             return None
         return views
+
+    # ----- the one-pass native kernels (``_native.py``) -------------------------------------------
+    _state_names = ()  # attributes holding one state tensor per parameter, in the kernels' argument order
+    _flag_state_names = ()  # more state the probe must copy, holding 0/1 flags (SGD's ``stat``)
+    _use_native = None  # None: after the probe; False / True: forced (the probe's two sides)
+    _native_spans = None  # (parameters' data pointers, state tuples, their checked spans or None, written tensors)
+
+    def _native_config(self):
+        """What selects a different kernel branch (flags, not values): part of the probe's cache key."""
+        return ()
+
+    def _native(self, gradients, lrs):
+        """The compiled kernels when this step may run them: every tensor eligible, the probe passed."""
+        if self._use_native is False:
+            return None
+        lib = _native.library()
+        if lib is None:
+            return None
+        # Checked once per set of tensors: the parameters' storage and the state tuples (ours; replaced, not resized).
+        pointers = tuple(p.data_ptr() for p in self.parameters)
+        states = [getattr(self, n) for n in self._state_names + self._flag_state_names]
+        cached = self._native_spans
+        if cached is None or cached[0] != pointers or any(a is not b for a, b in zip(cached[1], states)):
+            written = self._native_written()
+            flags = [t for n in self._flag_state_names for t in getattr(self, n)]  # read by kernels, not written
+            self._native_spans = cached = (pointers, states, _native.disjoint_spans(written + flags), written)
+        spans = cached[2]
+        if spans is None or not _native.gradients_fit(gradients, self.parameters, spans):
+            return None
+        if self._use_native is None:
+            key = (type(self), self._native_config())
+            if key not in _NATIVE_VERDICTS:
+                _NATIVE_VERDICTS[key] = self._probe_native(lrs)
+            if not _NATIVE_VERDICTS[key]:
+                return None
+        return lib
+
+    def _native_written(self):
+        """The tensors a kernel writes: the parameters, then each state."""
+        return [*self.parameters, *(t for name in self._state_names for t in getattr(self, name))]
+
+    def _written(self):
+        """Every parameter and state tensor was written by a kernel: bump their versions as torch ops would."""
+        _native.written(self._native_spans[3])
+
+    def _probe_native(self, lrs):
+        """Two steps on small random copies, eager path vs kernels; True when every bit agrees.
+
+        The copies keep this optimizer's hyper-parameters and this step's LR;
+        sizes 1037 and 7 cross the kernels' vector widths and tails.
+        """
+        gen = torch.Generator().manual_seed(0)
+        sizes = (1037, 7)
+
+        def randn(n):
+            return torch.randn(n, generator=gen)
+        params = [randn(n) for n in sizes]
+        states = {name: [randn(n).abs_() for n in sizes] for name in self._state_names}
+        states.update({name: [(randn(n) > 0).float() for n in sizes] for name in self._flag_state_names})
+        grads = [[randn(n) for n in sizes] for _ in range(2)]
+        for g in grads[0]:
+            g[:3] = torch.tensor([0.0, -0.0, 1e-40])[:g.numel()]
+        lrs = tuple(lrs[:1]) * len(sizes)
+        results = []
+        for use_native in (False, True):
+            probe = copy.copy(self)
+            probe._use_native = use_native
+            probe.workspace = _fused.Workspace()
+            probe._stat_zeroed = {}
+            probe._native_spans = None
+            probe.parameters = tuple(p.clone() for p in params)
+            for name, values in states.items():
+                setattr(probe, name, tuple(v.clone() for v in values))
+            probe.decay_flags = (True, False)
+            if hasattr(self, "_decays"):
+                probe._decays = self._decays[:1] * len(sizes)
+            try:
+                for step_grads in grads:
+                    probe._apply(tuple(step_grads), lrs)
+            except (RuntimeError, OSError, ValueError, TypeError, ctypes.ArgumentError):
+                return False
+            results.append([*probe.parameters, *(t for name in self._state_names for t in getattr(probe, name))])
+        return all(torch.equal(a.view(torch.int32), b.view(torch.int32)) for a, b in zip(*results))
 
     @staticmethod
     def _floats(lrs):

@@ -46,13 +46,31 @@ class RMSProp(Optimizer):
         check_value_type("centered", centered, [bool], self.cls_name)
         self.centered = centered
         self.decay, self.momentum, self.epsilon = f32(decay), f32(momentum), f32(epsilon)
+        self._state_names = ("ms", "moment")
         if centered:
             self.mg = self._zeros_like(self.parameters)
+            self._state_names += ("mg",)
         self.ms = self._zeros_like(self.parameters, 1.0)
         self.moment = self._zeros_like(self.parameters)
 
+    def _native_config(self):
+        return (self.centered,)
+
     def _apply(self, gradients, lrs):
         one_minus_decay = f32(1.0) - self.decay
+        lib = self._native(gradients, lrs)
+        if lib is not None:  # the eager roundings, one pass per parameter
+            c, eps, momentum = float(one_minus_decay), float(self.epsilon), float(self.momentum)
+            mgs = self.mg if self.centered else (None,) * len(self.parameters)
+            for w, g, lr, ms, mom, mg in zip(self.parameters, gradients, self._floats(lrs), self.ms, self.moment, mgs):
+                if mg is None:
+                    lib.rmsprop(w.numel(), w.data_ptr(), g.data_ptr(), ms.data_ptr(), mom.data_ptr(), lr, c, eps,
+                                momentum)
+                else:
+                    lib.centered_rmsprop(w.numel(), w.data_ptr(), g.data_ptr(), ms.data_ptr(), mom.data_ptr(),
+                                         mg.data_ptr(), lr, c, eps, momentum)
+            self._written()
+            return
         scratch = None if self.centered else self._scratch(gradients)
         if scratch is not None:
             self._fast(gradients, lrs, scratch, one_minus_decay)

@@ -14,6 +14,7 @@ decay is added to the gradient before the loss-scale division and skips
 (lists, tensors, schedules); default ``lr`` is 0.1 (torch 0.001); the
 momentum buffer exists (zeros) before the first step.
 """
+import numpy as np
 import torch
 
 from msbridge.mindspore.nn.optim import _fused
@@ -55,7 +56,25 @@ class SGD(Optimizer):
         self.stat = self._zeros_like(self.parameters, 1.0)
         self._stat_zeroed = {}  # id(stat) -> stat._version right after the fast path zeroed it
 
+    _state_names = ("accum",)  # ``stat`` is read (first step) and zeroed here, not by the kernel
+    _flag_state_names = ("stat",)  # checked with the others, so the kernel may read it
+
+    def _native_config(self):
+        return (float(self.momentum) == 0, self.nesterov)
+
     def _apply(self, gradients, lrs):
+        lib = self._native(gradients, lrs)
+        if lib is not None:
+            momentum, damped = float(self.momentum), float(np.float32(1) - np.float32(self.dampening))
+            for w, g, lr, accum, stat in zip(self.parameters, gradients, self._floats(lrs), self.accum, self.stat):
+                first = momentum != 0 and self._stat_zeroed.get(id(stat)) != stat._version and bool(stat.any())
+                lib.sgd(w.numel(), w.data_ptr(), g.data_ptr(), accum.data_ptr(), stat.data_ptr() if first else None,
+                        lr, momentum, damped, int(self.nesterov))
+                if first:
+                    stat.zero_()
+                    self._stat_zeroed[id(stat)] = stat._version
+            self._written()
+            return
         one_minus_dampening = 1 - f32(self.dampening)
         scratch = self._scratch(gradients)
         if scratch is not None:
