@@ -1,4 +1,6 @@
-"""MindSpore Tensor methods in model code whose torch namesakes differ (MindSpore -> torch).
+"""Tensor methods whose namesakes on the other framework differ, both directions.
+
+MindSpore -> torch:
 
 ``x.transpose(0, 2, 1)`` (a permutation; torch's transpose swaps exactly two axes),
 ``x.expand_dims(1)`` and ``x.astype(t)`` (no such torch methods), ``x.mean(1, keep_dims=True)`` and
@@ -8,6 +10,15 @@
 in torch terms for a torch tensor, the receiver's own method for anything else. Calls already the
 same in torch (``x.transpose(1, 0)``, ``x.mean(1, True)``) are left alone, and so are receivers that
 are modules, ``self``, known non-framework objects, or objects whose class defines the method.
+``x.max(axis=1)``/``x.min(axis=1)`` (MindSpore: the values only; torch: (values, indices)) and
+``x.std()``/``x.var()`` (MindSpore: biased by default; torch: unbiased) go the same way.
+
+torch -> MindSpore (measured on MindSpore 2.10's CPU backend; msbridge/torch/tensor_methods.py says how each
+differs): ``x.size()``/``x.size(d)``, ``softmax(dim=)``, ``log_softmax``, ``max(dim)``/``min(dim)`` and
+``topk``/``sort`` (``.values``/``.indices``, int64 indices), ``argmin``, ``norm(p, dim)``, ``new_zeros``/
+``new_ones``/``new_full``/``new_tensor``, ``squeeze(dim=)``, ``repeat``, ``std``/``var`` become
+``msbridge.torch.tensor_methods.<name>(x, ...)``, torch's meaning on a MindSpore tensor and the receiver's own
+method on anything else. Calls already the same on MindSpore (``x.softmax(1)``, ``x.max()``) are left alone.
 """
 from __future__ import annotations
 
@@ -16,7 +27,7 @@ import libcst as cst
 from msbridge.convert import report as rpt
 from msbridge.convert.bindings import OTHER
 
-TWINS = "msbridge.bridge.tensor_methods"
+TWINS = {"torch": "msbridge.bridge.tensor_methods", "mindspore": "msbridge.torch.tensor_methods"}
 
 
 def _two_ints(call: cst.Call) -> bool:
@@ -30,23 +41,58 @@ def _keyword(call: cst.Call, name: str) -> bool:
     return any(a.keyword is not None and a.keyword.value == name for a in call.args)
 
 
-# method -> whether a call of it needs the twin (the others compute the same in torch)
+def _any_keyword(*names):
+    return lambda call: any(_keyword(call, name) for name in names)
+
+
+def _always(call: cst.Call) -> bool:
+    return True
+
+
+def _arguments(call: cst.Call) -> bool:
+    return bool(call.args)
+
+
+def _not_one_positional(call: cst.Call) -> bool:
+    """``x.softmax(1)`` computes the same on MindSpore; ``softmax(dim=1)`` or ``softmax(1, dtype=t)`` does not."""
+    return not (len(call.args) == 1 and call.args[0].keyword is None and not call.args[0].star)
+
+
+# target -> method -> whether a call of it needs the twin (the others compute the same on the target)
 NEEDS_TWIN = {
-    "transpose": lambda call: not _two_ints(call) and not any(a.star for a in call.args),
-    "expand_dims": lambda call: True,
-    "astype": lambda call: True,
-    "mean": lambda call: _keyword(call, "keep_dims"),
-    "split": lambda call: _keyword(call, "axis"),
+    "torch": {
+        "transpose": lambda call: not _two_ints(call) and not any(a.star for a in call.args),
+        "expand_dims": _always,
+        "astype": _always,
+        "mean": _any_keyword("keep_dims"),
+        "split": _any_keyword("axis"),
+        "max": _any_keyword("axis", "keepdims", "initial", "where", "return_indices"),
+        "min": _any_keyword("axis", "keepdims", "initial", "where", "return_indices"),
+        "std": _always,
+        "var": _always,
+    },
+    "mindspore": {
+        "size": _always, "log_softmax": _always, "argmin": _always, "topk": _always, "sort": _always,
+        "new_zeros": _always, "new_ones": _always, "new_full": _always, "new_tensor": _always, "repeat": _always,
+        "std": _always, "var": _always,
+        "softmax": _not_one_positional, "max": _arguments, "min": _arguments, "norm": _arguments,
+        "squeeze": _any_keyword("dim"),
+    },
 }
+
+
+def twin_methods(target: str) -> frozenset[str]:
+    """Method names a call of which may be rewritten to a twin (statements holding one are worth visiting)."""
+    return frozenset(NEEDS_TWIN[target])
 
 
 def applies(rw, call: cst.Call) -> bool:
     """Whether ``call`` (original node) is a Tensor method call this rule rewrites."""
     func = call.func
-    if rw.target != "torch" or rw.bindings is None or not isinstance(func, cst.Attribute):
+    if rw.bindings is None or not isinstance(func, cst.Attribute):
         return False
     attr, receiver = func.attr.value, func.value
-    need = NEEDS_TWIN.get(attr)
+    need = NEEDS_TWIN[rw.target].get(attr)
     if need is None or not need(call) or rw.imports.resolve(receiver) is not None:
         return False
     if isinstance(receiver, cst.Name) and receiver.value in ("self", "cls", "super"):
@@ -63,10 +109,11 @@ def call(rw, original: cst.Call, updated: cst.Call):
     if not applies(rw, original):
         return None
     attr = original.func.attr.value
-    twin = f"{TWINS}.{attr}"
+    twin = f"{TWINS[rw.target]}.{attr}"
     receiver = updated.func.value
     args = [cst.Arg(receiver, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))] if updated.args \
         else [cst.Arg(receiver)]
+    source, target = ("MindSpore", "torch") if rw.target == "torch" else ("torch", "MindSpore")
     rw.record(original, f".{attr}()", rpt.CONVERTED, twin,
-              f"MindSpore's Tensor.{attr} on a torch tensor (the receiver's own method on anything else)")
+              f"{source}'s Tensor.{attr} on a {target} tensor (the receiver's own method on anything else)")
     return updated.with_changes(func=rw.needs.reference(twin), args=[*args, *updated.args])
