@@ -1,0 +1,114 @@
+"""(before, after) pairs for tensor methods whose namesakes differ between the frameworks (rules.tensor_methods).
+
+What each twin computes is measured by running converted programs with the source framework blocked
+(tests/convert/test_convert_training.py, scripts/torch_tensor_methods.py and scripts/ms_tensor_methods.py);
+these pairs pin which calls are rewritten and which are left as written.
+"""
+import textwrap
+
+import pytest
+
+from msbridge.convert.report import CONVERTED
+from msbridge.convert.source import convert_source
+
+TORCH_HEAD = "import torch\n\n\ndef f(x, obj):\n"
+MS_HEAD = "import mindspore\n\n\ndef f(x):\n"
+
+
+def _body(code, to):
+    head = TORCH_HEAD if to == "mindspore" else MS_HEAD
+    out, report = convert_source(head + textwrap.indent(textwrap.dedent(code), "    "), to)
+    assert convert_source(out, to)[0] == out, "converting twice must give the same output"
+    return out.split("def f(x, obj):\n" if to == "mindspore" else "def f(x):\n", 1)[1], out, report
+
+
+PT2MS = [   # (torch, MindSpore): calls that fail or compute otherwise on a MindSpore 2.10 tensor
+    ("return x.size(0)", "return size(x, 0)"),
+    ("return x.view(x.size(0), -1)", "return x.view(size(x, 0), -1)"),
+    ("b, c = x.size()", "b, c = size(x)"),
+    ("return x.softmax(dim=-1)", "return softmax(x, dim=-1)"),
+    ("return x.log_softmax(1)", "return log_softmax(x, 1)"),
+    ("return x.max(1)", "return msbridge.torch.tensor_methods.max(x, 1)"),
+    ("return x.min(dim=0).values", "return msbridge.torch.tensor_methods.min(x, dim=0).values"),
+    ("return x.topk(5, dim=1).indices", "return topk(x, 5, dim=1).indices"),
+    ("return x.sort(descending=True)", "return sort(x, descending=True)"),
+    ("return x.argmin(dim=1)", "return argmin(x, dim=1)"),
+    ("return x.norm(p=2, dim=1)", "return norm(x, p=2, dim=1)"),
+    ("return x.new_zeros(2, 3)", "return new_zeros(x, 2, 3)"),
+    ("return x.new_full((2,), 0.5)", "return new_full(x, (2,), 0.5)"),
+    ("return x.squeeze(dim=1)", "return squeeze(x, dim=1)"),
+    ("return x.repeat(1, 2)", "return repeat(x, 1, 2)"),
+    ("return x.var(dim=1)", "return var(x, dim=1)"),
+    ("return obj.size()", "return size(obj)"),   # not known to be a tensor: the twin calls obj's own size()
+]
+PT2MS_SAME = [   # computing the same on MindSpore 2.10 (measured in scripts/torch_tensor_methods.py): left alone
+    "return x.softmax(1)", "return x.max()", "return x.squeeze(1)", "return x.norm()",
+    "return x.sum(dim=1, keepdim=True)", "return x.argmax(dim=1)", "return x.view(-1, 4)",
+    "return x.permute(0, 2, 1).contiguous()", "return x.flatten(1)", "return x.unsqueeze(dim=1)",
+    "return x.transpose(1, 2)", "return x.chunk(2, dim=-1)", "return x.clamp(min=0)", "return x.numel(), x.dim()",
+    "return x.masked_fill(x > 0, 0.0).type_as(x)", "return x.expand(2, 3)", "return x.float().item()",
+]
+MS2PT = [
+    ("return x.max(axis=1)", "return msbridge.bridge.tensor_methods.max(x, axis=1)"),
+    ("return x.min(axis=0, keepdims=True)", "return msbridge.bridge.tensor_methods.min(x, axis=0, keepdims=True)"),
+    ("return x.std()", "return std(x)"),
+    ("return x.var(axis=1, ddof=1)", "return var(x, axis=1, ddof=1)"),
+]
+MS2PT_SAME = ["return x.max(1)", "return x.max()", "return x.squeeze(axis=1)", "return x.sum(axis=1, keepdims=True)",
+              "return x.argmax(axis=1)", "return x.reshape(6, 4)", "return x.dim(), x.ndim"]
+
+
+@pytest.mark.parametrize("before,after", PT2MS, ids=[b for b, _ in PT2MS])
+def test_convert_tensor_methods_torch_calls_become_twins(before, after):
+    body, out, report = _body(before, "mindspore")
+    assert body.strip() == after
+    assert all(u.status == CONVERTED for u in report.uses if u.api.startswith(".")), report.render()
+    assert "\nfrom msbridge.torch.tensor_methods import " in out or "\nimport msbridge.torch.tensor_methods\n" in out
+
+
+@pytest.mark.parametrize("before", PT2MS_SAME)
+def test_convert_tensor_methods_torch_calls_measured_the_same_stay(before):
+    body, out, _ = _body(before, "mindspore")
+    assert body.strip() == before and "tensor_methods" not in out
+
+
+@pytest.mark.parametrize("before,after", MS2PT, ids=[b for b, _ in MS2PT])
+def test_convert_tensor_methods_mindspore_calls_become_twins(before, after):
+    body, _, report = _body(before, "torch")
+    assert body.strip() == after
+    assert all(u.status == CONVERTED for u in report.uses if u.api.startswith(".")), report.render()
+
+
+@pytest.mark.parametrize("before", MS2PT_SAME)
+def test_convert_tensor_methods_mindspore_calls_measured_the_same_stay(before):
+    body, out, _ = _body(before, "torch")
+    assert body.strip() == before and "tensor_methods" not in out
+
+
+def test_convert_tensor_methods_leave_self_numpy_and_the_class_s_own_methods():
+    out, report = convert_source(textwrap.dedent("""\
+        import numpy as np
+        import torch
+        from torch import nn
+
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.norm = nn.LayerNorm(4)
+
+            def size(self, d=None):
+                return 3
+
+            def forward(self, x):
+                return self.norm(x), self.size(0), np.ones(3).max(0), max(1, 2), min(x.shape)
+        """), "mindspore")
+    assert "return self.norm(x), self.size(0), np.ones(3).max(0), max(1, 2), min(x.shape)\n" in out
+    assert "tensor_methods" not in out
+
+
+def test_convert_tensor_methods_twins_named_like_builtins_are_imported_by_module():
+    # `from msbridge.torch.tensor_methods import max` would hide the builtin the file's own `max(a, b)` calls
+    body, out, _ = _body("return x.max(1), max(2, 3), x.size(0)", "mindspore")
+    assert body.strip() == "return msbridge.torch.tensor_methods.max(x, 1), max(2, 3), size(x, 0)"
+    assert "\nimport msbridge.torch.tensor_methods\n" in out and "import size\n" in out
