@@ -5,10 +5,10 @@ Measured on MindSpore 2.10's CPU backend against torch 2.13 (tests/convert/test_
 ``x.size`` is MindSpore's element count (an int attribute), so ``x.size()``/``x.size(d)`` fail;
 ``softmax(dim=)``/``norm(p=)``/``squeeze(dim=)`` refuse torch's keyword; ``log_softmax`` does not exist;
 ``max(dim)``/``min(dim)``/``topk``/``sort`` return plain tuples (no ``.values``/``.indices``), and
-``topk``/``sort``/``argmin`` give int32 indices where torch gives int64; ``max(other)`` fails;
+``topk``/``sort``/``argmin``/``argsort`` give int32 indices where torch gives int64; ``max(other)`` fails;
 ``norm(p)`` on a matrix is a matrix norm (torch's is the vector norm of all elements);
 ``new_zeros(2, 3)`` fails (a tuple works), ``new_full`` runs on Ascend only, ``new_tensor`` does not exist;
-``repeat`` has no CPU kernel; ``std``/``var`` default to the biased estimator (torch: unbiased).
+``repeat`` has no CPU kernel; ``flip(1)`` wants a tuple; ``diag`` of a matrix is 4-D; ``std``/``var`` default to the biased estimator (torch: unbiased).
 The converter cannot always tell a tensor from another object (a function parameter ``x``), so each
 function dispatches: a MindSpore tensor (what the torch tensor became) gets torch's meaning in MindSpore
 terms, anything else (a numpy array, a user's object, a tensor left in torch) gets its own method, as before.
@@ -113,6 +113,27 @@ def sort(x, dim=-1, descending=False, stable=False):
     return _pair("sort", values, indices)
 
 
+@_torch_method
+def argsort(x, dim=-1, descending=False, stable=False):
+    """torch's ``x.argsort``: int64 indices (MindSpore 2.10's are int32)."""
+    return x.argsort(dim, descending=descending, stable=stable).astype(mindspore.int64)
+
+
+@_torch_method
+def flip(x, *dims):
+    """torch's ``x.flip(1)`` or ``x.flip((0, 1))`` (MindSpore 2.10's takes a tuple or list only)."""
+    return x.flip(_shape(dims))
+
+
+@_torch_method
+def diag(x, diagonal=0):
+    """torch's ``x.diag()``: a matrix's diagonal (MindSpore 2.10's builds a 4-D tensor from a matrix), a vector's
+    diagonal matrix."""
+    if x.ndim == 2:
+        return x.diagonal(diagonal)
+    return x.diag() if diagonal == 0 else ops.diag_embed(x, offset=diagonal)
+
+
 def _dims(x, dim):
     if dim is None:
         return tuple(range(x.ndim))
@@ -212,5 +233,5 @@ def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return x.std(axis=axis, ddof=ddof, keepdims=keepdim)
 
 
-__all__ = ["argmin", "log_softmax", "max", "min", "new_full", "new_ones", "new_tensor", "new_zeros", "norm",
+__all__ = ["argmin", "argsort", "diag", "flip", "log_softmax", "max", "min", "new_full", "new_ones", "new_tensor", "new_zeros", "norm",
            "repeat", "size", "softmax", "sort", "squeeze", "std", "topk", "var"]

@@ -52,6 +52,9 @@ def differing(x, m, b, obj):
         "squeeze(dim=1)": b.squeeze(dim=1), "repeat(1,2,1)": x.repeat(1, 2, 1), "repeat(2,1,1,1)": x.repeat(2, 1, 1, 1),
         "std()": x.std(), "std(dim=1)": x.std(dim=1), "std(1,unbiased=False)": x.std(1, unbiased=False),
         "var(dim=1,keepdim=True)": x.var(dim=1, keepdim=True), "var(correction=0)": x.var(correction=0),
+        "argsort(dim=1,descending=True)": x.argsort(dim=1, descending=True), "flip(1)": x.flip(1),
+        "flip((0,2))": x.flip((0, 2)), "diag() matrix": m[:2].diag(), "diag(1) matrix": m.diag(1),
+        "diag() vector": m[0].diag(), "diag(1) vector": m[0].diag(1),
         "box.size()": obj.size(), "box.size(1)": obj.size(1), "box.max(1,keepdim)": obj.max(1, keepdim=True),
         "box.norm(p=1)": obj.norm(p=1),
     }
