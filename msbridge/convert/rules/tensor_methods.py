@@ -16,7 +16,7 @@ are modules, ``self``, known non-framework objects, or objects whose class defin
 torch -> MindSpore (measured on MindSpore 2.10's CPU backend; msbridge/torch/tensor_methods.py says how each
 differs): ``x.size()``/``x.size(d)``, ``softmax(dim=)``, ``log_softmax``, ``max(dim)``/``min(dim)`` and
 ``topk``/``sort`` (``.values``/``.indices``, int64 indices), ``argmin``/``argsort``, ``flip``, ``diag``, ``norm(p, dim)``, ``new_zeros``/
-``new_ones``/``new_full``/``new_tensor``, ``squeeze(dim=)``, ``repeat``, ``std``/``var`` become
+``new_ones``/``new_full``/``new_tensor``, ``squeeze(dim=)``, ``repeat``, ``clone``, ``std``/``var`` become
 ``msbridge.torch.tensor_methods.<name>(x, ...)``, torch's meaning on a MindSpore tensor and the receiver's own
 method on anything else. Calls already the same on MindSpore (``x.softmax(1)``, ``x.max()``) are left alone.
 """
@@ -73,7 +73,7 @@ NEEDS_TWIN = {
     },
     "mindspore": {
         "size": _always, "log_softmax": _always, "argmin": _always, "argsort": _always, "flip": _always,
-        "diag": _always, "topk": _always, "sort": _always,
+        "diag": _always, "clone": _always, "topk": _always, "sort": _always,
         "new_zeros": _always, "new_ones": _always, "new_full": _always, "new_tensor": _always, "repeat": _always,
         "std": _always, "var": _always,
         "softmax": _not_one_positional, "max": _arguments, "min": _arguments, "norm": _arguments,

@@ -29,6 +29,12 @@ class Box:   # not a tensor: its own size(), max() and norm() are called as befo
         return ("norm", p, dim)
 
 
+def clone_is_a_copy(x):
+    y = x.clone()
+    y[0, 0, 0] = 100.0
+    return float(x[0, 0, 0]), float(y[0, 0, 0])
+
+
 def differing(x, m, b, obj):
     """x: (2, 3, 4) float32 with distinct values; m: (3, 2); b: (2, 1, 4)."""
     return {
@@ -55,6 +61,7 @@ def differing(x, m, b, obj):
         "argsort(dim=1,descending=True)": x.argsort(dim=1, descending=True), "flip(1)": x.flip(1),
         "flip((0,2))": x.flip((0, 2)), "diag() matrix": m[:2].diag(), "diag(1) matrix": m.diag(1),
         "diag() vector": m[0].diag(), "diag(1) vector": m[0].diag(1),
+        "clone()": x.clone(), "clone() is a copy": clone_is_a_copy(x),
         "box.size()": obj.size(), "box.size(1)": obj.size(1), "box.max(1,keepdim)": obj.max(1, keepdim=True),
         "box.norm(p=1)": obj.norm(p=1),
     }
