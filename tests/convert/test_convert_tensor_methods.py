@@ -112,3 +112,9 @@ def test_convert_tensor_methods_twins_named_like_builtins_are_imported_by_module
     body, out, _ = _body("return x.max(1), max(2, 3), x.size(0)", "mindspore")
     assert body.strip() == "return msbridge.torch.tensor_methods.max(x, 1), max(2, 3), size(x, 0)"
     assert "\nimport msbridge.torch.tensor_methods\n" in out and "import size\n" in out
+
+
+def test_convert_tensor_methods_calls_with_keywords_torch_lacks_are_not_tensor_calls():
+    # a list's sort(key=...) and numpy's repeat(n, axis=...): not torch tensor methods, never sent to a twin
+    body, out, _ = _body("obj.sort(key=len, reverse=True)\nreturn x.sort(dim=1)", "mindspore")
+    assert body == "    obj.sort(key=len, reverse=True)\n    return sort(x, dim=1)\n"

@@ -49,8 +49,15 @@ def _always(call: cst.Call) -> bool:
     return True
 
 
-def _arguments(call: cst.Call) -> bool:
-    return bool(call.args)
+_FACTORY = ("dtype", "device", "requires_grad", "layout", "pin_memory")
+_SPREAD = ("dim", "unbiased", "keepdim", "correction")
+
+
+def _torch_call(*keywords):
+    """A call with no keyword torch's method lacks: ``names.sort(key=len)`` or ``a.repeat(2, axis=0)`` (a list's,
+    numpy's) is not a torch tensor call and stays as written."""
+    allowed = frozenset(keywords)
+    return lambda call: all(a.keyword is None or a.keyword.value in allowed for a in call.args)
 
 
 def _not_one_positional(call: cst.Call) -> bool:
@@ -72,12 +79,18 @@ NEEDS_TWIN = {
         "var": _always,
     },
     "mindspore": {
-        "size": _always, "log_softmax": _always, "argmin": _always, "argsort": _always, "flip": _always,
-        "diag": _always, "clone": _always, "topk": _always, "sort": _always,
-        "new_zeros": _always, "new_ones": _always, "new_full": _always, "new_tensor": _always, "repeat": _always,
-        "std": _always, "var": _always,
-        "softmax": _not_one_positional, "max": _arguments, "min": _arguments, "norm": _arguments,
-        "squeeze": _any_keyword("dim"),
+        "size": _torch_call("dim"), "log_softmax": _torch_call("dim", "dtype"), "argmin": _torch_call("dim", "keepdim"),
+        "argsort": _torch_call("dim", "descending", "stable"), "flip": _torch_call("dims"),
+        "diag": _torch_call("diagonal"), "clone": _torch_call("memory_format"),
+        "topk": _torch_call("k", "dim", "largest", "sorted"), "sort": _torch_call("dim", "descending", "stable"),
+        "new_zeros": _torch_call(*_FACTORY), "new_ones": _torch_call(*_FACTORY),
+        "new_full": _torch_call("size", "fill_value", *_FACTORY), "new_tensor": _torch_call("data", *_FACTORY),
+        "repeat": _torch_call(), "std": _torch_call(*_SPREAD), "var": _torch_call(*_SPREAD),
+        "softmax": lambda call: _not_one_positional(call) and _torch_call("dim", "dtype")(call),
+        "max": lambda call: bool(call.args) and _torch_call("dim", "keepdim", "other")(call),
+        "min": lambda call: bool(call.args) and _torch_call("dim", "keepdim", "other")(call),
+        "norm": lambda call: bool(call.args) and _torch_call("p", "dim", "keepdim", "dtype")(call),
+        "squeeze": lambda call: _keyword(call, "dim") and _torch_call("dim")(call),
     },
 }
 
