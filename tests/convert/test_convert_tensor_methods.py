@@ -118,3 +118,25 @@ def test_convert_tensor_methods_calls_with_keywords_torch_lacks_are_not_tensor_c
     # a list's sort(key=...) and numpy's repeat(n, axis=...): not torch tensor methods, never sent to a twin
     body, out, _ = _body("obj.sort(key=len, reverse=True)\nreturn x.sort(dim=1)", "mindspore")
     assert body == "    obj.sort(key=len, reverse=True)\n    return sort(x, dim=1)"
+
+
+def test_convert_tensor_methods_mindspore_size_read_on_a_tensor_is_marked():
+    # MindSpore's x.size is the element count; torch's is a method: `a.size != b.size` compared two bound methods
+    out, report = convert_source(textwrap.dedent("""\
+        import numpy as np
+        import mindspore
+
+
+        class Net(mindspore.nn.Cell):
+            def __init__(self, size):
+                super().__init__()
+                self.size = size
+
+            def construct(self, logits, labels):
+                a = np.zeros(3)
+                return logits.size == labels.size, self.size, a.size
+        """), "torch")
+    assert "        return logits.size == labels.size, self.size, a.size  # msbridge: review: .size: MindSpore's " \
+           "Tensor.size is the element count (an int); a torch tensor's .size is a method: write x.numel()" in out
+    assert [u.api for u in report.uses if u.status != CONVERTED] == [".size", ".size"]   # not self's, not numpy's
+    assert convert_source(out, "torch")[0] == out

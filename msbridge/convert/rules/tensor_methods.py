@@ -95,9 +95,36 @@ NEEDS_TWIN = {
 }
 
 
+# target -> tensor attributes (not called) whose meaning differs: marked. MindSpore 2.10's ``Tensor.size`` is the
+# element count (an int, as numpy's); torch's ``size`` is a method, so ``a.size != b.size`` compares two bound
+# methods and ``n * x.size`` fails (measured).
+ATTRIBUTES = {"torch": {"size": "MindSpore's Tensor.size is the element count (an int); a torch tensor's .size is "
+                                "a method: write x.numel() (a numpy array's .size is its element count as before)"},
+              "mindspore": {}}
+
+
 def twin_methods(target: str) -> frozenset[str]:
-    """Method names a call of which may be rewritten to a twin (statements holding one are worth visiting)."""
-    return frozenset(NEEDS_TWIN[target])
+    """Method and attribute names this rule rewrites or marks (statements holding one are worth visiting)."""
+    return frozenset(NEEDS_TWIN[target]) | frozenset(ATTRIBUTES[target])
+
+
+def _user_object(rw, receiver, attr: str) -> bool:
+    """``self``, a known non-framework object, or an object whose class of this file defines ``attr``."""
+    if isinstance(receiver, cst.Name) and receiver.value in ("self", "cls", "super"):
+        return True
+    if rw.bindings.kind(receiver) == OTHER:
+        return True
+    cls = rw.bindings.class_of(receiver)
+    return cls is not None and any(isinstance(s, cst.FunctionDef) and s.name.value == attr for s in cls.body.body)
+
+
+def attribute(rw, node: cst.Attribute) -> None:
+    """Mark ``x.size`` read (not called) on what may be a tensor of the source framework."""
+    why = ATTRIBUTES[rw.target].get(node.attr.value)
+    if why is None or rw.bindings is None or id(node) in rw.called or rw.imports.resolve(node.value) is not None \
+            or _user_object(rw, node.value, node.attr.value):
+        return
+    rw.record(node, f".{node.attr.value}", rpt.REVIEW, None, why)
 
 
 def applies(rw, call: cst.Call) -> bool:
@@ -109,13 +136,7 @@ def applies(rw, call: cst.Call) -> bool:
     need = NEEDS_TWIN[rw.target].get(attr)
     if need is None or not need(call) or rw.imports.resolve(receiver) is not None:
         return False
-    if isinstance(receiver, cst.Name) and receiver.value in ("self", "cls", "super"):
-        return False
-    if rw.bindings.kind(receiver) == OTHER:
-        return False
-    cls = rw.bindings.class_of(receiver)
-    return not (cls is not None and any(isinstance(s, cst.FunctionDef) and s.name.value == attr
-                                        for s in cls.body.body))
+    return not _user_object(rw, receiver, attr)
 
 
 def call(rw, original: cst.Call, updated: cst.Call):
