@@ -8,7 +8,8 @@ Measured on MindSpore 2.10's CPU backend against torch 2.13 (tests/convert/test_
 ``topk``/``sort``/``argmin``/``argsort`` give int32 indices where torch gives int64; ``max(other)`` fails;
 ``norm(p)`` on a matrix is a matrix norm (torch's is the vector norm of all elements);
 ``new_zeros(2, 3)`` fails (a tuple works), ``new_full`` runs on Ascend only, ``new_tensor`` does not exist;
-``repeat`` and ``clone`` have no CPU kernel; ``flip(1)`` wants a tuple; ``diag`` of a matrix is 4-D; ``std``/``var`` default to the biased estimator (torch: unbiased).
+``repeat`` and ``clone`` have no CPU kernel; ``flip(1)`` wants a tuple; ``diag`` of a matrix is 4-D;
+``std``/``var`` default to the biased estimator (torch: unbiased).
 The converter cannot always tell a tensor from another object (a function parameter ``x``), so each
 function dispatches: a MindSpore tensor (what the torch tensor became) gets torch's meaning in MindSpore
 terms, anything else (a numpy array, a user's object, a tensor left in torch) gets its own method, as before.
@@ -240,5 +241,5 @@ def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return x.std(axis=axis, ddof=ddof, keepdims=keepdim)
 
 
-__all__ = ["argmin", "argsort", "clone", "diag", "flip", "log_softmax", "max", "min", "new_full", "new_ones", "new_tensor", "new_zeros", "norm",
-           "repeat", "size", "softmax", "sort", "squeeze", "std", "topk", "var"]
+__all__ = ["argmin", "argsort", "clone", "diag", "flip", "log_softmax", "max", "min", "new_full", "new_ones",
+           "new_tensor", "new_zeros", "norm", "repeat", "size", "softmax", "sort", "squeeze", "std", "topk", "var"]

@@ -15,8 +15,9 @@ are modules, ``self``, known non-framework objects, or objects whose class defin
 
 torch -> MindSpore (measured on MindSpore 2.10's CPU backend; msbridge/torch/tensor_methods.py says how each
 differs): ``x.size()``/``x.size(d)``, ``softmax(dim=)``, ``log_softmax``, ``max(dim)``/``min(dim)`` and
-``topk``/``sort`` (``.values``/``.indices``, int64 indices), ``argmin``/``argsort``, ``flip``, ``diag``, ``norm(p, dim)``, ``new_zeros``/
-``new_ones``/``new_full``/``new_tensor``, ``squeeze(dim=)``, ``repeat``, ``clone``, ``std``/``var`` become
+``topk``/``sort`` (``.values``/``.indices``, int64 indices), ``argmin``/``argsort``, ``flip``, ``diag``,
+``norm(p, dim)``, ``new_zeros``/``new_ones``/``new_full``/``new_tensor``, ``squeeze(dim=)``, ``repeat``, ``clone``,
+``std``/``var`` become
 ``msbridge.torch.tensor_methods.<name>(x, ...)``, torch's meaning on a MindSpore tensor and the receiver's own
 method on anything else. Calls already the same on MindSpore (``x.softmax(1)``, ``x.max()``) are left alone.
 """
