@@ -58,31 +58,48 @@ MS2PT_SAME = ["return x.max(1)", "return x.max()", "return x.squeeze(axis=1)", "
               "return x.argmax(axis=1)", "return x.reshape(6, 4)", "return x.dim(), x.ndim"]
 
 
-@pytest.mark.parametrize("before,after", PT2MS, ids=[b for b, _ in PT2MS])
-def test_convert_tensor_methods_torch_calls_become_twins(before, after):
-    body, out, report = _body(before, "mindspore")
-    assert body.strip() == after
+def _each_in_its_function(pairs):
+    """The cases as one file, each in a function of its own (one conversion for all: the suite's time budget)."""
+    return "\n\n".join(f"def f{i}(x, obj):\n    {before}" for i, (before, _) in enumerate(pairs))
+
+
+def _converted_cases(pairs, to):
+    head = "import torch\n\n\n" if to == "mindspore" else "import mindspore\n\n\n"
+    out, report = convert_source(head + _each_in_its_function(pairs), to)
+    assert convert_source(out, to)[0] == out, "converting twice must give the same output"
+    bodies = [part.split("\n", 1)[1].strip() for part in out.split("\ndef f")[1:]]
     assert all(u.status == CONVERTED for u in report.uses if u.api.startswith(".")), report.render()
-    assert "\nfrom msbridge.torch.tensor_methods import " in out or "\nimport msbridge.torch.tensor_methods\n" in out
+    return bodies, out
 
 
-@pytest.mark.parametrize("before", PT2MS_SAME)
-def test_convert_tensor_methods_torch_calls_measured_the_same_stay(before):
+def test_convert_tensor_methods_torch_calls_become_twins():
+    bodies, out = _converted_cases(PT2MS, "mindspore")
+    for (before, after), body in zip(PT2MS, bodies, strict=True):
+        assert body == after, before
+    assert "\nfrom msbridge.torch.tensor_methods import " in out and "\nimport msbridge.torch.tensor_methods\n" in out
+
+
+def _as_one_body(returns):
+    """Many ``return ...`` cases as one function body (one conversion for all: the suite's time budget)."""
+    return "\n".join(f"r{i} = {r[len('return '):]}" for i, r in enumerate(returns))
+
+
+def test_convert_tensor_methods_torch_calls_measured_the_same_stay():
+    before = _as_one_body(PT2MS_SAME)
     body, out, _ = _body(before, "mindspore")
-    assert body.strip() == before and "tensor_methods" not in out
+    assert body.splitlines() == textwrap.indent(before, "    ").splitlines() and "tensor_methods" not in out
 
 
-@pytest.mark.parametrize("before,after", MS2PT, ids=[b for b, _ in MS2PT])
-def test_convert_tensor_methods_mindspore_calls_become_twins(before, after):
-    body, _, report = _body(before, "torch")
-    assert body.strip() == after
-    assert all(u.status == CONVERTED for u in report.uses if u.api.startswith(".")), report.render()
+def test_convert_tensor_methods_mindspore_calls_become_twins():
+    bodies, _ = _converted_cases(MS2PT, "torch")
+    for (before, after), body in zip(MS2PT, bodies, strict=True):
+        assert body == after, before
 
 
-@pytest.mark.parametrize("before", MS2PT_SAME)
-def test_convert_tensor_methods_mindspore_calls_measured_the_same_stay(before):
+def test_convert_tensor_methods_mindspore_calls_measured_the_same_stay():
+    before = _as_one_body(MS2PT_SAME)
     body, out, _ = _body(before, "torch")
-    assert body.strip() == before and "tensor_methods" not in out
+    assert body.splitlines() == textwrap.indent(before, "    ").splitlines() and "tensor_methods" not in out
 
 
 def test_convert_tensor_methods_leave_self_numpy_and_the_class_s_own_methods():
