@@ -157,3 +157,10 @@ def test_convert_tensor_methods_mindspore_size_read_on_a_tensor_is_marked():
            "Tensor.size is the element count (an int); a torch tensor's .size is a method: write x.numel()" in out
     assert [u.api for u in report.uses if u.status != CONVERTED] == [".size", ".size"]   # not self's, not numpy's
     assert convert_source(out, "torch")[0] == out
+
+
+def test_convert_tensor_methods_a_tensor_left_in_torch_keeps_its_method_and_a_builtin_s_result_is_no_class():
+    # pytorch/examples: `input = torch.from_numpy(...)` stays torch (no row), so `input.size(1)` stays torch's: a
+    # second run must not mark a twin holding it; `weight = next(self.parameters())` crashed the class look-up
+    body, out, _ = _body("t = torch.from_numpy(obj)\nw = next(obj)\nreturn t.size(1), w.new_zeros(2, 3)", "mindspore")
+    assert body.splitlines()[-1] == "    return t.size(1), new_zeros(w, 2, 3)"

@@ -26,7 +26,7 @@ from __future__ import annotations
 import libcst as cst
 
 from msbridge.convert import report as rpt
-from msbridge.convert.bindings import OTHER
+from msbridge.convert.bindings import OTHER, SOURCE, TARGET
 
 TWINS = {"torch": "msbridge.bridge.tensor_methods", "mindspore": "msbridge.torch.tensor_methods"}
 
@@ -137,6 +137,8 @@ def applies(rw, call: cst.Call) -> bool:
     need = NEEDS_TWIN[rw.target].get(attr)
     if need is None or not need(call) or rw.imports.resolve(receiver) is not None:
         return False
+    if rw.target == "mindspore" and rw.bindings.kind(receiver) == SOURCE:
+        return False   # a tensor that stays torch (an unconverted constructor's result) keeps torch's own method
     return not _user_object(rw, receiver, attr)
 
 
@@ -152,4 +154,7 @@ def call(rw, original: cst.Call, updated: cst.Call):
     source, target = ("MindSpore", "torch") if rw.target == "torch" else ("torch", "MindSpore")
     rw.record(original, f".{attr}()", rpt.CONVERTED, twin,
               f"{source}'s Tensor.{attr} on a {target} tensor (the receiver's own method on anything else)")
+    if rw.target == "mindspore":
+        # the twin's call is a MindSpore call, as a second run over the output reads it (the same marks both runs)
+        rw.bindings.calls[id(original)] = TARGET
     return updated.with_changes(func=rw.needs.reference(twin), args=[*args, *updated.args])
