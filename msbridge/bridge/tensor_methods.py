@@ -6,6 +6,8 @@ torch's takes exactly two axes to swap (MindSpore 2.10's two-int form swaps as w
 ``split(axis=)`` are MindSpore's names. The converter cannot always tell a tensor from a numpy array, so
 each function here dispatches: a torch tensor (what the MindSpore tensor became) gets MindSpore's
 meaning in torch terms, anything else (numpy, a user's object) gets its own method, as before.
+``max``/``min`` with MindSpore's numpy-style keywords (``axis=``) give the values only where torch's give
+(values, indices); ``std``/``var`` are biased by default on MindSpore, unbiased on torch (measured).
 Lives outside ``msbridge.mindspore`` because MindSpore has no such functions.
 """
 from __future__ import annotations
@@ -57,4 +59,52 @@ def split(x, split_size_or_sections, axis=0):
     return x.split(split_size_or_sections, dim=axis)
 
 
-__all__ = ["astype", "expand_dims", "mean", "split", "transpose"]
+_NUMPY_STYLE = ("axis", "keepdims", "initial", "where", "return_indices")
+
+
+def _extreme(name, x, args, kwargs):
+    """MindSpore's ``x.max(axis=1)``: the values only (torch's ``max(dim)`` gives (values, indices));
+    ``return_indices=True`` gives both; ``initial``/``where`` as numpy's."""
+    if not isinstance(x, torch.Tensor) or not any(k in kwargs for k in _NUMPY_STYLE):
+        return getattr(x, name)(*args, **kwargs)
+    named = dict(zip(_NUMPY_STYLE, args))
+    named.update(kwargs)
+    axis, keepdims = named.get("axis"), bool(named.get("keepdims", False))
+    initial, where = named.get("initial"), named.get("where", True)
+    if initial is not None or where is not True:
+        raise NotImplementedError(f"msbridge's {name}: initial=/where= have no torch counterpart")
+    if named.get("return_indices"):
+        return tuple(getattr(x, name)(dim=axis, keepdim=keepdims))
+    if axis is None:
+        return getattr(x, name)().reshape((1,) * x.dim()) if keepdims else getattr(x, name)()
+    return (x.amax if name == "max" else x.amin)(dim=axis, keepdim=keepdims)
+
+
+def max(x, *args, **kwargs):   # noqa: A001 - MindSpore's method name
+    return _extreme("max", x, args, kwargs)
+
+
+def min(x, *args, **kwargs):   # noqa: A001 - MindSpore's method name
+    return _extreme("min", x, args, kwargs)
+
+
+def _spread(name, x, args, kwargs):
+    """MindSpore's ``x.std(axis=None, ddof=0, keepdims=False)``: biased unless told (torch: unbiased)."""
+    if not isinstance(x, torch.Tensor) or any(k in kwargs for k in ("dim", "correction", "keepdim", "unbiased")):
+        return getattr(x, name)(*args, **kwargs)
+    named = dict(zip(("axis", "ddof", "keepdims"), args))
+    named.update(kwargs)
+    axis = named.get("axis")
+    return getattr(x, name)(dim=tuple(axis) if isinstance(axis, list) else axis, correction=named.get("ddof", 0),
+                            keepdim=bool(named.get("keepdims", False)))
+
+
+def std(x, *args, **kwargs):
+    return _spread("std", x, args, kwargs)
+
+
+def var(x, *args, **kwargs):
+    return _spread("var", x, args, kwargs)
+
+
+__all__ = ["astype", "expand_dims", "max", "mean", "min", "split", "std", "transpose", "var"]

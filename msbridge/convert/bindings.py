@@ -361,7 +361,8 @@ class Bindings:
                 or not isinstance(values[0].func, cst.Name):
             return None
         assignments = self._assignments(values[0].func)
-        if not assignments or len(assignments) != 1 or not isinstance(assignments[0].node, cst.ClassDef):
+        if not assignments or len(assignments) != 1 or not isinstance(assignments[0], Assignment) \
+                or not isinstance(assignments[0].node, cst.ClassDef):   # `w = next(...)`: a builtin's result
             return None
         return assignments[0].node
 

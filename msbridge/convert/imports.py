@@ -8,11 +8,15 @@ that no longer have a use after the rewrite are removed; nothing else is.
 """
 from __future__ import annotations
 
+import builtins
+
 import libcst as cst
 
 from msbridge.convert.names import dotted_name
 from msbridge.convert.visiting import NoFieldHooks
 from msbridge.convert.walk import walk
+
+_BUILTINS = frozenset(dir(builtins))
 
 _SOURCE_ROOTS = {
     # target -> import prefixes that belong to the *source* side and may be dropped when unused
@@ -44,6 +48,7 @@ class ImportNeeds:
         self.from_: list[tuple[str, str]] = []  # `from msbridge.bridge import MindSporeLR`
 
     def reference(self, qualified: str) -> cst.BaseExpression:
+        """An expression naming ``qualified``; msbridge names are imported by name unless that would hide another."""
         root = qualified.split(".", 1)[0]
         if root != "msbridge":
             if root not in self.plain:
@@ -54,7 +59,8 @@ class ImportNeeds:
             return cst.Attribute(value=self.reference(module), attr=cst.Name(name))
         if (module, name) not in self.from_:
             taken = any(n == name for _, n in self.from_)   # another module's `name` is already imported
-            if name in self.bound or taken:  # collision with a user name: import the module instead
+            # collision with a user name, or a builtin it would shadow (`max`): import the module instead
+            if name in self.bound or taken or name in _BUILTINS:
                 if module not in self.plain:
                     self.plain.append(module)
                 return _expr(qualified)

@@ -89,6 +89,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         self.class_values = ClassValues(self)      # norm_layer([d], epsilon=...) through a marked class reference
         self.bindings: Bindings | None = None
         self.consumer_of: dict[int, cst.Call] = {}  # id(argument expression) -> the call it is passed to
+        self.called: set[int] = set()   # id(func expression) of every call visited (`x.size` read vs `x.size()`)
         self.recorded = None                        # (index, use) of the last report entry
         self.held: list[list[tuple[str, str]]] = [[]]  # per open call: (kind, api) of objects built inside it
         self.base_refs: set[int] = set()            # id() of class-base expressions (rules.containers)
@@ -294,6 +295,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         replaced = self.train_step.attribute(original, updated)
         if replaced is not None:
             return replaced
+        tensor_methods.attribute(self, original)   # MindSpore's `x.size` (an element count) read on a torch tensor
         return self._reference(original, updated)
 
     def leave_Name(self, original, updated):
@@ -402,6 +404,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
             self.skip_refs.add(id(node.func))
         for arg in node.args:
             self.consumer_of[id(arg.value)] = node
+        self.called.add(id(node.func))
         self.operators.visit_call(node)
         self.held.append([])
 

@@ -34,6 +34,9 @@ RUNNER = HERE / "run_blocked.py"
 TORCH_SCRIPT = HERE / "scripts" / "torch_train_fn.py"
 MS_SCRIPT = HERE / "scripts" / "ms_train_depend.py"
 ADAM_SCRIPT = HERE / "scripts" / "ms_adam_prefer_native.py"   # converted with --prefer native (issue 16)
+# tensor methods that differ between the frameworks (rules.tensor_methods): they ride in the same two subprocesses
+TORCH_METHODS = HERE / "scripts" / "torch_tensor_methods.py"
+MS_METHODS = HERE / "scripts" / "ms_tensor_methods.py"
 
 
 def _convert(before, to):
@@ -509,7 +512,8 @@ def executed(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("training")
     reports = {}
     converted = {}
-    for script, to in ((TORCH_SCRIPT, "mindspore"), (MS_SCRIPT, "torch")):
+    for script, to in ((TORCH_SCRIPT, "mindspore"), (MS_SCRIPT, "torch"), (TORCH_METHODS, "mindspore"),
+                       (MS_METHODS, "torch")):
         dst = tmp / f"{script.stem}_to_{to}.py"
         reports[script.stem] = convert_paths(script, dst, to=to)
         converted[script.stem] = dst
@@ -517,8 +521,9 @@ def executed(tmp_path_factory):
     with preferring("native"):
         reports[ADAM_SCRIPT.stem] = convert_paths(ADAM_SCRIPT, converted[ADAM_SCRIPT.stem], to="torch")
     runs = {   # blocked framework -> programs that must run without it
-        "torch": [MS_SCRIPT, converted[TORCH_SCRIPT.stem]],
-        "mindspore": [TORCH_SCRIPT, converted[MS_SCRIPT.stem], converted[ADAM_SCRIPT.stem]],
+        "torch": [MS_SCRIPT, converted[TORCH_SCRIPT.stem], MS_METHODS, converted[TORCH_METHODS.stem]],
+        "mindspore": [TORCH_SCRIPT, converted[MS_SCRIPT.stem], converted[ADAM_SCRIPT.stem], TORCH_METHODS,
+                      converted[MS_METHODS.stem]],
     }
     procs = {}
     for blocked, programs in runs.items():
@@ -548,6 +553,35 @@ def test_convert_training_converted_scripts_run_without_the_source_framework(exe
     assert converted["changed"] == original["changed"]
     assert converted.get("lr") == original.get("lr")   # param_groups written and read back (pt2ms)
     assert len(converted["losses"]) == len(original["losses"]) and np.isfinite(converted["losses"]).all()
+
+
+def _same_result(want, got, case):
+    """A tensor: the same dtype and shape, values within rtol=atol=1e-6; a tuple: the same items (and .values/
+    .indices where the original had them); anything else equal."""
+    if isinstance(want, dict) and "dtype" in want:
+        assert isinstance(got, dict) and "dtype" in got, (case, got)
+        assert (got["dtype"].replace("mindspore.", ""), got["shape"]) == (want["dtype"], want["shape"]), case
+        np.testing.assert_allclose(np.array(got["value"], float), np.array(want["value"], float), rtol=1e-6,
+                                   atol=1e-6, err_msg=case)
+    elif isinstance(want, dict) and "items" in want:
+        assert isinstance(got, dict) and got.get("named") == want.get("named"), (case, got)
+        assert len(got["items"]) == len(want["items"]), case
+        for i, (w, g) in enumerate(zip(want["items"], got["items"])):
+            _same_result(w, g, f"{case}[{i}]")
+    else:
+        assert got == want, case
+
+
+@pytest.mark.parametrize("script,to", [(TORCH_METHODS, "mindspore"), (MS_METHODS, "torch")], ids=["pt2ms", "ms2pt"])
+def test_convert_tensor_methods_compute_what_the_source_framework_computes(executed, script, to):
+    """Each case: the original method call on the real source framework vs the converted call on the target
+    with the source framework blocked (msbridge.torch.tensor_methods / msbridge.bridge.tensor_methods)."""
+    reports, outcome = executed
+    assert reports[script.stem].complete, reports[script.stem].render()
+    original, converted = outcome[script.stem], outcome[f"{script.stem}_to_{to}"]
+    assert set(converted) == set(original)
+    for case, want in original.items():
+        _same_result(want, converted[case], case)
 
 
 def test_convert_training_per_step_lr_built_with_a_mindspore_tensor_is_left_and_marked():

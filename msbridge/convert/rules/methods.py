@@ -166,7 +166,9 @@ def module_base(target: str) -> str:
 
 def idiom_attributes(target: str) -> frozenset[str]:
     """Attribute names that make a statement worth visiting even without a framework name in it."""
-    names = set(METHOD_CALLS[target]) | set(NO_COUNTERPART[target]) | {FORWARD[target][0]}
+    from msbridge.convert.rules.tensor_methods import twin_methods
+
+    names = set(METHOD_CALLS[target]) | set(NO_COUNTERPART[target]) | {FORWARD[target][0]} | twin_methods(target)
     if target == "mindspore":
         names |= {"zero_grad", "backward", "step", "param_groups", "grad",   # rules.train_step marks leftovers
                   "load_state_dict", "state_dict",                             # rules.checkpoint, rules.module_mode

@@ -1,4 +1,6 @@
-"""MindSpore Tensor methods in model code whose torch namesakes differ (MindSpore -> torch).
+"""Tensor methods whose namesakes on the other framework differ, both directions.
+
+MindSpore -> torch:
 
 ``x.transpose(0, 2, 1)`` (a permutation; torch's transpose swaps exactly two axes),
 ``x.expand_dims(1)`` and ``x.astype(t)`` (no such torch methods), ``x.mean(1, keep_dims=True)`` and
@@ -8,15 +10,25 @@
 in torch terms for a torch tensor, the receiver's own method for anything else. Calls already the
 same in torch (``x.transpose(1, 0)``, ``x.mean(1, True)``) are left alone, and so are receivers that
 are modules, ``self``, known non-framework objects, or objects whose class defines the method.
+``x.max(axis=1)``/``x.min(axis=1)`` (MindSpore: the values only; torch: (values, indices)) and
+``x.std()``/``x.var()`` (MindSpore: biased by default; torch: unbiased) go the same way.
+
+torch -> MindSpore (measured on MindSpore 2.10's CPU backend; msbridge/torch/tensor_methods.py says how each
+differs): ``x.size()``/``x.size(d)``, ``softmax(dim=)``, ``log_softmax``, ``max(dim)``/``min(dim)`` and
+``topk``/``sort`` (``.values``/``.indices``, int64 indices), ``argmin``/``argsort``, ``flip``, ``diag``,
+``norm(p, dim)``, ``new_zeros``/``new_ones``/``new_full``/``new_tensor``, ``squeeze(dim=)``, ``repeat``, ``clone``,
+``std``/``var`` become
+``msbridge.torch.tensor_methods.<name>(x, ...)``, torch's meaning on a MindSpore tensor and the receiver's own
+method on anything else. Calls already the same on MindSpore (``x.softmax(1)``, ``x.max()``) are left alone.
 """
 from __future__ import annotations
 
 import libcst as cst
 
 from msbridge.convert import report as rpt
-from msbridge.convert.bindings import OTHER
+from msbridge.convert.bindings import OTHER, SOURCE, TARGET
 
-TWINS = "msbridge.bridge.tensor_methods"
+TWINS = {"torch": "msbridge.bridge.tensor_methods", "mindspore": "msbridge.torch.tensor_methods"}
 
 
 def _two_ints(call: cst.Call) -> bool:
@@ -30,32 +42,104 @@ def _keyword(call: cst.Call, name: str) -> bool:
     return any(a.keyword is not None and a.keyword.value == name for a in call.args)
 
 
-# method -> whether a call of it needs the twin (the others compute the same in torch)
+def _any_keyword(*names):
+    return lambda call: any(_keyword(call, name) for name in names)
+
+
+def _always(call: cst.Call) -> bool:
+    return True
+
+
+_FACTORY = ("dtype", "device", "requires_grad", "layout", "pin_memory")
+_SPREAD = ("dim", "unbiased", "keepdim", "correction")
+
+
+def _torch_call(*keywords):
+    """A call with no keyword torch's method lacks: ``names.sort(key=len)`` or ``a.repeat(2, axis=0)`` (a list's,
+    numpy's) is not a torch tensor call and stays as written."""
+    allowed = frozenset(keywords)
+    return lambda call: all(a.keyword is None or a.keyword.value in allowed for a in call.args)
+
+
+def _not_one_positional(call: cst.Call) -> bool:
+    """``x.softmax(1)`` computes the same on MindSpore; ``softmax(dim=1)`` or ``softmax(1, dtype=t)`` does not."""
+    return not (len(call.args) == 1 and call.args[0].keyword is None and not call.args[0].star)
+
+
+# target -> method -> whether a call of it needs the twin (the others compute the same on the target)
 NEEDS_TWIN = {
-    "transpose": lambda call: not _two_ints(call) and not any(a.star for a in call.args),
-    "expand_dims": lambda call: True,
-    "astype": lambda call: True,
-    "mean": lambda call: _keyword(call, "keep_dims"),
-    "split": lambda call: _keyword(call, "axis"),
+    "torch": {
+        "transpose": lambda call: not _two_ints(call) and not any(a.star for a in call.args),
+        "expand_dims": _always,
+        "astype": _always,
+        "mean": _any_keyword("keep_dims"),
+        "split": _any_keyword("axis"),
+        "max": _any_keyword("axis", "keepdims", "initial", "where", "return_indices"),
+        "min": _any_keyword("axis", "keepdims", "initial", "where", "return_indices"),
+        "std": _always,
+        "var": _always,
+    },
+    "mindspore": {
+        "size": _torch_call("dim"), "log_softmax": _torch_call("dim", "dtype"), "argmin": _torch_call("dim", "keepdim"),
+        "argsort": _torch_call("dim", "descending", "stable"), "flip": _torch_call("dims"),
+        "diag": _torch_call("diagonal"), "clone": _torch_call("memory_format"),
+        "topk": _torch_call("k", "dim", "largest", "sorted"), "sort": _torch_call("dim", "descending", "stable"),
+        "new_zeros": _torch_call(*_FACTORY), "new_ones": _torch_call(*_FACTORY),
+        "new_full": _torch_call("size", "fill_value", *_FACTORY), "new_tensor": _torch_call("data", *_FACTORY),
+        "repeat": _torch_call(), "std": _torch_call(*_SPREAD), "var": _torch_call(*_SPREAD),
+        "softmax": lambda call: _not_one_positional(call) and _torch_call("dim", "dtype")(call),
+        "max": lambda call: bool(call.args) and _torch_call("dim", "keepdim", "other")(call),
+        "min": lambda call: bool(call.args) and _torch_call("dim", "keepdim", "other")(call),
+        "norm": lambda call: bool(call.args) and _torch_call("p", "dim", "keepdim", "dtype")(call),
+        "squeeze": lambda call: _keyword(call, "dim") and _torch_call("dim")(call),
+    },
 }
+
+
+# target -> tensor attributes (not called) whose meaning differs: marked. MindSpore 2.10's ``Tensor.size`` is the
+# element count (an int, as numpy's); torch's ``size`` is a method, so ``a.size != b.size`` compares two bound
+# methods and ``n * x.size`` fails (measured).
+ATTRIBUTES = {"torch": {"size": "MindSpore's Tensor.size is the element count (an int); a torch tensor's .size is "
+                                "a method: write x.numel() (a numpy array's .size is its element count as before)"},
+              "mindspore": {}}
+
+
+def twin_methods(target: str) -> frozenset[str]:
+    """Method and attribute names this rule rewrites or marks (statements holding one are worth visiting)."""
+    return frozenset(NEEDS_TWIN[target]) | frozenset(ATTRIBUTES[target])
+
+
+def _user_object(rw, receiver, attr: str) -> bool:
+    """``self``, a known non-framework object, or an object whose class of this file defines ``attr``."""
+    if isinstance(receiver, cst.Name) and receiver.value in ("self", "cls", "super"):
+        return True
+    if rw.bindings.kind(receiver) == OTHER:
+        return True
+    cls = rw.bindings.class_of(receiver)
+    return cls is not None and any(isinstance(s, cst.FunctionDef) and s.name.value == attr for s in cls.body.body)
+
+
+def attribute(rw, node: cst.Attribute) -> None:
+    """Mark ``x.size`` read (not called) on what may be a tensor of the source framework."""
+    why = ATTRIBUTES[rw.target].get(node.attr.value)
+    if why is None or rw.bindings is None or id(node) in rw.called or rw.imports.resolve(node.value) is not None \
+            or _user_object(rw, node.value, node.attr.value):
+        return
+    rw.record(node, f".{node.attr.value}", rpt.REVIEW, None, why)
 
 
 def applies(rw, call: cst.Call) -> bool:
     """Whether ``call`` (original node) is a Tensor method call this rule rewrites."""
     func = call.func
-    if rw.target != "torch" or rw.bindings is None or not isinstance(func, cst.Attribute):
+    if rw.bindings is None or not isinstance(func, cst.Attribute):
         return False
     attr, receiver = func.attr.value, func.value
-    need = NEEDS_TWIN.get(attr)
+    need = NEEDS_TWIN[rw.target].get(attr)
     if need is None or not need(call) or rw.imports.resolve(receiver) is not None:
         return False
-    if isinstance(receiver, cst.Name) and receiver.value in ("self", "cls", "super"):
-        return False
-    if rw.bindings.kind(receiver) == OTHER:
-        return False
-    cls = rw.bindings.class_of(receiver)
-    return not (cls is not None and any(isinstance(s, cst.FunctionDef) and s.name.value == attr
-                                        for s in cls.body.body))
+    if rw.target == "mindspore" and rw.bindings.kind(receiver) == SOURCE:
+        return False   # a tensor that stays torch (an unconverted constructor's result) keeps torch's own method
+    return not _user_object(rw, receiver, attr)
 
 
 def call(rw, original: cst.Call, updated: cst.Call):
@@ -63,10 +147,14 @@ def call(rw, original: cst.Call, updated: cst.Call):
     if not applies(rw, original):
         return None
     attr = original.func.attr.value
-    twin = f"{TWINS}.{attr}"
+    twin = f"{TWINS[rw.target]}.{attr}"
     receiver = updated.func.value
     args = [cst.Arg(receiver, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))] if updated.args \
         else [cst.Arg(receiver)]
+    source, target = ("MindSpore", "torch") if rw.target == "torch" else ("torch", "MindSpore")
     rw.record(original, f".{attr}()", rpt.CONVERTED, twin,
-              f"MindSpore's Tensor.{attr} on a torch tensor (the receiver's own method on anything else)")
+              f"{source}'s Tensor.{attr} on a {target} tensor (the receiver's own method on anything else)")
+    if rw.target == "mindspore":
+        # the twin's call is a MindSpore call, as a second run over the output reads it (the same marks both runs)
+        rw.bindings.calls[id(original)] = TARGET
     return updated.with_changes(func=rw.needs.reference(twin), args=[*args, *updated.args])

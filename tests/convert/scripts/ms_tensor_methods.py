@@ -1,0 +1,50 @@
+"""MindSpore tensor methods whose torch namesakes differ (max/min with axis=: the values only; std/var: biased
+by default), and ones measured the same, called on receivers the converter cannot type (function parameters).
+tests/convert/test_convert_training.py runs this under MindSpore and its torch conversion with MindSpore
+blocked; writes {case: result} to argv[1] as JSON."""
+import json
+import sys
+
+import numpy as np
+import mindspore
+
+
+def described(v):
+    """A result as plain data: tensors by dtype, shape and values; tuples by their items."""
+    if hasattr(v, "dtype") and hasattr(v, "shape") and not isinstance(v, np.ndarray):
+        return {"dtype": str(v.dtype).lower().replace("torch.", ""), "shape": list(v.shape), "value": v.tolist()}
+    if isinstance(v, (tuple, list)):
+        return {"items": [described(i) for i in v]}
+    return v
+
+
+def differing(x, a):
+    """x: (2, 3, 4) float32 with distinct values; a: a numpy array (its own methods, as before)."""
+    return {
+        "max(axis=1)": x.max(axis=1), "max(axis=1,keepdims=True)": x.max(axis=1, keepdims=True),
+        "min(axis=0)": x.min(axis=0), "max(axis=(1,2))": x.max(axis=(1, 2)),
+        "max(axis=1,return_indices=True)": x.max(axis=1, return_indices=True),
+        "std()": x.std(), "std(axis=1)": x.std(axis=1), "std(axis=1,ddof=1)": x.std(axis=1, ddof=1),
+        "var(axis=(1,2),keepdims=True)": x.var(axis=(1, 2), keepdims=True), "var()": x.var(),
+        "numpy max(axis=0)": a.max(axis=0).tolist(), "numpy std()": float(a.std()),
+    }
+
+
+def same(x, b):
+    """Methods measured to compute the same on torch 2.13: left as written by the converter."""
+    return {
+        "max(1)": x.max(1), "max()": x.max(), "squeeze(axis=1)": b.squeeze(axis=1), "sum(axis=1,keepdims=True)":
+        x.sum(axis=1, keepdims=True), "argmax(axis=1)": x.argmax(axis=1), "view(6,4)": x.view(6, 4),
+        "reshape(6,4)": x.reshape(6, 4), "reshape((6,4))": x.reshape((6, 4)), "dim()": x.dim(), "ndim": x.ndim,
+        "mean(axis=1)": x.mean(axis=1), "flatten()": x.flatten(), "expand_as": b.expand_as(x),
+        "chunk(2,axis=2)": x.chunk(2, axis=2), "softmax(axis=1)": x.softmax(axis=1), "clip(0,1)": x.clip(0, 1),
+    }
+
+
+rng = np.random.default_rng(0)
+values = rng.permutation(24).reshape(2, 3, 4).astype(np.float32) / 7 - 1.5
+x = mindspore.Tensor(values)
+b = mindspore.Tensor(rng.standard_normal((2, 1, 4)).astype(np.float32))
+results = {**differing(x, values), **same(x, b)}
+with open(sys.argv[1], "w") as handle:
+    json.dump({k: described(v) for k, v in results.items()}, handle)
