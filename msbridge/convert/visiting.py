@@ -48,9 +48,14 @@ def _hooks(cls: type, node_type: type) -> tuple:
     found = _hook_cache.get((cls, node_type))
     if found is None:
         name = node_type.__name__
-        found = _hook_cache[(cls, node_type)] = (getattr(cls, f"visit_{name}", None),
-                                                 getattr(cls, f"leave_{name}", None))
+        found = _hook_cache[(cls, node_type)] = (own_hook(getattr(cls, f"visit_{name}", None)),
+                                                 own_hook(getattr(cls, f"leave_{name}", None)))
     return found
+
+
+def own_hook(hook):
+    """None for LibCST's typed stubs (``visit_X`` returns None, ``leave_X`` the updated node): not worth a call."""
+    return None if getattr(hook, "_is_no_op", False) else hook
 
 
 class NoFieldHooks:

@@ -13,6 +13,8 @@ import dataclasses
 
 import libcst as cst
 
+from msbridge.convert.visiting import own_hook
+
 _FORMATTING = frozenset({"lpar", "rpar", "comma", "semicolon", "leading_lines", "lines_after_decorators",
                          "header", "footer", "newline", "equal", "colon", "dot", "operator", "asynchronous",
                          "trailing_whitespace", "first_colon", "second_colon"})
@@ -56,7 +58,8 @@ def _plan(visitor_type: type, node: cst.CSTNode) -> tuple:
     fields = _fields.get(kind)
     if fields is None:
         fields = _fields[kind] = _child_fields(node)
-    return (getattr(visitor_type, f"visit_{name}", None), getattr(visitor_type, f"leave_{name}", None), fields)
+    return (own_hook(getattr(visitor_type, f"visit_{name}", None)), own_hook(getattr(visitor_type, f"leave_{name}", None)),
+            fields)
 
 
 def walk(node: cst.CSTNode, visitor) -> None:
