@@ -38,7 +38,8 @@ def cache_dir() -> Path | None:
     if chosen is not None:
         return Path(chosen) if chosen else None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "msbridge"
+    # no home folder (expanduser leaves "~"), or a relative XDG path: never a folder relative to where we run
+    return Path(base) / "msbridge" if os.path.isabs(base) else None
 
 
 def key(files: list[Path]) -> str:

@@ -62,6 +62,14 @@ def test_an_unwritable_or_disabled_cache_only_means_parsing(tmp_path, small_tabl
     assert sorted(os.listdir(tmp_path)) == ["file", "tables"]
 
 
+def test_no_home_folder_means_no_cache_rather_than_a_relative_folder(monkeypatch):
+    monkeypatch.delenv("MSBRIDGE_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    assert cache.cache_dir() is None
+    monkeypatch.setenv("XDG_CACHE_HOME", "/somewhere/cache")
+    assert str(cache.cache_dir()) == "/somewhere/cache/msbridge"
+
+
 def test_values_json_cannot_hold_exactly_are_not_cached():
     with pytest.raises(cache._NotCacheable):
         cache.encode({1: "a key that is not a string"})
