@@ -163,8 +163,14 @@ class Bindings:
 
     def qualify(self, node: cst.BaseExpression) -> str | None:
         """The one import-sourced qualified name of a Name/Attribute chain, else None."""
+        if self.imported is not None:   # the head first: most names are not imported, no text to build
+            head = node
+            while type(head) is cst.Attribute:
+                head = head.value
+            if type(head) is not cst.Name or head.value not in self.imported:
+                return None
         dotted = dotted_name(node)
-        if dotted is None or (self.imported is not None and dotted.split(".", 1)[0] not in self.imported):
+        if dotted is None:
             return None
         names = self.qualified_names(node)
         if len(names) != 1:

@@ -16,10 +16,12 @@ import libcst as cst
 def dotted_name(node: cst.BaseExpression) -> str | None:
     """``a.b.c`` for a Name/Attribute chain, else None (calls, subscripts...)."""
     parts: list[str] = []
-    while isinstance(node, cst.Attribute):
+    # exact types: LibCST's Name and Attribute have no subclasses, and isinstance against its abstract
+    # bases takes abc's slow path (this runs for every name the rewriter passes)
+    while type(node) is cst.Attribute:
         parts.append(node.attr.value)
         node = node.value
-    if not isinstance(node, cst.Name):
+    if type(node) is not cst.Name:
         return None
     parts.append(node.value)
     return ".".join(reversed(parts))

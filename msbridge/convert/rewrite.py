@@ -77,7 +77,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         self.cursor = 0
         self.lines = [0]                            # stack: line of the statement being visited
         self.skip_refs: set[int] = set()           # id() of func nodes handled by their call
-        self.assign_of: dict[int, str] = {}         # id(call) -> text of the single assignment target
+        self.assign_of = _AssignTargets(self)      # id(call) -> text of the single assignment target
         self.messages: list[list[str]] = [[]]      # per enclosing statement
         self.after: list[list[cst.BaseStatement]] = [[]]
         self.carried: list[cst.EmptyLine] = []      # comment lines of a removed statement, for the next one
@@ -129,7 +129,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         self.after.append([])
         self.train_step.leftover(node)
         if len(node.body) == 1 and isinstance(node.body[0], cst.Assign) and len(node.body[0].targets) == 1:
-            self.assign_of[id(node.body[0].value)] = self.code_of(node.body[0].targets[0].target)
+            self.assign_of[id(node.body[0].value)] = node.body[0].targets[0].target
 
     def leave_SimpleStatementLine(self, original, updated):
         messages, after = self.messages.pop(), self.after.pop()
@@ -825,6 +825,21 @@ def _comment_above(stmt, messages: list[str], header=()):
         return stmt
     line = cst.EmptyLine(indent=True, comment=cst.Comment(f"{MARK} " + " | ".join(new)))
     return stmt.with_changes(leading_lines=[*stmt.leading_lines, line])
+
+
+class _AssignTargets(dict):
+    """id(assigned value) -> the text of its single assignment target (``self.fc``), generated on ``get``.
+
+    Code generation is costly and few of these texts are ever read: the target node is kept, its text
+    made when a rule asks (the region's module, hence its formatting, is the same until ``clear``)."""
+
+    def __init__(self, rewriter: "Rewriter"):
+        super().__init__()
+        self.rewriter = rewriter
+
+    def get(self, key, default=None):
+        node = super().get(key)
+        return default if node is None else self.rewriter.code_of(node)
 
 
 class RegionRewriter:

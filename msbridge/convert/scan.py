@@ -16,6 +16,7 @@ parser is written in C. This pass finds, in one walk:
 from __future__ import annotations
 
 import ast
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from msbridge.convert.catalog import framework_of, mirror_framework_of, other
@@ -160,7 +161,7 @@ def scan(code: str, tree: ast.Module, target: str, idiom_attrs: frozenset[str],
                 interesting |= writes
         interesting |= {name for name, bases in classes if bases & interesting}
     result.statement_lines = [line for line, _ in sorted(positions)]
-    result.units = _units(tree, interesting, idiom_attrs, _source_roots(target), target)
+    result.units = _units(tree, interesting, idiom_attrs, _source_roots(target), target, nodes)
     return result
 
 
@@ -188,18 +189,49 @@ def _method_statement(node: ast.stmt, method: str) -> bool:
             and isinstance(node.value.func, ast.Attribute) and node.value.func.attr == method)
 
 
-def _units(tree, interesting, idiom_attrs, roots, target) -> list[Unit]:
-    units: list[Unit] = []
-    leading = True   # the docstring + import block at the top: new imports go there
-    for node in tree.body:
-        first, last = _first_line(node), node.end_lineno
-        names, hot = set(), False
+def _names_by_statement(tree, starts, nodes, interesting, idiom_attrs):
+    """(names read, hot) of each top-level statement, from the file's one walk (``nodes``), by line.
+
+    A node's line lies in its statement's span (decorators included; statements sharing a line become one
+    unit anyway), so no second walk per statement is needed. Should a position fall outside (f-strings had
+    position bugs), the statements are walked one by one as before.
+    """
+    names_of = [set() for _ in starts]
+    hot_of = [False] * len(starts)
+    body = tree.body
+    for sub in nodes:
+        if isinstance(sub, ast.Name):
+            at = bisect_right(starts, sub.lineno) - 1
+            if at < 0 or sub.lineno > body[at].end_lineno:
+                break
+            names_of[at].add(sub.id)
+            hot_of[at] = hot_of[at] or sub.id in interesting
+        elif isinstance(sub, ast.Attribute) and sub.attr in idiom_attrs:
+            at = bisect_right(starts, sub.lineno) - 1
+            if at < 0 or sub.lineno > body[at].end_lineno:
+                break
+            hot_of[at] = True
+    else:
+        return names_of, hot_of
+    names_of = [set() for _ in starts]
+    hot_of = [False] * len(starts)
+    for at, node in enumerate(body):
         for sub in ast.walk(node):
             if isinstance(sub, ast.Name):
-                names.add(sub.id)
-                hot = hot or sub.id in interesting
+                names_of[at].add(sub.id)
+                hot_of[at] = hot_of[at] or sub.id in interesting
             elif isinstance(sub, ast.Attribute) and sub.attr in idiom_attrs:
-                hot = True
+                hot_of[at] = True
+    return names_of, hot_of
+
+
+def _units(tree, interesting, idiom_attrs, roots, target, nodes) -> list[Unit]:
+    units: list[Unit] = []
+    leading = True   # the docstring + import block at the top: new imports go there
+    starts = [_first_line(node) for node in tree.body]
+    names_of, hot_of = _names_by_statement(tree, starts, nodes, interesting, idiom_attrs)
+    for node, first, names, hot in zip(tree.body, starts, names_of, hot_of):
+        last = node.end_lineno
         is_import = isinstance(node, (ast.Import, ast.ImportFrom))
         is_doc = not units and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) \
             and isinstance(node.value.value, str)

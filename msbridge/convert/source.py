@@ -49,7 +49,7 @@ def convert_source(code: str, to: str | None = None, path: str = "<string>",
     except SyntaxError as exc:
         report.error = f"does not parse: {exc.msg} (line {exc.lineno})"
         return code, report
-    nodes = list(ast.walk(tree))   # one walk, read by every whole-file question below
+    nodes = walk_all(tree)   # one walk, read by every whole-file question below
     imported = _import_targets(nodes)
     target = to or detect_target(imported)
     report.direction = target
@@ -108,6 +108,23 @@ def convert_source(code: str, to: str | None = None, path: str = "<string>",
         report.add(api, number, CONVERTED, twin, UNUSED_TWIN_IMPORT)
     report.changed = out != code
     return out, report
+
+
+def walk_all(tree: ast.AST) -> list[ast.AST]:
+    """``list(ast.walk(tree))``, same nodes in the same (breadth-first) order, at half the cost: ``ast.walk``
+    runs two generators per node."""
+    nodes = [tree]
+    node_type, append = ast.AST, nodes.append
+    for node in nodes:   # grows while it is read: breadth-first, as ast.walk
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, node_type):
+                append(value)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, node_type):
+                        append(item)
+    return nodes
 
 
 def _defined_names(nodes) -> set[str]:

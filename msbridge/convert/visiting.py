@@ -40,6 +40,24 @@ def formatting(node_type: type) -> bool:
     return known
 
 
+_hook_cache: dict[tuple[type, type], tuple] = {}
+
+
+def _hooks(cls: type, node_type: type) -> tuple:
+    """(``visit_<Node>``, ``leave_<Node>``) functions of a visitor class for one node type, or None each."""
+    found = _hook_cache.get((cls, node_type))
+    if found is None:
+        name = node_type.__name__
+        found = _hook_cache[(cls, node_type)] = (own_hook(getattr(cls, f"visit_{name}", None)),
+                                                 own_hook(getattr(cls, f"leave_{name}", None)))
+    return found
+
+
+def own_hook(hook):
+    """None for LibCST's typed stubs (``visit_X`` returns None, ``leave_X`` the updated node): not worth a call."""
+    return None if getattr(hook, "_is_no_op", False) else hook
+
+
 class NoFieldHooks:
     """Mixin for a visitor that defines no ``visit_<Node>_<field>``/``leave_<Node>_<field>`` hook.
 
@@ -50,10 +68,27 @@ class NoFieldHooks:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        cls._transformer = issubclass(cls, cst.CSTTransformer)
         own = {name for klass in cls.__mro__ if not klass.__module__.startswith("libcst") for name in vars(klass)}
         hooks = sorted(name for name in own if name.startswith(("visit_", "leave_")) and name.count("_") >= 2)
         if hooks:
             raise TypeError(f"{cls.__name__} defines field hooks {hooks}: do not derive it from NoFieldHooks")
+
+    def on_visit(self, node) -> bool:
+        """LibCST's ``on_visit``, with the ``visit_<Node>`` hook looked up once per class and node type (LibCST
+        formats the name and misses a ``getattr`` for every node)."""
+        visit = _hooks(type(self), type(node))[0]
+        return True if visit is None else visit(self, node) is not False
+
+    def on_leave(self, original_node, *updated):
+        """LibCST's ``on_leave`` (a transformer's returns the updated node), hooks looked up once per type."""
+        leave = _hooks(type(self), type(original_node))[1]
+        if self._transformer:
+            (updated_node,) = updated
+            return updated_node if leave is None else leave(self, original_node, updated_node)
+        if leave is not None:
+            leave(self, original_node)
+        return None
 
     def on_visit_attribute(self, node, attribute) -> None:
         return None

@@ -13,6 +13,8 @@ import dataclasses
 
 import libcst as cst
 
+from msbridge.convert.visiting import own_hook
+
 _FORMATTING = frozenset({"lpar", "rpar", "comma", "semicolon", "leading_lines", "lines_after_decorators",
                          "header", "footer", "newline", "equal", "colon", "dot", "operator", "asynchronous",
                          "trailing_whitespace", "first_colon", "second_colon"})
@@ -49,26 +51,37 @@ def _node_type(kind: type) -> bool:
     return known
 
 
+def _plan(visitor_type: type, node: cst.CSTNode) -> tuple:
+    """(visit hook, leave hook, child fields) of one visitor class for one node type."""
+    kind = type(node)
+    name = kind.__name__
+    fields = _fields.get(kind)
+    if fields is None:
+        fields = _fields[kind] = _child_fields(node)
+    return (own_hook(getattr(visitor_type, f"visit_{name}", None)), own_hook(getattr(visitor_type, f"leave_{name}", None)),
+            fields)
+
+
 def walk(node: cst.CSTNode, visitor) -> None:
     """Call ``visitor``'s ``visit_<Node>`` (False: skip the children) and ``leave_<Node>`` hooks over ``node``."""
-    kind = type(node)
-    hooks = _hooks.get((type(visitor), kind))
-    if hooks is None:
-        name = kind.__name__
-        hooks = _hooks[(type(visitor), kind)] = (getattr(type(visitor), f"visit_{name}", None),
-                                                 getattr(type(visitor), f"leave_{name}", None))
-    visit, leave = hooks
+    key = (type(visitor), type(node))
+    plan = _hooks.get(key)
+    if plan is None:
+        plan = _hooks[key] = _plan(key[0], node)
+    visit, leave, fields = plan
     if visit is None or visit(visitor, node) is not False:
-        fields = _fields.get(kind)
-        if fields is None:
-            fields = _fields[kind] = _child_fields(node)
+        is_node = _is_node
         for name in fields:
             value = getattr(node, name)
-            if type(value) is tuple or type(value) is list:
+            kind = type(value)
+            if kind is tuple or kind is list:
                 for item in value:
-                    if _node_type(type(item)):
+                    known = is_node.get(type(item))
+                    if known or (known is None and _node_type(type(item))):
                         walk(item, visitor)
-            elif _node_type(type(value)):
-                walk(value, visitor)
+            else:
+                known = is_node.get(kind)
+                if known or (known is None and _node_type(kind)):
+                    walk(value, visitor)
     if leave is not None:
         leave(visitor, node)

@@ -6,6 +6,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+from msbridge.tables import cache
 from msbridge.tables.records import ApiRow
 from msbridge.tables.schema import TableError, build_file
 
@@ -83,10 +84,15 @@ def _load(directory: str) -> Tables:
     files = sorted(root.glob("*.toml"))
     if not files:
         raise TableError(f"{root}: no mapping tables (*.toml) found")
-    rows = []
-    for path in files:
-        rows.extend(read_file(path, f"{root.name}/{path.name}"))
-    return Tables(tuple(rows))
+    name = f"tables-{cache.key(files)}"
+    rows = cache.read(name)
+    if type(rows) is not tuple or not all(type(row) is ApiRow for row in rows):
+        rows = []
+        for path in files:
+            rows.extend(read_file(path, f"{root.name}/{path.name}"))
+        rows = tuple(rows)
+        cache.write(name, rows)
+    return Tables(rows)
 
 
 def load_tables(directory: str | Path | None = None) -> Tables:
