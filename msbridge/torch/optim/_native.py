@@ -1,0 +1,72 @@
+"""Small C kernels compiled at first use with the machine's C compiler, loaded through ctypes.
+
+numpy runs one pass over memory per operation, and an optimizer step made of
+eight passes (plus float64 temporaries for the fused multiply-adds) cannot
+come near a framework's fused one-pass kernel. A few lines of C, with
+``fmaf`` written where torch rounds once and ``-ffp-contract=off`` so the
+compiler fuses nothing else, do the whole step in one pass. This module only
+builds and loads them: each kernel's owner checks its results against the
+numpy path at first use and falls back to it when there is no compiler, the
+build fails or the check does. ``MSBRIDGE_NATIVE=0`` turns every kernel off.
+
+Builds are cached under ``$MSBRIDGE_CACHE`` (default ``~/.cache/msbridge``),
+named by a hash of the source, the flags, the compiler and the CPU's feature
+flags (``-march=native`` code must not run on another CPU).
+"""
+import ctypes
+import hashlib
+import os
+import platform
+import shutil
+import subprocess
+import sysconfig
+import tempfile
+from pathlib import Path
+
+FLAGS = ["-O3", "-march=native", "-ffp-contract=off", "-fno-math-errno", "-fPIC", "-shared"]
+
+
+def enabled():
+    return os.environ.get("MSBRIDGE_NATIVE", "1") != "0"
+
+
+def _compiler():
+    configured = (sysconfig.get_config_var("CC") or "").split()
+    for name in [configured[0] if configured else None, "cc", "gcc", "clang"]:
+        if name and shutil.which(name):
+            return shutil.which(name)
+    return None
+
+
+def _cpu_flags():
+    try:
+        with open("/proc/cpuinfo") as f:
+            return next((line for line in f if line.startswith(("flags", "Features"))), "")
+    except OSError:
+        return platform.processor()
+
+
+def _cache_dir():
+    return Path(os.environ.get("MSBRIDGE_CACHE") or Path.home() / ".cache" / "msbridge") / "kernels"
+
+
+def build(name, source):
+    """``ctypes.CDLL`` of ``source`` compiled as a shared library, or None (disabled, no compiler, build failed)."""
+    compiler = _compiler() if enabled() else None
+    if compiler is None:
+        return None
+    key = hashlib.sha256("\0".join([source, " ".join(FLAGS), compiler, _cpu_flags(), platform.machine()])
+                         .encode()).hexdigest()[:16]
+    target = _cache_dir() / f"{name}-{key}.so"
+    try:
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+                c_file, so_file = Path(tmp) / f"{name}.c", Path(tmp) / f"{name}.so"
+                c_file.write_text(source)
+                subprocess.run([compiler, *FLAGS, str(c_file), "-o", str(so_file), "-lm"], check=True,
+                               capture_output=True, timeout=120)
+                os.replace(so_file, target)  # atomic: concurrent builders each publish a whole file
+        return ctypes.CDLL(str(target))
+    except (OSError, subprocess.SubprocessError):
+        return None
