@@ -12,7 +12,8 @@ Rows:
   each state tensor), i.e. the memory traffic of an ideal fused kernel;
 * ``msbridge.torch.optim.X`` (torch-shaped, updating MindSpore Parameters) vs
   MindSpore's closest optimizers on the same Parameters (``nn`` and
-  ``mindspore.experimental.optim``) and vs real ``torch.optim.X``.
+  ``mindspore.experimental.optim``), vs real ``torch.optim.X`` and vs the
+  same floor.
 
 Times are medians of ``--repeats`` steps (after 3 warm-up steps); ratio =
 ours / theirs, lower is better. ``peak`` is the parameters plus the most memory
@@ -138,9 +139,7 @@ def bench_ms_shaped(row, shapes, repeats, phase):
     if torch_name in TORCH_FUSED:
         fused = getattr(torch.optim, torch_name)(t_params, fused=True, **torch_kwargs)
         result["torch fused"] = _median_seconds(fused.step, repeats)
-    written = [torch.zeros_like(p) for p in t_params for _ in range(1 + states)]
-    sources = [g for g in torch_grads for _ in range(1 + states)]
-    result["floor"] = _median_seconds(lambda: [t.copy_(s) for t, s in zip(written, sources)], repeats)
+    result["floor"] = _floor_seconds(grads, states, repeats)
     return result
 
 
@@ -165,7 +164,16 @@ def bench_torch_shaped(row, shapes, repeats):
                                        repeats)
     t_params = _torch_params(weights, grads)
     result["torch"] = _median_seconds(getattr(torch.optim, name)(t_params, **kwargs).step, repeats)
+    result["floor"] = _floor_seconds(grads, states, repeats)
     return result
+
+
+def _floor_seconds(grads, states, repeats):
+    """One plain pass writing every tensor the step writes (parameter + state): an ideal fused kernel's traffic."""
+    torch_grads = [torch.from_numpy(g) for g in grads]
+    written = [torch.zeros_like(g) for g in torch_grads for _ in range(1 + states)]
+    sources = [g for g in torch_grads for _ in range(1 + states)]
+    return _median_seconds(lambda: [t.copy_(s) for t, s in zip(written, sources)], repeats)
 
 
 def _print(label, size, result, columns):
@@ -197,9 +205,11 @@ def main():
     for key in sizes:
         print(f"  {key}: {SIZES[key][0]}")
     from msbridge.mindspore.nn.optim._fused import fused_ops_round_once
+    from msbridge.torch.optim._adam_update import checked_kernel
     from msbridge.torch.optim._axpy import _checked_saxpy
     print(f"  MindSpore-shaped fast path (torch's fused ops checked exact): {fused_ops_round_once()}; "
-          f"torch-shaped scalar fma by BLAS saxpy (checked exact): {_checked_saxpy() is not None}")
+          f"torch-shaped scalar fma by BLAS saxpy (checked exact): {_checked_saxpy() is not None}; "
+          f"torch-shaped Adam/AdamW one-pass C kernel (built and checked exact): {checked_kernel() is not None}")
     columns = ["mindspore", "torch", "torch foreach", "torch fused", "floor"]
     print(f"\nmsbridge.mindspore.nn (on torch)  {'ours':>9s} {'ms':>9s} {'torch':>9s} {'foreach':>9s} {'t.fused':>9s} "
           f"{'floor':>9s} | {'/ms':>7s} {'/torch':>7s} {'/forea.':>7s} {'/fused':>7s} {'/floor':>7s} | peak")
@@ -211,9 +221,9 @@ def main():
     for (row, key), result in zip(cases, results):
         result.update(bench_ms_shaped(row, SIZES[key][1], 5 if key == "large" else args.repeats, "mindspore"))
         _print(row[0], key, result, columns)
-    columns = ["ms.nn", "ms.exp", "torch"]
-    print(f"\nmsbridge.torch.optim (on MindSpore) {'ours':>7s} {'ms.nn':>9s} {'ms.exp':>9s} {'torch':>9s} | "
-          f"{'/ms.nn':>7s} {'/ms.exp':>7s} {'/torch':>7s} | peak")
+    columns = ["ms.nn", "ms.exp", "torch", "floor"]
+    print(f"\nmsbridge.torch.optim (on MindSpore) {'ours':>7s} {'ms.nn':>9s} {'ms.exp':>9s} {'torch':>9s} {'floor':>9s} | "
+          f"{'/ms.nn':>7s} {'/ms.exp':>7s} {'/torch':>7s} {'/floor':>7s} | peak")
     for row in PT_ROWS:
         if wanted is None or row[0] in wanted:
             for key in sizes:

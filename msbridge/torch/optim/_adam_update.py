@@ -17,7 +17,6 @@ emulation of ``addcmul`` can round twice in a rare tie, which makes the C
 form the closer one to torch; the check's data has no such tie).
 """
 import ctypes
-import threading
 from functools import cache
 
 import numpy as np
@@ -27,24 +26,28 @@ from msbridge.torch.optim._float32 import add_scaled, addcdiv, addcmul, lerp
 
 SOURCE = r"""
 #include <math.h>
-void adam_update(long start, long stop, float *restrict p, const float *restrict g, float *restrict m,
-                 float *restrict v, float *restrict vmax, int maximize, int wd_mode, float wd, float decay,
-                 float w, int lerp_from_start, float beta2, float one_minus_beta2, float bc2_sqrt, float eps,
-                 float neg_step_size)
+/* One body, instantiated per option below so that every loop is branch-free and vectorises. */
+static inline __attribute__((always_inline)) void body(
+    long start, long stop, float *restrict p, const float *restrict g, float *restrict m, float *restrict v,
+    float *restrict vmax, const int maximize, const int wd_mode, const int amsgrad, const int from_start,
+    float wd, float decay, float w, float beta2, float one_minus_beta2, float bc2_sqrt, float eps,
+    float neg_step_size)
 {
+    const float w_end = -(1.0f - w);
     for (long i = start; i < stop; i++) {
         float gi = maximize ? -g[i] : g[i];
         float pi = p[i];
         if (wd_mode == 1) gi = fmaf(wd, pi, gi);
-        else if (wd_mode == 2) pi = pi * decay;
+        if (wd_mode == 2) pi = pi * decay;
         float mi = m[i];
         float diff = gi - mi;
-        mi = lerp_from_start ? fmaf(w, diff, mi) : fmaf(-(1.0f - w), diff, gi);
+        mi = from_start ? fmaf(w, diff, mi) : fmaf(w_end, diff, gi);
         float vi = fmaf(gi * one_minus_beta2, gi, v[i] * beta2);
         float s = vi;
-        if (vmax) {
+        if (amsgrad) {
             float old = vmax[i];
-            s = (old > vi || old != old) ? old : vi;  /* np.maximum: nan wins */
+            int keep = (old > vi) | (old != old);  /* np.maximum: nan wins */
+            s = keep ? old : vi;
             vmax[i] = s;
         }
         float denom = sqrtf(s) / bc2_sqrt + eps;
@@ -53,9 +56,26 @@ void adam_update(long start, long stop, float *restrict p, const float *restrict
         p[i] = pi + (mi * neg_step_size) / denom;
     }
 }
+
+#define CASE(MX, WD, AMS, FS) \
+    if (maximize == MX && wd_mode == WD && (vmax != 0) == AMS && from_start == FS) { \
+        body(start, stop, p, g, m, v, vmax, MX, WD, AMS, FS, wd, decay, w, beta2, one_minus_beta2, bc2_sqrt, \
+             eps, neg_step_size); \
+        return; }
+#define CASES_FS(MX, WD, AMS) CASE(MX, WD, AMS, 0) CASE(MX, WD, AMS, 1)
+#define CASES_AMS(MX, WD) CASES_FS(MX, WD, 0) CASES_FS(MX, WD, 1)
+#define CASES_WD(MX) CASES_AMS(MX, 0) CASES_AMS(MX, 1) CASES_AMS(MX, 2)
+
+void adam_update(long start, long stop, float *restrict p, const float *restrict g, float *restrict m,
+                 float *restrict v, float *restrict vmax, int maximize, int wd_mode, float wd, float decay,
+                 float w, int from_start, float beta2, float one_minus_beta2, float bc2_sqrt, float eps,
+                 float neg_step_size)
+{
+    CASES_WD(0)
+    CASES_WD(1)
+}
 """
 
-PARALLEL_FROM = 1 << 20  # values; below this a second thread costs more than it saves
 _F, _P, _I, _L = ctypes.c_float, ctypes.c_void_p, ctypes.c_int, ctypes.c_long
 
 
@@ -90,19 +110,10 @@ def _usable(*arrays):
 
 
 def native_update(kernel, p, grad, m, v, vmax, maximize, k):
-    """The update in one C pass (two threads on halves for large arrays: ctypes lets the GIL go)."""
-    args = (p.ctypes.data, grad.ctypes.data, m.ctypes.data, v.ctypes.data,
-            None if vmax is None else vmax.ctypes.data, int(maximize), k["wd_mode"], k["wd"], k["decay"], k["w"],
-            int(abs(k["w"]) < 0.5), k["beta2"], k["one_minus_beta2"], k["bc2_sqrt"], k["eps"], k["neg_step_size"])
-    n = p.size
-    if n < PARALLEL_FROM:
-        kernel(0, n, *args)
-        return
-    half = (n // 2) & ~63  # both halves start on a cache line
-    other = threading.Thread(target=kernel, args=(half, n, *args))
-    other.start()
-    kernel(0, half, *args)
-    other.join()
+    """The update in one C pass over the arrays."""
+    kernel(0, p.size, p.ctypes.data, grad.ctypes.data, m.ctypes.data, v.ctypes.data,
+           None if vmax is None else vmax.ctypes.data, int(maximize), k["wd_mode"], k["wd"], k["decay"], k["w"],
+           int(abs(k["w"]) < 0.5), k["beta2"], k["one_minus_beta2"], k["bc2_sqrt"], k["eps"], k["neg_step_size"])
 
 
 def update(p, grad, m, v, vmax, maximize, k, scratch_like):

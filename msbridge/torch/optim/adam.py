@@ -19,6 +19,10 @@ Parameter. This class follows torch. Remaining difference: torch's
 vectorised float32 ``sqrt`` (tensors of 16+ values on AVX512) is not
 correctly rounded (1 ulp off in ~17% of values), numpy's is; parameters
 agree to float32 rounding (bit-identical on small tensors).
+
+Each parameter's update is one pass of a small C kernel where the machine has
+a C compiler (built at first use and checked bit for bit against the numpy
+passes, ``_adam_update.py``), else the numpy passes: the same bits either way.
 """
 import numpy as np
 
