@@ -32,7 +32,8 @@ import os
 import numpy as np
 
 from msbridge.mindspore.nn import _checkparam as check
-from msbridge.mindspore.nn._libm import float_cos, float_pow, float_pow_bases
+from msbridge.mindspore.nn._libm import float_cos, float_pow, float_pow_bases, may_underflow
+from msbridge.mindspore.nn._pow_stream import checked_kernel, stream
 
 __all__ = [
     "piecewise_constant_lr",
@@ -93,6 +94,26 @@ def _settled_tail_shared(values):
     return values[:head].tolist() + [float(values[-1])] * (values.size - head)
 
 
+_STREAM_FROM = 1 << 16  # steps; shorter lists are not worth a worker thread
+
+
+def _scaled_powers_list(scale, base, exponents, runs, check=lambda powers: None):
+    """``[scale * base ** e for e in exponents]``, the list of a ``step_per_epoch=1`` schedule.
+
+    Long lists whose every step needs a ``pow`` (no stair runs, no underflow)
+    overlap the ``pow`` calls with making the floats (``_pow_stream``).
+    """
+    kernel = None
+    if exponents.size >= _STREAM_FROM and not runs and not may_underflow(base, exponents):
+        kernel = checked_kernel()
+    with np.errstate(**_QUIET):
+        if kernel is not None:
+            return stream(kernel, scale, base, exponents, check, _settled_tail_shared)
+        powers = float_pow(base, exponents, runs=runs)
+        check(powers)
+        return _settled_tail_shared(scale * powers)
+
+
 def _raise_if_pow_overflowed(powers, base):
     """CPython's ``float ** x`` raises where the C ``pow`` overflows; numpy scalars return ``inf``."""
     if not isinstance(base, np.generic) and np.isinf(powers).any():
@@ -142,6 +163,9 @@ def exponential_decay_lr(learning_rate, decay_rate, total_step, step_per_epoch, 
         exponent = np.floor(exponent)
     if not isinstance(decay_rate, np.generic) and exponent.size:
         decay_rate ** float(exponent[-1])  # the largest power: CPython raises its OverflowError here, before 10**6 calls
+    if step_per_epoch == 1:
+        return _scaled_powers_list(float(learning_rate), decay_rate, exponent, is_stair,
+                                   lambda powers: _raise_if_pow_overflowed(powers, decay_rate))
     powers = float_pow(decay_rate, exponent, runs=is_stair)
     _raise_if_pow_overflowed(powers, decay_rate)
     with np.errstate(**_QUIET):
@@ -160,6 +184,10 @@ def natural_exp_decay_lr(learning_rate, decay_rate, total_step, step_per_epoch, 
     epoch = _epochs(total_step, step_per_epoch)
     if is_stair:
         epoch = np.floor(_int_div(epoch, decay_epoch)) * float(decay_epoch)
+    if step_per_epoch == 1:
+        with np.errstate(**_QUIET):  # -rate * epoch may overflow to -inf; e ** -inf is 0.0, as in Python
+            exponent = -float(decay_rate) * epoch
+        return _scaled_powers_list(float(learning_rate), math.e, exponent, is_stair)
     with np.errstate(**_QUIET):  # -rate * epoch may overflow to -inf; e ** -inf is 0.0, as in Python
         per_epoch = float(learning_rate) * float_pow(math.e, -float(decay_rate) * epoch, runs=is_stair)
     return _per_step(per_epoch, total_step, step_per_epoch)

@@ -21,7 +21,7 @@ from functools import cache
 
 import numpy as np
 
-from msbridge.torch.optim import _native
+from msbridge import _native
 from msbridge.torch.optim._float32 import add_scaled, addcdiv, addcmul, lerp
 
 SOURCE = r"""

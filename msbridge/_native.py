@@ -5,9 +5,10 @@ eight passes (plus float64 temporaries for the fused multiply-adds) cannot
 come near a framework's fused one-pass kernel. A few lines of C, with
 ``fmaf`` written where torch rounds once and ``-ffp-contract=off`` so the
 compiler fuses nothing else, do the whole step in one pass. This module only
-builds and loads them: each kernel's owner checks its results against the
-numpy path at first use and falls back to it when there is no compiler, the
-build fails or the check does. ``MSBRIDGE_NATIVE=0`` turns every kernel off.
+builds and loads them: each kernel's owner checks its results against its
+Python path at first use and falls back to it when there is no compiler, the
+build fails or the check does (``torch/optim/_adam_update.py``,
+``mindspore/nn/_pow_stream.py``). ``MSBRIDGE_NATIVE=0`` turns every kernel off.
 
 Builds are cached under ``$MSBRIDGE_CACHE`` (default ``~/.cache/msbridge``),
 named by a hash of the source, the flags, the compiler and the CPU's feature
@@ -50,12 +51,12 @@ def _cache_dir():
     return Path(os.environ.get("MSBRIDGE_CACHE") or Path.home() / ".cache" / "msbridge") / "kernels"
 
 
-def build(name, source):
+def build(name, source, flags=FLAGS):
     """``ctypes.CDLL`` of ``source`` compiled as a shared library, or None (disabled, no compiler, build failed)."""
     compiler = _compiler() if enabled() else None
     if compiler is None:
         return None
-    key = hashlib.sha256("\0".join([source, " ".join(FLAGS), compiler, _cpu_flags(), platform.machine()])
+    key = hashlib.sha256("\0".join([source, " ".join(flags), compiler, _cpu_flags(), platform.machine()])
                          .encode()).hexdigest()[:16]
     target = _cache_dir() / f"{name}-{key}.so"
     try:
@@ -64,7 +65,7 @@ def build(name, source):
             with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
                 c_file, so_file = Path(tmp) / f"{name}.c", Path(tmp) / f"{name}.so"
                 c_file.write_text(source)
-                subprocess.run([compiler, *FLAGS, str(c_file), "-o", str(so_file), "-lm"], check=True,
+                subprocess.run([compiler, *flags, str(c_file), "-o", str(so_file), "-lm"], check=True,
                                capture_output=True, timeout=120)
                 os.replace(so_file, target)  # atomic: concurrent builders each publish a whole file
         return ctypes.CDLL(str(target))
