@@ -1,6 +1,6 @@
 """One optimizer step, ours vs the real frameworks' and vs a plain memory pass, measured in the same run.
 
-    python benchmarks/bench_optimizers.py [--repeats N] [--sizes medium,large] [--rows Adam,SGD]
+    python benchmarks/bench_optimizers.py [--repeats N] [--sizes medium,large] [--rows Adam,SGD] [--shaped torch]
 
 Rows:
 * ``msbridge.mindspore.nn.X`` (MindSpore-shaped, updating torch tensors) vs
@@ -191,6 +191,8 @@ def main():
     parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
     parser.add_argument("--sizes", default="tiny,medium,large")
     parser.add_argument("--rows", default="", help="comma-separated optimizer names (default: all)")
+    parser.add_argument("--shaped", choices=("both", "mindspore", "torch"), default="both",
+                        help="only the MindSpore-shaped (on torch) or torch-shaped (on MindSpore) rows")
     parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
                         help="cpu: process CPU time (all threads), steadier on a shared machine")
     args = parser.parse_args()
@@ -215,7 +217,8 @@ def main():
           f"{'floor':>9s} | {'/ms':>7s} {'/torch':>7s} {'/forea.':>7s} {'/fused':>7s} {'/floor':>7s} | peak")
     # MindSpore's runtime threads stay busy after its ops and slow what runs next on a 2-core machine, so
     # everything that needs no MindSpore runs first, MindSpore's own steps after.
-    cases = [(row, key) for row in MS_ROWS if wanted is None or row[0] in wanted for key in sizes]
+    cases = [(row, key) for row in MS_ROWS if (wanted is None or row[0] in wanted) and args.shaped != "torch"
+             for key in sizes]
     results = [bench_ms_shaped(row, SIZES[key][1], 5 if key == "large" else args.repeats, "torch")
                for row, key in cases]
     for (row, key), result in zip(cases, results):
@@ -225,7 +228,7 @@ def main():
     print(f"\nmsbridge.torch.optim (on MindSpore) {'ours':>7s} {'ms.nn':>9s} {'ms.exp':>9s} {'torch':>9s} {'floor':>9s} | "
           f"{'/ms.nn':>7s} {'/ms.exp':>7s} {'/torch':>7s} {'/floor':>7s} | peak")
     for row in PT_ROWS:
-        if wanted is None or row[0] in wanted:
+        if (wanted is None or row[0] in wanted) and args.shaped != "mindspore":
             for key in sizes:
                 repeats = 5 if key == "large" else args.repeats
                 _print(row[0], key, bench_torch_shaped(row, SIZES[key][1], repeats), columns)

@@ -1,4 +1,4 @@
-"""The one-pass C kernel of torch-shaped Adam/AdamW gives the numpy passes' bits, and is live where cc is.
+"""The one-pass C kernels of torch-shaped Adam/AdamW and SGD give the numpy passes' bits, and are live where cc is.
 
 The comparison with real torch is in test_ptoptim_kernels.py / test_ptoptim_training.py (unchanged);
 here the two forms of our update meet on data the first-use check did not see: a length past one
@@ -9,6 +9,7 @@ import pytest
 
 from msbridge import _native
 from msbridge.torch.optim import _adam_update as adam_update
+from msbridge.torch.optim import _sgd_update as sgd_update
 
 
 @pytest.fixture(scope="module")
@@ -52,3 +53,23 @@ def test_non_contiguous_takes_the_numpy_form(kernel):
     adam_update.numpy_update(dense, np.ascontiguousarray(g[:, 0]), states[2], states[3], None, False, k,
                              [np.empty_like(dense) for _ in range(3)])
     assert strided.tobytes() == dense.tobytes()
+
+
+@pytest.mark.parametrize("momentum, dampening, weight_decay, nesterov, maximize",
+                         [(0.9, 0.1, 0.0, False, False), (0.8, 0.0, 0.03, True, True), (0.0, 0.0, 0.5, False, False)])
+def test_sgd_kernel_equals_numpy_passes(momentum, dampening, weight_decay, nesterov, maximize):
+    kernel = sgd_update.checked_kernel()
+    if kernel is None:
+        assert not _native.enabled() or _native._compiler() is None, "a C compiler is present: the kernel must build"
+        pytest.skip("no C compiler (or MSBRIDGE_NATIVE=0): the numpy form is the only one")
+    rng = np.random.default_rng(5)
+    size = 3 * 1031
+    p = rng.standard_normal(size).astype(np.float32)
+    mine, buf, my_buf = p.copy(), None, None
+    k = sgd_update.constants(0.07, momentum, dampening, weight_decay, nesterov, maximize)
+    for _ in range(4):
+        g = (rng.standard_normal(size) * 10.0 ** rng.integers(-6, 3, size)).astype(np.float32)
+        buf = sgd_update.numpy_update(p, g, buf, k, [np.empty_like(p) for _ in range(2)])
+        my_buf = sgd_update.native_update(kernel, mine, g, my_buf, k)
+    assert mine.tobytes() == p.tobytes()
+    assert (buf is None and my_buf is None) or my_buf.tobytes() == buf.tobytes()
