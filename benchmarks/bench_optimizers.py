@@ -207,11 +207,12 @@ def main():
     for key in sizes:
         print(f"  {key}: {SIZES[key][0]}")
     from msbridge.mindspore.nn.optim._fused import fused_ops_round_once
-    from msbridge.torch.optim._adam_update import checked_kernel
+    from msbridge.torch.optim import _adam_update, _sgd_update
     from msbridge.torch.optim._axpy import _checked_saxpy
     print(f"  MindSpore-shaped fast path (torch's fused ops checked exact): {fused_ops_round_once()}; "
           f"torch-shaped scalar fma by BLAS saxpy (checked exact): {_checked_saxpy() is not None}; "
-          f"torch-shaped Adam/AdamW one-pass C kernel (built and checked exact): {checked_kernel() is not None}")
+          f"torch-shaped one-pass C kernels (built and checked exact; MSBRIDGE_NATIVE=0 turns them off): "
+          f"Adam/AdamW {_adam_update.checked_kernel() is not None}, SGD {_sgd_update.checked_kernel() is not None}")
     columns = ["mindspore", "torch", "torch foreach", "torch fused", "floor"]
     print(f"\nmsbridge.mindspore.nn (on torch)  {'ours':>9s} {'ms':>9s} {'torch':>9s} {'foreach':>9s} {'t.fused':>9s} "
           f"{'floor':>9s} | {'/ms':>7s} {'/torch':>7s} {'/forea.':>7s} {'/fused':>7s} {'/floor':>7s} | peak")
