@@ -30,12 +30,18 @@ def test_streamed_list_is_mindspores(name, args):
     assert _bits(got) == _bits(expected)
 
 
+def test_overflowing_power_raises_as_mindspore():
+    with pytest.raises(OverflowError) as expected:
+        real_nn.exponential_decay_lr(1.0, 1.5, STEPS, 1, 1)
+    with pytest.raises(OverflowError) as got:
+        our_nn.exponential_decay_lr(1.0, 1.5, STEPS, 1, 1)
+    assert got.value.args == expected.value.args
+
+
 def test_stream_equals_one_thread_powers():
     kernel = _pow_stream.checked_kernel()
     if kernel is None:
         pytest.skip("no C compiler: lists compute the powers on one thread")
-    exponents = -0.37 * np.arange(50000.0)
-    seen = []
-    got = _pow_stream.stream(kernel, 0.5, math.e, exponents, seen.append, list, chunk=1000)
-    assert _bits(got) == _bits(0.5 * float_pow(math.e, exponents))
-    assert sum(part.size for part in seen) == exponents.size
+    n, mul, div = 50000, -0.37, 1.0
+    got = _pow_stream.stream(kernel, 0.5, math.e, n, mul, div, list, chunk=1000)
+    assert _bits(got) == _bits(0.5 * float_pow(math.e, np.arange(float(n)) * mul / div))

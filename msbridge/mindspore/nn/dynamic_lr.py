@@ -6,7 +6,9 @@ types and messages (ported code must fail where it failed before).
 
 Why it is fast: the value only changes once per epoch, so it is computed once
 per epoch (vectorised, with C-library ``pow``/``cos`` rounding, see
-``_libm``) and repeated ``step_per_epoch`` times.  Every float operation is
+``_libm``) and repeated ``step_per_epoch`` times. With one step per epoch,
+long exponential decays compute their powers on a second thread while this
+one makes the floats (``_pow_stream``).  Every float operation is
 the one MindSpore's Python loop performs, in the same order, so the results
 are identical.
 
@@ -94,24 +96,23 @@ def _settled_tail_shared(values):
     return values[:head].tolist() + [float(values[-1])] * (values.size - head)
 
 
-_STREAM_FROM = 1 << 16  # steps; shorter lists are not worth a worker thread
+_STREAM_FROM = 1 << 16   # steps; shorter lists are not worth a worker thread
+_STREAM_UP_TO = 1 << 40  # (a C long counts them; MindSpore's loop would take days)
 
 
-def _scaled_powers_list(scale, base, exponents, runs, check=lambda powers: None):
-    """``[scale * base ** e for e in exponents]``, the list of a ``step_per_epoch=1`` schedule.
-
-    Long lists whose every step needs a ``pow`` (no stair runs, no underflow)
-    overlap the ``pow`` calls with making the floats (``_pow_stream``).
-    """
-    kernel = None
-    if exponents.size >= _STREAM_FROM and not runs and not may_underflow(base, exponents):
-        kernel = checked_kernel()
+def _streamed(scale, base, total_step, mul, div):
+    """``[scale * base ** (i * mul / div) for i in range(total_step)]`` with the powers on a C worker thread
+    (``_pow_stream``), or None where that does not apply: a short list, a decay that underflows (those
+    skip ``pow`` calls), non-finite constants, or no C kernel."""
+    if not _STREAM_FROM <= total_step <= _STREAM_UP_TO or not all(map(math.isfinite, (scale, base, mul, div))):
+        return None
+    if may_underflow(base, np.array([(0 * mul) / div, ((total_step - 1) * mul) / div])):
+        return None
+    kernel = checked_kernel()
+    if kernel is None:
+        return None
     with np.errstate(**_QUIET):
-        if kernel is not None:
-            return stream(kernel, scale, base, exponents, check, _settled_tail_shared)
-        powers = float_pow(base, exponents, runs=runs)
-        check(powers)
-        return _settled_tail_shared(scale * powers)
+        return stream(kernel, scale, base, total_step, mul, div, _settled_tail_shared)
 
 
 def _raise_if_pow_overflowed(powers, base):
@@ -158,14 +159,15 @@ def _check_decay_inputs(learning_rate, decay_rate, total_step, step_per_epoch, d
 def exponential_decay_lr(learning_rate, decay_rate, total_step, step_per_epoch, decay_epoch, is_stair=False):
     """``learning_rate * decay_rate ** (epoch / decay_epoch)`` (floored exponent if ``is_stair``)."""
     _check_decay_inputs(learning_rate, decay_rate, total_step, step_per_epoch, decay_epoch, is_stair)
+    if step_per_epoch == 1 and not is_stair and decay_epoch <= _EXACT_INT and not isinstance(decay_rate, np.generic):
+        streamed = _streamed(float(learning_rate), decay_rate, total_step, 1.0, float(decay_epoch))
+        if streamed is not None:
+            return streamed
     exponent = _int_div(_epochs(total_step, step_per_epoch), decay_epoch)
     if is_stair:
         exponent = np.floor(exponent)
     if not isinstance(decay_rate, np.generic) and exponent.size:
         decay_rate ** float(exponent[-1])  # the largest power: CPython raises its OverflowError here, before 10**6 calls
-    if step_per_epoch == 1:
-        return _scaled_powers_list(float(learning_rate), decay_rate, exponent, is_stair,
-                                   lambda powers: _raise_if_pow_overflowed(powers, decay_rate))
     powers = float_pow(decay_rate, exponent, runs=is_stair)
     _raise_if_pow_overflowed(powers, decay_rate)
     with np.errstate(**_QUIET):
@@ -181,13 +183,13 @@ def natural_exp_decay_lr(learning_rate, decay_rate, total_step, step_per_epoch, 
     used, which is not bit-identical to ``math.exp(x)``.
     """
     _check_decay_inputs(learning_rate, decay_rate, total_step, step_per_epoch, decay_epoch, is_stair)
+    if step_per_epoch == 1 and not is_stair:
+        streamed = _streamed(float(learning_rate), math.e, total_step, -float(decay_rate), 1.0)
+        if streamed is not None:
+            return streamed
     epoch = _epochs(total_step, step_per_epoch)
     if is_stair:
         epoch = np.floor(_int_div(epoch, decay_epoch)) * float(decay_epoch)
-    if step_per_epoch == 1:
-        with np.errstate(**_QUIET):  # -rate * epoch may overflow to -inf; e ** -inf is 0.0, as in Python
-            exponent = -float(decay_rate) * epoch
-        return _scaled_powers_list(float(learning_rate), math.e, exponent, is_stair)
     with np.errstate(**_QUIET):  # -rate * epoch may overflow to -inf; e ** -inf is 0.0, as in Python
         per_epoch = float(learning_rate) * float_pow(math.e, -float(decay_rate) * epoch, runs=is_stair)
     return _per_step(per_epoch, total_step, step_per_epoch)
