@@ -58,8 +58,8 @@ def build(name, source, flags=FLAGS):
         return None
     key = hashlib.sha256("\0".join([source, " ".join(flags), compiler, _cpu_flags(), platform.machine()])
                          .encode()).hexdigest()[:16]
-    target = _cache_dir() / f"{name}-{key}.so"
     try:
+        target = _cache_dir() / f"{name}-{key}.so"
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
@@ -69,5 +69,5 @@ def build(name, source, flags=FLAGS):
                                capture_output=True, timeout=120)
                 os.replace(so_file, target)  # atomic: concurrent builders each publish a whole file
         return ctypes.CDLL(str(target))
-    except (OSError, subprocess.SubprocessError):
+    except (OSError, RuntimeError, subprocess.SubprocessError):  # (RuntimeError: no home directory to cache in)
         return None
