@@ -70,7 +70,7 @@ def pow_floor_seconds(base, exponents):
 def floats_seconds(values):
     """Making the list's Python floats alone (``tolist`` of the finished values): the other cost every list pays."""
     array = np.array(values)
-    return median_seconds(array.tolist, repeat=5)
+    return median_seconds(array.tolist, repeat=5), median_seconds(array.tolist, repeat=5, clock=time.process_time)
 
 
 def bench_lists():
@@ -99,7 +99,7 @@ def bench_lists():
                 f"ratio {t_real / t_ours:.1f}x")
         if floor is not None:
             t_floor, cpu_floor = pow_floor_seconds(*floor)
-            t_floats = floats_seconds(real_fn(*args))
+            t_floats, cpu_floats = floats_seconds(real_fn(*args))
             cpu_ours, cpu_main = cpu_split_seconds(lambda: our_fn(*args))
             critical = max(cpu_main, cpu_ours - cpu_main)
             line += (f"; libm pow floor {t_floor * 1e3:.1f} ms, msbridge / floor {t_ours / t_floor:.2f} "
@@ -107,7 +107,8 @@ def bench_lists():
                      f"    CPU: floor {cpu_floor * 1e3:.1f} ms; msbridge {cpu_ours * 1e3:.1f} ms = main thread "
                      f"{cpu_main * 1e3:.1f} + worker {(cpu_ours - cpu_main) * 1e3:.1f}; longer thread / floor "
                      f"{critical / cpu_floor:.2f} (the wall-clock ratio on two free cores), all / floor "
-                     f"{cpu_ours / cpu_floor:.2f}")
+                     f"{cpu_ours / cpu_floor:.2f}; making the floats alone {cpu_floats * 1e3:.1f} ms = "
+                     f"{cpu_floats / cpu_floor:.2f}x the floor")
         print(line)
 
 
