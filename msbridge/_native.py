@@ -24,6 +24,8 @@ import sysconfig
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 FLAGS = ["-O3", "-march=native", "-ffp-contract=off", "-fno-math-errno", "-fPIC", "-shared"]
 
 
@@ -71,3 +73,19 @@ def build(name, source, flags=FLAGS):
         return ctypes.CDLL(str(target))
     except (OSError, RuntimeError, subprocess.SubprocessError):  # (RuntimeError: no home directory to cache in)
         return None
+
+
+def function(name, source, argtypes, flags=FLAGS):
+    """The C function ``name`` (returning void) of ``source`` built by ``build``, or None."""
+    lib = build(name, source, flags)
+    if lib is None:
+        return None
+    kernel = getattr(lib, name)
+    kernel.restype = None
+    kernel.argtypes = argtypes
+    return kernel
+
+
+def dense_float32(*arrays):
+    """Whether every array (None skipped) is C-contiguous float32: what a kernel may take by pointer."""
+    return all(x is None or (x.dtype == np.float32 and x.flags.c_contiguous) for x in arrays)

@@ -51,13 +51,11 @@ CHUNK = 1 << 13  # values per published chunk
 @cache
 def checked_kernel():
     """The C loop if it gives CPython's ``scale * base ** (i * mul / div)`` bit for bit, else None."""
-    lib = _native.build("pow_stream", SOURCE, FLAGS)
-    if lib is None:
+    kernel = _native.function("pow_stream", SOURCE, [ctypes.c_double] * 4 + [ctypes.c_void_p, ctypes.c_long,
+                                                                             ctypes.c_long, ctypes.c_void_p,
+                                                                             ctypes.c_void_p], FLAGS)
+    if kernel is None:
         return None
-    kernel = lib.pow_stream
-    kernel.restype = None
-    kernel.argtypes = [ctypes.c_double] * 4 + [ctypes.c_void_p, ctypes.c_long, ctypes.c_long, ctypes.c_void_p,
-                                               ctypes.c_void_p]
     n = 3001
     for scale, base, mul, div in [(0.1, 0.9, 1.0, 3.0), (0.1, 0.99999, 1.0, 7.0), (0.3, 2.718281828459045, -1e-4, 1.0),
                                   (1.0, 2.718281828459045, -0.37, 1.0), (0.5, 1.0001, 1.0, 0.3)]:

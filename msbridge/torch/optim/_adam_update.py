@@ -105,10 +105,6 @@ def numpy_update(p, grad, m, v, vmax, maximize, k, scratch):
     addcdiv(p, m, denom, k["neg_step_size"], p, b)
 
 
-def _usable(*arrays):
-    return all(x is None or (x.dtype == np.float32 and x.flags.c_contiguous) for x in arrays)
-
-
 def native_update(kernel, p, grad, m, v, vmax, maximize, k):
     """The update in one C pass over the arrays."""
     kernel(0, p.size, p.ctypes.data, grad.ctypes.data, m.ctypes.data, v.ctypes.data,
@@ -119,26 +115,17 @@ def native_update(kernel, p, grad, m, v, vmax, maximize, k):
 def update(p, grad, m, v, vmax, maximize, k, scratch_like):
     """Update ``p``, ``m``, ``v`` (and ``vmax``) in place; ``scratch_like(p, 3)`` gives numpy scratch arrays."""
     kernel = checked_kernel()
-    if kernel is not None and _usable(p, grad, m, v, vmax) and grad.shape == p.shape:
+    if kernel is not None and _native.dense_float32(p, grad, m, v, vmax) and grad.shape == p.shape:
         native_update(kernel, p, grad, m, v, vmax, maximize, k)
     else:
         numpy_update(p, grad, m, v, vmax, maximize, k, scratch_like(p, 3))
 
 
-def _load():
-    lib = _native.build("adam_update", SOURCE)
-    if lib is None:
-        return None
-    kernel = lib.adam_update
-    kernel.restype = None
-    kernel.argtypes = [_L, _L, _P, _P, _P, _P, _P, _I, _I, _F, _F, _F, _I, _F, _F, _F, _F, _F]
-    return kernel
-
-
 @cache
 def checked_kernel():
     """The C kernel if it reproduces ``numpy_update`` bit for bit on every option, else None."""
-    kernel = _load()
+    kernel = _native.function("adam_update", SOURCE, [_L, _L, _P, _P, _P, _P, _P, _I, _I, _F, _F, _F, _I, _F, _F, _F,
+                                                      _F, _F])
     if kernel is None:
         return None
     rng = np.random.default_rng(0)

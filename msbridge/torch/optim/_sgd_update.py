@@ -92,8 +92,7 @@ def native_update(kernel, p, grad, buf, k):
 def update(p, grad, buf, k, scratch_like):
     """Update ``p`` (and the momentum buffer ``buf`` in place); returns the buffer (new on the first step)."""
     kernel = checked_kernel()
-    if kernel is not None and all(x is None or (x.dtype == np.float32 and x.flags.c_contiguous)
-                                  for x in (p, grad, buf)) and grad.shape == p.shape:
+    if kernel is not None and _native.dense_float32(p, grad, buf) and grad.shape == p.shape:
         return native_update(kernel, p, grad, buf, k)
     return numpy_update(p, grad, buf, k, scratch_like(p, 2))
 
@@ -101,12 +100,9 @@ def update(p, grad, buf, k, scratch_like):
 @cache
 def checked_kernel():
     """The C kernel if it reproduces ``numpy_update`` bit for bit on every option, else None."""
-    lib = _native.build("sgd_update", SOURCE)
-    if lib is None:
+    kernel = _native.function("sgd_update", SOURCE, [ctypes.c_long, _P, _P, _P, _I, _I, _I, _I, _F, _F, _F, _F])
+    if kernel is None:
         return None
-    kernel = lib.sgd_update
-    kernel.restype = None
-    kernel.argtypes = [ctypes.c_long, _P, _P, _P, _I, _I, _I, _I, _F, _F, _F, _F]
     rng = np.random.default_rng(0)
     for size in (1, 7, 64, 1000, 4099):
         for momentum, dampening, weight_decay, nesterov, maximize in [(0.0, 0.0, 0.0, False, False),
