@@ -10,8 +10,8 @@ Python path at first use and falls back to it when there is no compiler, the
 build fails or the check does (``torch/optim/_adam_update.py``,
 ``mindspore/nn/_pow_stream.py``). ``MSBRIDGE_NATIVE=0`` turns every kernel off.
 
-Builds are cached under ``$MSBRIDGE_CACHE`` (default ``~/.cache/msbridge``),
-named by a hash of the source, the flags, the compiler and the CPU's feature
+Builds are cached under ``$MSBRIDGE_CACHE`` (default ``~/.cache/msbridge``;
+the temp directory where that cannot be written), named by a hash of the source, the flags, the compiler and the CPU's feature
 flags (``-march=native`` code must not run on another CPU).
 """
 import ctypes
@@ -49,8 +49,13 @@ def _cpu_flags():
         return platform.processor()
 
 
-def _cache_dir():
-    return Path(os.environ.get("MSBRIDGE_CACHE") or Path.home() / ".cache" / "msbridge") / "kernels"
+def _cache_dirs():
+    """Where builds are kept: ``$MSBRIDGE_CACHE`` or ``~/.cache/msbridge``, else (unwritable) the temp directory."""
+    try:
+        yield Path(os.environ.get("MSBRIDGE_CACHE") or Path.home() / ".cache" / "msbridge") / "kernels"
+    except RuntimeError:  # no home directory
+        pass
+    yield Path(tempfile.gettempdir()) / f"msbridge-kernels-{os.getuid() if hasattr(os, 'getuid') else 0}"
 
 
 def build(name, source, flags=FLAGS):
@@ -60,19 +65,23 @@ def build(name, source, flags=FLAGS):
         return None
     key = hashlib.sha256("\0".join([source, " ".join(flags), compiler, _cpu_flags(), platform.machine()])
                          .encode()).hexdigest()[:16]
-    try:
-        target = _cache_dir() / f"{name}-{key}.so"
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
-                c_file, so_file = Path(tmp) / f"{name}.c", Path(tmp) / f"{name}.so"
-                c_file.write_text(source)
-                subprocess.run([compiler, *flags, str(c_file), "-o", str(so_file), "-lm"], check=True,
-                               capture_output=True, timeout=120)
-                os.replace(so_file, target)  # atomic: concurrent builders each publish a whole file
-        return ctypes.CDLL(str(target))
-    except (OSError, RuntimeError, subprocess.SubprocessError):  # (RuntimeError: no home directory to cache in)
-        return None
+    for directory in _cache_dirs():
+        target = directory / f"{name}-{key}.so"
+        try:
+            if not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+                    c_file, so_file = Path(tmp) / f"{name}.c", Path(tmp) / f"{name}.so"
+                    c_file.write_text(source)
+                    subprocess.run([compiler, *flags, str(c_file), "-o", str(so_file), "-lm"], check=True,
+                                   capture_output=True, timeout=120)
+                    os.replace(so_file, target)  # atomic: concurrent builders each publish a whole file
+            return ctypes.CDLL(str(target))
+        except subprocess.SubprocessError:  # the compiler refused or hung: no kernel (numpy passes)
+            return None
+        except OSError:  # no cache there (unwritable, not a directory, a bad library): try the next place
+            continue
+    return None
 
 
 def function(name, source, argtypes, flags=FLAGS):
