@@ -4,8 +4,9 @@ Prints ratios, so the figures hold on a noisy machine:
 - list generation at total_step = 10**6: MindSpore time / msbridge time (higher is better),
   after checking the two lists are bit-identical.  For the ``step_per_epoch=1`` cases it also
   prints the floor: the C library's ``pow`` called once per step (what any bit-exact list that
-  evaluates every power must pay), run as a C loop (torch's element-wise scalar kernel), and
-  msbridge / floor (lower is better; below 1 where exact shortcuts skip calls);
+  evaluates every power must pay), run as a C loop (torch's element-wise scalar kernel, one
+  thread), msbridge / floor (lower is better; below 1 where exact shortcuts skip calls), and
+  what making the list's 10**6 Python floats costs alone (one thread must do it: the GIL);
 - one schedule call (``ExponentialDecayLR(0.1, 0.9, 4)(step)``): MindSpore's PyNative call
   (with ``.asnumpy()``, i.e. the value is ready) / ours, and ours / torch ``ExponentialLR.step()``
   for a Python int step (the training loop's case) and a tensor step.
@@ -13,6 +14,7 @@ Prints ratios, so the figures hold on a noisy machine:
 Run: ``python benchmarks/bench_mindspore_lr.py [--quick]``.
 """
 import math
+import os
 import statistics
 import sys
 import time
@@ -24,27 +26,51 @@ import numpy as np
 import torch
 
 import msbridge.mindspore.nn as our_nn
-from msbridge.mindspore.nn._libm import pow_like_c
+from msbridge.mindspore.nn._libm import _strided
+from msbridge.mindspore.nn._pow_stream import checked_kernel
 
 QUICK = "--quick" in sys.argv
 TOTAL = 10**5 if QUICK else 10**6
 
 
-def median_seconds(fn, repeat, number=1):
+def median_seconds(fn, repeat, number=1, clock=time.perf_counter):
     times = []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start = clock()
         for _ in range(number):
             fn()
-        times.append((time.perf_counter() - start) / number)
+        times.append((clock() - start) / number)
     return statistics.median(times)
 
 
+def cpu_split_seconds(fn, repeat=5):
+    """Median (process CPU, this thread's CPU) seconds of ``fn``: the rest is its worker thread's."""
+    pairs = []
+    for _ in range(repeat):
+        process, thread = time.process_time(), time.thread_time()
+        fn()
+        pairs.append((time.process_time() - process, time.thread_time() - thread))
+    return statistics.median(p for p, _ in pairs), statistics.median(t for _, t in pairs)
+
+
 def pow_floor_seconds(base, exponents):
-    """One C-library pow per step, in a C loop: the cost of the libm calls alone."""
+    """One C-library pow per step, in a C loop (torch's scalar loop over a prepared strided exponent, 0-d base,
+    one thread): the cost of the libm calls alone."""
     base_t = torch.tensor(float(base), dtype=torch.float64)
-    exps = torch.from_numpy(np.ascontiguousarray(exponents, dtype=np.float64))
-    return median_seconds(lambda: pow_like_c(base_t, exps), repeat=5)
+    exps = _strided(torch.from_numpy(np.ascontiguousarray(exponents, dtype=np.float64)))
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return (median_seconds(lambda: torch.pow(base_t, exps), repeat=5),
+                median_seconds(lambda: torch.pow(base_t, exps), repeat=5, clock=time.process_time))
+    finally:
+        torch.set_num_threads(threads)
+
+
+def floats_seconds(values):
+    """Making the list's Python floats alone (``tolist`` of the finished values): the other cost every list pays."""
+    array = np.array(values)
+    return median_seconds(array.tolist, repeat=5), median_seconds(array.tolist, repeat=5, clock=time.process_time)
 
 
 def bench_lists():
@@ -61,7 +87,9 @@ def bench_lists():
         ("polynomial_decay_lr", (0.1, 0.01, TOTAL, 100, 5000, 2.0), None),
         ("warmup_lr", (0.1, TOTAL, 100, 5000), None),
     ]
-    print(f"list generation, total_step={TOTAL}: MindSpore / msbridge (x faster), bit-identical checked")
+    print(f"list generation, total_step={TOTAL}: MindSpore / msbridge (x faster), bit-identical checked; "
+          f"wall clock, load average {os.getloadavg()[0]:.1f}; step_per_epoch=1 lists overlap pow and floats "
+          f"on two threads: {checked_kernel() is not None}")
     for name, args, floor in cases:
         real_fn, our_fn = getattr(real_nn, name), getattr(our_nn, name)
         assert real_fn(*args) == our_fn(*args), f"{name}{args} is not bit-identical"
@@ -70,8 +98,17 @@ def bench_lists():
         line = (f"  {name}{args[1:]}: MindSpore {t_real * 1e3:.1f} ms, msbridge {t_ours * 1e3:.1f} ms, "
                 f"ratio {t_real / t_ours:.1f}x")
         if floor is not None:
-            t_floor = pow_floor_seconds(*floor)
-            line += f"; libm pow floor {t_floor * 1e3:.1f} ms, msbridge / floor {t_ours / t_floor:.2f}"
+            t_floor, cpu_floor = pow_floor_seconds(*floor)
+            t_floats, cpu_floats = floats_seconds(real_fn(*args))
+            cpu_ours, cpu_main = cpu_split_seconds(lambda: our_fn(*args))
+            critical = max(cpu_main, cpu_ours - cpu_main)
+            line += (f"; libm pow floor {t_floor * 1e3:.1f} ms, msbridge / floor {t_ours / t_floor:.2f} "
+                     f"(making the floats alone: {t_floats * 1e3:.1f} ms, {t_floats / t_floor:.2f}x the floor)\n"
+                     f"    CPU: floor {cpu_floor * 1e3:.1f} ms; msbridge {cpu_ours * 1e3:.1f} ms = main thread "
+                     f"{cpu_main * 1e3:.1f} + worker {(cpu_ours - cpu_main) * 1e3:.1f}; longer thread / floor "
+                     f"{critical / cpu_floor:.2f} (the wall-clock ratio on two free cores), all / floor "
+                     f"{cpu_ours / cpu_floor:.2f}; making the floats alone {cpu_floats * 1e3:.1f} ms = "
+                     f"{cpu_floats / cpu_floor:.2f}x the floor")
         print(line)
 
 

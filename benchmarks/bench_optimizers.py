@@ -12,7 +12,8 @@ Rows:
   each state tensor), i.e. the memory traffic of an ideal fused kernel;
 * ``msbridge.torch.optim.X`` (torch-shaped, updating MindSpore Parameters) vs
   MindSpore's closest optimizers on the same Parameters (``nn`` and
-  ``mindspore.experimental.optim``) and vs real ``torch.optim.X``.
+  ``mindspore.experimental.optim``), vs real ``torch.optim.X`` and vs the
+  same floor.
 
 ``/best`` is ours against the fastest of torch's forms (its closest
 optimizer step, the goal's yardstick). The header says which exact paths
@@ -148,9 +149,7 @@ def bench_ms_shaped(row, shapes, repeats, phase):
     if torch_name in TORCH_FUSED:
         fused = getattr(torch.optim, torch_name)(t_params, fused=True, **torch_kwargs)
         result["torch fused"] = _median_seconds(fused.step, repeats)
-    written = [torch.zeros_like(p) for p in t_params for _ in range(1 + states)]
-    sources = [g for g in torch_grads for _ in range(1 + states)]
-    result["floor"] = _median_seconds(lambda: [t.copy_(s) for t, s in zip(written, sources)], repeats)
+    result["floor"] = _floor_seconds(grads, states, repeats)
     return result
 
 
@@ -175,7 +174,16 @@ def bench_torch_shaped(row, shapes, repeats):
                                        repeats)
     t_params = _torch_params(weights, grads)
     result["torch"] = _median_seconds(getattr(torch.optim, name)(t_params, **kwargs).step, repeats)
+    result["floor"] = _floor_seconds(grads, states, repeats)
     return result
+
+
+def _floor_seconds(grads, states, repeats):
+    """One plain pass writing every tensor the step writes (parameter + state): an ideal fused kernel's traffic."""
+    torch_grads = [torch.from_numpy(g) for g in grads]
+    written = [torch.zeros_like(g) for g in torch_grads for _ in range(1 + states)]
+    sources = [g for g in torch_grads for _ in range(1 + states)]
+    return _median_seconds(lambda: [t.copy_(s) for t, s in zip(written, sources)], repeats)
 
 
 def _print(label, size, result, columns):
@@ -210,13 +218,16 @@ def main():
         print(f"  {key}: {SIZES[key][0]}")
     from msbridge.mindspore.nn.optim._fused import fused_ops_round_once
     from msbridge.mindspore.nn.optim._native import library
+    from msbridge.torch.optim import _adam_update, _sgd_update
     from msbridge.torch.optim._axpy import _checked_saxpy
     start = time.perf_counter()
     native = library() is not None
     print(f"  MindSpore-shaped one-pass C kernels: {native} (built or loaded in {time.perf_counter() - start:.2f} s "
           f"wall; each optimizer configuration also passes a bit-equality probe at first use); "
           f"torch's fused ops checked exact: {fused_ops_round_once()}; "
-          f"torch-shaped scalar fma by BLAS saxpy (checked exact): {_checked_saxpy() is not None}")
+          f"torch-shaped scalar fma by BLAS saxpy (checked exact): {_checked_saxpy() is not None}; "
+          f"torch-shaped one-pass C kernels (built and checked exact; MSBRIDGE_NATIVE=0 turns them off): "
+          f"Adam/AdamW {_adam_update.checked_kernel() is not None}, SGD {_sgd_update.checked_kernel() is not None}")
     if args.side == "torch":
         return _torch_side(args, sizes, wanted)
     columns = ["mindspore", "torch", "torch foreach", "torch fused", "floor", "best"]
@@ -237,9 +248,9 @@ def main():
 
 
 def _torch_side(args, sizes, wanted):
-    columns = ["ms.nn", "ms.exp", "torch"]
-    print(f"\nmsbridge.torch.optim (on MindSpore) {'ours':>7s} {'ms.nn':>9s} {'ms.exp':>9s} {'torch':>9s} | "
-          f"{'/ms.nn':>7s} {'/ms.exp':>7s} {'/torch':>7s} | peak")
+    columns = ["ms.nn", "ms.exp", "torch", "floor"]
+    print(f"\nmsbridge.torch.optim (on MindSpore) {'ours':>7s} {'ms.nn':>9s} {'ms.exp':>9s} {'torch':>9s} {'floor':>9s} | "
+          f"{'/ms.nn':>7s} {'/ms.exp':>7s} {'/torch':>7s} {'/floor':>7s} | peak")
     for row in PT_ROWS:
         if wanted is None or row[0] in wanted:
             for key in sizes:

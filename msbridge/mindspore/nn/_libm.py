@@ -51,6 +51,12 @@ def sin_like_c(values: torch.Tensor) -> torch.Tensor:
 _LOG_SURE_ZERO = math.log(0.25) + math.log(2.0) * -1074 - 1.0
 
 
+def may_underflow(base: float, exponents: np.ndarray) -> bool:
+    """Whether ``float_pow`` would skip calls: a power at either end of (monotone) ``exponents`` is surely 0.0."""
+    with np.errstate(all="ignore"):
+        return bool((exponents[[0, -1]] * math.log(base) < _LOG_SURE_ZERO).any())
+
+
 def float_pow(base: float, exponents: np.ndarray, runs: bool = False) -> np.ndarray:
     """``[base ** e for e in exponents]`` as CPython computes it, vectorised.
 
@@ -70,7 +76,7 @@ def float_pow(base: float, exponents: np.ndarray, runs: bool = False) -> np.ndar
         unique = exponents[starts]
     log_base = math.log(base)
     with np.errstate(all="ignore"):
-        if not (unique[[0, -1]] * log_base < _LOG_SURE_ZERO).any():
+        if not may_underflow(base, unique):
             values = _pow_tensor(base, unique)  # (an interior zero is still computed: exact either way)
         else:
             live = ~(unique * log_base < _LOG_SURE_ZERO)  # nan (base 1, inf exponent) stays live
@@ -82,8 +88,9 @@ def float_pow(base: float, exponents: np.ndarray, runs: bool = False) -> np.ndar
 
 
 def _pow_tensor(base: float, exponents: np.ndarray) -> np.ndarray:
+    """One C ``pow`` per exponent: a strided exponent forces torch's scalar loop; the base stays 0-d (no copy)."""
     base_t = torch.tensor(float(base), dtype=torch.float64)
-    return pow_like_c(base_t, torch.from_numpy(np.ascontiguousarray(exponents))).numpy()
+    return torch.pow(base_t, _strided(torch.from_numpy(np.ascontiguousarray(exponents)))).numpy()
 
 
 def float_pow_bases(bases: np.ndarray, exponent: float) -> np.ndarray:

@@ -6,7 +6,9 @@ types and messages (ported code must fail where it failed before).
 
 Why it is fast: the value only changes once per epoch, so it is computed once
 per epoch (vectorised, with C-library ``pow``/``cos`` rounding, see
-``_libm``) and repeated ``step_per_epoch`` times.  Every float operation is
+``_libm``) and repeated ``step_per_epoch`` times. With one step per epoch,
+long exponential decays compute their powers on a second thread while this
+one makes the floats (``_pow_stream``).  Every float operation is
 the one MindSpore's Python loop performs, in the same order, so the results
 are identical.
 
@@ -32,7 +34,8 @@ import os
 import numpy as np
 
 from msbridge.mindspore.nn import _checkparam as check
-from msbridge.mindspore.nn._libm import float_cos, float_pow, float_pow_bases
+from msbridge.mindspore.nn._libm import float_cos, float_pow, float_pow_bases, may_underflow
+from msbridge.mindspore.nn._pow_stream import checked_kernel, stream
 
 __all__ = [
     "piecewise_constant_lr",
@@ -93,6 +96,25 @@ def _settled_tail_shared(values):
     return values[:head].tolist() + [float(values[-1])] * (values.size - head)
 
 
+_STREAM_FROM = 1 << 16   # steps; shorter lists are not worth a worker thread
+_STREAM_UP_TO = 1 << 40  # (a C long counts them; MindSpore's loop would take days)
+
+
+def _streamed(scale, base, total_step, mul, div):
+    """``[scale * base ** (i * mul / div) for i in range(total_step)]`` with the powers on a C worker thread
+    (``_pow_stream``), or None where that does not apply: a short list, a decay that underflows (those
+    skip ``pow`` calls), non-finite constants, or no C kernel."""
+    if not _STREAM_FROM <= total_step <= _STREAM_UP_TO or not all(map(math.isfinite, (scale, base, mul, div))):
+        return None
+    if may_underflow(base, np.array([(0 * mul) / div, ((total_step - 1) * mul) / div])):
+        return None
+    kernel = checked_kernel()
+    if kernel is None:
+        return None
+    with np.errstate(**_QUIET):
+        return stream(kernel, scale, base, total_step, mul, div, _settled_tail_shared)
+
+
 def _raise_if_pow_overflowed(powers, base):
     """CPython's ``float ** x`` raises where the C ``pow`` overflows; numpy scalars return ``inf``."""
     if not isinstance(base, np.generic) and np.isinf(powers).any():
@@ -137,6 +159,10 @@ def _check_decay_inputs(learning_rate, decay_rate, total_step, step_per_epoch, d
 def exponential_decay_lr(learning_rate, decay_rate, total_step, step_per_epoch, decay_epoch, is_stair=False):
     """``learning_rate * decay_rate ** (epoch / decay_epoch)`` (floored exponent if ``is_stair``)."""
     _check_decay_inputs(learning_rate, decay_rate, total_step, step_per_epoch, decay_epoch, is_stair)
+    if step_per_epoch == 1 and not is_stair and decay_epoch <= _EXACT_INT and not isinstance(decay_rate, np.generic):
+        streamed = _streamed(float(learning_rate), decay_rate, total_step, 1.0, float(decay_epoch))
+        if streamed is not None:
+            return streamed
     exponent = _int_div(_epochs(total_step, step_per_epoch), decay_epoch)
     if is_stair:
         exponent = np.floor(exponent)
@@ -157,6 +183,10 @@ def natural_exp_decay_lr(learning_rate, decay_rate, total_step, step_per_epoch, 
     used, which is not bit-identical to ``math.exp(x)``.
     """
     _check_decay_inputs(learning_rate, decay_rate, total_step, step_per_epoch, decay_epoch, is_stair)
+    if step_per_epoch == 1 and not is_stair:
+        streamed = _streamed(float(learning_rate), math.e, total_step, -float(decay_rate), 1.0)
+        if streamed is not None:
+            return streamed
     epoch = _epochs(total_step, step_per_epoch)
     if is_stair:
         epoch = np.floor(_int_div(epoch, decay_epoch)) * float(decay_epoch)

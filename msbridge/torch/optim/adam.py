@@ -19,10 +19,14 @@ Parameter. This class follows torch. Remaining difference: torch's
 vectorised float32 ``sqrt`` (tensors of 16+ values on AVX512) is not
 correctly rounded (1 ulp off in ~17% of values), numpy's is; parameters
 agree to float32 rounding (bit-identical on small tensors).
+
+Each parameter's update is one pass of a small C kernel where the machine has
+a C compiler (built at first use and checked bit for bit against the numpy
+passes, ``_adam_update.py``), else the numpy passes: the same bits either way.
 """
 import numpy as np
 
-from msbridge.torch.optim._float32 import add_scaled, addcdiv, addcmul, lerp
+from msbridge.torch.optim._adam_update import scalars, update
 from msbridge.torch.optim.optimizer import Optimizer
 
 
@@ -60,26 +64,9 @@ class Adam(Optimizer):
                 state["exp_avg_sq"] = np.zeros_like(p)
                 if group["amsgrad"]:
                     state["max_exp_avg_sq"] = np.zeros_like(p)
-            g, a, b = self._scratch.like(p, 3)  # grad itself is MindSpore's memory: never written
-            if group["maximize"]:
-                grad = np.negative(grad, out=g)
             state["step"] = np.float32(state["step"] + 1)
-            step = float(state["step"])
-            if weight_decay != 0:
-                if group["decoupled_weight_decay"]:
-                    np.multiply(p, np.float32(1 - lr * weight_decay), out=p)
-                else:
-                    grad = add_scaled(grad, p, weight_decay, g)
-            exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-            lerp(exp_avg, grad, 1 - beta1, exp_avg, a)
-            addcmul(np.multiply(exp_avg_sq, np.float32(beta2), out=exp_avg_sq), grad, grad, 1 - beta2, exp_avg_sq, a)
-            bias_correction1 = 1 - beta1 ** step
-            bias_correction2 = 1 - beta2 ** step
-            step_size = lr / bias_correction1
-            bias_correction2_sqrt = bias_correction2 ** 0.5
-            second = exp_avg_sq
-            if group["amsgrad"]:
-                second = np.maximum(state["max_exp_avg_sq"], second, out=state["max_exp_avg_sq"])
-            denom = np.sqrt(second, out=a)
-            np.add(np.divide(denom, np.float32(bias_correction2_sqrt), out=denom), np.float32(eps), out=denom)
-            addcdiv(p, exp_avg, denom, -step_size, p, b)
+            constants = scalars(lr, beta1, beta2, eps, weight_decay, group["decoupled_weight_decay"],
+                                float(state["step"]))
+            # grad itself is MindSpore's memory: never written
+            update(p, grad, state["exp_avg"], state["exp_avg_sq"], state.get("max_exp_avg_sq") if group["amsgrad"]
+                   else None, group["maximize"], constants, self._scratch.like)

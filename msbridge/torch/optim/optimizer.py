@@ -24,7 +24,9 @@ steps), but the lr storage alone rules it out for scheduler-driven code.
 The update math here follows torch's single-tensor (``foreach=False``, the
 CPU default) code in float32 numpy, with torch's fused multiply-adds
 (``add(alpha=)``, ``addcmul``, ``lerp``) emulated (``_float32.py``; the
-scalar ones in one pass by BLAS ``saxpy`` where checked exact, ``_axpy.py``). On CPU
+scalar ones in one pass by BLAS ``saxpy`` where checked exact, ``_axpy.py``;
+Adam/AdamW in one pass of a C kernel where one builds and checks exact,
+``_adam_update.py``). On CPU
 it runs in place on the Parameters' own memory (``asnumpy()`` shares it) and
 reads the gradients without copying them; elsewhere, or for parameters that
 are not float32, it works on a float32 copy and stores it back with

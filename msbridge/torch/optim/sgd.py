@@ -11,11 +11,11 @@ torch's single-tensor rule, float32::
 same rule, but keeps ``lr`` as a float32 Parameter in ``param_groups`` (so
 torch schedulers would compound float32 rounding), always allocates momentum
 buffers and has no ``state_dict``. Without momentum there is no
-per-parameter state here, as in torch.
+per-parameter state here, as in torch. Each parameter's update is one pass of
+a C kernel where one builds and checks exact, else numpy passes
+(``_sgd_update.py``): the same bits.
 """
-import numpy as np
-
-from msbridge.torch.optim._float32 import add_scaled
+from msbridge.torch.optim._sgd_update import constants, update
 from msbridge.torch.optim.optimizer import Optimizer
 
 
@@ -38,20 +38,11 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
 
     def _update_group(self, group, params, arrays, grads):
-        lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
-        weight_decay = group["weight_decay"]
-        for param, (p, _), grad in zip(params, arrays, grads):
-            d_p, spare = self._scratch.like(p, 2)  # grad itself is MindSpore's memory: never written
-            if group["maximize"]:
-                grad = np.negative(grad, out=d_p)
-            if weight_decay != 0:
-                grad = add_scaled(grad, p, weight_decay, d_p)
-            if momentum != 0:  # torch keeps no state at all without momentum
-                state = self._state_of(param)
-                buf = state.get("momentum_buffer")
-                if buf is None:
-                    buf = state["momentum_buffer"] = grad.copy()
-                else:
-                    add_scaled(np.multiply(buf, np.float32(momentum), out=buf), grad, 1 - dampening, buf)
-                grad = add_scaled(grad, buf, momentum, spare) if group["nesterov"] else buf
-            add_scaled(p, grad, -lr, p)
+        k = constants(group["lr"], group["momentum"], group["dampening"], group["weight_decay"], group["nesterov"],
+                      group["maximize"])
+        for param, (p, _), grad in zip(params, arrays, grads):  # grad itself is MindSpore's memory: never written
+            if not k["has_momentum"]:  # torch keeps no state at all without momentum
+                update(p, grad, None, k, self._scratch.like)
+                continue
+            state = self._state_of(param)
+            state["momentum_buffer"] = update(p, grad, state.get("momentum_buffer"), k, self._scratch.like)
