@@ -10,11 +10,12 @@ Python path at first use and falls back to it when there is no compiler, the
 build fails or the check does (``torch/optim/_adam_update.py``,
 ``mindspore/nn/_pow_stream.py``). ``MSBRIDGE_NATIVE=0`` turns every kernel off.
 
-Builds are cached under ``$MSBRIDGE_CACHE`` (default ``~/.cache/msbridge``;
-the temp directory where that cannot be written), named by a hash of the source, the flags, the compiler and the CPU's feature
+Builds are cached in msbridge's cache folder (``msbridge._cache``: ``~/.cache/msbridge/kernels``;
+a private temp folder where that is off or unwritable), named by a hash of the source, the flags, the compiler and the CPU's feature
 flags (``-march=native`` code must not run on another CPU).
 """
 import ctypes
+import functools
 import hashlib
 import os
 import platform
@@ -25,6 +26,8 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from msbridge._cache import user_cache_dir
 
 FLAGS = ["-O3", "-march=native", "-ffp-contract=off", "-fno-math-errno", "-fPIC", "-shared"]
 
@@ -50,19 +53,37 @@ def _cpu_flags():
 
 
 def _cache_dirs():
-    """Where builds are kept: ``$MSBRIDGE_CACHE`` or ``~/.cache/msbridge``, else (unwritable) the temp directory."""
-    try:
-        yield Path(os.environ.get("MSBRIDGE_CACHE") or Path.home() / ".cache" / "msbridge") / "kernels"
-    except RuntimeError:  # no home directory
-        pass
-    yield Path(tempfile.gettempdir()) / f"msbridge-kernels-{os.getuid() if hasattr(os, 'getuid') else 0}"
+    """Where builds are kept: msbridge's cache folder, else (off or unwritable) a fresh private temp folder.
+
+    Never a fixed shared path such as ``/tmp/msbridge-kernels``: another user could plant a library there.
+    """
+    folder = user_cache_dir()
+    if folder is not None:
+        yield folder / "kernels"
+    yield Path(tempfile.mkdtemp(prefix="msbridge-kernels-"))
 
 
-def build(name, source, flags=FLAGS):
-    """``ctypes.CDLL`` of ``source`` compiled as a shared library, or None (disabled, no compiler, build failed)."""
-    compiler = _compiler() if enabled() else None
+def build(name, source, flags=tuple(FLAGS)):
+    """``ctypes.CDLL`` of ``source`` compiled as a shared library, or None (disabled, no compiler, build failed).
+
+    A compiler that refuses ``-march=native`` (some non-x86 ones) gets a portable build instead.
+    """
+    return _build(name, source, tuple(flags)) if enabled() else None
+
+
+@functools.cache  # one build or load per process and source
+def _build(name, source, flags):
+    compiler = _compiler()
     if compiler is None:
         return None
+    lib = _build_in_cache(compiler, name, source, list(flags))
+    portable = [f for f in flags if f != "-march=native"]
+    if lib is None and portable != list(flags):
+        lib = _build_in_cache(compiler, name, source, portable)
+    return lib
+
+
+def _build_in_cache(compiler, name, source, flags):
     key = hashlib.sha256("\0".join([source, " ".join(flags), compiler, _cpu_flags(), platform.machine()])
                          .encode()).hexdigest()[:16]
     for directory in _cache_dirs():
@@ -77,7 +98,7 @@ def build(name, source, flags=FLAGS):
                                    capture_output=True, timeout=120)
                     os.replace(so_file, target)  # atomic: concurrent builders each publish a whole file
             return ctypes.CDLL(str(target))
-        except subprocess.SubprocessError:  # the compiler refused or hung: no kernel (numpy passes)
+        except subprocess.SubprocessError:  # the compiler refused these flags or hung
             return None
         except OSError:  # no cache there (unwritable, not a directory, a bad library): try the next place
             continue
@@ -86,7 +107,7 @@ def build(name, source, flags=FLAGS):
 
 def function(name, source, argtypes, flags=FLAGS):
     """The C function ``name`` (returning void) of ``source`` built by ``build``, or None."""
-    lib = build(name, source, flags)
+    lib = build(name, source, tuple(flags))
     if lib is None:
         return None
     kernel = getattr(lib, name)

@@ -7,7 +7,7 @@ folder, keyed by a hash of the tables' bytes, of the code that validates them an
 version. Changing a table or the schema changes the key; a missing, unreadable, corrupt or
 unwritable cache only means the tables are parsed as before.
 
-``MSBRIDGE_CACHE_DIR`` chooses the folder; ``MSBRIDGE_CACHE_DIR=""`` (empty) turns the cache off.
+The folder is ``msbridge._cache.user_cache_dir()`` (``MSBRIDGE_CACHE_DIR``; empty turns the cache off).
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from msbridge._cache import user_cache_dir
 from msbridge.tables import records
 
 FORMAT = 1
@@ -33,13 +34,8 @@ class _NotCacheable(Exception):
 
 
 def cache_dir() -> Path | None:
-    """Where cache files go (None: caching is off)."""
-    chosen = os.environ.get("MSBRIDGE_CACHE_DIR")
-    if chosen is not None:
-        return Path(chosen) if chosen else None
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    # no home folder (expanduser leaves "~"), or a relative XDG path: never a folder relative to where we run
-    return Path(base) / "msbridge" if os.path.isabs(base) else None
+    """Where cache files go (None: caching is off); see ``msbridge._cache``."""
+    return user_cache_dir()
 
 
 def key(files: list[Path]) -> str:

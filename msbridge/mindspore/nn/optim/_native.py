@@ -21,15 +21,11 @@ build, ``MSBRIDGE_NATIVE=0`` or a mismatch: the eager paths run, unchanged.
 """
 import bisect
 import ctypes
-import hashlib
-import os
-import platform
-import shutil
-import subprocess
-import tempfile
 from functools import cache
 
 import torch
+
+from msbridge import _native as _native_build
 
 SOURCE = r"""
 #include <math.h>
@@ -177,7 +173,6 @@ void adagrad(int64_t n, float *w, const float *g, float *acc, float lr) {
 }
 """
 
-FLAGS = ["-O3", "-march=native", "-ffp-contract=off", "-fno-math-errno", "-fPIC", "-shared"]
 _I64, _F32, _INT, _PTR = ctypes.c_int64, ctypes.c_float, ctypes.c_int, ctypes.c_void_p
 SIGNATURES = {  # kernel -> (number of pointer arguments after n, scalar argument types)
     "momentum": (3, [_F32, _F32]),
@@ -191,51 +186,14 @@ SIGNATURES = {  # kernel -> (number of pointer arguments after n, scalar argumen
 }
 
 
-def _cpu_id():
-    try:
-        with open("/proc/cpuinfo") as f:
-            return "".join(line for line in f if line.startswith(("model name", "flags")))[:4000]
-    except OSError:
-        return platform.processor()
-
-
-def _build(compiler, flags, cache_dir):
-    key = hashlib.sha256("\0".join([SOURCE, " ".join(flags), compiler, platform.machine(), _cpu_id()])
-                         .encode()).hexdigest()[:20]
-    os.makedirs(cache_dir, exist_ok=True)
-    target = os.path.join(cache_dir, f"optim_kernels_{key}.so")
-    if not os.path.exists(target):
-        with tempfile.TemporaryDirectory() as work:
-            source = os.path.join(work, "optim_kernels.c")
-            with open(source, "w") as f:
-                f.write(SOURCE)
-            built = os.path.join(work, "optim_kernels.so")
-            subprocess.run([compiler, *flags, source, "-o", built, "-lm"], check=True, capture_output=True,
-                           timeout=120)
-            partial = f"{target}.{os.getpid()}"
-            shutil.copyfile(built, partial)
-            os.replace(partial, target)  # atomic: concurrent builders never see half a library
-    return ctypes.CDLL(target)
-
-
 @cache
 def library():
-    """The compiled kernels (a ``ctypes.CDLL`` with typed functions), or None when they cannot be built."""
-    if os.environ.get("MSBRIDGE_NATIVE", "1") == "0":
-        return None
-    compiler = next((c for c in (os.environ.get("CC"), "cc", "gcc") if c and shutil.which(c)), None)
-    if compiler is None:
-        return None
-    user_cache = os.path.join(os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache")), "msbridge")
-    lib = None
-    # An unwritable cache: a private directory of this process (never a shared one: another user could plant a
-    # library there). A compiler without -march=native (some non-x86 ones): a portable build.
-    for flags, cache_dir in ((FLAGS, user_cache), (FLAGS, None), ([f for f in FLAGS if f != "-march=native"], None)):
-        try:
-            lib = _build(compiler, flags, cache_dir or tempfile.mkdtemp(prefix="msbridge-"))
-            break
-        except (OSError, subprocess.SubprocessError):
-            continue
+    """The compiled kernels (a ``ctypes.CDLL`` with typed functions), or None when they cannot be built.
+
+    ``msbridge._native.build`` compiles and caches them (no compiler, ``MSBRIDGE_NATIVE=0`` or a failed
+    build: None, and the eager paths run).
+    """
+    lib = _native_build.build("optim_kernels", SOURCE)
     if lib is None:
         return None
     for name, (pointers, scalars) in SIGNATURES.items():
