@@ -21,6 +21,8 @@ OUT.json: ``{"lrs": [...], "stopped": bool, "error": str | null}``.
 """
 from __future__ import annotations
 
+import importlib.abc
+import importlib.util
 import json
 import os
 import runpy
@@ -43,6 +45,38 @@ def _recorder(max_steps: int):
     return record
 
 
+class _AfterImport(importlib.abc.MetaPathFinder):
+    """Runs ``hook`` right after the module ``name`` has executed, whoever imports it (the script, a helper
+    module, msbridge's runtime), so a framework the script never imports is never imported here (a
+    converted script still names the other framework: ``msbridge.mindspore``, ``msbridge.torch``)."""
+
+    def __init__(self, name: str, hook) -> None:
+        self.name, self.hook = name, hook
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != self.name:
+            return None
+        sys.meta_path.remove(self)   # once; and the look-up below must not find this finder again
+        spec = importlib.util.find_spec(fullname)
+        if spec is None or spec.loader is None:
+            return spec
+        exec_module, hook = spec.loader.exec_module, self.hook
+
+        def exec_then_hook(module):
+            exec_module(module)
+            hook()
+
+        spec.loader.exec_module = exec_then_hook
+        return spec
+
+
+def _after_import(name: str, hook) -> None:
+    if name in sys.modules:
+        hook()
+    else:
+        sys.meta_path.insert(0, _AfterImport(name, hook))
+
+
 def _hook_torch(record) -> None:
     from torch.optim.optimizer import register_optimizer_step_pre_hook
 
@@ -53,9 +87,9 @@ def _hook_torch(record) -> None:
 
 
 def _hook_mindspore(record) -> None:
-    from mindspore import nn
-
-    original = nn.Optimizer.__call__
+    # the module that defines the class, read as soon as it has run (mindspore.nn may still be importing)
+    optimizer_class = sys.modules["mindspore.nn.optim.optimizer"].Optimizer
+    original = optimizer_class.__call__
 
     def call(self, *args, **kwargs):
         lr = self.learning_rate[0] if isinstance(self.learning_rate, (tuple, list)) else self.learning_rate
@@ -64,7 +98,7 @@ def _hook_mindspore(record) -> None:
         record(lr.asnumpy().reshape(-1)[0])
         return original(self, *args, **kwargs)
 
-    nn.Optimizer.__call__ = call
+    optimizer_class.__call__ = call
 
 
 def main(argv: list[str]) -> int:
@@ -73,9 +107,9 @@ def main(argv: list[str]) -> int:
     with open(script, encoding="utf-8") as handle:
         source = handle.read()
     if "torch" in source:
-        _hook_torch(record)
+        _after_import("torch.optim.optimizer", lambda: _hook_torch(record))
     if "mindspore" in source:
-        _hook_mindspore(record)
+        _after_import("mindspore.nn.optim.optimizer", lambda: _hook_mindspore(record))
     sys.argv = [script, *script_args]
     sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
     result = {"lrs": RECORD, "stopped": False, "error": None}
