@@ -70,7 +70,7 @@ class _AfterImport(importlib.abc.MetaPathFinder):
         return spec
 
 
-def _after_import(name: str, hook) -> None:
+def after_import(name: str, hook) -> None:
     if name in sys.modules:
         hook()
     else:
@@ -107,9 +107,9 @@ def main(argv: list[str]) -> int:
     with open(script, encoding="utf-8") as handle:
         source = handle.read()
     if "torch" in source:
-        _after_import("torch.optim.optimizer", lambda: _hook_torch(record))
+        after_import("torch.optim.optimizer", lambda: _hook_torch(record))
     if "mindspore" in source:
-        _after_import("mindspore.nn.optim.optimizer", lambda: _hook_mindspore(record))
+        after_import("mindspore.nn.optim.optimizer", lambda: _hook_mindspore(record))
     sys.argv = [script, *script_args]
     sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
     result = {"lrs": RECORD, "stopped": False, "error": None}
