@@ -6,7 +6,8 @@
 as ``python script.py`` would run it (same ``sys.argv[0]``, its folder first
 on ``sys.path``) — once for the script and once for its conversion, then
 draws both. The probe watches the real frameworks' optimizers, so it sees the
-LR the framework applied, not what the script believes:
+LR the framework applied, not what the script believes (each hook is set the
+moment its framework is imported, so the probe imports no framework itself):
 
 * torch: a global optimizer-step pre-hook reads ``param_groups[0]["lr"]``, the
   value ``step()`` is about to use;
