@@ -86,6 +86,9 @@ COSTLIEST_FIRST = (
     "tests/convert/test_convert_checkpoint.py",
     "tests/convert/test_convert_training.py",
     "tests/convert/test_convert_call_styles.py",
+    "tests/test_packaging.py",   # builds and installs a wheel: alphabetically last, it ran alone at the end
+    "tests/convert/test_convert_run.py",
+    "tests/tables/test_tables_rows.py",
 )
 
 
