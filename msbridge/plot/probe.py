@@ -6,7 +6,8 @@
 as ``python script.py`` would run it (same ``sys.argv[0]``, its folder first
 on ``sys.path``) — once for the script and once for its conversion, then
 draws both. The probe watches the real frameworks' optimizers, so it sees the
-LR the framework applied, not what the script believes:
+LR the framework applied, not what the script believes (each hook is set the
+moment its framework is imported, so the probe imports no framework itself):
 
 * torch: a global optimizer-step pre-hook reads ``param_groups[0]["lr"]``, the
   value ``step()`` is about to use;
@@ -21,6 +22,8 @@ OUT.json: ``{"lrs": [...], "stopped": bool, "error": str | null}``.
 """
 from __future__ import annotations
 
+import importlib.abc
+import importlib.util
 import json
 import os
 import runpy
@@ -43,6 +46,38 @@ def _recorder(max_steps: int):
     return record
 
 
+class _AfterImport(importlib.abc.MetaPathFinder):
+    """Runs ``hook`` right after the module ``name`` has executed, whoever imports it (the script, a helper
+    module, msbridge's runtime), so a framework the script never imports is never imported here (a
+    converted script still names the other framework: ``msbridge.mindspore``, ``msbridge.torch``)."""
+
+    def __init__(self, name: str, hook) -> None:
+        self.name, self.hook = name, hook
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != self.name:
+            return None
+        sys.meta_path.remove(self)   # once; and the look-up below must not find this finder again
+        spec = importlib.util.find_spec(fullname)
+        if spec is None or spec.loader is None:
+            return spec
+        exec_module, hook = spec.loader.exec_module, self.hook
+
+        def exec_then_hook(module):
+            exec_module(module)
+            hook()
+
+        spec.loader.exec_module = exec_then_hook
+        return spec
+
+
+def after_import(name: str, hook) -> None:
+    if name in sys.modules:
+        hook()
+    else:
+        sys.meta_path.insert(0, _AfterImport(name, hook))
+
+
 def _hook_torch(record) -> None:
     from torch.optim.optimizer import register_optimizer_step_pre_hook
 
@@ -53,9 +88,9 @@ def _hook_torch(record) -> None:
 
 
 def _hook_mindspore(record) -> None:
-    from mindspore import nn
-
-    original = nn.Optimizer.__call__
+    # the module that defines the class, read as soon as it has run (mindspore.nn may still be importing)
+    optimizer_class = sys.modules["mindspore.nn.optim.optimizer"].Optimizer
+    original = optimizer_class.__call__
 
     def call(self, *args, **kwargs):
         lr = self.learning_rate[0] if isinstance(self.learning_rate, (tuple, list)) else self.learning_rate
@@ -64,7 +99,7 @@ def _hook_mindspore(record) -> None:
         record(lr.asnumpy().reshape(-1)[0])
         return original(self, *args, **kwargs)
 
-    nn.Optimizer.__call__ = call
+    optimizer_class.__call__ = call
 
 
 def main(argv: list[str]) -> int:
@@ -73,9 +108,9 @@ def main(argv: list[str]) -> int:
     with open(script, encoding="utf-8") as handle:
         source = handle.read()
     if "torch" in source:
-        _hook_torch(record)
+        after_import("torch.optim.optimizer", lambda: _hook_torch(record))
     if "mindspore" in source:
-        _hook_mindspore(record)
+        after_import("mindspore.nn.optim.optimizer", lambda: _hook_mindspore(record))
     sys.argv = [script, *script_args]
     sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
     result = {"lrs": RECORD, "stopped": False, "error": None}

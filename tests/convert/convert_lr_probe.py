@@ -6,8 +6,8 @@ OUT.json gets one list per script run, in order. Several runs share one
 process only to pay the frameworks' import time once; each run builds its own
 model and optimizer.
 
-The script is run unmodified (``runpy``). Before it starts, the probe hooks the
-real frameworks' optimizers, so it sees what the framework applied, not what
+The script is run unmodified (``runpy``). The probe hooks the real frameworks'
+optimizers as soon as they are imported (``msbridge.plot.probe.after_import``), so it sees what the framework applied, not what
 the script believes:
 * torch: a global optimizer step pre-hook records ``param_groups[0]['lr']``
   (the value ``step()`` is about to use);
@@ -19,6 +19,8 @@ the script believes:
 import json
 import runpy
 import sys
+
+from msbridge.plot.probe import after_import
 
 RECORD: list[float] = []
 
@@ -33,9 +35,9 @@ def _hook_torch():
 
 
 def _hook_mindspore():
-    from mindspore import nn
-
-    original = nn.Optimizer.__call__
+    # the defining module, read as soon as it has run (mindspore.nn may still be importing)
+    optimizer_class = sys.modules["mindspore.nn.optim.optimizer"].Optimizer
+    original = optimizer_class.__call__
 
     def call(self, *args, **kwargs):
         lr = self.learning_rate[0] if isinstance(self.learning_rate, tuple) else self.learning_rate
@@ -44,7 +46,7 @@ def _hook_mindspore():
         RECORD.append(float(lr.asnumpy().reshape(-1)[0]))
         return original(self, *args, **kwargs)
 
-    nn.Optimizer.__call__ = call
+    optimizer_class.__call__ = call
 
 
 def main() -> None:
@@ -58,10 +60,12 @@ def main() -> None:
         else:
             current.append(item)
     sources = "".join(open(run[0], encoding="utf-8").read() for run in runs)
+    # each hook is set once its framework is imported: a converted script names both frameworks
+    # (msbridge.torch, msbridge.mindspore) but imports one; importing the other would cost ~3 CPU-s
     if "torch" in sources:
-        _hook_torch()
+        after_import("torch.optim.optimizer", _hook_torch)
     if "mindspore" in sources:
-        _hook_mindspore()
+        after_import("mindspore.nn.optim.optimizer", _hook_mindspore)
     results = []
     try:
         for script, *args in runs:
