@@ -1,0 +1,207 @@
+"""The train/eval mode a network is built in (issue 12: every "converted" is true).
+
+torch builds every ``nn.Module`` in training mode and MindSpore every ``nn.Cell`` in inference mode
+(``training`` False until ``set_train()``). Measured on torch 2.13 / MindSpore 2.10: a user's model, its
+children, containers and a bare BatchNorm/Dropout/LSTM alike (tests/convert/test_convert_default_mode.py).
+A converted program that never sets the mode would run BatchNorm (batch statistics and running-stat
+updates), Dropout and RNN dropout in the other mode and compute something else. So a construction of a
+network outside a network class gets the source framework's default written out: ``Net()`` ->
+``Net().eval()`` to torch, ``Net().set_train()`` to MindSpore (both return the object and set its children).
+
+Constructions that need it: a class of this file deriving from the module base (Cell/Module) or from a
+framework layer, a mode-dependent layer (BatchNorm, Dropout, RNN/LSTM/GRU, MultiheadAttention,
+Transformer*), and a container given one of these. Left as written: constructions inside a network class (the
+outermost construction sets its children), one passed to a container or network class being built (that call
+gets it instead), the receiver of a mode call (``Net().eval()``: so a second run changes nothing), and an
+assignment whose name is next used by a mode call (``net = Net()`` then ``net.set_train()``).
+"""
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from msbridge.convert import report as rpt
+from msbridge.convert.bindings import TARGET
+from msbridge.convert.walk import walk
+
+API = "<default mode>"
+# by target framework: the method call that gives the source framework's default mode
+MODE_CALL = {"torch": ("eval", "MindSpore builds Cells in inference mode, torch Modules in training mode: "
+                               ".eval() keeps MindSpore's mode"),
+             "mindspore": ("set_train", "torch builds Modules in training mode, MindSpore Cells in inference mode: "
+                                        ".set_train() keeps torch's mode")}
+MODE_METHODS = frozenset({"train", "eval", "set_train"})
+# runtime mode calls an earlier torch -> MindSpore conversion wrote (rules.module_mode)
+MODE_FUNCTIONS = frozenset({"module_train", "module_eval"})
+MODULE_BASES = frozenset({"torch.nn.Module", "torch.nn.modules.module.Module", "mindspore.nn.Cell",
+                          "mindspore.nn.cell.Cell"})
+FRAMEWORK_ROOTS = ("torch.nn.", "mindspore.nn.", "msbridge.torch.nn.", "msbridge.mindspore.nn.")
+CONTAINERS = frozenset({"Sequential", "SequentialCell", "ModuleList", "CellList", "ModuleDict", "CellDict"})
+_MODE_DEPENDENT = re.compile(r"^(Lazy)?(Sync)?BatchNorm(\dd)?$|Dropout(\dd)?$|^(RNN|LSTM|GRU)$"
+                             r"|^MultiheadAttention$|^Transformer(Encoder|Decoder)?(Layer)?$")
+
+
+def _framework_class(qualified: str | None) -> str | None:
+    """The class name of a framework layer API (``torch.nn.BatchNorm2d`` -> ``BatchNorm2d``), else None."""
+    if qualified is None or not qualified.startswith(FRAMEWORK_ROOTS):
+        return None
+    return qualified.rsplit(".", 1)[1]
+
+
+def mode_dependent(qualified: str | None) -> bool:
+    name = _framework_class(qualified)
+    return name is not None and bool(_MODE_DEPENDENT.search(name))
+
+
+def _is_container(qualified: str | None) -> bool:
+    return _framework_class(qualified) in CONTAINERS
+
+
+class DefaultMode:
+    """Per-file state of the rule; the rewriter calls ``visit_call``, ``plan_block`` and ``leave_call``."""
+
+    def __init__(self, rw):
+        self.rw = rw
+        self.receivers: set[int] = set()         # id(call) whose result a mode method is called on
+        self.holders: dict[int, cst.Call] = {}   # id(call passed as an argument) -> the call it is passed to
+        self.holding: set[int] = set()           # id(call) given an argument that needs the mode
+        self.followed: set[int] = set()          # id(call) assigned to a name whose next use sets the mode
+        self.networks: dict[int, bool] = {}      # id(ClassDef) -> derives from a network base
+
+    def clear(self) -> None:
+        self.receivers.clear()
+        self.holders.clear()
+        self.holding.clear()
+        self.followed.clear()
+
+    # ---- top-down facts ------------------------------------------------------------------------
+    def visit_call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in MODE_METHODS and isinstance(func.value, cst.Call):
+            self.receivers.add(id(func.value))
+        for arg in node.args:
+            for value in _values(arg.value):
+                if isinstance(value, cst.Call):
+                    self.holders[id(value)] = node
+
+    def plan_block(self, body) -> None:
+        """Find ``name = X(...)`` whose name's next use in this block is ``name.set_train()``/``train()``/``eval()``."""
+        statements = list(body)
+        names: dict[int, set[str]] = {}   # each statement's names, walked once per block
+        for index, stmt in enumerate(statements):
+            assigned = _assigned_call(stmt)
+            if assigned is None:
+                continue
+            name, call = assigned
+            for later in range(index + 1, len(statements)):
+                if later not in names:
+                    names[later] = _names(statements[later])
+                if name in names[later]:
+                    if _sets_mode(statements[later], name):
+                        self.followed.add(id(call))
+                    break
+
+    # ---- the decision ----------------------------------------------------------------------------
+    def leave_call(self, original: cst.Call, result, kind: str | None):
+        """``result`` with the source framework's mode written after it where needed."""
+        rw = self.rw
+        if kind != TARGET or not isinstance(result, cst.BaseExpression) or not self._needs(original):
+            return result
+        holder = self.holders.get(id(original))
+        if holder is not None and self._builds_network(holder):
+            self.holding.add(id(holder))   # the container/network being built gets the mode call
+            return result
+        if id(original) in self.receivers or id(original) in self.followed:
+            return result
+        if rw.classes and self._is_network_class(rw.classes[-1]):
+            return result   # a child: the outermost construction sets it
+        method, why = MODE_CALL[rw.target]
+        rw.record(original, API, rpt.CONVERTED, f".{method}()", why)
+        return cst.Call(func=cst.Attribute(value=result, attr=cst.Name(method)))
+
+    def _needs(self, call: cst.Call) -> bool:
+        qualified = self.rw.imports.resolve(call.func)
+        if qualified is not None:
+            return mode_dependent(qualified) or (_is_container(qualified) and id(call) in self.holding)
+        cls = self._class(call.func)
+        return cls is not None and self._is_network_class(cls)
+
+    def _builds_network(self, call: cst.Call) -> bool:
+        qualified = self.rw.imports.resolve(call.func)
+        if qualified is not None:
+            return _is_container(qualified)
+        cls = self._class(call.func)
+        return cls is not None and self._is_network_class(cls)
+
+    def _class(self, func) -> cst.ClassDef | None:
+        if not isinstance(func, cst.Name) or self.rw.bindings is None:
+            return None
+        found = self.rw.bindings._assignments(func)
+        if not found or len(found) != 1 or not isinstance(found[0].node, cst.ClassDef):
+            return None
+        return found[0].node
+
+    def _is_network_class(self, cls: cst.ClassDef) -> bool:
+        if id(cls) not in self.networks:
+            self.networks[id(cls)] = False   # a cycle of bases counts as not a network
+            self.networks[id(cls)] = any(self._network_base(base.value) for base in cls.bases)
+        return self.networks[id(cls)]
+
+    def _network_base(self, base) -> bool:
+        qualified = self.rw.imports.resolve(base)
+        if qualified is not None:
+            return qualified in MODULE_BASES or mode_dependent(qualified) or _is_container(qualified)
+        cls = self._class(base)
+        return cls is not None and self._is_network_class(cls)
+
+
+def _values(value):
+    """The expression and, for a literal list/tuple/dict, its elements."""
+    yield value
+    if isinstance(value, (cst.List, cst.Tuple)):
+        for element in value.elements:
+            yield element.value
+    elif isinstance(value, cst.Dict):
+        for element in value.elements:
+            if isinstance(element, cst.DictElement):
+                yield element.value
+
+
+def _assigned_call(stmt) -> tuple[str, cst.Call] | None:
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        return None
+    small = stmt.body[0]
+    if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name) \
+            and isinstance(small.value, cst.Call):
+        return small.targets[0].target.value, small.value
+    return None
+
+
+class _Names(cst.CSTVisitor):
+    def __init__(self):
+        self.found: set[str] = set()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.found.add(node.value)
+
+
+def _names(stmt) -> set[str]:
+    visitor = _Names()
+    walk(stmt, visitor)
+    return visitor.found
+
+
+def _sets_mode(stmt, name: str) -> bool:
+    """``name.set_train(...)`` / ``name.train(...)`` / ``name.eval()`` / ``module_train(name, ...)`` as a statement."""
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1 or not isinstance(stmt.body[0], cst.Expr):
+        return False
+    call = stmt.body[0].value
+    if not isinstance(call, cst.Call):
+        return False
+    func = call.func
+    if isinstance(func, cst.Attribute) and func.attr.value in MODE_METHODS:
+        return isinstance(func.value, cst.Name) and func.value.value == name
+    last = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else None
+    return last in MODE_FUNCTIONS and bool(call.args) and isinstance(call.args[0].value, cst.Name) \
+        and call.args[0].value.value == name
