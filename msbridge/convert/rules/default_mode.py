@@ -22,7 +22,8 @@ import re
 import libcst as cst
 
 from msbridge.convert import report as rpt
-from msbridge.convert.bindings import TARGET
+from msbridge.convert.bindings import OTHER_ROOTS, TARGET
+from msbridge.convert.catalog import framework_of, mirror_framework_of
 from msbridge.convert.walk import walk
 
 API = "<default mode>"
@@ -32,6 +33,27 @@ MODE_CALL = {"torch": ("eval", "MindSpore builds Cells in inference mode, torch 
              "mindspore": ("set_train", "torch builds Modules in training mode, MindSpore Cells in inference mode: "
                                         ".set_train() keeps torch's mode")}
 MODE_METHODS = frozenset({"train", "eval", "set_train"})
+# methods and consumers that show a name holds a network (both frameworks' spellings: a second run sees the target's)
+NETWORK_METHODS = frozenset({"trainable_params", "parameters", "named_parameters", "get_parameters",
+                             "parameters_and_names", "state_dict", "load_state_dict", "cells_and_names",
+                             "named_modules", "to_float"})
+NETWORK_CONSUMERS = frozenset({"load_param_into_net", "load_checkpoint", "save_checkpoint", "WithLossCell",
+                               "TrainOneStepCell", "value_and_grad", "module_train", "module_eval"})
+# wrappers whose own train/eval set the network's mode (MindSpore's Model and msbridge's twin of it)
+SETS_MODE_ITSELF = frozenset({"Model"})
+# libraries whose CapWords calls are not networks of the user's project
+NOT_NETWORK_ROOTS = frozenset({"msbridge", "torchvision", "mindvision", "tqdm", "easydict", "typing", "dataclasses",
+                               "enum", "abc", "io", "sys", "threading", "multiprocessing", "argparse", "copy"})
+OWN_MODE = {"torch": "{cls} sets a train/eval mode itself (a mode call in its class body): MindSpore's default "
+                     "(inference) is not written after it, check that torch gets the same modes",
+            "mindspore": "{cls} sets a train/eval mode itself (a mode call in its class body): torch's default "
+                         "(training) is not written after it, check that MindSpore gets the same modes"}
+UNKNOWN = {"torch": "`{name}` is built by {callee} from another file and used as a network: MindSpore builds Cells "
+                    "in inference mode, torch Modules in training mode; if it is called before any set_train(), "
+                    "write `{name}.{method}` after this line",
+           "mindspore": "`{name}` is built by {callee} from another file and used as a network: torch builds Modules "
+                        "in training mode, MindSpore Cells in inference mode; if it is called before any train(), "
+                        "write `{name}.{method}` after this line"}
 # runtime mode calls an earlier torch -> MindSpore conversion wrote (rules.module_mode)
 MODE_FUNCTIONS = frozenset({"module_train", "module_eval"})
 MODULE_BASES = frozenset({"torch.nn.Module", "torch.nn.modules.module.Module", "mindspore.nn.Cell",
@@ -68,12 +90,14 @@ class DefaultMode:
         self.holding: set[int] = set()           # id(call) given an argument that needs the mode
         self.followed: set[int] = set()          # id(call) assigned to a name whose next use sets the mode
         self.networks: dict[int, bool] = {}      # id(ClassDef) -> derives from a network base
+        self.unknown: dict[int, tuple[str, str]] = {}   # id(call) -> (name, callee): a network built elsewhere
 
     def clear(self) -> None:
         self.receivers.clear()
         self.holders.clear()
         self.holding.clear()
         self.followed.clear()
+        self.unknown.clear()
 
     # ---- top-down facts ------------------------------------------------------------------------
     def visit_call(self, node: cst.Call) -> None:
@@ -100,12 +124,20 @@ class DefaultMode:
                 if name in names[later]:
                     if _sets_mode(statements[later], name):
                         self.followed.add(id(call))
+                    elif self._built_elsewhere(call) and _used_as_network(statements[later:], name):
+                        self.unknown[id(call)] = (name, _dotted(call.func))
                     break
 
     # ---- the decision ----------------------------------------------------------------------------
     def leave_call(self, original: cst.Call, result, kind: str | None):
         """``result`` with the source framework's mode written after it where needed."""
         rw = self.rw
+        if id(original) in self.unknown and not (rw.classes and self._is_network_class(rw.classes[-1])):
+            name, callee = self.unknown[id(original)]
+            method = MODE_CALL[rw.target][0] + "()"
+            rw.record(original, API, rpt.REVIEW, None, UNKNOWN[rw.target].format(name=name, callee=callee,
+                                                                                method=method))
+            return result
         if kind != TARGET or not isinstance(result, cst.BaseExpression) or not self._needs(original):
             return result
         holder = self.holders.get(id(original))
@@ -117,8 +149,35 @@ class DefaultMode:
         if rw.classes and self._is_network_class(rw.classes[-1]):
             return result   # a child: the outermost construction sets it
         method, why = MODE_CALL[rw.target]
+        cls = self._class(original.func)
+        if cls is not None and self._sets_own_mode(cls):
+            rw.record(original, API, rpt.REVIEW, None, OWN_MODE[rw.target].format(cls=cls.name.value))
+            return result
         rw.record(original, API, rpt.CONVERTED, f".{method}()", why)
         return cst.Call(func=cst.Attribute(value=result, attr=cst.Name(method)))
+
+    def _built_elsewhere(self, call: cst.Call) -> bool:
+        """A class (CapWords, by convention) imported from a module that is neither a framework nor a known
+        library: the converter cannot see whether it is a network, nor which mode its file sets."""
+        rw = self.rw
+        if rw.bindings is None:
+            return False
+        qualified = rw.bindings.qualify(call.func)
+        if qualified is None or framework_of(qualified) or mirror_framework_of(qualified) \
+                or qualified.split(".", 1)[0] in OTHER_ROOTS | NOT_NETWORK_ROOTS:
+            return False
+        last = qualified.rsplit(".", 1)[-1]
+        return last[:1].isupper() and not last.isupper()
+
+    def _sets_own_mode(self, cls: cst.ClassDef) -> bool:
+        """The class (or a base of this file) calls a mode method in a method of its own: writing the default
+        after the construction would undo it."""
+        finder = _ModeCalls()
+        walk(cls.body, finder)
+        if finder.found:
+            return True
+        return any(self._class(base.value) is not None and self._sets_own_mode(self._class(base.value))
+                   for base in cls.bases)
 
     def _needs(self, call: cst.Call) -> bool:
         qualified = self.rw.imports.resolve(call.func)
@@ -154,6 +213,76 @@ class DefaultMode:
             return qualified in MODULE_BASES or mode_dependent(qualified) or _is_container(qualified)
         cls = self._class(base)
         return cls is not None and self._is_network_class(cls)
+
+
+class _ModeCalls(cst.CSTVisitor):
+    """``self.set_train(...)`` / ``self.eval()`` / ``self.train(...)`` / ``self.<child>.eval()`` in a class body."""
+
+    def __init__(self):
+        self.found = False
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in MODE_METHODS:
+            root = func.value
+            while isinstance(root, cst.Attribute):
+                root = root.value
+            self.found = self.found or (isinstance(root, cst.Name) and root.value == "self")
+
+
+class _NetworkUse(cst.CSTVisitor):
+    """Whether ``name`` is used as a network: a network method on it, or passed to a network consumer."""
+
+    def __init__(self, name: str):
+        self.name, self.found = name, False
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if isinstance(node.value, cst.Name) and node.value.value == self.name and node.attr.value in NETWORK_METHODS:
+            self.found = True
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        last = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) \
+            else None
+        if last in NETWORK_CONSUMERS and any(isinstance(a.value, cst.Name) and a.value.value == self.name
+                                             for a in node.args):
+            self.found = True
+
+
+def _used_as_network(statements, name: str) -> bool:
+    """Used as a network in these statements, and not handed to ``Model`` (whose train/eval set the mode)."""
+    use = _NetworkUse(name)
+    for stmt in statements:
+        walk(stmt, use)
+    if not use.found:
+        return False
+    handed = _Handed(name)
+    for stmt in statements:
+        walk(stmt, handed)
+    return not handed.found
+
+
+class _Handed(cst.CSTVisitor):
+    def __init__(self, name: str):
+        self.name, self.found = name, False
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        last = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) \
+            else None
+        if last in SETS_MODE_ITSELF and node.args and isinstance(node.args[0].value, cst.Name) \
+                and node.args[0].value.value == self.name:
+            self.found = True
+
+
+def _dotted(node) -> str:
+    parts = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+    return ".".join(reversed(parts))
 
 
 def _values(value):
