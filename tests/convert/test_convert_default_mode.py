@@ -112,5 +112,20 @@ def test_default_mode_review_where_it_cannot_be_written():
     assert all(u.status == REVIEW for u in report.uses if u.api == "<default mode>")
     assert sorted(marks) == [15, 19], marks   # not Config(), not a network handed to Model (its train/eval set it)
     assert "write `net.eval()` after this line" in marks[15]
-    assert "Frozen sets a train/eval mode itself" in marks[19]
+    assert "Frozen sets a train/eval mode itself (a mode call in its __init__)" in marks[19]
     assert "f = Frozen()  # msbridge: review: <default mode>" in out
+
+
+def test_default_mode_written_for_a_class_whose_train_override_sets_children():
+    # torch's train() override (detection code keeps a frozen backbone in eval) does not run at construction
+    code = TORCH_CLASS.replace("            return self.head(self.bn(x))\n", """\
+            return self.head(self.bn(x))
+
+        def train(self, mode=True):
+            super().train(mode)
+            self.bn.eval()
+            return self
+""") + "model = Net()\n"
+    out, report = _convert(code, "mindspore")
+    assert out.splitlines()[-1] == "model = Net().set_train()"
+    assert _modes(report) == [CONVERTED]

@@ -44,9 +44,9 @@ SETS_MODE_ITSELF = frozenset({"Model"})
 # libraries whose CapWords calls are not networks of the user's project
 NOT_NETWORK_ROOTS = frozenset({"msbridge", "torchvision", "mindvision", "tqdm", "easydict", "typing", "dataclasses",
                                "enum", "abc", "io", "sys", "threading", "multiprocessing", "argparse", "copy"})
-OWN_MODE = {"torch": "{cls} sets a train/eval mode itself (a mode call in its class body): MindSpore's default "
+OWN_MODE = {"torch": "{cls} sets a train/eval mode itself (a mode call in its __init__): MindSpore's default "
                      "(inference) is not written after it, check that torch gets the same modes",
-            "mindspore": "{cls} sets a train/eval mode itself (a mode call in its class body): torch's default "
+            "mindspore": "{cls} sets a train/eval mode itself (a mode call in its __init__): torch's default "
                          "(training) is not written after it, check that MindSpore gets the same modes"}
 UNKNOWN = {"torch": "`{name}` is built by {callee} from another file and used as a network: MindSpore builds Cells "
                     "in inference mode, torch Modules in training mode; if it is called before any set_train(), "
@@ -170,10 +170,13 @@ class DefaultMode:
         return last[:1].isupper() and not last.isupper()
 
     def _sets_own_mode(self, cls: cst.ClassDef) -> bool:
-        """The class (or a base of this file) calls a mode method in a method of its own: writing the default
-        after the construction would undo it."""
+        """The class's ``__init__`` (or a base's of this file) calls a mode method on itself or a child: writing
+        the default after the construction would undo it. (A mode call in another method, such as an override
+        of ``train()`` that keeps a backbone in eval, does not run at construction.)"""
         finder = _ModeCalls()
-        walk(cls.body, finder)
+        for stmt in cls.body.body:
+            if isinstance(stmt, cst.FunctionDef) and stmt.name.value == "__init__":
+                walk(stmt, finder)
         if finder.found:
             return True
         return any(self._class(base.value) is not None and self._sets_own_mode(self._class(base.value))
@@ -216,7 +219,7 @@ class DefaultMode:
 
 
 class _ModeCalls(cst.CSTVisitor):
-    """``self.set_train(...)`` / ``self.eval()`` / ``self.train(...)`` / ``self.<child>.eval()`` in a class body."""
+    """``self.set_train(...)`` / ``self.eval()`` / ``self.train(...)`` / ``self.<child>.eval()``."""
 
     def __init__(self):
         self.found = False
