@@ -24,6 +24,7 @@ import libcst as cst
 from msbridge.convert import report as rpt
 from msbridge.convert.bindings import OTHER_ROOTS, TARGET
 from msbridge.convert.catalog import framework_of, mirror_framework_of
+from msbridge.convert.names import dotted_name
 from msbridge.convert.walk import walk
 
 API = "<default mode>"
@@ -125,7 +126,7 @@ class DefaultMode:
                     if _sets_mode(statements[later], name):
                         self.followed.add(id(call))
                     elif self._built_elsewhere(call) and _used_as_network(statements[later:], name):
-                        self.unknown[id(call)] = (name, _dotted(call.func))
+                        self.unknown[id(call)] = (name, dotted_name(call.func))
                     break
 
     # ---- the decision ----------------------------------------------------------------------------
@@ -244,10 +245,7 @@ class _NetworkUse(cst.CSTVisitor):
             self.found = True
 
     def visit_Call(self, node: cst.Call) -> None:
-        func = node.func
-        last = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) \
-            else None
-        if last in NETWORK_CONSUMERS and any(isinstance(a.value, cst.Name) and a.value.value == self.name
+        if _last_name(node.func) in NETWORK_CONSUMERS and any(isinstance(a.value, cst.Name) and a.value.value == self.name
                                              for a in node.args):
             self.found = True
 
@@ -270,22 +268,14 @@ class _Handed(cst.CSTVisitor):
         self.name, self.found = name, False
 
     def visit_Call(self, node: cst.Call) -> None:
-        func = node.func
-        last = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) \
-            else None
-        if last in SETS_MODE_ITSELF and node.args and isinstance(node.args[0].value, cst.Name) \
+        if _last_name(node.func) in SETS_MODE_ITSELF and node.args and isinstance(node.args[0].value, cst.Name) \
                 and node.args[0].value.value == self.name:
             self.found = True
 
 
-def _dotted(node) -> str:
-    parts = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    if isinstance(node, cst.Name):
-        parts.append(node.value)
-    return ".".join(reversed(parts))
+def _last_name(func) -> str | None:
+    """``load_param_into_net`` of ``mindspore.load_param_into_net`` or of a bare name."""
+    return func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else None
 
 
 def _values(value):
@@ -334,6 +324,5 @@ def _sets_mode(stmt, name: str) -> bool:
     func = call.func
     if isinstance(func, cst.Attribute) and func.attr.value in MODE_METHODS:
         return isinstance(func.value, cst.Name) and func.value.value == name
-    last = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else None
-    return last in MODE_FUNCTIONS and bool(call.args) and isinstance(call.args[0].value, cst.Name) \
+    return _last_name(func) in MODE_FUNCTIONS and bool(call.args) and isinstance(call.args[0].value, cst.Name) \
         and call.args[0].value.value == name
