@@ -2,7 +2,7 @@
 
 torch builds every ``nn.Module`` in training mode and MindSpore every ``nn.Cell`` in inference mode
 (``training`` False until ``set_train()``). Measured on torch 2.13 / MindSpore 2.10: a user's model, its
-children, containers and a bare BatchNorm/Dropout/LSTM alike (tests/convert/test_convert_default_mode.py).
+children, containers and a bare BatchNorm/Dropout/LSTM alike (tests/convert/test_convert_run.py runs both).
 A converted program that never sets the mode would run BatchNorm (batch statistics and running-stat
 updates), Dropout and RNN dropout in the other mode and compute something else. So a construction of a
 network outside a network class gets the source framework's default written out: ``Net()`` ->
@@ -14,6 +14,12 @@ Transformer*), and a container given one of these. Left as written: construction
 outermost construction sets its children), one passed to a container or network class being built (that call
 gets it instead), the receiver of a mode call (``Net().eval()``: so a second run changes nothing), and an
 assignment whose name is next used by a mode call (``net = Net()`` then ``net.set_train()``).
+
+``review`` where the mode cannot be written: a class of this file whose ``__init__`` sets a mode itself (the
+call after it would undo that), and a CapWords class imported from another module of the project
+(``net = LeNet5()``) that the file uses as a network (a network method on it, or passed to
+``load_param_into_net``...) without a mode call next and without handing it to ``Model`` (whose
+``train``/``eval`` set the mode). Only statements the converter visits (a hot region) can be marked.
 """
 from __future__ import annotations
 
