@@ -129,3 +129,27 @@ def test_default_mode_written_for_a_class_whose_train_override_sets_children():
     out, report = _convert(code, "mindspore")
     assert out.splitlines()[-1] == "model = Net().set_train()"
     assert _modes(report) == [CONVERTED]
+
+
+def test_default_mode_review_for_a_network_built_around_an_earlier_one():
+    # MindSpore: net was set to training, the wrapper is built in inference mode and leaves net as it is;
+    # .eval() after the wrapper would put net back in inference mode in torch
+    code = textwrap.dedent(MS_CLASS) + textwrap.dedent("""\
+        class WithLoss(nn.Cell):
+            def __init__(self, net):
+                super().__init__()
+                self.net = net
+
+            def construct(self, x):
+                return self.net(x).sum()
+
+
+        net = Net()
+        net.set_train()
+        wrapped = WithLoss(net)
+        """)
+    out, report = _convert(code, "torch")
+    assert out.splitlines()[-3:-1] == ["net = Net()", "net.train()"]
+    assert out.splitlines()[-1].startswith("wrapped = WithLoss(net)  # msbridge: review: <default mode>: built "
+                                           "around net, built before")
+    assert _modes(report) == [REVIEW]

@@ -16,7 +16,8 @@ gets it instead), the receiver of a mode call (``Net().eval()``: so a second run
 assignment whose name is next used by a mode call (``net = Net()`` then ``net.set_train()``).
 
 ``review`` where the mode cannot be written: a class of this file whose ``__init__`` sets a mode itself (the
-call after it would undo that), and a CapWords class imported from another module of the project
+call after it would undo that), a construction given a framework object built before (``NetWithLoss(net)``:
+the call would reset ``net``'s mode too), and a CapWords class imported from another module of the project
 (``net = LeNet5()``) that the file uses as a network (a network method on it, or passed to
 ``load_param_into_net``...) without a mode call next and without handing it to ``Model`` (whose
 ``train``/``eval`` set the mode). Only statements the converter visits (a hot region) can be marked.
@@ -61,6 +62,10 @@ UNKNOWN = {"torch": "`{name}` is built by {callee} from another file and used as
            "mindspore": "`{name}` is built by {callee} from another file and used as a network: torch builds Modules "
                         "in training mode, MindSpore Cells in inference mode; if it is called before any train(), "
                         "write `{name}.{method}` after this line"}
+HELD = {"torch": "built around {held}, built before: MindSpore builds it in inference mode and torch in training "
+                 "mode, and .eval() here would also reset the mode of {held}; set the mode before calling it",
+        "mindspore": "built around {held}, built before: torch builds it in training mode and MindSpore in inference "
+                     "mode, and .set_train() here would also reset the mode of {held}; set the mode before calling it"}
 # runtime mode calls an earlier torch -> MindSpore conversion wrote (rules.module_mode)
 MODE_FUNCTIONS = frozenset({"module_train", "module_eval"})
 MODULE_BASES = frozenset({"torch.nn.Module", "torch.nn.modules.module.Module", "mindspore.nn.Cell",
@@ -160,8 +165,21 @@ class DefaultMode:
         if cls is not None and self._sets_own_mode(cls):
             rw.record(original, API, rpt.REVIEW, None, OWN_MODE[rw.target].format(cls=cls.name.value))
             return result
+        held = self._held(original)
+        if held:
+            rw.record(original, API, rpt.REVIEW, None, HELD[rw.target].format(held=", ".join(held)))
+            return result
         rw.record(original, API, rpt.CONVERTED, f".{method}()", why)
         return cst.Call(func=cst.Attribute(value=result, attr=cst.Name(method)))
+
+    def _held(self, call: cst.Call) -> list[str]:
+        """Framework objects built before and passed to this construction: a recursive mode call would reset
+        theirs too, where neither framework's constructor touches a child's mode."""
+        rw = self.rw
+        if rw.bindings is None:
+            return []
+        return [rw.code_of(a.value) for a in call.args if isinstance(a.value, (cst.Name, cst.Attribute))
+                and rw.imports.resolve(a.value) is None and rw.bindings.kind(a.value) == TARGET]
 
     def _built_elsewhere(self, call: cst.Call) -> bool:
         """A class (CapWords, by convention) imported from a module that is neither a framework nor a known
