@@ -47,6 +47,7 @@ NETWORK_METHODS = frozenset({"trainable_params", "parameters", "named_parameters
                              "named_modules", "to_float"})
 NETWORK_CONSUMERS = frozenset({"load_param_into_net", "load_checkpoint", "save_checkpoint", "WithLossCell",
                                "TrainOneStepCell", "value_and_grad", "module_train", "module_eval"})
+DEVICE_MOVES = frozenset({"to", "cuda", "cpu"})
 # wrappers whose own train/eval set the network's mode (MindSpore's Model and msbridge's twin of it)
 SETS_MODE_ITSELF = frozenset({"Model"})
 # libraries whose CapWords calls are not networks of the user's project
@@ -179,7 +180,30 @@ class DefaultMode:
         if rw.bindings is None:
             return []
         return [rw.code_of(a.value) for a in call.args if isinstance(a.value, (cst.Name, cst.Attribute))
-                and rw.imports.resolve(a.value) is None and rw.bindings.kind(a.value) == TARGET]
+                and rw.imports.resolve(a.value) is None and rw.bindings.kind(a.value) == TARGET
+                and self._may_hold_network(a.value)]
+
+    def _may_hold_network(self, node) -> bool:
+        """Not a class passed as a value (``ResNet(Bottleneck, ...)``), nor a name bound only to framework
+        objects that are not networks (an optimizer, a loss): ``self.net`` and networks are."""
+        if not isinstance(node, cst.Name):
+            return True
+        if self._class(node) is not None:
+            return False
+        passed = self.rw.bindings.parameter_arguments(node)
+        if passed:   # a parameter every call of its function gives a class (``_resnet(arch, block, ...)``)
+            return not all(isinstance(v, cst.Name) and self._class(v) is not None for v in passed)
+        values = self.rw.bindings.assigned_values(node)
+        if not values:
+            return True
+        return any(not isinstance(v, cst.Call) or self._network_call(_unmoded(_unmoved(v))) for v in values)
+
+    def _network_call(self, call: cst.Call) -> bool:
+        qualified = self.rw.imports.resolve(call.func)
+        if qualified is not None:
+            return mode_dependent(qualified) or _is_container(qualified)
+        cls = self._class(call.func)
+        return cls is None or self._is_network_class(cls)   # an untyped call may build one
 
     def _built_elsewhere(self, call: cst.Call) -> bool:
         """A class (CapWords, by convention) imported from a module that is neither a framework nor a known
@@ -269,22 +293,52 @@ class _NetworkUse(cst.CSTVisitor):
             self.found = True
 
     def visit_Call(self, node: cst.Call) -> None:
-        if _last_name(node.func) in NETWORK_CONSUMERS and any(isinstance(a.value, cst.Name) and a.value.value == self.name
-                                             for a in node.args):
+        # the network is the first argument (``WithLossCell(net, loss)``: the loss is not evidence)
+        if _last_name(node.func) in NETWORK_CONSUMERS and node.args and isinstance(node.args[0].value, cst.Name) \
+                and node.args[0].value.value == self.name:
             self.found = True
 
 
 def _used_as_network(statements, name: str) -> bool:
-    """Used as a network in these statements, and not handed to ``Model`` (whose train/eval set the mode)."""
+    """Used as a network in these statements, not given a mode before its first use that depends on the mode,
+    and not handed to ``Model`` (whose train/eval set the mode)."""
     use = _NetworkUse(name)
     for stmt in statements:
         walk(stmt, use)
-    if not use.found:
+    if not use.found or _mode_set_first(statements, name):
         return False
     handed = _Handed(name)
     for stmt in statements:
         walk(stmt, handed)
     return not handed.found
+
+
+def _mode_set_first(statements, name: str) -> bool:
+    """A mode call on ``name`` comes before any statement that uses it otherwise than through a network method
+    (loading weights, listing parameters, moving it to a device do not depend on the mode)."""
+    for stmt in statements:
+        if _sets_mode(stmt, name):
+            return True
+        uses = _Uses(name)
+        walk(stmt, uses)
+        if uses.all > uses.neutral:
+            return False
+    return False
+
+
+class _Uses(cst.CSTVisitor):
+    """How often ``name`` occurs, and how often as the receiver of a method that does not depend on the mode."""
+
+    def __init__(self, name: str):
+        self.name, self.all, self.neutral = name, 0, 0
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.all += node.value == self.name
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if isinstance(node.value, cst.Name) and node.value.value == self.name \
+                and node.attr.value in NETWORK_METHODS | DEVICE_MOVES:
+            self.neutral += 1
 
 
 class _Handed(cst.CSTVisitor):
@@ -320,8 +374,25 @@ def _assigned_call(stmt) -> tuple[str, cst.Call] | None:
     small = stmt.body[0]
     if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name) \
             and isinstance(small.value, cst.Call):
-        return small.targets[0].target.value, small.value
+        return small.targets[0].target.value, _unmoved(small.value)
     return None
+
+
+def _unmoded(call: cst.Call) -> cst.Call:
+    """``Net().eval()`` (an earlier run's default mode) -> ``Net()``."""
+    if isinstance(call.func, cst.Attribute) and call.func.attr.value in MODE_METHODS \
+            and isinstance(call.func.value, cst.Call):
+        return call.func.value
+    return call
+
+
+def _unmoved(call: cst.Call) -> cst.Call:
+    """``Net().to(device)`` -> ``Net()``: rules.devices removes the move to MindSpore, so a second run sees the
+    construction alone."""
+    while isinstance(call.func, cst.Attribute) and call.func.attr.value in DEVICE_MOVES \
+            and isinstance(call.func.value, cst.Call):
+        call = call.func.value
+    return call
 
 
 class _Names(cst.CSTVisitor):
