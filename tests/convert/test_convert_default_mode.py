@@ -153,3 +153,11 @@ def test_default_mode_review_for_a_network_built_around_an_earlier_one():
     assert out.splitlines()[-1].startswith("wrapped = WithLoss(net)  # msbridge: review: <default mode>: built "
                                            "around net, built before")
     assert _modes(report) == [REVIEW]
+
+
+def test_default_mode_review_for_a_container_of_an_earlier_network():
+    out, report = _convert(textwrap.dedent(TORCH_CLASS) + "model = Net()\nmodel.eval()\n"
+                           "stack = nn.Sequential(model, nn.Dropout(0.5))\n", "mindspore")
+    assert out.splitlines()[-1].startswith("stack = mindspore.nn.SequentialCell(model, mindspore.nn.Dropout(p=0.5))"
+                                           "  # msbridge: review: <default mode>: built around model")
+    assert _modes(report) == [REVIEW]

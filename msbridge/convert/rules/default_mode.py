@@ -179,9 +179,8 @@ class DefaultMode:
         rw = self.rw
         if rw.bindings is None:
             return []
-        return [rw.code_of(a.value) for a in call.args if isinstance(a.value, (cst.Name, cst.Attribute))
-                and rw.imports.resolve(a.value) is None and rw.bindings.kind(a.value) == TARGET
-                and self._may_hold_network(a.value)]
+        return [rw.code_of(v) for a in call.args for v in _values(a.value) if isinstance(v, (cst.Name, cst.Attribute))
+                and rw.imports.resolve(v) is None and rw.bindings.kind(v) == TARGET and self._may_hold_network(v)]
 
     def _may_hold_network(self, node) -> bool:
         """Not a class passed as a value (``ResNet(Bottleneck, ...)``), nor a name bound only to framework
