@@ -44,6 +44,7 @@ from msbridge.convert.rules import (
 from msbridge.convert.rules import clip_grad, module_mode
 from msbridge.convert.rules.checkpoint import CheckpointCalls
 from msbridge.convert.rules.class_values import ClassValues
+from msbridge.convert.rules.default_mode import DefaultMode
 from msbridge.convert.rules.factory_kwargs import FactoryKwargs
 from msbridge.convert.rules.operator_instances import OperatorInstances
 from msbridge.convert.rules.optimizer_state import OptimizerState
@@ -97,6 +98,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         self.constants: set[int] = set()            # id() of calls replaced by a constant (rules.constant_calls)
         self.device_moves: set[int] = set()         # id() of device moves removed (rules.devices)
         self.factory = FactoryKwargs(self)          # dd = {'device': ..., 'dtype': ...} ... **dd (torch -> MindSpore)
+        self.default_mode = DefaultMode(self)       # Net() -> Net().eval() / .set_train(): the source's default mode
 
     # ---- helpers -----------------------------------------------------------------------------
     def code_of(self, node: cst.CSTNode) -> str:
@@ -206,12 +208,14 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
 
     def visit_IndentedBlock(self, node):
         self.train_step.plan_block(node)
+        self.default_mode.plan_block(node.body)
 
     def leave_IndentedBlock(self, original, updated):
         return self.train_step.block(updated)
 
     def visit_Module(self, node):
         self.train_step.plan_block(node)
+        self.default_mode.plan_block(node.body)
 
     def leave_Module(self, original, updated):
         return self.train_step.block(updated)
@@ -406,6 +410,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
             self.consumer_of[id(arg.value)] = node
         self.called.add(id(node.func))
         self.operators.visit_call(node)
+        self.default_mode.visit_call(node)
         self.held.append([])
 
     def leave_Call(self, original, updated):
@@ -431,7 +436,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
             self.held[-1].append((kind, api))
         else:
             self.held[-1].extend(held)
-        return result
+        return self.default_mode.leave_call(original, result, kind)
 
     def _result_kind(self, original, updated, result) -> str | None:
         if id(original) in self.operators.folded:   # an operator instance's call, now the target's function
@@ -872,6 +877,7 @@ class RegionRewriter:
         rewriter.train_step.refused.clear()
         rewriter.train_step.lr_views.clear()
         rewriter.train_step.clip.clear()
+        rewriter.default_mode.clear()
         # bisect, not a scan of every statement: one scan per region made many-region files quadratic
         lo, hi = bisect_left(self.statement_lines, first_line), bisect_right(self.statement_lines, last_line)
         self.rewriter.statement_lines = self.statement_lines[lo:hi]

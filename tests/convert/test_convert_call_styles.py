@@ -64,6 +64,9 @@ def _read_back(code, target_ref, skip=()):
     # the call's own statement: a layer's initialisation may follow it (rules/layer_init.py)
     call = next(s.value for s in reversed(ast.parse(code).body)
                 if isinstance(s, ast.Assign) and isinstance(s.value, ast.Call) and s.targets[0].id != "p")
+    if isinstance(call.func, ast.Attribute) and call.func.attr in ("eval", "set_train") and not call.args \
+            and isinstance(call.func.value, ast.Call):
+        call = call.func.value   # the source framework's default mode, written after the layer (rules.default_mode)
     # or msbridge's label-casting subclass of it (rules.labels), imported by name
     # (a row whose target is msbridge's twin: imported by name too)
     subclass = target_ref.name.rsplit(".", 1)[-1] if target_ref.name.startswith("msbridge.") else \

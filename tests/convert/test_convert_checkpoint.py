@@ -53,7 +53,7 @@ NET_TORCH_OUT = textwrap.dedent("""\
             return self.fc(x)
 
 
-    net = Net()
+    net = Net().eval()
     """)
 NET_MS_OUT = textwrap.dedent("""\
     class Net(mindspore.nn.Cell):
@@ -65,7 +65,7 @@ NET_MS_OUT = textwrap.dedent("""\
             return self.fc(x)
 
 
-    net = Net()
+    net = Net().set_train()
     """)
 OWN_TORCH = "  # msbridge: note: this file's own save writes this path: torch.load reads it"
 BRIDGE_TORCH = ("  # msbridge: note: msbridge loader: the script did not write this path itself, so it may be "

@@ -57,7 +57,12 @@ def _pair(source: str, call: str):
     assert report.complete, report.to_dict()
     converted = out.splitlines()[-1].split(" = ", 1)[1]
     imports = [line for line in out.splitlines() if line.startswith("from msbridge.")]
-    return _build(f"x = {call}", source), _build("\n".join([*imports, f"x = {converted}"]), target), converted
+    # a mode-dependent layer is built in the source framework's default mode (rules.default_mode)
+    mode = next((m for m in ("eval", "set_train") if converted.endswith(f").{m}()")), None)
+    built = _build("\n".join([*imports, f"x = {converted[:-len(mode) - 3] if mode else converted}"]), target)
+    if mode:
+        getattr(built, mode)()
+    return _build(f"x = {call}", source), built, converted
 
 
 def _run(framework, layer, *arrays):

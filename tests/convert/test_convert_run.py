@@ -18,6 +18,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from msbridge.convert.source import convert_source
@@ -287,6 +288,82 @@ COMPLETE = {"device_named_local", "methods_and_dtype", "class_through_local_base
             "mixed_container", "self_construct", "self_forward"}   # containers convert now (rules.containers): the whole program does
 
 
+# the default train/eval mode (rules.default_mode): torch builds Modules in training mode, MindSpore Cells in
+# inference mode; a program that never sets the mode must compute what it computed in its own framework
+MODE_PROGRAMS = {
+    "mindspore": {"default_mode": """\
+        import numpy as np
+        import mindspore
+        from mindspore import nn
+
+
+        class Net(nn.Cell):   # an eval script: built, called, never set_train (MindSpore: inference mode)
+            def __init__(self):
+                super().__init__()
+                self.bn = nn.BatchNorm1d(3)
+                self.drop = nn.Dropout(p=0.5)
+                self.seq = nn.SequentialCell([nn.BatchNorm1d(3), nn.ReLU()])
+
+            def construct(self, x):
+                return self.seq(self.drop(self.bn(x)))
+
+
+        def build_head():
+            return nn.SequentialCell([nn.BatchNorm1d(3), nn.Dropout(p=0.5)])
+
+
+        net = Net()
+        head = build_head()
+        stack = nn.SequentialCell([nn.BatchNorm1d(3), nn.Dropout(p=0.5)])
+        drop = nn.Dropout(p=0.5)
+        built = [bool(net.training), bool(net.seq.training), bool(net.seq[0].training)]
+        x = mindspore.tensor(np.arange(12, dtype=np.float32).reshape(4, 3) / 4 - 1)
+        out = net(x)
+        y = stack(x)
+        z = drop(x)
+        net.set_train()
+        trained = net.bn(x)   # batch statistics now: the same in both
+        net.set_train(False)
+        again = net.bn(x)   # the running statistics that one training call left
+        result = [out.asnumpy().tolist(), y.asnumpy().tolist(), z.asnumpy().tolist(), trained.asnumpy().tolist(),
+                  again.asnumpy().tolist(),
+                  built + [bool(net.training), bool(head.training), bool(stack.training), bool(drop.training)]]
+        """},
+    "torch": {"default_mode": """\
+        import numpy as np
+        import torch
+        from torch import nn
+
+
+        class Net(nn.Module):   # built and called without train(): torch trains BatchNorm's statistics
+            def __init__(self):
+                super().__init__()
+                self.bn = nn.BatchNorm1d(3)
+                self.seq = nn.Sequential(nn.BatchNorm1d(3), nn.ReLU())
+
+            def forward(self, x):
+                return self.seq(self.bn(x))
+
+
+        model = Net()
+        bn = nn.BatchNorm1d(3)
+        drop = nn.Dropout(0.5)
+        built = [bool(model.training), bool(model.seq.training), bool(model.seq[0].training)]
+        x = torch.tensor(np.arange(12, dtype=np.float32).reshape(4, 3) / 4 - 1)
+        out = model(x)
+        b = bn(x)
+        model.eval()
+        bn.eval()
+        after = model(x)   # the running statistics the first call updated
+        b_after = bn(x)
+        result = [out.detach().numpy().tolist(), b.detach().numpy().tolist(), after.detach().numpy().tolist(),
+                  b_after.detach().numpy().tolist(),
+                  built + [bool(model.training), bool(drop.training)]]
+        """},
+}
+BATCH_NORM_RTOL = 1e-5   # mapping_tables/layers.toml, nn.BatchNorm1d (float32 reductions may round differently)
+
+
 def _run(blocked, programs):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, str(RUNNER), blocked, *map(str, programs)], capture_output=True,
@@ -301,7 +378,7 @@ def runs(tmp_path_factory):
     folder = tmp_path_factory.mktemp("run")
     cases = {}
     for source, programs, to in (("mindspore", MINDSPORE_PROGRAMS, "torch"), ("torch", TORCH_PROGRAMS, "mindspore")):
-        for name, code in programs.items():
+        for name, code in {**programs, **MODE_PROGRAMS[source]}.items():
             code = textwrap.dedent(code)
             converted, report = convert_source(code, to)
             assert convert_source(converted, to)[0] == converted, f"{source}/{name}: converting twice changes it"
@@ -350,3 +427,21 @@ def test_convert_run_mixed_programs_name_the_blocking_api(runs):
         report = runs[(source, "mixed_wrapper")]["report"]
         assert any(u.api == api and "will not run until" in u.message for u in report.uses), report.to_dict()
         assert f"will not run until {api} is ported" in runs[(source, "mixed_wrapper")]["converted"]
+
+
+@pytest.mark.parametrize("source", ["mindspore", "torch"])
+def test_convert_run_default_mode(runs, source):
+    """Built and called without a mode call: BatchNorm/Dropout run in the source framework's mode after the
+    conversion (outputs within the BatchNorm row's rtol, running statistics the same, training flags equal)."""
+    case = runs[(source, "default_mode")]
+    original, converted = case["original_run"], case["converted_run"]
+    assert original["ok"], original["error"]
+    assert case["report"].complete, case["report"].to_dict()
+    assert converted["ok"], f"{converted['error']}\n--- converted ---\n{case['converted']}"
+    *values, flags = original["result"]
+    *got, got_flags = converted["result"]
+    assert got_flags == flags
+    for want, have in zip(values, got):
+        np.testing.assert_allclose(np.array(have), np.array(want), rtol=BATCH_NORM_RTOL, atol=1e-6)
+    method = ".eval()" if source == "mindspore" else ".set_train()"
+    assert f"Net(){method}" in case["converted"]

@@ -26,6 +26,8 @@
 * ``grad_scaler``: ``scaler.scale(loss).backward()`` / ``scaler.step(opt)`` as a step on msbridge's GradScaler;
 * ``module_mode``: ``train()``/``eval()``/``state_dict()``/``load_state_dict()`` on a receiver not known to
   become a Cell go to ``msbridge.torch.nn.module_mode``, which decides at run time (torch -> MindSpore);
+* ``default_mode``: a network built outside a network class gets the source framework's default mode written
+  after it (``Net().eval()`` to torch, ``Net().set_train()`` to MindSpore); review where it cannot be;
 * ``twin_calls``: calls sent to a twin with arguments it cannot honour (an enabled ``autocast``, a
   ``worker_init_fn`` with workers) are review.
 """
