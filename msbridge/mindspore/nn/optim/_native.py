@@ -68,17 +68,23 @@ void sgd(int64_t n, float *w, const float *g, float *acc, const float *stat, flo
     }
 }
 
+/* The Adam family's moments: m = fma(g - m, c1, m); v = fma(fma(g, g, -v), c2, v), stored and returned. */
+static inline __attribute__((always_inline)) void adam_moments(
+        int64_t i, float gi, float *m, float *v, float c1, float c2, float *mi, float *vi) {
+    *mi = fmaf(gi - m[i], c1, m[i]);
+    *vi = fmaf(fmaf(gi, gi, -v[i]), c2, v[i]);
+    m[i] = *mi;
+    v[i] = *vi;
+}
+
 /* Adam: m = fma(g - m, c1, m); v = fma(fma(g, g, -v), c2, v); w += (-lr_t * m) / (sqrt(v) + eps).
    vhat (AMSGrad, else NULL): vhat = max(vhat, v) (NaN wins), divides by sqrt(vhat) + eps instead. */
 static inline __attribute__((always_inline)) void adam_loop(
         int64_t n, float *w, const float *g, float *m, float *v, float *vhat, float c1, float c2, float lr_t,
         float eps, float b1, const int nesterov, const int amsgrad) {
     for (int64_t i = 0; i < n; i++) {
-        float gi = g[i];
-        float mi = fmaf(gi - m[i], c1, m[i]);
-        float vi = fmaf(fmaf(gi, gi, -v[i]), c2, v[i]);
-        m[i] = mi;
-        v[i] = vi;
+        float gi = g[i], mi, vi;
+        adam_moments(i, gi, m, v, c1, c2, &mi, &vi);
         if (amsgrad) {
             float h = vhat[i];
             vi = (h > vi || h != h) ? h : vi;
@@ -103,11 +109,8 @@ void adam(int64_t n, float *w, const float *g, float *m, float *v, float *vhat, 
 void adam_weight_decay(int64_t n, float *w, const float *g, float *m, float *v, float c1, float c2, float eps,
                        float lr, float wd, int decay) {
     for (int64_t i = 0; i < n; i++) {
-        float gi = g[i];
-        float mi = fmaf(gi - m[i], c1, m[i]);
-        float vi = fmaf(fmaf(gi, gi, -v[i]), c2, v[i]);
-        m[i] = mi;
-        v[i] = vi;
+        float gi = g[i], mi, vi;
+        adam_moments(i, gi, m, v, c1, c2, &mi, &vi);
         float u = mi / (sqrtf(vi) + eps);
         float wi = w[i];
         if (decay) u = u + wi * wd;
