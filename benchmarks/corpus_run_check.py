@@ -259,6 +259,14 @@ def _no_required_args(obj) -> bool:
     return all(p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params)
 
 
+def _unmoded(call: ast.Call) -> ast.Call:
+    """``Net(...)`` of ``Net(...).eval()`` / ``.set_train()``: the default mode the converter writes after a build."""
+    func = call.func
+    if isinstance(func, ast.Attribute) and func.attr in ("eval", "set_train", "train") and isinstance(func.value, ast.Call):
+        return func.value
+    return call
+
+
 def _build_candidates(tree: ast.Module, ns: dict, base: type) -> list[str]:
     """Model classes of the file constructible without arguments, then factories returning one."""
     models = [n.name for n in tree.body if isinstance(n, ast.ClassDef) and isinstance(ns.get(n.name), type)
@@ -266,7 +274,8 @@ def _build_candidates(tree: ast.Module, ns: dict, base: type) -> list[str]:
     out = [m for m in models if _no_required_args(ns[m])]
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and callable(ns.get(node.name)) and _no_required_args(ns[node.name]):
-            returns = [r.value for r in ast.walk(node) if isinstance(r, ast.Return) and isinstance(r.value, ast.Call)]
+            returns = [_unmoded(r.value) for r in ast.walk(node)
+                       if isinstance(r, ast.Return) and isinstance(r.value, ast.Call)]
             if any(isinstance(c.func, ast.Name) and c.func.id in models for c in returns):
                 out.append(node.name)
     return [name for name in out if not any(b in name.lower() for b in BIG)][:MAX_BUILDS]
