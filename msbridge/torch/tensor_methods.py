@@ -9,7 +9,7 @@ Measured on MindSpore 2.10's CPU backend against torch 2.13 (tests/convert/test_
 ``norm(p)`` on a matrix is a matrix norm (torch's is the vector norm of all elements);
 ``new_zeros(2, 3)`` fails (a tuple works), ``new_full`` runs on Ascend only, ``new_tensor`` does not exist;
 ``repeat`` and ``clone`` have no CPU kernel; ``flip(1)`` wants a tuple; ``diag`` of a matrix is 4-D;
-``std``/``var`` default to the biased estimator (torch: unbiased).
+``std``/``var`` default to the biased estimator (torch: unbiased); ``nonzero(as_tuple=True)`` has no CPU kernel.
 The converter cannot always tell a tensor from another object (a function parameter ``x``), so each
 function dispatches: a MindSpore tensor (what the torch tensor became) gets torch's meaning in MindSpore
 terms, anything else (a numpy array, a user's object, a tensor left in torch) gets its own method, as before.
@@ -198,6 +198,13 @@ def new_full(x, size, fill_value, dtype=None, device=None, requires_grad=False):
 @_torch_method
 def new_tensor(x, data, dtype=None, device=None, requires_grad=False):
     return mindspore.Tensor(data, dtype=dtype or x.dtype)
+
+
+@_torch_method
+def nonzero(x, *, as_tuple=False):
+    """``as_tuple=True`` has no CPU kernel in MindSpore 2.10 ("NonZeroExt unregistered"): one index tensor per axis."""
+    indices = x.nonzero()
+    return tuple(indices[:, axis] for axis in range(x.ndim)) if as_tuple else indices
 
 
 @_torch_method

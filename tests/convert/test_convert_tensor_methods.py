@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from msbridge.convert.report import CONVERTED
+from msbridge.convert.report import CONVERTED, REVIEW
 from msbridge.convert.source import convert_source
 
 TORCH_HEAD = "import torch\n\n\ndef f(x, obj):\n"
@@ -39,6 +39,7 @@ PT2MS = [   # (torch, MindSpore): calls that fail or compute otherwise on a Mind
     ("return x.squeeze(dim=1)", "return squeeze(x, dim=1)"),
     ("return x.repeat(1, 2)", "return repeat(x, 1, 2)"),
     ("return x.var(dim=1)", "return var(x, dim=1)"),
+    ("return x.nonzero(as_tuple=True)", "return nonzero(x, as_tuple=True)"),
     ("return obj.size()", "return size(obj)"),   # not known to be a tensor: the twin calls obj's own size()
 ]
 PT2MS_SAME = [   # computing the same on MindSpore 2.10 (measured in scripts/torch_tensor_methods.py): left alone
@@ -157,6 +158,16 @@ def test_convert_tensor_methods_mindspore_size_read_on_a_tensor_is_marked():
            "Tensor.size is the element count (an int); a torch tensor's .size is a method: write x.numel()" in out
     assert [u.api for u in report.uses if u.status != CONVERTED] == [".size", ".size"]   # not self's, not numpy's
     assert convert_source(out, "torch")[0] == out
+
+
+def test_convert_tensor_methods_torch_calls_without_a_twin_are_marked():
+    # measured on MindSpore 2.10: round(decimals=1) raises (only 0 is supported), unsqueeze_/squeeze_ do not exist
+    body, out, report = _body("a = x.round(decimals=1)\nx.unsqueeze_(0)\nx.squeeze_()\nreturn x.round(), a",
+                              "mindspore")
+    assert [(u.api, u.status) for u in report.uses if u.api.startswith(".")] == [
+        (".round()", REVIEW), (".unsqueeze_()", REVIEW), (".squeeze_()", REVIEW)], report.render()
+    assert "a = x.round(decimals=1)  # msbridge: review: .round(): MindSpore 2.10's Tensor.round refuses decimals" in out
+    assert out.endswith("\n    return x.round(), a")   # decimals=0 (the default) computes the same
 
 
 def test_convert_tensor_methods_a_tensor_left_in_torch_keeps_its_method_and_a_builtin_s_result_is_no_class():

@@ -92,6 +92,18 @@ NEEDS_TWIN = {
         "min": lambda call: bool(call.args) and _torch_call("dim", "keepdim", "other")(call),
         "norm": lambda call: bool(call.args) and _torch_call("p", "dim", "keepdim", "dtype")(call),
         "squeeze": lambda call: _keyword(call, "dim") and _torch_call("dim")(call),
+        "nonzero": lambda call: _keyword(call, "as_tuple") and _torch_call("as_tuple")(call),
+    },
+}
+
+# target -> method -> (whether a call differs, why): no twin computes the source's result, so the call is marked
+MARKED = {
+    "torch": {},
+    "mindspore": {
+        "round": (_any_keyword("decimals"), "MindSpore 2.10's Tensor.round refuses decimals other than 0 (measured): "
+                                            "round by hand, e.g. (x * 10**d).round() / 10**d (rounding may differ)"),
+        "unsqueeze_": (_always, "MindSpore tensors have no in-place unsqueeze_: write x = x.unsqueeze(d)"),
+        "squeeze_": (_always, "MindSpore tensors have no in-place squeeze_: write x = x.squeeze(...)"),
     },
 }
 
@@ -106,7 +118,7 @@ ATTRIBUTES = {"torch": {"size": "MindSpore's Tensor.size is the element count (a
 
 def twin_methods(target: str) -> frozenset[str]:
     """Method and attribute names this rule rewrites or marks (statements holding one are worth visiting)."""
-    return frozenset(NEEDS_TWIN[target]) | frozenset(ATTRIBUTES[target])
+    return frozenset(NEEDS_TWIN[target]) | frozenset(ATTRIBUTES[target]) | frozenset(MARKED[target])
 
 
 def _user_object(rw, receiver, attr: str) -> bool:
@@ -128,6 +140,15 @@ def attribute(rw, node: cst.Attribute) -> None:
     rw.record(node, f".{node.attr.value}", rpt.REVIEW, None, why)
 
 
+def _may_be_tensor(rw, receiver, attr: str) -> bool:
+    """The receiver may be a source-framework tensor that becomes a target tensor (not a module, nor a user object)."""
+    if rw.imports.resolve(receiver) is not None:
+        return False
+    if rw.target == "mindspore" and rw.bindings.kind(receiver) == SOURCE:
+        return False   # a tensor that stays torch (an unconverted constructor's result) keeps torch's own method
+    return not _user_object(rw, receiver, attr)
+
+
 def applies(rw, call: cst.Call) -> bool:
     """Whether ``call`` (original node) is a Tensor method call this rule rewrites."""
     func = call.func
@@ -135,16 +156,23 @@ def applies(rw, call: cst.Call) -> bool:
         return False
     attr, receiver = func.attr.value, func.value
     need = NEEDS_TWIN[rw.target].get(attr)
-    if need is None or not need(call) or rw.imports.resolve(receiver) is not None:
-        return False
-    if rw.target == "mindspore" and rw.bindings.kind(receiver) == SOURCE:
-        return False   # a tensor that stays torch (an unconverted constructor's result) keeps torch's own method
-    return not _user_object(rw, receiver, attr)
+    return need is not None and need(call) and _may_be_tensor(rw, receiver, attr)
+
+
+def _mark(rw, call: cst.Call) -> None:
+    """Record ``review`` on a method call whose target namesake differs and has no twin."""
+    func = call.func
+    if rw.bindings is None or not isinstance(func, cst.Attribute):
+        return
+    differs, why = MARKED[rw.target].get(func.attr.value, (None, None))
+    if differs is not None and differs(call) and _may_be_tensor(rw, func.value, func.attr.value):
+        rw.record(call, f".{func.attr.value}()", rpt.REVIEW, None, why)
 
 
 def call(rw, original: cst.Call, updated: cst.Call):
-    """The rewritten call (recorded), or None when this rule does not apply."""
+    """The rewritten call (recorded), or None when this rule does not apply (a differing call without twin is marked)."""
     if not applies(rw, original):
+        _mark(rw, original)
         return None
     attr = original.func.attr.value
     twin = f"{TWINS[rw.target]}.{attr}"

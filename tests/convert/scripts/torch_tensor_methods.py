@@ -55,6 +55,7 @@ def differing(x, m, b, obj):
         "new_zeros(2,3)": x.new_zeros(2, 3), "new_zeros((2,3))": x.new_zeros((2, 3)), "new_ones(2)": x.new_ones(2),
         "new_full((2,),7.0)": x.new_full((2,), 7.0), "new_tensor": x.new_tensor([1.0, 2.0]),
         "new_zeros(dtype)": x.new_zeros((2,), dtype=torch.int64),
+        "nonzero(as_tuple=True)": (x > 0).nonzero(as_tuple=True), "nonzero(as_tuple=False)": x.nonzero(as_tuple=False),
         "squeeze(dim=1)": b.squeeze(dim=1), "repeat(1,2,1)": x.repeat(1, 2, 1), "repeat(2,1,1,1)": x.repeat(2, 1, 1, 1),
         "std()": x.std(), "std(dim=1)": x.std(dim=1), "std(1,unbiased=False)": x.std(1, unbiased=False),
         "var(dim=1,keepdim=True)": x.var(dim=1, keepdim=True), "var(correction=0)": x.var(correction=0),
