@@ -101,16 +101,3 @@ def pytest_collection_modifyitems(config, items):
     """Costliest files first (stable: every file keeps its own test order, the rest their order)."""
     rank = {path: i for i, path in enumerate(COSTLIEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
-
-
-def pytest_collection_finish(session):
-    """Move everything alive after collection (torch, MindSpore, hypothesis, the test modules: millions of
-    objects, alive to the end anyway) out of the cyclic garbage collector's view (``gc.freeze``).
-
-    Every full collection would otherwise walk all of them again: measured ~3.6 CPU-s of collections in
-    tests/mindspore/test_ms_lr_schedule.py + test_ms_dynamic_lr.py alone, and ~1-4 s of pytest's five
-    ``gc.collect()`` calls at the end of each process. Nothing a test checks changes: objects made by tests are
-    still collected as before."""
-    import gc
-
-    gc.freeze()
