@@ -12,18 +12,30 @@ Lives outside ``msbridge.mindspore`` because MindSpore has no such functions.
 """
 from __future__ import annotations
 
-import torch
+import sys
+
+
+def _torch():
+    """torch if the program has imported it, else None: a MindSpore program converted back from torch may still
+    call these functions on MindSpore tensors, and must not need torch to do so."""
+    return sys.modules.get("torch")
+
+
+def _torch_tensor(x) -> bool:
+    torch = _torch()
+    return torch is not None and isinstance(x, torch.Tensor)
 
 
 def _np_dtype(dtype):
     """A torch dtype as numpy's (a numpy receiver of a converted ``astype(mindspore.float32)``)."""
-    return torch.empty((), dtype=dtype).numpy().dtype if isinstance(dtype, torch.dtype) else dtype
+    torch = _torch()
+    return torch.empty((), dtype=dtype).numpy().dtype if torch is not None and isinstance(dtype, torch.dtype) else dtype
 
 
 def transpose(x, *axes):
     """MindSpore's ``Tensor.transpose``: two ints swap two axes (MindSpore 2.10, as torch), anything else
     is a permutation (none: the axes reversed), as numpy's."""
-    if not isinstance(x, torch.Tensor) or (len(axes) == 2 and all(isinstance(a, int) for a in axes)):
+    if not _torch_tensor(x) or (len(axes) == 2 and all(isinstance(a, int) for a in axes)):
         return x.transpose(*axes)
     if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
         axes = tuple(axes[0])
@@ -33,28 +45,28 @@ def transpose(x, *axes):
 
 
 def expand_dims(x, axis):
-    if not isinstance(x, torch.Tensor):
+    if not _torch_tensor(x):
         return x.expand_dims(axis)
     return x.unsqueeze(axis)
 
 
 def astype(x, dtype, copy=True):
     """MindSpore's ``Tensor.astype(dtype)``: a torch dtype (translated), or a name such as "float32"."""
-    if not isinstance(x, torch.Tensor):
+    if not _torch_tensor(x):
         return x.astype(_np_dtype(dtype))
     if isinstance(dtype, str):
-        dtype = getattr(torch, dtype)
+        dtype = getattr(_torch(), dtype)
     return x.to(dtype, copy=bool(copy))
 
 
 def mean(x, axis=None, keep_dims=False):
-    if not isinstance(x, torch.Tensor):
+    if not _torch_tensor(x):
         return x.mean(axis=axis, keep_dims=keep_dims)
     return x.mean() if axis is None and not keep_dims else x.mean(dim=axis, keepdim=keep_dims)
 
 
 def split(x, split_size_or_sections, axis=0):
-    if not isinstance(x, torch.Tensor):
+    if not _torch_tensor(x):
         return x.split(split_size_or_sections, axis=axis)
     return x.split(split_size_or_sections, dim=axis)
 
@@ -65,7 +77,7 @@ _NUMPY_STYLE = ("axis", "keepdims", "initial", "where", "return_indices")
 def _extreme(name, x, args, kwargs):
     """MindSpore's ``x.max(axis=1)``: the values only (torch's ``max(dim)`` gives (values, indices));
     ``return_indices=True`` gives both; ``initial``/``where`` as numpy's."""
-    if not isinstance(x, torch.Tensor) or not any(k in kwargs for k in _NUMPY_STYLE):
+    if not _torch_tensor(x) or not any(k in kwargs for k in _NUMPY_STYLE):
         return getattr(x, name)(*args, **kwargs)
     named = dict(zip(_NUMPY_STYLE, args))
     named.update(kwargs)
@@ -90,7 +102,7 @@ def min(x, *args, **kwargs):   # noqa: A001 - MindSpore's method name
 
 def _spread(name, x, args, kwargs):
     """MindSpore's ``x.std(axis=None, ddof=0, keepdims=False)``: biased unless told (torch: unbiased)."""
-    if not isinstance(x, torch.Tensor) or any(k in kwargs for k in ("dim", "correction", "keepdim", "unbiased")):
+    if not _torch_tensor(x) or any(k in kwargs for k in ("dim", "correction", "keepdim", "unbiased")):
         return getattr(x, name)(*args, **kwargs)
     named = dict(zip(("axis", "ddof", "keepdims"), args))
     named.update(kwargs)
