@@ -273,6 +273,9 @@ def run_torch(layer, arrays, specs, train: bool) -> Pass:
     return Pass([o.detach().numpy().copy() for o in outs], input_grads, param_grads, state)
 
 
+_KEPT_ALIVE: list = []
+
+
 def run_mindspore(layer, arrays, specs, train: bool) -> Pass:
     is_cell = isinstance(layer, mindspore.nn.Cell)
     if is_cell:
@@ -292,6 +295,11 @@ def run_mindspore(layer, arrays, specs, train: bool) -> Pass:
     if not positions and not params:   # nothing to differentiate (a creation op, integer inputs)
         outs = _outputs(layer(*tensors))
         return Pass([o.asnumpy().copy() for o in outs], [], {}, {})
+    # MindSpore's PyNative grad cache is keyed by the function's id and the inputs' shapes and dtypes: a new
+    # `forward` allocated where a collected one lived, with inputs shaped alike, reused the old graph (seen once:
+    # BCEWithLogitsLoss input gradients scaled by 4/9, all elements, depending on what the worker ran before).
+    # Keeping every `forward` alive keeps the ids unique.
+    _KEPT_ALIVE.append(forward)
     grad_fn = mindspore.value_and_grad(forward, grad_position=positions or None,
                                        weights=params or None, has_aux=True)
     (_, outs), grads = grad_fn(*tensors)
