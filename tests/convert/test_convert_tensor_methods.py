@@ -6,8 +6,6 @@ these pairs pin which calls are rewritten and which are left as written.
 """
 import textwrap
 
-import pytest
-
 from msbridge.convert.report import CONVERTED, REVIEW
 from msbridge.convert.source import convert_source
 

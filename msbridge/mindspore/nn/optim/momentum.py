@@ -13,7 +13,6 @@ the loss-scale division, ``learning_rate`` and ``momentum`` are required.
 """
 import torch
 
-from msbridge.mindspore.nn.optim import _fused
 from msbridge.mindspore.nn.optim._checks import check_bool, check_value_type
 from msbridge.mindspore.nn.optim._float32 import f32
 from msbridge.mindspore.nn.optim.optimizer import Optimizer

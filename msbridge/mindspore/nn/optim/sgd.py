@@ -17,7 +17,6 @@ momentum buffer exists (zeros) before the first step.
 import numpy as np
 import torch
 
-from msbridge.mindspore.nn.optim import _fused
 from msbridge.mindspore.nn.optim._checks import check_value_type
 from msbridge.mindspore.nn.optim._float32 import f32
 from msbridge.mindspore.nn.optim.optimizer import Optimizer
