@@ -45,3 +45,20 @@ def test_stream_equals_one_thread_powers():
     n, mul, div = 50000, -0.37, 1.0
     got = _pow_stream.stream(kernel, 0.5, math.e, n, mul, div, list, chunk=1000)
     assert _bits(got) == _bits(0.5 * float_pow(math.e, np.arange(float(n)) * mul / div))
+
+
+def test_list_built_in_c_equals_one_thread_powers():
+    """The C list builder (powers through a ring of 8 chunks: 30 chunks here wrap it several times)."""
+    kernel = _pow_stream.checked_list_kernel()
+    if kernel is None:
+        import sysconfig
+        from pathlib import Path
+        has_headers = (Path(sysconfig.get_paths()["include"]) / "Python.h").is_file()
+        assert not (_native.enabled() and _native._compiler() and has_headers), "compiler and headers: it must build"
+        pytest.skip("no C compiler or no Python headers: lists are made by the worker-thread stream")
+    n, mul, div = 30 * 997 + 5, -0.37, 1.0
+    got = _pow_stream.listed(kernel, 0.5, math.e, n, mul, div, chunk=997)
+    assert type(got) is list and set(map(type, got)) == {float}
+    assert _bits(got) == _bits(0.5 * float_pow(math.e, np.arange(float(n)) * mul / div))
+    settled = _pow_stream.listed(kernel, 1.0, 0.5, 3000, 1.0, 1.0, chunk=97)   # 0.5 ** 1075 == 0.0 onwards
+    assert settled[-1] == 0.0 and settled[-1] is settled[-2]   # a settled tail shares one float, as the Python path

@@ -35,7 +35,7 @@ import numpy as np
 
 from msbridge.mindspore.nn import _checkparam as check
 from msbridge.mindspore.nn._libm import float_cos, float_pow, float_pow_bases, may_underflow
-from msbridge.mindspore.nn._pow_stream import checked_kernel, stream
+from msbridge.mindspore.nn._pow_stream import checked_kernel, checked_list_kernel, listed, stream
 
 __all__ = [
     "piecewise_constant_lr",
@@ -108,6 +108,9 @@ def _streamed(scale, base, total_step, mul, div):
         return None
     if may_underflow(base, np.array([(0 * mul) / div, ((total_step - 1) * mul) / div])):
         return None
+    list_kernel = checked_list_kernel()
+    if list_kernel is not None:
+        return listed(list_kernel, scale, base, total_step, mul, div)
     kernel = checked_kernel()
     if kernel is None:
         return None
