@@ -96,8 +96,8 @@ def _objects_bound_by(init_path: str) -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=64)
-def _class_attributes(qualified: str) -> frozenset[str]:
-    """Names a msbridge class assigns in its body (``ParallelMode.DATA_PARALLEL``), read from its module's source."""
+def _class_def(qualified: str) -> tuple[ast.ClassDef, ast.Module] | None:
+    """The ``class`` statement of a msbridge class and its module's tree, read from source (re-exports followed)."""
     module, _, cls = qualified.rpartition(".")
     rel = Path(*module.split(".")[1:])
     for path in (PACKAGE_DIR / rel / "__init__.py", PACKAGE_DIR / rel.with_suffix(".py")):
@@ -105,12 +105,42 @@ def _class_attributes(qualified: str) -> frozenset[str]:
             tree = ast.parse(path.read_text(encoding="utf-8"))
             for node in tree.body:
                 if isinstance(node, ast.ClassDef) and node.name == cls:
-                    return frozenset(t.id for s in node.body if isinstance(s, ast.Assign)
-                                     for t in s.targets if isinstance(t, ast.Name))
-                if isinstance(node, ast.ImportFrom) and any((a.asname or a.name) == cls for a in node.names):
+                    return node, tree
+                if isinstance(node, ast.ImportFrom) and node.module and \
+                        any((a.asname or a.name) == cls for a in node.names):
                     source = next(a.name for a in node.names if (a.asname or a.name) == cls)
-                    return _class_attributes(f"{node.module}.{source}")
-    return frozenset()
+                    return _class_def(f"{node.module}.{source}")
+    return None
+
+
+def _class_attributes(qualified: str) -> frozenset[str]:
+    """Names a msbridge class assigns in its body (``ParallelMode.DATA_PARALLEL``)."""
+    found = _class_def(qualified)
+    if found is None:
+        return frozenset()
+    return frozenset(t.id for s in found[0].body if isinstance(s, ast.Assign) for t in s.targets
+                     if isinstance(t, ast.Name))
+
+
+def twin_subclasses(twin: str, native: str) -> bool:
+    """Whether msbridge's class ``twin`` names ``native`` as a base (``SequentialCell(torch.nn.Sequential)``)."""
+    found = _class_def(twin)
+    if found is None:
+        return False
+    cls, tree = found
+    table = {}
+    for node in tree.body:
+        if isinstance(node, ast.Import):   # `import torch.nn as tnn` binds tnn; `import torch.nn` binds torch
+            table.update({a.asname: a.name for a in node.names if a.asname})
+            table.update({a.name.split(".")[0]: a.name.split(".")[0] for a in node.names if not a.asname})
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            table.update({a.asname or a.name: f"{node.module}.{a.name}" for a in node.names})
+    for base in cls.bases:
+        dotted = ast.unparse(base)
+        head, _, rest = dotted.partition(".")
+        if head in table and f"{table[head]}{'.' + rest if rest else ''}" == native:
+            return True
+    return False
 
 
 def runtime_exists(name: str) -> bool:
@@ -132,6 +162,7 @@ class Catalog:
     def __init__(self, tables=None):
         self.tables = tables if tables is not None else load_tables()
         self._index: dict[tuple[str, str], tuple[ApiRow, ...]] = {}
+        self._types: dict[tuple[str, str], ApiRow] = {}   # rows that apply only where the API is named as a type
         for row in self.tables.rows:
             for source in FRAMEWORKS:
                 ref = row.side(source)
@@ -140,7 +171,10 @@ class Catalog:
                 if f"to_{other(source)}" not in row.directions:
                     continue
                 key = (ref.name, source)
-                self._index[key] = self._index.get(key, ()) + (row,)
+                if row.category == "type":
+                    self._types[key] = row
+                else:
+                    self._index[key] = self._index.get(key, ()) + (row,)
         # every package a row's API lives in (`mindspore.nn` for `mindspore.nn.Dense`)
         self._modules = {name.rsplit(".", i)[0] for name, _ in self._index for i in range(1, name.count(".") + 1)}
 
@@ -150,6 +184,13 @@ class Catalog:
             if found:
                 return found
         return ()
+
+    def type_row(self, name: str, source: str) -> ApiRow | None:
+        """The ``type`` row of ``name``: its counterpart where it is named as a type (``isinstance``, annotations)."""
+        return next((self._types[(c, source)] for c in _shortenings(name) if (c, source) in self._types), None)
+
+    def public_type_name(self, name: str, source: str) -> str:
+        return next((c for c in _shortenings(name) if (c, source) in self._types), name)
 
     def public_name(self, name: str, source: str) -> str:
         """The spelling the tables use for ``name`` (or ``name`` itself)."""

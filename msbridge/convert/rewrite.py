@@ -41,7 +41,7 @@ from msbridge.convert.imports import ImportNeeds
 from msbridge.convert.rules import (
     callbacks, constant_calls, containers, devices, labels, layer_init, loss_scale, methods, optimizer_lr,
     param_groups, shape_varargs, tensor_methods, twin_calls, twin_limits)
-from msbridge.convert.rules import clip_grad, module_mode
+from msbridge.convert.rules import clip_grad, module_mode, type_refs
 from msbridge.convert.rules.checkpoint import CheckpointCalls
 from msbridge.convert.rules.class_values import ClassValues
 from msbridge.convert.rules.default_mode import DefaultMode
@@ -78,6 +78,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         self.cursor = 0
         self.lines = [0]                            # stack: line of the statement being visited
         self.skip_refs: set[int] = set()           # id() of func nodes handled by their call
+        self.type_refs: dict[int, str] = {}        # id() of references named as a type (rules.type_refs)
         self.assign_of = _AssignTargets(self)      # id(call) -> text of the single assignment target
         self.messages: list[list[str]] = [[]]      # per enclosing statement
         self.after: list[list[cst.BaseStatement]] = [[]]
@@ -203,6 +204,9 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
     def visit_Import(self, node):
         return False
 
+    def visit_Annotation(self, node):
+        type_refs.mark_annotation(self, node)
+
     def visit_ImportFrom(self, node):
         return False
 
@@ -317,6 +321,9 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
             return self.needs.reference(native)
         if not self.is_source(name):
             return updated
+        as_type = type_refs.convert(self, original, name)
+        if as_type is not None:
+            return as_type
         public = self.catalog.public_name(name, self.source)
         rows = self.catalog.rows(name, self.source)
         twin = self.catalog.mirror(public, self.target)
@@ -408,6 +415,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
             self.skip_refs.add(id(node.func))
         for arg in node.args:
             self.consumer_of[id(arg.value)] = node
+        type_refs.mark_check(self, node)
         self.called.add(id(node.func))
         self.operators.visit_call(node)
         self.default_mode.visit_call(node)
@@ -869,6 +877,7 @@ class RegionRewriter:
         rewriter.module = rewriter.train_step.module = module
         # id()-keyed notes are only valid while their nodes live: never carry them to another region
         rewriter.skip_refs.clear()
+        rewriter.type_refs.clear()
         rewriter.assign_of.clear()
         rewriter.consumer_of.clear()
         rewriter.base_refs.clear()

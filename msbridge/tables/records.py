@@ -60,9 +60,10 @@ TORCH_STEPS = ("epoch", "step")
 # What a row's API is. layer/loss/function rows run through the generic differential harness
 # (tests/layers/): built from their examples, parameters copied through ``params``, outputs and
 # gradients compared. container/class rows are structural (Sequential, Module); lr/optimizer rows
-# have their own runners (msbridge.bridge.verify).
+# have their own runners (msbridge.bridge.verify). A type row applies only where its API is named as a
+# type (isinstance checks, annotations: convert.rules.type_refs), never to calls.
 CATEGORIES = ("layer", "loss", "function", "container", "class", "method", "constant", "idiom",
-              "optimizer", "lr", "tensor")
+              "optimizer", "lr", "tensor", "type")
 MODES = ("train", "eval")
 # How an input tensor of an example is drawn (InputSpec.kind).
 # mask: booleans (True at about a third of the places, never along a whole last axis).

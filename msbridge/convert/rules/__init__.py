@@ -26,6 +26,8 @@
 * ``grad_scaler``: ``scaler.scale(loss).backward()`` / ``scaler.step(opt)`` as a step on msbridge's GradScaler;
 * ``module_mode``: ``train()``/``eval()``/``state_dict()``/``load_state_dict()`` on a receiver not known to
   become a Cell go to ``msbridge.torch.nn.module_mode``, which decides at run time (torch -> MindSpore);
+* ``type_refs``: a framework class named as a type (``isinstance`` checks, annotations) goes to the target's class
+  (the tensor type to the tensor type, a layer class checked against msbridge's twin too where one exists);
 * ``default_mode``: a network built outside a network class gets the source framework's default mode written
   after it (``Net().eval()`` to torch, ``Net().set_train()`` to MindSpore); review where it cannot be;
 * ``twin_calls``: calls sent to a twin with arguments it cannot honour (an enabled ``autocast``, a

@@ -1,5 +1,6 @@
 """MindSpore tensor methods whose torch namesakes differ (max/min with axis=: the values only; std/var: biased
-by default), and ones measured the same, called on receivers the converter cannot type (function parameters).
+by default), and ones measured the same, called on receivers the converter cannot type (function parameters);
+the tensor type and layer classes named as types (isinstance checks, annotations: rules.type_refs).
 tests/convert/test_convert_training.py runs this under MindSpore and its torch conversion with MindSpore
 blocked; writes {case: result} to argv[1] as JSON."""
 import json
@@ -7,6 +8,8 @@ import sys
 
 import numpy as np
 import mindspore
+from mindspore import nn
+from typing import Optional
 
 
 def described(v):
@@ -41,10 +44,23 @@ def same(x, b):
     }
 
 
+def type_checks(x: mindspore.Tensor, p: Optional[mindspore.Tensor], layers: list) -> dict:
+    """Every check must answer as in MindSpore (the layer classes are checked against torch's class and
+    msbridge's twin, either of which a conversion may build)."""
+    checks = {"tensor": isinstance(x, mindspore.Tensor), "parameter is a tensor": isinstance(p, mindspore.Tensor),
+              "parameter": isinstance(p, mindspore.Parameter), "numpy": isinstance(values, mindspore.Tensor)}
+    for i, layer in enumerate(layers):
+        checks[f"layer {i}"] = [isinstance(layer, nn.Dense), isinstance(layer, nn.Conv2d),
+                                isinstance(layer, (nn.BatchNorm2d, nn.LayerNorm)), isinstance(layer, nn.Cell)]
+    return checks
+
+
 rng = np.random.default_rng(0)
 values = rng.permutation(24).reshape(2, 3, 4).astype(np.float32) / 7 - 1.5
 x = mindspore.Tensor(values)
 b = mindspore.Tensor(rng.standard_normal((2, 1, 4)).astype(np.float32))
-results = {**differing(x, values), **same(x, b)}
+layers = [nn.Dense(4, 2), nn.Dense(4, 2, has_bias=False), nn.Conv2d(3, 3, 3), nn.BatchNorm2d(3),
+          nn.LayerNorm((4,)), nn.ReLU()]
+results = {**differing(x, values), **same(x, b), **type_checks(x, layers[0].weight, layers)}
 with open(sys.argv[1], "w") as handle:
     json.dump({k: described(v) for k, v in results.items()}, handle)

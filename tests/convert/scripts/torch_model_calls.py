@@ -1,8 +1,10 @@
 """A torch model built the timm way (device/dtype dict unpacked into every layer) calling functional ops
-that MindSpore computes with other defaults; tests/convert/test_convert_model_calls.py converts it and runs
+that MindSpore computes with other defaults, and layer classes and the tensor type named as types (isinstance,
+annotations); tests/convert/test_convert_model_calls.py converts it and runs
 it with torch blocked. Writes its outputs (train mode, then eval mode) to argv[1] as JSON."""
 import json
 import sys
+from typing import List, Optional
 
 import numpy as np
 import torch
@@ -51,11 +53,21 @@ def conv_block(c, conv_layer=nn.Conv2d, device=None, dtype=None):
     return conv
 
 
+def type_checks(net: nn.Module, x: torch.Tensor, p: Optional[torch.Tensor] = None) -> List[bool]:
+    """The conv is built through a class passed as a value (msbridge's twin on MindSpore), the LayerNorm
+    with a bias (msbridge's twin), the BatchNorm natively: every check must answer as on torch."""
+    return [isinstance(net.conv, nn.Conv2d), isinstance(net.conv, (nn.Linear, nn.BatchNorm2d)),
+            isinstance(net.norm, nn.LayerNorm), isinstance(net.bn, (nn.BatchNorm2d, nn.LayerNorm)),
+            isinstance(net.bn, nn.Module), isinstance(x, torch.Tensor), isinstance(p, torch.Tensor),
+            isinstance(p, nn.Parameter), isinstance(x, nn.Parameter), isinstance(1.0, torch.Tensor)]
+
+
 x = np.random.default_rng(0).standard_normal((2, 3, 6, 6)).astype(np.float32)
 net = Block(3)
 net.train()
 outs = list(net(torch.tensor(x)))
 net.eval()
 outs += list(net(torch.tensor(x)))
+outs.append(np.array(type_checks(net, torch.tensor(x), net.bias), dtype=np.float32))
 with open(sys.argv[1], "w") as handle:
     json.dump([o.tolist() for o in outs], handle)
