@@ -37,13 +37,27 @@ class Block(nn.Module):
 
 
 class Inner(nn.Module):
+    offset: torch.jit.Final[float] = 0.25
+
     def __init__(self, c, device=None, dtype=None):
         super().__init__()
         dd = {'device': device, 'dtype': dtype}
         self.scale = nn.Parameter(torch.ones(c, 1, 1, **dd))
 
+    @torch.jit.ignore
+    def no_weight_decay(self):
+        return {'scale'}
+
+    @torch.jit.unused
+    def factor(self):
+        return 2.0 if 'scale' in self.no_weight_decay() else 1.0
+
+    @torch.jit.export
+    def shift(self, x):
+        return x + self.offset
+
     def forward(self, x):
-        return x * self.scale
+        return self.shift(x * self.scale * self.factor())
 
 
 def conv_block(c, conv_layer=nn.Conv2d, device=None, dtype=None):
