@@ -27,6 +27,7 @@ import libcst as cst
 
 from msbridge.convert.catalog import BRIDGE_OUTPUTS, framework_of, mirror_framework_of
 from msbridge.convert.names import dotted_name
+from msbridge.convert.project import NONE as NO_NETWORKS, Networks
 from msbridge.convert.scopes import IMPORT, Assignment, ImportAssignment, scopes_of
 from msbridge.convert.visiting import NoFieldHooks
 from msbridge.convert.walk import walk
@@ -136,9 +137,13 @@ class _Index(NoFieldHooks, cst.CSTVisitor):
 class Bindings:
     """Scope-aware name resolution and object kinds for one LibCST module (visit this same module)."""
 
-    def __init__(self, module: cst.Module, target: str, imported: set[str] | None = None):
-        """``imported``: every local name an import of the file binds (others never resolve: no lookup)."""
+    def __init__(self, module: cst.Module, target: str, imported: set[str] | None = None,
+                 project: Networks = NO_NETWORKS):
+        """``imported``: every local name an import of the file binds (others never resolve: no lookup).
+        ``project``: networks of other files converted in the same run (``msbridge.convert.project``): they
+        become TARGET objects."""
         self.module, self.target, self.imported = module, target, imported
+        self.project = project
         self.source = "mindspore" if target == "torch" else "torch"
         self.scopes = scopes_of(module)
         self.calls: dict[int, str] = {}        # id(Call) -> kind of its result, as the rewriter decided
@@ -225,6 +230,8 @@ class Bindings:
             return self.call_kind(node)
         qualified = self.qualify(node)
         if qualified is not None:
+            if qualified in self.project.qualified:   # decided by the project's files, not by the rewriter
+                return TARGET
             return self._framework_kind(qualified) if not self._ahead else None
         if isinstance(node, cst.Name):
             return self._name_kind(node)
@@ -242,6 +249,8 @@ class Bindings:
         func = call.func
         qualified = self.qualify(func)
         if qualified is not None:
+            if qualified in self.project.qualified:
+                return TARGET
             return self._framework_kind(qualified) if not self._ahead else None
         if isinstance(func, cst.Attribute) and self.qualify(func.value) is None:
             receiver = self.kind(func.value)
@@ -274,6 +283,9 @@ class Bindings:
             return None
         kinds = []
         for assignment in assignments:
+            if isinstance(assignment, ImportAssignment) and node.value in self.project.local:
+                kinds.append(TARGET)   # a relative import of a project network
+                continue
             if isinstance(assignment, ImportAssignment) or not isinstance(assignment, Assignment):
                 return None   # an import is resolved by qualify(); builtins and the like are not known
             bound = assignment.node

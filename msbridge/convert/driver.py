@@ -14,6 +14,7 @@ Safety rules:
 """
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
@@ -27,6 +28,7 @@ from msbridge.convert.report import FileReport, Report
 from msbridge.errors import UserError
 
 _catalog = None
+_project = None   # the networks of the run's files (msbridge.convert.project), set before workers fork
 
 
 def _worker_catalog():
@@ -86,8 +88,9 @@ def convert_file(job: tuple[str, str | None, str]) -> tuple[FileReport, bytes | 
         return FileReport(label, error=str(exc)), raw
     from msbridge.convert.source import convert_source
 
+    in_project = None if _project is None else functools.partial(_project.seen_by, src)
     try:
-        out, report = convert_source(code, to, label, _worker_catalog())
+        out, report = convert_source(code, to, label, _worker_catalog(), in_project)
         report.path = label
         data = raw if report.error is not None or out == code else encode(out, encoding)
     except RecursionError:
@@ -160,7 +163,15 @@ def convert_paths(src: str | os.PathLike, out: str | os.PathLike | None = None, 
     plan = make_plan(src, out, in_place, force)
     if report_path is not None:
         check_report_path(plan, Path(report_path), in_place)
-    return _run(plan, to, jobs, progress, in_place, ctrl_c or CtrlC())
+    global _project
+    if os.path.isdir(src):   # a tree: a file's imports of the others' networks are known
+        from msbridge.convert.project import Project
+
+        _project = Project([e.path for e in plan.entries if e.problem is None and e.python], src)
+    try:
+        return _run(plan, to, jobs, progress, in_place, ctrl_c or CtrlC())
+    finally:
+        _project = None
 
 
 def check_report_path(plan: Plan, path: Path, in_place: bool) -> None:

@@ -38,6 +38,7 @@ from msbridge.convert.arguments import condition_holds, translate
 from msbridge.convert.bindings import OTHER, SOURCE, TARGET, Bindings
 from msbridge.convert.catalog import Catalog, framework_of, mirror_framework_of, other
 from msbridge.convert.imports import ImportNeeds
+from msbridge.convert.project import NONE as NO_NETWORKS, Networks
 from msbridge.convert.rules import (
     callbacks, constant_calls, containers, devices, labels, layer_init, loss_scale, methods, optimizer_lr,
     param_groups, shape_varargs, tensor_methods, twin_calls, twin_limits)
@@ -90,6 +91,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         self.operators = OperatorInstances(self)   # self.mean = ops.ReduceMean(...) folded (rules.operator_instances)
         self.class_values = ClassValues(self)      # norm_layer([d], epsilon=...) through a marked class reference
         self.bindings: Bindings | None = None
+        self.project: Networks = NO_NETWORKS        # networks imported from files of the same run
         self.consumer_of: dict[int, cst.Call] = {}  # id(argument expression) -> the call it is passed to
         self.called: set[int] = set()   # id(func expression) of every call visited (`x.size` read vs `x.size()`)
         self.recorded = None                        # (index, use) of the last report entry
@@ -248,7 +250,10 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         kinds = set()
         for base in node.bases:
             name = self.imports.resolve(base.value)
-            if name is None:
+            if name in self.project.classes or (isinstance(base.value, cst.Name)
+                                                and base.value.value in self.project.classes):
+                kinds.add(TARGET)   # a network class of another file of the run
+            elif name is None:
                 kinds.add(self.bindings.kind(base.value))
             elif self.is_source(name):
                 public = self.catalog.public_name(name, self.source)
@@ -858,8 +863,10 @@ class _AssignTargets(dict):
 class RegionRewriter:
     """Rewrites the hot regions of one file, in order, sharing what earlier regions learned."""
 
-    def __init__(self, target: str, scan: Scan, catalog: Catalog, needs: ImportNeeds, report: rpt.FileReport):
+    def __init__(self, target: str, scan: Scan, catalog: Catalog, needs: ImportNeeds, report: rpt.FileReport,
+                 project: Networks = NO_NETWORKS):
         self.rewriter = Rewriter(cst.Module(body=[]), target, scan, catalog, needs, report)
+        self.rewriter.project = project   # networks of the other files of the run (msbridge.convert.project)
         self.statement_lines = scan.statement_lines
 
     def bind(self, modules: list[cst.Module]) -> None:
@@ -869,7 +876,8 @@ class RegionRewriter:
         """
         combined = cst.Module(body=[stmt for module in modules for stmt in module.body])
         self.rewriter.bindings = self.rewriter.imports = Bindings(combined, self.rewriter.target,
-                                                                  self.rewriter.scan.imports.bound_names())
+                                                                  self.rewriter.scan.imports.bound_names(),
+                                                                  self.rewriter.project)
 
     def rewrite(self, module: cst.Module, first_line: int, last_line: int) -> cst.Module:
         """Rewrite ``module``: the text of source lines ``first_line``..``last_line``."""

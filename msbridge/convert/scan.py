@@ -109,14 +109,16 @@ def _first_line(node: ast.stmt) -> int:
 
 
 def scan(code: str, tree: ast.Module, target: str, idiom_attrs: frozenset[str],
-         nodes: list[ast.AST] | None = None) -> Scan:
-    """``nodes``: ``list(ast.walk(tree))`` when the caller has it (each full walk costs as much as the scan)."""
+         nodes: list[ast.AST] | None = None, networks: frozenset[str] = frozenset()) -> Scan:
+    """``nodes``: ``list(ast.walk(tree))`` when the caller has it (each full walk costs as much as the scan).
+    ``networks``: local names of project networks imported from files converted in the same run."""
     nodes = list(ast.walk(tree)) if nodes is None else nodes
     imports = _imports(nodes)
     result = Scan(imports, nodes=nodes)
     interesting = {local for local, full in imports.aliases.items()
                    if framework_of(full) is not None or mirror_framework_of(full) is not None
                    or full.startswith("msbridge.bridge")}   # target names too: their objects are known ones
+    interesting |= networks
     assigns: list[tuple[set[str], set[str]]] = []
     hooks: list[tuple[int, str, str]] = []
     positions = []

@@ -12,6 +12,7 @@ import re
 import libcst as cst
 
 from msbridge.convert.catalog import FRAMEWORKS, Catalog, framework_of, mirror_framework_of, other
+from msbridge.convert.project import NONE as NO_NETWORKS
 from msbridge.convert.imports import UNUSED_SOURCE_IMPORT, UNUSED_TWIN_IMPORT, ImportNeeds, fix_imports, used_names
 from msbridge.convert.report import CONVERTED, REVIEW, FileReport
 from msbridge.convert.rewrite import RegionRewriter
@@ -41,8 +42,11 @@ def detect_target(aliases: dict[str, str]) -> str | None:
 
 
 def convert_source(code: str, to: str | None = None, path: str = "<string>",
-                   catalog: Catalog | None = None) -> tuple[str, FileReport]:
-    """Return (converted text, report). ``to`` None means: detect from the imports."""
+                   catalog: Catalog | None = None, project=None) -> tuple[str, FileReport]:
+    """Return (converted text, report). ``to`` None means: detect from the imports.
+
+    ``project(tree, source)``: the networks of other files converted in the same run that this file imports
+    (``msbridge.convert.project.Project.seen_by``), or None for a file converted alone."""
     report = FileReport(path)
     try:
         tree = ast.parse(code)   # C parser: cheap; LibCST parses only files that need it
@@ -52,22 +56,28 @@ def convert_source(code: str, to: str | None = None, path: str = "<string>",
     nodes = walk_all(tree)   # one walk, read by every whole-file question below
     imported = _import_targets(nodes)
     target = to or detect_target(imported)
+    if target is None and to is None and project is not None and not _frameworks(imported):
+        # no framework imported, but networks of the tree's files (converted in this run) built here
+        target = next((other(source) for source in FRAMEWORKS if project(tree, source) != NO_NETWORKS), None)
     report.direction = target
     if target is None:
         if to is None and _frameworks(imported) == set(FRAMEWORKS):
             report.add("<file>", 1, REVIEW, None, "imports both MindSpore and torch: say which way with --to")
         return code, report
-    if not any(framework_of(q) == other(target) or mirror_framework_of(q) == target or q.startswith("msbridge.bridge")
-               for q in imported.values()):
+    networks = project(tree, other(target)) if project is not None else NO_NETWORKS
+    if networks == NO_NETWORKS and not any(
+            framework_of(q) == other(target) or mirror_framework_of(q) == target or q.startswith("msbridge.bridge")
+            for q in imported.values()):
         return code, report   # nothing of the source framework imported: nothing to convert
-    info = scan(code, tree, target, idiom_attributes(target), nodes)
+    network_names = networks.local | {local for local, full in imported.items() if full in networks.qualified}
+    info = scan(code, tree, target, idiom_attributes(target), nodes, frozenset(network_names))
     info.tree = tree   # whole-file questions of rules.train_step (where are the gradients used?)
     lines = _split_lines(code)
     # names imported from the source side are about to be replaced: they do not block a target import
     replaced = {local for local, full in info.imports.aliases.items()
                 if (framework_of(full) or mirror_framework_of(full)) == other(target) and "." in full}
     needs = ImportNeeds((info.imports.bound_names() - replaced) | set(info.assigned) | _defined_names(info.nodes))
-    rewriter = RegionRewriter(target, info, catalog or Catalog(), needs, report)
+    rewriter = RegionRewriter(target, info, catalog or Catalog(), needs, report, networks)
     rewritten: list[tuple[int, int, cst.Module]] = []
     parsed: list[tuple[int, int, cst.Module]] = []
     for first, last in _regions(info.units, lines):

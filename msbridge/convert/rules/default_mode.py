@@ -21,6 +21,10 @@ the call would reset ``net``'s mode too), and a CapWords class imported from ano
 (``net = LeNet5()``) that the file uses as a network (a network method on it, or passed to
 ``load_param_into_net``...) without a mode call next and without handing it to ``Model`` (whose
 ``train``/``eval`` set the mode). Only statements the converter visits (a hot region) can be marked.
+
+When that other file is converted in the same run (a tree; ``msbridge.convert.project``), what it defines is
+known: its network classes get the mode call like the file's own (``review`` if their ``__init__`` sets a
+mode), and its factories need none (their file writes it where the network is built).
 """
 from __future__ import annotations
 
@@ -166,6 +170,9 @@ class DefaultMode:
         if cls is not None and self._sets_own_mode(cls):
             rw.record(original, API, rpt.REVIEW, None, OWN_MODE[rw.target].format(cls=cls.name.value))
             return result
+        if self._project_name(original.func) in rw.project.own_mode:
+            rw.record(original, API, rpt.REVIEW, None, OWN_MODE[rw.target].format(cls=rw.code_of(original.func)))
+            return result
         held = self._held(original)
         if held:
             rw.record(original, API, rpt.REVIEW, None, HELD[rw.target].format(held=", ".join(held)))
@@ -204,11 +211,22 @@ class DefaultMode:
         cls = self._class(call.func)
         return cls is None or self._is_network_class(cls)   # an untyped call may build one
 
+    def _project_name(self, func) -> str | None:
+        """How the run's project index spells ``func`` (qualified, or the local name of a relative import), if
+        it names a network of another file converted in the same run."""
+        project = self.rw.project
+        qualified = self.rw.imports.resolve(func)
+        if qualified in project.qualified:
+            return qualified
+        if qualified is None and isinstance(func, cst.Name) and func.value in project.local:
+            return func.value
+        return None
+
     def _built_elsewhere(self, call: cst.Call) -> bool:
         """A class (CapWords, by convention) imported from a module that is neither a framework nor a known
         library: the converter cannot see whether it is a network, nor which mode its file sets."""
         rw = self.rw
-        if rw.bindings is None:
+        if rw.bindings is None or self._project_name(call.func) is not None:   # known: see _needs
             return False
         qualified = rw.bindings.qualify(call.func)
         if qualified is None or framework_of(qualified) or mirror_framework_of(qualified) \
@@ -231,6 +249,9 @@ class DefaultMode:
                    for base in cls.bases)
 
     def _needs(self, call: cst.Call) -> bool:
+        project_name = self._project_name(call.func)
+        if project_name is not None:   # a network class of another file of the run (a factory sets it there)
+            return project_name in self.rw.project.classes
         qualified = self.rw.imports.resolve(call.func)
         if qualified is not None:
             return mode_dependent(qualified) or (_is_container(qualified) and id(call) in self.holding)
@@ -259,6 +280,8 @@ class DefaultMode:
         return self.networks[id(cls)]
 
     def _network_base(self, base) -> bool:
+        if self._project_name(base) in self.rw.project.classes:
+            return True
         qualified = self.rw.imports.resolve(base)
         if qualified is not None:
             return qualified in MODULE_BASES or mode_dependent(qualified) or _is_container(qualified)

@@ -1,0 +1,180 @@
+"""Networks defined in the other files of one conversion run (``from src.resnet import resnet50``).
+
+Why: a training script builds its network from its project (``net = resnet50(class_num=10)``), and a
+file converted alone cannot know that ``net`` becomes a network of the target framework, so every
+statement that needs one (``load_param_into_net(net, ...)``, the default train/eval mode) had to stay
+``review``. When the defining file is converted in the same run, from the same framework, its network
+classes become the target's: this index says which names those are.
+
+Read with ``ast`` only (nothing is imported or run). A name counts as a network when it is
+* a class with a base from the framework's ``nn`` package (``nn.Cell``, ``nn.Module``, ``nn.SequentialCell``)
+  or a base that is itself a project network (in that file or imported from another one);
+* a module-level function that returns a call of a network (``return ResNet(...)``), directly or
+  through a name assigned from one in its body.
+Imports are resolved as Python would for a script of the tree: relative imports from the file's
+package; absolute ones from the file's folder, then each folder above it up to the tree's root.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+FRAMEWORKS = ("mindspore", "torch")
+MODE_METHODS = ("set_train", "train", "eval")
+
+
+@dataclass(frozen=True)
+class Networks:
+    """Project networks one file imports. Names are spelled as the file's imports resolve them: qualified for an
+    absolute import (``src.resnet.resnet50``), the local name for a relative one (``ResNet``)."""
+    qualified: frozenset[str] = frozenset()
+    local: frozenset[str] = frozenset()
+    classes: frozenset[str] = frozenset()     # those that are classes (the rest are factories returning one)
+    own_mode: frozenset[str] = frozenset()    # classes whose __init__ sets a mode itself
+
+
+NONE = Networks()
+
+
+class Project:
+    def __init__(self, files, root: Path):
+        self.root = Path(root).resolve()
+        self._trees: dict[Path, ast.Module] = {}
+        for file in files:
+            try:
+                self._trees[Path(file).resolve()] = ast.parse(Path(file).read_bytes())
+            except (OSError, SyntaxError, ValueError):
+                continue   # reported by the conversion itself
+        self.networks: dict[Path, dict[str, str]] = {path: {} for path in self._trees}   # name -> framework
+        self.classes: dict[Path, dict[str, bool]] = {path: {} for path in self._trees}   # class -> sets own mode
+        for _ in range(8):   # to a fixed point: bases and factories may come from other project files
+            if not any([self._find_networks(path) for path in self._trees]):
+                break
+
+    # ---- what an importing file sees --------------------------------------------------------
+    def seen_by(self, path: Path, tree: ast.Module, source: str) -> Networks:
+        """The networks of framework ``source`` defined in the project that ``tree`` (the file at ``path``) imports."""
+        qualified, local, classes, own_mode = set(), set(), set(), set()
+        path = Path(path).resolve()
+        for node in tree.body if tree is not None else ():
+            for module_file, name, bound, spelled in self._imported(path, node):
+                if self.networks.get(module_file, {}).get(name) != source:
+                    continue
+                (local if spelled is None else qualified).add(spelled or bound)
+                if name in self.classes[module_file]:
+                    classes.add(spelled or bound)
+                    if self.classes[module_file][name]:
+                        own_mode.add(spelled or bound)
+        return Networks(frozenset(qualified), frozenset(local), frozenset(classes), frozenset(own_mode))
+
+    def _imported(self, path: Path, node: ast.stmt):
+        """(defining file, name there, local name, qualified spelling or None) for each name ``node`` imports."""
+        if not isinstance(node, ast.ImportFrom):
+            return
+        module_file = self._module_file(path, node.module or "", node.level)
+        if module_file is None:
+            return
+        for alias in node.names:
+            spelled = f"{node.module}.{alias.name}" if not node.level else None
+            yield module_file, alias.name, alias.asname or alias.name, spelled
+
+    def _module_file(self, importer: Path, module: str, level: int) -> Path | None:
+        parts = [p for p in module.split(".") if p]
+        if level:
+            bases = [importer.parents[level - 1]] if level <= len(importer.parents) else []
+        else:
+            bases = [folder for folder in importer.parents if folder == self.root or self.root in folder.parents]
+        for base in bases:
+            for candidate in (base.joinpath(*parts).with_suffix(".py") if parts else None,
+                              base.joinpath(*parts, "__init__.py")):
+                if candidate is not None and candidate in self._trees:
+                    return candidate
+        return None
+
+    # ---- what a file defines ------------------------------------------------------------------
+    def _find_networks(self, path: Path) -> bool:
+        """Add the networks ``path`` defines given what is known so far; whether any was added."""
+        tree, known, classes = self._trees[path], self.networks[path], self.classes[path]
+        aliases, imported = {}, {}
+        for node in tree.body:
+            if isinstance(node, ast.Import):   # `import torch.nn as tnn` binds tnn; `import torch.nn` binds torch
+                aliases.update({a.asname: a.name for a in node.names if a.asname})
+                aliases.update({a.name.split(".")[0]: a.name.split(".")[0] for a in node.names if not a.asname})
+            elif isinstance(node, ast.ImportFrom):
+                if not node.level and node.module:
+                    aliases.update({a.asname or a.name: f"{node.module}.{a.name}" for a in node.names})
+                for module_file, name, bound, _ in self._imported(path, node):
+                    if name in self.networks.get(module_file, {}):
+                        imported[bound] = self.networks[module_file][name]
+        before = len(known)
+
+        def framework_of(expr: ast.expr) -> str | None:
+            if isinstance(expr, ast.Call):
+                expr = expr.func
+            dotted = _dotted(expr)
+            if dotted is None:
+                return None
+            if dotted in known:
+                return known[dotted]
+            if dotted in imported:
+                return imported[dotted]
+            head, _, rest = dotted.partition(".")
+            full = f"{aliases[head]}.{rest}" if head in aliases and rest else aliases.get(head)
+            if full is None:
+                return None
+            root = full.split(".")[0]
+            last = full.rpartition(".")[2]
+            if root in FRAMEWORKS and ".nn." in f"{full}." and last[:1].isupper():
+                return root
+            return None
+
+        for node in tree.body:
+            if isinstance(node, ast.ClassDef) and node.name not in known:
+                frameworks = {framework_of(base) for base in node.bases} - {None}
+                if len(frameworks) == 1:
+                    known[node.name] = frameworks.pop()
+                    classes[node.name] = _sets_own_mode(node) or any(
+                        classes.get(_dotted(base), False) for base in node.bases)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name not in known:
+                found = _returned_network(node, framework_of)
+                if found is not None:
+                    known[node.name] = found
+        return len(known) > before
+
+
+def _sets_own_mode(cls: ast.ClassDef) -> bool:
+    """Its ``__init__`` calls a mode method (``self.set_train(False)``, ``self.backbone.eval()``)."""
+    return any(isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in MODE_METHODS
+               and (_dotted(node.func.value) or "").split(".")[0] == "self"
+               for stmt in cls.body if isinstance(stmt, ast.FunctionDef) and stmt.name == "__init__"
+               for node in ast.walk(stmt))
+
+
+def _returned_network(function, framework_of) -> str | None:
+    """The framework of the network ``function`` returns (a call of one, or a name assigned from one), or None."""
+    assigned = {}
+    for node in ast.walk(function):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
+                and isinstance(node.value, ast.Call):
+            framework = framework_of(node.value)
+            if framework is not None:
+                assigned[node.targets[0].id] = framework
+    for node in ast.walk(function):
+        if isinstance(node, ast.Return) and node.value is not None:
+            if isinstance(node.value, ast.Call) and framework_of(node.value) is not None:
+                return framework_of(node.value)
+            if isinstance(node.value, ast.Name) and node.value.id in assigned:
+                return assigned[node.value.id]
+    return None
+
+
+def _dotted(node: ast.expr) -> str | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
