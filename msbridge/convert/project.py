@@ -12,7 +12,8 @@ Read with ``ast`` only (nothing is imported or run). A name counts as a network 
 * a module-level function that returns a call of a network (``return ResNet(...)``), directly or
   through a name assigned from one in its body.
 Imports are resolved as Python would for a script of the tree: relative imports from the file's
-package; absolute ones from the file's folder, then each folder above it up to the tree's root.
+package; absolute ones from the file's folder, then each folder above it up to the tree's root. Imports
+anywhere in a file count (under ``if config.net == ...:``, inside a ``get_network`` function).
 """
 from __future__ import annotations
 
@@ -57,7 +58,7 @@ class Project:
         """The networks of framework ``source`` defined in the project that ``tree`` (the file at ``path``) imports."""
         qualified, local, classes, own_mode = set(), set(), set(), set()
         path = Path(path).resolve()
-        for node in tree.body if tree is not None else ():
+        for node in ast.walk(tree) if tree is not None else ():   # imports under `if` and in functions too
             for module_file, name, bound, spelled in self._imported(path, node):
                 if self.networks.get(module_file, {}).get(name) != source:
                     continue
@@ -97,7 +98,7 @@ class Project:
         """Add the networks ``path`` defines given what is known so far; whether any was added."""
         tree, known, classes = self._trees[path], self.networks[path], self.classes[path]
         aliases, imported = {}, {}
-        for node in tree.body:
+        for node in ast.walk(tree):   # imports under `if` and inside functions (``get_network``) too
             if isinstance(node, ast.Import):   # `import torch.nn as tnn` binds tnn; `import torch.nn` binds torch
                 aliases.update({a.asname: a.name for a in node.names if a.asname})
                 aliases.update({a.name.split(".")[0]: a.name.split(".")[0] for a in node.names if not a.asname})

@@ -162,14 +162,16 @@ class CheckpointCalls:
             # to MindSpore only a network's state_dict() becomes a MindSpore checkpoint; any other torch.save
             # writes torch's own format (msbridge.torch.save), which load_checkpoint cannot read
             path = code(bound[SIGNATURES["torch.save" if name in SAVE["torch"] else "mindspore.save_checkpoint"][1]])
-            if self.rw.target == "torch" or name not in SAVE["torch"] or self._native_save(bound["obj"]):
+            if self.rw.target == "torch" or name not in SAVE["torch"] or self._native_save(bound["obj"], bound["f"]):
                 self.saved.add(path)
             else:
                 self.saved_torch_format.add(path)
 
-    def _native_save(self, obj: cst.BaseExpression) -> bool:
-        """``net.state_dict()`` of a network known to become a MindSpore Cell (saved with save_checkpoint)."""
-        return (isinstance(obj, cst.Call) and isinstance(obj.func, cst.Attribute)
+    def _native_save(self, obj: cst.BaseExpression, path: cst.BaseExpression) -> bool:
+        """``net.state_dict()`` of a network known to become a MindSpore Cell, saved to a path written as a string
+        (saved with save_checkpoint). A computed path goes to msbridge.torch.serialization instead: MindSpore's
+        save appends .ckpt to a name without it, so the script's own loads of that path would miss the file."""
+        return (_ckpt_literal(path) is not None and isinstance(obj, cst.Call) and isinstance(obj.func, cst.Attribute)
                 and obj.func.attr.value == "state_dict" and not obj.args and self._network(obj.func.value) is None)
 
     def _plain_object(self, obj: cst.BaseExpression, depth: int = 3) -> bool:
@@ -254,11 +256,11 @@ class CheckpointCalls:
             return updated.with_changes(func=self.rw.needs.reference("torch.save"),
                                         args=_with_args(updated, [_arg(state), _arg(path)]))
         original_obj = _bind(original, sig)[sig[0]]
-        if not self._native_save(original_obj):
-            if self.rw.bindings is not None and self.rw.bindings.kind(original_obj) == TARGET:
-                return self._review(original, updated, api, "saves a whole network object: torch pickles the "
-                                    "module, a MindSpore Cell is not pickled; save its state_dict() instead")
+        if not self._native_save(original_obj, path):
             if not self._plain_object(original_obj):
+                if self.rw.bindings is not None and self.rw.bindings.kind(original_obj) == TARGET:
+                    return self._review(original, updated, api, "saves a whole network object: torch pickles the "
+                                        "module, a MindSpore Cell is not pickled; save its state_dict() instead")
                 return self._review(original, updated, api, "saves an object msbridge cannot see is a state_dict or "
                                     "a dict/list/tuple: torch pickles any object, msbridge.torch.serialization "
                                     "writes tensors and plain containers (a MindSpore Cell is not pickled)")
