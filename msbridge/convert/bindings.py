@@ -185,6 +185,30 @@ class Bindings:
 
     resolve = qualify   # the ImportTable spelling the rules use
 
+    def project_name(self, node: cst.BaseExpression) -> str | None:
+        """How the run's project index spells the network ``node`` names (``msbridge.convert.project``): its
+        qualified name, or the local name of a relative import; None if it is not one. A name imported in
+        several branches (``if cfg.net == 'resnet50': from src.resnet import resnet50 as resnet``) counts when
+        every import of it is a project network of the same sort (all classes or all factories)."""
+        project = self.project
+        if not (project.qualified or project.local) or not isinstance(node, (cst.Name, cst.Attribute)):
+            return None
+        if isinstance(node, cst.Name) and node.value in project.local:
+            return node.value
+        if self.imported is not None:
+            head = node
+            while type(head) is cst.Attribute:
+                head = head.value
+            if type(head) is not cst.Name or head.value not in self.imported:
+                return None
+        names = self.qualified_names(node)
+        if not names or any(source != IMPORT or name not in project.qualified for name, source in names):
+            return None
+        spelled = sorted(name for name, _ in names)
+        if len({name in project.classes for name in spelled}) != 1:
+            return None
+        return spelled[0]
+
     def ambiguous(self, node: cst.BaseExpression) -> list[str]:
         """Framework APIs a chain MAY mean when it is bound more than once (an import and something else)."""
         if dotted_name(node) is None:
@@ -228,10 +252,10 @@ class Bindings:
             return OTHER
         if isinstance(node, cst.Call):
             return self.call_kind(node)
+        if self.project_name(node) is not None:   # decided by the project's files, not by the rewriter
+            return TARGET
         qualified = self.qualify(node)
         if qualified is not None:
-            if qualified in self.project.qualified:   # decided by the project's files, not by the rewriter
-                return TARGET
             return self._framework_kind(qualified) if not self._ahead else None
         if isinstance(node, cst.Name):
             return self._name_kind(node)
@@ -247,10 +271,10 @@ class Bindings:
         if id(call) in self.calls:
             return self.calls[id(call)]
         func = call.func
+        if self.project_name(func) is not None:
+            return TARGET
         qualified = self.qualify(func)
         if qualified is not None:
-            if qualified in self.project.qualified:
-                return TARGET
             return self._framework_kind(qualified) if not self._ahead else None
         if isinstance(func, cst.Attribute) and self.qualify(func.value) is None:
             receiver = self.kind(func.value)
@@ -283,9 +307,6 @@ class Bindings:
             return None
         kinds = []
         for assignment in assignments:
-            if isinstance(assignment, ImportAssignment) and node.value in self.project.local:
-                kinds.append(TARGET)   # a relative import of a project network
-                continue
             if isinstance(assignment, ImportAssignment) or not isinstance(assignment, Assignment):
                 return None   # an import is resolved by qualify(); builtins and the like are not known
             bound = assignment.node

@@ -250,8 +250,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         kinds = set()
         for base in node.bases:
             name = self.imports.resolve(base.value)
-            if name in self.project.classes or (isinstance(base.value, cst.Name)
-                                                and base.value.value in self.project.classes):
+            if self.bindings.project_name(base.value) in self.project.classes:
                 kinds.add(TARGET)   # a network class of another file of the run
             elif name is None:
                 kinds.add(self.bindings.kind(base.value))

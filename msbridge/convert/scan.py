@@ -163,7 +163,7 @@ def scan(code: str, tree: ast.Module, target: str, idiom_attrs: frozenset[str],
                 interesting |= writes
         interesting |= {name for name, bases in classes if bases & interesting}
     result.statement_lines = [line for line, _ in sorted(positions)]
-    result.units = _units(tree, interesting, idiom_attrs, _source_roots(target), target, nodes)
+    result.units = _units(tree, interesting, idiom_attrs, _source_roots(target), target, nodes, networks)
     return result
 
 
@@ -227,7 +227,14 @@ def _names_by_statement(tree, starts, nodes, interesting, idiom_attrs):
     return names_of, hot_of
 
 
-def _units(tree, interesting, idiom_attrs, roots, target, nodes) -> list[Unit]:
+def _imports_network(node: ast.stmt, networks: frozenset[str]) -> bool:
+    """An import of a project network nested in ``node`` (``if cfg.net == ...: from src.resnet import ...``)."""
+    return bool(networks) and any(isinstance(sub, ast.ImportFrom) and any((a.asname or a.name) in networks
+                                                                            for a in sub.names)
+                                  for sub in ast.walk(node))
+
+
+def _units(tree, interesting, idiom_attrs, roots, target, nodes, networks=frozenset()) -> list[Unit]:
     units: list[Unit] = []
     leading = True   # the docstring + import block at the top: new imports go there
     starts = [_first_line(node) for node in tree.body]
@@ -241,7 +248,8 @@ def _units(tree, interesting, idiom_attrs, roots, target, nodes) -> list[Unit]:
         # every import and every def/class named like a framework alias: the scope analysis must see
         # each binding of the names it resolves (msbridge.convert.bindings)
         hot = hot or leading or isinstance(node, (ast.Import, ast.ImportFrom)) \
-            or (isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name in interesting)
+            or (isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name in interesting) \
+            or _imports_network(node, networks)
         if units and first <= units[-1].last:        # `a; b` on one line: one unit
             units[-1].last = max(units[-1].last, last)
             units[-1].hot = units[-1].hot or hot

@@ -212,15 +212,9 @@ class DefaultMode:
         return cls is None or self._is_network_class(cls)   # an untyped call may build one
 
     def _project_name(self, func) -> str | None:
-        """How the run's project index spells ``func`` (qualified, or the local name of a relative import), if
-        it names a network of another file converted in the same run."""
-        project = self.rw.project
-        qualified = self.rw.imports.resolve(func)
-        if qualified in project.qualified:
-            return qualified
-        if qualified is None and isinstance(func, cst.Name) and func.value in project.local:
-            return func.value
-        return None
+        """How the run's project index spells ``func``, if it names a network of another file converted in the
+        same run (``Bindings.project_name``)."""
+        return self.rw.bindings.project_name(func) if self.rw.bindings is not None else None
 
     def _built_elsewhere(self, call: cst.Call) -> bool:
         """A class (CapWords, by convention) imported from a module that is neither a framework nor a known
