@@ -40,7 +40,7 @@ from msbridge.convert.catalog import Catalog, framework_of, mirror_framework_of,
 from msbridge.convert.imports import ImportNeeds
 from msbridge.convert.rules import (
     callbacks, constant_calls, containers, devices, labels, layer_init, loss_scale, methods, optimizer_lr,
-    param_groups, shape_varargs, tensor_methods, twin_calls, twin_limits)
+    param_groups, shape_varargs, string_code, tensor_methods, twin_calls, twin_limits)
 from msbridge.convert.rules import clip_grad, module_mode
 from msbridge.convert.rules.checkpoint import CheckpointCalls
 from msbridge.convert.rules.class_values import ClassValues
@@ -499,6 +499,10 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         problem = self.class_values.problem(original)
         if problem is not None:
             self.record(original, self.code_of(original.func), rpt.REVIEW, None, problem)
+            return updated
+        hidden = string_code.problem(self, original)   # eval("nn.GELU"): names the converter cannot see
+        if hidden is not None:
+            self.record(original, hidden[0], rpt.REVIEW, None, hidden[1])
             return updated
         rewritten = self.checkpoint.call(original, updated)
         if rewritten is not None:
