@@ -41,7 +41,7 @@ from msbridge.convert.imports import ImportNeeds
 from msbridge.convert.rules import (
     callbacks, constant_calls, containers, devices, labels, layer_init, loss_scale, methods, optimizer_lr,
     param_groups, shape_varargs, string_code, tensor_methods, twin_calls, twin_limits)
-from msbridge.convert.rules import clip_grad, module_mode
+from msbridge.convert.rules import clip_grad, module_mode, module_values
 from msbridge.convert.rules.checkpoint import CheckpointCalls
 from msbridge.convert.rules.class_values import ClassValues
 from msbridge.convert.rules.default_mode import DefaultMode
@@ -309,8 +309,14 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         if id(original) in self.skip_refs:
             return updated
         name = self.imports.resolve(original)
-        if name is None or name.count(".") == 0 or self.catalog.is_module(name):
-            return updated   # a module (`nn` passed around) is not an API: its uses are rewritten, not it
+        if name is None:
+            return updated
+        if name.count(".") == 0 or self.catalog.is_module(name):
+            # a module is not an API: its uses (`nn.X`) are rewritten, not it; here nothing follows it
+            problem = module_values.problem(self, name)   # hasattr(torch.nn.functional, ...)
+            if problem is not None:
+                self.record(original, name, rpt.REVIEW, None, problem)
+            return updated
         if self.is_twin_of_target(name):
             native = name.split(".", 1)[1]
             self.record(original, name, rpt.CONVERTED, native)
