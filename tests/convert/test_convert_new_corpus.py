@@ -1,0 +1,151 @@
+"""Failure shapes found on a second real-code corpus (files never used to tune the converter), made minimal.
+
+* a mode-dependent layer held by a builtin's call (nanoGPT's ``nn.ModuleDict(dict(drop=nn.Dropout(...)))``)
+  crashed the converter: converted now, and the converted program EXECUTED with torch unimportable computes
+  what torch computes (BatchNorm in training mode: the default mode written after it is the true one);
+* ``eval("nn.GELU")`` (mindocr's SVTR builds its layers from such strings) failed with NameError once the
+  import it needs was dropped: review where the string names the source framework;
+* a source-framework module used as a value (nanoGPT's ``hasattr(torch.nn.functional, ...)``,
+  ``getattr(nn, rnn_type)``) stayed unreported in files otherwise converted: review.
+"""
+import json
+import runpy
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+
+from msbridge.convert.report import CONVERTED, REVIEW
+from msbridge.convert.source import convert_source
+
+RUNNER = Path(__file__).parent / "run_blocked.py"
+
+BUILTIN_HOLDER = """\
+import json
+import sys
+
+import numpy as np
+import torch
+from torch import nn
+
+blocks = dict(norm=nn.BatchNorm1d(3), act=nn.ReLU())
+x = torch.tensor(np.arange(12, dtype=np.float32).reshape(4, 3) ** 2 / 10)
+y = blocks["act"](blocks["norm"](x) - 0.5)
+with open(sys.argv[1], "w") as handle:
+    json.dump(y.tolist(), handle)
+"""
+
+
+def _convert(before, to):
+    out, report = convert_source(textwrap.dedent(before), to)
+    assert convert_source(out, to)[0] == out, "converting twice must give the same output"
+    return out, report
+
+
+def test_a_mode_dependent_layer_held_by_a_builtin_call_converts():
+    out, report = _convert("""\
+        from torch import nn
+
+        class GPT(nn.Module):
+            def __init__(self, n):
+                super().__init__()
+                self.fc = nn.Linear(n, n)
+                self.parts = dict(drop=nn.Dropout(0.1), fc=self.fc)
+
+        def build():
+            return dict(norm=nn.BatchNorm1d(3))
+        """, "mindspore")
+    assert out == textwrap.dedent("""\
+        import mindspore
+
+        class GPT(mindspore.nn.Cell):
+            def __init__(self, n):
+                super().__init__()
+                self.fc = mindspore.nn.Dense(n, n)
+                self.parts = dict(drop=mindspore.nn.Dropout(p=0.1), fc=self.fc)
+
+        def build():
+            return dict(norm=mindspore.nn.BatchNorm1d(3).set_train())
+        """)
+    assert {u.status for u in report.uses} == {CONVERTED}
+
+
+def test_eval_of_a_string_naming_the_source_framework_is_review():
+    out, report = _convert("""\
+        import logging
+        import mindspore.nn as nn
+
+        class Block(nn.Cell):
+            def __init__(self, dim, act="nn.GELU", unit="Block"):
+                super().__init__()
+                self.act = eval(act)()
+                self.fc = nn.Dense(dim, dim)
+                self.level = eval("logging.INFO")
+                self.unit = eval(unit)
+        """, "torch")
+    assert out == textwrap.dedent("""\
+        import logging
+        import torch
+
+        class Block(torch.nn.Module):
+            def __init__(self, dim, act="nn.GELU", unit="Block"):
+                super().__init__()
+                self.act = eval(act)()  # msbridge: review: eval: eval() runs code held in a string that names MindSpore ('nn.GELU'): names in a string are not converted and their import may be gone: pass the object itself instead of its name
+                self.fc = torch.nn.Linear(dim, dim)
+                self.level = eval("logging.INFO")
+                self.unit = eval(unit)
+        """)
+    assert [(u.api, u.status) for u in report.uses if u.status != CONVERTED] == [("eval", REVIEW)]
+
+
+def test_a_source_module_used_as_a_value_is_review_in_both_directions():
+    out, report = _convert("""\
+        import torch
+        from torch import nn
+        import torch.nn.functional as F
+
+        def f(x, rnn_type):
+            flash = hasattr(torch.nn.functional, 'scaled_dot_product_attention')
+            rnn = getattr(nn, rnn_type)
+            return F.relu(x), flash, rnn
+        """, "mindspore")
+    assert "flash = hasattr(torch.nn.functional, 'scaled_dot_product_attention')  # msbridge: review: " \
+           "torch.nn.functional: the module torch.nn.functional is used as a value" in out
+    assert "rnn = getattr(nn, rnn_type)  # msbridge: review: torch.nn: the module torch.nn is used as a value" in out
+    assert "return mindspore.ops.relu(x), flash, rnn" in out and "import torch\n" in out
+    assert [u.status for u in report.uses] == [REVIEW, REVIEW, CONVERTED]
+    out, report = _convert("""\
+        from mindspore import ops
+
+        def resize(x):
+            if hasattr(ops, "ResizeBilinearV2"):
+                return ops.relu(x)
+            return x
+        """, "torch")
+    assert '    # msbridge: review: mindspore.ops: the module mindspore.ops is used as a value' in out
+    assert 'if hasattr(ops, "ResizeBilinearV2"):\n        return torch.nn.functional.relu(x)' in out
+    assert [u.status for u in report.uses] == [REVIEW, CONVERTED]
+
+
+def test_the_converted_builtin_holder_program_runs_without_torch_and_computes_the_same(tmp_path):
+    converted, report = convert_source(BUILTIN_HOLDER, "mindspore")
+    assert report.complete, report.render()
+    program, ours, results = tmp_path / "holder_ms.py", tmp_path / "ours.json", tmp_path / "results.json"
+    program.write_text(converted)
+    subprocess.run([sys.executable, str(RUNNER), "torch", str(results), str(program), str(ours)], check=True,
+                   timeout=300)
+    ran = json.loads(results.read_text())
+    assert not ran["blocked_loaded"] and ran["results"][str(program)] is None, ran
+    original, reference = tmp_path / "holder_torch.py", tmp_path / "reference.json"
+    original.write_text(BUILTIN_HOLDER)
+    saved = sys.argv
+    try:
+        sys.argv = [str(original), str(reference)]
+        runpy.run_path(str(original), run_name="__main__")   # the original, under torch, in this process
+    finally:
+        sys.argv = saved
+    want = np.array(json.loads(reference.read_text()))
+    assert (want > 0).any()   # BatchNorm in training mode: the last row is the only one above the mean + 0.5
+    np.testing.assert_allclose(np.array(json.loads(ours.read_text())), want, rtol=1e-6, atol=1e-6)
