@@ -149,3 +149,35 @@ def test_the_converted_builtin_holder_program_runs_without_torch_and_computes_th
     want = np.array(json.loads(reference.read_text()))
     assert (want > 0).any()   # BatchNorm in training mode: the last row is the only one above the mean + 0.5
     np.testing.assert_allclose(np.array(json.loads(ours.read_text())), want, rtol=1e-6, atol=1e-6)
+
+
+def test_an_import_of_a_library_built_on_the_source_framework_is_review():
+    # mae's models_vit.py was reported fully converted while its class still derived from timm's torch Module
+    before = textwrap.dedent("""\
+        import timm.models.vision_transformer
+        import torch
+        from einops import rearrange
+        from einops.layers.torch import Rearrange  # a layer
+
+
+        class VisionTransformer(timm.models.vision_transformer.VisionTransformer):
+            def forward_features(self, x):
+                return torch.cat((x, x), dim=1)
+        """)
+    out, report = convert_source(before, "mindspore", path="mae/models_vit.py")
+    assert out.startswith("import timm.models.vision_transformer  # msbridge: review: timm: timm is built on torch: "
+                          "importing it imports torch")
+    assert "from einops import rearrange\n" in out   # einops itself is framework-free
+    assert "from einops.layers.torch import Rearrange  # a layer  # msbridge: review: einops.layers.torch: " in out
+    assert "return mindspore.ops.cat((x, x), axis=1)" in out
+    assert [(u.api, u.line) for u in report.uses if u.status == REVIEW] == [("timm", 1), ("einops.layers.torch", 4)]
+    assert convert_source(out, "mindspore", path="mae/models_vit.py")[0] == out
+    # a file of timm's own tree: its timm imports are converted with it
+    out, report = convert_source(before, "mindspore", path="timm/models/vit_variant.py")
+    assert "msbridge: review: timm" not in out and "msbridge: review: einops.layers.torch" in out
+    # MindSpore -> torch: mindcv's layers are MindSpore Cells
+    out, report = convert_source("from mindcv.models.layers import DropPath\nimport mindspore.nn as nn\n\n\n"
+                                 "class Block(nn.Cell):\n    pass\n", "torch", path="ocr/block.py")
+    assert out.startswith("from mindcv.models.layers import DropPath  # msbridge: review: mindcv: mindcv is built on "
+                          "MindSpore")
+    assert not report.complete
