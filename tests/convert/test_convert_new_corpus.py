@@ -5,6 +5,8 @@
   what torch computes (BatchNorm in training mode: the default mode written after it is the true one);
 * ``eval("nn.GELU")`` (mindocr's SVTR builds its layers from such strings) failed with NameError once the
   import it needs was dropped: review where the string names the source framework;
+* ``d.median().item()`` (deit/mae/dino's ``SmoothedValue``): MindSpore's ``median()`` is a per-row
+  (values, indices) tuple, torch's the lower median of all elements: msbridge's twin (run below);
 * a source-framework module used as a value (nanoGPT's ``hasattr(torch.nn.functional, ...)``,
   ``getattr(nn, rnn_type)``) stayed unreported in files otherwise converted: review.
 """
@@ -33,8 +35,11 @@ from torch import nn
 blocks = dict(norm=nn.BatchNorm1d(3), act=nn.ReLU())
 x = torch.tensor(np.arange(12, dtype=np.float32).reshape(4, 3) ** 2 / 10)
 y = blocks["act"](blocks["norm"](x) - 0.5)
+d = torch.tensor([3.0, 1.0, 4.0, 1.0, 5.0, 9.0])   # SmoothedValue.median of deit/mae/dino
+rows = torch.tensor(np.array([[3.0, 1.0, 4.0, 1.5], [5.0, 9.0, 2.0, 6.0]], dtype=np.float32)).median(1)
 with open(sys.argv[1], "w") as handle:
-    json.dump(y.tolist(), handle)
+    json.dump({"y": y.tolist(), "median": d.median().item(), "values": rows.values.tolist(),
+               "indices": rows.indices.tolist()}, handle)
 """
 
 
@@ -69,6 +74,23 @@ def test_a_mode_dependent_layer_held_by_a_builtin_call_converts():
         def build():
             return dict(norm=mindspore.nn.BatchNorm1d(3).set_train())
         """)
+    assert {u.status for u in report.uses} == {CONVERTED}
+
+
+def test_torch_median_goes_to_the_twin_also_inside_a_class_that_defines_median():
+    out, report = _convert("""\
+        import torch
+
+        class SmoothedValue:
+            def median(self):
+                d = torch.tensor(list(self.deque))
+                return d.median().item()
+
+        def per_row(x):
+            return x.median(1).values, self_median(x)
+        """, "mindspore")
+    assert "        return msbridge.torch.tensor_methods.median(d).item()\n" in out
+    assert "return msbridge.torch.tensor_methods.median(x, 1).values, self_median(x)" in out
     assert {u.status for u in report.uses} == {CONVERTED}
 
 
@@ -146,9 +168,10 @@ def test_the_converted_builtin_holder_program_runs_without_torch_and_computes_th
         runpy.run_path(str(original), run_name="__main__")   # the original, under torch, in this process
     finally:
         sys.argv = saved
-    want = np.array(json.loads(reference.read_text()))
-    assert (want > 0).any()   # BatchNorm in training mode: the last row is the only one above the mean + 0.5
-    np.testing.assert_allclose(np.array(json.loads(ours.read_text())), want, rtol=1e-6, atol=1e-6)
+    want, got = json.loads(reference.read_text()), json.loads(ours.read_text())
+    assert (np.array(want["y"]) > 0).any()   # BatchNorm in training mode: only the last row is above the mean + 0.5
+    np.testing.assert_allclose(np.array(got.pop("y")), np.array(want.pop("y")), rtol=1e-6, atol=1e-6)
+    assert got == want   # torch's median(): the lower median of all elements; median(dim): values and indices
 
 
 def test_an_import_of_a_library_built_on_the_source_framework_is_review():
