@@ -198,6 +198,10 @@ def test_an_import_of_a_library_built_on_the_source_framework_is_review():
     # a file of timm's own tree: its timm imports are converted with it
     out, report = convert_source(before, "mindspore", path="timm/models/vit_variant.py")
     assert "msbridge: review: timm" not in out and "msbridge: review: einops.layers.torch" in out
+    # a guarded import falls back without torch, as the file intends
+    out, report = convert_source("import torch\ntry:\n    from apex import amp\nexcept ImportError:\n    amp = None\n\n\n"
+                                 "def f(x):\n    return torch.relu(x), amp\n", "mindspore")
+    assert "apex" not in [u.api for u in report.uses] and "review" not in out
     # MindSpore -> torch: mindcv's layers are MindSpore Cells
     out, report = convert_source("from mindcv.models.layers import DropPath\nimport mindspore.nn as nn\n\n\n"
                                  "class Block(nn.Cell):\n    pass\n", "torch", path="ocr/block.py")

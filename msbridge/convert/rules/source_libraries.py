@@ -4,7 +4,9 @@ deit's ``models.py`` converted to MindSpore kept ``from timm.models.vision_trans
 VisionTransformer`` and mae's ``models_vit.py`` was reported fully converted while its class still derived
 from timm's (a torch Module): importing timm imports torch, and what timm builds (layers, ``trunc_normal_``
 on a Parameter, the base class) stays torch. Each such import is ``review`` on its line, naming the library,
-unless the file is part of that library's own source tree (converting timm itself converts its imports too).
+unless the file is part of that library's own source tree (converting timm itself converts its imports too),
+or the import is guarded (``try: from apex import amp`` / ``except ImportError:``): without the source
+framework it fails into the fallback the file already has.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ LIBRARIES = {
                   "mindsponge", "tinyms"),
 }
 FRAMEWORK_NAMES = {"torch": "torch", "mindspore": "MindSpore"}
+CATCHES = ("ImportError", "ModuleNotFoundError", "Exception", "BaseException")   # a handler an import falls into
 WHY = ("{lib} is built on {framework}: importing it imports {framework}, and what it builds (layers, models, "
        "tensors, base classes) stays {framework}: port what this file uses from it, or convert {lib}'s source too")
 
@@ -38,7 +41,11 @@ def mark(code: str, source: str, path: str, report, review: str) -> str:
         return code
     own = set(PurePath(path).parts[:-1])   # the file's own package tree: its imports are converted with it
     lines = code.splitlines(keepends=True)
+    guarded = {id(n) for t in ast.walk(tree) if isinstance(t, ast.Try) and any(map(_catches_import_error, t.handlers))
+               for stmt in t.body for n in ast.walk(stmt)}
     for node in ast.walk(tree):
+        if id(node) in guarded:
+            continue
         if isinstance(node, ast.Import):
             modules = [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0:
@@ -59,3 +66,9 @@ def mark(code: str, source: str, path: str, report, review: str) -> str:
         body = line.rstrip("\r\n")
         lines[index] = f"{body}  # msbridge: {review}: {', '.join(libs)}: {message}{line[len(body):]}"
     return "".join(lines)
+
+
+def _catches_import_error(handler: ast.ExceptHandler) -> bool:
+    caught = handler.type
+    names = caught.elts if isinstance(caught, ast.Tuple) else [caught]
+    return caught is None or any(isinstance(n, ast.Name) and n.id in CATCHES for n in names)
