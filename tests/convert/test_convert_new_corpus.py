@@ -154,20 +154,19 @@ def test_a_source_module_used_as_a_value_is_review_in_both_directions():
 def test_the_converted_builtin_holder_program_runs_without_torch_and_computes_the_same(tmp_path):
     converted, report = convert_source(BUILTIN_HOLDER, "mindspore")
     assert report.complete, report.render()
+    original, reference = tmp_path / "holder_torch.py", tmp_path / "reference.json"
+    original.write_text(BUILTIN_HOLDER)
+    saved, sys.argv = sys.argv, [str(original), str(reference)]
+    try:
+        runpy.run_path(str(original), run_name="__main__")   # the original, under torch, in this process
+    finally:
+        sys.argv = saved
     program, ours, results = tmp_path / "holder_ms.py", tmp_path / "ours.json", tmp_path / "results.json"
     program.write_text(converted)
     subprocess.run([sys.executable, str(RUNNER), "torch", str(results), str(program), str(ours)], check=True,
                    timeout=300)
     ran = json.loads(results.read_text())
     assert not ran["blocked_loaded"] and ran["results"][str(program)] is None, ran
-    original, reference = tmp_path / "holder_torch.py", tmp_path / "reference.json"
-    original.write_text(BUILTIN_HOLDER)
-    saved = sys.argv
-    try:
-        sys.argv = [str(original), str(reference)]
-        runpy.run_path(str(original), run_name="__main__")   # the original, under torch, in this process
-    finally:
-        sys.argv = saved
     want, got = json.loads(reference.read_text()), json.loads(ours.read_text())
     assert (np.array(want["y"]) > 0).any()   # BatchNorm in training mode: only the last row is above the mean + 0.5
     np.testing.assert_allclose(np.array(got.pop("y")), np.array(want.pop("y")), rtol=1e-6, atol=1e-6)
