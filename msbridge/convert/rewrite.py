@@ -41,8 +41,8 @@ from msbridge.convert.imports import ImportNeeds
 from msbridge.convert.project import NONE as NO_NETWORKS, Networks
 from msbridge.convert.rules import (
     callbacks, constant_calls, containers, devices, labels, layer_init, loss_scale, methods, optimizer_lr,
-    param_groups, shape_varargs, tensor_methods, twin_calls, twin_limits)
-from msbridge.convert.rules import clip_grad, module_mode, type_refs
+    param_groups, shape_varargs, string_code, tensor_methods, twin_calls, twin_limits)
+from msbridge.convert.rules import clip_grad, module_mode, module_values, type_refs
 from msbridge.convert.rules.checkpoint import CheckpointCalls
 from msbridge.convert.rules.class_values import ClassValues
 from msbridge.convert.rules.default_mode import DefaultMode
@@ -317,8 +317,14 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         if id(original) in self.skip_refs:
             return updated
         name = self.imports.resolve(original)
-        if name is None or name.count(".") == 0 or self.catalog.is_module(name):
-            return updated   # a module (`nn` passed around) is not an API: its uses are rewritten, not it
+        if name is None:
+            return updated
+        if name.count(".") == 0 or self.catalog.is_module(name):
+            # a module is not an API: its uses (`nn.X`) are rewritten, not it; here nothing follows it
+            problem = module_values.problem(self, name)   # hasattr(torch.nn.functional, ...)
+            if problem is not None:
+                self.record(original, name, rpt.REVIEW, None, problem)
+            return updated
         if self.is_twin_of_target(name):
             native = name.split(".", 1)[1]
             self.record(original, name, rpt.CONVERTED, native)
@@ -511,6 +517,10 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         problem = self.class_values.problem(original)
         if problem is not None:
             self.record(original, self.code_of(original.func), rpt.REVIEW, None, problem)
+            return updated
+        hidden = string_code.problem(self, original)   # eval("nn.GELU"): names the converter cannot see
+        if hidden is not None:
+            self.record(original, hidden[0], rpt.REVIEW, None, hidden[1])
             return updated
         rewritten = self.checkpoint.call(original, updated)
         if rewritten is not None:

@@ -9,7 +9,9 @@ Measured on MindSpore 2.10's CPU backend against torch 2.13 (tests/convert/test_
 ``norm(p)`` on a matrix is a matrix norm (torch's is the vector norm of all elements);
 ``new_zeros(2, 3)`` fails (a tuple works), ``new_full`` runs on Ascend only, ``new_tensor`` does not exist;
 ``repeat`` and ``clone`` have no CPU kernel; ``flip(1)`` wants a tuple; ``diag`` of a matrix is 4-D;
-``std``/``var`` default to the biased estimator (torch: unbiased); ``nonzero(as_tuple=True)`` has no CPU kernel.
+``std``/``var`` default to the biased estimator (torch: unbiased); ``nonzero(as_tuple=True)`` has no CPU kernel;
+``median()`` is the median along the last axis as a (values, indices) tuple (torch: one 0-d tensor, the lower
+median of all elements: deit/mae/dino's ``SmoothedValue.median`` failed on ``.item()``).
 The converter cannot always tell a tensor from another object (a function parameter ``x``), so each
 function dispatches: a MindSpore tensor (what the torch tensor became) gets torch's meaning in MindSpore
 terms, anything else (a numpy array, a user's object, a tensor left in torch) gets its own method, as before.
@@ -24,7 +26,7 @@ import mindspore
 from mindspore import ops
 
 # torch.return_types.max/min/topk/sort: tuples with .values and .indices
-_Pair = {name: collections.namedtuple(name, ["values", "indices"]) for name in ("max", "min", "topk", "sort")}
+_Pair = {name: collections.namedtuple(name, ["values", "indices"]) for name in ("max", "min", "topk", "sort", "median")}
 
 
 def _is_tensor(x) -> bool:
@@ -112,6 +114,16 @@ def topk(x, k, dim=-1, largest=True, sorted=True):   # noqa: A002 - torch's argu
 def sort(x, dim=-1, descending=False, stable=False):
     values, indices = x.sort(dim=dim, descending=descending, stable=stable)
     return _pair("sort", values, indices)
+
+
+@_torch_method
+def median(x, dim=None, keepdim=False):
+    """torch's ``x.median()`` (the lower median of all elements, 0-d) and ``x.median(dim, keepdim=False)``
+    ((values, indices), int64 indices)."""
+    if dim is None:
+        return x.reshape(-1).median(0)[0]
+    values, indices = x.median(dim, keepdims=keepdim)
+    return _pair("median", values, indices)
 
 
 @_torch_method
@@ -248,5 +260,5 @@ def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return x.std(axis=axis, ddof=ddof, keepdims=keepdim)
 
 
-__all__ = ["argmin", "argsort", "clone", "diag", "flip", "log_softmax", "max", "min", "new_full", "new_ones",
+__all__ = ["argmin", "argsort", "clone", "diag", "flip", "log_softmax", "max", "median", "min", "new_full", "new_ones",
            "new_tensor", "new_zeros", "norm", "repeat", "size", "softmax", "sort", "squeeze", "std", "topk", "var"]

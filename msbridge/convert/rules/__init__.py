@@ -31,5 +31,10 @@
 * ``default_mode``: a network built outside a network class gets the source framework's default mode written
   after it (``Net().eval()`` to torch, ``Net().set_train()`` to MindSpore); review where it cannot be;
 * ``twin_calls``: calls sent to a twin with arguments it cannot honour (an enabled ``autocast``, a
-  ``worker_init_fn`` with workers) are review.
+  ``worker_init_fn`` with workers) are review;
+* ``string_code``: ``eval("nn.GELU")``/``exec`` of a string naming the source framework is review;
+* ``module_values``: a source-framework module used as a value (``hasattr(torch.nn.functional, ...)``,
+  ``getattr(nn, name)``) is review;
+* ``source_libraries``: imports of libraries built on the source framework (timm, torchvision...; mindcv...)
+  are review, outside the library's own tree.
 """

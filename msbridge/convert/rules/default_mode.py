@@ -263,9 +263,8 @@ class DefaultMode:
         if not isinstance(func, cst.Name) or self.rw.bindings is None:
             return None
         found = self.rw.bindings._assignments(func)
-        if not found or len(found) != 1 or not isinstance(found[0].node, cst.ClassDef):
-            return None
-        return found[0].node
+        node = getattr(found[0], "node", None) if found and len(found) == 1 else None   # a builtin has none
+        return node if isinstance(node, cst.ClassDef) else None
 
     def _is_network_class(self, cls: cst.ClassDef) -> bool:
         if id(cls) not in self.networks:

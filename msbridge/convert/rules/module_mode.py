@@ -90,7 +90,8 @@ def _defines_method(rw, receiver, attr: str) -> bool:
     cls = rw.bindings.class_of(receiver)
     if cls is None and isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Name):
         found = rw.bindings._assignments(receiver.func)
-        cls = found[0].node if found and len(found) == 1 and isinstance(found[0].node, cst.ClassDef) else None
+        node = getattr(found[0], "node", None) if found and len(found) == 1 else None   # a builtin has none
+        cls = node if isinstance(node, cst.ClassDef) else None
     return cls is not None and any(isinstance(s, cst.FunctionDef) and s.name.value == attr for s in cls.body.body)
 
 

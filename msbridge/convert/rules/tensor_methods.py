@@ -17,7 +17,7 @@ torch -> MindSpore (measured on MindSpore 2.10's CPU backend; msbridge/torch/ten
 differs): ``x.size()``/``x.size(d)``, ``softmax(dim=)``, ``log_softmax``, ``max(dim)``/``min(dim)`` and
 ``topk``/``sort`` (``.values``/``.indices``, int64 indices), ``argmin``/``argsort``, ``flip``, ``diag``,
 ``norm(p, dim)``, ``new_zeros``/``new_ones``/``new_full``/``new_tensor``, ``squeeze(dim=)``, ``repeat``, ``clone``,
-``std``/``var`` become
+``std``/``var``, ``median`` become
 ``msbridge.torch.tensor_methods.<name>(x, ...)``, torch's meaning on a MindSpore tensor and the receiver's own
 method on anything else. Calls already the same on MindSpore (``x.softmax(1)``, ``x.max()``) are left alone.
 """
@@ -93,6 +93,7 @@ NEEDS_TWIN = {
         "norm": lambda call: bool(call.args) and _torch_call("p", "dim", "keepdim", "dtype")(call),
         "squeeze": lambda call: _keyword(call, "dim") and _torch_call("dim")(call),
         "nonzero": lambda call: _keyword(call, "as_tuple") and _torch_call("as_tuple")(call),
+        "median": _torch_call("dim", "keepdim"),
     },
 }
 
