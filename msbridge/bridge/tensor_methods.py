@@ -120,3 +120,39 @@ def var(x, *args, **kwargs):
 
 
 __all__ = ["astype", "expand_dims", "max", "mean", "min", "split", "std", "transpose", "var"]
+
+
+# ---- Parameter data (mindcv/model-zoo weight init: ``cell.weight.set_data(initializer(...))``) ----------------
+def set_data(param, data, slice_shape=False):
+    """MindSpore's ``Parameter.set_data``: the data replaced (its shape may change), cast to the parameter's
+    dtype, a Python number becoming a 0-d tensor; returns the parameter (all measured on MindSpore 2.10)."""
+    if not _torch_tensor(param):
+        return param.set_data(data, slice_shape)
+    torch = _torch()
+    if not isinstance(data, (torch.Tensor, int, float)):
+        raise TypeError("Parameter data must be [`Tensor`, `int`, `float`] or a kind of `Tensor` (like `Tensor`). "
+                        f"But with type {type(data)}.")
+    with torch.no_grad():
+        param.data = torch.as_tensor(data, device=param.device).detach().to(param.dtype, copy=True)
+    return param
+
+
+def assign_value(tensor, value):
+    """MindSpore's ``Tensor.assign_value``: the data replaced by ``value``'s (its shape and dtype); returns the
+    tensor. A non-tensor value is refused here (MindSpore 2.10 crashes the process on ``assign_value(2.0)``)."""
+    if not _torch_tensor(tensor):
+        return tensor.assign_value(value)
+    torch = _torch()
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(f"assign_value expects a tensor, got {type(value).__name__}")
+    with torch.no_grad():
+        tensor.data = value.detach().to(device=tensor.device, copy=True)
+    return tensor
+
+
+def init_data(param, *args, **kwargs):
+    """MindSpore's ``Parameter.init_data``: materialises a lazily initialised parameter and returns it; a torch
+    parameter holds its data from construction."""
+    if not _torch_tensor(param):
+        return param.init_data(*args, **kwargs)
+    return param

@@ -732,6 +732,15 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         if problem is not None and kind == TARGET:
             self.record(original, method, rpt.REVIEW, None, f"{target_call} exists, but {problem}")
             return updated
+        if kind is None and attr in methods.DISPATCHED[self.target] and problem is None \
+                and not (consumer is not None and self._consumer_kind(consumer) == TARGET):
+            # an untyped receiver (a function's parameter): decided at run time (msbridge.bridge.cell_methods)
+            twin = f"{methods.DISPATCH_MODULE[self.target]}.{attr}"
+            self.record(original, method, rpt.CONVERTED, twin, f"{target_call} on a torch object (decided at run "
+                        "time), the object's own method otherwise")
+            receiver_arg = cst.Arg(updated.func.value, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))) \
+                if updated.args else cst.Arg(updated.func.value)
+            return updated.with_changes(func=self.needs.reference(twin), args=[receiver_arg, *updated.args])
         if kind != TARGET and not (consumer is not None and self._consumer_kind(consumer) == TARGET):
             text = _short(self.code_of(func.value))   # as written after the rewrite: a second run says the same
             source_name, target_name = _FRAMEWORK_NAMES[self.source], _FRAMEWORK_NAMES[self.target]

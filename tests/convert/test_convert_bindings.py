@@ -94,17 +94,18 @@ def test_convert_bindings_method_on_object_left_in_source_framework_is_kept_and_
                                  (".set_train()", REVIEW), (".set_train()", CONVERTED)]
 
 
-def test_convert_bindings_asnumpy_on_unknown_or_source_tensor_is_review():
+def test_convert_bindings_asnumpy_on_a_source_tensor_is_review_and_on_an_unknown_one_decided_at_run_time():
     report = _check("""\
         from mindspore import ops
         y = ops.no_such(x)
         print(y.asnumpy(), z.asnumpy())
         """, """\
         from mindspore import ops
+        from msbridge.bridge.cell_methods import asnumpy
         y = ops.no_such(x)  # msbridge: unsupported: mindspore.ops.no_such: no torch counterpart in the mapping tables
-        print(y.asnumpy(), z.asnumpy())  # msbridge: review: .asnumpy(): `y` stays a MindSpore object here, so .asnumpy() is kept | review: .asnumpy(): `z` is not known to be a torch object: if it is, write .numpy(force=True)
+        print(y.asnumpy(), asnumpy(z))  # msbridge: review: .asnumpy(): `y` stays a MindSpore object here, so .asnumpy() is kept
         """, "torch")
-    assert [u.status for u in report.uses] == [UNSUPPORTED, REVIEW, REVIEW]
+    assert [u.status for u in report.uses] == [UNSUPPORTED, REVIEW, CONVERTED]
 
 
 def test_convert_bindings_method_rename_on_instances_of_converted_classes():

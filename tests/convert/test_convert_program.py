@@ -25,8 +25,8 @@ PAIRS = [
                  'from msbridge.mindspore.train import Callback\nclass Record(Callback):\n    def on_train_step_end(self, run_context):\n        cb_params = run_context.original_args()\n        loss = cb_params.net_outputs\n        print(loss.numpy(force=True), run_context.original_args().net_outputs.numpy(force=True))\n',
                  ['converted'], id='callback-hook'),  # rules/callbacks.py: a hook's run_context of a converted Callback subclass holds torch tensors in net_outputs
     pytest.param('from mindspore.train import Callback\nclass Record(Callback):\n    def helper(self, tensor):\n        return tensor.asnumpy()\n',
-                 'from msbridge.mindspore.train import Callback\nclass Record(Callback):\n    def helper(self, tensor):\n        return tensor.asnumpy()  # msbridge: review: .asnumpy(): `tensor` is not known to be a torch object: if it is, write .numpy(force=True)\n',
-                 ['converted', 'review'], id='callback-helper-not-a-hook'),  # a method that is not a MindSpore hook gets no such knowledge: its argument stays unknown, marked
+                 'from msbridge.mindspore.train import Callback\nfrom msbridge.bridge.cell_methods import asnumpy\nclass Record(Callback):\n    def helper(self, tensor):\n        return asnumpy(tensor)\n',
+                 ['converted'], id='callback-helper-not-a-hook'),  # a method that is not a MindSpore hook gets no such knowledge: its argument stays unknown, decided at run time (msbridge.bridge.cell_methods)
     pytest.param('from mindspore import nn\nnet = nn.Dense(4, 2)\nopt = nn.Momentum(net.trainable_params(), learning_rate=0.1, momentum=0.9, loss_scale=1024.0)\n',
                  'import torch\nfrom msbridge.mindspore.nn import Momentum\nnet = torch.nn.Linear(4, 2)\nopt = Momentum(net.parameters(), learning_rate=0.1, momentum=0.9, loss_scale=1024.0)\n',
                  ['converted'], id='loss-scale-twin'),  # rules/loss_scale.py: loss_scale other than 1 goes to msbridge's MindSpore-shaped Momentum

@@ -40,6 +40,13 @@ WRAPPED = {
               "name_cells": "dict({})"},
     "mindspore": {"children": "iter({})", "named_children": "iter({}.items())"},
 }
+# renamed methods called on a receiver of unknown kind (a function's parameter): the call goes to a function that
+# decides at run time (a torch object: the rename above; anything else: its own method). torch -> MindSpore's
+# train()/eval() do the same through rules.module_mode.
+DISPATCH_MODULE = {"torch": "msbridge.bridge.cell_methods"}
+DISPATCHED = {"torch": frozenset({"trainable_params", "set_train", "cells_and_names", "cells", "name_cells",
+                                  "asnumpy"}),
+              "mindspore": frozenset()}
 # ... except where a converted call (an optimizer) consumes the parameters: torch's optimizers skip parameters
 # without a gradient, so the plain rename computes the same there.
 NOT_WRAPPED_FOR_CONSUMER = {"torch": {"trainable_params"}, "mindspore": set()}

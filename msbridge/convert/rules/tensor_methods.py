@@ -78,6 +78,9 @@ NEEDS_TWIN = {
         "min": _any_keyword("axis", "keepdims", "initial", "where", "return_indices"),
         "std": _always,
         "var": _always,
+        "set_data": _always,   # Parameter data replaced (measured: shape may change, cast to the parameter's dtype)
+        "assign_value": _always,
+        "init_data": _always,
     },
     "mindspore": {
         "size": _torch_call("dim"), "log_softmax": _torch_call("dim", "dtype"), "argmin": _torch_call("dim", "keepdim"),

@@ -1,0 +1,59 @@
+"""MindSpore Cell/Tensor idiom methods on a receiver the converter cannot type (MindSpore -> torch).
+
+``net.trainable_params()`` becomes ``net.parameters()`` where the converter knows ``net`` becomes a torch
+Module (``convert.rules.methods``). Where it cannot tell (a function parameter such as
+``def init_weight(net, cfg)``, an object from another module), the call comes here and is decided at run
+time: a torch object gets the torch spelling with MindSpore's result shape, any other object (a MindSpore
+one, a user's class) its own method. So the statement computes what MindSpore's did whichever the object
+is. The torch spellings are the converter's renames (``rules.methods.METHOD_CALLS``/``WRAPPED``).
+"""
+from __future__ import annotations
+
+import sys
+
+
+def _torch_object(x, kind: str) -> bool:
+    torch = sys.modules.get("torch")   # never imported here: a MindSpore object needs no torch
+    return torch is not None and isinstance(x, torch.nn.Module if kind == "module" else torch.Tensor)
+
+
+def trainable_params(net, *args, **kwargs):
+    """A list of the parameters that require gradients (MindSpore's list; torch's parameters() is a generator)."""
+    if _torch_object(net, "module") and not args and not kwargs:
+        return [p for p in net.parameters() if p.requires_grad]
+    return net.trainable_params(*args, **kwargs)
+
+
+def set_train(net, mode=True):
+    """The network with its (and its children's) training mode set; returns it, as MindSpore's does."""
+    if _torch_object(net, "module"):
+        return net.train(mode)
+    return net.set_train(mode)
+
+
+def cells_and_names(net, *args, **kwargs):
+    """(name, cell) pairs of the network and every sub-cell, the network itself first with name ''."""
+    if _torch_object(net, "module") and not args and not kwargs:
+        return net.named_modules()
+    return net.cells_and_names(*args, **kwargs)
+
+
+def cells(net):
+    """The direct sub-cells as a list (MindSpore's view; torch's children() is a generator)."""
+    if _torch_object(net, "module"):
+        return list(net.children())
+    return net.cells()
+
+
+def name_cells(net):
+    """name -> direct sub-cell (MindSpore's OrderedDict)."""
+    if _torch_object(net, "module"):
+        return dict(net.named_children())
+    return net.name_cells()
+
+
+def asnumpy(x):
+    """A numpy copy of the tensor's values."""
+    if _torch_object(x, "tensor"):
+        return x.numpy(force=True)
+    return x.asnumpy()
