@@ -128,6 +128,10 @@ def test_tree_converts_what_needs_a_project_network_and_runs_without_mindspore(t
     assert statuses[("train.py", "mindspore.load_param_into_net")] == CONVERTED
     assert statuses[("evaluate.py", "<default mode>")] == REVIEW   # Frozen sets its own mode: said, not guessed
     assert all(u.status == CONVERTED for f in report.files if f.path != "evaluate.py" for u in f.uses)
+    again = tmp_path / "again"
+    convert_paths(out, again, to="torch")   # the converted tree converted again: nothing changes
+    assert {p.relative_to(out): p.read_text() for p in out.rglob("*.py")} == \
+        {p.relative_to(again): p.read_text() for p in again.rglob("*.py")}
     # the original under MindSpore, in this process; the conversion in a subprocess with MindSpore blocked
     reference, ours = tmp_path / "reference.json", tmp_path / "ours.json"
     saved_argv, saved_path, saved_cwd = sys.argv, list(sys.path), Path.cwd()
