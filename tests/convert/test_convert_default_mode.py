@@ -161,3 +161,21 @@ def test_default_mode_review_for_a_container_of_an_earlier_network():
     assert out.splitlines()[-1].startswith("stack = mindspore.nn.SequentialCell(model, mindspore.nn.Dropout(p=0.5))"
                                            "  # msbridge: review: <default mode>: built around model")
     assert _modes(report) == [REVIEW]
+
+
+def test_a_mode_call_dispatched_at_run_time_still_counts_as_the_next_use():
+    """SRGAN's train.py (second corpus): `net = TrainOnestepPSNR(...)` from another file, then `net.set_train()`;
+    the first run writes `set_train(net)` (msbridge.bridge.cell_methods), which a second run must read as the
+    mode call it is, and add no mark."""
+    out, report = _convert("""\
+        from mindspore import nn
+        from src.steps import TrainStep
+
+
+        def main(loss, opt):
+            step = TrainStep(loss, opt)
+            step.set_train()
+            return nn.Dense(2, 2), step
+        """, "torch")
+    assert "    set_train(step)\n" in out and "msbridge:" not in out
+    assert not _modes(report)

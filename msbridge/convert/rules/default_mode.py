@@ -72,7 +72,8 @@ HELD = {"torch": "built around {held}, built before: MindSpore builds it in infe
         "mindspore": "built around {held}, built before: torch builds it in training mode and MindSpore in inference "
                      "mode, and .set_train() here would also reset the mode of {held}; set the mode before calling it"}
 # runtime mode calls an earlier torch -> MindSpore conversion wrote (rules.module_mode)
-MODE_FUNCTIONS = frozenset({"module_train", "module_eval"})
+# msbridge's run-time dispatchers of the mode methods (rules.module_mode to MindSpore, bridge.cell_methods to torch)
+MODE_FUNCTIONS = frozenset({"module_train", "module_eval", "set_train"})
 MODULE_BASES = frozenset({"torch.nn.Module", "torch.nn.modules.module.Module", "mindspore.nn.Cell",
                           "mindspore.nn.cell.Cell"})
 FRAMEWORK_ROOTS = ("torch.nn.", "mindspore.nn.", "msbridge.torch.nn.", "msbridge.mindspore.nn.")
