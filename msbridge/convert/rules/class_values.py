@@ -37,8 +37,8 @@ class ClassValues:
 
     def bound(self, reference: cst.BaseExpression, native: str) -> None:
         """``reference`` (now ``native``) was marked: remember the name it is bound to, if any
-        (MindSpore -> torch only: torch -> MindSpore, the classes torch code passes as values have twins
-        taking torch's argument names; see Rewriter._reference)."""
+        (MindSpore -> torch only: to MindSpore such a reference becomes msbridge's twin, which takes torch's
+        argument names; see Rewriter._reference)."""
         if self.rw.target != "torch":
             return
         name = self.defaults.get(id(reference))
