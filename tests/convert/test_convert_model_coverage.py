@@ -155,6 +155,7 @@ class Block(nn.Cell):
         self.act = act_layer()
         self.bn = bn(dim, momentum=0.99)
         self.direct = nn.LayerNorm((dim,), epsilon=1e-6)
+        self.wide = nn.LayerNorm((4, dim), begin_norm_axis=1, begin_params_axis=1)
 
 
 class MyNorm(nn.LayerNorm):
@@ -179,6 +180,8 @@ def test_class_values_with_a_twin_become_the_twin_and_their_calls_stay():
     assert "def __init__(self, dim, norm_layer=LayerNorm, act_layer=GELU, bn=BatchNorm2d):" in out
     assert "self.norm = norm_layer([dim], epsilon=1e-5)\n" in out and "self.bn = bn(dim, momentum=0.99)\n" in out
     assert "self.direct = torch.nn.LayerNorm((dim,), eps=1e-6)\n" in out
+    # over several axes torch's class cannot say where MindSpore's start: the twin (it was `review`)
+    assert "self.wide = LayerNorm((4, dim), begin_norm_axis=1, begin_params_axis=1)\n" in out
     assert "norm_layer=partial(LayerNorm, epsilon=1e-6), act_layer=partial(GELU, approximate=False))" in out
     assert "return isinstance(cell, torch.nn.LayerNorm)\n" in out
     assert "class MyNorm(torch.nn.LayerNorm):" in out

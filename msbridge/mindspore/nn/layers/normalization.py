@@ -71,7 +71,8 @@ class LayerNorm(torch.nn.LayerNorm):
 
 class BatchNorm2d(torch.nn.BatchNorm2d):
     """MindSpore's momentum weighs the old running value: torch's ``momentum`` attribute is ``1 - momentum``
-    (MindSpore's layer stores the same). ``use_batch_statistics`` True/False overrides the train/eval mode."""
+    (MindSpore's layer stores the same). ``use_batch_statistics`` True/False overrides the train/eval mode.
+    Built in inference mode, as MindSpore builds it; a network's ``train()`` sets it as it sets torch's layers."""
 
     def __init__(self, num_features, eps=1e-5, momentum=0.9, affine=True, gamma_init="ones", beta_init="zeros",
                  moving_mean_init="zeros", moving_var_init="ones", use_batch_statistics=None, data_format="NCHW",
@@ -101,6 +102,7 @@ class BatchNorm2d(torch.nn.BatchNorm2d):
             _init(self.bias, beta_init, "zeros")
         _init(self.running_mean, moving_mean_init, "zeros")
         _init(self.running_var, moving_var_init, "ones")
+        self.train(False)   # as MindSpore builds a Cell (a call through a class value gets no .eval())
 
     def forward(self, x):
         if self.use_batch_statistics is None:   # batch statistics in train(), running ones in eval()
