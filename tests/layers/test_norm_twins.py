@@ -131,3 +131,16 @@ def test_twin_rejects_what_mindspore_rejects(name, args, kwargs, shape):
         if shape is not None:
             layer(tensor(_array(shape)))
     _raises_like(lambda: make(mindspore.nn, mindspore.Tensor), lambda: make(twin_nn, torch.from_numpy))
+
+
+def test_twins_are_torch_layers_to_msbridge_s_own_tools():
+    """Subclassing torch's class: the checkpoint map and MindSpore's weight-decay grouping (no decay of
+    gamma/beta) see the twins as the torch layers they are."""
+    from msbridge.bridge.checkpoint_models import describe
+    from msbridge.bridge.weight_decay import mindspore_decay_groups
+
+    net = torch.nn.Sequential(twin_nn.Dense(3, 6), twin_nn.LayerNorm((6,)), twin_nn.GELU())
+    decayed, kept = mindspore_decay_groups(net)
+    assert [id(p) for p in kept["params"]] == [id(net[1].weight), id(net[1].bias)] and len(decayed["params"]) == 2
+    bn = torch.nn.Sequential(torch.nn.Conv2d(1, 3, 1), twin_nn.BatchNorm2d(3))
+    assert describe(bn) == describe(torch.nn.Sequential(torch.nn.Conv2d(1, 3, 1), torch.nn.BatchNorm2d(3)))
