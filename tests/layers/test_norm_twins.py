@@ -144,3 +144,7 @@ def test_twins_are_torch_layers_to_msbridge_s_own_tools():
     assert [id(p) for p in kept["params"]] == [id(net[1].weight), id(net[1].bias)] and len(decayed["params"]) == 2
     bn = torch.nn.Sequential(torch.nn.Conv2d(1, 3, 1), twin_nn.BatchNorm2d(3))
     assert describe(bn) == describe(torch.nn.Sequential(torch.nn.Conv2d(1, 3, 1), torch.nn.BatchNorm2d(3)))
+    # MindSpore's names read the same tensors (mindcv: `cell.gamma.set_data(...)` under isinstance(cell, LayerNorm))
+    assert net[1].gamma is net[1].weight and net[1].beta is net[1].bias and "gamma" not in net.state_dict()
+    assert all(a is b for a, b in zip((bn[1].gamma, bn[1].beta, bn[1].moving_mean, bn[1].moving_variance),
+                                      (bn[1].weight, bn[1].bias, bn[1].running_mean, bn[1].running_var)))

@@ -25,6 +25,12 @@ def _init(tensor, init, default) -> None:
         apply_init(tensor, init)
 
 
+def _alias(torch_name: str) -> property:
+    """MindSpore's name for a parameter torch's class holds (``cell.gamma`` in mindcv's weight-init loops); not a
+    second entry: state_dict and named_parameters keep torch's names."""
+    return property(lambda self: getattr(self, torch_name), doc=f"MindSpore's name for ``{torch_name}``.")
+
+
 def _axis(name: str, value, rank: int) -> int:
     """MindSpore's LayerNorm axis: -1 or in [0, rank) (checked when it runs, as MindSpore's primitive does)."""
     if isinstance(value, bool) or not isinstance(value, int):
@@ -38,6 +44,8 @@ def _axis(name: str, value, rank: int) -> int:
 class LayerNorm(torch.nn.LayerNorm):
     """Normalise over the axes from ``begin_norm_axis`` on; ``weight``/``bias`` (MindSpore's gamma/beta) have
     ``normalized_shape`` and apply from ``begin_params_axis`` on."""
+
+    gamma, beta = _alias("weight"), _alias("bias")
 
     def __init__(self, normalized_shape, begin_norm_axis=-1, begin_params_axis=-1, gamma_init="ones",
                  beta_init="zeros", epsilon=1e-7, dtype=None):
@@ -73,6 +81,9 @@ class BatchNorm2d(torch.nn.BatchNorm2d):
     """MindSpore's momentum weighs the old running value: torch's ``momentum`` attribute is ``1 - momentum``
     (MindSpore's layer stores the same). ``use_batch_statistics`` True/False overrides the train/eval mode.
     Built in inference mode, as MindSpore builds it; a network's ``train()`` sets it as it sets torch's layers."""
+
+    gamma, beta = _alias("weight"), _alias("bias")
+    moving_mean, moving_variance = _alias("running_mean"), _alias("running_var")
 
     def __init__(self, num_features, eps=1e-5, momentum=0.9, affine=True, gamma_init="ones", beta_init="zeros",
                  moving_mean_init="zeros", moving_var_init="ones", use_batch_statistics=None, data_format="NCHW",
