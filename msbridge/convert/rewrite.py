@@ -356,9 +356,10 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
                 self.record(original, public, rpt.REVIEW, native, problem)
             elif not any(rule.rule in differs for rule in row.args):
                 self.record(original, public, rpt.CONVERTED, native)
-            elif twin is not None and self.target == "mindspore" and id(original) not in self.base_refs:
+            elif twin is not None and id(original) not in self.base_refs:
                 # `conv_layer=nn.Conv2d` called later as `conv_layer(..., bias=True)`: msbridge's twin takes the
-                # source's argument names and computes the same (timm vgg failed unflagged with the native class)
+                # source's argument names and computes the same (timm vgg failed unflagged with the native class);
+                # both ways: mindcv's `norm_layer=nn.LayerNorm` becomes msbridge.mindspore.nn.LayerNorm
                 self.record(original, public, rpt.CONVERTED, twin,
                             "used without a call: msbridge's twin takes the calls' own argument names")
                 return self.needs.reference(twin)

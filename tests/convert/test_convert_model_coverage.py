@@ -127,20 +127,66 @@ def test_local_instances_fold_and_their_dtype_arguments_translate():
 
 CLASS_VALUE = """\
 class Block(nn.Cell):
-    def __init__(self, dim, norm_layer=nn.LayerNorm):
+    def __init__(self, dim, norm_layer=nn.BatchNorm1d):
         super().__init__()
-        self.norm = norm_layer([dim], epsilon=1e-5)
-        self.act = nn.GELU
-        self.out = self.act()
+        self.norm = norm_layer(dim, momentum=0.5)
+        self.act = nn.LeakyReLU
+        self.out = self.act(0.3)
 """
 
 
 def test_calls_through_a_marked_class_value_are_marked_where_they_are():
+    # classes msbridge has no twin of: the reference becomes torch's class, marked, and so are the calls through it
     out, _ = _convert(CLASS_VALUE)
     lines = {line.strip().split(" = ")[0]: line for line in out.splitlines() if " = " in line}
-    assert "norm_layer=torch.nn.LayerNorm" in out   # the reference: marked as before
-    assert "# msbridge: review: norm_layer: `norm_layer` may hold torch.nn.LayerNorm" in lines["self.norm"]
-    assert "may hold torch.nn.GELU" in lines["self.out"]
+    assert "norm_layer=torch.nn.BatchNorm1d" in out   # the reference: marked as before
+    assert "# msbridge: review: norm_layer: `norm_layer` may hold torch.nn.BatchNorm1d" in lines["self.norm"]
+    assert "may hold torch.nn.LeakyReLU" in lines["self.out"]
+
+
+TWIN_VALUES = """\
+from functools import partial
+
+
+class Block(nn.Cell):
+    def __init__(self, dim, norm_layer=nn.LayerNorm, act_layer=nn.GELU, bn=nn.BatchNorm2d):
+        super().__init__()
+        self.norm = norm_layer([dim], epsilon=1e-5)
+        self.act = act_layer()
+        self.bn = bn(dim, momentum=0.99)
+        self.direct = nn.LayerNorm((dim,), epsilon=1e-6)
+        self.wide = nn.LayerNorm((4, dim), begin_norm_axis=1, begin_params_axis=1)
+
+
+class MyNorm(nn.LayerNorm):
+    pass
+
+
+def small(**kwargs):
+    return Block(8, norm_layer=partial(nn.LayerNorm, epsilon=1e-6), act_layer=partial(nn.GELU, approximate=False))
+
+
+def is_norm(cell):
+    return isinstance(cell, nn.LayerNorm)
+"""
+
+
+def test_class_values_with_a_twin_become_the_twin_and_their_calls_stay():
+    """mindcv's `norm_layer=nn.LayerNorm`: msbridge's twin (torch's class taking MindSpore's arguments) is
+    `converted`, the calls through it keep MindSpore's arguments unmarked; a direct call still becomes torch's
+    own class, a base class and an isinstance check stay torch's (the twins subclass it)."""
+    out, report = _convert(TWIN_VALUES)
+    assert "from msbridge.mindspore.nn import LayerNorm, GELU, BatchNorm2d" in out
+    assert "def __init__(self, dim, norm_layer=LayerNorm, act_layer=GELU, bn=BatchNorm2d):" in out
+    assert "self.norm = norm_layer([dim], epsilon=1e-5)\n" in out and "self.bn = bn(dim, momentum=0.99)\n" in out
+    assert "self.direct = torch.nn.LayerNorm((dim,), eps=1e-6)\n" in out
+    # over several axes torch's class cannot say where MindSpore's start: the twin (it was `review`)
+    assert "self.wide = LayerNorm((4, dim), begin_norm_axis=1, begin_params_axis=1)\n" in out
+    assert "norm_layer=partial(LayerNorm, epsilon=1e-6), act_layer=partial(GELU, approximate=False))" in out
+    assert "return isinstance(cell, torch.nn.LayerNorm)\n" in out
+    assert "class MyNorm(torch.nn.LayerNorm):" in out
+    assert [u.api for u in report.uses if u.status != "converted" and u.line > HEAD.count("\n")] == \
+        ["mindspore.nn.LayerNorm"]   # only the base class: its calls are the subclass's own
 
 
 PAIRS = [

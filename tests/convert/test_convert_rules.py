@@ -404,17 +404,21 @@ def test_convert_rules_report_lines_are_source_lines():
 
 
 def test_convert_rules_api_referenced_without_call():
+    # Dense has a twin taking MindSpore's arguments (its later calls keep them); BatchNorm1d has none: marked
     out, report = _convert("""\
         from mindspore import nn
         layer = nn.Dense
+        norm = nn.BatchNorm1d
         act = nn.ReLU
         """)
     assert out == textwrap.dedent("""\
         import torch
-        layer = torch.nn.Linear  # msbridge: review: mindspore.nn.Dense: used without a call: its calls must use torch.nn.Linear's argument names (see `msbridge explain mindspore.nn.Dense`)
+        from msbridge.mindspore.nn import Dense
+        layer = Dense
+        norm = torch.nn.BatchNorm1d  # msbridge: review: mindspore.nn.BatchNorm1d: used without a call: its calls must use torch.nn.BatchNorm1d's argument names (see `msbridge explain mindspore.nn.BatchNorm1d`)
         act = torch.nn.ReLU
         """)
-    assert [u.status for u in report.uses] == [REVIEW, CONVERTED]
+    assert [u.status for u in report.uses] == [CONVERTED, REVIEW, CONVERTED]
 
 
 @pytest.mark.parametrize("code,to", [

@@ -37,6 +37,8 @@ ADAM_SCRIPT = HERE / "scripts" / "ms_adam_prefer_native.py"   # converted with -
 # tensor methods that differ between the frameworks (rules.tensor_methods): they ride in the same two subprocesses
 TORCH_METHODS = HERE / "scripts" / "torch_tensor_methods.py"
 MS_METHODS = HERE / "scripts" / "ms_tensor_methods.py"
+# layer classes passed as values (norm_layer=nn.LayerNorm): their torch conversion rides in the same subprocess
+MS_CLASS_VALUES = HERE / "scripts" / "ms_class_values.py"
 
 
 def _convert(before, to):
@@ -513,7 +515,7 @@ def executed(tmp_path_factory):
     reports = {}
     converted = {}
     for script, to in ((TORCH_SCRIPT, "mindspore"), (MS_SCRIPT, "torch"), (TORCH_METHODS, "mindspore"),
-                       (MS_METHODS, "torch")):
+                       (MS_METHODS, "torch"), (MS_CLASS_VALUES, "torch")):
         dst = tmp / f"{script.stem}_to_{to}.py"
         reports[script.stem] = convert_paths(script, dst, to=to)
         converted[script.stem] = dst
@@ -523,7 +525,7 @@ def executed(tmp_path_factory):
     runs = {   # blocked framework -> programs that must run without it
         "torch": [MS_SCRIPT, converted[TORCH_SCRIPT.stem], MS_METHODS, converted[TORCH_METHODS.stem]],
         "mindspore": [TORCH_SCRIPT, converted[MS_SCRIPT.stem], converted[ADAM_SCRIPT.stem], TORCH_METHODS,
-                      converted[MS_METHODS.stem]],
+                      converted[MS_METHODS.stem], converted[MS_CLASS_VALUES.stem]],
     }
     procs = {}
     for blocked, programs in runs.items():
@@ -582,6 +584,32 @@ def test_convert_tensor_methods_compute_what_the_source_framework_computes(execu
     assert set(converted) == set(original)
     for case, want in original.items():
         _same_result(want, converted[case], case)
+
+
+def test_convert_layer_classes_passed_as_values_run_as_mindspore_computes(executed):
+    """mindcv's `norm_layer=nn.LayerNorm`, `partial(nn.GELU, approximate=False)`, `bn_layer(2, momentum=0.8)`:
+    converted (to msbridge's twins), run on torch alone; real MindSpore from the converted run's parameters
+    gives the same outputs in training mode and, after BatchNorm's moving statistics were updated, in inference."""
+    import importlib.util
+
+    reports, outcome = executed
+    assert reports[MS_CLASS_VALUES.stem].complete, reports[MS_CLASS_VALUES.stem].render()
+    spec = importlib.util.spec_from_file_location("ms_class_values", MS_CLASS_VALUES)
+    original = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(original)   # the test's own script: its classes, on real MindSpore
+    ran = outcome[f"{MS_CLASS_VALUES.stem}_to_torch"]
+    x = ms.Tensor(np.random.default_rng(0).standard_normal((2, 1, 4, 4)).astype(np.float32) * 3)
+    for name, layers in (("default", {}), ("small", original.SMALL)):
+        net = original.Net(**layers)
+        params = net.trainable_params()
+        assert [list(p.shape) for p in params] == [list(np.shape(v)) for v in ran[name]["start"]], name
+        for param, value in zip(params, ran[name]["start"]):
+            param.set_data(ms.Tensor(np.array(value, np.float32)))
+        for train in (True, False):
+            net.set_train(train)
+            want = net(x).asnumpy()
+            got = np.array(ran[name]["train" if train else "eval"], np.float32)
+            np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5 * np.abs(want).max(), err_msg=f"{name} {train}")
 
 
 def test_convert_training_per_step_lr_built_with_a_mindspore_tensor_is_left_and_marked():

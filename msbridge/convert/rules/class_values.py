@@ -1,8 +1,11 @@
 """Calls through a name bound to a source class whose arguments differ in the target (``norm_layer``).
 
-``def __init__(self, dim, norm_layer=nn.LayerNorm): self.norm = norm_layer([dim], epsilon=1e-5)``:
-the reference becomes ``torch.nn.LayerNorm`` (marked ``review``: its calls must use torch's argument
-names), but the call that then fails (``epsilon=`` is MindSpore's name) is another line. The value
+``def __init__(self, dim, norm_layer=nn.BatchNorm1d): self.norm = norm_layer(dim, momentum=0.5)``:
+the reference becomes ``torch.nn.BatchNorm1d`` (marked ``review``: its calls must use torch's argument
+names), but the call that then fails (MindSpore's momentum is torch's 1 - momentum) is another line.
+Where msbridge has a twin taking MindSpore's arguments (``nn.LayerNorm``, ``nn.GELU``, ``nn.BatchNorm2d``,
+``nn.Conv2d``, ``nn.Dense``) the reference becomes the twin instead (Rewriter._reference) and nothing
+here is marked. The value
 may be anything at run time (a ``partial``, another class), so the call cannot be translated; it is
 marked ``review`` where it is, naming the class it may hold. Names are a function's parameters
 (whose default is the reference) and names or ``self.<attr>`` assigned the reference.

@@ -20,7 +20,7 @@ from msbridge.mindspore.nn.learning_rate_schedule import (
 from msbridge.mindspore.nn.optim import (  # noqa: E402,F401
     SGD, AdaMax, Adagrad, Adam, AdamWeightDecay, LazyAdam, Momentum, Optimizer, RMSProp, Rprop)
 from msbridge.mindspore.nn.layers import (  # noqa: E402,F401
-    AvgPool2d, Conv2d, Dense, MaxPool2d, Pad, SequentialCell, get_activation)
+    AvgPool2d, BatchNorm2d, Conv2d, Dense, GELU, LayerNorm, MaxPool2d, Pad, SequentialCell, get_activation)
 from msbridge.mindspore.nn.wrap import (  # noqa: E402,F401
     DistributedGradReducer, TrainOneStepCell, WithEvalCell, WithLossCell)
 from msbridge.mindspore.train.metrics import (  # noqa: E402,F401  (mindspore.nn spells the metrics too)

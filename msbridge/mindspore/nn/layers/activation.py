@@ -18,6 +18,15 @@ _ACTIVATIONS = {
 }
 
 
+class GELU(torch.nn.GELU):
+    """``mindspore.nn.GELU(approximate=True)``: a bool, True (the default) for the tanh approximation."""
+
+    def __init__(self, approximate=True):
+        if not isinstance(approximate, bool):
+            raise TypeError(f"For 'GELU', the 'approximate' must be a bool, but got {type(approximate).__name__}.")
+        super().__init__(approximate="tanh" if approximate else "none")
+
+
 def get_activation(name):
     """``mindspore.nn.get_activation``: a module for a MindSpore activation name; None stays None;
     a module or callable is used as given."""
