@@ -57,3 +57,17 @@ def asnumpy(x):
     if _torch_object(x, "tensor"):
         return x.numpy(force=True)
     return x.asnumpy()
+
+
+_NORM_PARAMS = {"gamma": "weight", "beta": "bias", "moving_mean": "running_mean", "moving_variance": "running_var"}
+
+
+def norm_param(layer, name: str):
+    """MindSpore's name of a normalization layer's parameter (gamma, beta, moving_mean, moving_variance) read on a
+    torch BatchNorm/InstanceNorm/LayerNorm/GroupNorm as torch's (weight, bias, running_mean, running_var); any
+    other object's own attribute of that name."""
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(layer, (torch.nn.modules.batchnorm._NormBase, torch.nn.LayerNorm,
+                                                torch.nn.GroupNorm)) and not hasattr(type(layer), name):
+        return getattr(layer, _NORM_PARAMS[name])
+    return getattr(layer, name)

@@ -42,7 +42,7 @@ from msbridge.convert.project import NONE as NO_NETWORKS, Networks
 from msbridge.convert.rules import (
     callbacks, constant_calls, containers, devices, labels, layer_init, loss_scale, methods, optimizer_lr,
     param_groups, shape_varargs, string_code, tensor_methods, twin_calls, twin_limits)
-from msbridge.convert.rules import clip_grad, module_mode, module_values, type_refs
+from msbridge.convert.rules import clip_grad, module_mode, module_values, norm_params, type_refs
 from msbridge.convert.rules.checkpoint import CheckpointCalls
 from msbridge.convert.rules.class_values import ClassValues
 from msbridge.convert.rules.default_mode import DefaultMode
@@ -80,6 +80,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         self.lines = [0]                            # stack: line of the statement being visited
         self.skip_refs: set[int] = set()           # id() of func nodes handled by their call
         self.type_refs: dict[int, str] = {}        # id() of references named as a type (rules.type_refs)
+        self.written_attributes: set[int] = set()  # id() of `x.gamma`-like assignment targets (rules.norm_params)
         self.assign_of = _AssignTargets(self)      # id(call) -> text of the single assignment target
         self.messages: list[list[str]] = [[]]      # per enclosing statement
         self.after: list[list[cst.BaseStatement]] = [[]]
@@ -206,6 +207,15 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
     def visit_Import(self, node):
         return False
 
+    def visit_Assign(self, node):
+        norm_params.mark_targets(self, node)
+
+    def visit_AugAssign(self, node):
+        norm_params.mark_targets(self, node)
+
+    def visit_AnnAssign(self, node):
+        norm_params.mark_targets(self, node)
+
     def visit_Annotation(self, node):
         type_refs.mark_annotation(self, node)
 
@@ -308,6 +318,9 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         if replaced is not None:
             return replaced
         tensor_methods.attribute(self, original)   # MindSpore's `x.size` (an element count) read on a torch tensor
+        renamed = norm_params.attribute(self, original, updated)   # `cell.gamma` on a torch norm layer
+        if renamed is not None:
+            return renamed
         return self._reference(original, updated)
 
     def leave_Name(self, original, updated):
@@ -905,6 +918,7 @@ class RegionRewriter:
         # id()-keyed notes are only valid while their nodes live: never carry them to another region
         rewriter.skip_refs.clear()
         rewriter.type_refs.clear()
+        rewriter.written_attributes.clear()
         rewriter.assign_of.clear()
         rewriter.consumer_of.clear()
         rewriter.base_refs.clear()

@@ -85,3 +85,16 @@ def test_cell_idioms_give_mindspores_results_on_a_torch_module_and_call_a_cells_
     values = np.arange(4, dtype=np.float32)
     np.testing.assert_array_equal(cell_methods.asnumpy(torch.from_numpy(values)),
                                   cell_methods.asnumpy(mindspore.Tensor(values)))
+
+
+def test_norm_param_reads_mindspores_names_on_torch_norm_layers_and_an_objects_own_otherwise():
+    ms_bn, pt_bn = mindspore.nn.BatchNorm2d(3), torch.nn.BatchNorm2d(3)
+    for name in ("gamma", "beta", "moving_mean", "moving_variance"):
+        np.testing.assert_array_equal(cell_methods.norm_param(pt_bn, name).detach().numpy(),
+                                      cell_methods.norm_param(ms_bn, name).asnumpy())
+    assert cell_methods.norm_param(pt_bn, "moving_variance") is pt_bn.running_var
+    own = type("Scale", (torch.nn.Module,), {})()
+    own.gamma = 2.0   # a user's layer with a gamma of its own keeps it
+    assert cell_methods.norm_param(own, "gamma") == 2.0
+    with pytest.raises(AttributeError):
+        cell_methods.norm_param(torch.nn.Linear(2, 2), "gamma")

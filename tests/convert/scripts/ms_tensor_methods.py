@@ -62,7 +62,12 @@ def init_ones(net):
     for _, cell in net.cells_and_names():
         if isinstance(cell, nn.Dense):
             cell.weight.set_data(initializer("ones", cell.weight.shape, cell.weight.dtype))
+        elif isinstance(cell, nn.LayerNorm):   # MindSpore's parameter names on a layer found by type
+            cell.gamma.set_data(initializer("zeros", cell.gamma.shape, cell.gamma.dtype))
+            cell.beta.set_data(initializer("ones", cell.beta.shape))
     return {"init sums": [float(c.weight.asnumpy().sum()) for c in net.cells() if isinstance(c, nn.Dense)],
+            "norm sums": [[float(c.gamma.asnumpy().sum()), float(c.beta.asnumpy().sum())] for c in net.cells()
+                          if isinstance(c, nn.LayerNorm)],
             "trainable": len(net.trainable_params())}
 
 
@@ -73,6 +78,6 @@ b = mindspore.Tensor(rng.standard_normal((2, 1, 4)).astype(np.float32))
 layers = [nn.Dense(4, 2), nn.Dense(4, 2, has_bias=False), nn.Conv2d(3, 3, 3), nn.BatchNorm2d(3),
           nn.LayerNorm((4,)), nn.ReLU()]
 results = {**differing(x, values), **same(x, b), **type_checks(x, layers[0].weight, layers),
-           **init_ones(nn.SequentialCell([nn.Dense(4, 2), nn.ReLU(), nn.Dense(2, 3)]))}
+           **init_ones(nn.SequentialCell([nn.Dense(4, 2), nn.ReLU(), nn.Dense(2, 3), nn.LayerNorm((3,))]))}
 with open(sys.argv[1], "w") as handle:
     json.dump({k: described(v) for k, v in results.items()}, handle)
