@@ -294,3 +294,14 @@ def test_convert_containers_source_tensor_method_on_a_loop_variable_goes_to_its_
     assert "set_data(cell.weight, cell.weight * 2)" in out and "from msbridge.bridge.tensor_methods import set_data" in out
     assert any(u.api == ".set_data()" and u.status == "converted" for u in report.uses) and report.complete
     assert convert_source(out, "torch")[0] == out
+
+
+def test_convert_containers_parameters_dict_is_marked_as_torch_modules_lack_it():
+    """mstwins helper's find: `net.parameters_dict()` was left unmarked; a torch Module has no such method."""
+    import mindspore
+    import torch
+
+    assert hasattr(mindspore.nn.Dense(2, 2), "parameters_dict") and not hasattr(torch.nn.Linear(2, 2), "parameters_dict")
+    out, report = _converted("from mindspore import nn\n\nnet = nn.Dense(2, 2)\nd = net.parameters_dict()\n", "torch")
+    assert [u.status for u in report.uses if u.api == ".parameters_dict()"] == ["review"]
+    assert "named_buffers" in out

@@ -70,6 +70,8 @@ NO_COUNTERPART = {
                                                  "add named_buffers() where it has",
               "get_parameters": _BUFFERS + "write parameters() where the network has no BatchNorm, add buffers() "
                                            "where it has",
+              "parameters_dict": _BUFFERS + "write dict(net.named_parameters()) where the network has no BatchNorm, "
+                                            "add dict(net.named_buffers()) where it has",
               # MindSpore Parameter/Tensor methods a torch tensor lacks (mindcv's weight init: corpus run check)
               "set_data": "MindSpore's Parameter.set_data(x) replaces the data; on a torch parameter write "
                           "`with torch.no_grad(): p.copy_(x)` (same shape) or `p.data = x`",
