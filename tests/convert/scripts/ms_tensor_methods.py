@@ -55,6 +55,19 @@ def type_checks(x: mindspore.Tensor, p: Optional[mindspore.Tensor], layers: list
     return checks
 
 
+
+def graph_plumbing(b):
+    """opsrows: ops.depend/assign/tuple_to_array (graph-mode plumbing), msbridge's twins on torch."""
+    p = mindspore.Parameter(mindspore.Tensor(np.zeros((2, 1, 4), np.float32)))
+    kept = mindspore.ops.depend(b * 2, mindspore.ops.assign(p, b))
+    dense = nn.Dense(4, 2)
+    dense.bias = mindspore.ops.assign(dense.bias, mindspore.Tensor(np.array([3, -1]), mindspore.int32))
+    return {"depend": kept, "assign wrote": p * 1, "assign into a layer's bias": dense.bias * 1,
+            "tuple_to_array((1.0,)) - 0.5": mindspore.ops.tuple_to_array((1.0,)) - 0.5,
+            "tuple_to_array ints": mindspore.ops.functional.tuple_to_array((1, 2, 3)),
+            "tuple_to_array((True, 2.5))": mindspore.ops.tuple_to_array((True, 2.5)),
+            "tuple_to_array((2.5, 1))": mindspore.ops.tuple_to_array((2.5, 1))}
+
 rng = np.random.default_rng(0)
 values = rng.permutation(24).reshape(2, 3, 4).astype(np.float32) / 7 - 1.5
 x = mindspore.Tensor(values)
@@ -62,5 +75,6 @@ b = mindspore.Tensor(rng.standard_normal((2, 1, 4)).astype(np.float32))
 layers = [nn.Dense(4, 2), nn.Dense(4, 2, has_bias=False), nn.Conv2d(3, 3, 3), nn.BatchNorm2d(3),
           nn.LayerNorm((4,)), nn.ReLU()]
 results = {**differing(x, values), **same(x, b), **type_checks(x, layers[0].weight, layers)}
+results.update(graph_plumbing(b))
 with open(sys.argv[1], "w") as handle:
     json.dump({k: described(v) for k, v in results.items()}, handle)
