@@ -1,4 +1,4 @@
-"""MindSpore's graph-mode plumbing on torch: ``depend``, ``assign``, ``tuple_to_array``.
+"""MindSpore's graph-mode plumbing on torch: ``depend``, ``assign``, ``tuple_to_array``, ``partial``, ``dtype``.
 
 MindSpore code written for graph mode orders side effects with ``ops.depend(value, expr)``, writes
 state with ``ops.assign(variable, value)`` and builds constants with ``ops.tuple_to_array``. In torch
@@ -9,6 +9,7 @@ converted to it: ``(True, 2.5)`` is ``[1, 2]``; measured on MindSpore 2.10).
 """
 from __future__ import annotations
 
+import functools
 import numbers
 
 import numpy as np
@@ -56,4 +57,22 @@ def tuple_to_array(input_x):
     return torch.from_numpy(array)
 
 
-__all__ = ["assign", "depend", "tuple_to_array"]
+
+
+def partial(*args):
+    """``functools.partial(func, *args)``, as MindSpore's ``ops.partial`` returns (measured: a functools.partial)."""
+    if not args:
+        raise IndexError("For 'partial', the function to bind must be given: got no arguments.")
+    if not callable(args[0]):
+        raise AttributeError(f"'{type(args[0]).__name__}' object has no attribute '__call__'")
+    return functools.partial(args[0], *args[1:])
+
+
+def dtype(input_x):
+    """The tensor's dtype (``x.dtype`` in torch)."""
+    if not isinstance(input_x, torch.Tensor):
+        raise TypeError(f"For Primitive[Dtype], the input argument[input_x] must be a Tensor, but got {type(input_x)}.")
+    return input_x.dtype
+
+
+__all__ = ["assign", "depend", "dtype", "partial", "tuple_to_array"]
