@@ -67,7 +67,8 @@ def graph_plumbing(b):
             "tuple_to_array ints": mindspore.ops.functional.tuple_to_array((1, 2, 3)),
             "tuple_to_array((True, 2.5))": mindspore.ops.tuple_to_array((True, 2.5)),
             "tuple_to_array((2.5, 1))": mindspore.ops.tuple_to_array((2.5, 1)),
-            "partial": mindspore.ops.partial(mindspore.ops.mul, 3.0)(b), "dtype": str(mindspore.ops.dtype(b) == b.dtype),
+            "partial": mindspore.ops.partial(mindspore.ops.mul, 3.0)(b),
+            "dtype": str(mindspore.ops.dtype(b) == b.dtype),
             "ParameterTuple": [len(mindspore.ParameterTuple(dense.trainable_params())), p.shape == b.shape],
             "numpy.arange(-2.5, 3.3, 0.13)": mindspore.numpy.arange(-2.5, 3.3, 0.13),
             "numpy.arange(7)": mindspore.numpy.arange(7), "numpy.zeros(3)": mindspore.numpy.zeros(3)}

@@ -85,9 +85,11 @@ def functional_calls(x):
     logits = x.reshape(4, -1)[:, :3]
     logp = F.log_softmax(logits, dim=1)
     zeros = torch.zeros_like(labels)
-    return [logp, F.nll_loss(logp, labels), F.nll_loss(logp, labels, weight=torch.ones(3) + logits[0], reduction='none'),
+    return [logp, F.nll_loss(logp, labels),
+            F.nll_loss(logp, labels, weight=torch.ones(3) + logits[0], reduction='none'),
             F.cross_entropy(logits, labels, reduction='sum', label_smoothing=0.1), F.cross_entropy(logits, labels),
-            torch.where(logits > 0, logits, torch.zeros_like(logits)), torch.where(logits > 0.5, 1.0, 0.0), zeros + counts[0],
+            torch.where(logits > 0, logits, torch.zeros_like(logits)), torch.where(logits > 0.5, 1.0, 0.0),
+            zeros + counts[0],
             np.array([str(t.dtype).lower().endswith('int64') for t in (labels, zeros, counts)], dtype=np.float32),
             torch.LongTensor([1.7, -2.7]), torch.FloatTensor(np.array([1, 2])), np.array(torch.LongTensor(2, 3).shape),
             np.array(legacy_type_checks(labels, logits, labels.dtype), dtype=np.float32)]
