@@ -69,6 +69,7 @@ def graph_plumbing(b):
             "tuple_to_array((2.5, 1))": mindspore.ops.tuple_to_array((2.5, 1)),
             "partial": mindspore.ops.partial(mindspore.ops.mul, 3.0)(b),
             "dtype": str(mindspore.ops.dtype(b) == b.dtype),
+            "dtype class": [isinstance(b.dtype, mindspore.dtype.Type), isinstance(1.0, mindspore.common.dtype.Type)],
             "ParameterTuple": [len(mindspore.ParameterTuple(dense.trainable_params())), p.shape == b.shape],
             "numpy.arange(-2.5, 3.3, 0.13)": mindspore.numpy.arange(-2.5, 3.3, 0.13),
             "numpy.arange(7)": mindspore.numpy.arange(7), "numpy.zeros(3)": mindspore.numpy.zeros(3)}
