@@ -186,6 +186,11 @@ def translate(row: ApiRow, source: str, target: str, call: cst.Call, code_of,
         given = {n for n in names if n in bound}
         if not given:
             if rule.rule in ("same", "rename"):
+                tgt_param, src_param = tgt_ref.param(tgt), src_ref.param(src) if src else None
+                if tgt_param is not None and tgt_param.default is Param.REQUIRED and \
+                        src_param is not None and src_param.default is Param.REQUIRED:
+                    # a form of the source API without it (torch.where(condition) alone) that the target lacks
+                    problems.append(f"'{src}' omitted: {tgt_ref.name} requires {tgt}")
                 continue
             defaults = {n: src_ref.param(n).default for n in names}
             if any(d is Param.REQUIRED for d in defaults.values()):

@@ -169,7 +169,8 @@ def test_convert_tensor_methods_torch_calls_without_a_twin_are_marked():
 
 
 def test_convert_tensor_methods_a_tensor_left_in_torch_keeps_its_method_and_a_builtin_s_result_is_no_class():
-    # pytorch/examples: `input = torch.from_numpy(...)` stays torch (no row), so `input.size(1)` stays torch's: a
-    # second run must not mark a twin holding it; `weight = next(self.parameters())` crashed the class look-up
-    body, out, _ = _body("t = torch.from_numpy(obj)\nw = next(obj)\nreturn t.size(1), w.new_zeros(2, 3)", "mindspore")
+    # pytorch/examples: `input = torch.from_numpy(...)` stayed torch (no row then; torch.view_as_real has none now),
+    # so `input.size(1)` stays torch's: a second run must not mark a twin holding it; `weight =
+    # next(self.parameters())` crashed the class look-up
+    body, out, _ = _body("t = torch.view_as_real(obj)\nw = next(obj)\nreturn t.size(1), w.new_zeros(2, 3)", "mindspore")
     assert body.splitlines()[-1] == "    return t.size(1), new_zeros(w, 2, 3)"

@@ -2,7 +2,8 @@
 
 ``ops.cast(x, dtype)`` is a method call in torch (``x.to(dtype)``) and ``ops.shape(x)`` an
 attribute (``x.shape``, a ``torch.Size``); the converter's rows are function to function, so these
-twins carry the MindSpore signature. Each is checked against MindSpore in
+twins carry the MindSpore signature. ``depend``/``assign``/``tuple_to_array``/``partial``/``dtype`` (graph-mode plumbing of
+optimizer and EMA code) are in ``msbridge.mindspore.ops.graph_plumbing``. Each is checked against MindSpore in
 tests/convert/test_model_coverage.py and by the row harness.
 """
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import numbers
 
 import torch
+
+from msbridge.mindspore.ops.graph_plumbing import assign, depend, dtype, partial, tuple_to_array
 
 
 def cast(input, dtype):
@@ -30,4 +33,4 @@ def shape(input_x) -> tuple[int, ...]:
     return tuple(input_x.shape)
 
 
-__all__ = ["cast", "shape"]
+__all__ = ["assign", "cast", "depend", "dtype", "partial", "shape", "tuple_to_array"]

@@ -71,6 +71,26 @@ def init_ones(net):
             "trainable": len(net.trainable_params())}
 
 
+def graph_plumbing(b):
+    """opsrows: ops.depend/assign/tuple_to_array (graph-mode plumbing), msbridge's twins on torch."""
+    p = mindspore.Parameter(mindspore.Tensor(np.zeros((2, 1, 4), np.float32)))
+    kept = mindspore.ops.depend(b * 2, mindspore.ops.assign(p, b))
+    dense = nn.Dense(4, 2)
+    dense.bias = mindspore.ops.assign(dense.bias, mindspore.Tensor(np.array([3, -1]), mindspore.int32))
+    return {"depend": kept, "assign wrote": p * 1, "assign into a layer's bias": dense.bias * 1,
+            "tuple_to_array((1.0,)) - 0.5": mindspore.ops.tuple_to_array((1.0,)) - 0.5,
+            "tuple_to_array ints": mindspore.ops.functional.tuple_to_array((1, 2, 3)),
+            "tuple_to_array((True, 2.5))": mindspore.ops.tuple_to_array((True, 2.5)),
+            "tuple_to_array((2.5, 1))": mindspore.ops.tuple_to_array((2.5, 1)),
+            "partial": mindspore.ops.partial(mindspore.ops.mul, 3.0)(b),
+            "dtype": str(mindspore.ops.dtype(b) == b.dtype),
+            "dtype class": [isinstance(b.dtype, mindspore.dtype.Type), isinstance(1.0, mindspore.common.dtype.Type)],
+            "ParameterTuple": [len(mindspore.ParameterTuple(dense.trainable_params())), p.shape == b.shape],
+            "numpy.arange(-2.5, 3.3, 0.13)": mindspore.numpy.arange(-2.5, 3.3, 0.13),
+            "numpy.arange(7)": mindspore.numpy.arange(7), "numpy.zeros(3)": mindspore.numpy.zeros(3),
+            "where": mindspore.ops.where(b > 0, b, 0.0),
+            "zeros_like": mindspore.ops.zeros_like(mindspore.numpy.arange(3))}
+
 rng = np.random.default_rng(0)
 values = rng.permutation(24).reshape(2, 3, 4).astype(np.float32) / 7 - 1.5
 x = mindspore.Tensor(values)
@@ -79,5 +99,6 @@ layers = [nn.Dense(4, 2), nn.Dense(4, 2, has_bias=False), nn.Conv2d(3, 3, 3), nn
           nn.LayerNorm((4,)), nn.ReLU()]
 results = {**differing(x, values), **same(x, b), **type_checks(x, layers[0].weight, layers),
            **init_ones(nn.SequentialCell([nn.Dense(4, 2), nn.ReLU(), nn.Dense(2, 3), nn.LayerNorm((3,))]))}
+results.update(graph_plumbing(b))
 with open(sys.argv[1], "w") as handle:
     json.dump({k: described(v) for k, v in results.items()}, handle)

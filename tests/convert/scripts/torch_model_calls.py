@@ -76,6 +76,29 @@ def type_checks(net: nn.Module, x: torch.Tensor, p: Optional[torch.Tensor] = Non
             isinstance(p, nn.Parameter), isinstance(x, nn.Parameter), isinstance(1.0, torch.Tensor)]
 
 
+
+def functional_calls(x):
+    """opsrows: functional losses, where, zeros_like, from_numpy and torch.long on int64 labels (mindspore.ops'
+    functional losses take them as they are); the last item says both label tensors are int64."""
+    labels = torch.tensor([1, 0, 2, 1], dtype=torch.long)
+    counts = torch.from_numpy(np.array([3, 1, 2]))
+    logits = x.reshape(4, -1)[:, :3]
+    logp = F.log_softmax(logits, dim=1)
+    zeros = torch.zeros_like(labels)
+    return [logp, F.nll_loss(logp, labels),
+            F.nll_loss(logp, labels, weight=torch.ones(3) + logits[0], reduction='none'),
+            F.cross_entropy(logits, labels, reduction='sum', label_smoothing=0.1), F.cross_entropy(logits, labels),
+            torch.where(logits > 0, logits, torch.zeros_like(logits)), torch.where(logits > 0.5, 1.0, 0.0),
+            zeros + counts[0],
+            np.array([str(t.dtype).lower().endswith('int64') for t in (labels, zeros, counts)], dtype=np.float32),
+            torch.LongTensor([1.7, -2.7]), torch.FloatTensor(np.array([1, 2])), np.array(torch.LongTensor(2, 3).shape),
+            np.array(legacy_type_checks(labels, logits, labels.dtype), dtype=np.float32)]
+
+
+def legacy_type_checks(labels, logits, d: torch.dtype) -> List[bool]:
+    return [isinstance(labels, torch.LongTensor), isinstance(logits, torch.LongTensor),
+            isinstance(logits, torch.FloatTensor), isinstance(d, torch.dtype), isinstance(1.0, torch.dtype)]
+
 x = np.random.default_rng(0).standard_normal((2, 3, 6, 6)).astype(np.float32)
 net = Block(3)
 net.train()
@@ -83,5 +106,6 @@ outs = list(net(torch.tensor(x)))
 net.eval()
 outs += list(net(torch.tensor(x)))
 outs.append(np.array(type_checks(net, torch.tensor(x), net.bias), dtype=np.float32))
+outs += functional_calls(torch.tensor(x))
 with open(sys.argv[1], "w") as handle:
     json.dump([o.tolist() for o in outs], handle)
