@@ -10,10 +10,20 @@ Python path at first use and falls back to it when there is no compiler, the
 build fails or the check does (``torch/optim/_adam_update.py``,
 ``mindspore/nn/_pow_stream.py``). ``MSBRIDGE_NATIVE=0`` turns every kernel off.
 
+Elementwise kernels may split their range over threads (``SPLIT_SOURCE``:
+plain pthreads, not OpenMP, whose runtime would meet torch's and MindSpore's
+own in one process). Each element is computed by the same code from the same
+inputs whichever thread runs it, so the bits do not depend on the split; the
+first-use checks run with every size split (``split_everything``) so that they
+cover the threaded path too. Arrays of ``MIN_SPLIT`` values and more are split
+over ``threads()`` threads (``MSBRIDGE_NATIVE_THREADS``, else two where the
+process may use two cores); smaller ones do not pay a thread start.
+
 Builds are cached in msbridge's cache folder (``msbridge._cache``: ``~/.cache/msbridge/kernels``;
 a private temp folder where that is off or unwritable), named by a hash of the source, the flags, the compiler and the CPU's feature
 flags (``-march=native`` code must not run on another CPU).
 """
+import contextlib
 import ctypes
 import functools
 import hashlib
@@ -29,7 +39,110 @@ import numpy as np
 
 from msbridge._cache import user_cache_dir
 
-FLAGS = ["-O3", "-march=native", "-ffp-contract=off", "-fno-math-errno", "-fPIC", "-shared"]
+FLAGS = ["-O3", "-march=native", "-ffp-contract=off", "-fno-math-errno", "-fPIC", "-shared", "-pthread"]
+
+# Measured on the 2-core machine (benchmarks/bench_native_split.py): below ~2^17 values a thread start
+# (~30-60 us) costs more than half a pass saves.
+MIN_SPLIT = 1 << 18
+MAX_THREADS = 16
+
+SPLIT_SOURCE = r"""
+#include <pthread.h>
+#include <stdint.h>
+/* msb_split(n, fn, args): fn(start, stop, args) over [0, n) in contiguous chunks of whole 64-byte lines, one
+   thread per chunk (the caller runs the first), when n >= msb_min_split and more than one thread is set. An
+   elementwise fn computes each element from its own inputs alone: the bits cannot depend on the split. */
+#define MSB_MAX_THREADS 16
+typedef void (*msb_range_fn)(int64_t start, int64_t stop, void *args);
+static int msb_threads = 1;
+static int64_t msb_min_split = INT64_MAX;
+
+void msbridge_set_threading(int threads, int64_t min_split) {
+    msb_threads = threads < 1 ? 1 : threads > MSB_MAX_THREADS ? MSB_MAX_THREADS : threads;
+    msb_min_split = min_split;
+}
+int msbridge_threads(void) { return msb_threads; }
+int64_t msbridge_min_split(void) { return msb_min_split; }
+
+struct msb_chunk { msb_range_fn fn; void *args; int64_t start, stop; };
+static void *msb_run_chunk(void *p) {
+    struct msb_chunk *c = p;
+    c->fn(c->start, c->stop, c->args);
+    return 0;
+}
+
+static void msb_split(int64_t n, msb_range_fn fn, void *args) {
+    int64_t chunk = n;
+    if (msb_threads > 1 && n >= msb_min_split)
+        chunk = ((n + msb_threads - 1) / msb_threads + 15) & ~(int64_t)15;
+    if (chunk >= n) { fn(0, n, args); return; }
+    struct msb_chunk chunks[MSB_MAX_THREADS];
+    pthread_t ids[MSB_MAX_THREADS];
+    int started[MSB_MAX_THREADS], count = 0;
+    for (int64_t start = chunk; start < n; start += chunk, count++) {  /* at most msb_threads - 1 */
+        chunks[count] = (struct msb_chunk){fn, args, start, start + chunk < n ? start + chunk : n};
+        started[count] = pthread_create(&ids[count], 0, msb_run_chunk, &chunks[count]) == 0;
+    }
+    fn(0, chunk, args);
+    for (int i = 0; i < count; i++) {
+        if (started[i]) pthread_join(ids[i], 0);
+        else msb_run_chunk(&chunks[i]);  /* no thread to be had: run it here */
+    }
+}
+#define MSB_AT(p, s) ((p) ? (p) + (s) : (p))  /* an optional array from element s on */
+/* MSB_EXPORT(NAME, COUNT, (params), (fields;), (packed fields), (body arguments from a->, s, e)): the exported
+   kernel NAME packs its arguments and runs NAME##_body over msb_split's chunks of [0, COUNT). */
+#define MSB_UNPAREN(...) __VA_ARGS__
+#define MSB_EXPORT(NAME, COUNT, PARAMS, FIELDS, PACK, CALL) \
+    struct NAME##_args { MSB_UNPAREN FIELDS; }; \
+    static void NAME##_range(int64_t s, int64_t e, void *p) { struct NAME##_args *a = p; NAME##_body CALL; } \
+    void NAME PARAMS { struct NAME##_args a = {MSB_UNPAREN PACK}; msb_split(COUNT, NAME##_range, &a); }
+"""
+
+
+def threads():
+    """Threads a kernel may split over: ``MSBRIDGE_NATIVE_THREADS`` (``1``: never split), else min(2, usable cores)."""
+    forced = os.environ.get("MSBRIDGE_NATIVE_THREADS", "").strip()
+    if forced:
+        try:
+            return max(1, min(MAX_THREADS, int(forced)))
+        except ValueError:
+            raise ValueError(f"MSBRIDGE_NATIVE_THREADS must be a positive integer, got {forced!r}") from None
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(2, cores))
+
+
+def set_threading(lib, count, min_split=MIN_SPLIT):
+    """Split ``lib``'s kernels over ``count`` threads from ``min_split`` values on (a library built with ``SPLIT_SOURCE``)."""
+    lib.msbridge_set_threading.argtypes = [ctypes.c_int, ctypes.c_int64]
+    lib.msbridge_set_threading.restype = None
+    lib.msbridge_set_threading(int(count), int(min_split))
+
+
+def threading_of(lib):
+    """``(threads, min_split)`` now set in ``lib``."""
+    lib.msbridge_min_split.restype = ctypes.c_int64
+    return lib.msbridge_threads(), lib.msbridge_min_split()
+
+
+@contextlib.contextmanager
+def split_everything(lib):
+    """Within: every array of 32+ values split over at least two threads (a first-use check's small arrays too).
+
+    A library without the threading entry points (no ``SPLIT_SOURCE``) is left as it is.
+    """
+    if not hasattr(lib, "msbridge_set_threading"):
+        yield
+        return
+    before = threading_of(lib)
+    set_threading(lib, max(2, before[0]), 32)
+    try:
+        yield
+    finally:
+        set_threading(lib, *before)
 
 
 def enabled():
@@ -80,6 +193,8 @@ def _build(name, source, flags):
     portable = [f for f in flags if f != "-march=native"]
     if lib is None and portable != list(flags):
         lib = _build_in_cache(compiler, name, source, portable)
+    if lib is not None and hasattr(lib, "msbridge_set_threading"):
+        set_threading(lib, threads())
     return lib
 
 

@@ -24,7 +24,7 @@ import numpy as np
 from msbridge import _native
 from msbridge.torch.optim._float32 import add_scaled, addcdiv, addcmul, lerp
 
-SOURCE = r"""
+SOURCE = _native.SPLIT_SOURCE + r"""
 #include <math.h>
 /* One body, instantiated per option below so that every loop is branch-free and vectorises. */
 static inline __attribute__((always_inline)) void body(
@@ -66,14 +66,26 @@ static inline __attribute__((always_inline)) void body(
 #define CASES_AMS(MX, WD) CASES_FS(MX, WD, 0) CASES_FS(MX, WD, 1)
 #define CASES_WD(MX) CASES_AMS(MX, 0) CASES_AMS(MX, 1) CASES_AMS(MX, 2)
 
-void adam_update(long start, long stop, float *restrict p, const float *restrict g, float *restrict m,
-                 float *restrict v, float *restrict vmax, int maximize, int wd_mode, float wd, float decay,
-                 float w, int from_start, float beta2, float one_minus_beta2, float bc2_sqrt, float eps,
-                 float neg_step_size)
+static void adam_update_body(long start, long stop, float *restrict p, const float *restrict g,
+                             float *restrict m, float *restrict v, float *restrict vmax, int maximize, int wd_mode,
+                             float wd, float decay, float w, int from_start, float beta2, float one_minus_beta2,
+                             float bc2_sqrt, float eps, float neg_step_size)
 {
     CASES_WD(0)
     CASES_WD(1)
 }
+
+/* Elements [start, stop), split over threads (msb_split). */
+MSB_EXPORT(adam_update, stop - start,
+           (long start, long stop, float *p, const float *g, float *m, float *v, float *vmax, int maximize,
+            int wd_mode, float wd, float decay, float w, int from_start, float beta2, float one_minus_beta2,
+            float bc2_sqrt, float eps, float neg_step_size),
+           (long start; float *p; const float *g; float *m, *v, *vmax; int maximize, wd_mode; float wd, decay, w;
+            int from_start; float beta2, one_minus_beta2, bc2_sqrt, eps, neg_step_size),
+           (start, p, g, m, v, vmax, maximize, wd_mode, wd, decay, w, from_start, beta2, one_minus_beta2, bc2_sqrt,
+            eps, neg_step_size),
+           (a->start + s, a->start + e, a->p, a->g, a->m, a->v, a->vmax, a->maximize, a->wd_mode, a->wd, a->decay,
+            a->w, a->from_start, a->beta2, a->one_minus_beta2, a->bc2_sqrt, a->eps, a->neg_step_size))
 """
 
 _F, _P, _I, _L = ctypes.c_float, ctypes.c_void_p, ctypes.c_int, ctypes.c_long
@@ -128,6 +140,12 @@ def checked_kernel():
                                                       _F, _F])
     if kernel is None:
         return None
+    with _native.split_everything(_native.build("adam_update", SOURCE)):  # the threaded path checked too
+        return kernel if _reproduces_numpy(kernel) else None
+
+
+def _reproduces_numpy(kernel):
+    """Whether ``kernel`` gives ``numpy_update``'s bits over every option and lengths with and without a tail."""
     rng = np.random.default_rng(0)
     for size in (1, 7, 64, 1000, 4099):
         for maximize, weight_decay, decoupled, amsgrad, beta1 in [(False, 0.0, False, False, 0.9),
@@ -143,5 +161,5 @@ def checked_kernel():
                              [np.empty_like(p) for _ in range(3)])
                 native_update(kernel, ours[0], g, ours[1], ours[2], ours[3] if amsgrad else None, maximize, k)
             if any(a.tobytes() != b.tobytes() for a, b in zip((p, m, v, vmax), ours)):
-                return None
-    return kernel
+                return False
+    return True
