@@ -44,50 +44,52 @@ FLAGS = ["-O3", "-march=native", "-ffp-contract=off", "-fno-math-errno", "-fPIC"
 # Measured on the 2-core machine (benchmarks/bench_native_split.py): below ~2^17 values a thread start
 # (~30-60 us) costs more than half a pass saves.
 MIN_SPLIT = 1 << 18
+GRAIN = 1 << 15  # values per chunk a thread claims: 128 KiB of each array, many chunks per large array
 MAX_THREADS = 16
 
 SPLIT_SOURCE = r"""
 #include <pthread.h>
 #include <stdint.h>
-/* msb_split(n, fn, args): fn(start, stop, args) over [0, n) in contiguous chunks of whole 64-byte lines, one
-   thread per chunk (the caller runs the first), when n >= msb_min_split and more than one thread is set. An
-   elementwise fn computes each element from its own inputs alone: the bits cannot depend on the split. */
+/* msb_split(n, fn, args): fn(start, stop, args) over [0, n), when n >= msb_min_split and more than one thread is
+   set, in chunks of msb_grain values (whole 64-byte lines) that the caller and msb_threads - 1 started threads
+   claim in turn from a shared counter: a thread that starts late or shares its core does less, and none waits
+   for a fixed half. An elementwise fn computes each element from its own inputs alone, by the same code
+   whichever thread runs the chunk: the bits cannot depend on the split. */
 #define MSB_MAX_THREADS 16
 typedef void (*msb_range_fn)(int64_t start, int64_t stop, void *args);
 static int msb_threads = 1;
-static int64_t msb_min_split = INT64_MAX;
+static int64_t msb_min_split = INT64_MAX, msb_grain = 1 << 15;
 
-void msbridge_set_threading(int threads, int64_t min_split) {
+void msbridge_set_threading(int threads, int64_t min_split, int64_t grain) {
     msb_threads = threads < 1 ? 1 : threads > MSB_MAX_THREADS ? MSB_MAX_THREADS : threads;
     msb_min_split = min_split;
+    msb_grain = grain < 16 ? 16 : (grain + 15) & ~(int64_t)15;
 }
 int msbridge_threads(void) { return msb_threads; }
 int64_t msbridge_min_split(void) { return msb_min_split; }
+int64_t msbridge_grain(void) { return msb_grain; }
 
-struct msb_chunk { msb_range_fn fn; void *args; int64_t start, stop; };
-static void *msb_run_chunk(void *p) {
-    struct msb_chunk *c = p;
-    c->fn(c->start, c->stop, c->args);
-    return 0;
+struct msb_job { msb_range_fn fn; void *args; int64_t n, grain, next; };
+static void *msb_work(void *p) {
+    struct msb_job *job = p;
+    for (;;) {
+        int64_t start = __atomic_fetch_add(&job->next, job->grain, __ATOMIC_RELAXED);
+        if (start >= job->n) return 0;
+        job->fn(start, job->n - start > job->grain ? start + job->grain : job->n, job->args);
+    }
 }
 
 static void msb_split(int64_t n, msb_range_fn fn, void *args) {
-    int64_t chunk = n;
-    if (msb_threads > 1 && n >= msb_min_split)
-        chunk = ((n + msb_threads - 1) / msb_threads + 15) & ~(int64_t)15;
-    if (chunk >= n) { fn(0, n, args); return; }
-    struct msb_chunk chunks[MSB_MAX_THREADS];
+    int64_t grain = msb_grain;
+    if (msb_threads < 2 || n < msb_min_split || n <= grain) { fn(0, n, args); return; }
+    struct msb_job job = {fn, args, n, grain, 0};
     pthread_t ids[MSB_MAX_THREADS];
-    int started[MSB_MAX_THREADS], count = 0;
-    for (int64_t start = chunk; start < n; start += chunk, count++) {  /* at most msb_threads - 1 */
-        chunks[count] = (struct msb_chunk){fn, args, start, start + chunk < n ? start + chunk : n};
-        started[count] = pthread_create(&ids[count], 0, msb_run_chunk, &chunks[count]) == 0;
-    }
-    fn(0, chunk, args);
-    for (int i = 0; i < count; i++) {
-        if (started[i]) pthread_join(ids[i], 0);
-        else msb_run_chunk(&chunks[i]);  /* no thread to be had: run it here */
-    }
+    int started = 0;
+    while (started < msb_threads - 1 && (int64_t)(started + 1) * grain < n
+           && pthread_create(&ids[started], 0, msb_work, &job) == 0)
+        started++;  /* none to be had: the caller does it all */
+    msb_work(&job);
+    for (int i = 0; i < started; i++) pthread_join(ids[i], 0);
 }
 #define MSB_AT(p, s) ((p) ? (p) + (s) : (p))  /* an optional array from element s on */
 /* MSB_EXPORT(NAME, COUNT, (params), (fields;), (packed fields), (body arguments from a->, s, e)): the exported
@@ -115,22 +117,24 @@ def threads():
     return max(1, min(2, cores))
 
 
-def set_threading(lib, count, min_split=MIN_SPLIT):
-    """Split ``lib``'s kernels over ``count`` threads from ``min_split`` values on (a library built with ``SPLIT_SOURCE``)."""
-    lib.msbridge_set_threading.argtypes = [ctypes.c_int, ctypes.c_int64]
+def set_threading(lib, count, min_split=MIN_SPLIT, grain=GRAIN):
+    """Split ``lib``'s kernels (built with ``SPLIT_SOURCE``) over ``count`` threads, in chunks of ``grain``
+    values, for arrays of ``min_split`` values and more."""
+    lib.msbridge_set_threading.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64]
     lib.msbridge_set_threading.restype = None
-    lib.msbridge_set_threading(int(count), int(min_split))
+    lib.msbridge_set_threading(int(count), int(min_split), int(grain))
 
 
 def threading_of(lib):
-    """``(threads, min_split)`` now set in ``lib``."""
-    lib.msbridge_min_split.restype = ctypes.c_int64
-    return lib.msbridge_threads(), lib.msbridge_min_split()
+    """``(threads, min_split, grain)`` now set in ``lib``."""
+    lib.msbridge_min_split.restype = lib.msbridge_grain.restype = ctypes.c_int64
+    return lib.msbridge_threads(), lib.msbridge_min_split(), lib.msbridge_grain()
 
 
 @contextlib.contextmanager
 def split_everything(lib):
-    """Within: every array of 32+ values split over at least two threads (a first-use check's small arrays too).
+    """Within: every array of 32+ values split in chunks of 16 over at least two threads (a first-use check's small
+    arrays too).
 
     A library without the threading entry points (no ``SPLIT_SOURCE``) is left as it is.
     """
@@ -138,7 +142,7 @@ def split_everything(lib):
         yield
         return
     before = threading_of(lib)
-    set_threading(lib, max(2, before[0]), 32)
+    set_threading(lib, max(2, before[0]), 32, 16)
     try:
         yield
     finally:
