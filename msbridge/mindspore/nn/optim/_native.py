@@ -8,6 +8,12 @@ MindSpore's kernel fuses a multiply-add, plain float32 ``*``/``+``/``/``
 (compiled with ``-ffp-contract=off``, so the compiler adds no fusion of its
 own) and ``sqrtf`` (IEEE: correctly rounded, also when vectorised).
 
+Arrays of 2^18 values and more are split over two threads (``msbridge._native``:
+pthreads, chunks claimed in turn; the bits do not depend on the split, and the
+probe runs with every size split). At ResNet-50 size a single thread on this
+2-core machine leaves memory bandwidth unused and, for the Adam family, waits
+on the divide/sqrt unit; MindSpore's own CPU kernels use both cores too.
+
 Why not ``torch.compile``: measured here, inductor's first compile of one
 Adam update took ~60 s wall on a loaded machine and every call pays ~0.1 ms
 of guards; this file compiles in ~1.7 s wall once per machine (then loads
