@@ -12,7 +12,8 @@ Rows:
   each state tensor), i.e. the memory traffic of an ideal fused kernel, in one
   thread (torch's ``copy_``), and **floor2**: the same pass by a C copy loop
   split over the threads our kernels split over (``msbridge._native.threads()``,
-  two on a 2-core machine);
+  two on a 2-core machine); ``ours 1t`` is ours again with every C kernel
+  held to one thread (``/1t``: what the second thread buys, in the same run);
 * ``msbridge.torch.optim.X`` (torch-shaped, updating MindSpore Parameters) vs
   MindSpore's closest optimizers on the same Parameters (``nn`` and
   ``mindspore.experimental.optim``), vs real ``torch.optim.X`` and vs the
@@ -148,6 +149,8 @@ def bench_ms_shaped(row, shapes, repeats, phase):
     result = {"peak": (nbytes + extra) / (nbytes * (1 + states))}
     ours = made[0]
     result["ours"] = _median_seconds(lambda: ours(torch_grads), repeats)
+    with _native.thread_count(1):
+        result["ours 1t"] = _median_seconds(lambda: ours(torch_grads), repeats)
     del ours, made, ours_params
     t_params = _torch_params(weights, grads)
     result["torch"] = _median_seconds(getattr(torch.optim, torch_name)(t_params, **torch_kwargs).step, repeats)
@@ -174,6 +177,8 @@ def bench_torch_shaped(row, shapes, repeats):
     result = {"peak": (nbytes + extra) / (nbytes * (1 + states))}
     ours = made[0]
     result["ours"] = _median_seconds(lambda: (ours.step(ms_grads), params[0].asnumpy()), repeats)
+    with _native.thread_count(1):
+        result["ours 1t"] = _median_seconds(lambda: (ours.step(ms_grads), params[0].asnumpy()), repeats)
     params = _ms_params(weights, "n")
     result["ms.nn"] = _median_seconds(_ms_step(getattr(ms.nn, nn_name)(params, **nn_kwargs), params, ms_grads),
                                       repeats)
@@ -263,9 +268,9 @@ def main():
           f"(MSBRIDGE_NATIVE_THREADS)")
     if args.side == "torch":
         return _torch_side(args, sizes, wanted)
-    columns = ["mindspore", "torch", "torch foreach", "torch fused", "floor", "floor2", "best"]
-    print(f"\nmsbridge.mindspore.nn (on torch)  {'ours':>9s} {'ms':>9s} {'torch':>9s} {'foreach':>9s} {'t.fused':>9s} "
-          f"{'floor':>9s} {'floor2':>9s} {'best':>9s} | {'/ms':>7s} {'/torch':>7s} {'/forea.':>7s} {'/fused':>7s} "
+    columns = ["ours 1t", "mindspore", "torch", "torch foreach", "torch fused", "floor", "floor2", "best"]
+    print(f"\nmsbridge.mindspore.nn (on torch)  {'ours':>9s} {'ours 1t':>9s} {'ms':>9s} {'torch':>9s} {'foreach':>9s} {'t.fused':>9s} "
+          f"{'floor':>9s} {'floor2':>9s} {'best':>9s} | {'/1t':>7s} {'/ms':>7s} {'/torch':>7s} {'/forea.':>7s} {'/fused':>7s} "
           f"{'/floor':>7s} {'/floor2':>7s} "
           f"{'/best':>7s} | peak")
     # MindSpore's runtime threads stay busy after its ops and slow what runs next on a 2-core machine, so
@@ -282,9 +287,9 @@ def main():
 
 
 def _torch_side(args, sizes, wanted):
-    columns = ["ms.nn", "ms.exp", "torch", "floor", "floor2"]
-    print(f"\nmsbridge.torch.optim (on MindSpore) {'ours':>7s} {'ms.nn':>9s} {'ms.exp':>9s} {'torch':>9s} {'floor':>9s} "
-          f"{'floor2':>9s} | {'/ms.nn':>7s} {'/ms.exp':>7s} {'/torch':>7s} {'/floor':>7s} {'/floor2':>7s} | peak")
+    columns = ["ours 1t", "ms.nn", "ms.exp", "torch", "floor", "floor2"]
+    print(f"\nmsbridge.torch.optim (on MindSpore) {'ours':>7s} {'ours 1t':>9s} {'ms.nn':>9s} {'ms.exp':>9s} {'torch':>9s} {'floor':>9s} "
+          f"{'floor2':>9s} | {'/1t':>7s} {'/ms.nn':>7s} {'/ms.exp':>7s} {'/torch':>7s} {'/floor':>7s} {'/floor2':>7s} | peak")
     for row in PT_ROWS:
         if wanted is None or row[0] in wanted:
             for key in sizes:

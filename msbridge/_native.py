@@ -132,6 +132,22 @@ def threading_of(lib):
     return lib.msbridge_threads(), lib.msbridge_min_split(), lib.msbridge_grain()
 
 
+_SPLITTING = []  # every library built with SPLIT_SOURCE in this process
+
+
+@contextlib.contextmanager
+def thread_count(count):
+    """Within: every kernel built so far splits over ``count`` threads (a benchmark's one-thread column)."""
+    before = [threading_of(lib) for lib in _SPLITTING]
+    for lib, (_, min_split, grain) in zip(_SPLITTING, before):
+        set_threading(lib, count, min_split, grain)
+    try:
+        yield
+    finally:
+        for lib, setting in zip(_SPLITTING, before):
+            set_threading(lib, *setting)
+
+
 @contextlib.contextmanager
 def split_everything(lib):
     """Within: every array of 32+ values split in chunks of 16 over at least two threads (a first-use check's small
@@ -200,6 +216,7 @@ def _build(name, source, flags):
         lib = _build_in_cache(compiler, name, source, portable)
     if lib is not None and hasattr(lib, "msbridge_set_threading"):
         set_threading(lib, threads())
+        _SPLITTING.append(lib)
     return lib
 
 
