@@ -17,7 +17,9 @@ inputs whichever thread runs it, so the bits do not depend on the split; the
 first-use checks run with every size split (``split_everything``) so that they
 cover the threaded path too. Arrays of ``MIN_SPLIT`` values and more are split
 over ``threads()`` threads (``MSBRIDGE_NATIVE_THREADS``, else two where the
-process may use two cores); smaller ones do not pay a thread start.
+process may use two cores, and only while a second core is idle: on a busy
+machine a second thread costs more than it saves); smaller ones do not pay a
+thread start.
 
 Builds are cached in msbridge's cache folder (``msbridge._cache``: ``~/.cache/msbridge/kernels``;
 a private temp folder where that is off or unwritable), named by a hash of the source, the flags, the compiler and the CPU's feature
@@ -56,19 +58,52 @@ SPLIT_SOURCE = r"""
    claim in turn from a shared counter: a thread that starts late or shares its core does less, and none waits
    for a fixed half. An elementwise fn computes each element from its own inputs alone, by the same code
    whichever thread runs the chunk: the bits cannot depend on the split. */
+#include <stdio.h>
+#include <time.h>
 #define MSB_MAX_THREADS 16
 typedef void (*msb_range_fn)(int64_t start, int64_t stop, void *args);
-static int msb_threads = 1;
+static int msb_threads = 1, msb_cores = 0;
 static int64_t msb_min_split = INT64_MAX, msb_grain = 1 << 15;
 
-void msbridge_set_threading(int threads, int64_t min_split, int64_t grain) {
+/* cores > 0: use no more threads than cores are idle now (below); 0: always `threads`. */
+void msbridge_set_threading(int threads, int64_t min_split, int64_t grain, int cores) {
     msb_threads = threads < 1 ? 1 : threads > MSB_MAX_THREADS ? MSB_MAX_THREADS : threads;
     msb_min_split = min_split;
     msb_grain = grain < 16 ? 16 : (grain + 15) & ~(int64_t)15;
+    msb_cores = cores;
 }
 int msbridge_threads(void) { return msb_threads; }
 int64_t msbridge_min_split(void) { return msb_min_split; }
 int64_t msbridge_grain(void) { return msb_grain; }
+int msbridge_cores(void) { return msb_cores; }
+
+/* Threads worth starting now: on a machine whose other cores are busy a helper thread only queues behind their
+   work (or is preempted holding a chunk that the step then waits for), so with msb_cores set, use at most
+   1 + the cores idle now, from the runnable-task count in /proc/loadavg (ours included), read at most every
+   20 ms. No /proc/loadavg: msb_threads. */
+static int msb_threads_now(void) {
+    static int64_t checked_ns;
+    static int now_threads = 1;
+    if (msb_cores <= 0) return msb_threads;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    int64_t now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    if (__atomic_load_n(&checked_ns, __ATOMIC_RELAXED) == 0
+            || now - __atomic_load_n(&checked_ns, __ATOMIC_RELAXED) > 20000000) {
+        int running = 0, threads = msb_threads;
+        double load[3];
+        FILE *f = fopen("/proc/loadavg", "r");
+        if (f) {
+            if (fscanf(f, "%lf %lf %lf %d/", &load[0], &load[1], &load[2], &running) == 4 && running > 0
+                    && msb_cores - running + 1 < threads)
+                threads = msb_cores - running + 1 < 1 ? 1 : msb_cores - running + 1;
+            fclose(f);
+        }
+        __atomic_store_n(&now_threads, threads, __ATOMIC_RELAXED);
+        __atomic_store_n(&checked_ns, now, __ATOMIC_RELAXED);
+    }
+    return __atomic_load_n(&now_threads, __ATOMIC_RELAXED);
+}
 
 struct msb_job { msb_range_fn fn; void *args; int64_t n, grain, next; };
 static void *msb_work(void *p) {
@@ -82,11 +117,12 @@ static void *msb_work(void *p) {
 
 static void msb_split(int64_t n, msb_range_fn fn, void *args) {
     int64_t grain = msb_grain;
-    if (msb_threads < 2 || n < msb_min_split || n <= grain) { fn(0, n, args); return; }
+    int threads = msb_threads < 2 || n < msb_min_split || n <= grain ? 1 : msb_threads_now();
+    if (threads < 2) { fn(0, n, args); return; }
     struct msb_job job = {fn, args, n, grain, 0};
     pthread_t ids[MSB_MAX_THREADS];
     int started = 0;
-    while (started < msb_threads - 1 && (int64_t)(started + 1) * grain < n
+    while (started < threads - 1 && (int64_t)(started + 1) * grain < n
            && pthread_create(&ids[started], 0, msb_work, &job) == 0)
         started++;  /* none to be had: the caller does it all */
     msb_work(&job);
@@ -103,33 +139,48 @@ static void msb_split(int64_t n, msb_range_fn fn, void *args) {
 """
 
 
-def threads():
-    """Threads a kernel may split over: ``MSBRIDGE_NATIVE_THREADS`` (``1``: never split), else min(2, usable cores)."""
-    forced = os.environ.get("MSBRIDGE_NATIVE_THREADS", "").strip()
-    if forced:
-        try:
-            return max(1, min(MAX_THREADS, int(forced)))
-        except ValueError:
-            raise ValueError(f"MSBRIDGE_NATIVE_THREADS must be a positive integer, got {forced!r}") from None
+def _usable_cores():
     try:
-        cores = len(os.sched_getaffinity(0))
+        return len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(2, cores))
+        return os.cpu_count() or 1
 
 
-def set_threading(lib, count, min_split=MIN_SPLIT, grain=GRAIN):
+def _forced_threads():
+    forced = os.environ.get("MSBRIDGE_NATIVE_THREADS", "").strip()
+    if not forced:
+        return None
+    try:
+        return max(1, min(MAX_THREADS, int(forced)))
+    except ValueError:
+        raise ValueError(f"MSBRIDGE_NATIVE_THREADS must be a positive integer, got {forced!r}") from None
+
+
+def threads():
+    """Threads a kernel may split over: ``MSBRIDGE_NATIVE_THREADS`` (``1``: never split), else min(2, usable cores).
+
+    Without the variable, a kernel call also uses no more threads than cores are idle at the time (the load
+    check in ``SPLIT_SOURCE``); with it, exactly that many.
+    """
+    forced = _forced_threads()
+    return forced if forced is not None else max(1, min(2, _usable_cores()))
+
+
+def set_threading(lib, count, min_split=MIN_SPLIT, grain=GRAIN, cores=None):
     """Split ``lib``'s kernels (built with ``SPLIT_SOURCE``) over ``count`` threads, in chunks of ``grain``
-    values, for arrays of ``min_split`` values and more."""
-    lib.msbridge_set_threading.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64]
+    values, for arrays of ``min_split`` values and more; ``cores``: the cores the load check counts idle ones
+    of (0: no check; None: the usable cores unless ``MSBRIDGE_NATIVE_THREADS`` is set)."""
+    if cores is None:
+        cores = 0 if _forced_threads() is not None else _usable_cores()
+    lib.msbridge_set_threading.argtypes = [ctypes.c_int, ctypes.c_int64, ctypes.c_int64, ctypes.c_int]
     lib.msbridge_set_threading.restype = None
-    lib.msbridge_set_threading(int(count), int(min_split), int(grain))
+    lib.msbridge_set_threading(int(count), int(min_split), int(grain), int(cores))
 
 
 def threading_of(lib):
-    """``(threads, min_split, grain)`` now set in ``lib``."""
+    """``(threads, min_split, grain, cores)`` now set in ``lib``."""
     lib.msbridge_min_split.restype = lib.msbridge_grain.restype = ctypes.c_int64
-    return lib.msbridge_threads(), lib.msbridge_min_split(), lib.msbridge_grain()
+    return lib.msbridge_threads(), lib.msbridge_min_split(), lib.msbridge_grain(), lib.msbridge_cores()
 
 
 _SPLITTING = []  # every library built with SPLIT_SOURCE in this process
@@ -137,10 +188,11 @@ _SPLITTING = []  # every library built with SPLIT_SOURCE in this process
 
 @contextlib.contextmanager
 def thread_count(count):
-    """Within: every kernel built so far splits over ``count`` threads (a benchmark's one-thread column)."""
+    """Within: every kernel built so far splits over exactly ``count`` threads, idle cores or not (a benchmark's
+    one-thread column)."""
     before = [threading_of(lib) for lib in _SPLITTING]
-    for lib, (_, min_split, grain) in zip(_SPLITTING, before):
-        set_threading(lib, count, min_split, grain)
+    for lib, (_, min_split, grain, _) in zip(_SPLITTING, before):
+        set_threading(lib, count, min_split, grain, 0)
     try:
         yield
     finally:
@@ -159,7 +211,7 @@ def split_everything(lib):
         yield
         return
     before = threading_of(lib)
-    set_threading(lib, max(2, before[0]), 32, 16)
+    set_threading(lib, max(2, before[0]), 32, 16, 0)
     try:
         yield
     finally:

@@ -87,21 +87,25 @@ def test_threaded_kernels_equal_one_thread_and_numpy_passes(kernel):
     sgd = sgd_update.checked_kernel()
     sk = sgd_update.constants(0.07, 0.9, 0.1, 0.01, True, False)
     results = []
-    for threads in (0, 1, 2):  # 0: the numpy passes
-        state = [x.copy() for x in (p, m, v)]
-        buf = m.copy()
-        if threads:
-            for built in (_native.build("adam_update", adam_update.SOURCE), _native.build("sgd_update",
-                                                                                         sgd_update.SOURCE)):
-                _native.set_threading(built, threads)
-            adam_update.native_update(kernel, state[0], g, state[1], state[2], None, False, k)
-            sgd_update.native_update(sgd, state[0], g, buf, sk)
-        else:
-            adam_update.numpy_update(state[0], g, state[1], state[2], None, False, k, [np.empty_like(p) for _ in range(3)])
-            sgd_update.numpy_update(state[0], g, buf, sk, [np.empty_like(p) for _ in range(2)])
-        results.append([x.tobytes() for x in (*state, buf)])
-    for built in (_native.build("adam_update", adam_update.SOURCE), _native.build("sgd_update", sgd_update.SOURCE)):
-        _native.set_threading(built, _native.threads())
+    libs = [_native.build("adam_update", adam_update.SOURCE), _native.build("sgd_update", sgd_update.SOURCE)]
+    before = [_native.threading_of(lib) for lib in libs]
+    try:
+        for threads in (0, 1, 2):  # 0: the numpy passes
+            state = [x.copy() for x in (p, m, v)]
+            buf = m.copy()
+            if threads:
+                for lib in libs:
+                    _native.set_threading(lib, threads, cores=0)  # split whatever the load
+                adam_update.native_update(kernel, state[0], g, state[1], state[2], None, False, k)
+                sgd_update.native_update(sgd, state[0], g, buf, sk)
+            else:
+                adam_update.numpy_update(state[0], g, state[1], state[2], None, False, k,
+                                         [np.empty_like(p) for _ in range(3)])
+                sgd_update.numpy_update(state[0], g, buf, sk, [np.empty_like(p) for _ in range(2)])
+            results.append([x.tobytes() for x in (*state, buf)])
+    finally:
+        for lib, setting in zip(libs, before):
+            _native.set_threading(lib, *setting)
     assert results[0] == results[1] == results[2]
 
 
