@@ -217,7 +217,8 @@ def _threaded_floor_seconds(grads, states, repeats):
     if lib is None:
         return float("nan")
     written = [np.zeros_like(g) for g in grads for _ in range(1 + states)]
-    pairs = [(t.size, t.ctypes.data, g.ctypes.data) for t, g in zip(written, [g for g in grads for _ in range(1 + states)])]
+    sources = [g for g in grads for _ in range(1 + states)]
+    pairs = [(t.size, t.ctypes.data, g.ctypes.data) for t, g in zip(written, sources)]
     return _median_seconds(lambda: [lib.floor_copy(ctypes.c_int64(n), ctypes.c_void_p(d), ctypes.c_void_p(s))
                                     for n, d, s in pairs], repeats)
 
@@ -269,9 +270,9 @@ def main():
     if args.side == "torch":
         return _torch_side(args, sizes, wanted)
     columns = ["ours 1t", "mindspore", "torch", "torch foreach", "torch fused", "floor", "floor2", "best"]
-    print(f"\nmsbridge.mindspore.nn (on torch)  {'ours':>9s} {'ours 1t':>9s} {'ms':>9s} {'torch':>9s} {'foreach':>9s} {'t.fused':>9s} "
-          f"{'floor':>9s} {'floor2':>9s} {'best':>9s} | {'/1t':>7s} {'/ms':>7s} {'/torch':>7s} {'/forea.':>7s} {'/fused':>7s} "
-          f"{'/floor':>7s} {'/floor2':>7s} "
+    print(f"\nmsbridge.mindspore.nn (on torch)  {'ours':>9s} {'ours 1t':>9s} {'ms':>9s} {'torch':>9s} {'foreach':>9s} "
+          f"{'t.fused':>9s} {'floor':>9s} {'floor2':>9s} {'best':>9s} | {'/1t':>7s} {'/ms':>7s} {'/torch':>7s} "
+          f"{'/forea.':>7s} {'/fused':>7s} {'/floor':>7s} {'/floor2':>7s} "
           f"{'/best':>7s} | peak")
     # MindSpore's runtime threads stay busy after its ops and slow what runs next on a 2-core machine, so
     # everything that needs no MindSpore runs first, MindSpore's own steps after.
@@ -288,8 +289,9 @@ def main():
 
 def _torch_side(args, sizes, wanted):
     columns = ["ours 1t", "ms.nn", "ms.exp", "torch", "floor", "floor2"]
-    print(f"\nmsbridge.torch.optim (on MindSpore) {'ours':>7s} {'ours 1t':>9s} {'ms.nn':>9s} {'ms.exp':>9s} {'torch':>9s} {'floor':>9s} "
-          f"{'floor2':>9s} | {'/1t':>7s} {'/ms.nn':>7s} {'/ms.exp':>7s} {'/torch':>7s} {'/floor':>7s} {'/floor2':>7s} | peak")
+    print(f"\nmsbridge.torch.optim (on MindSpore) {'ours':>7s} {'ours 1t':>9s} {'ms.nn':>9s} {'ms.exp':>9s} {'torch':>9s} "
+          f"{'floor':>9s} {'floor2':>9s} | {'/1t':>7s} {'/ms.nn':>7s} {'/ms.exp':>7s} {'/torch':>7s} {'/floor':>7s} "
+          f"{'/floor2':>7s} | peak")
     for row in PT_ROWS:
         if wanted is None or row[0] in wanted:
             for key in sizes:

@@ -47,7 +47,8 @@ static void momentum_body(int64_t n, float *w, const float *g, float *acc, float
 }
 
 /* SGD: stat (NULL once all zero) selects g on the first step. */
-static void sgd_body(int64_t n, float *w, const float *g, float *acc, const float *stat, float lr, float mom, float damped,
+static void sgd_body(int64_t n, float *w, const float *g, float *acc, const float *stat, float lr, float mom,
+                     float damped,
          int nesterov) {
     if (mom == 0.0f) {
         for (int64_t i = 0; i < n; i++) w[i] = w[i] - g[i] * lr;
@@ -103,7 +104,8 @@ static inline __attribute__((always_inline)) void adam_loop(
 }
 
 /* One loop per branch, so that each one vectorises. */
-static void adam_body(int64_t n, float *w, const float *g, float *m, float *v, float *vhat, float c1, float c2, float lr_t,
+static void adam_body(int64_t n, float *w, const float *g, float *m, float *v, float *vhat, float c1, float c2,
+                      float lr_t,
           float eps, float b1, int nesterov) {
     if (vhat && nesterov) adam_loop(n, w, g, m, v, vhat, c1, c2, lr_t, eps, b1, 1, 1);
     else if (vhat) adam_loop(n, w, g, m, v, vhat, c1, c2, lr_t, eps, b1, 0, 1);
@@ -112,7 +114,8 @@ static void adam_body(int64_t n, float *w, const float *g, float *m, float *v, f
 }
 
 /* AdamWeightDecay: update = m / (sqrt(v) + eps) [+ w*wd]; w = fma(-lr, update, w). */
-static void adam_weight_decay_body(int64_t n, float *w, const float *g, float *m, float *v, float c1, float c2, float eps,
+static void adam_weight_decay_body(int64_t n, float *w, const float *g, float *m, float *v, float c1, float c2,
+                                   float eps,
                        float lr, float wd, int decay) {
     for (int64_t i = 0; i < n; i++) {
         float gi = g[i], mi, vi;
@@ -140,7 +143,8 @@ static void rmsprop_body(int64_t n, float *w, const float *g, float *ms, float *
 
 /* ApplyCenteredRMSProp: ms += (g*g - ms)*c; mg += (g - mg)*c; d = sqrt(ms - mg*mg + eps);
    mom = mom*momentum + g*lr / d; w -= mom; where d is NaN (radicand below zero) mom and w keep their values. */
-static void centered_rmsprop_body(int64_t n, float *w, const float *g, float *ms, float *mom, float *mg, float lr, float c,
+static void centered_rmsprop_body(int64_t n, float *w, const float *g, float *ms, float *mom, float *mg, float lr,
+                                  float c,
                       float eps, float momentum) {
     for (int64_t i = 0; i < n; i++) {
         float gi = g[i];
@@ -158,7 +162,8 @@ static void centered_rmsprop_body(int64_t n, float *w, const float *g, float *ms
 }
 
 /* ApplyAdaMax: m = m*b1 + g*c1; v = max(v*b2, |g|) (NaN wins); w += (-lr_b * m) / (v + eps). */
-static void adamax_body(int64_t n, float *w, const float *g, float *m, float *v, float b1, float c1, float b2, float lr_b,
+static void adamax_body(int64_t n, float *w, const float *g, float *m, float *v, float b1, float c1, float b2,
+                        float lr_b,
             float eps) {
     for (int64_t i = 0; i < n; i++) {
         float gi = g[i];
