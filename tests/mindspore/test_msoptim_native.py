@@ -59,12 +59,9 @@ def _ms(a, name):
     return ms.Parameter(ms.Tensor(a.copy()), name=name)
 
 
-def test_kernels_match_mindspore_across_vector_tails():
-    """Momentum and SGD bit-identical, Adam's moments bit-identical, at a length with a scalar tail."""
-    rng = np.random.default_rng(3)
-    n = SIZES[0]
-    w, g, accum = (rng.standard_normal(n).astype(np.float32) for _ in range(3))
-    W, A = _ms(w, "w"), _ms(accum, "a")
+def _momentum_matches_mindspore(w, g, accum, tag):
+    """One Momentum step, ours (the kernel) against MindSpore's ApplyMomentum: weights and accumulator bit-equal."""
+    W, A = _ms(w, tag + "w"), _ms(accum, tag + "a")
     P.ApplyMomentum()(W, A, ms.Tensor(np.float32(0.1)), ms.Tensor(g), ms.Tensor(np.float32(0.9)))
     p = torch.nn.Parameter(torch.from_numpy(w.copy()))
     opt = msb_nn.Momentum([p], learning_rate=0.1, momentum=0.9)
@@ -72,6 +69,14 @@ def test_kernels_match_mindspore_across_vector_tails():
     opt((torch.from_numpy(g),))
     np.testing.assert_array_equal(p.detach().numpy(), W.asnumpy())
     np.testing.assert_array_equal(opt.moments[0].numpy(), A.asnumpy())
+
+
+def test_kernels_match_mindspore_across_vector_tails():
+    """Momentum and SGD bit-identical, Adam's moments bit-identical, at a length with a scalar tail."""
+    rng = np.random.default_rng(3)
+    n = SIZES[0]
+    w, g, accum = (rng.standard_normal(n).astype(np.float32) for _ in range(3))
+    _momentum_matches_mindspore(w, g, accum, "")
 
     W, A, S = _ms(w, "w2"), _ms(accum, "a2"), _ms(np.zeros(n, np.float32), "s2")
     P.SGD(0.3, 0.0, False)(W, ms.Tensor(g), ms.Tensor(np.float32(0.1)), A, ms.Tensor(np.float32(0.9)), S)
@@ -180,13 +185,6 @@ def test_threaded_kernels_equal_one_thread_and_mindspore():
                 assert torch.equal(a.view(torch.int32), b.view(torch.int32))
         rng = np.random.default_rng(4)
         w, g, accum = (rng.standard_normal(n).astype(np.float32) for _ in range(3))
-        W, A = _ms(w, "tw"), _ms(accum, "ta")
-        P.ApplyMomentum()(W, A, ms.Tensor(np.float32(0.1)), ms.Tensor(g), ms.Tensor(np.float32(0.9)))
-        p = torch.nn.Parameter(torch.from_numpy(w.copy()))
-        opt = msb_nn.Momentum([p], learning_rate=0.1, momentum=0.9)
-        opt.moments[0].copy_(torch.from_numpy(accum))
-        opt((torch.from_numpy(g),))  # two threads still set
-        np.testing.assert_array_equal(p.detach().numpy(), W.asnumpy())
-        np.testing.assert_array_equal(opt.moments[0].numpy(), A.asnumpy())
+        _momentum_matches_mindspore(w, g, accum, "threaded_")  # two threads still set
     finally:
         native_build.set_threading(lib, *before)
