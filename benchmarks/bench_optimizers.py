@@ -9,7 +9,11 @@ Rows:
   (``foreach=True``) form and its fused form (one pass; where torch has one),
   and vs the **floor**: one plain pass that
   writes every tensor the step writes (``t.copy_(grad)`` for the parameter and
-  each state tensor), i.e. the memory traffic of an ideal fused kernel;
+  each state tensor), i.e. the memory traffic of an ideal fused kernel, in one
+  thread (torch's ``copy_``), and **floor2**: the same pass by a C copy loop
+  split over the threads our kernels split over (``msbridge._native.threads()``,
+  two on a 2-core machine); ``ours 1t`` is ours again with every C kernel
+  held to one thread (``/1t``: what the second thread buys, in the same run);
 * ``msbridge.torch.optim.X`` (torch-shaped, updating MindSpore Parameters) vs
   MindSpore's closest optimizers on the same Parameters (``nn`` and
   ``mindspore.experimental.optim``), vs real ``torch.optim.X`` and vs the
@@ -22,7 +26,8 @@ building or loading them took in this run), torch's fused float32 ops, BLAS
 ``saxpy``.
 
 Times are medians of ``--repeats`` steps (after 3 warm-up steps); ratio =
-ours / theirs, lower is better. ``peak`` is the parameters plus the most memory
+ours / theirs, lower is better. The load average is printed before and after
+the run: on a shared machine every figure is only as good as it. ``peak`` is the parameters plus the most memory
 building our optimizer and its first step add (``VmHWM`` after a reset
 through ``/proc/self/clear_refs``): state, scratch and temporaries, as a
 multiple of the parameters + optimizer state (goal <= 1.5; printed for the
@@ -31,6 +36,8 @@ large and many-tensor cases only: smaller ones fit in memory the allocator alrea
 torch's OpenMP threads spin-wait, which swamps the ratio.
 """
 import argparse
+import ctypes
+import os
 import statistics
 import time
 
@@ -41,6 +48,7 @@ from mindspore.experimental import optim as ms_optim
 
 import msbridge.mindspore.nn as msb_nn
 import msbridge.torch as msb_torch
+from msbridge import _native
 
 SIZES = {"tiny": ("Dense 4-3-1, 19 values", [(3, 4), (3,), (1, 3), (1,)]),
          "medium": ("4 x 256x256, 262k values", [(256, 256)] * 4),
@@ -141,6 +149,8 @@ def bench_ms_shaped(row, shapes, repeats, phase):
     result = {"peak": (nbytes + extra) / (nbytes * (1 + states))}
     ours = made[0]
     result["ours"] = _median_seconds(lambda: ours(torch_grads), repeats)
+    with _native.thread_count(1):
+        result["ours 1t"] = _median_seconds(lambda: ours(torch_grads), repeats)
     del ours, made, ours_params
     t_params = _torch_params(weights, grads)
     result["torch"] = _median_seconds(getattr(torch.optim, torch_name)(t_params, **torch_kwargs).step, repeats)
@@ -150,6 +160,7 @@ def bench_ms_shaped(row, shapes, repeats, phase):
         fused = getattr(torch.optim, torch_name)(t_params, fused=True, **torch_kwargs)
         result["torch fused"] = _median_seconds(fused.step, repeats)
     result["floor"] = _floor_seconds(grads, states, repeats)
+    result["floor2"] = _threaded_floor_seconds(grads, states, repeats)
     return result
 
 
@@ -166,6 +177,8 @@ def bench_torch_shaped(row, shapes, repeats):
     result = {"peak": (nbytes + extra) / (nbytes * (1 + states))}
     ours = made[0]
     result["ours"] = _median_seconds(lambda: (ours.step(ms_grads), params[0].asnumpy()), repeats)
+    with _native.thread_count(1):
+        result["ours 1t"] = _median_seconds(lambda: (ours.step(ms_grads), params[0].asnumpy()), repeats)
     params = _ms_params(weights, "n")
     result["ms.nn"] = _median_seconds(_ms_step(getattr(ms.nn, nn_name)(params, **nn_kwargs), params, ms_grads),
                                       repeats)
@@ -175,6 +188,7 @@ def bench_torch_shaped(row, shapes, repeats):
     t_params = _torch_params(weights, grads)
     result["torch"] = _median_seconds(getattr(torch.optim, name)(t_params, **kwargs).step, repeats)
     result["floor"] = _floor_seconds(grads, states, repeats)
+    result["floor2"] = _threaded_floor_seconds(grads, states, repeats)
     return result
 
 
@@ -184,6 +198,29 @@ def _floor_seconds(grads, states, repeats):
     written = [torch.zeros_like(g) for g in torch_grads for _ in range(1 + states)]
     sources = [g for g in torch_grads for _ in range(1 + states)]
     return _median_seconds(lambda: [t.copy_(s) for t, s in zip(written, sources)], repeats)
+
+
+# The floor's pass as a C loop (no memcpy: its non-temporal stores would skip the reads a kernel's writes pay),
+# split over threads by the same code as the optimizer kernels.
+_COPY_SOURCE = _native.SPLIT_SOURCE + r"""
+static void floor_copy_body(int64_t n, float *restrict dst, const float *restrict src) {
+    for (int64_t i = 0; i < n; i++) dst[i] = src[i];
+}
+MSB_EXPORT(floor_copy, n, (int64_t n, float *dst, const float *src), (float *dst; const float *src), (dst, src),
+           (e - s, a->dst + s, a->src + s))
+"""
+
+
+def _threaded_floor_seconds(grads, states, repeats):
+    """``_floor_seconds``' pass split over ``_native.threads()`` threads like our kernels; nan without a compiler."""
+    lib = _native.build("floor_copy", _COPY_SOURCE, tuple(_native.FLAGS) + ("-fno-tree-loop-distribute-patterns",))
+    if lib is None:
+        return float("nan")
+    written = [np.zeros_like(g) for g in grads for _ in range(1 + states)]
+    sources = [g for g in grads for _ in range(1 + states)]
+    pairs = [(t.size, t.ctypes.data, g.ctypes.data) for t, g in zip(written, sources)]
+    return _median_seconds(lambda: [lib.floor_copy(ctypes.c_int64(n), ctypes.c_void_p(d), ctypes.c_void_p(s))
+                                    for n, d, s in pairs], repeats)
 
 
 def _print(label, size, result, columns):
@@ -227,12 +264,15 @@ def main():
           f"torch's fused ops checked exact: {fused_ops_round_once()}; "
           f"torch-shaped scalar fma by BLAS saxpy (checked exact): {_checked_saxpy() is not None}; "
           f"torch-shaped one-pass C kernels (built and checked exact; MSBRIDGE_NATIVE=0 turns them off): "
-          f"Adam/AdamW {_adam_update.checked_kernel() is not None}, SGD {_sgd_update.checked_kernel() is not None}")
+          f"Adam/AdamW {_adam_update.checked_kernel() is not None}, SGD {_sgd_update.checked_kernel() is not None}; "
+          f"every C kernel split over {_native.threads()} thread(s) from {_native.MIN_SPLIT} values "
+          f"(MSBRIDGE_NATIVE_THREADS)")
     if args.side == "torch":
         return _torch_side(args, sizes, wanted)
-    columns = ["mindspore", "torch", "torch foreach", "torch fused", "floor", "best"]
-    print(f"\nmsbridge.mindspore.nn (on torch)  {'ours':>9s} {'ms':>9s} {'torch':>9s} {'foreach':>9s} {'t.fused':>9s} "
-          f"{'floor':>9s} {'best':>9s} | {'/ms':>7s} {'/torch':>7s} {'/forea.':>7s} {'/fused':>7s} {'/floor':>7s} "
+    columns = ["ours 1t", "mindspore", "torch", "torch foreach", "torch fused", "floor", "floor2", "best"]
+    print(f"\nmsbridge.mindspore.nn (on torch)  {'ours':>9s} {'ours 1t':>9s} {'ms':>9s} {'torch':>9s} {'foreach':>9s} "
+          f"{'t.fused':>9s} {'floor':>9s} {'floor2':>9s} {'best':>9s} | {'/1t':>7s} {'/ms':>7s} {'/torch':>7s} "
+          f"{'/forea.':>7s} {'/fused':>7s} {'/floor':>7s} {'/floor2':>7s} "
           f"{'/best':>7s} | peak")
     # MindSpore's runtime threads stay busy after its ops and slow what runs next on a 2-core machine, so
     # everything that needs no MindSpore runs first, MindSpore's own steps after.
@@ -248,9 +288,10 @@ def main():
 
 
 def _torch_side(args, sizes, wanted):
-    columns = ["ms.nn", "ms.exp", "torch", "floor"]
-    print(f"\nmsbridge.torch.optim (on MindSpore) {'ours':>7s} {'ms.nn':>9s} {'ms.exp':>9s} {'torch':>9s} {'floor':>9s} | "
-          f"{'/ms.nn':>7s} {'/ms.exp':>7s} {'/torch':>7s} {'/floor':>7s} | peak")
+    columns = ["ours 1t", "ms.nn", "ms.exp", "torch", "floor", "floor2"]
+    print(f"\nmsbridge.torch.optim (on MindSpore) {'ours':>7s} {'ours 1t':>9s} {'ms.nn':>9s} {'ms.exp':>9s} {'torch':>9s} "
+          f"{'floor':>9s} {'floor2':>9s} | {'/1t':>7s} {'/ms.nn':>7s} {'/ms.exp':>7s} {'/torch':>7s} {'/floor':>7s} "
+          f"{'/floor2':>7s} | peak")
     for row in PT_ROWS:
         if wanted is None or row[0] in wanted:
             for key in sizes:
@@ -258,5 +299,12 @@ def _torch_side(args, sizes, wanted):
                 _print(row[0], key, bench_torch_shaped(row, SIZES[key][1], repeats), columns)
 
 
+def _print_load(when):
+    print(f"load average {when} (1, 5, 15 min): " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+          + f"; {len(os.sched_getaffinity(0))} usable cores", flush=True)
+
+
 if __name__ == "__main__":
+    _print_load("before")
     main()
+    _print_load("after")

@@ -14,6 +14,7 @@ import torch
 from mindspore.ops import operations as P
 
 import msbridge.mindspore.nn as msb_nn
+from msbridge import _native as native_build
 from msbridge.mindspore.nn.optim import _native, optimizer
 
 pytestmark = pytest.mark.skipif(_native.library() is None, reason="no C compiler: the eager paths run")
@@ -34,14 +35,14 @@ CONFIGS = [("Momentum", {"learning_rate": 0.1, "momentum": 0.9}),
            ("RMSProp", {"learning_rate": 0.01, "momentum": 0.9, "centered": True, "decay": 0.0})]  # decay 0: skips
 
 
-def _run(name, kwargs, use_native):
+def _run(name, kwargs, use_native, sizes=SIZES):
     rng = np.random.default_rng(7)
-    params = [torch.nn.Parameter(torch.from_numpy(rng.standard_normal(n).astype(np.float32))) for n in SIZES]
+    params = [torch.nn.Parameter(torch.from_numpy(rng.standard_normal(n).astype(np.float32))) for n in sizes]
     named = [(f"layer{i}.weight", p) for i, p in enumerate(params)] if name == "AdamWeightDecay" else params
     opt = getattr(msb_nn, name)(named, **kwargs)
     opt._use_native = use_native
     for _ in range(3):
-        opt(tuple(torch.from_numpy(rng.standard_normal(n).astype(np.float32)) for n in SIZES))
+        opt(tuple(torch.from_numpy(rng.standard_normal(n).astype(np.float32)) for n in sizes))
     return opt, [p.detach() for p in params] + [t for n in opt._state_names for t in getattr(opt, n)]
 
 
@@ -58,12 +59,9 @@ def _ms(a, name):
     return ms.Parameter(ms.Tensor(a.copy()), name=name)
 
 
-def test_kernels_match_mindspore_across_vector_tails():
-    """Momentum and SGD bit-identical, Adam's moments bit-identical, at a length with a scalar tail."""
-    rng = np.random.default_rng(3)
-    n = SIZES[0]
-    w, g, accum = (rng.standard_normal(n).astype(np.float32) for _ in range(3))
-    W, A = _ms(w, "w"), _ms(accum, "a")
+def _momentum_matches_mindspore(w, g, accum, tag):
+    """One Momentum step, ours (the kernel) against MindSpore's ApplyMomentum: weights and accumulator bit-equal."""
+    W, A = _ms(w, tag + "w"), _ms(accum, tag + "a")
     P.ApplyMomentum()(W, A, ms.Tensor(np.float32(0.1)), ms.Tensor(g), ms.Tensor(np.float32(0.9)))
     p = torch.nn.Parameter(torch.from_numpy(w.copy()))
     opt = msb_nn.Momentum([p], learning_rate=0.1, momentum=0.9)
@@ -71,6 +69,14 @@ def test_kernels_match_mindspore_across_vector_tails():
     opt((torch.from_numpy(g),))
     np.testing.assert_array_equal(p.detach().numpy(), W.asnumpy())
     np.testing.assert_array_equal(opt.moments[0].numpy(), A.asnumpy())
+
+
+def test_kernels_match_mindspore_across_vector_tails():
+    """Momentum and SGD bit-identical, Adam's moments bit-identical, at a length with a scalar tail."""
+    rng = np.random.default_rng(3)
+    n = SIZES[0]
+    w, g, accum = (rng.standard_normal(n).astype(np.float32) for _ in range(3))
+    _momentum_matches_mindspore(w, g, accum, "")
 
     W, A, S = _ms(w, "w2"), _ms(accum, "a2"), _ms(np.zeros(n, np.float32), "s2")
     P.SGD(0.3, 0.0, False)(W, ms.Tensor(g), ms.Tensor(np.float32(0.1)), A, ms.Tensor(np.float32(0.9)), S)
@@ -160,3 +166,25 @@ def test_inference_tensors_take_the_kernels_too():
         eager._use_native = False
         eager((g,))
     assert torch.equal(p, q)
+
+
+def test_threaded_kernels_equal_one_thread_and_mindspore():
+    """Just above the split threshold: two threads give one thread's bits for every kernel, and MindSpore's."""
+    lib = _native.library()
+    n = native_build.MIN_SPLIT + 1037  # two chunks, the second with a vector tail
+    before = native_build.threading_of(lib)
+    try:
+        runs = {}
+        for threads in (1, 2):
+            native_build.set_threading(lib, threads, cores=0)  # split whatever the load
+            runs[threads] = [_run(name, kwargs, None, (n,)) for name, kwargs in CONFIGS]
+        assert all(optimizer._NATIVE_VERDICTS[(type(opt), opt._native_config())] is True for opt, _ in runs[2])
+        runs = {threads: [tensors for _, tensors in run] for threads, run in runs.items()}
+        for one, two in zip(runs[1], runs[2]):
+            for a, b in zip(one, two):
+                assert torch.equal(a.view(torch.int32), b.view(torch.int32))
+        rng = np.random.default_rng(4)
+        w, g, accum = (rng.standard_normal(n).astype(np.float32) for _ in range(3))
+        _momentum_matches_mindspore(w, g, accum, "threaded_")  # two threads still set
+    finally:
+        native_build.set_threading(lib, *before)

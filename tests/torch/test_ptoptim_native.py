@@ -4,6 +4,8 @@ The comparison with real torch is in test_ptoptim_kernels.py / test_ptoptim_trai
 here the two forms of our update meet on data the first-use check did not see: a length past one
 vector body with a tail, every option, several steps, a parameter that needs the numpy form.
 """
+import os
+
 import numpy as np
 import pytest
 
@@ -73,3 +75,45 @@ def test_sgd_kernel_equals_numpy_passes(momentum, dampening, weight_decay, neste
         my_buf = sgd_update.native_update(kernel, mine, g, my_buf, k)
     assert mine.tobytes() == p.tobytes()
     assert (buf is None and my_buf is None) or my_buf.tobytes() == buf.tobytes()
+
+
+def test_threaded_kernels_equal_one_thread_and_numpy_passes(kernel):
+    """Just above the split threshold: two threads, one thread and the numpy passes give the same bits."""
+    n = _native.MIN_SPLIT + 1031
+    rng = np.random.default_rng(9)
+    p, m, g = (rng.standard_normal(n).astype(np.float32) for _ in range(3))
+    v = np.abs(rng.standard_normal(n)).astype(np.float32)
+    k = adam_update.scalars(0.003, 0.9, 0.999, 1e-6, 0.02, True, 3.0)
+    sgd = sgd_update.checked_kernel()
+    sk = sgd_update.constants(0.07, 0.9, 0.1, 0.01, True, False)
+    results = []
+    libs = [_native.build("adam_update", adam_update.SOURCE), _native.build("sgd_update", sgd_update.SOURCE)]
+    before = [_native.threading_of(lib) for lib in libs]
+    try:
+        for threads in (0, 1, 2):  # 0: the numpy passes
+            state = [x.copy() for x in (p, m, v)]
+            buf = m.copy()
+            if threads:
+                for lib in libs:
+                    _native.set_threading(lib, threads, cores=0)  # split whatever the load
+                adam_update.native_update(kernel, state[0], g, state[1], state[2], None, False, k)
+                sgd_update.native_update(sgd, state[0], g, buf, sk)
+            else:
+                adam_update.numpy_update(state[0], g, state[1], state[2], None, False, k,
+                                         [np.empty_like(p) for _ in range(3)])
+                sgd_update.numpy_update(state[0], g, buf, sk, [np.empty_like(p) for _ in range(2)])
+            results.append([x.tobytes() for x in (*state, buf)])
+    finally:
+        for lib, setting in zip(libs, before):
+            _native.set_threading(lib, *setting)
+    assert results[0] == results[1] == results[2]
+
+
+def test_thread_count_from_environment(monkeypatch):
+    monkeypatch.setenv("MSBRIDGE_NATIVE_THREADS", "1")
+    assert _native.threads() == 1
+    monkeypatch.setenv("MSBRIDGE_NATIVE_THREADS", "two")
+    with pytest.raises(ValueError, match="MSBRIDGE_NATIVE_THREADS"):
+        _native.threads()
+    monkeypatch.delenv("MSBRIDGE_NATIVE_THREADS")
+    assert _native.threads() == min(2, len(os.sched_getaffinity(0)))

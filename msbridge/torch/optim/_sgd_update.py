@@ -20,7 +20,7 @@ import numpy as np
 from msbridge import _native
 from msbridge.torch.optim._float32 import add_scaled
 
-SOURCE = r"""
+SOURCE = _native.SPLIT_SOURCE + r"""
 #include <math.h>
 static inline __attribute__((always_inline)) void body(
     long n, float *restrict p, const float *restrict g, float *restrict buf, const int maximize, const int has_wd,
@@ -45,12 +45,23 @@ static inline __attribute__((always_inline)) void body(
 #define CASES_MM(MX, WD) CASES_NE(MX, WD, 0) CASES_NE(MX, WD, 1) CASES_NE(MX, WD, 2)
 #define CASES_WD(MX) CASES_MM(MX, 0) CASES_MM(MX, 1)
 
-void sgd_update(long n, float *restrict p, const float *restrict g, float *restrict buf, int maximize, int has_wd,
-                int momentum_mode, int nesterov, float wd, float momentum, float one_minus_dampening, float neg_lr)
+static void sgd_update_body(long n, float *restrict p, const float *restrict g, float *restrict buf, int maximize,
+                            int has_wd, int momentum_mode, int nesterov, float wd, float momentum,
+                            float one_minus_dampening, float neg_lr)
 {
     CASES_WD(0)
     CASES_WD(1)
 }
+
+/* Split over threads (msb_split). */
+MSB_EXPORT(sgd_update, n,
+           (long n, float *p, const float *g, float *buf, int maximize, int has_wd, int momentum_mode, int nesterov,
+            float wd, float momentum, float one_minus_dampening, float neg_lr),
+           (float *p; const float *g; float *buf; int maximize, has_wd, momentum_mode, nesterov;
+            float wd, momentum, one_minus_dampening, neg_lr),
+           (p, g, buf, maximize, has_wd, momentum_mode, nesterov, wd, momentum, one_minus_dampening, neg_lr),
+           (e - s, a->p + s, a->g + s, MSB_AT(a->buf, s), a->maximize, a->has_wd, a->momentum_mode, a->nesterov,
+            a->wd, a->momentum, a->one_minus_dampening, a->neg_lr))
 """
 _F, _P, _I = ctypes.c_float, ctypes.c_void_p, ctypes.c_int
 
@@ -103,6 +114,12 @@ def checked_kernel():
     kernel = _native.function("sgd_update", SOURCE, [ctypes.c_long, _P, _P, _P, _I, _I, _I, _I, _F, _F, _F, _F])
     if kernel is None:
         return None
+    with _native.split_everything(_native.build("sgd_update", SOURCE)):  # the threaded path checked too
+        return kernel if _reproduces_numpy(kernel) else None
+
+
+def _reproduces_numpy(kernel):
+    """Whether ``kernel`` gives ``numpy_update``'s bits over every option and lengths with and without a tail."""
     rng = np.random.default_rng(0)
     for size in (1, 7, 64, 1000, 4099):
         for momentum, dampening, weight_decay, nesterov, maximize in [(0.0, 0.0, 0.0, False, False),
@@ -117,5 +134,5 @@ def checked_kernel():
                 buf = numpy_update(p, g, buf, k, [np.empty_like(p) for _ in range(2)])
                 our_buf = native_update(kernel, ours, g, our_buf, k)
             if p.tobytes() != ours.tobytes() or (buf is not None and buf.tobytes() != our_buf.tobytes()):
-                return None
-    return kernel
+                return False
+    return True

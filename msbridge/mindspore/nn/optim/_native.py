@@ -8,6 +8,12 @@ MindSpore's kernel fuses a multiply-add, plain float32 ``*``/``+``/``/``
 (compiled with ``-ffp-contract=off``, so the compiler adds no fusion of its
 own) and ``sqrtf`` (IEEE: correctly rounded, also when vectorised).
 
+Arrays of 2^18 values and more are split over two threads (``msbridge._native``:
+pthreads, chunks claimed in turn; the bits do not depend on the split, and the
+probe runs with every size split). At ResNet-50 size a single thread on this
+2-core machine leaves memory bandwidth unused and, for the Adam family, waits
+on the divide/sqrt unit; MindSpore's own CPU kernels use both cores too.
+
 Why not ``torch.compile``: measured here, inductor's first compile of one
 Adam update took ~60 s wall on a loaded machine and every call pays ~0.1 ms
 of guards; this file compiles in ~1.7 s wall once per machine (then loads
@@ -27,12 +33,12 @@ import torch
 
 from msbridge import _native as _native_build
 
-SOURCE = r"""
+SOURCE = _native_build.SPLIT_SOURCE + r"""
 #include <math.h>
 #include <stdint.h>
 
 /* ApplyMomentum (both branches round the same): a = accum*m + g; w -= a*lr. */
-void momentum(int64_t n, float *w, const float *g, float *acc, float lr, float mom) {
+static void momentum_body(int64_t n, float *w, const float *g, float *acc, float lr, float mom) {
     for (int64_t i = 0; i < n; i++) {
         float a = acc[i] * mom + g[i];
         acc[i] = a;
@@ -41,7 +47,8 @@ void momentum(int64_t n, float *w, const float *g, float *acc, float lr, float m
 }
 
 /* SGD: stat (NULL once all zero) selects g on the first step. */
-void sgd(int64_t n, float *w, const float *g, float *acc, const float *stat, float lr, float mom, float damped,
+static void sgd_body(int64_t n, float *w, const float *g, float *acc, const float *stat, float lr, float mom,
+                     float damped,
          int nesterov) {
     if (mom == 0.0f) {
         for (int64_t i = 0; i < n; i++) w[i] = w[i] - g[i] * lr;
@@ -97,7 +104,8 @@ static inline __attribute__((always_inline)) void adam_loop(
 }
 
 /* One loop per branch, so that each one vectorises. */
-void adam(int64_t n, float *w, const float *g, float *m, float *v, float *vhat, float c1, float c2, float lr_t,
+static void adam_body(int64_t n, float *w, const float *g, float *m, float *v, float *vhat, float c1, float c2,
+                      float lr_t,
           float eps, float b1, int nesterov) {
     if (vhat && nesterov) adam_loop(n, w, g, m, v, vhat, c1, c2, lr_t, eps, b1, 1, 1);
     else if (vhat) adam_loop(n, w, g, m, v, vhat, c1, c2, lr_t, eps, b1, 0, 1);
@@ -106,7 +114,8 @@ void adam(int64_t n, float *w, const float *g, float *m, float *v, float *vhat, 
 }
 
 /* AdamWeightDecay: update = m / (sqrt(v) + eps) [+ w*wd]; w = fma(-lr, update, w). */
-void adam_weight_decay(int64_t n, float *w, const float *g, float *m, float *v, float c1, float c2, float eps,
+static void adam_weight_decay_body(int64_t n, float *w, const float *g, float *m, float *v, float c1, float c2,
+                                   float eps,
                        float lr, float wd, int decay) {
     for (int64_t i = 0; i < n; i++) {
         float gi = g[i], mi, vi;
@@ -119,7 +128,7 @@ void adam_weight_decay(int64_t n, float *w, const float *g, float *m, float *v, 
 }
 
 /* ApplyRMSProp: ms = fma(fma(g, g, -ms), 1 - decay, ms); mom = mom*momentum + g*lr / (sqrt(ms) + eps); w -= mom. */
-void rmsprop(int64_t n, float *w, const float *g, float *ms, float *mom, float lr, float c, float eps,
+static void rmsprop_body(int64_t n, float *w, const float *g, float *ms, float *mom, float lr, float c, float eps,
              float momentum) {
     for (int64_t i = 0; i < n; i++) {
         float gi = g[i];
@@ -134,7 +143,8 @@ void rmsprop(int64_t n, float *w, const float *g, float *ms, float *mom, float l
 
 /* ApplyCenteredRMSProp: ms += (g*g - ms)*c; mg += (g - mg)*c; d = sqrt(ms - mg*mg + eps);
    mom = mom*momentum + g*lr / d; w -= mom; where d is NaN (radicand below zero) mom and w keep their values. */
-void centered_rmsprop(int64_t n, float *w, const float *g, float *ms, float *mom, float *mg, float lr, float c,
+static void centered_rmsprop_body(int64_t n, float *w, const float *g, float *ms, float *mom, float *mg, float lr,
+                                  float c,
                       float eps, float momentum) {
     for (int64_t i = 0; i < n; i++) {
         float gi = g[i];
@@ -152,7 +162,8 @@ void centered_rmsprop(int64_t n, float *w, const float *g, float *ms, float *mom
 }
 
 /* ApplyAdaMax: m = m*b1 + g*c1; v = max(v*b2, |g|) (NaN wins); w += (-lr_b * m) / (v + eps). */
-void adamax(int64_t n, float *w, const float *g, float *m, float *v, float b1, float c1, float b2, float lr_b,
+static void adamax_body(int64_t n, float *w, const float *g, float *m, float *v, float b1, float c1, float b2,
+                        float lr_b,
             float eps) {
     for (int64_t i = 0; i < n; i++) {
         float gi = g[i];
@@ -166,7 +177,7 @@ void adamax(int64_t n, float *w, const float *g, float *m, float *v, float b1, f
 }
 
 /* ApplyAdagrad: accum += g*g; w -= g*lr * (1 / sqrt(accum)). */
-void adagrad(int64_t n, float *w, const float *g, float *acc, float lr) {
+static void adagrad_body(int64_t n, float *w, const float *g, float *acc, float lr) {
     for (int64_t i = 0; i < n; i++) {
         float gi = g[i];
         float a = acc[i] + gi * gi;
@@ -174,6 +185,48 @@ void adagrad(int64_t n, float *w, const float *g, float *acc, float lr) {
         w[i] = w[i] - (gi * lr) * (1.0f / sqrtf(a));
     }
 }
+/* The exported kernels: each packs its arguments and runs its body over msb_split's chunks. */
+
+MSB_EXPORT(momentum, n, (int64_t n, float *w, const float *g, float *acc, float lr, float mom),
+           (float *w; const float *g; float *acc; float lr, mom),
+           (w, g, acc, lr, mom),
+           (e - s, a->w + s, a->g + s, a->acc + s, a->lr, a->mom))
+MSB_EXPORT(sgd, n, (int64_t n, float *w, const float *g, float *acc, const float *stat, float lr, float mom,
+                 float damped, int nesterov),
+           (float *w; const float *g; float *acc; const float *stat; float lr, mom, damped; int nesterov),
+           (w, g, acc, stat, lr, mom, damped, nesterov),
+           (e - s, a->w + s, a->g + s, MSB_AT(a->acc, s), MSB_AT(a->stat, s), a->lr, a->mom, a->damped,
+            a->nesterov))
+MSB_EXPORT(adam, n, (int64_t n, float *w, const float *g, float *m, float *v, float *vhat, float c1, float c2,
+                  float lr_t, float eps, float b1, int nesterov),
+           (float *w; const float *g; float *m, *v, *vhat; float c1, c2, lr_t, eps, b1; int nesterov),
+           (w, g, m, v, vhat, c1, c2, lr_t, eps, b1, nesterov),
+           (e - s, a->w + s, a->g + s, a->m + s, a->v + s, MSB_AT(a->vhat, s), a->c1, a->c2, a->lr_t, a->eps,
+            a->b1, a->nesterov))
+MSB_EXPORT(adam_weight_decay, n, (int64_t n, float *w, const float *g, float *m, float *v, float c1, float c2,
+                               float eps, float lr, float wd, int decay),
+           (float *w; const float *g; float *m, *v; float c1, c2, eps, lr, wd; int decay),
+           (w, g, m, v, c1, c2, eps, lr, wd, decay),
+           (e - s, a->w + s, a->g + s, a->m + s, a->v + s, a->c1, a->c2, a->eps, a->lr, a->wd, a->decay))
+MSB_EXPORT(rmsprop, n, (int64_t n, float *w, const float *g, float *ms, float *mom, float lr, float c, float eps,
+                     float momentum),
+           (float *w; const float *g; float *ms, *mom; float lr, c, eps, momentum),
+           (w, g, ms, mom, lr, c, eps, momentum),
+           (e - s, a->w + s, a->g + s, a->ms + s, a->mom + s, a->lr, a->c, a->eps, a->momentum))
+MSB_EXPORT(centered_rmsprop, n, (int64_t n, float *w, const float *g, float *ms, float *mom, float *mg, float lr,
+                              float c, float eps, float momentum),
+           (float *w; const float *g; float *ms, *mom, *mg; float lr, c, eps, momentum),
+           (w, g, ms, mom, mg, lr, c, eps, momentum),
+           (e - s, a->w + s, a->g + s, a->ms + s, a->mom + s, a->mg + s, a->lr, a->c, a->eps, a->momentum))
+MSB_EXPORT(adamax, n, (int64_t n, float *w, const float *g, float *m, float *v, float b1, float c1, float b2,
+                    float lr_b, float eps),
+           (float *w; const float *g; float *m, *v; float b1, c1, b2, lr_b, eps),
+           (w, g, m, v, b1, c1, b2, lr_b, eps),
+           (e - s, a->w + s, a->g + s, a->m + s, a->v + s, a->b1, a->c1, a->b2, a->lr_b, a->eps))
+MSB_EXPORT(adagrad, n, (int64_t n, float *w, const float *g, float *acc, float lr),
+           (float *w; const float *g; float *acc; float lr),
+           (w, g, acc, lr),
+           (e - s, a->w + s, a->g + s, a->acc + s, a->lr))
 """
 
 _I64, _F32, _INT, _PTR = ctypes.c_int64, ctypes.c_float, ctypes.c_int, ctypes.c_void_p
@@ -204,6 +257,11 @@ def library():
         fn.argtypes = [_I64] + [_PTR] * pointers + scalars
         fn.restype = None
     return lib
+
+
+def split_everything():
+    """Within: the kernels split even a probe's small arrays over threads (``msbridge._native.split_everything``)."""
+    return _native_build.split_everything(library())
 
 
 def _fits(t):

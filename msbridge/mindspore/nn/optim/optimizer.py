@@ -30,6 +30,7 @@ and weight decay still move it). MindSpore's ``net.trainable_params()`` is
 ``[p for p in model.parameters() if p.requires_grad]``: pass that, not every
 parameter, when some are frozen.
 """
+import contextlib
 import copy
 import ctypes
 from collections.abc import Iterable
@@ -391,7 +392,9 @@ class Optimizer:
         """Two steps on small random copies, eager path vs kernels; True when every bit agrees.
 
         The copies keep this optimizer's hyper-parameters and this step's LR;
-        sizes 1037 and 7 cross the kernels' vector widths and tails.
+        sizes 1037 and 7 cross the kernels' vector widths and tails, and the
+        kernels run with every size split over threads (``split_everything``),
+        so the check covers the threaded path as well.
         """
         gen = torch.Generator().manual_seed(0)
         sizes = (1037, 7)
@@ -407,24 +410,31 @@ class Optimizer:
         lrs = tuple(lrs[:1]) * len(sizes)
         results = []
         for use_native in (False, True):
-            probe = copy.copy(self)
-            probe._use_native = use_native
-            probe.workspace = _fused.Workspace()
-            probe._stat_zeroed = {}
-            probe._native_spans = None
-            probe.parameters = tuple(p.clone() for p in params)
-            for name, values in states.items():
-                setattr(probe, name, tuple(v.clone() for v in values))
-            probe.decay_flags = (True, False)
-            if hasattr(self, "_decays"):
-                probe._decays = self._decays[:1] * len(sizes)
-            try:
-                for step_grads in grads:
-                    probe._apply(tuple(step_grads), lrs)
-            except (RuntimeError, OSError, ValueError, TypeError, ctypes.ArgumentError):
+            with _native.split_everything() if use_native else contextlib.nullcontext():
+                results.append(self._probe_steps(use_native, params, states, grads, lrs))
+            if results[-1] is None:
                 return False
-            results.append([*probe.parameters, *(t for name in self._state_names for t in getattr(probe, name))])
         return all(torch.equal(a.view(torch.int32), b.view(torch.int32)) for a, b in zip(*results))
+
+    def _probe_steps(self, use_native, params, states, grads, lrs):
+        """The probe's two steps on fresh copies, by the kernels or the eager path; None if they raised."""
+        probe = copy.copy(self)
+        probe._use_native = use_native
+        probe.workspace = _fused.Workspace()
+        probe._stat_zeroed = {}
+        probe._native_spans = None
+        probe.parameters = tuple(p.clone() for p in params)
+        for name, values in states.items():
+            setattr(probe, name, tuple(v.clone() for v in values))
+        probe.decay_flags = (True, False)
+        if hasattr(self, "_decays"):
+            probe._decays = self._decays[:1] * len(params)
+        try:
+            for step_grads in grads:
+                probe._apply(tuple(step_grads), lrs)
+        except (RuntimeError, OSError, ValueError, TypeError, ctypes.ArgumentError):
+            return None
+        return [*probe.parameters, *(t for name in self._state_names for t in getattr(probe, name))]
 
     @staticmethod
     def _floats(lrs):
