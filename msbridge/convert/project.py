@@ -21,6 +21,8 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
+from msbridge.convert.scan import _dotted
+
 FRAMEWORKS = ("mindspore", "torch")
 MODE_METHODS = ("set_train", "train", "eval")
 
@@ -168,14 +170,3 @@ def _returned_network(function, framework_of) -> str | None:
             if isinstance(node.value, ast.Name) and node.value.id in assigned:
                 return assigned[node.value.id]
     return None
-
-
-def _dotted(node: ast.expr) -> str | None:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
