@@ -2,6 +2,8 @@
 alone and inside a GeneratorDataset pipeline), communication before init, the auto-parallel context's
 validation and defaults, jit. (TrainOneStepCell/WithLossCell and sens run in
 test_program_ports.py's trajectories, beside real MindSpore.)"""
+import os
+
 import mindspore as ms
 import mindspore.dataset as ds
 import mindspore.dataset.transforms as ms_transforms
@@ -128,3 +130,26 @@ def test_amp_loss_scalers_and_all_finite_as_mindspore():
     assert ours.amp.auto_mixed_precision(net) is net
     with pytest.raises(NotImplementedError, match="autocast"):
         ours.amp.auto_mixed_precision(net, "O2")
+
+
+def test_init_releases_the_group_at_exit(tmp_path):
+    """A MindSpore script never calls release(); a gloo group left to Python's finalisation may abort."""
+    import socket
+    import subprocess
+    import sys
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    script = tmp_path / "dp.py"
+    script.write_text(
+        "import atexit\n"
+        "import torch.distributed as dist\n"
+        "atexit.register(lambda: print('initialized at exit:', dist.is_initialized()))   # runs last\n"
+        "from msbridge.mindspore.communication.management import init, get_group_size\n"
+        "init()\n"
+        "print('group size:', get_group_size())\n")
+    env = dict(os.environ, RANK="0", WORLD_SIZE="1", LOCAL_RANK="0", MASTER_ADDR="127.0.0.1",
+               MASTER_PORT=str(port))
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == ["group size: 1", "initialized at exit: False"]
