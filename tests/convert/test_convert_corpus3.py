@@ -99,6 +99,14 @@ def test_the_converted_classes_are_built_without_mindspore(tmp_path):
     assert json.loads(built.read_text()) == ["Net", "Flat", "Both"]
 
 
+def test_cell_init_arguments_are_dropped_whatever_the_spelling_of_cell():
+    for head, base in [("import mindspore as ms", "ms.nn.Cell"), ("from mindspore.nn import Cell", "Cell"),
+                       ("from mindspore import nn", "nn.cell.Cell")]:
+        out, _ = _convert(f"{head}\n\n\nclass A({base}):\n    def __init__(self):\n"
+                          "        super(A, self).__init__(auto_prefix=False)\n", "torch")
+        assert out.endswith("        super(A, self).__init__()\n"), out
+
+
 def test_super_init_is_left_where_it_may_not_reach_cell():
     # a base of the file (its __init__ may take arguments), another class named in super(), two bases,
     # and the torch direction: all stay as written

@@ -29,8 +29,9 @@ def call(rw, original: cst.Call, updated: cst.Call):
             or func.attr.value != "__init__" or not _is_super_of(func.value, rw.classes[-1]):
         return None
     cls = rw.classes[-1]
-    if len(cls.bases) != 1 or cls.keywords or rw.imports.resolve(cls.bases[0].value) != module_base("torch"):
-        return None
+    base = rw.imports.resolve(cls.bases[0].value) if len(cls.bases) == 1 and not cls.keywords else None
+    if base is None or rw.catalog.public_name(base, rw.source) != module_base("torch"):
+        return None   # nn.cell.Cell is spelled nn.Cell by its public name
     args = original.args
     positional = [a for a in args if a.keyword is None]
     if any(a.star for a in args) or len(positional) > len(PARAMS) or \
