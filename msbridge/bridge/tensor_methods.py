@@ -7,7 +7,8 @@ torch's takes exactly two axes to swap (MindSpore 2.10's two-int form swaps as w
 each function here dispatches: a torch tensor (what the MindSpore tensor became) gets MindSpore's
 meaning in torch terms, anything else (numpy, a user's object) gets its own method, as before.
 ``max``/``min`` with MindSpore's numpy-style keywords (``axis=``) give the values only where torch's give
-(values, indices); ``std``/``var`` are biased by default on MindSpore, unbiased on torch (measured).
+(values, indices); ``std``/``var`` are biased by default on MindSpore, unbiased on torch (measured); ``view``
+reshapes a non-contiguous tensor on MindSpore, where torch's raises.
 Lives outside ``msbridge.mindspore`` because MindSpore has no such functions.
 """
 from __future__ import annotations
@@ -69,6 +70,15 @@ def split(x, split_size_or_sections, axis=0):
     if not _torch_tensor(x):
         return x.split(split_size_or_sections, axis=axis)
     return x.split(split_size_or_sections, dim=axis)
+
+
+def view(x, *shape):
+    """MindSpore's ``Tensor.view(*shape)``: any layout, a non-contiguous tensor copied (MindSpore 2.10, measured:
+    ``x.permute(1, 0).view(6)``). torch's ``view`` raises there; ``reshape`` is the same view wherever torch's
+    ``view`` applies and a copy elsewhere. ``view(dtype)`` is torch's own."""
+    if not _torch_tensor(x) or (len(shape) == 1 and isinstance(shape[0], _torch().dtype)):
+        return x.view(*shape)
+    return x.reshape(*shape)
 
 
 _NUMPY_STYLE = ("axis", "keepdims", "initial", "where", "return_indices")

@@ -42,7 +42,7 @@ from msbridge.convert.project import NONE as NO_NETWORKS, Networks
 from msbridge.convert.rules import (
     callbacks, constant_calls, containers, devices, labels, layer_init, loss_scale, methods, optimizer_lr,
     param_groups, shape_varargs, string_code, tensor_methods, twin_calls, twin_limits)
-from msbridge.convert.rules import clip_grad, module_mode, module_values, norm_params, type_refs
+from msbridge.convert.rules import cell_init, clip_grad, module_mode, module_values, norm_params, type_refs
 from msbridge.convert.rules.checkpoint import CheckpointCalls
 from msbridge.convert.rules.class_values import ClassValues
 from msbridge.convert.rules.default_mode import DefaultMode
@@ -711,6 +711,9 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         twin = tensor_methods.call(self, original, updated)   # x.transpose(0, 2, 1), x.expand_dims(1), ...
         if twin is not None:
             return twin
+        bare = cell_init.call(self, original, updated)   # super().__init__(auto_prefix) of a Cell (rules.cell_init)
+        if bare is not None:
+            return bare
         attr = func.attr.value
         receiver = original.func.value
         if attr in module_mode.FUNCTIONS:   # train()/eval()/state_dict() on an untyped receiver (rules.module_mode)

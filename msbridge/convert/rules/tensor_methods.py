@@ -11,7 +11,8 @@ in torch terms for a torch tensor, the receiver's own method for anything else. 
 same in torch (``x.transpose(1, 0)``, ``x.mean(1, True)``) are left alone, and so are receivers that
 are modules, ``self``, known non-framework objects, or objects whose class defines the method.
 ``x.max(axis=1)``/``x.min(axis=1)`` (MindSpore: the values only; torch: (values, indices)) and
-``x.std()``/``x.var()`` (MindSpore: biased by default; torch: unbiased) go the same way.
+``x.std()``/``x.var()`` (MindSpore: biased by default; torch: unbiased) go the same way, and so does
+``x.view(*shape)`` (MindSpore's reshapes a non-contiguous tensor, ``x.permute(...).view(...)``; torch's raises).
 
 torch -> MindSpore (measured on MindSpore 2.10's CPU backend; msbridge/torch/tensor_methods.py says how each
 differs): ``x.size()``/``x.size(d)``, ``softmax(dim=)``, ``log_softmax``, ``max(dim)``/``min(dim)`` and
@@ -81,6 +82,8 @@ NEEDS_TWIN = {
         "set_data": _always,   # Parameter data replaced (measured: shape may change, cast to the parameter's dtype)
         "assign_value": _always,
         "init_data": _always,
+        # MindSpore's view(*shape) reshapes a non-contiguous tensor too (a copy, measured on 2.10); torch's raises
+        "view": lambda call: bool(call.args) and all(a.keyword is None for a in call.args),
     },
     "mindspore": {
         "size": _torch_call("dim"), "log_softmax": _torch_call("dim", "dtype"), "argmin": _torch_call("dim", "keepdim"),
