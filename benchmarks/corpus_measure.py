@@ -408,6 +408,9 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     with open(manifest, newline="") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t"))
+    kinds = sorted({r["kind"] for r in rows} - {"model", "train"})
+    if kinds:   # the API tables count model-definition and training call sites apart, and nothing else
+        ap.error(f"{manifest}: kind must be 'model' or 'train' (helpers and utilities count as 'train'), got {kinds}")
     if args.limit:
         per: Counter = Counter()
         rows = [r for r in rows if (per.update([r["framework"]]) or per[r["framework"]] <= args.limit)]

@@ -131,6 +131,15 @@ def test_measure_totals_agree_with_the_converters_reports(tiny_corpus):
     assert len(table) == 1 + 6   # the six torch APIs of TORCH_MODEL
 
 
+def test_measure_refuses_an_unknown_kind_before_converting(tmp_path, capsys):
+    (tmp_path / "manifest.tsv").write_text("framework\tkind\trepo\tpath\tcommit\tlocal_file\tlines\n"
+                                           "torch\tutils\tus/tests\tu.py\t0\tu.py\t1\n")
+    with pytest.raises(SystemExit) as exit_:
+        measure.main([str(tmp_path), "--out", str(tmp_path / "results")])
+    assert exit_.value.code == 2 and "kind must be 'model' or 'train'" in capsys.readouterr().err
+    assert list((tmp_path / "results").iterdir()) == []
+
+
 def test_run_check_classifies_with_the_source_framework_blocked(tmp_path):
     # stdlib stands in for the target framework: the subprocess then needs no 4-second framework import
     files = {
