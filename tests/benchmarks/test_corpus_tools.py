@@ -186,6 +186,8 @@ def test_a_build_failing_the_same_way_on_the_original_is_not_a_finding(tmp_path)
     assert verdicts({"Net": "TypeError: y"}) == ["original-fails-too"]
     assert verdicts({"Net": "AttributeError: y"}) == ["unflagged"]   # failed there for another reason
     assert verdicts({}) == ["unflagged"]                              # built fine there
+    # the original failed on a stand-in (corpus3: wgan_gp's int(stub)), not the way the conversion did
+    assert verdicts({"Net": "TypeError: int() argument must be a real number, not '_Anything'"}) == ["unflagged"]
 
 
 def test_coverage_doc_groups_by_table_family_and_lists_the_tail(tmp_path):
