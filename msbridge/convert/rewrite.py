@@ -654,6 +654,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         self.after[-1].extend(after + [cst.parse_statement(line + "\n") for line in init_lines])
         found, args, notes = list(translation.problems), translation.args, []
         args = shape_varargs.positional_size(target_ref.name, args)
+        found += shape_varargs.scalar_shape_problems(target_ref.name, args)
         if "params" in row.side(self.source).names:
             args, more, notes = param_groups.optimizer_params(self, row, original, args)
             found += more

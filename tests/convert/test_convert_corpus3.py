@@ -3,11 +3,16 @@
 * ``super().__init__(Generator)`` in a ``nn.Cell`` subclass (MindSpore-GAN's dcgan/wgan_gp/pix2pix models pass
   the class as Cell's ``auto_prefix``) was kept as written and reported converted; torch's ``Module.__init__()``
   takes no argument, so building the converted model raised TypeError. Cell's ``auto_prefix``/``flags`` are
-  dropped now (``rules.cell_init``), and the converted classes are built with MindSpore unimportable.
+  dropped now where ``auto_prefix`` is true (``rules.cell_init``; ``auto_prefix=False`` renames parameters:
+  review), and the converted classes are built with MindSpore unimportable.
 * ``x.permute(0, 2, 1, 3).view(B, N, C)`` (External-Attention-MindSpore's MultiHeadExternalAttention): MindSpore's
   ``Tensor.view`` reshapes a non-contiguous tensor (a copy), torch's raises RuntimeError; the call was left as
   written and not reported. It goes to ``msbridge.bridge.tensor_methods.view`` now (torch's ``reshape``: the same
   view wherever torch's ``view`` applies), and the converted program computes what MindSpore computes.
+* ``nn.Parameter(scale * torch.randn(...))`` (CLIP, ConvNeXt; torch -> MindSpore) was review: arithmetic of one
+  converted tensor with Python numbers is a MindSpore tensor too, so it is converted now, and run without torch.
+* ``torch.ones([])`` (CLIP's logit scale) became ``mindspore.ops.ones([])``, reported converted, which MindSpore
+  2.10 refuses (TypeError on CPU); it is review now, with the spelling that works.
 """
 import json
 import runpy
@@ -39,7 +44,7 @@ class Net(nn.Cell):
 
 class Flat(nn.Cell):
     def __init__(self):
-        super(Flat, self).__init__(auto_prefix=False)
+        super(Flat, self).__init__(auto_prefix=True)
         self.fc = nn.Dense(2, 3)
 
 
@@ -103,7 +108,7 @@ def test_cell_init_arguments_are_dropped_whatever_the_spelling_of_cell():
     for head, base in [("import mindspore as ms", "ms.nn.Cell"), ("from mindspore.nn import Cell", "Cell"),
                        ("from mindspore import nn", "nn.cell.Cell")]:
         out, _ = _convert(f"{head}\n\n\nclass A({base}):\n    def __init__(self):\n"
-                          "        super(A, self).__init__(auto_prefix=False)\n", "torch")
+                          "        super(A, self).__init__(auto_prefix=True)\n", "torch")
         assert out.endswith("        super(A, self).__init__()\n"), out
 
 
@@ -125,6 +130,25 @@ def test_super_init_is_left_where_it_may_not_reach_cell():
         out, report = _convert(before, to)
         assert kept in out, out
         assert "super().__init__()" not in [u.api for u in report.uses]
+
+
+def test_auto_prefix_false_is_review_since_parameter_names_differ():
+    # measured here: MindSpore names a cell built with auto_prefix=False's parameters without the attribute path
+    from mindspore import nn as ms_nn
+    import torch
+
+    class Flat(ms_nn.Cell):
+        def __init__(self):
+            super().__init__(auto_prefix=False)
+            self.fc = ms_nn.Dense(2, 3)
+
+    assert [p.name for p in Flat().get_parameters()] == ["weight", "bias"]
+    assert list(torch.nn.Sequential(torch.nn.Linear(2, 3)).state_dict()) == ["0.weight", "0.bias"]
+    for args in ("auto_prefix=False", "False", "prefix"):
+        out, report = _convert("from mindspore import nn\n\n\nclass Flat(nn.Cell):\n    def __init__(self, prefix):\n"
+                               f"        super().__init__({args})\n", "torch")
+        assert f"        super().__init__({args})  # msbridge: review: super().__init__(): auto_prefix=" in out, out
+        assert [u.status for u in report.uses if u.api == "super().__init__()"] == [REVIEW]
 
 
 def test_an_argument_that_calls_something_is_review():
@@ -196,3 +220,74 @@ def test_the_converted_heads_program_runs_without_mindspore_and_computes_the_sam
     ran = json.loads(results.read_text())
     assert not ran["blocked_loaded"] and ran["results"][str(program)] is None, ran
     assert json.loads(ours.read_text()) == json.loads(reference.read_text())
+
+
+PARAMS = """\
+import json
+import sys
+
+import torch
+import torch.nn as nn
+
+
+class Embed(nn.Module):
+    def __init__(self, width=8):
+        super().__init__()
+        scale = width ** -0.5
+        self.proj = nn.Parameter(scale * torch.ones(width, 4))
+        self.gamma = nn.Parameter(torch.ones(width) * 1e-6)
+        self.temp = nn.Parameter(-torch.ones(1) * 2.5 + 1)
+
+
+net = Embed()
+with open(sys.argv[1], "w") as handle:
+    json.dump([[str(getattr(net, n).dtype), getattr(net, n).tolist()] for n in ("proj", "gamma", "temp")], handle)
+"""
+
+
+def test_parameter_of_a_tensor_times_numbers_is_converted_and_runs_without_torch(tmp_path):
+    # corpus3: CLIP's and ConvNeXt's nn.Parameter(scale * torch.randn(...)) were review
+    out, report = _convert(PARAMS, "mindspore")
+    assert "self.proj = mindspore.Parameter(scale * mindspore.ops.ones((width, 4)))\n" in out
+    assert "self.gamma = mindspore.Parameter(mindspore.ops.ones(width) * 1e-6)\n" in out
+    assert report.complete, [(u.line, u.api, u.status) for u in report.uses]
+    original, converted = tmp_path / "original.json", tmp_path / "converted.json"
+    subprocess.run([sys.executable, "-c", PARAMS, str(original)], check=True, timeout=300)
+    program, results = _write(tmp_path / "params_ms.py", out), tmp_path / "results.json"
+    subprocess.run([sys.executable, str(RUNNER), "torch", str(results), str(program), str(converted)], check=True,
+                   timeout=300)
+    ran = json.loads(results.read_text())
+    assert not ran["blocked_loaded"] and ran["results"][str(program)] is None, ran
+    theirs, ours = json.loads(original.read_text()), json.loads(converted.read_text())
+    assert [t[0] for t in theirs] == ["torch.float32"] * 3 and [o[0] for o in ours] == ["Float32"] * 3
+    for (_, want), (_, got) in zip(theirs, ours):
+        assert np.array_equal(np.float32(want), np.float32(got))
+
+
+def test_a_name_that_may_hold_an_array_keeps_parameter_in_review():
+    before = PARAMS.replace("def __init__(self, width=8):", "def __init__(self, width):")
+    out, report = _convert(before, "mindspore")
+    assert "nn.Parameter(scale * mindspore.ops.ones((width, 4)))  # msbridge: review: torch.nn.Parameter: " in out
+    assert "self.gamma = mindspore.Parameter(mindspore.ops.ones(width) * 1e-6)\n" in out
+
+
+def _write(path, text):
+    path.write_text(text)
+    return path
+
+
+def test_a_0d_ones_or_zeros_is_review_since_mindspore_cannot_make_it():
+    # corpus3 (CLIP's logit_scale = nn.Parameter(torch.ones([]) * ...)): measured here, MindSpore 2.10 refuses it
+    import mindspore
+    import pytest
+    for make in (mindspore.ops.ones, mindspore.ops.zeros):
+        with pytest.raises(TypeError):
+            make(()).asnumpy()
+    assert mindspore.ops.full((), 1.0, dtype=mindspore.float32).shape == ()
+    out, report = _convert("import torch\n\nt = torch.ones([]) * 2.5\nz = torch.zeros(())\nu = torch.ones(3)\n",
+                           "mindspore")
+    assert "t = mindspore.ops.ones([]) * 2.5  # msbridge: review: torch.ones: mindspore.ops.ones cannot make a 0-d" in out
+    assert "z = mindspore.ops.zeros(())  # msbridge: review: torch.zeros: " in out
+    assert out.endswith("u = mindspore.ops.ones(3)\n")
+    assert [u.status for u in report.uses] == [REVIEW, REVIEW, CONVERTED]
+

@@ -7,7 +7,9 @@ Both are ``mindspore_only`` in mapping_tables/layers.toml (parameter-name prefix
 so they are dropped, as from a direct ``nn.Cell(...)`` call. Only where the call can be bound to Cell's own
 ``__init__``: the class has that single base, ``super()`` names this class (or nothing), at most two
 positional arguments or those keywords, no ``*``/``**``. An argument with a call in it (a side effect the
-original ran) is left for review instead of being dropped.
+original ran) is left for review instead of being dropped, and so is an ``auto_prefix`` that is not ``True``
+or the class itself: with ``auto_prefix=False`` MindSpore names the cell's own parameters ``weight``, not
+``fc.weight`` (measured on 2.10), where torch's state_dict keys keep the path.
 """
 from __future__ import annotations
 
@@ -37,6 +39,14 @@ def call(rw, original: cst.Call, updated: cst.Call):
     if any(a.star for a in args) or len(positional) > len(PARAMS) or \
             any(a.keyword is not None and a.keyword.value not in PARAMS[len(positional):] for a in args):
         return None   # not a valid call of Cell.__init__: left as written
+    prefix = positional[0].value if positional else next((a.value for a in args if a.keyword is not None
+                                                           and a.keyword.value == "auto_prefix"), None)
+    if prefix is not None and not _truthy(rw, prefix):
+        rw.record(original, "super().__init__()", rpt.REVIEW, None,
+                  f"auto_prefix={rw.code_of(prefix)}: MindSpore may name this cell's parameters without the "
+                  "attribute path that torch's state_dict keys always carry, so checkpoints may not line up; "
+                  "torch's __init__() takes no argument: remove it")
+        return updated
     if any(m.findall(a.value, m.Call()) for a in args):
         rw.record(original, "super().__init__()", rpt.REVIEW, None,
                   "mindspore.nn.Cell.__init__'s arguments have no torch.nn.Module counterpart and torch's "
@@ -54,3 +64,9 @@ def _is_super_of(node, cls: cst.ClassDef) -> bool:
         return True
     first = node.args[0].value
     return len(node.args) == 2 and isinstance(first, cst.Name) and first.value == cls.name.value
+
+
+def _truthy(rw, node) -> bool:
+    """``True``, or the class being defined (``super().__init__(Generator)``): auto_prefix as by default."""
+    return isinstance(node, cst.Name) and (node.value == "True" or any(c.name.value == node.value
+                                                                        for c in rw.classes))

@@ -164,6 +164,8 @@ def _parameter(rw, original, updated, public, row: ApiRow):
         # torch.as_tensor does (same dtype: float32 for Python floats, the array's own otherwise)
         updated = _data_as_tensor(rw, original, updated, data_name)
         kind = TARGET
+    if data is not None and kind is None and _tensor_and_scalars(rw, data):
+        kind = TARGET   # `scale * torch.randn(w, d)` (CLIP, ConvNeXt): still a tensor of the target framework
     if data is None or kind != TARGET:
         what = f"`{rw.code_of(data)}`" if data is not None else "no data"
         return _review(rw, original, updated, public,
@@ -179,6 +181,53 @@ def _parameter(rw, original, updated, public, row: ApiRow):
                                "both frameworks name it by the attribute path): torch.nn.Parameter has no name")
             updated = updated.with_changes(args=_without(updated.args, named[0]))
     return rw.by_row(original, updated, public, row)
+
+
+_ARITHMETIC = (cst.Multiply, cst.Add, cst.Subtract, cst.Divide, cst.Power)
+
+
+def _tensor_and_scalars(rw, node, depth=0) -> bool:
+    """``node`` is arithmetic of one target-framework tensor with Python numbers: a number, ``-x``, or a
+    name every assignment of which is arithmetic of numbers and such names (``scale = width ** -0.5``).
+    Both frameworks keep the tensor's float32 there. A name that may hold an array is not a number:
+    numpy on the left of a MindSpore tensor gives an ndarray, on the right MindSpore's ``*`` raises."""
+    if depth > 4:
+        return False
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
+        return _tensor(rw, node.expression, depth + 1)
+    if not isinstance(node, cst.BinaryOperation) or not isinstance(node.operator, _ARITHMETIC):
+        return False
+    sides = (node.left, node.right)
+    return any(_tensor(rw, a, depth + 1) and _number(rw, b, depth) for a, b in (sides, sides[::-1]))
+
+
+def _tensor(rw, node, depth) -> bool:
+    return rw.bindings.kind(node) == TARGET or _tensor_and_scalars(rw, node, depth)
+
+
+def _number(rw, node, depth=0) -> bool:
+    if isinstance(node, (cst.Integer, cst.Float)):
+        return True
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
+        return _number(rw, node.expression, depth)
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, _ARITHMETIC):
+        return _number(rw, node.left, depth) and _number(rw, node.right, depth)
+    if isinstance(node, cst.Name) and depth < 4:
+        values = rw.bindings.assigned_values(node)
+        return bool(values) and all(_number_expression(rw, v, depth + 1) for v in values)
+    return False
+
+
+def _number_expression(rw, node, depth) -> bool:
+    """An assigned value made of numbers and names only; a parameter whose default is a number counts as one
+    (``def __init__(self, width=512)``, then ``width ** -0.5``)."""
+    if isinstance(node, cst.Name) and rw.bindings.assigned_values(node) is None:
+        defaults = rw.bindings.parameter_defaults(node)
+        return bool(defaults) and all(d is not None and _number(rw, d, depth) for d in defaults)
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, _ARITHMETIC):
+        return all(_number(rw, side, depth) or _number_expression(rw, side, depth + 1)
+                   for side in (node.left, node.right)) if depth < 4 else False
+    return _number(rw, node, depth)
 
 
 def _int_literal(node) -> bool:

@@ -39,3 +39,20 @@ def positional_size(api: str, args: list[cst.Arg]) -> list[cst.Arg]:
     rest = [a for a in args if a is not size]
     comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")) if rest else cst.MaybeSentinel.DEFAULT
     return [cst.Arg(size.value, comma=comma), *rest]
+
+
+# MindSpore 2.10 (CPU) refuses a 0-d shape here: ops.ones(()) and ops.zeros([]) raise TypeError ("Select CPU
+# operator[Ones] fail"), measured; ops.full((), v, dtype=...), ops.randn(()) and mint.empty(()) make one
+NO_SCALAR_SHAPE = frozenset({"mindspore.ops.zeros", "mindspore.ops.ones", "mindspore.mint.zeros",
+                             "mindspore.mint.ones"})
+
+
+def scalar_shape_problems(api: str, args: list[cst.Arg]) -> list[str]:
+    """Why ``api(args)`` does not run where the shape is the empty ``()``/``[]`` (a 0-d tensor); else []."""
+    if api not in NO_SCALAR_SHAPE:
+        return []
+    shape = next((a.value for a in args if a.keyword is None or a.keyword.value in ("size", "shape")), None)
+    if isinstance(shape, (cst.Tuple, cst.List)) and not shape.elements:
+        return [f"{api} cannot make a 0-d tensor in MindSpore 2.10 (TypeError on CPU, measured): "
+                f"write mindspore.ops.full((), 1.0, dtype=mindspore.float32) (without dtype= it is int64, measured)"]
+    return []
