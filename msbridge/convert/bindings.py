@@ -387,14 +387,13 @@ class Bindings:
             values.append(self._index.values[id(assignment.node)])
         return values
 
-    def parameter_defaults(self, node: cst.Name) -> list[cst.BaseExpression | None] | None:
-        """The defaults of the function parameters ``node`` is bound as (None for one without); None when a
-        binding of ``node`` is not a parameter."""
+    def parameters(self, node: cst.Name) -> list[cst.Param] | None:
+        """The function parameters ``node`` is bound as; None when a binding of ``node`` is not a parameter."""
         assignments = self._assignments(node)
         if not assignments or not all(isinstance(a, Assignment) and isinstance(a.node, cst.Param)
                                       for a in assignments):
             return None
-        return [a.node.default for a in assignments]
+        return [a.node for a in assignments]
 
     def class_of(self, node: cst.BaseExpression) -> cst.ClassDef | None:
         """The class of this file that ``node`` is an instance of: ``self`` in its methods, or a name whose one

@@ -264,11 +264,16 @@ def test_parameter_of_a_tensor_times_numbers_is_converted_and_runs_without_torch
         assert np.array_equal(np.float32(want), np.float32(got))
 
 
-def test_a_name_that_may_hold_an_array_keeps_parameter_in_review():
+def test_a_parameter_name_is_a_number_only_by_its_number_default_or_annotation():
     before = PARAMS.replace("def __init__(self, width=8):", "def __init__(self, width):")
     out, report = _convert(before, "mindspore")
     assert "nn.Parameter(scale * mindspore.ops.ones((width, 4)))  # msbridge: review: torch.nn.Parameter: " in out
     assert "self.gamma = mindspore.Parameter(mindspore.ops.ones(width) * 1e-6)\n" in out
+    annotated = PARAMS.replace("def __init__(self, width=8):", "def __init__(self, width: int, init: float):") \
+        .replace("nn.Parameter(torch.ones(width) * 1e-6)", "nn.Parameter(torch.ones(width) * init)")
+    out, report = _convert(annotated, "mindspore")   # CLIP: VisionTransformer(input_resolution: int, ..., width: int)
+    assert "self.proj = mindspore.Parameter(scale * mindspore.ops.ones((width, 4)))\n" in out
+    assert "self.gamma = mindspore.Parameter(mindspore.ops.ones(width) * init)\n" in out
 
 
 def _write(path, text):

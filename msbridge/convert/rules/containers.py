@@ -214,20 +214,19 @@ def _number(rw, node, depth=0) -> bool:
         return _number(rw, node.left, depth) and _number(rw, node.right, depth)
     if isinstance(node, cst.Name) and depth < 4:
         values = rw.bindings.assigned_values(node)
-        return bool(values) and all(_number_expression(rw, v, depth + 1) for v in values)
+        if values is None:   # a function's parameter: a number by its default or its annotation
+            params = rw.bindings.parameters(node)
+            return bool(params) and all(_number_parameter(rw, p) for p in params)
+        return bool(values) and all(_number(rw, v, depth + 1) for v in values)
     return False
 
 
-def _number_expression(rw, node, depth) -> bool:
-    """An assigned value made of numbers and names only; a parameter whose default is a number counts as one
-    (``def __init__(self, width=512)``, then ``width ** -0.5``)."""
-    if isinstance(node, cst.Name) and rw.bindings.assigned_values(node) is None:
-        defaults = rw.bindings.parameter_defaults(node)
-        return bool(defaults) and all(d is not None and _number(rw, d, depth) for d in defaults)
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, _ARITHMETIC):
-        return all(_number(rw, side, depth) or _number_expression(rw, side, depth + 1)
-                   for side in (node.left, node.right)) if depth < 4 else False
-    return _number(rw, node, depth)
+def _number_parameter(rw, param: cst.Param) -> bool:
+    """``width=512`` or ``width: int`` (CLIP's ``VisionTransformer(input_resolution: int, ...)``)."""
+    if param.annotation is not None:
+        hint = param.annotation.annotation
+        return isinstance(hint, cst.Name) and hint.value in ("int", "float")
+    return param.default is not None and isinstance(param.default, (cst.Integer, cst.Float))
 
 
 def _int_literal(node) -> bool:
