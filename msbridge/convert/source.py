@@ -16,7 +16,7 @@ from msbridge.convert.project import NONE as NO_NETWORKS
 from msbridge.convert.imports import UNUSED_SOURCE_IMPORT, UNUSED_TWIN_IMPORT, ImportNeeds, fix_imports, used_names
 from msbridge.convert.report import CONVERTED, REVIEW, FileReport
 from msbridge.convert.rewrite import RegionRewriter
-from msbridge.convert.rules import source_libraries
+from msbridge.convert.rules import guarded_imports, source_libraries
 from msbridge.convert.rules.methods import idiom_attributes
 from msbridge.convert.scan import scan
 
@@ -118,6 +118,7 @@ def convert_source(code: str, to: str | None = None, path: str = "<string>",
                        if line.lstrip().startswith(("import ", "from ")) and twin.rpartition(".")[0] in line), 0)
         report.add(api, number, CONVERTED, twin, UNUSED_TWIN_IMPORT)
     out = source_libraries.mark(out, other(target), path, report, REVIEW)   # timm, torchvision, mindcv...
+    out = guarded_imports.mark(out, other(target), target, report, REVIEW)   # try: import mindspore / except
     report.changed = out != code
     return out, report
 

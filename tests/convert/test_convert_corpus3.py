@@ -296,3 +296,43 @@ def test_a_0d_ones_or_zeros_is_review_since_mindspore_cannot_make_it():
     assert out.endswith("u = mindspore.ops.ones(3)\n")
     assert [u.status for u in report.uses] == [REVIEW, REVIEW, CONVERTED]
 
+
+
+GUARDED = """\
+import sys
+
+try:
+    import mindspore.nn as nn
+    HAVE_MS = True
+except ImportError:
+    HAVE_MS = False
+
+
+class Net(nn.Cell if HAVE_MS else object):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Dense(2, 3)
+
+
+with open(sys.argv[1], "w") as handle:
+    handle.write(type(Net()).__mro__[1].__name__)
+"""
+
+
+def test_a_guarded_import_whose_fallback_the_port_would_take_is_review(tmp_path):
+    # corpus3 (mindnlp lora.py): `class LoRALinear(nn.Cell if MINDSPORE_AVAILABLE else object)` was reported
+    # converted, yet run without MindSpore the guard's flag is False and the class is not a Module
+    out, report = _convert(GUARDED, "torch")
+    assert "    import mindspore.nn as nn  # msbridge: review: guarded import: " in out
+    assert "it sets HAVE_MS, which the file reads" in out
+    assert "class Net(torch.nn.Module if HAVE_MS else object):" in out
+    assert not report.complete and [u.status for u in report.uses if u.api == "guarded import"] == [REVIEW]
+    program, base, results = _write(tmp_path / "guarded.py", out), tmp_path / "base.txt", tmp_path / "results.json"
+    subprocess.run([sys.executable, str(RUNNER), "mindspore", str(results), str(program), str(base)], check=True,
+                   timeout=300)
+    assert json.loads(results.read_text())["results"][str(program)] is None
+    assert base.read_text() == "object"   # what the mark warns of: the fallback branch ran
+    # a fallback that changes nothing read later (a flag never read, a print) is left alone
+    quiet = GUARDED.replace("class Net(nn.Cell if HAVE_MS else object):", "class Net(nn.Cell):")
+    out, report = _convert(quiet, "torch")
+    assert "guarded import" not in out and report.complete

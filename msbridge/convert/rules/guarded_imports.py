@@ -1,0 +1,71 @@
+"""A guarded import of the source framework whose fallback the converted file would take.
+
+``try: import mindspore.nn as nn; HAVE_MS = True`` / ``except ImportError: HAVE_MS = False`` (mindnlp's
+``lora.py``: ``class LoRALinear(nn.Cell if MINDSPORE_AVAILABLE else object)``): the converter rewrites
+what the file builds, but the guard still tests the source framework. Run without it, as a ported
+program is, the ``except`` branch runs: the flag says "absent" and the converted class derives from
+``object``, or the handler raises. Nothing failed where the file was converted, and the report said
+converted. Such an import is ``review`` on its line when its handler raises, or sets a name the file
+reads elsewhere. A handler that only passes or prints changes nothing the program computes.
+"""
+from __future__ import annotations
+
+import ast
+
+from msbridge.convert.rules.source_libraries import FRAMEWORK_NAMES, _catches_import_error
+
+API = "guarded import"
+WHY = ("this import of {framework} is guarded, and without {framework} (as the converted program runs) the "
+       "except branch runs: {what}: point the guard at {target}, or remove it")
+
+
+def mark(code: str, source: str, target: str, report, review: str) -> str:
+    """``code`` with each such import marked ``review`` (once) and reported."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return code
+    read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    lines = code.splitlines(keepends=True)
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Try):
+            continue
+        handlers = [h for h in node.handlers if _catches_import_error(h)]
+        imports = [s for s in node.body if _imports(s, source)]
+        what = _fallback(handlers, read)
+        if not handlers or not imports or what is None:
+            continue
+        first = imports[0]
+        message = WHY.format(framework=FRAMEWORK_NAMES[source], what=what, target=FRAMEWORK_NAMES[target])
+        report.add(API, first.lineno, review, None, message)
+        index = (first.end_lineno or first.lineno) - 1
+        line = lines[index]
+        if "# msbridge:" in line:
+            continue   # marked by an earlier run
+        body = line.rstrip("\r\n")
+        lines[index] = f"{body}  # msbridge: {review}: {API}: {message}{line[len(body):]}"
+    return "".join(lines)
+
+
+def _imports(stmt: ast.stmt, source: str) -> bool:
+    if isinstance(stmt, ast.Import):
+        modules = [a.name for a in stmt.names]
+    elif isinstance(stmt, ast.ImportFrom) and stmt.level == 0 and stmt.module:
+        modules = [stmt.module]
+    else:
+        return False
+    return any(m == source or m.startswith(source + ".") for m in modules)
+
+
+def _fallback(handlers: list[ast.ExceptHandler], read: set[str]) -> str | None:
+    """What the handlers do that changes the program, or None."""
+    for handler in handlers:
+        for node in ast.walk(handler):
+            if isinstance(node, ast.Raise):
+                return "it raises"
+            if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                names = sorted({n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)} & read)
+                if names:
+                    return f"it sets {', '.join(names)}, which the file reads"
+    return None
