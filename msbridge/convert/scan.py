@@ -234,13 +234,6 @@ def _imports_network(node: ast.stmt, networks: frozenset[str]) -> bool:
                                   for sub in ast.walk(node))
 
 
-def _guards_an_import(node: ast.stmt) -> bool:
-    """``try: import mindspore.nn as nn`` / ``except ImportError:`` (or under an ``if``) after other code: the
-    scope analysis must see the names it binds, as it sees the top import block's."""
-    return isinstance(node, (ast.Try, ast.If)) and any(
-        isinstance(sub, (ast.Import, ast.ImportFrom)) for stmt in node.body for sub in ast.walk(stmt))
-
-
 def _units(tree, interesting, idiom_attrs, roots, target, nodes, networks=frozenset()) -> list[Unit]:
     units: list[Unit] = []
     leading = True   # the docstring + import block at the top: new imports go there
@@ -256,7 +249,7 @@ def _units(tree, interesting, idiom_attrs, roots, target, nodes, networks=frozen
         # each binding of the names it resolves (msbridge.convert.bindings)
         hot = hot or leading or isinstance(node, (ast.Import, ast.ImportFrom)) \
             or (isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name in interesting) \
-            or _imports_network(node, networks) or _guards_an_import(node)
+            or _imports_network(node, networks)
         if units and first <= units[-1].last:        # `a; b` on one line: one unit
             units[-1].last = max(units[-1].last, last)
             units[-1].hot = units[-1].hot or hot

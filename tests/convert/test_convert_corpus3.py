@@ -299,13 +299,13 @@ def test_a_0d_ones_or_zeros_is_review_since_mindspore_cannot_make_it():
 
 
 GUARDED = """\
-import sys
-
 try:
     import mindspore.nn as nn
     HAVE_MS = True
 except ImportError:
     HAVE_MS = False
+
+import sys
 
 
 class Net(nn.Cell if HAVE_MS else object):
