@@ -7,8 +7,8 @@ program is, the ``except`` branch runs: the flag says "absent" and the converted
 ``object``, or the handler raises. Nothing failed where the file was converted, and the report said
 converted. Such an import is ``review`` on its line when its handler raises, or sets a name the file
 reads elsewhere. A handler that only passes or prints changes nothing the program computes.
-(The converter resolves names bound in such a block only where it heads the file's import block; one after
-other code is not scanned, so nothing it binds is converted or reported.)
+(The converter resolves names bound in such a block only where it is the file's first statement; one after
+any other statement is not scanned, so nothing it binds is converted or reported.)
 """
 from __future__ import annotations
 
