@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ast
 
-from msbridge.convert.rules.source_libraries import FRAMEWORK_NAMES, _catches_import_error
+from msbridge.convert.rules.source_libraries import FRAMEWORK_NAMES, catches_import_error
 
 API = "guarded import"
 WHY = ("this import of {framework} is guarded, and without {framework} (as the converted program runs) the "
@@ -32,7 +32,7 @@ def mark(code: str, source: str, target: str, report, review: str) -> str:
     for node in ast.walk(tree):
         if not isinstance(node, ast.Try):
             continue
-        handlers = [h for h in node.handlers if _catches_import_error(h)]
+        handlers = [h for h in node.handlers if catches_import_error(h)]
         imports = [s for s in node.body if _imports(s, source)]
         what = _fallback(handlers, read)
         if not handlers or not imports or what is None:

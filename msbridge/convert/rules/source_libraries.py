@@ -41,7 +41,7 @@ def mark(code: str, source: str, path: str, report, review: str) -> str:
         return code
     own = set(PurePath(path).parts[:-1])   # the file's own package tree: its imports are converted with it
     lines = code.splitlines(keepends=True)
-    guarded = {id(n) for t in ast.walk(tree) if isinstance(t, ast.Try) and any(map(_catches_import_error, t.handlers))
+    guarded = {id(n) for t in ast.walk(tree) if isinstance(t, ast.Try) and any(map(catches_import_error, t.handlers))
                for stmt in t.body for n in ast.walk(stmt)}
     for node in ast.walk(tree):
         if id(node) in guarded:
@@ -68,7 +68,7 @@ def mark(code: str, source: str, path: str, report, review: str) -> str:
     return "".join(lines)
 
 
-def _catches_import_error(handler: ast.ExceptHandler) -> bool:
+def catches_import_error(handler: ast.ExceptHandler) -> bool:
     caught = handler.type
     names = caught.elts if isinstance(caught, ast.Tuple) else [caught]
     return caught is None or any(isinstance(n, ast.Name) and n.id in CATCHES for n in names)
