@@ -117,10 +117,22 @@ def convert_source(code: str, to: str | None = None, path: str = "<string>",
         number = next((n for n, line in enumerate(_split_lines(out), start=1)
                        if line.lstrip().startswith(("import ", "from ")) and twin.rpartition(".")[0] in line), 0)
         report.add(api, number, CONVERTED, twin, UNUSED_TWIN_IMPORT)
-    out = source_libraries.mark(out, other(target), path, report, REVIEW)   # timm, torchvision, mindcv...
-    out = guarded_imports.mark(out, other(target), target, report, REVIEW)   # try: import mindspore / except
+    out = _mark_imports(out, target, path, report)
     report.changed = out != code
     return out, report
+
+
+def _mark_imports(out: str, target: str, path: str, report: FileReport) -> str:
+    """``out`` with the imports it cannot keep as they are marked ``review``, from one parse: libraries built on
+    the source framework (timm, mindcv...) and guarded source imports whose fallback the port would take."""
+    try:
+        tree = ast.parse(out)
+    except SyntaxError:
+        return out
+    lines = out.splitlines(keepends=True)
+    source_libraries.mark(tree, lines, other(target), path, report, REVIEW)
+    guarded_imports.mark(tree, lines, other(target), target, report, REVIEW)
+    return "".join(lines)
 
 
 def walk_all(tree: ast.AST) -> list[ast.AST]:

@@ -88,19 +88,14 @@ def _convert(before, to):
 def test_cell_init_arguments_are_dropped_from_super_init():
     out, report = _convert(BEFORE, "torch")
     assert AFTER_CLASSES in out
-    assert report.complete, report.render()
+    assert report.complete, [(u.line, u.api, u.status) for u in report.uses]
     inits = [u for u in report.uses if u.api == "super().__init__()"]
     assert [(u.line, u.status) for u in inits] == [(9, CONVERTED), (15, CONVERTED), (21, CONVERTED)]
 
 
 def test_the_converted_classes_are_built_without_mindspore(tmp_path):
     out, _ = _convert(BEFORE, "torch")
-    program, built, results = tmp_path / "cells_torch.py", tmp_path / "built.json", tmp_path / "results.json"
-    program.write_text(out)
-    subprocess.run([sys.executable, str(RUNNER), "mindspore", str(results), str(program), str(built)], check=True,
-                   timeout=300)
-    ran = json.loads(results.read_text())
-    assert not ran["blocked_loaded"] and ran["results"][str(program)] is None, ran
+    built = _run_blocked(tmp_path, "mindspore", "cells_torch", out)
     assert json.loads(built.read_text()) == ["Net", "Flat", "Both"]
 
 
@@ -184,7 +179,7 @@ def test_view_of_a_non_contiguous_tensor_goes_to_the_twin():
     out, report = _convert(HEADS, "torch")
     assert "        return view(view(x, b, n, 2, c // 2).permute(0, 2, 1, 3), b, n, c)\n" in out
     assert "from msbridge.bridge.tensor_methods import view\n" in out
-    assert report.complete, report.render()
+    assert report.complete, [(u.line, u.api, u.status) for u in report.uses]
     assert [u.status for u in report.uses if u.api == ".view()"] == [CONVERTED, CONVERTED]
     # a keyword call is not MindSpore's view(*shape): left as written
     kept = _convert("import mindspore\n\n\ndef f(x):\n    return x.view(dtype=mindspore.int32)\n", "torch")[0]
@@ -213,12 +208,7 @@ def test_the_converted_heads_program_runs_without_mindspore_and_computes_the_sam
         runpy.run_path(str(original), run_name="__main__")   # the original, under MindSpore, in this process
     finally:
         sys.argv = saved
-    program, ours, results = tmp_path / "heads_torch.py", tmp_path / "ours.json", tmp_path / "results.json"
-    program.write_text(out)
-    subprocess.run([sys.executable, str(RUNNER), "mindspore", str(results), str(program), str(ours)], check=True,
-                   timeout=300)
-    ran = json.loads(results.read_text())
-    assert not ran["blocked_loaded"] and ran["results"][str(program)] is None, ran
+    ours = _run_blocked(tmp_path, "mindspore", "heads_torch", out)
     assert json.loads(ours.read_text()) == json.loads(reference.read_text())
 
 
@@ -251,13 +241,9 @@ def test_parameter_of_a_tensor_times_numbers_is_converted_and_runs_without_torch
     assert "self.proj = mindspore.Parameter(scale * mindspore.ops.ones((width, 4)))\n" in out
     assert "self.gamma = mindspore.Parameter(mindspore.ops.ones(width) * 1e-6)\n" in out
     assert report.complete, [(u.line, u.api, u.status) for u in report.uses]
-    original, converted = tmp_path / "original.json", tmp_path / "converted.json"
+    original = tmp_path / "original.json"
     subprocess.run([sys.executable, "-c", PARAMS, str(original)], check=True, timeout=300)
-    program, results = _write(tmp_path / "params_ms.py", out), tmp_path / "results.json"
-    subprocess.run([sys.executable, str(RUNNER), "torch", str(results), str(program), str(converted)], check=True,
-                   timeout=300)
-    ran = json.loads(results.read_text())
-    assert not ran["blocked_loaded"] and ran["results"][str(program)] is None, ran
+    converted = _run_blocked(tmp_path, "torch", "params_ms", out)
     theirs, ours = json.loads(original.read_text()), json.loads(converted.read_text())
     assert [t[0] for t in theirs] == ["torch.float32"] * 3 and [o[0] for o in ours] == ["Float32"] * 3
     for (_, want), (_, got) in zip(theirs, ours):
@@ -276,9 +262,15 @@ def test_a_parameter_name_is_a_number_only_by_its_number_default_or_annotation()
     assert "self.gamma = mindspore.Parameter(mindspore.ops.ones(width) * init)\n" in out
 
 
-def _write(path, text):
-    path.write_text(text)
-    return path
+def _run_blocked(tmp_path, blocked, name, program_text):
+    """Run ``program_text`` as ``name.py OUT`` with ``blocked`` unimportable; it must end cleanly. Returns OUT."""
+    program, out, results = tmp_path / f"{name}.py", tmp_path / f"{name}.out", tmp_path / f"{name}.results.json"
+    program.write_text(program_text)
+    subprocess.run([sys.executable, str(RUNNER), blocked, str(results), str(program), str(out)], check=True,
+                   timeout=300)
+    ran = json.loads(results.read_text())
+    assert not ran["blocked_loaded"] and ran["results"][str(program)] is None, ran
+    return out
 
 
 def test_a_0d_ones_or_zeros_is_review_since_mindspore_cannot_make_it():
@@ -327,10 +319,7 @@ def test_a_guarded_import_whose_fallback_the_port_would_take_is_review(tmp_path)
     assert "it sets HAVE_MS, which the file reads" in out
     assert "class Net(torch.nn.Module if HAVE_MS else object):" in out
     assert not report.complete and [u.status for u in report.uses if u.api == "guarded import"] == [REVIEW]
-    program, base, results = _write(tmp_path / "guarded.py", out), tmp_path / "base.txt", tmp_path / "results.json"
-    subprocess.run([sys.executable, str(RUNNER), "mindspore", str(results), str(program), str(base)], check=True,
-                   timeout=300)
-    assert json.loads(results.read_text())["results"][str(program)] is None
+    base = _run_blocked(tmp_path, "mindspore", "guarded", out)
     assert base.read_text() == "object"   # what the mark warns of: the fallback branch ran
     # a fallback that changes nothing read later (a flag never read, a print) is left alone
     quiet = GUARDED.replace("class Net(nn.Cell if HAVE_MS else object):", "class Net(nn.Cell):")

@@ -14,39 +14,31 @@ from __future__ import annotations
 
 import ast
 
-from msbridge.convert.rules.source_libraries import FRAMEWORK_NAMES, catches_import_error
+from msbridge.convert.rules.source_libraries import FRAMEWORK_NAMES, catches_import_error, mark_line
 
 API = "guarded import"
 WHY = ("this import of {framework} is guarded, and without {framework} (as the converted program runs) the "
        "except branch runs: {what}: point the guard at {target}, or remove it")
 
 
-def mark(code: str, source: str, target: str, report, review: str) -> str:
-    """``code`` with each such import marked ``review`` (once) and reported."""
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return code
-    read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-    lines = code.splitlines(keepends=True)
+def mark(tree: ast.Module, lines: list[str], source: str, target: str, report, review: str) -> None:
+    """Mark each such import in ``lines`` (``tree``'s text) ``review`` (once) and report it."""
+    read = None
     for node in ast.walk(tree):
         if not isinstance(node, ast.Try):
             continue
         handlers = [h for h in node.handlers if catches_import_error(h)]
         imports = [s for s in node.body if _imports(s, source)]
-        what = _fallback(handlers, read)
-        if not handlers or not imports or what is None:
+        if not handlers or not imports:
             continue
-        first = imports[0]
+        if read is None:   # the names the file reads: only for a file with such a guard
+            read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        what = _fallback(handlers, read)
+        if what is None:
+            continue
         message = WHY.format(framework=FRAMEWORK_NAMES[source], what=what, target=FRAMEWORK_NAMES[target])
-        report.add(API, first.lineno, review, None, message)
-        index = (first.end_lineno or first.lineno) - 1
-        line = lines[index]
-        if "# msbridge:" in line:
-            continue   # marked by an earlier run
-        body = line.rstrip("\r\n")
-        lines[index] = f"{body}  # msbridge: {review}: {API}: {message}{line[len(body):]}"
-    return "".join(lines)
+        report.add(API, imports[0].lineno, review, None, message)
+        mark_line(lines, imports[0], f"{review}: {API}: {message}")
 
 
 def _imports(stmt: ast.stmt, source: str) -> bool:

@@ -33,14 +33,9 @@ def library_of(module: str | None, source: str) -> str | None:
     return next((lib for lib in LIBRARIES[source] if module == lib or module.startswith(lib + ".")), None)
 
 
-def mark(code: str, source: str, path: str, report, review: str) -> str:
-    """``code`` with each import of a ``source`` library marked ``review`` (once) and reported."""
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return code
+def mark(tree: ast.Module, lines: list[str], source: str, path: str, report, review: str) -> None:
+    """Mark each import of a ``source`` library in ``lines`` (``tree``'s text) ``review`` (once) and report it."""
     own = set(PurePath(path).parts[:-1])   # the file's own package tree: its imports are converted with it
-    lines = code.splitlines(keepends=True)
     guarded = {id(n) for t in ast.walk(tree) if isinstance(t, ast.Try) and any(map(catches_import_error, t.handlers))
                for stmt in t.body for n in ast.walk(stmt)}
     for node in ast.walk(tree):
@@ -59,13 +54,17 @@ def mark(code: str, source: str, path: str, report, review: str) -> str:
         message = "; ".join(WHY.format(lib=lib, framework=FRAMEWORK_NAMES[source]) for lib in libs)
         for lib in libs:
             report.add(lib, node.lineno, review, None, WHY.format(lib=lib, framework=FRAMEWORK_NAMES[source]))
-        index = (node.end_lineno or node.lineno) - 1
-        line = lines[index]
-        if "# msbridge:" in line:
-            continue   # marked by an earlier run
-        body = line.rstrip("\r\n")
-        lines[index] = f"{body}  # msbridge: {review}: {', '.join(libs)}: {message}{line[len(body):]}"
-    return "".join(lines)
+        mark_line(lines, node, f"{review}: {', '.join(libs)}: {message}")
+
+
+def mark_line(lines: list[str], node: ast.stmt, text: str) -> None:
+    """Append ``# msbridge: text`` to ``node``'s last line, unless an earlier run marked it."""
+    index = (node.end_lineno or node.lineno) - 1
+    line = lines[index]
+    if "# msbridge:" in line:
+        return
+    body = line.rstrip("\r\n")
+    lines[index] = f"{body}  # msbridge: {text}{line[len(body):]}"
 
 
 def catches_import_error(handler: ast.ExceptHandler) -> bool:
