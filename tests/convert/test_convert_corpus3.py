@@ -13,6 +13,7 @@
   converted tensor with Python numbers is a MindSpore tensor too, so it is converted now, and run without torch.
 * ``torch.ones([])`` (CLIP's logit scale) became ``mindspore.ops.ones([])``, reported converted, which MindSpore
   2.10 refuses (TypeError on CPU); it is review now, with the spelling that works.
+* ``torch.tril``/``torch.triu`` (minGPT, CLIP masks) were unsupported: table rows now, run here without torch.
 """
 import json
 import runpy
@@ -325,3 +326,30 @@ def test_a_guarded_import_whose_fallback_the_port_would_take_is_review(tmp_path)
     quiet = GUARDED.replace("class Net(nn.Cell if HAVE_MS else object):", "class Net(nn.Cell):")
     out, report = _convert(quiet, "torch")
     assert "guarded import" not in out and report.complete
+
+
+MASKS = """\
+import json
+import sys
+
+import torch
+
+scores = torch.arange(20, dtype=torch.float32).reshape(4, 5)
+causal = torch.tril(torch.ones(4, 4))
+upper = torch.triu(scores, diagonal=1)
+lower = torch.tril(scores, -1)
+with open(sys.argv[1], "w") as handle:
+    json.dump([causal.tolist(), upper.tolist(), lower.tolist()], handle)
+"""
+
+
+def test_tril_triu_masks_run_without_torch_and_equal_torch(tmp_path):
+    # corpus3: minGPT's and CLIP's attention masks (torch.tril/triu were unsupported)
+    out, report = _convert(MASKS, "mindspore")
+    assert "causal = mindspore.ops.tril(mindspore.ops.ones((4, 4)))\n" in out
+    assert "upper = mindspore.ops.triu(scores, diagonal=1)\n" in out
+    assert report.complete, [(u.line, u.api, u.status) for u in report.uses]
+    original = tmp_path / "original.json"
+    subprocess.run([sys.executable, "-c", MASKS, str(original)], check=True, timeout=300)
+    ours = _run_blocked(tmp_path, "torch", "masks_ms", out)
+    assert json.loads(ours.read_text()) == json.loads(original.read_text())
