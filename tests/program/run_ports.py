@@ -25,8 +25,8 @@ def main(argv):
     if rank == 0:
         results = run_programs(programs[:-1])
         ready.touch()
-    else:   # join the group only when rank 0 does: a gloo rank left waiting in init_process_group through
-        _wait_for(ready)   # the other programs aborted now and then under load ("terminate called ...")
+    else:   # join the group only when rank 0 does, not through rank 0's other programs
+        _wait_for(ready)
         results = {}
     results.update(run_programs(programs[-1:]))
     with open(f"{prefix}.{rank}.json", "w") as handle:

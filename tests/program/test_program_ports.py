@@ -38,6 +38,7 @@ NETWORKS = {
 # float32 rounding compounding over <= 10 optimizer steps (Dense/Conv2d/loss rows: 1e-6 per pass, measured
 # here at most ~2e-6 per trajectory)
 RTOL = 1e-5
+GLOO_ABORT = "terminate called without an active exception"
 ATOL = 1e-6   # parameters near zero: one of 64 differed by 2e-7 (1e-5 relative) in one run
 
 
@@ -79,19 +80,28 @@ def _run_ports(tmp_path_factory):
     pairs = [str(p) for name in NETWORKS for p in (ours / f"pt_{name}.py", ours / f"{name}.json")]
     env = dict(os.environ, RANK_SIZE="2", MS_MODE="graph", OMP_NUM_THREADS="1",
                PYTHONPATH=os.pathsep.join(p for p in [str(ROOT), os.environ.get("PYTHONPATH")] if p))
-    launch = subprocess.Popen([sys.executable, "-m", "torch.distributed.run", "--nnodes", "1", "--node_rank", "0",
-                               "--master_addr", "127.0.0.1", "--master_port", str(29400 + os.getpid() % 500),
-                               "--nproc_per_node", "2", str(Path(__file__).parent / "run_ports.py"),
-                               str(base / "results"), *pairs],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-    try:
-        for name, module in originals.items():   # real MindSpore, single process, while the ports run
-            init = real / f"{name}_init"
-            module.main(str(real / f"{name}.json"), str(init) if name == "ms_gan" else str(init) + ".ckpt")
-        output = launch.communicate(timeout=300)[0]
-    finally:
-        if launch.poll() is None:
-            launch.kill()
+    pristine = base / "ours_before_launch"
+    shutil.copytree(ours, pristine)
+    for attempt in (1, 2):
+        launch = subprocess.Popen([sys.executable, "-m", "torch.distributed.run", "--nnodes", "1", "--node_rank", "0",
+                                   "--master_addr", "127.0.0.1", "--master_port", str(29400 + os.getpid() % 500),
+                                   "--nproc_per_node", "2", str(Path(__file__).parent / "run_ports.py"),
+                                   str(base / "results"), *pairs],
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+        try:
+            for name, module in originals.items() if attempt == 1 else ():   # real MindSpore, while the ports run
+                init = real / f"{name}_init"
+                module.main(str(real / f"{name}.json"), str(init) if name == "ms_gan" else str(init) + ".ckpt")
+            output = launch.communicate(timeout=300)[0]
+        finally:
+            if launch.poll() is None:
+                launch.kill()
+        if launch.returncode == 0 or GLOO_ABORT not in output:
+            break
+        # Seen in ~1 of 3 full-suite runs on a loaded 2-core machine, never alone: a torchrun rank aborts inside
+        # torch (gloo) with this message, whatever the program computes. One fresh launch; results must still match.
+        shutil.rmtree(ours)
+        shutil.copytree(pristine, ours)
     assert launch.returncode == 0, output[-4000:]
     ranks = [json.loads((base / f"results.{rank}.json").read_text()) for rank in (0, 1)]
     return dict(base=base, real=real, ours=ours, converted=converted, reruns=reruns, reports=reports,
