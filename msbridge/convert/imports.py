@@ -203,6 +203,8 @@ def fix_imports(module: cst.Module, needs: ImportNeeds, target: str, used: set[s
                     twinned.extend(twin[1])
                 else:
                     kept = _mark_unused_source_import(kept, unused_before, _SOURCE_ROOTS[target][:1])
+        elif isinstance(stmt, cst.Try):
+            kept = _retarget_guard(stmt, dropper, target)
         decisions.append((stmt, kept))
     plain, from_ = _already_imported(module.with_changes(body=[k for _, k in decisions if k is not None]))
     new: list[cst.SimpleStatementLine] = []
@@ -256,6 +258,27 @@ def fix_imports(module: cst.Module, needs: ImportNeeds, target: str, used: set[s
             lines.pop(0)
         module = module.with_changes(body=[first.with_changes(leading_lines=lines), *module.body[1:]])
     return module
+
+
+def _retarget_guard(stmt: cst.Try, dropper: _DropUnused, target: str) -> cst.Try:
+    """``try: import mindspore.nn as nn`` / ``except ImportError: ...``: the source imports nothing reads any
+    more go, and the first of them becomes ``import torch``, so the guard tests the framework the converted
+    file runs on (left as it was, the port without MindSpore took the fallback; removed, the body could be
+    empty). Imports something still reads are kept (and ``guarded_imports`` marks them)."""
+    body, retargeted = [], False
+    for inner in stmt.body.body:
+        if not _is_import(inner):
+            body.append(inner)
+            continue
+        kept = inner.visit(dropper)
+        if not isinstance(kept, cst.RemovalSentinel) and kept.body:
+            body.append(kept)
+        elif not retargeted:
+            body.append(inner.with_changes(body=[cst.Import(names=[cst.ImportAlias(name=cst.Name(target))])]))
+            retargeted = True
+    if len(body) == len(stmt.body.body) and not retargeted:
+        return stmt
+    return stmt.with_changes(body=stmt.body.with_changes(body=body))
 
 
 UNUSED_SOURCE_IMPORT = "imported but unused before the conversion: kept"

@@ -234,6 +234,23 @@ def _imports_network(node: ast.stmt, networks: frozenset[str]) -> bool:
                                   for sub in ast.walk(node))
 
 
+def _guards_source_import(node: ast.stmt, roots: tuple[str, ...]) -> bool:
+    """``try: import mindspore.nn as nn`` anywhere in the file: the scope analysis must see what it binds, and
+    ``fix_imports`` points the guard at the target framework."""
+    if not isinstance(node, ast.Try):
+        return False
+    for stmt in node.body:
+        if isinstance(stmt, ast.Import):
+            modules = [a.name for a in stmt.names]
+        elif isinstance(stmt, ast.ImportFrom) and not stmt.level and stmt.module:
+            modules = [stmt.module]
+        else:
+            continue
+        if any(m == r or m.startswith(r + ".") for m in modules for r in roots):
+            return True
+    return False
+
+
 def _units(tree, interesting, idiom_attrs, roots, target, nodes, networks=frozenset()) -> list[Unit]:
     units: list[Unit] = []
     leading = True   # the docstring + import block at the top: new imports go there
@@ -249,7 +266,7 @@ def _units(tree, interesting, idiom_attrs, roots, target, nodes, networks=frozen
         # each binding of the names it resolves (msbridge.convert.bindings)
         hot = hot or leading or isinstance(node, (ast.Import, ast.ImportFrom)) \
             or (isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name in interesting) \
-            or _imports_network(node, networks)
+            or _imports_network(node, networks) or _guards_source_import(node, roots[:1])
         if units and first <= units[-1].last:        # `a; b` on one line: one unit
             units[-1].last = max(units[-1].last, last)
             units[-1].hot = units[-1].hot or hot

@@ -172,8 +172,9 @@ def _defined_names(nodes) -> set[str]:
 
 def _has_import_line(module: cst.Module) -> bool:
     """A top-level line made only of imports: the lines ``fix_imports`` may drop."""
-    return any(isinstance(stmt, cst.SimpleStatementLine) and stmt.body
-               and all(isinstance(small, (cst.Import, cst.ImportFrom)) for small in stmt.body)
+    return any((isinstance(stmt, cst.SimpleStatementLine) and stmt.body
+                and all(isinstance(small, (cst.Import, cst.ImportFrom)) for small in stmt.body))
+               or isinstance(stmt, cst.Try)   # a guarded import (imports.fix_imports retargets it)
                for stmt in module.body)
 
 

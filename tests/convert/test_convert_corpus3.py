@@ -312,20 +312,46 @@ with open(sys.argv[1], "w") as handle:
 """
 
 
-def test_a_guarded_import_whose_fallback_the_port_would_take_is_review(tmp_path):
+def test_a_guarded_import_tests_the_target_framework_after_conversion(tmp_path):
     # corpus3 (mindnlp lora.py): `class LoRALinear(nn.Cell if MINDSPORE_AVAILABLE else object)` was reported
-    # converted, yet run without MindSpore the guard's flag is False and the class is not a Module
+    # converted, yet run without MindSpore the guard's flag was False and the class not a Module. The guard now
+    # imports torch: its flag says what the converted file needs, and the class is a Module.
     out, report = _convert(GUARDED, "torch")
+    assert out.startswith("import torch\ntry:\n    import torch\n    HAVE_MS = True\nexcept ImportError:\n")
+    assert "class Net(torch.nn.Module if HAVE_MS else object):" in out
+    assert "mindspore" not in out and report.complete
+    assert _run_blocked(tmp_path, "mindspore", "guarded", out).read_text() == "Module"
+    assert _convert(out, "torch")[0] == out
+
+
+def test_a_guarded_import_after_other_statements_is_converted_too(tmp_path):
+    # not the file's first statement: it was not scanned, so nothing it bound was converted or reported
+    # (0 APIs seen, exit 0, the file unchanged)
+    later = "import os\n\n" + GUARDED.replace("\nimport sys\n", "\n")
+    later = later.replace("import os\n", "import os\nimport sys\n", 1)
+    out, report = _convert(later, "torch")
+    assert "try:\n    import torch\n    HAVE_MS = True\n" in out and "mindspore" not in out
+    assert report.complete and {u.api for u in report.uses} >= {"mindspore.nn.Cell", "mindspore.nn.Dense"}
+    assert _run_blocked(tmp_path, "mindspore", "later", out).read_text() == "Module"
+    assert _convert(out, "torch")[0] == out
+
+
+def test_a_guarded_import_still_read_whose_fallback_the_port_would_take_is_review(tmp_path):
+    # the guarded name is still read (an API with no torch counterpart): the import stays, and without
+    # MindSpore the except branch runs: review, with why
+    kept = GUARDED.replace("\n\nclass Net", "COLLECTOR = nn.SummaryCollector if HAVE_MS else None\n\n\nclass Net")
+    out, report = _convert(kept, "torch")
     assert "    import mindspore.nn as nn  # msbridge: review: guarded import: " in out
     assert "it sets HAVE_MS, which the file reads" in out
     assert "class Net(torch.nn.Module if HAVE_MS else object):" in out
     assert not report.complete and [u.status for u in report.uses if u.api == "guarded import"] == [REVIEW]
-    base = _run_blocked(tmp_path, "mindspore", "guarded", out)
-    assert base.read_text() == "object"   # what the mark warns of: the fallback branch ran
+    assert _run_blocked(tmp_path, "mindspore", "guarded", out).read_text() == "object"   # what the mark warns of
+    assert _convert(out, "torch")[0] == out
     # a fallback that changes nothing read later (a flag never read, a print) is left alone
-    quiet = GUARDED.replace("class Net(nn.Cell if HAVE_MS else object):", "class Net(nn.Cell):")
+    quiet = kept.replace("class Net(nn.Cell if HAVE_MS else object):", "class Net(nn.Cell):").replace(
+        " if HAVE_MS else None", "")
     out, report = _convert(quiet, "torch")
-    assert "guarded import" not in out and report.complete
+    assert "guarded import" not in out
 
 
 MASKS = """\

@@ -1,14 +1,13 @@
 """A guarded import of the source framework whose fallback the converted file would take.
 
 ``try: import mindspore.nn as nn; HAVE_MS = True`` / ``except ImportError: HAVE_MS = False`` (mindnlp's
-``lora.py``: ``class LoRALinear(nn.Cell if MINDSPORE_AVAILABLE else object)``): the converter rewrites
-what the file builds, but the guard still tests the source framework. Run without it, as a ported
-program is, the ``except`` branch runs: the flag says "absent" and the converted class derives from
-``object``, or the handler raises. Nothing failed where the file was converted, and the report said
-converted. Such an import is ``review`` on its line when its handler raises, or sets a name the file
-reads elsewhere. A handler that only passes or prints changes nothing the program computes.
-(The converter resolves names bound in such a block only where it is the file's first statement; one after
-any other statement is not scanned, so nothing it binds is converted or reported.)
+``lora.py``: ``class LoRALinear(nn.Cell if MINDSPORE_AVAILABLE else object)``). Where the conversion leaves
+nothing reading what the guarded import binds, ``imports.fix_imports`` turns it into ``import torch``: the
+guard tests the framework the converted file runs on. Where something still reads it (an API left
+unconverted), the import stays, and run without the source framework, as a ported program is, the ``except``
+branch runs: the flag says "absent", the converted class derives from ``object``, or the handler raises.
+Such an import is ``review`` on its line when its handler raises, or sets a name the file reads elsewhere. A
+handler that only passes or prints changes nothing the program computes.
 """
 from __future__ import annotations
 
