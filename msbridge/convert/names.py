@@ -27,6 +27,19 @@ def dotted_name(node: cst.BaseExpression) -> str | None:
     return ".".join(reversed(parts))
 
 
+def base_values(cls: cst.ClassDef) -> list[cst.BaseExpression]:
+    """The expressions a class may derive from: each base, and both branches of a conditional one
+    (``nn.Cell if MINDSPORE_AVAILABLE else object``, a guarded import's fallback)."""
+    values, todo = [], [b.value for b in cls.bases]
+    while todo:
+        value = todo.pop(0)
+        if isinstance(value, cst.IfExp):
+            todo[:0] = [value.body, value.orelse]
+        else:
+            values.append(value)
+    return values
+
+
 def _module_path(node: cst.BaseExpression | None) -> str:
     return "" if node is None else dotted_name(node) or ""
 

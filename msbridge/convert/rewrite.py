@@ -27,6 +27,7 @@ within them, LibCST keeps the bytes of everything it does not rewrite.
 """
 from __future__ import annotations
 
+import ast
 import dataclasses
 from bisect import bisect_left, bisect_right
 
@@ -38,6 +39,7 @@ from msbridge.convert.arguments import condition_holds, translate
 from msbridge.convert.bindings import OTHER, SOURCE, TARGET, Bindings
 from msbridge.convert.catalog import Catalog, framework_of, mirror_framework_of, other
 from msbridge.convert.imports import ImportNeeds
+from msbridge.convert.names import base_values
 from msbridge.convert.project import NONE as NO_NETWORKS, Networks
 from msbridge.convert.rules import (
     callbacks, constant_calls, containers, devices, labels, layer_init, loss_scale, methods, optimizer_lr,
@@ -75,6 +77,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         super().__init__()
         self.module, self.target, self.source = module, target, other(target)
         self.imports, self.scan, self.catalog, self.needs, self.report = scan.imports, scan, catalog, needs, report
+        self._defined: set[str] | None = None   # names of the file's functions and methods (_functions_defined)
         self.statement_lines: list[int] = []       # source lines of the region's statements, in order
         self.cursor = 0
         self.lines = [0]                            # stack: line of the statement being visited
@@ -258,12 +261,12 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
     def _class_kind(self, node: cst.ClassDef) -> str | None:
         """TARGET when a base becomes (or is) a target-framework class, SOURCE when one stays in the source."""
         kinds = set()
-        for base in node.bases:
-            name = self.imports.resolve(base.value)
-            if self.bindings.project_name(base.value) in self.project.classes:
+        for value in base_values(node):
+            name = self.imports.resolve(value)
+            if self.bindings.project_name(value) in self.project.classes:
                 kinds.add(TARGET)   # a network class of another file of the run
             elif name is None:
-                kinds.add(self.bindings.kind(base.value))
+                kinds.add(self.bindings.kind(value))
             elif self.is_source(name):
                 public = self.catalog.public_name(name, self.source)
                 convertible = self.catalog.rows(name, self.source) or self.catalog.mirror(public, self.target)
@@ -273,11 +276,11 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         return SOURCE if SOURCE in kinds else TARGET if TARGET in kinds else None
 
     def _derives_from_module_base(self, node: cst.ClassDef) -> bool:
-        for base in node.bases:
-            if self.imports.resolve(base.value) == methods.module_base(self.target):
+        for value in base_values(node):
+            if self.imports.resolve(value) == methods.module_base(self.target):
                 return True
-            if isinstance(base.value, cst.Name) and self.bindings is not None \
-                    and self.imports.resolve(base.value) is None and self.bindings.kind(base.value) == TARGET:
+            if isinstance(value, cst.Name) and self.bindings is not None \
+                    and self.imports.resolve(value) is None and self.bindings.kind(value) == TARGET:
                 return True   # a class of this file that derives from it (not an import: an msbridge
                 # MindSpore-shaped base such as msbridge.mindspore.nn.optim.Optimizer keeps `construct`)
         return False
@@ -691,6 +694,28 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
             walk(node, _Calls())
         return found
 
+    def _untyped_cell_method(self, original, receiver, attr: str) -> bool:
+        """``model.set_grad()`` / ``model.parameters_and_names()`` on a receiver the converter cannot type (a
+        function's parameter): a MindSpore Cell method torch's Module lacks. Were ``model`` a converted network,
+        the call would raise AttributeError, so it is review, never left unreported."""
+        if self.target != "torch" or self.bindings is None or _is_self(receiver) \
+                or not isinstance(receiver, (cst.Name, cst.Attribute)) or self.bindings.kind(receiver) is not None \
+                or attr in self._functions_defined():   # a class of the file has its own (maybe not parsed here)
+            return False
+        why = methods.no_counterpart(attr, self.target) if attr in methods.CELL_ONLY_NO_COUNTERPART else (
+            f"a {methods.module_base(self.target)} method that {methods.module_base(self.source)} does not have: "
+            "port this call by hand" if methods.base_only(attr, self.target) else None)
+        if why is None:
+            return False
+        self.record(original, f".{attr}()", rpt.REVIEW, None, f"where the receiver is a converted network: {why}")
+        return True
+
+    def _functions_defined(self) -> set[str]:
+        if self._defined is None:
+            self._defined = {n.name for n in self.scan.nodes
+                             if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        return self._defined
+
     def _base_only_method(self, original, receiver, attr: str) -> None:
         """``self.init_parameters_data()`` in a class whose base became torch's: the target base lacks it."""
         if self.bindings is None or not methods.base_only(attr, self.target) \
@@ -735,6 +760,8 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
                     and (self.bindings.kind(receiver) == TARGET or (methods.source_tensor_only(attr, self.target)
                                                                    and self.bindings.kind(receiver) is None)):
                 self.record(original, f".{attr}()", rpt.REVIEW, None, methods.no_counterpart(attr, self.target))
+                return updated
+            if self._untyped_cell_method(original, receiver, attr):
                 return updated
             self._base_only_method(original, receiver, attr)
         if rename is None or self.imports.resolve(receiver) is not None:

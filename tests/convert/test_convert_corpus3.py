@@ -308,7 +308,7 @@ class Net(nn.Cell if HAVE_MS else object):
 
 
 with open(sys.argv[1], "w") as handle:
-    handle.write(type(Net()).__mro__[1].__name__)
+    handle.write(Net.__mro__[1].__name__)
 """
 
 
@@ -352,6 +352,80 @@ def test_a_guarded_import_still_read_whose_fallback_the_port_would_take_is_revie
         " if HAVE_MS else None", "")
     out, report = _convert(quiet, "torch")
     assert "guarded import" not in out
+
+
+GUARDED_NETWORK = """\
+import json
+import sys
+
+import numpy as np
+try:
+    import mindspore as ms
+    import mindspore.nn as nn
+    AVAILABLE = True
+except ImportError:
+    AVAILABLE = False
+
+
+class Net(nn.Cell if AVAILABLE else object):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Dense(2, 3, weight_init="ones", bias_init="zeros")
+
+    def construct(self, x):
+        return self.fc(x) * 2
+
+
+out = Net()(ms.Tensor(np.array([[1.0, 2.0]], np.float32)))
+with open(sys.argv[1], "w") as handle:
+    json.dump(out.tolist(), handle)
+"""
+
+
+def test_a_network_whose_base_is_conditional_gets_forward_and_computes_as_mindspore(tmp_path):
+    # `class LoRALinear(nn.Cell if MINDSPORE_AVAILABLE else object)` (mindnlp): `construct` stayed, the converted
+    # Module had no forward, and calling it raised NotImplementedError, unreported
+    out, report = _convert(GUARDED_NETWORK, "torch")
+    assert "class Net(torch.nn.Module if AVAILABLE else object):" in out and "    def forward(self, x):" in out
+    assert report.complete, [(u.line, u.api, u.status) for u in report.uses if u.status != CONVERTED]
+    ours = json.loads(_run_blocked(tmp_path, "mindspore", "ours", out).read_text())
+    real = json.loads(_run_blocked(tmp_path, "torch", "real", GUARDED_NETWORK).read_text())
+    assert ours == real == [[6.0, 6.0, 6.0]]
+
+
+def test_cell_methods_on_an_untyped_receiver_are_review():
+    # `def count(model): ... model.parameters_and_names()` (mindnlp): the receiver is a function's parameter; were
+    # it a converted network the call would raise AttributeError, and the report said nothing
+    out, report = _convert("""\
+        import mindspore.nn as nn
+
+
+        def run(model, data):
+            model.set_grad()
+            names = [n for n, _ in model.parameters_and_names()]
+            listed = model.untrainable_params()
+            return names, listed, data.get_parameters, model.trainable_params()
+        """, "torch")
+    reviewed = [(u.line, u.api) for u in report.uses if u.status == REVIEW]
+    assert reviewed == [(5, ".set_grad()"), (6, ".parameters_and_names()"), (7, ".untrainable_params()"),
+                        (1, "mindspore.nn")], reviewed   # the last: imported, never read
+    assert "where the receiver is a converted network: " in out
+    assert "trainable_params(model)" in out   # decided at run time (msbridge.bridge.cell_methods), as before
+    # a class of the file that defines the method, and self, are left alone
+    out, report = _convert("""\
+        import mindspore.nn as nn
+
+
+        class Holder:
+            def set_grad(self):
+                return 1
+
+
+        def run(holder: Holder):
+            h = Holder()
+            return h.set_grad()
+        """, "torch")
+    assert "review: .set_grad()" not in out and not report.uses
 
 
 MASKS = """\

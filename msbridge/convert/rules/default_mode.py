@@ -35,7 +35,7 @@ import libcst as cst
 from msbridge.convert import report as rpt
 from msbridge.convert.bindings import OTHER_ROOTS, TARGET
 from msbridge.convert.catalog import framework_of, mirror_framework_of
-from msbridge.convert.names import dotted_name
+from msbridge.convert.names import base_values, dotted_name
 from msbridge.convert.walk import walk
 
 API = "<default mode>"
@@ -270,7 +270,7 @@ class DefaultMode:
     def _is_network_class(self, cls: cst.ClassDef) -> bool:
         if id(cls) not in self.networks:
             self.networks[id(cls)] = False   # a cycle of bases counts as not a network
-            self.networks[id(cls)] = any(self._network_base(base.value) for base in cls.bases)
+            self.networks[id(cls)] = any(self._network_base(value) for value in base_values(cls))
         return self.networks[id(cls)]
 
     def _network_base(self, base) -> bool:

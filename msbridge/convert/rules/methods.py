@@ -103,6 +103,9 @@ _TORCH_TENSOR_ONLY = frozenset({"size", "detach", "clone", "zero_", "fill_", "cl
 # of those, methods only a source-framework tensor has: marked also on a receiver not known to be anything (a
 # loop variable over converted cells: `cell.weight.set_data(...)`), never left to fail unflagged
 SOURCE_TENSOR_ONLY = {"torch": frozenset({"set_data", "assign_value", "init_data"}), "mindspore": _TORCH_TENSOR_ONLY}
+# of NO_COUNTERPART["torch"], the Cell methods (the others are tensor methods: SOURCE_TENSOR_ONLY covers them)
+CELL_ONLY_NO_COUNTERPART = frozenset({"to_float", "set_grad", "parameters_and_names", "get_parameters",
+                                      "parameters_dict"})
 MODULE_BASE = {"torch": "mindspore.nn.Cell", "mindspore": "torch.nn.Module"}
 # target -> methods of the SOURCE module base that the target base lacks (measured: in dir() of one class and not
 # the other, MindSpore 2.10 / torch 2.13; tests/convert/test_convert_bindings.py checks them against both).
