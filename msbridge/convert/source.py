@@ -130,8 +130,9 @@ def _mark_imports(out: str, target: str, path: str, report: FileReport) -> str:
     except SyntaxError:
         return out
     lines = out.splitlines(keepends=True)
-    source_libraries.mark(tree, lines, other(target), path, report, REVIEW)
-    guarded_imports.mark(tree, lines, other(target), target, report, REVIEW)
+    nodes = walk_all(tree)
+    source_libraries.mark(nodes, lines, other(target), path, report, REVIEW)
+    guarded_imports.mark(nodes, lines, other(target), target, report, REVIEW)
     return "".join(lines)
 
 

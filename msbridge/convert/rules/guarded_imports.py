@@ -20,10 +20,11 @@ WHY = ("this import of {framework} is guarded, and without {framework} (as the c
        "except branch runs: {what}: point the guard at {target}, or remove it")
 
 
-def mark(tree: ast.Module, lines: list[str], source: str, target: str, report, review: str) -> None:
-    """Mark each such import in ``lines`` (``tree``'s text) ``review`` (once) and report it."""
+def mark(nodes: list[ast.AST], lines: list[str], source: str, target: str, report, review: str) -> None:
+    """Mark each such import in ``lines`` ``review`` (once) and report it. ``nodes``: every node of the tree
+    parsed from ``lines``, in ``ast.walk``'s order."""
     read = None
-    for node in ast.walk(tree):
+    for node in nodes:
         if not isinstance(node, ast.Try):
             continue
         handlers = [h for h in node.handlers if catches_import_error(h)]
@@ -31,7 +32,7 @@ def mark(tree: ast.Module, lines: list[str], source: str, target: str, report, r
         if not handlers or not imports:
             continue
         if read is None:   # the names the file reads: only for a file with such a guard
-            read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+            read = {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
         what = _fallback(handlers, read)
         if what is None:
             continue

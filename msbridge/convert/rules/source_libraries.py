@@ -33,12 +33,13 @@ def library_of(module: str | None, source: str) -> str | None:
     return next((lib for lib in LIBRARIES[source] if module == lib or module.startswith(lib + ".")), None)
 
 
-def mark(tree: ast.Module, lines: list[str], source: str, path: str, report, review: str) -> None:
-    """Mark each import of a ``source`` library in ``lines`` (``tree``'s text) ``review`` (once) and report it."""
+def mark(nodes: list[ast.AST], lines: list[str], source: str, path: str, report, review: str) -> None:
+    """Mark each import of a ``source`` library in ``lines`` ``review`` (once) and report it. ``nodes``: every
+    node of the tree parsed from ``lines``, in ``ast.walk``'s order (one walk serves every question)."""
     own = set(PurePath(path).parts[:-1])   # the file's own package tree: its imports are converted with it
-    guarded = {id(n) for t in ast.walk(tree) if isinstance(t, ast.Try) and any(map(catches_import_error, t.handlers))
+    guarded = {id(n) for t in nodes if isinstance(t, ast.Try) and any(map(catches_import_error, t.handlers))
                for stmt in t.body for n in ast.walk(stmt)}
-    for node in ast.walk(tree):
+    for node in nodes:
         if id(node) in guarded:
             continue
         if isinstance(node, ast.Import):
