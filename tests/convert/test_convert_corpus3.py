@@ -354,6 +354,34 @@ def test_a_guarded_import_still_read_whose_fallback_the_port_would_take_is_revie
     assert "guarded import" not in out
 
 
+def test_a_guarded_import_whose_fallback_imports_the_source_framework_too_is_review(tmp_path):
+    # torchvision-style model files: `try: from torch.hub import load_state_dict_from_url` / `except ImportError:
+    # from torch.utils.model_zoo import load_url as ...`: without torch the fallback fails too, at import
+    before = textwrap.dedent("""\
+        import torch.nn as nn
+        try:
+            from torch.hub import load_state_dict_from_url
+        except ImportError:
+            from torch.utils.model_zoo import load_url as load_state_dict_from_url
+
+
+        def build(pretrained=False):
+            layer = nn.Linear(2, 3)
+            if pretrained:
+                layer.load_state_dict(load_state_dict_from_url("https://example.invalid/w.pth"))
+            return layer
+        """)
+    out, report = _convert(before, "mindspore")
+    assert "    from torch.hub import load_state_dict_from_url  # msbridge: review: guarded import: " in out
+    assert "it imports torch too, so importing this file fails" in out
+    assert [u.line for u in report.uses if u.api == "guarded import"] == [3] and not report.complete
+    program, results = tmp_path / "hub.py", tmp_path / "results.json"
+    program.write_text(out + "\nbuild()\n")
+    subprocess.run([sys.executable, str(RUNNER), "torch", str(results), str(program), str(tmp_path / "out")],
+                   check=True, timeout=300)
+    assert "ImportError" in json.loads(results.read_text())["results"][str(program)]   # what the mark says
+
+
 GUARDED_NETWORK = """\
 import json
 import sys

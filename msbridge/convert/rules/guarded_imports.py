@@ -33,7 +33,7 @@ def mark(nodes: list[ast.AST], lines: list[str], source: str, target: str, repor
             continue
         if read is None:   # the names the file reads: only for a file with such a guard
             read = {n.id for n in nodes if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-        what = _fallback(handlers, read)
+        what = _fallback(handlers, read, source)
         if what is None:
             continue
         message = WHY.format(framework=FRAMEWORK_NAMES[source], what=what, target=FRAMEWORK_NAMES[target])
@@ -51,12 +51,14 @@ def _imports(stmt: ast.stmt, source: str) -> bool:
     return any(m == source or m.startswith(source + ".") for m in modules)
 
 
-def _fallback(handlers: list[ast.ExceptHandler], read: set[str]) -> str | None:
+def _fallback(handlers: list[ast.ExceptHandler], read: set[str], source: str) -> str | None:
     """What the handlers do that changes the program, or None."""
     for handler in handlers:
         for node in ast.walk(handler):
             if isinstance(node, ast.Raise):
                 return "it raises"
+            if _imports(node, source):   # torchvision's `except ImportError: from torch.utils.model_zoo import ...`
+                return f"it imports {FRAMEWORK_NAMES[source]} too, so importing this file fails"
             if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 names = sorted({n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)} & read)
