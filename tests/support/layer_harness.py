@@ -14,6 +14,7 @@ import inspect
 from dataclasses import dataclass, field
 
 import mindspore
+from mindspore.graph.api import _pynative_executor   # the PyNative executor whose forward cache goes stale
 import numpy as np
 import torch
 
@@ -295,11 +296,19 @@ def run_mindspore(layer, arrays, specs, train: bool) -> Pass:
     if not positions and not params:   # nothing to differentiate (a creation op, integer inputs)
         outs = _outputs(layer(*tensors))
         return Pass([o.asnumpy().copy() for o in outs], [], {}, {})
+    if not is_cell:
+        outs = _outputs(layer(*pack(list(tensors), specs)))
+        if not any(mindspore.ops.is_floating_point(o) for o in outs):   # an integer result (argmax): no gradient,
+            return Pass([o.asnumpy().copy() for o in outs],            # zeros as torch's side reports it
+                        [np.zeros(tuple(tensors[i].shape), np.float32) for i in positions], {}, {})
     # MindSpore's PyNative grad cache is keyed by the function's id and the inputs' shapes and dtypes: a new
     # `forward` allocated where a collected one lived, with inputs shaped alike, reused the old graph (seen once:
     # BCEWithLogitsLoss input gradients scaled by 4/9, all elements, depending on what the worker ran before).
     # Keeping every `forward` alive keeps the ids unique.
     _KEPT_ALIVE.append(forward)
+    # ... and an id freed by another test's function (not kept alive) met one of ours once more in a full run
+    # (BCEWithLogitsLoss again, 2026-12-02): the executor's forward cache is cleared before each differentiation
+    _pynative_executor.clear_res()
     grad_fn = mindspore.value_and_grad(forward, grad_position=positions or None,
                                        weights=params or None, has_aux=True)
     (_, outs), grads = grad_fn(*tensors)

@@ -89,7 +89,8 @@ def graph_plumbing(b):
             "numpy.arange(-2.5, 3.3, 0.13)": mindspore.numpy.arange(-2.5, 3.3, 0.13),
             "numpy.arange(7)": mindspore.numpy.arange(7), "numpy.zeros(3)": mindspore.numpy.zeros(3),
             "where": mindspore.ops.where(b > 0, b, 0.0),
-            "zeros_like": mindspore.ops.zeros_like(mindspore.numpy.arange(3))}
+            "zeros_like": mindspore.ops.zeros_like(mindspore.numpy.arange(3)),
+            "argmax(dim=1)": mindspore.ops.argmax(b, dim=1), "argmax(b, 2, True)": mindspore.ops.argmax(b, 2, True)}
 
 rng = np.random.default_rng(0)
 values = rng.permutation(24).reshape(2, 3, 4).astype(np.float32) / 7 - 1.5

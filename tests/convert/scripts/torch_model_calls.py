@@ -92,7 +92,9 @@ def functional_calls(x):
             zeros + counts[0],
             np.array([str(t.dtype).lower().endswith('int64') for t in (labels, zeros, counts)], dtype=np.float32),
             torch.LongTensor([1.7, -2.7]), torch.FloatTensor(np.array([1, 2])), np.array(torch.LongTensor(2, 3).shape),
-            np.array(legacy_type_checks(labels, logits, labels.dtype), dtype=np.float32)]
+            np.array(legacy_type_checks(labels, logits, labels.dtype), dtype=np.float32),
+            torch.argmax(logits, dim=1), torch.argmax(logits, 0, True),
+            np.array([str(torch.argmax(logits, 1).dtype).lower().endswith('int64')], dtype=np.float32)]
 
 
 def legacy_type_checks(labels, logits, d: torch.dtype) -> List[bool]:
