@@ -235,8 +235,8 @@ def _imports_network(node: ast.stmt, networks: frozenset[str]) -> bool:
 
 
 def _guards_source_import(node: ast.stmt, roots: tuple[str, ...]) -> bool:
-    """``try: import mindspore.nn as nn`` anywhere in the file: the scope analysis must see what it binds, and
-    ``fix_imports`` points the guard at the target framework."""
+    """``try: import mindspore.nn as nn`` at the top level, after any statement: the scope analysis must see what
+    it binds, and ``fix_imports`` points the guard at the target framework."""
     if not isinstance(node, ast.Try):
         return False
     for stmt in node.body:
