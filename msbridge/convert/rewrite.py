@@ -696,11 +696,13 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
 
     def _untyped_cell_method(self, original, receiver, attr: str) -> bool:
         """``model.set_grad()`` / ``model.parameters_and_names()`` on a receiver the converter cannot type (a
-        function's parameter): a MindSpore Cell method torch's Module lacks. Were ``model`` a converted network,
-        the call would raise AttributeError, so it is review, never left unreported."""
-        if self.target != "torch" or self.bindings is None or _is_self(receiver) \
+        function's parameter): a MindSpore Cell method torch's Module lacks (``model.named_parameters()``, torch
+        -> MindSpore: the other way round). Were ``model`` a converted network, the call would raise
+        AttributeError, so it is review, never left unreported."""
+        if self.bindings is None or _is_self(receiver) \
                 or not isinstance(receiver, (cst.Name, cst.Attribute)) or self.bindings.kind(receiver) is not None \
-                or attr in self._functions_defined():   # a class of the file has its own (maybe not parsed here)
+                or attr in self._functions_defined() or attr in methods.TARGET_TENSOR_HAS[self.target] \
+                or attr == "zero_grad":   # a class of the file has its own (maybe not parsed here); rules.train_step
             return False
         why = methods.no_counterpart(attr, self.target) if attr in methods.CELL_ONLY_NO_COUNTERPART else (
             f"a {methods.module_base(self.target)} method that {methods.module_base(self.source)} does not have: "

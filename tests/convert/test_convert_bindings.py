@@ -386,3 +386,24 @@ def test_convert_bindings_base_only_method_lists_match_the_real_base_classes():
     cell, module = set(dir(ms_nn.Cell)), set(dir(torch_nn.Module))
     assert BASE_ONLY_METHODS["torch"] <= cell - module
     assert BASE_ONLY_METHODS["mindspore"] <= module - cell
+
+
+def test_convert_bindings_base_only_names_a_target_tensor_also_has_are_the_real_ones():
+    # on a receiver of unknown kind these may be a tensor's method, which works: not marked there
+    import mindspore
+    import torch
+
+    from msbridge.convert.rules.methods import BASE_ONLY_METHODS, TARGET_TENSOR_HAS
+    for target, tensor in (("mindspore", mindspore.Tensor), ("torch", torch.Tensor)):
+        assert TARGET_TENSOR_HAS[target] == {m for m in BASE_ONLY_METHODS[target] if hasattr(tensor, m)}, target
+
+
+def test_convert_bindings_module_methods_on_an_untyped_receiver_are_review_torch_to_mindspore():
+    # `def report(model): model.named_parameters()` was left as written, unreported: a converted network (a Cell)
+    # has no such method
+    out, report = convert_source("import torch\n\n\ndef report(model, x):\n    names = [n for n, _ in "
+                                 "model.named_parameters()]\n    mods = list(model.modules())\n    y = x.half()\n"
+                                 "    return names, mods, y, torch.zeros(1)\n", "mindspore")
+    reviewed = [(u.line, u.api) for u in report.uses if u.status == "review"]
+    assert reviewed == [(5, ".named_parameters()"), (6, ".modules()")], reviewed
+    assert "    y = x.half()\n" in out   # a MindSpore tensor has half(): left alone

@@ -121,6 +121,9 @@ BASE_ONLY_METHODS = {
         "modules", "named_children", "named_modules", "named_parameters", "register_module", "register_parameter",
         "requires_grad_", "share_memory", "zero_grad"}),
 }
+# of those, the names the TARGET framework's tensor has too (measured): on a receiver of unknown kind they may be
+# a tensor's, which works (``x.half()`` on a MindSpore tensor), so they are not marked there
+TARGET_TENSOR_HAS = {"torch": frozenset(), "mindspore": frozenset({"bfloat16", "double", "half", "requires_grad_"})}
 FORWARD = {"torch": ("construct", "forward"), "mindspore": ("forward", "construct")}
 
 
