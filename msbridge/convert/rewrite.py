@@ -44,7 +44,8 @@ from msbridge.convert.project import NONE as NO_NETWORKS, Networks
 from msbridge.convert.rules import (
     callbacks, constant_calls, containers, devices, labels, layer_init, loss_scale, methods, optimizer_lr,
     param_groups, shape_varargs, string_code, tensor_methods, twin_calls, twin_limits)
-from msbridge.convert.rules import cell_init, clip_grad, module_mode, module_values, norm_params, type_refs
+from msbridge.convert.rules import (cell_init, clip_grad, module_mode, module_values, norm_params,
+                                    optimizer_params, type_refs)
 from msbridge.convert.rules.checkpoint import CheckpointCalls
 from msbridge.convert.rules.class_values import ClassValues
 from msbridge.convert.rules.default_mode import DefaultMode
@@ -82,6 +83,8 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         self.cursor = 0
         self.lines = [0]                            # stack: line of the statement being visited
         self.skip_refs: set[int] = set()           # id() of func nodes handled by their call
+        self.called_funcs: set[int] = set()        # id() of every call's func node (`x.parameters()`, not a value)
+        self.optimizer_names: set[str] | None = None   # rules.optimizer_params, computed on first need
         self.type_refs: dict[int, str] = {}        # id() of references named as a type (rules.type_refs)
         self.written_attributes: set[int] = set()  # id() of `x.gamma`-like assignment targets (rules.norm_params)
         self.assign_of = _AssignTargets(self)      # id(call) -> text of the single assignment target
@@ -324,6 +327,9 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         renamed = norm_params.attribute(self, original, updated)   # `cell.gamma` on a torch norm layer
         if renamed is not None:
             return renamed
+        listed = optimizer_params.attribute(self, original, updated)   # a MindSpore optimizer's `.parameters`
+        if listed is not None:
+            return listed
         return self._reference(original, updated)
 
     def leave_Name(self, original, updated):
@@ -437,6 +443,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
 
     # ---- calls ----------------------------------------------------------------------------------
     def visit_Call(self, node):
+        self.called_funcs.add(id(node.func))
         name = labels.source_name(self.imports.resolve(node.func))
         if self.is_source(name) or self.is_twin_of_target(name):
             self.skip_refs.add(id(node.func))
@@ -779,6 +786,12 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         if problem is not None and kind == TARGET:
             self.record(original, method, rpt.REVIEW, None, f"{target_call} exists, but {problem}")
             return updated
+        if self.target == "mindspore" and attr == "parameters" and problem is None and kind in (TARGET, None) \
+                and not (consumed and self._optimizer_call(consumer)):
+            # all of them, frozen ones too (an optimizer alone takes trainable_params(): it skips the others)
+            self.record(original, method, rpt.CONVERTED, PARAMETERS_TWIN, "every parameter, frozen ones too, not "
+                        "BatchNorm's moving statistics (torch's buffers), on a Cell; the object's own method otherwise")
+            return updated.with_changes(func=self.needs.reference(PARAMETERS_TWIN), args=[cst.Arg(updated.func.value)])
         if kind is None and attr in methods.DISPATCHED[self.target] and problem is None \
                 and not (consumer is not None and self._consumer_kind(consumer) == TARGET):
             # an untyped receiver (a function's parameter): decided at run time (msbridge.bridge.cell_methods)
@@ -799,7 +812,19 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         updated = updated.with_changes(func=func.with_changes(attr=cst.Name(new)))
         if args is not None:
             updated = updated.with_changes(args=cst.parse_expression(f"f({args})").args)
-        return methods.wrap(attr, self.target, updated, consumed, self.code_of)
+        # the bare rename only where an optimizer consumes the list (it skips parameters without gradients);
+        # `ParameterTuple(net.trainable_params())` keeps MindSpore's filter
+        return methods.wrap(attr, self.target, updated, consumed and self._optimizer_call(consumer), self.code_of)
+
+    def _optimizer_call(self, call: cst.Call) -> bool:
+        """``nn.Momentum(...)``/``torch.optim.SGD(...)``: an optimizer being built (a table row ``optim.*``)."""
+        name = self.imports.resolve(call.func)
+        if name is None:
+            return False
+        if name.startswith("torch.optim."):
+            return True
+        return any(row.id.startswith("optim.") for row in self.catalog.rows(name, self.source)) \
+            if self.is_source(name) else False
 
 
 def _is_self(node: cst.BaseExpression) -> bool:
@@ -817,6 +842,7 @@ def _short(text: str) -> str:
 
 
 _FRAMEWORK_NAMES = {"torch": "torch", "mindspore": "MindSpore"}
+PARAMETERS_TWIN = "msbridge.torch.nn.module_parameters.module_parameters"   # torch's parameters() on a Cell
 # arguments msbridge's layer twins refuse (msbridge/mindspore/nn/layers: only the default initialisation)
 
 
@@ -954,6 +980,7 @@ class RegionRewriter:
         rewriter.written_attributes.clear()
         rewriter.assign_of.clear()
         rewriter.consumer_of.clear()
+        rewriter.called_funcs.clear()
         rewriter.base_refs.clear()
         rewriter.train_step.lines.clear()
         rewriter.train_step.consumed.clear()

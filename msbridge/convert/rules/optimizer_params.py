@@ -1,0 +1,47 @@
+"""``optimizer.parameters`` of a MindSpore optimizer, read as a value (MindSpore -> torch).
+
+MindSpore's optimizers keep the parameters they update in ``.parameters`` (a ParameterTuple); cyclegan passes
+it on (``DistributedGradReducer(optimizer.parameters, ...)``, ``len(opt.parameters)``). The converted optimizer
+is torch's, which has no such attribute (AttributeError), yet the read was left as written and unreported.
+Where the receiver is a name the file binds to a MindSpore optimizer it becomes the same parameters, in the
+same order, from torch's groups (the trainable ones: MindSpore's optimizer was given ``trainable_params()``). (``value_and_grad(fn, None, opt.parameters)`` is rewritten whole by
+``rules.gradients``; the call ``module.parameters()`` is a method call, not this attribute.)
+"""
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+
+from msbridge.convert import report as rpt
+
+API = "mindspore.nn.Optimizer.parameters"
+# the converted optimizer was given every parameter (torch's step skips those without a gradient), MindSpore's
+# only the trainable ones: those are what MindSpore's `.parameters` holds (unless frozen after construction)
+TEMPLATE = "[p for group in {}.param_groups for p in group['params'] if p.requires_grad]"
+
+
+def optimizer_names(rw) -> set[str]:
+    """Texts the file assigns a MindSpore optimizer to (``opt``, ``self.optimizer``), from the first scan."""
+    names = set()
+    for text, value in rw.scan.assigned.items():
+        if isinstance(value, ast.Call) and isinstance(value.func, (ast.Name, ast.Attribute)):
+            name = rw.scan.imports.qualify(ast.unparse(value.func))
+            if name and rw.is_source(name) and any(row.id.startswith("optim.")
+                                                   for row in rw.catalog.rows(name, rw.source)):
+                names.add(text)
+    return names
+
+
+def attribute(rw, original: cst.Attribute, updated: cst.Attribute):
+    """The list of the optimizer's parameters for ``opt.parameters`` read as a value, else None."""
+    if rw.target != "torch" or original.attr.value != "parameters" or id(original) in rw.called_funcs:
+        return None
+    if rw.optimizer_names is None:
+        rw.optimizer_names = optimizer_names(rw)
+    receiver = rw.code_of(original.value)
+    if receiver not in rw.optimizer_names:
+        return None
+    rw.record(original, API, rpt.CONVERTED, "torch.optim.Optimizer.param_groups",
+              "the trainable parameters of every group, in order")
+    return cst.parse_expression(TEMPLATE.format(rw.code_of(updated.value)))
