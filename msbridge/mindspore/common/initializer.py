@@ -6,12 +6,17 @@ parameters and defaults, fans computed as MindSpore computes them -- ``(out, in,
 torch does -- and TruncatedNormal's a/b as absolute bounds, as in both frameworks). Tested against
 real MindSpore by statistical tests, and bit for bit for the deterministic ones
 (tests/layers/test_initializers.py).
+
+A user's subclass (``class Fill(Initializer): def _initialize(self, arr): arr[:] = ...``) is written
+against MindSpore's protocol, where ``_initialize`` fills a numpy array in place: the base class
+gives such a subclass a numpy array and copies it into the torch tensor (tests/layers/test_initializer_subclass.py).
 """
 from __future__ import annotations
 
 import math
 import numbers
 
+import numpy as np
 import torch
 
 _ALIAS: dict[str, type] = {}
@@ -59,34 +64,77 @@ def _gain(nonlinearity: str, negative_slope) -> float:
                      f"['sigmoid', 'tanh', 'relu' or 'leaky_relu'], but got {nonlinearity}.")
 
 
-class Initializer:
-    """Base class: ``init(tensor)`` fills a torch tensor in place, as MindSpore's fills an array."""
+def _fills_torch(method):
+    """Mark a built-in ``_initialize`` as filling a torch tensor; given a numpy array (MindSpore's protocol: a
+    user subclass calling ``super()._initialize(arr)``, or ``Normal()(arr)``) it fills the array through a
+    torch view of its memory."""
+    def fill(self, tensor):
+        if isinstance(tensor, np.ndarray):
+            tensor = torch.from_numpy(tensor)
+        return method(self, tensor)
+    fill.fills_torch = True
+    fill.__name__, fill.__doc__ = method.__name__, method.__doc__
+    return fill
 
-    def __call__(self, tensor: torch.Tensor) -> torch.Tensor:
+
+def _numpy_fill(init, tensor: torch.Tensor) -> None:
+    """Run a user's ``_initialize`` as MindSpore does (Tensor.init_data): on a C-contiguous numpy array of the
+    tensor's shape and dtype, filled in place, its return value ignored; then copy the array into the tensor.
+    The array starts as a copy of the tensor (zeros from ``initializer``; MindSpore's is uninitialised memory).
+    A dtype numpy lacks (bfloat16) is filled as float32 and cast back."""
+    source = tensor.detach().cpu()
+    if source.dtype == torch.bfloat16:
+        source = source.float()
+    arr = source.contiguous().numpy().copy()
+    init._initialize(arr)
+    tensor.copy_(torch.from_numpy(arr))
+
+
+class Initializer:
+    """Base class: ``init(tensor)`` fills a torch tensor in place, as MindSpore's fills an array.
+
+    Keyword arguments are stored in ``_kwargs`` as MindSpore stores them (its built-ins pass their
+    parameters; user subclasses call ``super().__init__(value=value)``).
+    """
+
+    def __init__(self, **kwargs):
+        self._kwargs = kwargs
+        self._seed = None
+
+    def __call__(self, tensor):
+        if isinstance(tensor, np.ndarray):   # MindSpore's own call: fill the array, return what _initialize returns
+            return self._initialize(tensor)
         with torch.no_grad():
-            self._initialize(tensor)
+            if getattr(type(self)._initialize, "fills_torch", False):
+                self._initialize(tensor)
+            else:
+                _numpy_fill(self, tensor)
         return tensor
 
-    def _initialize(self, tensor):
+    def _initialize(self, *kwargs):
         raise NotImplementedError("Must be overridden!")
 
 
 @_register("zeros")
 class Zero(Initializer):
+    @_fills_torch
     def _initialize(self, tensor):
         tensor.fill_(0)
 
 
 @_register("ones")
 class One(Initializer):
+    @_fills_torch
     def _initialize(self, tensor):
         tensor.fill_(1)
 
 
 class Constant(Initializer):
     def __init__(self, value):
+        super().__init__(value=value)
         self.value = value
 
+    @_fills_torch
     def _initialize(self, tensor):
         tensor.fill_(self.value)
 
@@ -94,8 +142,10 @@ class Constant(Initializer):
 @_register()
 class Normal(Initializer):
     def __init__(self, sigma=0.01, mean=0.0):
+        super().__init__(sigma=sigma, mean=mean)
         self.sigma, self.mean = sigma, mean
 
+    @_fills_torch
     def _initialize(self, tensor):
         if self.sigma < 0:
             raise ValueError("sigma < 0")
@@ -105,8 +155,10 @@ class Normal(Initializer):
 @_register()
 class Uniform(Initializer):
     def __init__(self, scale=0.07):
+        super().__init__(scale=scale)
         self.scale = scale
 
+    @_fills_torch
     def _initialize(self, tensor):
         tensor.uniform_(-self.scale, self.scale)
 
@@ -114,8 +166,10 @@ class Uniform(Initializer):
 @_register()
 class TruncatedNormal(Initializer):
     def __init__(self, sigma=0.01, mean=0.0, a=-2.0, b=2.0):
+        super().__init__(sigma=sigma, mean=mean, a=a, b=b)
         self.sigma, self.mean, self.a, self.b = sigma, mean, a, b
 
+    @_fills_torch
     def _initialize(self, tensor):
         if self.sigma < 0:
             raise ValueError("sigma < 0")
@@ -125,8 +179,10 @@ class TruncatedNormal(Initializer):
 @_register("xavier_uniform")
 class XavierUniform(Initializer):
     def __init__(self, gain=1):
+        super().__init__(gain=gain)
         self.gain = gain
 
+    @_fills_torch
     def _initialize(self, tensor):
         fan_in, fan_out = _fans(tensor.shape)
         bound = self.gain * math.sqrt(6.0 / (fan_in + fan_out))
@@ -136,8 +192,10 @@ class XavierUniform(Initializer):
 @_register("xavier_normal")
 class XavierNormal(Initializer):
     def __init__(self, gain=1):
+        super().__init__(gain=gain)
         self.gain = gain
 
+    @_fills_torch
     def _initialize(self, tensor):
         fan_in, fan_out = _fans(tensor.shape)
         tensor.normal_(0, self.gain * math.sqrt(2.0 / float(fan_in + fan_out)))
@@ -147,6 +205,7 @@ class _He(Initializer):
     """Kaiming/He: standard deviation gain / sqrt(fan) (MindSpore's and torch's formula)."""
 
     def __init__(self, negative_slope=0, mode="fan_in", nonlinearity="leaky_relu"):
+        super().__init__(negative_slope=negative_slope, mode=mode, nonlinearity=nonlinearity)
         self.negative_slope, self.mode, self.nonlinearity = negative_slope, mode, nonlinearity
 
     def _std(self, tensor) -> float:
@@ -155,6 +214,7 @@ class _He(Initializer):
 
 @_register("he_uniform")
 class HeUniform(_He):
+    @_fills_torch
     def _initialize(self, tensor):
         bound = math.sqrt(3.0) * self._std(tensor)
         tensor.uniform_(-bound, bound)
@@ -162,6 +222,7 @@ class HeUniform(_He):
 
 @_register("he_normal")
 class HeNormal(_He):
+    @_fills_torch
     def _initialize(self, tensor):
         tensor.normal_(0, self._std(tensor))
 
@@ -169,8 +230,10 @@ class HeNormal(_He):
 @_register()
 class Orthogonal(Initializer):
     def __init__(self, gain=1.0):
+        super().__init__(gain=gain)
         self.gain = gain
 
+    @_fills_torch
     def _initialize(self, tensor):
         if tensor.dim() < 2:
             raise ValueError("For Orthogonal initializer, the dimension of the initialized tensor should"
@@ -209,7 +272,7 @@ def initializer(init, shape=None, dtype=torch.float32) -> torch.Tensor:
             raise ValueError("For 'initializer', the argument 'shape' is invalid, the value of 'shape' must be "
                              f"positive integer, but got {shape}")
     fill = _resolve(init)
-    return fill(torch.empty(shape, dtype=dtype))
+    return fill(torch.zeros(shape, dtype=dtype))   # zeros: what a user subclass's _initialize starts from
 
 
 __all__ = ["Constant", "HeNormal", "HeUniform", "Initializer", "Normal", "One", "Orthogonal", "TruncatedNormal",
