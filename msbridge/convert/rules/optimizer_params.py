@@ -14,6 +14,7 @@ import ast
 import libcst as cst
 
 from msbridge.convert import report as rpt
+from msbridge.convert.bindings import SOURCE
 
 API = "mindspore.nn.Optimizer.parameters"
 # the converted optimizer was given every parameter (torch's step skips those without a gradient), MindSpore's
@@ -41,6 +42,9 @@ def attribute(rw, original: cst.Attribute, updated: cst.Attribute):
         rw.optimizer_names = optimizer_names(rw)
     receiver = rw.code_of(original.value)
     if receiver not in rw.optimizer_names:
+        return None
+    consumer = rw.consumer_of.get(id(original))
+    if consumer is not None and rw._consumer_kind(consumer) == SOURCE:   # handed to what stays MindSpore
         return None
     rw.record(original, API, rpt.CONVERTED, "torch.optim.Optimizer.param_groups",
               "the trainable parameters of every group, in order")
