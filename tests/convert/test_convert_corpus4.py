@@ -11,7 +11,8 @@ the converted program ran.
   results, ``reduce=`` included); ``x.scatter_(...)`` is review.
 * ``F.relu(x, inplace=True)`` (torch -> MindSpore) became ``mindspore.ops.relu(x, inplace=True)``, which MindSpore 2.10
   refuses on CPU ("The kernel InplaceReLU unregistered"). The flag is dropped with a note now, as ``nn.ReLU``'s, and a
-  bare ``F.relu(x, inplace=True)`` statement (its result unused, so dropping the flag loses its effect) is review.
+  bare ``F.relu(x, inplace=True)`` statement (its result unused, so dropping the flag loses its effect) is review,
+  and so is a bare ``F.dropout(x, training=True, inplace=True)`` (msbridge's twin returns a new tensor).
 
 Every converted program runs here with the source framework unimportable, and its output is compared with the real
 source framework's run of the original, in the same test.
@@ -253,3 +254,18 @@ def test_a_bare_inplace_relu_statement_is_review():
     assert "    mindspore.ops.relu(x)  # msbridge: review: torch.nn.functional.relu: inplace= dropped where the " \
            "result is not used" in out
     assert [u.status for u in report.uses] == [REVIEW]
+
+
+def test_a_bare_inplace_dropout_statement_is_review():
+    import torch
+    x = torch.ones(1000)
+    torch.nn.functional.dropout(x, 0.5, training=True, inplace=True)
+    assert (x == 0).any()   # measured: torch changes x; msbridge's twin returns a new tensor
+    out, report = _convert("import torch.nn.functional as F\n\n\ndef f(x):\n"
+                           "    F.dropout(x, 0.5, training=True, inplace=True)\n"
+                           "    y = F.dropout(x, 0.5, inplace=True)\n    F.dropout(x, 0.5, inplace=False)\n"
+                           "    return x, y\n", "mindspore")
+    assert "    dropout(x, 0.5, training=True, inplace=True)  # msbridge: review: torch.nn.functional.dropout: " \
+           "inplace= where the result is not used" in out
+    assert "    y = dropout(x, 0.5, inplace=True)\n    dropout(x, 0.5, inplace=False)\n" in out
+    assert [u.status for u in report.uses] == [REVIEW, CONVERTED, CONVERTED]
