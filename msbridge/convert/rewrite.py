@@ -88,6 +88,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         self.type_refs: dict[int, str] = {}        # id() of references named as a type (rules.type_refs)
         self.written_attributes: set[int] = set()  # id() of `x.gamma`-like assignment targets (rules.norm_params)
         self.assign_of = _AssignTargets(self)      # id(call) -> text of the single assignment target
+        self.discarded: set[int] = set()   # id(call) of calls that are a whole statement (the result unused)
         self.messages: list[list[str]] = [[]]      # per enclosing statement
         self.after: list[list[cst.BaseStatement]] = [[]]
         self.carried: list[cst.EmptyLine] = []      # comment lines of a removed statement, for the next one
@@ -142,6 +143,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         self.train_step.leftover(node)
         if len(node.body) == 1 and isinstance(node.body[0], cst.Assign) and len(node.body[0].targets) == 1:
             self.assign_of[id(node.body[0].value)] = node.body[0].targets[0].target
+        self.discarded.update(id(s.value) for s in node.body if isinstance(s, cst.Expr))
 
     def leave_SimpleStatementLine(self, original, updated):
         messages, after = self.messages.pop(), self.after.pop()
@@ -668,6 +670,10 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         if "params" in row.side(self.source).names:
             args, more, notes = param_groups.optimizer_params(self, row, original, args)
             found += more
+        if id(original) in self.discarded and any(d.startswith("dropped inplace=") for d in translation.dropped):
+            # `F.relu(x, inplace=True)` as a statement: without the flag the line computes a value and drops it
+            found.append("inplace= dropped where the result is not used: the statement no longer changes its input; "
+                         "assign the result (x = ...)")
         if translation.dropped and not found:   # converted, and the line says what was dropped (foreach=True)
             self.mark(f"note: {public}: " + "; ".join(translation.dropped))
         message = "; ".join(filter(None, [message, *translation.dropped, *notes,

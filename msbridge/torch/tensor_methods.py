@@ -11,7 +11,8 @@ Measured on MindSpore 2.10's CPU backend against torch 2.13 (tests/convert/test_
 ``repeat`` and ``clone`` have no CPU kernel; ``flip(1)`` wants a tuple; ``diag`` of a matrix is 4-D;
 ``std``/``var`` default to the biased estimator (torch: unbiased); ``nonzero(as_tuple=True)`` has no CPU kernel;
 ``median()`` is the median along the last axis as a (values, indices) tuple (torch: one 0-d tensor, the lower
-median of all elements: deit/mae/dino's ``SmoothedValue.median`` failed on ``.item()``).
+median of all elements: deit/mae/dino's ``SmoothedValue.median`` failed on ``.item()``); ``scatter`` fails for
+most dtypes on CPU and ``scatter_add`` has no CPU kernel (msbridge/torch/tensor_scatter.py).
 The converter cannot always tell a tensor from another object (a function parameter ``x``), so each
 function dispatches: a MindSpore tensor (what the torch tensor became) gets torch's meaning in MindSpore
 terms, anything else (a numpy array, a user's object, a tensor left in torch) gets its own method, as before.
@@ -24,6 +25,8 @@ import math
 
 import mindspore
 from mindspore import ops
+
+from msbridge.torch.tensor_scatter import scatter_twin
 
 # torch.return_types.max/min/topk/sort: tuples with .values and .indices
 _Pair = {name: collections.namedtuple(name, ["values", "indices"]) for name in ("max", "min", "topk", "sort", "median")}
@@ -260,5 +263,21 @@ def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return x.std(axis=axis, ddof=ddof, keepdims=keepdim)
 
 
+@_torch_method
+def scatter(x, dim, index, src=None, value=None, reduce=None):
+    """torch's ``x.scatter(dim, index, src_or_value)``: MindSpore 2.10's CPU kernel refuses most dtypes (see
+    msbridge.torch.tensor_scatter); a number in the third place is torch's ``value``."""
+    if value is None and src is not None and not isinstance(src, mindspore.Tensor):
+        src, value = None, src
+    return scatter_twin(x, dim, index, src=src, value=value, reduce=reduce)
+
+
+@_torch_method
+def scatter_add(x, dim, index, src):
+    """torch's ``x.scatter_add(dim, index, src)``: MindSpore 2.10's has no CPU kernel ("ScatterAddExt unregistered")."""
+    return scatter_twin(x, dim, index, src=src, reduce="add")
+
+
 __all__ = ["argmin", "argsort", "clone", "diag", "flip", "log_softmax", "max", "median", "min", "new_full", "new_ones",
-           "new_tensor", "new_zeros", "norm", "repeat", "size", "softmax", "sort", "squeeze", "std", "topk", "var"]
+           "new_tensor", "new_zeros", "norm", "repeat", "scatter", "scatter_add", "size", "softmax", "sort", "squeeze",
+           "std", "topk", "var"]

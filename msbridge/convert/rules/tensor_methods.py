@@ -18,7 +18,7 @@ torch -> MindSpore (measured on MindSpore 2.10's CPU backend; msbridge/torch/ten
 differs): ``x.size()``/``x.size(d)``, ``softmax(dim=)``, ``log_softmax``, ``max(dim)``/``min(dim)`` and
 ``topk``/``sort`` (``.values``/``.indices``, int64 indices), ``argmin``/``argsort``, ``flip``, ``diag``,
 ``norm(p, dim)``, ``new_zeros``/``new_ones``/``new_full``/``new_tensor``, ``squeeze(dim=)``, ``repeat``, ``clone``,
-``std``/``var``, ``median`` become
+``std``/``var``, ``median``, ``scatter``/``scatter_add`` become
 ``msbridge.torch.tensor_methods.<name>(x, ...)``, torch's meaning on a MindSpore tensor and the receiver's own
 method on anything else. Calls already the same on MindSpore (``x.softmax(1)``, ``x.max()``) are left alone.
 """
@@ -100,6 +100,9 @@ NEEDS_TWIN = {
         "squeeze": lambda call: _keyword(call, "dim") and _torch_call("dim")(call),
         "nonzero": lambda call: _keyword(call, "as_tuple") and _torch_call("as_tuple")(call),
         "median": _torch_call("dim", "keepdim"),
+        # three or more arguments: a list's/str's scatter does not exist; MindSpore 2.10's CPU kernel fails (measured)
+        "scatter": lambda call: len(call.args) >= 3 and _torch_call("dim", "index", "src", "value", "reduce")(call),
+        "scatter_add": lambda call: len(call.args) == 3 and _torch_call("dim", "index", "src")(call),
     },
 }
 
@@ -111,6 +114,9 @@ MARKED = {
                                             "round by hand, e.g. (x * 10**d).round() / 10**d (rounding may differ)"),
         "unsqueeze_": (_always, "MindSpore tensors have no in-place unsqueeze_: write x = x.unsqueeze(d)"),
         "squeeze_": (_always, "MindSpore tensors have no in-place squeeze_: write x = x.squeeze(...)"),
+        "scatter_": (lambda call: len(call.args) >= 3, "MindSpore 2.10's in-place scatter_ has no CPU kernel "
+                                                       "('InplaceScatterValue unregistered', measured): write "
+                                                       "x = x.scatter(...)"),
     },
 }
 

@@ -9,7 +9,10 @@ reproduce; the call is still rewritten to the twin, and marked ``review`` with t
   through a name the file assigns) is not marked: msbridge's twins of those answer for MindSpore's
   device target, False on CPU, where the region is computed as written, as torch does on CPU;
 * ``DataLoader`` with a ``worker_init_fn`` and workers (``num_workers`` not the literal 0): torch calls it
-  in each worker process; the twin loads in the calling process and never calls it.
+  in each worker process; the twin loads in the calling process and never calls it;
+* a call with ``inplace=`` (not the literal ``False``) whose result is unused, ``F.dropout(x, training=True,
+  inplace=True)`` as a statement: torch changes ``x``; the twin returns a new tensor (MindSpore 2.10 has no in-place
+  kernels on CPU), so the line changes nothing.
 """
 from __future__ import annotations
 
@@ -63,6 +66,10 @@ def _follows_availability(rewriter, node) -> bool:
 
 
 def problems(rewriter, public: str, call: cst.Call) -> list[str]:
+    if id(call) in rewriter.discarded and any(a.keyword is not None and a.keyword.value == "inplace"
+                                              and _literal(a.value) is not False for a in call.args):
+        return ["inplace= where the result is not used: msbridge's twin returns a new tensor, so the statement no "
+                "longer changes its input; assign the result (x = ...)"]
     if public in AUTOCAST or public in CUDA_AUTOCAST:
         names = ("enabled",) if public in CUDA_AUTOCAST else ("device_type", "dtype", "enabled")
         enabled = _bound(call, names).get("enabled")

@@ -3,7 +3,8 @@
 ``ops.cast(x, dtype)`` is a method call in torch (``x.to(dtype)``) and ``ops.shape(x)`` an
 attribute (``x.shape``, a ``torch.Size``); the converter's rows are function to function, so these
 twins carry the MindSpore signature. ``depend``/``assign``/``tuple_to_array``/``partial``/``dtype`` (graph-mode plumbing of
-optimizer and EMA code) are in ``msbridge.mindspore.ops.graph_plumbing``. Each is checked against MindSpore in
+optimizer and EMA code) are in ``msbridge.mindspore.ops.graph_plumbing``; ``maximum``/``minimum`` (a Python
+number allowed for either operand) in ``msbridge.mindspore.ops.scalar_operands``. Each is checked against MindSpore in
 tests/convert/test_model_coverage.py and by the row harness.
 """
 from __future__ import annotations
@@ -13,6 +14,7 @@ import numbers
 import torch
 
 from msbridge.mindspore.ops.graph_plumbing import assign, depend, dtype, partial, tuple_to_array
+from msbridge.mindspore.ops.scalar_operands import maximum, minimum
 
 
 def cast(input, dtype):
@@ -33,4 +35,4 @@ def shape(input_x) -> tuple[int, ...]:
     return tuple(input_x.shape)
 
 
-__all__ = ["assign", "cast", "depend", "dtype", "partial", "shape", "tuple_to_array"]
+__all__ = ["assign", "cast", "depend", "dtype", "maximum", "minimum", "partial", "shape", "tuple_to_array"]
