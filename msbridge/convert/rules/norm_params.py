@@ -24,12 +24,12 @@ WHY = ("MindSpore's normalization layers name their parameters gamma/beta/moving
 
 
 def mark_targets(rw, node) -> None:
-    """Attributes written by an assignment (``cell.gamma = ...``): never replaced by a call."""
+    """Attributes written by an assignment (``cell.gamma = ...``, ``m.weight = ...``): never replaced by a call."""
     targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
     for target in targets:
         for element in (target.elements if isinstance(target, (cst.Tuple, cst.List)) else [target]):
             value = element.value if isinstance(element, (cst.Element, cst.StarredElement)) else element
-            if isinstance(value, cst.Attribute) and value.attr.value in NAMES:
+            if isinstance(value, cst.Attribute):   # any name: rules.layer_attrs renames others too
                 rw.written_attributes.add(id(value))
 
 
