@@ -224,6 +224,18 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
     def visit_AnnAssign(self, node):
         norm_params.mark_targets(self, node)
 
+    def visit_Del(self, node):
+        norm_params.mark_targets(self, node)
+
+    def visit_For(self, node):
+        norm_params.mark_targets(self, node)
+
+    def visit_CompFor(self, node):
+        norm_params.mark_targets(self, node)
+
+    def visit_WithItem(self, node):
+        norm_params.mark_targets(self, node)
+
     def visit_Annotation(self, node):
         type_refs.mark_annotation(self, node)
 

@@ -142,7 +142,7 @@ def test_unknown_receivers_read_at_run_time_and_writes_are_review():
     assert "        nn.init.normal_(m.weight.data, 1.0, 0.02)\n" in UNKNOWN
     assert '        normal_(param(m, "weight").data, 1.0, 0.02)\n' in out
     assert "from msbridge.torch.layer_params import param\n" in out
-    assert 'm.bias = mindspore.Parameter(clone(param(m, "running_mean")))  # msbridge: review: .bias: assigned' in out
+    assert 'm.bias = mindspore.Parameter(clone(param(m, "running_mean")))  # msbridge: review: .bias: written' in out
     statuses = [(u.line, u.api, u.status) for u in report.uses if u.api.startswith(".") and u.api != ".clone()"]
     assert statuses == [(6, ".weight", CONVERTED), (7, ".bias", REVIEW), (7, ".running_mean", CONVERTED)]
 
@@ -158,10 +158,35 @@ def test_unknown_mindspore_names_on_torch_read_at_run_time_and_writes_are_review
     """
     out, report = _convert(source, "torch")
     assert 'print(norm_param(cell, "embedding_table").shape, norm_param(cell, "gamma").shape)\n' in out
-    assert 'cell.embedding_table = norm_param(cell, "gamma")  # msbridge: review: .embedding_table: assigned' in out
+    assert 'cell.embedding_table = norm_param(cell, "gamma")  # msbridge: review: .embedding_table: written' in out
     assert [(u.line, u.api, u.status) for u in report.uses if u.api.startswith(".")] == [
         (5, ".embedding_table", CONVERTED), (5, ".gamma", CONVERTED), (6, ".embedding_table", REVIEW),
         (6, ".gamma", CONVERTED)]
+
+
+def test_attributes_deleted_or_bound_by_loops_stay_attributes():
+    # a call cannot be deleted or bound: `del param(m, "weight")` would not compile
+    source = """\
+    import torch.nn as nn
+
+
+    def strip(m, ms):
+        del m.weight
+        for m.running_mean in []:
+            pass
+        with open("x") as m.bias:
+            pass
+        print([1 for m.weight in ms])
+        return nn.Linear(2, 2)
+    """
+    out, report = _convert(source, "mindspore")
+    compile(out, "strip.py", "exec")
+    assert "    del m.weight  # msbridge: review: .weight: written" in out and "param(" not in out
+    assert [(u.line, u.status) for u in report.uses if u.api.startswith(".")] == [(5, REVIEW), (6, REVIEW),
+                                                                                   (8, REVIEW), (10, REVIEW)]
+    out, _ = _convert("from mindspore import nn\n\n\ndef f(cell):\n    del cell.gamma\n    return nn.Dense(2, 2)\n",
+                      "torch")
+    assert "    del cell.gamma  # msbridge: review: .gamma: written" in out
 
 
 def test_objects_known_not_to_be_layers_keep_their_attributes():

@@ -13,8 +13,8 @@ and the converted write set a new attribute: the weights were silently not tied.
   left unconverted) is left as written.
 * Not known (a function's parameter, a loop variable): a read goes to a run-time choice,
   ``msbridge.torch.layer_params.param(m, "weight")`` on MindSpore, ``msbridge.bridge.cell_methods.norm_param(m,
-  "embedding_table")`` on torch (MindSpore's normalization names there: ``rules.norm_params``); a write is marked
-  review, since it may create an attribute the layer never reads.
+  "embedding_table")`` on torch (MindSpore's normalization names there: ``rules.norm_params``); a write (an
+  assignment, ``del``, a loop or ``with`` target) is marked review, since it may miss the layer's parameter.
 Left as written: ``self.weight`` (a class's own attribute), an import, an object known not to be a framework one.
 """
 from __future__ import annotations
@@ -161,9 +161,9 @@ def attribute(rw, original: cst.Attribute, updated: cst.Attribute):
         return None
     if id(original) in rw.written_attributes:
         rw.record(original, f".{name}", rpt.REVIEW, None,
-                  f"assigned on an object whose class the converter cannot tell: a {rw.target} layer may name this "
-                  f"parameter otherwise (msbridge.bridge.layer_names), and assigning {name} would then add an "
-                  "attribute the layer never reads: assign the layer's own name")
+                  f"written on an object whose class the converter cannot tell: a {rw.target} layer may name this "
+                  f"parameter otherwise (msbridge.bridge.layer_names), and writing {name} would then miss the "
+                  "layer's parameter (a new attribute the layer never reads): write the layer's own name")
         return updated
     if name not in NAMES[rw.target]:
         return None   # a read of gamma & co. on torch: rules.norm_params
