@@ -63,11 +63,16 @@ _NORM_PARAMS = {"gamma": "weight", "beta": "bias", "moving_mean": "running_mean"
 
 
 def norm_param(layer, name: str):
-    """MindSpore's name of a normalization layer's parameter (gamma, beta, moving_mean, moving_variance) read on a
-    torch BatchNorm/InstanceNorm/LayerNorm/GroupNorm as torch's (weight, bias, running_mean, running_var); any
-    other object's own attribute of that name."""
+    """MindSpore's name of a layer parameter read on the torch layer that names it otherwise: a normalization
+    layer's gamma, beta, moving_mean, moving_variance on a torch BatchNorm/InstanceNorm/LayerNorm/GroupNorm as
+    weight, bias, running_mean, running_var; an Embedding's embedding_table on a torch Embedding as weight
+    (``msbridge.bridge.layer_names``); any other object's own attribute of that name."""
     torch = sys.modules.get("torch")
-    if torch is not None and isinstance(layer, (torch.nn.modules.batchnorm._NormBase, torch.nn.LayerNorm,
-                                                torch.nn.GroupNorm)) and not hasattr(type(layer), name):
+    if torch is None or hasattr(type(layer), name):
+        return getattr(layer, name)
+    if name in _NORM_PARAMS and isinstance(layer, (torch.nn.modules.batchnorm._NormBase, torch.nn.LayerNorm,
+                                                   torch.nn.GroupNorm)):
         return getattr(layer, _NORM_PARAMS[name])
+    if name == "embedding_table" and isinstance(layer, torch.nn.Embedding):
+        return layer.weight
     return getattr(layer, name)

@@ -404,10 +404,15 @@ class Bindings:
         if cls is not None:
             return cls
         values = self.assigned_values(node)
-        if not values or len(values) != 1 or not isinstance(values[0], cst.Call) \
-                or not isinstance(values[0].func, cst.Name):
+        if not values or len(values) != 1 or not isinstance(values[0], cst.Call):
             return None
-        assignments = self._assignments(values[0].func)
+        return self.defined_class(values[0].func)
+
+    def defined_class(self, node: cst.BaseExpression) -> cst.ClassDef | None:
+        """The class of this file a Name is bound to (its one binding is the ``class`` statement), else None."""
+        if not isinstance(node, cst.Name):
+            return None
+        assignments = self._assignments(node)
         if not assignments or len(assignments) != 1 or not isinstance(assignments[0], Assignment) \
                 or not isinstance(assignments[0].node, cst.ClassDef):   # `w = next(...)`: a builtin's result
             return None

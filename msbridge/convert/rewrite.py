@@ -44,7 +44,7 @@ from msbridge.convert.project import NONE as NO_NETWORKS, Networks
 from msbridge.convert.rules import (
     callbacks, constant_calls, containers, devices, labels, layer_init, loss_scale, methods, optimizer_lr,
     param_groups, shape_varargs, string_code, tensor_methods, twin_calls, twin_limits)
-from msbridge.convert.rules import (cell_init, clip_grad, module_mode, module_values, norm_params,
+from msbridge.convert.rules import (cell_init, clip_grad, layer_attrs, module_mode, module_values, norm_params,
                                     optimizer_params, type_refs)
 from msbridge.convert.rules.checkpoint import CheckpointCalls
 from msbridge.convert.rules.class_values import ClassValues
@@ -87,6 +87,8 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         self.optimizer_names: set[str] | None = None   # rules.optimizer_params, computed on first need
         self.type_refs: dict[int, str] = {}        # id() of references named as a type (rules.type_refs)
         self.written_attributes: set[int] = set()  # id() of `x.gamma`-like assignment targets (rules.norm_params)
+        self.layer_classes: dict[int, str] = {}     # id(call) -> the class it builds once converted (rules.layer_attrs)
+        self.class_attributes: dict[int, dict] = {}  # id(ClassDef) -> attr -> values assigned to self.attr
         self.assign_of = _AssignTargets(self)      # id(call) -> text of the single assignment target
         self.discarded: set[int] = set()   # id(call) of calls that are a whole statement (the result unused)
         self.messages: list[list[str]] = [[]]      # per enclosing statement
@@ -224,6 +226,18 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
     def visit_AnnAssign(self, node):
         norm_params.mark_targets(self, node)
 
+    def visit_Del(self, node):
+        norm_params.mark_targets(self, node)
+
+    def visit_For(self, node):
+        norm_params.mark_targets(self, node)
+
+    def visit_CompFor(self, node):
+        norm_params.mark_targets(self, node)
+
+    def visit_WithItem(self, node):
+        norm_params.mark_targets(self, node)
+
     def visit_Annotation(self, node):
         type_refs.mark_annotation(self, node)
 
@@ -326,6 +340,9 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         if replaced is not None:
             return replaced
         tensor_methods.attribute(self, original)   # MindSpore's `x.size` (an element count) read on a torch tensor
+        renamed = layer_attrs.attribute(self, original, updated)   # `self.emb.weight` on a MindSpore Embedding
+        if renamed is not None:
+            return renamed
         renamed = norm_params.attribute(self, original, updated)   # `cell.gamma` on a torch norm layer
         if renamed is not None:
             return renamed
@@ -461,6 +478,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         held = self.held.pop()
         self.recorded = None
         result = self._call(original, updated)
+        layer_attrs.note_call(self, original, updated, result)   # `self.emb = nn.Embedding(...)`: its class
         if self.bindings is None or id(original) in self.operators.inline_ctors:   # P.X() of P.X()(args): folded
             return result
         if id(original) in self.constants:   # a call replaced by a constant (rules.constant_calls)

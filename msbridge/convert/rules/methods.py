@@ -183,11 +183,13 @@ def idiom_attributes(target: str) -> frozenset[str]:
     """Attribute names that make a statement worth visiting even without a framework name in it."""
     from msbridge.convert.rules.tensor_methods import twin_methods
 
+    from msbridge.convert.rules.layer_attrs import STATIC as LAYER_ATTRS
     from msbridge.convert.rules.norm_params import NAMES as NORM_PARAMS
 
     names = set(METHOD_CALLS[target]) | set(NO_COUNTERPART[target]) | {FORWARD[target][0]} | twin_methods(target)
     if target == "torch":
         names |= NORM_PARAMS   # `cell.gamma` in a weight-init loop (rules.norm_params)
+    names |= LAYER_ATTRS[target]   # `m.weight.data` in a weight-init function (rules.layer_attrs)
     if target == "mindspore":
         names |= {"zero_grad", "backward", "step", "param_groups", "grad",   # rules.train_step marks leftovers
                   "load_state_dict", "state_dict",                             # rules.checkpoint, rules.module_mode

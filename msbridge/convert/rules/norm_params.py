@@ -24,13 +24,22 @@ WHY = ("MindSpore's normalization layers name their parameters gamma/beta/moving
 
 
 def mark_targets(rw, node) -> None:
-    """Attributes written by an assignment (``cell.gamma = ...``): never replaced by a call."""
-    targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
-    for target in targets:
-        for element in (target.elements if isinstance(target, (cst.Tuple, cst.List)) else [target]):
-            value = element.value if isinstance(element, (cst.Element, cst.StarredElement)) else element
-            if isinstance(value, cst.Attribute) and value.attr.value in NAMES:
-                rw.written_attributes.add(id(value))
+    """Attributes bound by a statement (``cell.gamma = ...``, ``m.weight += ...``, ``del m.weight``, ``for m.bias in``,
+    ``with ... as m.weight``): never replaced by a call, which would not compile there."""
+    if isinstance(node, cst.Assign):
+        targets = [t.target for t in node.targets]
+    elif isinstance(node, cst.WithItem):
+        targets = [node.asname.name] if node.asname is not None else []
+    else:
+        targets = [node.target]
+    while targets:
+        target = targets.pop()
+        if isinstance(target, (cst.Tuple, cst.List)):
+            targets.extend(e.value for e in target.elements)
+        elif isinstance(target, cst.StarredElement):
+            targets.append(target.value)
+        elif isinstance(target, cst.Attribute):   # any name: rules.layer_attrs renames others too
+            rw.written_attributes.add(id(target))
 
 
 def attribute(rw, original: cst.Attribute, updated: cst.Attribute):

@@ -1,8 +1,11 @@
 """``torch.nn.init`` on MindSpore: the same distributions, drawn from MindSpore's RNG.
 
 torch's ``nn.init.*_`` fill a tensor in place; here they fill a MindSpore Parameter (``set_data``)
-or Tensor (``assign_value``) with MindSpore's own initializer of the same distribution (fans of an
-``(out, in, *kernel)`` weight count alike in both frameworks), and return it as torch does. Only
+or Tensor (written in place, ``copy_``: a Parameter's ``.data`` shares its storage, so PyTorch-GAN's
+``normal_(m.weight.data, ...)`` reaches the weight; ``assign_value`` gave the view new storage and the
+weight kept its values, measured on MindSpore 2.10) with MindSpore's own initializer of the same
+distribution (fans of an ``(out, in, *kernel)`` weight count alike in both frameworks), and return it
+as torch does. Only
 the distribution can match, not the numbers. Tested against real torch by statistical tests, and
 bit for bit for the deterministic ones (tests/layers/test_initializers.py).
 """
@@ -19,7 +22,7 @@ def _put(tensor, data: Tensor):
     if hasattr(tensor, "set_data"):
         tensor.set_data(data)
     else:
-        tensor.assign_value(data)
+        tensor.copy_(data)
     return tensor
 
 
