@@ -34,7 +34,9 @@ CASES = [
      "torch.nn.Conv1d(3, 64, 1, padding='same', bias=True)\ninitialize_(c.bias, 'normal')"),
     # torch's in-place init functions run on MindSpore parameters through msbridge.torch.nn.init
     ("torch", "mindspore", "nn.init.kaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')",
-     "from msbridge.torch.nn.init import kaiming_normal_\nkaiming_normal_(m.weight, mode='fan_out', nonlinearity='relu')"),
+     # `m` of unknown kind: its weight read at run time (BatchNorm's is gamma on MindSpore; rules.layer_attrs)
+     "from msbridge.torch.nn.init import kaiming_normal_\nkaiming_normal_(param(m, \"weight\"), mode='fan_out', "
+     "nonlinearity='relu')"),
 ]
 
 
