@@ -90,7 +90,8 @@ def graph_plumbing(b):
             "numpy.arange(7)": mindspore.numpy.arange(7), "numpy.zeros(3)": mindspore.numpy.zeros(3),
             "where": mindspore.ops.where(b > 0, b, 0.0),
             "zeros_like": mindspore.ops.zeros_like(mindspore.numpy.arange(3)),
-            "argmax(dim=1)": mindspore.ops.argmax(b, dim=1), "argmax(b, 2, True)": mindspore.ops.argmax(b, 2, True)}
+            "argmax(dim=1)": mindspore.ops.argmax(b, dim=1), "argmax(b, 2, True)": mindspore.ops.argmax(b, 2, True),
+            "clamp(b, -0.5, 0.5)": mindspore.ops.clamp(b, -0.5, 0.5), "clamp(max=)": mindspore.ops.clamp(b, max=0.1)}
 
 rng = np.random.default_rng(0)
 values = rng.permutation(24).reshape(2, 3, 4).astype(np.float32) / 7 - 1.5

@@ -94,6 +94,7 @@ def functional_calls(x):
             torch.LongTensor([1.7, -2.7]), torch.FloatTensor(np.array([1, 2])), np.array(torch.LongTensor(2, 3).shape),
             np.array(legacy_type_checks(labels, logits, labels.dtype), dtype=np.float32),
             torch.argmax(logits, dim=1), torch.argmax(logits, 0, True),
+            torch.clamp(logits, min=0.0), torch.clamp(logits, -0.5, 0.5),
             np.array([str(torch.argmax(logits, 1).dtype).lower().endswith('int64')], dtype=np.float32)]
 
 
