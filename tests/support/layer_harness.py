@@ -48,7 +48,8 @@ def call_styles(api: ApiRef, given: dict) -> list[Style]:
 
 # torch builtins whose docstring names a parameter other than the keyword torch accepts; the row's
 # keyword-style example runs the real call with the declared name, which proves the name
-DOCSTRING_ERRATA = {"torch.broadcast_to": ("shape", "size")}
+DOCSTRING_ERRATA = {"torch.broadcast_to": ("shape", "size"),
+                    "torch.nn.functional.one_hot": ("tensor", "input")}   # 2.13 takes input=, rejects tensor=
 
 
 def real_signature(api: ApiRef) -> list[inspect.Parameter]:

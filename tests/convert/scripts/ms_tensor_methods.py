@@ -91,7 +91,14 @@ def graph_plumbing(b):
             "where": mindspore.ops.where(b > 0, b, 0.0),
             "zeros_like": mindspore.ops.zeros_like(mindspore.numpy.arange(3)),
             "argmax(dim=1)": mindspore.ops.argmax(b, dim=1), "argmax(b, 2, True)": mindspore.ops.argmax(b, 2, True),
-            "clamp(b, -0.5, 0.5)": mindspore.ops.clamp(b, -0.5, 0.5), "clamp(max=)": mindspore.ops.clamp(b, max=0.1)}
+            "clamp(b, -0.5, 0.5)": mindspore.ops.clamp(b, -0.5, 0.5), "clamp(max=)": mindspore.ops.clamp(b, max=0.1),
+            "gather_elements(b, -1, index)": mindspore.ops.gather_elements(
+                b, -1, mindspore.Tensor(np.array([[[3, 0]], [[1, 1]]]))),
+            "cumsum(b, axis=2)": mindspore.ops.cumsum(b, axis=2), "cumsum(b, 0)": mindspore.ops.cumsum(b, 0),
+            "cumprod(b, -1)": mindspore.ops.cumprod(b, -1), "floor(b * 3)": mindspore.ops.floor(b * 3),
+            "mse_loss": mindspore.ops.mse_loss(b, b * 0.5), "mse_loss(sum)": mindspore.ops.mse_loss(b, 0 * b, 'sum'),
+            "l1_loss(none)": mindspore.ops.l1_loss(b, b * b, reduction='none'),
+            "l1_loss": mindspore.ops.l1_loss(b, mindspore.ops.ones_like(b))}
 
 rng = np.random.default_rng(0)
 values = rng.permutation(24).reshape(2, 3, 4).astype(np.float32) / 7 - 1.5

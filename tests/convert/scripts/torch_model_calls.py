@@ -95,7 +95,14 @@ def functional_calls(x):
             np.array(legacy_type_checks(labels, logits, labels.dtype), dtype=np.float32),
             torch.argmax(logits, dim=1), torch.argmax(logits, 0, True),
             torch.clamp(logits, min=0.0), torch.clamp(logits, -0.5, 0.5),
-            np.array([str(torch.argmax(logits, 1).dtype).lower().endswith('int64')], dtype=np.float32)]
+            np.array([str(torch.argmax(logits, 1).dtype).lower().endswith('int64')], dtype=np.float32),
+            torch.gather(logits, 1, labels[:, None]), torch.gather(logits, dim=0, index=labels[:3, None].expand(3, 3)),
+            torch.cumsum(logits, dim=1), torch.cumsum(logits, 0), torch.cumprod(logits, -1), torch.floor(logits * 3),
+            F.mse_loss(logits, torch.zeros_like(logits)), F.mse_loss(logits, logits * 0.5, reduction='sum'),
+            F.l1_loss(logits, torch.ones_like(logits)), F.l1_loss(logits, logits.flip(0), reduction='none'),
+            F.one_hot(labels, num_classes=3), F.one_hot(labels, 4),
+            np.array([str(F.one_hot(labels, 3).dtype).lower().endswith('int64'),
+                      str(torch.cumsum(labels, 0).dtype).lower().endswith('int64')], dtype=np.float32)]
 
 
 def legacy_type_checks(labels, logits, d: torch.dtype) -> List[bool]:
