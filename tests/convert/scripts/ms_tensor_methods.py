@@ -108,6 +108,7 @@ class PrimitiveUses(nn.Cell):
         self.sin = mindspore.ops.Sin()
         self.round = mindspore.ops.Round()
         self.gather = mindspore.ops.Gather()
+        self.one_hot = mindspore.ops.OneHot()
 
     def construct(self, x, b):
         return {"ReduceMax(keep_dims=True)(x, -1)": self.reduce_max(x, -1),
@@ -123,7 +124,10 @@ class PrimitiveUses(nn.Cell):
                 "Round()(x * 2)": self.round(x * 2), "Round()(halves)": self.round(
                     mindspore.Tensor(np.array([0.5, 1.5, 2.5, -0.5, -1.5, 1.25], np.float32))),
                 "Gather()(x, int32 (2, 2), 1)": self.gather(x, mindspore.Tensor(np.array([[2, 0], [1, 1]], np.int32)), 1),
-                "Gather()(x, int64 [-1, 0], -1)": self.gather(x, mindspore.Tensor(np.array([-1, 0], np.int64)), -1)}
+                "Gather()(x, int64 [-1, 0], -1)": self.gather(x, mindspore.Tensor(np.array([-1, 0], np.int64)), -1),
+                "OneHot()(int32 with -1 and 4, 4, 1.0, 0.0)": self.one_hot(
+                    mindspore.Tensor(np.array([0, 3, -1, 4, 2], np.int32)), 4, mindspore.Tensor(1.0, mindspore.float32),
+                    mindspore.Tensor(0.0, mindspore.float32))}
 
 
 def primitive_uses(x, b):
@@ -133,7 +137,10 @@ def primitive_uses(x, b):
               "inline Select()": ops.Select()(x > 0, x, ops.Zeros()((2, 3, 4), mindspore.float32)),
               "inline Equal()": ops.Equal()(ops.Round()(x), ops.Ones()((4,), mindspore.float32)),
               "inline Cos()": ops.Cos()(b),
-              "inline Gather()(x, int32 [1, 0, 1], 0)": ops.Gather()(x, mindspore.Tensor(np.array([1, 0, 1], np.int32)), 0)}
+              "inline Gather()(x, int32 [1, 0, 1], 0)": ops.Gather()(x, mindspore.Tensor(np.array([1, 0, 1], np.int32)), 0),
+              "inline OneHot(axis=0)(int64 (2, 2), 3, int32 5, int32 -1)": ops.OneHot(axis=0)(
+                  mindspore.Tensor(np.array([[0, 2], [1, 1]], np.int64)), 3, mindspore.Tensor(5, mindspore.int32),
+                  mindspore.Tensor(-1, mindspore.int32))}
     return {**PrimitiveUses()(x, b), **inline}
 
 rng = np.random.default_rng(0)
