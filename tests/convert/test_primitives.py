@@ -30,6 +30,19 @@ def _fill(value, tensors):
     return value
 
 
+def _input(rng, spec):
+    """``kind``: "normal" (default), "positive" (0.5..2), "signs" (+1/-1: ties for comparisons), "mask" (bool),
+    "labels" (ints in [0, classes), int32 unless ``dtype = "int64"``)."""
+    kind, shape = spec.get("kind", "normal"), spec["shape"]
+    if kind == "labels":
+        return rng.integers(0, spec["classes"], shape).astype(spec.get("dtype", "int32"))
+    if kind == "mask":
+        return rng.uniform(size=shape) < 0.5
+    if kind == "signs":
+        return np.where(rng.uniform(size=shape) < 0.5, -1.0, 1.0).astype(np.float32)
+    return (rng.uniform(0.5, 2.0, shape) if kind == "positive" else rng.standard_normal(shape)).astype(np.float32)
+
+
 def _values(result):
     if isinstance(result, tuple) and all(isinstance(r, int) for r in result):   # ops.shape: a tuple of ints
         return [np.asarray(result)]
@@ -40,8 +53,7 @@ def _values(result):
 def test_operator_instance_is_its_functional_call(prim, index):
     example = prim.examples[index]
     rng = np.random.default_rng(index)
-    tensors = [mindspore.Tensor((rng.uniform(0.5, 2.0, s["shape"]) if s.get("kind") == "positive"
-                                 else rng.standard_normal(s["shape"])).astype(np.float32)) for s in example.inputs]
+    tensors = [mindspore.Tensor(_input(rng, s)) for s in example.inputs]
     init = dict(example.init)
     call = [_fill(v, tensors) for v in example.call]
     assert prim.holds(init) is True

@@ -4,7 +4,8 @@
 attribute (``x.shape``, a ``torch.Size``); the converter's rows are function to function, so these
 twins carry the MindSpore signature. ``depend``/``assign``/``tuple_to_array``/``partial``/``dtype`` (graph-mode plumbing of
 optimizer and EMA code) are in ``msbridge.mindspore.ops.graph_plumbing``; ``maximum``/``minimum`` (a Python
-number allowed for either operand) in ``msbridge.mindspore.ops.scalar_operands``. Each is checked against MindSpore in
+number allowed for either operand) in ``msbridge.mindspore.ops.scalar_operands``; ``gather`` (indices of any shape)
+in ``msbridge.mindspore.ops.gather``, ``one_hot`` (on/off values, any axis) in ``msbridge.mindspore.ops.one_hot``. Each is checked against MindSpore in
 tests/convert/test_model_coverage.py and by the row harness.
 """
 from __future__ import annotations
@@ -14,6 +15,8 @@ import numbers
 import torch
 
 from msbridge.mindspore.ops.graph_plumbing import assign, depend, dtype, partial, tuple_to_array
+from msbridge.mindspore.ops.gather import gather
+from msbridge.mindspore.ops.one_hot import one_hot
 from msbridge.mindspore.ops.scalar_operands import maximum, minimum
 
 

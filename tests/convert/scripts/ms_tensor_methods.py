@@ -8,7 +8,7 @@ import sys
 
 import numpy as np
 import mindspore
-from mindspore import nn
+from mindspore import nn, ops
 from mindspore.common.initializer import initializer
 from typing import Optional
 
@@ -100,6 +100,56 @@ def graph_plumbing(b):
             "l1_loss(none)": mindspore.ops.l1_loss(b, b * b, reduction='none'),
             "l1_loss": mindspore.ops.l1_loss(b, mindspore.ops.ones_like(b))}
 
+
+class PrimitiveUses(nn.Cell):
+    """primrows: operator instances made in __init__ and used in construct (ops.ReduceMax(keep_dims=True) ...)."""
+    def __init__(self):
+        super().__init__()
+        self.reduce_max = mindspore.ops.ReduceMax(keep_dims=True)
+        self.reduce_min = mindspore.ops.ReduceMin()
+        self.select = mindspore.ops.Select()
+        self.equal = mindspore.ops.Equal()
+        self.zeros = mindspore.ops.Zeros()
+        self.ones = mindspore.ops.Ones()
+        self.cos = mindspore.ops.Cos()
+        self.sin = mindspore.ops.Sin()
+        self.round = mindspore.ops.Round()
+        self.gather = mindspore.ops.Gather()
+        self.one_hot = mindspore.ops.OneHot()
+
+    def construct(self, x, b):
+        return {"ReduceMax(keep_dims=True)(x, -1)": self.reduce_max(x, -1),
+                "ReduceMax(True)(x)": self.reduce_max(x),
+                "ReduceMin()(x, (0, 2))": self.reduce_min(x, (0, 2)), "ReduceMin()(x)": self.reduce_min(x),
+                "Select()(b > 0, b, -b)": self.select(b > 0, b, -b),
+                "Equal()(Round()(x), 0.0)": self.equal(self.round(x), 0.0),
+                "Equal()(b, b * (b > 0))": self.equal(b, b * (b > 0)),
+                "Zeros()((2, 3), float32)": self.zeros((2, 3), mindspore.float32),
+                "Zeros()(4, int32)": self.zeros(4, mindspore.int32),
+                "Ones()((3, 1), int32)": self.ones((3, 1), mindspore.int32), "Ones()((2,))": self.ones((2,)),
+                "Cos()(x)": self.cos(x), "Sin()(b)": self.sin(b),
+                "Round()(x * 2)": self.round(x * 2), "Round()(halves)": self.round(
+                    mindspore.Tensor(np.array([0.5, 1.5, 2.5, -0.5, -1.5, 1.25], np.float32))),
+                "Gather()(x, int32 (2, 2), 1)": self.gather(x, mindspore.Tensor(np.array([[2, 0], [1, 1]], np.int32)), 1),
+                "Gather()(x, int64 [-1, 0], -1)": self.gather(x, mindspore.Tensor(np.array([-1, 0], np.int64)), -1),
+                "OneHot()(int32 with -1 and 4, 4, 1.0, 0.0)": self.one_hot(
+                    mindspore.Tensor(np.array([0, 3, -1, 4, 2], np.int32)), 4, mindspore.Tensor(1.0, mindspore.float32),
+                    mindspore.Tensor(0.0, mindspore.float32))}
+
+
+def primitive_uses(x, b):
+    """primrows: the same operator classes called inline (ops.ReduceMax(True)(x, 1))."""
+    inline = {"inline ReduceMax(True)(x, 1)": ops.ReduceMax(True)(x, 1),
+              "inline ReduceMin(keep_dims=True)(x, -2)": ops.ReduceMin(keep_dims=True)(x, -2),
+              "inline Select()": ops.Select()(x > 0, x, ops.Zeros()((2, 3, 4), mindspore.float32)),
+              "inline Equal()": ops.Equal()(ops.Round()(x), ops.Ones()((4,), mindspore.float32)),
+              "inline Cos()": ops.Cos()(b),
+              "inline Gather()(x, int32 [1, 0, 1], 0)": ops.Gather()(x, mindspore.Tensor(np.array([1, 0, 1], np.int32)), 0),
+              "inline OneHot(axis=0)(int64 (2, 2), 3, int32 5, int32 -1)": ops.OneHot(axis=0)(
+                  mindspore.Tensor(np.array([[0, 2], [1, 1]], np.int64)), 3, mindspore.Tensor(5, mindspore.int32),
+                  mindspore.Tensor(-1, mindspore.int32))}
+    return {**PrimitiveUses()(x, b), **inline}
+
 rng = np.random.default_rng(0)
 values = rng.permutation(24).reshape(2, 3, 4).astype(np.float32) / 7 - 1.5
 x = mindspore.Tensor(values)
@@ -109,5 +159,6 @@ layers = [nn.Dense(4, 2), nn.Dense(4, 2, has_bias=False), nn.Conv2d(3, 3, 3), nn
 results = {**differing(x, values), **same(x, b), **type_checks(x, layers[0].weight, layers),
            **init_ones(nn.SequentialCell([nn.Dense(4, 2), nn.ReLU(), nn.Dense(2, 3), nn.LayerNorm((3,))]))}
 results.update(graph_plumbing(b))
+results.update(primitive_uses(x, b))
 with open(sys.argv[1], "w") as handle:
     json.dump({k: described(v) for k, v in results.items()}, handle)
