@@ -50,6 +50,9 @@ def call_styles(api: ApiRef, given: dict) -> list[Style]:
 # keyword-style example runs the real call with the declared name, which proves the name
 DOCSTRING_ERRATA = {"torch.broadcast_to": ("shape", "size"),
                     "torch.nn.functional.one_hot": ("tensor", "input")}   # 2.13 takes input=, rejects tensor=
+# C builtins torch 2.13 ships without a docstring: their signature as measured (torch.relu(input=x) works, a second
+# positional argument raises TypeError)
+UNDOCUMENTED = {"torch.relu": [inspect.Parameter("input", inspect.Parameter.POSITIONAL_OR_KEYWORD)]}
 
 
 def real_signature(api: ApiRef) -> list[inspect.Parameter]:
@@ -59,6 +62,8 @@ def real_signature(api: ApiRef) -> list[inspect.Parameter]:
     try:
         return real_params(obj)
     except ValueError:   # a C builtin: no inspect signature
+        if api.name in UNDOCUMENTED:
+            return UNDOCUMENTED[api.name]
         overloads = documented_overloads(obj)
         wrong, right = DOCSTRING_ERRATA.get(api.name, (None, None))
         overloads = [[p.replace(name=right) if p.name == wrong else p for p in o] for o in overloads]

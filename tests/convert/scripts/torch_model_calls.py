@@ -94,7 +94,7 @@ def functional_calls(x):
             torch.LongTensor([1.7, -2.7]), torch.FloatTensor(np.array([1, 2])), np.array(torch.LongTensor(2, 3).shape),
             np.array(legacy_type_checks(labels, logits, labels.dtype), dtype=np.float32),
             torch.argmax(logits, dim=1), torch.argmax(logits, 0, True),
-            torch.clamp(logits, min=0.0), torch.clamp(logits, -0.5, 0.5),
+            torch.clamp(logits, min=0.0), torch.clamp(logits, -0.5, 0.5), torch.relu(logits),
             np.array([str(torch.argmax(logits, 1).dtype).lower().endswith('int64')], dtype=np.float32),
             torch.gather(logits, 1, labels[:, None]), torch.gather(logits, dim=0, index=labels[:3, None].expand(3, 3)),
             torch.cumsum(logits, dim=1), torch.cumsum(logits, 0), torch.cumprod(logits, -1), torch.floor(logits * 3),
