@@ -28,6 +28,8 @@ from msbridge.bridge import tensor_methods
 from msbridge.convert.report import CONVERTED, REVIEW
 from msbridge.convert.source import convert_source
 
+from blocked_run import run_blocked as _run_blocked
+
 RUNNER = Path(__file__).parent / "run_blocked.py"
 
 BEFORE = """\
@@ -261,17 +263,6 @@ def test_a_parameter_name_is_a_number_only_by_its_number_default_or_annotation()
     out, report = _convert(annotated, "mindspore")   # CLIP: VisionTransformer(input_resolution: int, ..., width: int)
     assert "self.proj = mindspore.Parameter(scale * mindspore.ops.ones((width, 4)))\n" in out
     assert "self.gamma = mindspore.Parameter(mindspore.ops.ones(width) * init)\n" in out
-
-
-def _run_blocked(tmp_path, blocked, name, program_text):
-    """Run ``program_text`` as ``name.py OUT`` with ``blocked`` unimportable; it must end cleanly. Returns OUT."""
-    program, out, results = tmp_path / f"{name}.py", tmp_path / f"{name}.out", tmp_path / f"{name}.results.json"
-    program.write_text(program_text)
-    subprocess.run([sys.executable, str(RUNNER), blocked, str(results), str(program), str(out)], check=True,
-                   timeout=300)
-    ran = json.loads(results.read_text())
-    assert not ran["blocked_loaded"] and ran["results"][str(program)] is None, ran
-    return out
 
 
 def test_a_0d_ones_or_zeros_is_review_since_mindspore_cannot_make_it():

@@ -18,11 +18,9 @@ Every converted program runs here with the source framework unimportable, and it
 source framework's run of the original, in the same test.
 """
 import json
-import os
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -30,8 +28,8 @@ import pytest
 from msbridge.convert.report import CONVERTED, REVIEW
 from msbridge.convert.source import convert_source
 
-RUNNER = Path(__file__).parent / "run_blocked.py"
-ROOT = Path(__file__).resolve().parents[2]
+from blocked_run import checkout_env, run_blocked
+
 
 
 def _convert(before, to):
@@ -40,28 +38,17 @@ def _convert(before, to):
     return out, report
 
 
-def _env():
-    """This checkout's msbridge first (the subprocesses import it by name)."""
-    return {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-
-
 def _run_source(tmp_path, name, program_text):
     """The original program on its real framework: ``name.py OUT``. Returns the JSON it wrote."""
     program, out = tmp_path / f"{name}.py", tmp_path / f"{name}.out"
     program.write_text(program_text)
-    subprocess.run([sys.executable, str(program), str(out)], check=True, timeout=300, env=_env())
+    subprocess.run([sys.executable, str(program), str(out)], check=True, timeout=300, env=checkout_env())
     return json.loads(out.read_text())
 
 
 def _run_blocked(tmp_path, blocked, name, program_text):
-    """The converted program with ``blocked`` unimportable; it must end cleanly. Returns the JSON it wrote."""
-    program, out, results = tmp_path / f"{name}.py", tmp_path / f"{name}.out", tmp_path / f"{name}.results.json"
-    program.write_text(program_text)
-    subprocess.run([sys.executable, str(RUNNER), blocked, str(results), str(program), str(out)], check=True,
-                   timeout=300, env=_env())
-    ran = json.loads(results.read_text())
-    assert not ran["blocked_loaded"] and ran["results"][str(program)] is None, ran
-    return json.loads(out.read_text())
+    """The converted program with ``blocked`` unimportable (it must end cleanly); the JSON it wrote."""
+    return json.loads(run_blocked(tmp_path, blocked, name, program_text).read_text())
 
 
 def _dtype(name: str) -> str:

@@ -13,11 +13,7 @@ Each program below is converted, run with the source framework unimportable (tes
 results compared with the original run on the real source framework (the other one unimportable), in the same test.
 """
 import json
-import os
-import subprocess
-import sys
 import textwrap
-from pathlib import Path
 
 import numpy as np
 
@@ -25,8 +21,7 @@ from msbridge.bridge.layer_names import MINDSPORE_TO_TORCH, TORCH_TO_MINDSPORE
 from msbridge.convert.report import CONVERTED, REVIEW
 from msbridge.convert.source import convert_source
 
-RUNNER = Path(__file__).parent / "run_blocked.py"
-ROOT = Path(__file__).resolve().parents[2]   # this checkout's msbridge, not an installed one, runs the programs
+from blocked_run import run_blocked
 
 
 def _convert(before, to):
@@ -36,16 +31,8 @@ def _convert(before, to):
 
 
 def _run_blocked(tmp_path, blocked, name, program_text):
-    """Run ``program_text`` as ``name.py OUT`` with ``blocked`` unimportable; it must end cleanly. Returns OUT's
-    JSON."""
-    program, out, results = tmp_path / f"{name}.py", tmp_path / f"{name}.out", tmp_path / f"{name}.results.json"
-    program.write_text(program_text)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    subprocess.run([sys.executable, str(RUNNER), blocked, str(results), str(program), str(out)], check=True,
-                   timeout=300, env=env)
-    ran = json.loads(results.read_text())
-    assert not ran["blocked_loaded"] and ran["results"][str(program)] is None, ran
-    return json.loads(out.read_text())
+    """The converted program with ``blocked`` unimportable (it must end cleanly); the JSON it wrote."""
+    return json.loads(run_blocked(tmp_path, blocked, name, program_text).read_text())
 
 
 def _original_and_converted(tmp_path, name, program, source, target):

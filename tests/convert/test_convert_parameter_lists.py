@@ -15,16 +15,13 @@ the real source framework here.
 """
 import json
 import runpy
-import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 from msbridge.convert.report import CONVERTED
 from msbridge.convert.source import convert_source
 
-RUNNER = Path(__file__).parent / "run_blocked.py"
-
+from blocked_run import run_blocked
 
 def _convert(before, to):
     out, report = convert_source(textwrap.dedent(before), to)
@@ -37,17 +34,12 @@ def _both(tmp_path, before, to):
     """(original's output under its own framework here, converted output with that framework blocked)."""
     source = "mindspore" if to == "torch" else "torch"
     out = _convert(before, to)
-    original, converted = tmp_path / "original.py", tmp_path / "converted.py"
+    original = tmp_path / "original.py"
     original.write_text(textwrap.dedent(before))
-    converted.write_text(out)
     sys.argv = [str(original), str(tmp_path / "original.json")]
     runpy.run_path(str(original), run_name="__main__")
-    results = tmp_path / "results.json"
-    subprocess.run([sys.executable, str(RUNNER), source, str(results), str(converted), str(tmp_path / "ours.json")],
-                   check=True, timeout=300)
-    ran = json.loads(results.read_text())
-    assert not ran["blocked_loaded"] and ran["results"][str(converted)] is None, ran
-    return (json.loads((tmp_path / name).read_text()) for name in ("original.json", "ours.json")), out
+    run_blocked(tmp_path, source, "ours", out)
+    return (json.loads((tmp_path / name).read_text()) for name in ("original.json", "ours.out")), out
 
 
 def test_a_parameter_tuple_of_trainable_params_keeps_the_filter_and_optimizer_parameters_become_a_list(tmp_path):

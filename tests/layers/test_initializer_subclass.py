@@ -9,11 +9,7 @@ twin's starts as zeros), and its return value is ignored; ``__init__(**kwargs)``
 ``_seed = None``. Values are compared exactly: both sides run the same numpy code on the same array.
 """
 import json
-import os
-import subprocess
-import sys
 import textwrap
-from pathlib import Path
 
 import mindspore
 import numpy as np
@@ -27,8 +23,7 @@ from msbridge.convert.source import convert_source
 from msbridge.mindspore import nn as twin_nn
 from msbridge.mindspore.common import initializer as twin_init
 
-ROOT = Path(__file__).resolve().parents[2]
-RUNNER = ROOT / "tests" / "convert" / "run_blocked.py"
+from blocked_run import ROOT, run_blocked
 
 
 def _subclasses(module):
@@ -177,14 +172,7 @@ if __name__ == "__main__" and len(sys.argv) > 1:
 def test_converted_subclass_program_runs_without_mindspore(tmp_path):
     out, report = convert_source(PROGRAM, "torch")
     assert report.error is None and report.uses and all(use.status == CONVERTED for use in report.uses), report.uses
-    program, written, results = tmp_path / "converted.py", tmp_path / "values.json", tmp_path / "results.json"
-    program.write_text(out)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    subprocess.run([sys.executable, str(RUNNER), "mindspore", str(results), str(program), str(written)],
-                   check=True, timeout=300, env=env, cwd=ROOT)
-    ran = json.loads(results.read_text())
-    assert not ran["blocked_loaded"] and ran["results"][str(program)] is None, ran
-    ours = json.loads(written.read_text())
+    ours = json.loads(run_blocked(tmp_path, "mindspore", "converted", out, cwd=ROOT).read_text())
     original = {}
     exec(compile(textwrap.dedent(PROGRAM), "original.py", "exec"), original)   # real MindSpore, this process
     reference = original["values"]
