@@ -217,26 +217,12 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
     def visit_Import(self, node):
         return False
 
-    def visit_Assign(self, node):
+    def _mark_targets(self, node):
+        """Attributes written here (assigned, deleted, bound by for/with/a comprehension) are writes, not reads."""
         norm_params.mark_targets(self, node)
 
-    def visit_AugAssign(self, node):
-        norm_params.mark_targets(self, node)
-
-    def visit_AnnAssign(self, node):
-        norm_params.mark_targets(self, node)
-
-    def visit_Del(self, node):
-        norm_params.mark_targets(self, node)
-
-    def visit_For(self, node):
-        norm_params.mark_targets(self, node)
-
-    def visit_CompFor(self, node):
-        norm_params.mark_targets(self, node)
-
-    def visit_WithItem(self, node):
-        norm_params.mark_targets(self, node)
+    visit_Assign = visit_AugAssign = visit_AnnAssign = visit_Del = visit_For = visit_CompFor = visit_WithItem = \
+        _mark_targets
 
     def visit_Annotation(self, node):
         type_refs.mark_annotation(self, node)
@@ -841,14 +827,9 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         return methods.wrap(attr, self.target, updated, consumed and self._optimizer_call(consumer), self.code_of)
 
     def _optimizer_call(self, call: cst.Call) -> bool:
-        """``nn.Momentum(...)``/``torch.optim.SGD(...)``: an optimizer being built (a table row ``optim.*``)."""
+        """``nn.Momentum(...)``/``torch.optim.SGD(...)``: an optimizer being built."""
         name = self.imports.resolve(call.func)
-        if name is None:
-            return False
-        if name.startswith("torch.optim."):
-            return True
-        return any(row.id.startswith("optim.") for row in self.catalog.rows(name, self.source)) \
-            if self.is_source(name) else False
+        return name is not None and (name.startswith("torch.optim.") or optimizer_params.builds_optimizer(self, name))
 
 
 def _is_self(node: cst.BaseExpression) -> bool:

@@ -22,16 +22,17 @@ API = "mindspore.nn.Optimizer.parameters"
 TEMPLATE = "[p for group in {}.param_groups for p in group['params'] if p.requires_grad]"
 
 
+def builds_optimizer(rw, name: str | None) -> bool:
+    """Whether ``name`` (qualified) is a source-framework optimizer class: a table row ``optim.*``."""
+    return bool(name) and rw.is_source(name) and any(row.id.startswith("optim.")
+                                                     for row in rw.catalog.rows(name, rw.source))
+
+
 def optimizer_names(rw) -> set[str]:
     """Texts the file assigns a MindSpore optimizer to (``opt``, ``self.optimizer``), from the first scan."""
-    names = set()
-    for text, value in rw.scan.assigned.items():
-        if isinstance(value, ast.Call) and isinstance(value.func, (ast.Name, ast.Attribute)):
-            name = rw.scan.imports.qualify(ast.unparse(value.func))
-            if name and rw.is_source(name) and any(row.id.startswith("optim.")
-                                                   for row in rw.catalog.rows(name, rw.source)):
-                names.add(text)
-    return names
+    return {text for text, value in rw.scan.assigned.items()
+            if isinstance(value, ast.Call) and isinstance(value.func, (ast.Name, ast.Attribute))
+            and builds_optimizer(rw, rw.scan.imports.qualify(ast.unparse(value.func)))}
 
 
 def attribute(rw, original: cst.Attribute, updated: cst.Attribute):
