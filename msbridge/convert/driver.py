@@ -21,6 +21,7 @@ import tempfile
 from pathlib import Path
 
 from msbridge.convert.encoding import DecodeError, decode, encode
+from msbridge.convert.gc_policy import conversion_gc
 from msbridge.convert.interrupt import CtrlC
 from msbridge.convert.plan import SKIP_DIRS, Entry, Plan, check_writable, make_plan  # noqa: F401 (SKIP_DIRS: API)
 from msbridge.convert.progress import Progress
@@ -164,14 +165,17 @@ def convert_paths(src: str | os.PathLike, out: str | os.PathLike | None = None, 
     if report_path is not None:
         check_report_path(plan, Path(report_path), in_place)
     global _project
-    if os.path.isdir(src):   # a tree: a file's imports of the others' networks are known
-        from msbridge.convert.project import Project
+    _worker_catalog()   # parsed before the collector's state is frozen (and, with -j N, before forking)
+    import msbridge.convert.source  # noqa: F401 (LibCST and the rules too: loaded once, frozen, not once per worker)
+    with conversion_gc():
+        if os.path.isdir(src):   # a tree: a file's imports of the others' networks are known
+            from msbridge.convert.project import Project
 
-        _project = Project([e.path for e in plan.entries if e.problem is None and e.python], src)
-    try:
-        return _run(plan, to, jobs, progress, in_place, ctrl_c or CtrlC())
-    finally:
-        _project = None
+            _project = Project([e.path for e in plan.entries if e.problem is None and e.python], src)
+        try:
+            return _run(plan, to, jobs, progress, in_place, ctrl_c or CtrlC())
+        finally:
+            _project = None
 
 
 def check_report_path(plan: Plan, path: Path, in_place: bool) -> None:
@@ -211,8 +215,6 @@ def _run(plan: Plan, to: str | None, jobs: int, progress: bool | None, in_place:
             if jobs > 1 and len(job_list) > 1:
                 from msbridge.convert.workers import WorkerPool
 
-                _worker_catalog()   # parse the tables once, before forking
-                import msbridge.convert.source  # noqa: F401 (LibCST and the rules too: not once per worker)
                 # largest files first: the last job to finish is a small one, so workers end together
                 order = sorted(range(len(job_list)), key=lambda i: -_size(pythons[i].path))
                 with WorkerPool(min(jobs, len(job_list)), convert_file, _crashed) as pool:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from msbridge.convert.scan import _dotted
+from msbridge.convert.walk_ast import walk_all
 
 FRAMEWORKS = ("mindspore", "torch")
 MODE_METHODS = ("set_train", "train", "eval")
@@ -40,27 +41,54 @@ class Networks:
 NONE = Networks()
 
 
+@dataclass
+class _FileFacts:
+    """What ``_find_networks`` reads of one file, gathered in one walk (the fixed point re-reads only this)."""
+    aliases: dict[str, str]                    # names bound by absolute imports -> qualified name
+    import_froms: list[ast.ImportFrom]         # anywhere in the file (``get_network`` imports in a function)
+    classes: list[ast.ClassDef]                # top-level
+    functions: list[tuple[ast.FunctionDef, list[ast.stmt]]]   # top-level, with their assignments and returns
+
+
+def _facts(tree: ast.Module) -> _FileFacts:
+    aliases, import_froms = {}, []
+    for node in walk_all(tree):   # imports under `if` and inside functions (``get_network``) too
+        if isinstance(node, ast.Import):   # `import torch.nn as tnn` binds tnn; `import torch.nn` binds torch
+            aliases.update({a.asname: a.name for a in node.names if a.asname})
+            aliases.update({a.name.split(".")[0]: a.name.split(".")[0] for a in node.names if not a.asname})
+        elif isinstance(node, ast.ImportFrom):
+            import_froms.append(node)
+            if not node.level and node.module:
+                aliases.update({a.asname or a.name: f"{node.module}.{a.name}" for a in node.names})
+    return _FileFacts(aliases, import_froms, [n for n in tree.body if isinstance(n, ast.ClassDef)],
+                      [(n, [s for s in walk_all(n) if isinstance(s, (ast.Assign, ast.Return))])
+                       for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))])
+
+
 class Project:
     def __init__(self, files, root: Path):
         self.root = Path(root).resolve()
-        self._trees: dict[Path, ast.Module] = {}
+        self._files: dict[Path, _FileFacts] = {}
         for file in files:
             try:
-                self._trees[Path(file).resolve()] = ast.parse(Path(file).read_bytes())
+                self._files[Path(file).resolve()] = _facts(ast.parse(Path(file).read_bytes()))
             except (OSError, SyntaxError, ValueError):
                 continue   # reported by the conversion itself
-        self.networks: dict[Path, dict[str, str]] = {path: {} for path in self._trees}   # name -> framework
-        self.classes: dict[Path, dict[str, bool]] = {path: {} for path in self._trees}   # class -> sets own mode
+        self.networks: dict[Path, dict[str, str]] = {path: {} for path in self._files}   # name -> framework
+        self.classes: dict[Path, dict[str, bool]] = {path: {} for path in self._files}   # class -> sets own mode
         for _ in range(8):   # to a fixed point: bases and factories may come from other project files
-            if not any([self._find_networks(path) for path in self._trees]):
+            if not any([self._find_networks(path) for path in self._files]):
                 break
 
     # ---- what an importing file sees --------------------------------------------------------
-    def seen_by(self, path: Path, tree: ast.Module, source: str) -> Networks:
-        """The networks of framework ``source`` defined in the project that ``tree`` (the file at ``path``) imports."""
+    def seen_by(self, path: Path, tree: ast.Module, source: str, nodes: list[ast.AST] | None = None) -> Networks:
+        """The networks of framework ``source`` defined in the project that ``tree`` (the file at ``path``) imports.
+        ``nodes``: the tree's nodes when the caller has walked it already."""
         qualified, local, classes, own_mode = set(), set(), set(), set()
         path = Path(path).resolve()
-        for node in ast.walk(tree) if tree is not None else ():   # imports under `if` and in functions too
+        if nodes is None:
+            nodes = walk_all(tree) if tree is not None else ()
+        for node in nodes:   # imports under `if` and in functions too
             for module_file, name, bound, spelled in self._imported(path, node):
                 if self.networks.get(module_file, {}).get(name) != source:
                     continue
@@ -91,25 +119,19 @@ class Project:
         for base in bases:
             for candidate in (base.joinpath(*parts).with_suffix(".py") if parts else None,
                               base.joinpath(*parts, "__init__.py")):
-                if candidate is not None and candidate in self._trees:
+                if candidate is not None and candidate in self._files:
                     return candidate
         return None
 
     # ---- what a file defines ------------------------------------------------------------------
     def _find_networks(self, path: Path) -> bool:
         """Add the networks ``path`` defines given what is known so far; whether any was added."""
-        tree, known, classes = self._trees[path], self.networks[path], self.classes[path]
-        aliases, imported = {}, {}
-        for node in ast.walk(tree):   # imports under `if` and inside functions (``get_network``) too
-            if isinstance(node, ast.Import):   # `import torch.nn as tnn` binds tnn; `import torch.nn` binds torch
-                aliases.update({a.asname: a.name for a in node.names if a.asname})
-                aliases.update({a.name.split(".")[0]: a.name.split(".")[0] for a in node.names if not a.asname})
-            elif isinstance(node, ast.ImportFrom):
-                if not node.level and node.module:
-                    aliases.update({a.asname or a.name: f"{node.module}.{a.name}" for a in node.names})
-                for module_file, name, bound, _ in self._imported(path, node):
-                    if name in self.networks.get(module_file, {}):
-                        imported[bound] = self.networks[module_file][name]
+        facts, known, classes = self._files[path], self.networks[path], self.classes[path]
+        aliases, imported = facts.aliases, {}
+        for node in facts.import_froms:
+            for module_file, name, bound, _ in self._imported(path, node):
+                if name in self.networks.get(module_file, {}):
+                    imported[bound] = self.networks[module_file][name]
         before = len(known)
 
         def framework_of(expr: ast.expr) -> str | None:
@@ -132,15 +154,16 @@ class Project:
                 return root
             return None
 
-        for node in tree.body:
-            if isinstance(node, ast.ClassDef) and node.name not in known:
+        for node in facts.classes:
+            if node.name not in known:
                 frameworks = {framework_of(base) for base in node.bases} - {None}
                 if len(frameworks) == 1:
                     known[node.name] = frameworks.pop()
                     classes[node.name] = _sets_own_mode(node) or any(
                         classes.get(_dotted(base), False) for base in node.bases)
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name not in known:
-                found = _returned_network(node, framework_of)
+        for node, statements in facts.functions:
+            if node.name not in known:
+                found = _returned_network(statements, framework_of)
                 if found is not None:
                     known[node.name] = found
         return len(known) > before
@@ -154,16 +177,17 @@ def _sets_own_mode(cls: ast.ClassDef) -> bool:
                for node in ast.walk(stmt))
 
 
-def _returned_network(function, framework_of) -> str | None:
-    """The framework of the network ``function`` returns (a call of one, or a name assigned from one), or None."""
+def _returned_network(statements: list[ast.stmt], framework_of) -> str | None:
+    """The framework of the network a function returns (a call of one, or a name assigned from one), or None;
+    ``statements``: the function's assignments and returns, in ``ast.walk`` order."""
     assigned = {}
-    for node in ast.walk(function):
+    for node in statements:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
                 and isinstance(node.value, ast.Call):
             framework = framework_of(node.value)
             if framework is not None:
                 assigned[node.targets[0].id] = framework
-    for node in ast.walk(function):
+    for node in statements:
         if isinstance(node, ast.Return) and node.value is not None:
             if isinstance(node.value, ast.Call) and framework_of(node.value) is not None:
                 return framework_of(node.value)

@@ -4,7 +4,7 @@ import ast
 import libcst as cst
 
 from msbridge.convert import scan as scan_module
-from msbridge.convert.source import walk_all
+from msbridge.convert.walk_ast import walk_all
 from msbridge.convert.visiting import NoFieldHooks
 
 CODE = '''\
