@@ -62,17 +62,28 @@ def asnumpy(x):
 _NORM_PARAMS = {"gamma": "weight", "beta": "bias", "moving_mean": "running_mean", "moving_variance": "running_var"}
 
 
-def norm_param(layer, name: str):
+def norm_param(layer, name: str, *default):
     """MindSpore's name of a layer parameter read on the torch layer that names it otherwise: a normalization
     layer's gamma, beta, moving_mean, moving_variance on a torch BatchNorm/InstanceNorm/LayerNorm/GroupNorm as
     weight, bias, running_mean, running_var; an Embedding's embedding_table on a torch Embedding as weight
-    (``msbridge.bridge.layer_names``); any other object's own attribute of that name."""
+    (``msbridge.bridge.layer_names``); any other object's own attribute of that name (``getattr``'s default when
+    given)."""
     torch = sys.modules.get("torch")
     if torch is None or hasattr(type(layer), name):
-        return getattr(layer, name)
+        return getattr(layer, name, *default)
     if name in _NORM_PARAMS and isinstance(layer, (torch.nn.modules.batchnorm._NormBase, torch.nn.LayerNorm,
                                                    torch.nn.GroupNorm)):
         return getattr(layer, _NORM_PARAMS[name])
     if name == "embedding_table" and isinstance(layer, torch.nn.Embedding):
         return layer.weight
-    return getattr(layer, name)
+    return getattr(layer, name, *default)
+
+
+def has_norm_param(layer, name: str) -> bool:
+    """``hasattr(layer, name)`` with MindSpore's parameter name: ``hasattr(cell, "gamma")`` is True on a torch
+    BatchNorm (``weight``) as on MindSpore's."""
+    try:
+        norm_param(layer, name)
+    except AttributeError:
+        return False
+    return True

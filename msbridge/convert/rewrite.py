@@ -44,7 +44,8 @@ from msbridge.convert.project import NONE as NO_NETWORKS, Networks
 from msbridge.convert.rules import (
     callbacks, constant_calls, containers, devices, labels, layer_init, loss_scale, methods, optimizer_lr,
     param_groups, shape_varargs, string_code, tensor_methods, twin_calls, twin_limits)
-from msbridge.convert.rules import (cell_init, clip_grad, layer_attrs, module_mode, module_values, norm_params,
+from msbridge.convert.rules import (cell_init, clip_grad, layer_attr_names, layer_attrs, module_mode, module_values,
+                                    norm_params,
                                     optimizer_params, type_refs)
 from msbridge.convert.rules.checkpoint import CheckpointCalls
 from msbridge.convert.rules.class_values import ClassValues
@@ -575,6 +576,9 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
                 self.record(original, maybe[0], rpt.REVIEW, None,
                             f"`{head}` is bound to {' and '.join(maybe)} and to something else: left as is")
                 return updated
+            named = layer_attr_names.call(self, original, updated)   # hasattr(m, "weight") on a layer
+            if named is not None:
+                return named
             return self.train_step.scalar(updated) or self._method_call(original, updated)
         if name in BRIDGE_NAMES and self.target == "mindspore":
             return updated  # its statement is folded away (scan.bridge_lines)

@@ -23,6 +23,13 @@ def counterpart(layer, name: str) -> str:
     return name
 
 
-def param(layer, name: str):
-    """``layer.<name>`` with torch's parameter name ``name`` (``weight``, ``bias``, ``running_mean``...)."""
-    return getattr(layer, counterpart(layer, name))
+def param(layer, name: str, *default):
+    """``layer.<name>`` with torch's parameter name ``name`` (``weight``, ``bias``, ``running_mean``...);
+    ``getattr(layer, name, default)``'s default when given."""
+    return getattr(layer, counterpart(layer, name), *default)
+
+
+def has_param(layer, name: str) -> bool:
+    """``hasattr(layer, name)`` with torch's parameter name: a weight-init loop's ``hasattr(m, "weight")`` is True
+    on a MindSpore LayerNorm (``gamma``) as on torch's."""
+    return hasattr(layer, counterpart(layer, name))

@@ -26,7 +26,7 @@ METHOD_CALLS = {
               "name_cells": ("named_children", None), "insert_child_to_cell": ("add_module", None)},
     "mindspore": {"parameters": ("trainable_params", None), "train": ("set_train", None),
                   "eval": ("set_train", "False"), "numpy": ("asnumpy", ""),
-                  "named_modules": ("cells_and_names", None),
+                  "named_modules": ("cells_and_names", None), "modules": ("cells_and_names", None),
                   "children": ("cells", None), "named_children": ("name_cells", None),
                   "add_module": ("insert_child_to_cell", None)},
 }
@@ -34,11 +34,14 @@ METHOD_CALLS = {
 # is wrapped so the converted program gets what the original got. {} is the renamed call.
 #   trainable_params(): a list of the parameters with requires_grad; parameters(): a generator of all of them;
 #   cells(): an odict_values view; children(): a generator; name_cells(): an OrderedDict name -> cell;
-#   named_children(): a generator of (name, module) pairs (both skip None and repeated children).
+#   named_children(): a generator of (name, module) pairs (both skip None and repeated children);
+#   modules(): a generator of named_modules()' modules (cells_and_names gives the same cells in the same order,
+#   measured on nested containers with a shared child: tests/convert/test_convert_layer_attr_names.py).
 WRAPPED = {
     "torch": {"trainable_params": "[p for p in {} if p.requires_grad]", "cells": "list({})",
               "name_cells": "dict({})"},
-    "mindspore": {"children": "iter({})", "named_children": "iter({}.items())"},
+    "mindspore": {"children": "iter({})", "named_children": "iter({}.items())",
+                  "modules": "(cell for _, cell in {})"},
 }
 # renamed methods called on a receiver of unknown kind (a function's parameter): the call goes to a function that
 # decides at run time (a torch object: the rename above; anything else: its own method). torch -> MindSpore's
@@ -53,7 +56,7 @@ NOT_WRAPPED_FOR_CONSUMER = {"torch": {"trainable_params"}, "mindspore": set()}
 # renamed only when called without arguments: the arguments mean different things (name_prefix/expand vs
 # prefix/recurse/remove_duplicate, cells/name_prefix vs memo/prefix)
 NO_ARGUMENTS = frozenset({"parameters_and_names", "get_parameters", "cells_and_names", "named_parameters",
-                          "named_modules", "parameters"})
+                          "named_modules", "modules", "parameters"})
 # renamed only with positional arguments (child_name/child_cell vs name/module)
 POSITIONAL_ONLY = frozenset({"insert_child_to_cell", "add_module"})
 # methods of a known target object with no same-semantics counterpart: reported, never renamed.
