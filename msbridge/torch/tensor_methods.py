@@ -26,6 +26,7 @@ import math
 import mindspore
 from mindspore import ops
 
+from msbridge.torch.nn import init as _init
 from msbridge.torch.tensor_scatter import scatter_twin
 
 # torch.return_types.max/min/topk/sort: tuples with .values and .indices
@@ -278,6 +279,36 @@ def scatter_add(x, dim, index, src):
     return scatter_twin(x, dim, index, src=src, reduce="add")
 
 
-__all__ = ["argmin", "argsort", "clone", "diag", "flip", "log_softmax", "max", "median", "min", "new_full", "new_ones",
-           "new_tensor", "new_zeros", "norm", "repeat", "scatter", "scatter_add", "size", "softmax", "sort", "squeeze",
-           "std", "topk", "var"]
+# in-place fills: MindSpore 2.10's Tensor.zero_/fill_/normal_/uniform_ have no CPU kernel (InplaceZero,
+# InplaceFillScalar, InplaceNormal, InplaceUniform unregistered; measured). torch.nn.init's twins write the same
+# values in place (a Parameter's ``.data`` shares its storage: weight-init loops' ``m.weight.data.normal_(0, s)``).
+@_torch_method
+def zero_(x):
+    """torch's ``x.zero_()``."""
+    return _init.zeros_(x)
+
+
+@_torch_method
+def fill_(x, value):
+    """torch's ``x.fill_(value)`` (a 0-d tensor value is read as its number, as torch does)."""
+    return _init.constant_(x, value.item() if _is_tensor(value) else value)
+
+
+@_torch_method
+def normal_(x, mean=0.0, std=1.0, *, generator=None):
+    """torch's ``x.normal_(mean, std)``: the same distribution, drawn from MindSpore's generator."""
+    return _init.normal_(x, mean, std)
+
+
+@_torch_method
+def uniform_(x, *bounds, generator=None, **to):
+    """torch's ``x.uniform_(from, to)`` (``from`` is a Python keyword: given by position; ``to=`` by name too)."""
+    if len(bounds) > 2 or set(to) - {"to"} or (len(bounds) == 2 and to):
+        raise TypeError("uniform_() takes from and to (from by position)")
+    low = bounds[0] if bounds else 0.0
+    return _init.uniform_(x, low, to.get("to", bounds[1] if len(bounds) == 2 else 1.0))
+
+
+__all__ = ["argmin", "argsort", "clone", "diag", "fill_", "flip", "log_softmax", "max", "median", "min", "new_full",
+           "new_ones", "new_tensor", "new_zeros", "norm", "normal_", "repeat", "scatter", "scatter_add", "size",
+           "softmax", "sort", "squeeze", "std", "topk", "uniform_", "var", "zero_"]

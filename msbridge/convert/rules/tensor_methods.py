@@ -18,7 +18,8 @@ torch -> MindSpore (measured on MindSpore 2.10's CPU backend; msbridge/torch/ten
 differs): ``x.size()``/``x.size(d)``, ``softmax(dim=)``, ``log_softmax``, ``max(dim)``/``min(dim)`` and
 ``topk``/``sort`` (``.values``/``.indices``, int64 indices), ``argmin``/``argsort``, ``flip``, ``diag``,
 ``norm(p, dim)``, ``new_zeros``/``new_ones``/``new_full``/``new_tensor``, ``squeeze(dim=)``, ``repeat``, ``clone``,
-``std``/``var``, ``median``, ``scatter``/``scatter_add`` become
+``std``/``var``, ``median``, ``scatter``/``scatter_add``, the in-place fills ``zero_``/``fill_``/``normal_``/
+``uniform_`` become
 ``msbridge.torch.tensor_methods.<name>(x, ...)``, torch's meaning on a MindSpore tensor and the receiver's own
 method on anything else. Calls already the same on MindSpore (``x.softmax(1)``, ``x.max()``) are left alone.
 """
@@ -103,6 +104,9 @@ NEEDS_TWIN = {
         # three or more arguments: a list's/str's scatter does not exist; MindSpore 2.10's CPU kernel fails (measured)
         "scatter": lambda call: len(call.args) >= 3 and _torch_call("dim", "index", "src", "value", "reduce")(call),
         "scatter_add": lambda call: len(call.args) == 3 and _torch_call("dim", "index", "src")(call),
+        # in-place fills without a CPU kernel on MindSpore 2.10 (weight-init loops: m.weight.data.normal_(0, s))
+        "zero_": lambda call: not call.args, "fill_": lambda call: len(call.args) == 1 and _torch_call()(call),
+        "normal_": _torch_call("mean", "std", "generator"), "uniform_": _torch_call("to", "generator"),
     },
 }
 
