@@ -26,3 +26,15 @@ def initialize_(tensor: torch.Tensor | None, init, padding_idx=None) -> torch.Te
         if padding_idx is not None:
             tensor[padding_idx].fill_(0)
     return tensor
+
+
+def initialized(layer: torch.nn.Module, padding_idx=None, **inits) -> torch.nn.Module:
+    """``layer`` with MindSpore's ``weight_init=``/``bias_init=``/... applied, by torch's parameter names.
+
+    For a layer call not assigned to a name (``return nn.Conv2d(..., weight_init=w)`` in the model zoo's
+    ``_conv3x3`` helpers, a layer inside a ``SequentialCell([...])``), where there is no name to initialise after
+    construction: the converter wraps the call in this function instead.
+    """
+    for name, init in inits.items():
+        initialize_(getattr(layer, name), init, padding_idx if name == "weight" else None)
+    return layer

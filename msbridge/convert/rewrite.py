@@ -666,7 +666,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
                 overrides[optimizer_lr.MINDSPORE_LR_ARG] = self.scan.bridges[assigned].learning_rate
                 message = "MindSporeLR folded back into learning_rate"
         updated = shape_varargs.pack(public, updated)   # torch.zeros(2, 3): one shape argument
-        call, init_lines = layer_init.plan(self, row, updated, assigned)   # weight_init= etc. after construction
+        call, init_lines, wrap = layer_init.plan(self, row, updated, assigned)   # weight_init= etc. after construction
         overrides.update(layer_init.target_args(self, row))
         translation = translate(row, self.source, self.target, call, self.code_of, overrides)
         if translation is None:
@@ -697,7 +697,10 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
                 status, text = rpt.REVIEW, f"{row.exactness}: {row.exactness_reason}"
         self.record(original, public, status, target_ref.name, text)
         target_name = labels.target_name(target_ref.name, self.target)
-        return updated.with_changes(func=self.needs.reference(target_name), args=args)
+        result = updated.with_changes(func=self.needs.reference(target_name), args=args)
+        if wrap is not None:   # a layer call not assigned to a name: its inits applied by a wrapping call
+            result = cst.parse_expression(wrap.format(self.code_of(result)))
+        return result
 
     by_row = _by_row   # for rules that adjust a call before the row translates it (rules.containers)
 

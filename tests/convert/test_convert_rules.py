@@ -96,10 +96,11 @@ def test_convert_rules_default_that_differs_is_written_out():
 def test_convert_rules_unsupported_argument_is_marked_and_reported():
     out, report = _convert("""\
         from mindspore import nn
-        fcs = [nn.Dense(4, 2, weight_init='normal')]
-        """)   # not assigned to a name: nothing to apply the init to after construction (rules/layer_init.py)
-    assert out.splitlines()[-1].startswith("fcs = [torch.nn.Linear(4, 2)]  # msbridge: review: mindspore.nn.Dense:")
-    assert "weight_init" in out
+        convs = [nn.Conv2d(3, 4, 3, data_format='NHWC')]
+        """)   # torch's Conv2d is NCHW only
+    assert out.splitlines()[-1].startswith("convs = [torch.nn.Conv2d(3, 4, 3, padding='same', bias=False)]  "
+                                           "# msbridge: review: mindspore.nn.Conv2d:")
+    assert "data_format" in out
     assert report.uses[0].status == REVIEW and not report.complete
 
 

@@ -6,8 +6,9 @@ original's initialisation is applied right after construction, on the assigned n
 ``msbridge.bridge.layer_init`` with MindSpore's distributions drawn on torch
 (``msbridge.mindspore.common.initializer``, tested against MindSpore). Where a layer's DEFAULT initialisation draws another distribution in the target
 (MindSpore's Embedding table N(0, 0.01^2), torch's N(0, 1); measured), the source's default is
-applied the same way in both directions. A layer call not assigned to a name keeps the review
-mark: there is nothing to apply the init to.
+applied the same way in both directions. A layer call not assigned to a name (returned by a helper, an item of a
+``SequentialCell([...])``) is wrapped instead: ``initialized(torch.nn.Conv2d(...), weight=w)`` applies the same
+inits and returns the layer.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import libcst as cst
 from msbridge.tables import ApiRow
 
 INITIALIZE = "msbridge.bridge.layer_init.initialize_"
+INITIALIZED = "msbridge.bridge.layer_init.initialized"
 # MindSpore init argument -> the MindSpore parameter it initialises (then the row's params map gives torch's name)
 INIT_ARGS = {"weight_init": "weight", "bias_init": "bias", "gamma_init": "gamma", "beta_init": "beta",
              "moving_mean_init": "moving_mean", "moving_var_init": "moving_variance",
@@ -49,10 +51,11 @@ def target_args(rewriter, row: ApiRow) -> list[tuple[str, str]]:
     return [(name, f"{rewriter.code_of(rewriter.needs.reference(initializer))}({args})")]
 
 
-def plan(rewriter, row: ApiRow, call: cst.Call, assigned: str | None) -> tuple[cst.Call, list[str]]:
-    """MindSpore -> torch: the call without the init keywords, and the statements applying them after it."""
-    if assigned is None or row.category != "layer" or rewriter.source != "mindspore":
-        return call, []
+def plan(rewriter, row: ApiRow, call: cst.Call, assigned: str | None) -> tuple[cst.Call, list[str], str | None]:
+    """MindSpore -> torch: the call without the init keywords, the statements applying them after it (the call
+    assigned to ``assigned``), or else the text of the wrapping call with ``{}`` for the converted layer call."""
+    if row.category != "layer" or rewriter.source != "mindspore":
+        return call, [], None
     kept, statements, given = [], [], set()
     ref = row.side("mindspore")
     for arg in call.args:
@@ -72,12 +75,16 @@ def plan(rewriter, row: ApiRow, call: cst.Call, assigned: str | None) -> tuple[c
     if name is not None and name not in given:
         statements.append((_torch_param(row, INIT_ARGS[name]), repr(ref.param(name).default)))
     if not statements:
-        return call, []
+        return call, [], None
     if len(kept) != len(call.args) and kept:
         kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-    function = rewriter.code_of(rewriter.needs.reference(INITIALIZE))
     padding = next((rewriter.code_of(a.value) for a in call.args
                     if a.keyword is not None and a.keyword.value == "padding_idx"), None)
     extra = f", padding_idx={padding}" if padding is not None and row.id in DEFAULT_DIFFERS else ""
+    if assigned is None:
+        function = rewriter.code_of(rewriter.needs.reference(INITIALIZED))
+        inits = ", ".join(f"{target}={text}" for target, text in statements)
+        return call.with_changes(args=kept), [], f"{function}({{}}, {inits}{extra})"
+    function = rewriter.code_of(rewriter.needs.reference(INITIALIZE))
     lines = [f"{function}({assigned}.{target}, {text}{extra})" for target, text in statements]
-    return call.with_changes(args=kept), lines
+    return call.with_changes(args=kept), lines, None
