@@ -30,6 +30,10 @@ CASES = [
     ("dropout-p1", TORCH_F.dropout, TF.dropout, [(3, 4)], (), dict(p=1.0)),
     ("layer_norm", TORCH_F.layer_norm, TF.layer_norm, [(2, 3, 4), (4,), (4,)], (), {}),
     ("layer_norm-2d", TORCH_F.layer_norm, TF.layer_norm, [(2, 3, 4)], ((3, 4),), dict(eps=1e-3)),
+    ("normalize", TORCH_F.normalize, TF.normalize, [(4, 5)], (), {}),
+    ("normalize-dim-eps", TORCH_F.normalize, TF.normalize, [(2, 3, 4)], (), dict(dim=-1, eps=1e-3)),
+    ("normalize-p1", TORCH_F.normalize, TF.normalize, [(3, 6)], (), dict(p=1, dim=0)),
+    ("normalize-p3", TORCH_F.normalize, TF.normalize, [(3, 6)], (3.0,), {}),
     ("einsum-attn", torch.einsum, twin.einsum, [(2, 3, 4, 5), (2, 3, 6, 5)], (), {}),
     ("einsum-rel", torch.einsum, twin.einsum, [(2, 3, 4, 5), (3, 6, 5)], (), {}),
     ("einsum-ellipsis", torch.einsum, twin.einsum, [(2, 3, 4), (4, 5)], (), {}),
@@ -103,3 +107,15 @@ def test_factory_kwargs_is_empty_for_placement_and_float32_and_refuses_other_dty
     assert factory_kwargs(device=None, dtype=None) == {} and factory_kwargs(device="cuda", dtype=mindspore.float32) == {}
     with pytest.raises(NotImplementedError, match="float32"):
         factory_kwargs(device=None, dtype=mindspore.float16)
+
+
+def test_normalize_twin_keeps_a_zero_vector_zero_with_a_zero_gradient():
+    # torch: the clamp stops the norm's gradient, so a zero row has gradient 0 (sqrt'(0) would give NaN)
+    x = np.zeros((2, 3), np.float32)
+    x[1] = [3.0, 4.0, 0.0]
+    tx = torch.tensor(x, requires_grad=True)
+    torch.nn.functional.normalize(tx).sum().backward()
+    mx = mindspore.Tensor(x)
+    out, grad = mindspore.value_and_grad(lambda v: TF.normalize(v).sum())(mx)
+    assert np.array_equal(tx.grad.numpy()[0], grad.asnumpy()[0]) and not np.isnan(grad.asnumpy()).any()
+    np.testing.assert_allclose(grad.asnumpy(), tx.grad.numpy(), rtol=RTOL, atol=1e-6)

@@ -12,6 +12,9 @@ Pooling, resizing, padding, dropout and layer_norm (``functional_more``): MindSp
 differ in defaults (avg_pool2d's stride is 1, not kernel_size; meshgrid's indexing) or refuse
 values torch takes (dropout p=1, interpolate's scale_factor on 4-D input); mint's torch-shaped ones
 have no CPU kernel in 2.10 (measured). Tested against torch in tests/layers/test_functional_twins.py.
+
+``normalize``: MindSpore's ``ops.L2Normalize`` divides by sqrt(max(sum(x^2), epsilon)) along one axis (measured),
+torch by max(||x||_p, eps) for any p: the twin computes torch's.
 """
 from __future__ import annotations
 
@@ -20,11 +23,12 @@ import math
 import mindspore
 from mindspore import ops
 
+from msbridge.torch.tensor_methods import norm
 from msbridge.torch.nn.functional_more import (adaptive_avg_pool2d, avg_pool2d, dropout, interpolate, layer_norm,
                                                 max_pool2d, pad)
 
-__all__ = ["adaptive_avg_pool2d", "avg_pool2d", "dropout", "interpolate", "layer_norm", "max_pool2d", "pad",
-           "scaled_dot_product_attention"]
+__all__ = ["adaptive_avg_pool2d", "avg_pool2d", "dropout", "interpolate", "layer_norm", "max_pool2d", "normalize",
+           "pad", "scaled_dot_product_attention"]
 
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
@@ -58,3 +62,14 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     if dropout_p > 0.0:
         weights = ops.dropout(weights, p=dropout_p)
     return ops.matmul(weights, value)
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):   # noqa: A002 - torch's argument name
+    """torch's ``F.normalize``: ``input / max(||input||_p over dim, eps)``. For p=2 the square root is taken after
+    the clamp (the same value: sqrt is monotonic), so a zero vector's gradient is 0 as torch's, not NaN (sqrt'(0))."""
+    if out is not None:
+        raise NotImplementedError("msbridge's normalize: out= is not supported; assign the result")
+    if p == 2:
+        squares = (input * input).sum(axis=dim, keepdims=True)
+        return input / ops.sqrt(ops.clamp(squares, min=eps * eps))
+    return input / ops.clamp(norm(input, p, dim, keepdim=True), min=eps)

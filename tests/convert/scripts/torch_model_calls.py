@@ -101,6 +101,7 @@ def functional_calls(x):
             F.mse_loss(logits, torch.zeros_like(logits)), F.mse_loss(logits, logits * 0.5, reduction='sum'),
             F.l1_loss(logits, torch.ones_like(logits)), F.l1_loss(logits, logits.flip(0), reduction='none'),
             F.one_hot(labels, num_classes=3), F.one_hot(labels, 4),
+            F.normalize(logits, dim=-1), F.normalize(logits, p=1, dim=0, eps=1e-3),
             np.array([str(F.one_hot(labels, 3).dtype).lower().endswith('int64'),
                       str(torch.cumsum(labels, 0).dtype).lower().endswith('int64')], dtype=np.float32)]
 
