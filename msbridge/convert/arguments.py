@@ -213,13 +213,18 @@ def translate(row: ApiRow, source: str, target: str, call: cst.Call, code_of,
             out[tgt] = (bound[src].text, bound[src])
             continue
         literals = {n: _literal(t) for n, t in texts.items()}
-        # fold list building and conditionals over literals (`'same' if 'valid' == 'same' else 0` is noise)
-        if ("[" in expr or " if " in expr) and all(v is not _NO_TEXT for v in literals.values()):
+        if all(v is not _NO_TEXT for v in literals.values()):
             try:
-                out[tgt] = (repr(evaluate(expr, literals)), None)
+                value = evaluate(expr, literals)
+            except ExprError:   # `momentum=None` into `1 - momentum`: the written call would fail at run time
+                given_text = ", ".join(f"{n}={texts[n]}" for n in sorted(given))
+                problems.append(f"'{given_text}' cannot be translated ({tgt} = {expr}): no {target} counterpart "
+                                "for this value")
                 continue
-            except ExprError:
-                pass
+            # fold list building and conditionals over literals (`'same' if 'valid' == 'same' else 0` is noise)
+            if "[" in expr or " if " in expr:
+                out[tgt] = (repr(value), None)
+                continue
         out[tgt] = (substitute(expr, texts), None)
     for name, b in bound.items():
         if name in covered:

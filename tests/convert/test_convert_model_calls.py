@@ -57,7 +57,7 @@ def test_device_dtype_dict_becomes_factory_kwargs_and_calls_drop_it():
     assert {u.status for u in report.uses} == {CONVERTED}
 
 
-def test_dict_read_other_than_unpacked_stays_and_its_calls_stay_marked():
+def test_dict_read_other_than_unpacked_stays_and_its_calls_go_to_the_twin():
     out, report = _convert("""\
         import torch
         from torch import nn
@@ -68,7 +68,13 @@ def test_dict_read_other_than_unpacked_stays_and_its_calls_stay_marked():
             return nn.BatchNorm2d(c, **dd)
         """)
     assert "dd = {'device': device, 'dtype': dtype}" in out and "factory_kwargs" not in out
-    assert "# msbridge: review: torch.nn.BatchNorm2d" in out
+    # the row cannot read **dd; msbridge's twin takes torch's arguments (device: placement; dtype: float32 only)
+    assert "    return BatchNorm2d(c, **dd).set_train()\n" in out
+    assert [u.status for u in report.uses if u.api == "torch.nn.BatchNorm2d"] == [CONVERTED]
+    import mindspore
+    namespace = {}
+    exec(compile(out.replace("import torch\n", ""), "build.py", "exec"), namespace)
+    assert isinstance(namespace["build"](3), mindspore.nn.BatchNorm2d)
 
 
 def test_device_argument_of_creation_ops_is_placement_only():
@@ -188,6 +194,12 @@ def test_a_class_passed_as_a_value_becomes_the_twin_that_takes_its_argument_name
         def build(conv_layer=nn.Conv2d, act_layer=nn.ReLU, norm_layer=nn.BatchNorm2d):
             return conv_layer(2, 3, 3, bias=True), act_layer(inplace=True), norm_layer(3, momentum=0.2)
         """)
-    assert "def build(conv_layer=Conv2d, act_layer=ReLU, norm_layer=mindspore.nn.BatchNorm2d):" in out
-    assert [u.status for u in report.uses if u.api in ("torch.nn.Conv2d", "torch.nn.ReLU")] == [CONVERTED] * 2
-    assert "# msbridge: review: torch.nn.BatchNorm2d: used without a call" in out   # no twin: still marked
+    assert "def build(conv_layer=Conv2d, act_layer=ReLU, norm_layer=BatchNorm2d):" in out
+    assert [u.status for u in report.uses if u.api in ("torch.nn.Conv2d", "torch.nn.ReLU", "torch.nn.BatchNorm2d")] \
+        == [CONVERTED] * 3
+    import mindspore
+    namespace = {}
+    exec(compile(out.replace("import torch\n", ""), "build.py", "exec"), namespace)
+    norm = namespace["build"]()[2]
+    assert isinstance(norm, mindspore.nn.BatchNorm2d)
+    assert norm.momentum == mindspore.nn.BatchNorm2d(3, momentum=0.8).momentum   # torch's 0.2 is MindSpore's 0.8

@@ -104,6 +104,20 @@ def test_convert_rules_unsupported_argument_is_marked_and_reported():
     assert report.uses[0].status == REVIEW and not report.complete
 
 
+def test_convert_rules_a_transform_that_cannot_take_the_literal_is_review():
+    # torch's momentum=None (a cumulative average) became `momentum=1 - None`, reported converted: a TypeError
+    out, report = _convert("""\
+        import torch.nn as nn
+        bn = nn.BatchNorm2d(4, momentum=None)
+        ok = nn.BatchNorm2d(4, momentum=0.2)
+        """, "mindspore")
+    lines = out.splitlines()
+    assert lines[-2].startswith("bn = mindspore.nn.BatchNorm2d(4).set_train()  # msbridge: review: "
+                                "torch.nn.BatchNorm2d: 'momentum=None' cannot be translated"), out
+    assert lines[-1] == "ok = mindspore.nn.BatchNorm2d(4, momentum=1 - 0.2).set_train()"
+    assert [u.status for u in report.uses if u.api == "torch.nn.BatchNorm2d"] == [REVIEW, CONVERTED]
+
+
 def test_convert_rules_unsupported_argument_at_its_default_is_dropped_silently():
     _check("""\
         from mindspore import nn
