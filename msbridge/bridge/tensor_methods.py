@@ -8,7 +8,8 @@ each function here dispatches: a torch tensor (what the MindSpore tensor became)
 meaning in torch terms, anything else (numpy, a user's object) gets its own method, as before.
 ``max``/``min`` with MindSpore's numpy-style keywords (``axis=``) give the values only where torch's give
 (values, indices); ``std``/``var`` are biased by default on MindSpore, unbiased on torch (measured); ``view``
-reshapes a non-contiguous tensor on MindSpore, where torch's raises.
+reshapes a non-contiguous tensor on MindSpore, where torch's raises; ``x.size`` (an attribute) is the element
+count on MindSpore, a method on torch.
 Lives outside ``msbridge.mindspore`` because MindSpore has no such functions.
 """
 from __future__ import annotations
@@ -31,6 +32,12 @@ def _np_dtype(dtype):
     """A torch dtype as numpy's (a numpy receiver of a converted ``astype(mindspore.float32)``)."""
     torch = _torch()
     return torch.empty((), dtype=dtype).numpy().dtype if torch is not None and isinstance(dtype, torch.dtype) else dtype
+
+
+def size(x):
+    """MindSpore's ``x.size`` read as an attribute: the element count (an int), as numpy's; a torch tensor's
+    ``size`` is a method (``n * x.size`` failed, ``a.size != b.size`` compared two bound methods)."""
+    return x.numel() if _torch_tensor(x) else x.size
 
 
 def transpose(x, *axes):

@@ -326,7 +326,9 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         replaced = self.train_step.attribute(original, updated)
         if replaced is not None:
             return replaced
-        tensor_methods.attribute(self, original)   # MindSpore's `x.size` (an element count) read on a torch tensor
+        size = tensor_methods.attribute(self, original, updated)   # MindSpore's `x.size` (an element count)
+        if size is not None:
+            return size
         renamed = layer_attrs.attribute(self, original, updated)   # `self.emb.weight` on a MindSpore Embedding
         if renamed is not None:
             return renamed

@@ -136,9 +136,9 @@ def test_convert_tensor_methods_calls_with_keywords_torch_lacks_are_not_tensor_c
     assert body == "    obj.sort(key=len, reverse=True)\n    return sort(x, dim=1)"
 
 
-def test_convert_tensor_methods_mindspore_size_read_on_a_tensor_is_marked():
+def test_convert_tensor_methods_mindspore_size_read_on_a_tensor_goes_to_the_twin():
     # MindSpore's x.size is the element count; torch's is a method: `a.size != b.size` compared two bound methods
-    out, report = convert_source(textwrap.dedent("""\
+    source = textwrap.dedent("""\
         import numpy as np
         import mindspore
 
@@ -150,12 +150,35 @@ def test_convert_tensor_methods_mindspore_size_read_on_a_tensor_is_marked():
 
             def construct(self, logits, labels):
                 a = np.zeros(3)
-                return logits.size == labels.size, self.size, a.size
+                return logits.size == labels.size, self.size, a.size, logits.size * 2
+        """)
+    out, report = convert_source(source, "torch")
+    size = "msbridge.bridge.tensor_methods.size"   # by module: the file binds `size` itself
+    assert f"        return {size}(logits) == {size}(labels), self.size, a.size, {size}(logits) * 2\n" in out
+    assert [u.api for u in report.uses if u.target == "msbridge.bridge.tensor_methods.size"] == [".size"] * 3
+    assert report.complete and convert_source(out, "torch")[0] == out   # not self's, not numpy's
+    import mindspore
+    import numpy as np
+    import torch
+    values = np.arange(6, dtype=np.float32).reshape(2, 3)
+    namespace = {}
+    exec(compile(out, "net.py", "exec"), namespace)
+    theirs = namespace["Net"](7)(torch.tensor(values), torch.tensor(values[0]))
+    exec(compile(source, "net_ms.py", "exec"), namespace)   # the original, on MindSpore
+    ours = namespace["Net"](7).construct(mindspore.Tensor(values), mindspore.Tensor(values[0]))
+    assert tuple(ours) == tuple(theirs) == (False, 7, 3, 12)
+
+
+def test_convert_tensor_methods_a_size_written_stays_and_is_marked():
+    out, report = convert_source(textwrap.dedent("""\
+        import mindspore
+
+
+        def resize(cell: mindspore.nn.Cell, t):
+            t.size = 3
+            return cell
         """), "torch")
-    assert "        return logits.size == labels.size, self.size, a.size  # msbridge: review: .size: MindSpore's " \
-           "Tensor.size is the element count (an int); a torch tensor's .size is a method: write x.numel()" in out
-    assert [u.api for u in report.uses if u.status != CONVERTED] == [".size", ".size"]   # not self's, not numpy's
-    assert convert_source(out, "torch")[0] == out
+    assert "    t.size = 3  # msbridge: review: .size: MindSpore's Tensor.size is the element count" in out
 
 
 def test_convert_tensor_methods_torch_calls_without_a_twin_are_marked():

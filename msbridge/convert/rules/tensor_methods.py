@@ -125,12 +125,12 @@ MARKED = {
 }
 
 
-# target -> tensor attributes (not called) whose meaning differs: marked. MindSpore 2.10's ``Tensor.size`` is the
-# element count (an int, as numpy's); torch's ``size`` is a method, so ``a.size != b.size`` compares two bound
-# methods and ``n * x.size`` fails (measured).
-ATTRIBUTES = {"torch": {"size": "MindSpore's Tensor.size is the element count (an int); a torch tensor's .size is "
-                                "a method: write x.numel() (a numpy array's .size is its element count as before)"},
-              "mindspore": {}}
+# target -> tensor attributes (not called) whose meaning differs -> the twin reading them. MindSpore 2.10's
+# ``Tensor.size`` is the element count (an int, as numpy's); torch's ``size`` is a method, so ``a.size != b.size``
+# compares two bound methods and ``n * x.size`` fails (measured).
+ATTRIBUTES = {"torch": {"size": "msbridge.bridge.tensor_methods.size"}, "mindspore": {}}
+ATTRIBUTE_WRITTEN = ("MindSpore's Tensor.size is the element count (an int); a torch tensor's .size is a method: "
+                     "this statement binds it, port it by hand")
 
 
 def twin_methods(target: str) -> frozenset[str]:
@@ -148,13 +148,19 @@ def _user_object(rw, receiver, attr: str) -> bool:
     return cls is not None and any(isinstance(s, cst.FunctionDef) and s.name.value == attr for s in cls.body.body)
 
 
-def attribute(rw, node: cst.Attribute) -> None:
-    """Mark ``x.size`` read (not called) on what may be a tensor of the source framework."""
-    why = ATTRIBUTES[rw.target].get(node.attr.value)
-    if why is None or rw.bindings is None or id(node) in rw.called or rw.imports.resolve(node.value) is not None \
-            or _user_object(rw, node.value, node.attr.value):
-        return
-    rw.record(node, f".{node.attr.value}", rpt.REVIEW, None, why)
+def attribute(rw, original: cst.Attribute, updated: cst.Attribute):
+    """``x.size`` read (not called) on what may be a tensor of the source framework: the twin reading it at run
+    time (the element count on a torch tensor, the receiver's own ``size`` on anything else), or None."""
+    twin = ATTRIBUTES[rw.target].get(original.attr.value)
+    if twin is None or rw.bindings is None or id(original) in rw.called \
+            or rw.imports.resolve(original.value) is not None or _user_object(rw, original.value, original.attr.value):
+        return None
+    if id(original) in rw.written_attributes:   # `x.size = n`, `del x.size`: a call cannot be bound
+        rw.record(original, f".{original.attr.value}", rpt.REVIEW, None, ATTRIBUTE_WRITTEN)
+        return None
+    rw.record(original, f".{original.attr.value}", rpt.CONVERTED, twin,
+              "MindSpore's Tensor.size (the element count) on a torch tensor, the receiver's own size otherwise")
+    return cst.Call(func=rw.needs.reference(twin), args=[cst.Arg(updated.value)])
 
 
 def _may_be_tensor(rw, receiver, attr: str) -> bool:
