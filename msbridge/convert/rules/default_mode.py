@@ -36,6 +36,7 @@ from msbridge.convert import report as rpt
 from msbridge.convert.bindings import OTHER_ROOTS, TARGET
 from msbridge.convert.catalog import framework_of, mirror_framework_of
 from msbridge.convert.names import base_values, dotted_name
+from msbridge.convert.rules.layer_init import INITIALIZED
 from msbridge.convert.walk import walk
 
 API = "<default mode>"
@@ -45,6 +46,8 @@ MODE_CALL = {"torch": ("eval", "MindSpore builds Cells in inference mode, torch 
              "mindspore": ("set_train", "torch builds Modules in training mode, MindSpore Cells in inference mode: "
                                         ".set_train() keeps torch's mode")}
 MODE_METHODS = frozenset({"train", "eval", "set_train"})
+# calls that return the layer they are given (rules.layer_init wraps a layer call not assigned to a name)
+PASSTHROUGH = frozenset({INITIALIZED})
 # methods and consumers that show a name holds a network (both frameworks' spellings: a second run sees the target's)
 NETWORK_METHODS = frozenset({"trainable_params", "parameters", "named_parameters", "get_parameters",
                              "parameters_and_names", "state_dict", "load_state_dict", "cells_and_names",
@@ -122,6 +125,10 @@ class DefaultMode:
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value in MODE_METHODS and isinstance(func.value, cst.Call):
             self.receivers.add(id(func.value))
+            inner = func.value   # `initialized(torch.nn.X(...), ...).eval()`: the wrapper returns the layer it is given
+            if self.rw.imports.resolve(inner.func) in PASSTHROUGH and inner.args \
+                    and isinstance(inner.args[0].value, cst.Call):
+                self.receivers.add(id(inner.args[0].value))
         for arg in node.args:
             for value in _values(arg.value):
                 if isinstance(value, cst.Call):
