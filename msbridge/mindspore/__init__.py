@@ -1,5 +1,6 @@
 """MindSpore-shaped API computing on torch: ``import msbridge.mindspore as mindspore``."""
 from msbridge.mindspore import amp, communication, context, dataset, nn, train
+from msbridge.mindspore.autograd import value_and_grad
 from msbridge.mindspore.context import GRAPH_MODE, PYNATIVE_MODE, get_context, set_context, set_device, set_seed
 from msbridge.mindspore.jit_decorator import jit
 from msbridge.mindspore.parameter_tuple import ParameterTuple
@@ -13,4 +14,4 @@ __all__ = ["nn", "train", "dataset", "context", "set_context", "get_context", "s
            "GRAPH_MODE", "PYNATIVE_MODE", "Model", "Callback", "RunContext", "LossMonitor", "TimeMonitor",
            "ModelCheckpoint", "CheckpointConfig", "Accuracy", "Loss", "FixedLossScaleManager",
            "DynamicLossScaleManager", "amp", "communication", "jit", "ParallelMode", "set_auto_parallel_context",
-           "get_auto_parallel_context", "reset_auto_parallel_context", "ParameterTuple"]
+           "get_auto_parallel_context", "reset_auto_parallel_context", "ParameterTuple", "value_and_grad"]

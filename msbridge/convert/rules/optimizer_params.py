@@ -10,6 +10,7 @@ same order, from torch's groups (the trainable ones: MindSpore's optimizer was g
 from __future__ import annotations
 
 import ast
+import re
 
 import libcst as cst
 
@@ -20,6 +21,22 @@ API = "mindspore.nn.Optimizer.parameters"
 # the converted optimizer was given every parameter (torch's step skips those without a gradient), MindSpore's
 # only the trainable ones: those are what MindSpore's `.parameters` holds (unless frozen after construction)
 TEMPLATE = "[p for group in {}.param_groups for p in group['params'] if p.requires_grad]"
+
+
+_CONVERTED = re.compile(re.escape(TEMPLATE).replace(re.escape("{}"), r"[\w.]+"))
+
+
+def step_weights(call: cst.Call, code_of) -> bool:
+    """``value_and_grad(fn, None, opt.parameters)``, or its output's ``[p for group in opt.param_groups ...]``: the
+    gradient function of a training step, which ``rules.train_step`` rewrites or marks (never the twin)."""
+    positional = [a.value for a in call.args if a.keyword is None and not a.star]
+    weights = positional[2] if len(positional) > 2 else next(
+        (a.value for a in call.args if a.keyword is not None and a.keyword.value == "weights"), None)
+    if weights is None:
+        return False
+    if isinstance(weights, cst.Attribute) and weights.attr.value == "parameters":
+        return True
+    return _CONVERTED.fullmatch(code_of(weights)) is not None
 
 
 def builds_optimizer(rw, name: str | None) -> bool:

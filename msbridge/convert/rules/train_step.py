@@ -35,6 +35,7 @@ from msbridge.convert.imports import names_read
 from msbridge.convert.names import dotted_name
 from msbridge.convert.rules import gradients, grad_scaler, param_groups
 from msbridge.convert.rules.clip_grad import ClipGrad
+from msbridge.convert.rules.optimizer_params import step_weights
 from msbridge.convert.scan import VALUE_AND_GRAD, GradFn
 from msbridge.convert.walk import walk
 
@@ -145,7 +146,9 @@ class TrainStep:
             return self.clip.owns(call)
         if self._depend(call) is not None:
             return True
-        return self.r.imports.resolve(call.func) in VALUE_AND_GRAD and _call_parts(call, self.module) is not None
+        # a second run sees the weights as converted ([p for group in opt.param_groups ...]): still this rule's
+        return self.r.imports.resolve(call.func) in VALUE_AND_GRAD and (
+            _call_parts(call, self.module) is not None or step_weights(call, self.r.code_of))
 
     def _depend(self, call) -> tuple[str, str] | None:
         """``ops.depend(X, OPT(grads))`` with known grads -> (text of X, text of OPT)."""

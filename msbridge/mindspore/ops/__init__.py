@@ -14,6 +14,7 @@ import numbers
 
 import torch
 
+from msbridge.mindspore.autograd import value_and_grad  # noqa: F401 (mindspore.ops.value_and_grad)
 from msbridge.mindspore.ops.graph_plumbing import assign, depend, dtype, partial, tuple_to_array
 from msbridge.mindspore.ops.gather import gather
 from msbridge.mindspore.ops.one_hot import one_hot
