@@ -389,6 +389,16 @@ class Bindings:
             values.append(self._index.values[id(assignment.node)])
         return values
 
+    def may_be(self, node: cst.Name, kind: str) -> bool:
+        """Whether some plain assignment of ``node`` binds an object of ``kind`` (``x = cast(x, ...)`` after
+        ``_, x = sort(...)``): weaker than ``kind()``, which needs every binding to agree."""
+        self.index()
+        for assignment in self._assignments(node) or []:
+            value = self._index.values.get(id(assignment.node)) if isinstance(assignment, Assignment) else None
+            if value is not None and self.kind(value) == kind:
+                return True
+        return False
+
     def parameters(self, node: cst.Name) -> list[cst.Param] | None:
         """The function parameters ``node`` is bound as; None when a binding of ``node`` is not a parameter."""
         assignments = self._assignments(node)

@@ -44,8 +44,8 @@ from msbridge.convert.project import NONE as NO_NETWORKS, Networks
 from msbridge.convert.rules import (
     callbacks, constant_calls, containers, devices, labels, layer_init, loss_scale, methods, optimizer_lr,
     param_groups, shape_varargs, string_code, tensor_methods, twin_calls, twin_limits)
-from msbridge.convert.rules import (cell_init, clip_grad, layer_attrs, module_mode, module_values, norm_params,
-                                    optimizer_params, type_refs)
+from msbridge.convert.rules import (cell_init, clip_grad, layer_attrs, module_mode, module_values, negative_steps,
+                                    norm_params, optimizer_params, type_refs)
 from msbridge.convert.rules.checkpoint import CheckpointCalls
 from msbridge.convert.rules.class_values import ClassValues
 from msbridge.convert.rules.default_mode import DefaultMode
@@ -336,6 +336,10 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         if listed is not None:
             return listed
         return self._reference(original, updated)
+
+    def leave_Subscript(self, original, updated):
+        replaced = negative_steps.subscript(self, original, updated)   # `x[:, ::-1]` on a torch tensor
+        return updated if replaced is None else replaced
 
     def leave_Name(self, original, updated):
         return self._reference(original, updated)
