@@ -14,7 +14,8 @@
   wrapped the data in ``torch.as_tensor``, so the file was not idempotent.
 * ``relative_position[:, ::-1]`` (mindface's MultiBoxLoss): MindSpore slices a tensor with a negative step as numpy
   does, torch raises ValueError; the line was left as written and not reported. On a known tensor it goes to
-  ``msbridge.bridge.tensor_methods.getitem`` now; a write through such a slice is ``review``.
+  ``msbridge.bridge.tensor_methods.getitem`` now (also on a function's parameter, ``construct(self, x)``'s ``x``);
+  a write through such a slice is ``review``.
 
 Every converted program runs here with MindSpore unimportable, and its result is compared with the real
 MindSpore's run of the original, in the same test.
@@ -213,15 +214,25 @@ import sys
 
 import numpy as np
 import mindspore
-from mindspore import ops
+from mindspore import nn, ops
+
+
+class Flip(nn.Cell):
+    def construct(self, x):
+        return x[:, ::-1] * 2   # a parameter: a tensor here
+
+
+def backwards(seq):
+    return seq[::-1]   # a parameter: a list here, indexed as written
+
 
 y = mindspore.Tensor(np.arange(24).reshape(2, 3, 4).astype(np.float32))
 z = ops.cast(y, mindspore.int32)
 w = None   # rebound below: some binding makes it a tensor (MultiBoxLoss's relative_position)
 w = ops.cast(y, mindspore.float32)
-order = [3, 1, 2][::-1]
+order = [3, 1, 2][::-1] + backwards([4, 5])
 results = [y[:, ::-1], y[::-1], y[::-2, 1:], y[1, ::-1], y[..., 3:0:-1], y[None, ::-1, 0], z[:, :, ::-3],
-           y[0][::-1], (y * 2)[::-1, ::-1], w[1:, ::-1]]
+           y[0][::-1], (y * 2)[::-1, ::-1], w[1:, ::-1], Flip()(y)]
 with open(sys.argv[1], "w") as handle:
     json.dump([order] + [(str(r.dtype), r.asnumpy().tolist()) for r in results], handle)
 """
@@ -232,8 +243,10 @@ def test_a_negative_step_on_a_tensor_goes_to_getitem():
     assert "from msbridge.bridge.tensor_methods import getitem\n" in out
     assert "results = [getitem(y, (slice(None, None, None), slice(None, None, -1))), getitem(y, (slice(None, None, -1),))," in out
     assert "getitem((y * 2), (slice(None, None, -1), slice(None, None, -1))), getitem(w, (slice(1, None, None), " \
-           "slice(None, None, -1)))]" in out
-    assert "order = [3, 1, 2][::-1]\n" in out   # a list: left as written
+           "slice(None, None, -1))), Flip().eval()(y)]" in out
+    assert "order = [3, 1, 2][::-1] + backwards([4, 5])\n" in out   # a list: left as written
+    assert "        return getitem(x, (slice(None, None, None), slice(None, None, -1))) * 2" in out
+    assert "    return seq[::-1]   # a parameter: a list here" in out   # no framework name in it: not rewritten
     assert report.complete and {u.status for u in report.uses} == {CONVERTED}
 
 

@@ -2,11 +2,12 @@
 
 MindSpore's tensors take numpy's ``x[:, ::-1]``; torch's raise ValueError ("step must be greater than zero"). The
 converted line failed, and nothing on it was reported (mindface's MultiBoxLoss: ``relative_position[:, ::-1]``).
-A subscript with a negative literal step, on a receiver that is or may be a converted tensor, becomes
+A subscript with a negative literal step, on a receiver that is or may be a converted tensor (a function's
+parameter counts: ``construct(self, x)`` takes tensors), becomes
 ``msbridge.bridge.tensor_methods.getitem(x, (slice(None, None, None), slice(None, None, -1)))``: on a torch tensor it
 picks numpy's indices along that dimension (``index_select``, a copy, as MindSpore's slice is), anything else is
-indexed as written. A write through such a slice (``x[::-1] = y``) is review. Left as written: a receiver of unknown
-kind (``shape[::-1]`` on a tuple is the common case), and the torch -> MindSpore direction.
+indexed as written. A write through such a slice (``x[::-1] = y``) is review. Left as written: any other receiver
+(``shape[::-1]`` on a tuple is the common case), and the torch -> MindSpore direction.
 """
 from __future__ import annotations
 
@@ -38,13 +39,17 @@ def _item(element: cst.SubscriptElement) -> cst.BaseExpression | None:
 
 
 def _tensor(rw, node) -> bool:
-    """May be a converted tensor: so typed, a name some assignment binds to one, an element/slice of one, or
-    arithmetic with one. (The twin indexes anything else as written, so a wrong guess costs nothing.)"""
+    """May be a converted tensor: so typed, a name some assignment binds to one, a function's parameter
+    (``construct(self, x)``'s ``x``), an element/slice of one, or arithmetic with one. (The twin indexes anything
+    else as written, so a wrong guess costs nothing.)"""
     if isinstance(node, cst.Subscript):
         return _tensor(rw, node.value)
     if isinstance(node, cst.BinaryOperation):
         return _tensor(rw, node.left) or _tensor(rw, node.right)
-    return rw.bindings.kind(node) == TARGET or isinstance(node, cst.Name) and rw.bindings.may_be(node, TARGET)
+    if rw.bindings.kind(node) == TARGET:
+        return True
+    return isinstance(node, cst.Name) and node.value not in ("self", "cls") \
+        and (rw.bindings.may_be(node, TARGET) or rw.bindings.parameters(node) is not None)
 
 
 def subscript(rw, original: cst.Subscript, updated: cst.Subscript):
