@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import sys
 
+from msbridge.bridge.layer_settings import torch_name
+
 
 def _torch_object(x, kind: str) -> bool:
     torch = sys.modules.get("torch")   # never imported here: a MindSpore object needs no torch
@@ -87,3 +89,14 @@ def has_norm_param(layer, name: str) -> bool:
     except AttributeError:
         return False
     return True
+
+
+def layer_setting(layer, name: str):
+    """MindSpore's name of a layer's constructor setting read on the torch layer that names it otherwise: a Dense's
+    in_channels/out_channels on a torch Linear as in_features/out_features, an Embedding's vocab_size/embedding_size
+    as num_embeddings/embedding_dim (``msbridge.bridge.layer_settings``); any other object's own attribute."""
+    torch = sys.modules.get("torch")
+    if torch is None or hasattr(layer, name) or not isinstance(layer, torch.nn.Module):
+        return getattr(layer, name)
+    torch_classes = {c.__name__ for c in type(layer).__mro__ if c.__module__.startswith("torch.nn")}
+    return getattr(layer, torch_name(torch_classes, name))

@@ -173,3 +173,32 @@ def init_data(param, *args, **kwargs):
     if not _torch_tensor(param):
         return param.init_data(*args, **kwargs)
     return param
+
+
+def getitem(x, index: tuple):
+    """``x[index]`` with numpy's negative slice steps, which MindSpore's tensors take and torch's refuse: on a torch
+    tensor each such slice picks numpy's indices along its dimension (``index_select``); anything else, or an index
+    with more than ints, slices, None and ``...``, is indexed as written."""
+    basic = all(i is None or i is Ellipsis or (isinstance(i, (int, slice)) and not isinstance(i, bool)) for i in index)
+    if not _torch_tensor(x) or not basic:
+        return x[index]
+    consumed = sum(1 for i in index if i is not None and i is not Ellipsis)
+    plain, flips, dim_in, dim_out = [], [], 0, 0
+    for i in index:
+        for item in ([slice(None)] * (x.dim() - consumed) if i is Ellipsis else [i]):
+            if item is None:
+                plain.append(None)
+                dim_out += 1
+            elif isinstance(item, int):
+                plain.append(item)
+                dim_in += 1
+            else:
+                if item.step is not None and item.step < 0:
+                    flips.append((dim_out, range(*item.indices(x.shape[dim_in]))))
+                    item = slice(None)
+                plain.append(item)
+                dim_in, dim_out = dim_in + 1, dim_out + 1
+    y = x[tuple(plain)]
+    for dim, picks in flips:
+        y = y.index_select(dim, _torch().tensor(list(picks), dtype=_torch().long, device=y.device))
+    return y

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from msbridge.convert.catalog import BRIDGE_OUTPUTS, framework_of, mirror_framework_of
+from msbridge.convert.catalog import BRIDGE_OUTPUTS, BRIDGE_PASS_THROUGH, framework_of, mirror_framework_of
 from msbridge.convert.names import dotted_name
 from msbridge.convert.project import NONE as NO_NETWORKS, Networks
 from msbridge.convert.scopes import IMPORT, Assignment, ImportAssignment, scopes_of
@@ -274,6 +274,8 @@ class Bindings:
         if self.project_name(func) is not None:
             return TARGET
         qualified = self.qualify(func)
+        if qualified in BRIDGE_PASS_THROUGH and call.args:
+            return self.kind(call.args[0].value)
         if qualified is not None:
             return self._framework_kind(qualified) if not self._ahead else None
         if isinstance(func, cst.Attribute) and self.qualify(func.value) is None:
@@ -386,6 +388,16 @@ class Bindings:
                 return None
             values.append(self._index.values[id(assignment.node)])
         return values
+
+    def may_be(self, node: cst.Name, kind: str) -> bool:
+        """Whether some plain assignment of ``node`` binds an object of ``kind`` (``x = cast(x, ...)`` after
+        ``_, x = sort(...)``): weaker than ``kind()``, which needs every binding to agree."""
+        self.index()
+        for assignment in self._assignments(node) or []:
+            value = self._index.values.get(id(assignment.node)) if isinstance(assignment, Assignment) else None
+            if value is not None and self.kind(value) == kind:
+                return True
+        return False
 
     def parameters(self, node: cst.Name) -> list[cst.Param] | None:
         """The function parameters ``node`` is bound as; None when a binding of ``node`` is not a parameter."""

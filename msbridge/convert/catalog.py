@@ -44,6 +44,9 @@ BRIDGE_OUTPUTS = {
     "msbridge.bridge.labels_torch.CrossEntropyLoss": "torch",
     "msbridge.bridge.labels_mindspore.CrossEntropyLoss": "mindspore",
 }
+# msbridge functions a converted file calls that return their first argument: the result is what that argument is
+# (a second conversion must type ``init_data(initializer(...))`` as the first typed ``initializer(...).init_data()``)
+BRIDGE_PASS_THROUGH = frozenset({"msbridge.bridge.tensor_methods.init_data"})
 
 
 def mirror_framework_of(name: str) -> str | None:

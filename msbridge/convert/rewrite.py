@@ -45,8 +45,7 @@ from msbridge.convert.rules import (
     callbacks, constant_calls, containers, devices, labels, layer_init, loss_scale, methods, optimizer_lr,
     param_groups, shape_varargs, string_code, tensor_methods, twin_calls, twin_limits)
 from msbridge.convert.rules import (cell_init, clip_grad, layer_attr_names, layer_attrs, module_mode, module_values,
-                                    norm_params,
-                                    optimizer_params, type_refs)
+                                    negative_steps, norm_params, optimizer_params, type_refs)
 from msbridge.convert.rules.checkpoint import CheckpointCalls
 from msbridge.convert.rules.class_values import ClassValues
 from msbridge.convert.rules.default_mode import DefaultMode
@@ -339,6 +338,10 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         if listed is not None:
             return listed
         return self._reference(original, updated)
+
+    def leave_Subscript(self, original, updated):
+        replaced = negative_steps.subscript(self, original, updated)   # `x[:, ::-1]` on a torch tensor
+        return updated if replaced is None else replaced
 
     def leave_Name(self, original, updated):
         return self._reference(original, updated)

@@ -16,6 +16,11 @@ and the converted write set a new attribute: the weights were silently not tied.
   "embedding_table")`` on torch (MindSpore's normalization names there: ``rules.norm_params``); a write (an
   assignment, ``del``, a loop or ``with`` target) is marked review, since it may miss the layer's parameter.
 Left as written: ``self.weight`` (a class's own attribute), an import, an object known not to be a framework one.
+
+A layer's constructor settings named otherwise (``msbridge.bridge.layer_settings``: a Dense's ``in_channels`` is a
+Linear's ``in_features``; fine-tuning's ``net.fc = nn.Dense(net.fc.in_channels, 5)``) are renamed the same way on a
+known layer; on one the converter cannot type, a MindSpore -> torch read goes to
+``msbridge.bridge.cell_methods.layer_setting``, which decides at run time.
 """
 from __future__ import annotations
 
@@ -23,6 +28,7 @@ import libcst as cst
 
 from msbridge.bridge.layer_names import MINDSPORE_TO_TORCH, TORCH_TO_MINDSPORE
 from msbridge.bridge.layer_names import renamed as renamed_in
+from msbridge.bridge import layer_settings
 from msbridge.convert import report as rpt
 from msbridge.convert.bindings import OTHER, SOURCE
 from msbridge.convert.catalog import framework_of, mirror_framework_of
@@ -30,12 +36,17 @@ from msbridge.convert.catalog import framework_of, mirror_framework_of
 # the source framework's names that another layer class of the target names otherwise
 NAMES = {"mindspore": frozenset(n for names in TORCH_TO_MINDSPORE.values() for n in names),
          "torch": frozenset({"embedding_table"})}   # gamma & co. on torch: rules.norm_params, w: too common a name
-STATIC = {"mindspore": NAMES["mindspore"],
-          "torch": frozenset(n for names in MINDSPORE_TO_TORCH.values() for n in names)}
+STATIC = {"mindspore": NAMES["mindspore"] | layer_settings.NAMES["mindspore"],
+          "torch": frozenset(n for names in MINDSPORE_TO_TORCH.values() for n in names) | layer_settings.NAMES["torch"]}
 # names whose write on an object of unknown class is marked (not ``w``: too common a name to mark)
 WRITTEN = {"mindspore": NAMES["mindspore"],
            "torch": NAMES["torch"] | {"gamma", "beta", "moving_mean", "moving_variance"}}
 TWIN = {"mindspore": "msbridge.torch.layer_params.param", "torch": "msbridge.bridge.cell_methods.norm_param"}
+SETTING_TWIN = "msbridge.bridge.cell_methods.layer_setting"
+SETTING_WHY = ("MindSpore's Dense calls in_features/out_features in_channels/out_channels, its Embedding calls "
+               "num_embeddings/embedding_dim vocab_size/embedding_size: msbridge.bridge.cell_methods.layer_setting "
+               "reads torch's counterpart on such a torch layer (decided at run time), the object's own attribute "
+               "otherwise")
 WHY = {"mindspore": ("MindSpore's Embedding/normalization/PReLU layers name this parameter otherwise "
                      "(embedding_table, gamma, beta, moving_mean, moving_variance, w): "
                      "msbridge.torch.layer_params.param reads MindSpore's name on such a layer (decided at run "
@@ -149,13 +160,17 @@ def attribute(rw, original: cst.Attribute, updated: cst.Attribute):
     if isinstance(receiver, cst.Name) and receiver.value in ("self", "cls") or rw.imports.resolve(receiver) is not None:
         return None
     known = layer_class(rw, receiver)
+    setting = name in layer_settings.NAMES[rw.target]
     if known is not None:
-        new = renamed_in(known, name, rw.target)
+        new = layer_settings.renamed(known, name, rw.target) if setting else renamed_in(known, name, rw.target)
         if new is None:
             return updated   # a layer that keeps this name (a Dense's weight, a twin, a call left as written)
         use = "assigned" if id(original) in rw.written_attributes else "read"
-        rw.record(original, f".{name}", rpt.CONVERTED, f".{new}", f"{known} names this parameter {new} ({use})")
+        what = "setting" if setting else "parameter"
+        rw.record(original, f".{name}", rpt.CONVERTED, f".{new}", f"{known} names this {what} {new} ({use})")
         return updated.with_changes(attr=cst.Name(new))
+    if setting:
+        return _setting(rw, original, updated)
     if name not in WRITTEN[rw.target] or rw.bindings.kind(receiver) in (OTHER, SOURCE) \
             or _instance_of(rw, receiver) is not None:   # a class of the file: its own attribute
         return None
@@ -169,5 +184,18 @@ def attribute(rw, original: cst.Attribute, updated: cst.Attribute):
         return None   # a read of gamma & co. on torch: rules.norm_params
     rw.record(original, f".{name}", rpt.CONVERTED, TWIN[rw.target], WHY[rw.target])
     return cst.Call(func=rw.needs.reference(TWIN[rw.target]),
+                    args=[cst.Arg(updated.value, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+                          cst.Arg(cst.SimpleString(f'"{name}"'))])
+
+
+def _setting(rw, original: cst.Attribute, updated: cst.Attribute):
+    """A read of a layer setting on a receiver of unknown class (MindSpore -> torch): the run-time twin."""
+    receiver = original.value
+    if rw.target != "torch" or id(original) in rw.written_attributes \
+            or rw.bindings.kind(receiver) in (OTHER, SOURCE) or _instance_of(rw, receiver) is not None:
+        return None
+    name = original.attr.value
+    rw.record(original, f".{name}", rpt.CONVERTED, SETTING_TWIN, SETTING_WHY)
+    return cst.Call(func=rw.needs.reference(SETTING_TWIN),
                     args=[cst.Arg(updated.value, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
                           cst.Arg(cst.SimpleString(f'"{name}"'))])

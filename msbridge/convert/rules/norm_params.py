@@ -38,8 +38,8 @@ def mark_targets(rw, node) -> None:
             targets.extend(e.value for e in target.elements)
         elif isinstance(target, cst.StarredElement):
             targets.append(target.value)
-        elif isinstance(target, cst.Attribute):   # any name: rules.layer_attrs renames others too
-            rw.written_attributes.add(id(target))
+        elif isinstance(target, (cst.Attribute, cst.Subscript)):   # any name: rules.layer_attrs renames others too;
+            rw.written_attributes.add(id(target))                    # a subscript: rules.negative_steps
 
 
 def attribute(rw, original: cst.Attribute, updated: cst.Attribute):

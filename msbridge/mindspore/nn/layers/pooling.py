@@ -4,6 +4,8 @@ torch's pools have no 'same' mode. MindSpore's pads so that the output has ceil(
 the odd row at the bottom/right (as its Conv2d does); the padding never wins a maximum and never
 counts in an average, whatever count_include_pad says (measured against MindSpore 2.10). 'valid' and
 'pad' translate to torch's own pools: the converter writes those natively, this twin is for 'same'.
+Outside pad_mode='pad', MindSpore raises ValueError for a padding (and, for MaxPool2d, a dilation,
+return_indices or ceil_mode) other than the default; so do these twins, rather than pooling without it.
 """
 from __future__ import annotations
 
@@ -34,6 +36,9 @@ class MaxPool2d(torch.nn.Module):
                  ceil_mode=False, data_format="NCHW"):
         super().__init__()
         _check("MaxPool2d", pad_mode, data_format)
+        if pad_mode.lower() != "pad" and (padding != 0 or dilation != 1 or return_indices or ceil_mode):
+            raise ValueError("For MaxPool2d, the parameter 'padding', 'dilation', 'return_indices', 'ceil_mode' can "
+                             f"not be set to non-default value when pad_mode is not 'pad', but got pad_mode:{pad_mode}.")
         self.kernel_size, self.stride = _pair("kernel_size", kernel_size), _pair("stride", stride)
         self.dilation, self.pad_mode, self.padding = _pair("dilation", dilation), pad_mode.lower(), padding
         self.return_indices, self.ceil_mode = return_indices, ceil_mode
@@ -56,6 +61,9 @@ class AvgPool2d(torch.nn.Module):
                  divisor_override=None, data_format="NCHW"):
         super().__init__()
         _check("AvgPool2d", pad_mode, data_format)
+        if pad_mode.lower() != "pad" and (any(padding) if isinstance(padding, (tuple, list)) else padding != 0):
+            raise ValueError(f"For 'AvgPool2d', the 'padding' must be zero when 'pad_mode' is not 'pad', but got "
+                             f"{padding!r} and 'pad_mode' {pad_mode!r}.")
         self.kernel_size, self.stride = _pair("kernel_size", kernel_size), _pair("stride", stride)
         self.pad_mode, self.padding, self.ceil_mode = pad_mode.lower(), padding, ceil_mode
         self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
