@@ -584,6 +584,9 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
             named = layer_attr_names.call(self, original, updated)   # hasattr(m, "weight") on a layer
             if named is not None:
                 return named
+            applied = self.train_step.call_of_optimizer(original, updated)   # optimizer(grads) of a kept step
+            if applied is not None:
+                return applied
             return self.train_step.scalar(updated) or self._method_call(original, updated)
         if name in BRIDGE_NAMES and self.target == "mindspore":
             return updated  # its statement is folded away (scan.bridge_lines)

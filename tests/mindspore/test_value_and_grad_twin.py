@@ -84,3 +84,16 @@ def test_value_and_grad_twin_refuses_what_it_cannot_give():
         twin_value_and_grad(lambda a: a, 0, None, return_ids=True)
     with pytest.raises(TypeError):
         twin_value_and_grad(lambda a: a.sum(), 0, None, has_aux=True)(torch.tensor(X))
+
+
+@pytest.mark.parametrize("clip_norm", [0.5, 1.0, 100.0])
+def test_clip_by_global_norm_twin_equals_mindspore(clip_norm):
+    from msbridge.mindspore.ops import clip_by_global_norm
+
+    rng = np.random.default_rng(7)
+    arrays = [rng.standard_normal(shape).astype(np.float32) for shape in [(3, 4), (4,), (2, 2, 2), (50,)]]
+    theirs = mindspore.ops.clip_by_global_norm(tuple(mindspore.Tensor(a) for a in arrays), clip_norm)
+    ours = clip_by_global_norm(tuple(torch.tensor(a) for a in arrays), clip_norm)
+    assert isinstance(ours, tuple) and len(ours) == len(theirs)
+    for a, b in zip(ours, theirs):   # float32 sums may round one ulp apart
+        np.testing.assert_allclose(a.numpy(), b.asnumpy(), rtol=1e-6, atol=1e-7)

@@ -5,7 +5,8 @@ torch keeps gradients in ``p.grad``; a MindSpore step holds them in a value. A
 only when ``grads`` goes nowhere but ``optimizer(grads)`` (as a statement or inside
 ``ops.depend(x, optimizer(grads))``). Clipping, all-reducing, unscaling or logging
 ``grads`` cannot be rewritten line by line: such steps, and every step of their
-``grad_fn``, are left and marked by ``rules.train_step``.
+``grad_fn``, keep their shape (``rules.train_step``: msbridge's ``value_and_grad`` and
+``apply_gradients(optimizer, grads)``).
 """
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ def escapes(tree, grad_fns, imports, nodes=None) -> tuple[dict[str, str], dict[i
     """value_and_grad steps whose gradients are used beyond ``optimizer(grads)``.
 
     torch keeps gradients in ``p.grad``, so clipping, all-reducing or logging ``grads``
-    cannot be rewritten line by line: such steps (and their grad_fn) are left and marked.
+    cannot be rewritten line by line: such steps (and their grad_fn) keep their shape.
     Returns (grad_fn name -> why, step line -> why). ``nodes``: ``list(ast.walk(tree))`` when known.
     """
     every = list(ast.walk(tree)) if nodes is None else nodes

@@ -35,11 +35,14 @@ from msbridge.convert.imports import names_read
 from msbridge.convert.names import dotted_name
 from msbridge.convert.rules import gradients, grad_scaler, param_groups
 from msbridge.convert.rules.clip_grad import ClipGrad
-from msbridge.convert.rules.optimizer_params import step_weights
+from msbridge.convert.rules.optimizer_params import TEMPLATE as PARAMETERS_TEMPLATE
+from msbridge.convert.rules.optimizer_params import optimizer_names, step_weights
 from msbridge.convert.scan import VALUE_AND_GRAD, GradFn
 from msbridge.convert.walk import walk
 
 FORWARD_FN = "_msbridge_forward"
+TWIN = "msbridge.mindspore.value_and_grad"             # a kept step's gradient function (MindSpore -> torch)
+APPLY = "msbridge.bridge.apply_gradients.apply_gradients"   # ... and its optimizer(grads)
 VIEWS = param_groups.LR_VIEWS
 
 
@@ -133,6 +136,7 @@ class TrainStep:
         self.refused: dict[int, tuple] = {}        # id(original statement) of a refused step -> (it, why)
         self.lr_views: dict[int, cst.Attribute] = {}  # id(X.param_groups) used for its 'lr' only -> it
         self.optimizers: set[str] = _optimizer_names(rewriter.scan)
+        self._optimizers: set[str] | None = None    # texts bound to a MindSpore optimizer (optimizer_texts)
         self.clip = ClipGrad(rewriter)              # clipping calls inside planned steps (rules.clip_grad)
         tree = getattr(rewriter.scan, "tree", None)
         # grad_fn names / step lines whose gradients are used beyond ``optimizer(grads)`` -> why
@@ -175,9 +179,44 @@ class TrainStep:
             return cst.parse_expression(f"{call.args[0].value.value}.item()")
         return None
 
-    def _escaped(self, original, api: str, why: str):
-        self.r.report.add(api, self.r.line_of(original), rpt.REVIEW, None, why)
-        return _mark(original, f"review: {api}: {why}", self.module.header)
+    def _kept(self, original, updated, call: cst.Call | None):
+        """A step whose gradients go beyond ``optimizer(grads)`` keeps its shape: its ``value_and_grad`` becomes
+        msbridge's twin (``call``: the updated call to retarget, None for a step line calling a grad_fn) and its
+        ``optimizer(grads)`` ``apply_gradients`` (``call_of_optimizer``)."""
+        if call is None:
+            return updated
+        self.r.report.add("mindspore.value_and_grad", self.r.line_of(original), rpt.CONVERTED, TWIN,
+                          "the gradients are used beyond optimizer(grads): the step keeps its shape, with "
+                          "MindSpore's value_and_grad on torch (msbridge.mindspore.value_and_grad)")
+        args = list(call.args)
+        for i, arg in enumerate(args):   # opt.parameters of an optimizer not bound in this file: torch's groups
+            if (i == 2 and arg.keyword is None or arg.keyword is not None and arg.keyword.value == "weights") \
+                    and isinstance(arg.value, cst.Attribute) and arg.value.attr.value == "parameters":
+                groups = PARAMETERS_TEMPLATE.format(_text(self.module, arg.value.value))
+                args[i] = arg.with_changes(value=cst.parse_expression(groups))
+        twin = call.with_changes(func=self.r.needs.reference(TWIN), args=args)
+        return updated.deep_replace(call, twin)
+
+    def call_of_optimizer(self, original: cst.Call, updated: cst.Call):
+        """``optimizer(grads)`` of a kept step (MindSpore -> torch): ``apply_gradients(optimizer, grads)``, or None."""
+        if self.r.target != "torch" or len(original.args) != 1 or original.args[0].keyword is not None \
+                or original.args[0].star or not isinstance(original.func, (cst.Name, cst.Attribute)):
+            return None
+        optimizer = _text(self.module, original.func)
+        grads = _text(self.module, original.args[0].value)
+        if optimizer not in self.optimizer_texts() or self.grads.get(grads) == optimizer:
+            return None   # not a MindSpore optimizer, or a step rewritten as zero_grad/backward/step
+        self.r.report.add("mindspore.nn.Optimizer.__call__", self.r.line_of(original), rpt.CONVERTED, APPLY,
+                          "the optimizer applies gradients held in a value: their parameters' .grad, then step()")
+        return cst.Call(func=self.r.needs.reference(APPLY),
+                        args=[cst.Arg(updated.func, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+                              cst.Arg(updated.args[0].value)])
+
+    def optimizer_texts(self) -> set[str]:
+        """Texts of MindSpore optimizers: bound in the file, or whose ``.parameters`` a grad_fn differentiates."""
+        if self._optimizers is None:
+            self._optimizers = optimizer_names(self.r) | {fn.optimizer for fn in self.grad_fns.values()}
+        return self._optimizers
 
     def statement(self, original, updated):
         if self.r.target == "mindspore":
@@ -194,7 +233,7 @@ class TrainStep:
             if (isinstance(target, cst.Name) and target.value in self.grad_fns
                     and isinstance(small.value, cst.Call) and self.owns(small.value)):
                 if target.value in self.escaping:
-                    return self._escaped(updated, "mindspore.value_and_grad", self.escaping[target.value])
+                    return self._kept(original, updated, updated.body[0].value)
                 self.r.report.add("mindspore.value_and_grad", self.r.line_of(original), rpt.CONVERTED,
                                   "loss.backward()", "gradients taken by torch autograd where the step happens")
                 return cst.RemoveFromParent()
@@ -206,12 +245,11 @@ class TrainStep:
                 self.grads.pop(_text(self.module, target.elements[1].value), None)   # its optimizer(grads) stays
             if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in self.grad_fns:
                 if value.func.value in self.escaping or escape:
-                    return self._escaped(updated, "mindspore.value_and_grad",
-                                         self.escaping.get(value.func.value) or escape)
+                    return self._kept(original, updated, None)
                 parts, call = self.grad_fns[value.func.value], value
             elif isinstance(value, cst.Call) and isinstance(value.func, cst.Call) and self.owns(value.func):
                 if escape:
-                    return self._escaped(updated, "mindspore.value_and_grad", escape)
+                    return self._kept(original, updated, converted_call.func)
                 parts, call = _call_parts(value.func, self.module), value
                 self.r.report.add("mindspore.value_and_grad", self.r.line_of(original), rpt.CONVERTED,
                                   "loss.backward()", "gradients taken by torch autograd where the step happens")

@@ -16,6 +16,7 @@ import torch
 
 from msbridge.mindspore.autograd import value_and_grad  # noqa: F401 (mindspore.ops.value_and_grad)
 from msbridge.mindspore.ops.graph_plumbing import assign, depend, dtype, partial, tuple_to_array
+from msbridge.mindspore.ops.clip import clip_by_global_norm
 from msbridge.mindspore.ops.gather import gather
 from msbridge.mindspore.ops.one_hot import one_hot
 from msbridge.mindspore.ops.scalar_operands import maximum, minimum
@@ -39,4 +40,4 @@ def shape(input_x) -> tuple[int, ...]:
     return tuple(input_x.shape)
 
 
-__all__ = ["assign", "cast", "depend", "dtype", "maximum", "minimum", "partial", "shape", "tuple_to_array"]
+__all__ = ["assign", "cast", "clip_by_global_norm", "depend", "dtype", "maximum", "minimum", "partial", "shape", "tuple_to_array"]

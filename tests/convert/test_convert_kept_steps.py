@@ -1,0 +1,119 @@
+"""MindSpore steps whose gradients go beyond ``optimizer(grads)`` keep their shape on torch (rules.train_step).
+
+Clipping by hand (``ops.clip_by_global_norm``), logging or scaling ``grads``, or handing ``grad_fn(...)[1]`` straight
+to the optimizer cannot be written as ``zero_grad``/``backward``/``step``: such steps were marked review ("rewrite
+this step by hand"). They now keep their shape: ``value_and_grad`` is msbridge's twin (MindSpore's structures on
+torch) and ``optimizer(grads)`` is ``apply_gradients(optimizer, grads)``. Run on MindSpore and, converted, on torch
+with MindSpore unimportable: losses, the clipped norms and every parameter after five steps must agree.
+"""
+import json
+import textwrap
+
+import numpy as np
+
+from msbridge.convert.report import CONVERTED
+from msbridge.convert.source import convert_source
+
+from blocked_run import run_blocked
+
+PROGRAM = '''\
+import json
+import sys
+
+import numpy as np
+import mindspore as ms
+from mindspore import nn, ops
+from mindspore.common.initializer import Constant
+
+
+class Net(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Dense(4, 8, weight_init=Constant(0.1), bias_init="zeros")
+        self.fc2 = nn.Dense(8, 3, weight_init=Constant(-0.2), bias_init="ones")
+
+    def construct(self, x):
+        return self.fc2(ops.tanh(self.fc1(x)))
+
+
+net = Net()
+loss_fn = nn.MSELoss()
+optimizer = nn.Momentum(net.trainable_params(), learning_rate=0.05, momentum=0.9, weight_decay=0.01)
+
+
+def forward_fn(x, y):
+    logits = net(x)
+    return loss_fn(logits, y), logits
+
+
+grad_fn = ms.value_and_grad(forward_fn, None, optimizer.parameters, has_aux=True)
+norms = []
+
+
+def train_step(x, y):
+    (loss, _), grads = grad_fn(x, y)
+    grads = ops.clip_by_global_norm(grads, 0.5)
+    norms.append(float(sum((g * g).sum() for g in grads).asnumpy()))
+    loss = ops.depend(loss, optimizer(grads))
+    return loss
+
+
+def scaled_step(x, y):
+    (loss, _), grads = grad_fn(x, y)
+    grads = tuple(g * 0.5 for g in grads)
+    optimizer(grads)
+    return loss
+
+
+if __name__ == "__main__":
+    rng = np.random.default_rng(0)
+    xs = rng.standard_normal((5, 8, 4)).astype(np.float32)
+    ys = rng.standard_normal((5, 8, 3)).astype(np.float32)
+    losses = []
+    for i in range(5):
+        step = train_step if i % 2 == 0 else scaled_step
+        losses.append(float(step(ms.Tensor(xs[i]), ms.Tensor(ys[i])).asnumpy()))
+    with open(sys.argv[1], "w") as fh:
+        json.dump({"losses": losses, "norms": norms,
+                   "params": [p.asnumpy().tolist() for p in net.trainable_params()]}, fh)
+'''
+
+
+def test_kept_steps_convert_completely():
+    out, report = convert_source(PROGRAM, "torch")
+    assert convert_source(out, "torch")[0] == out
+    assert report.complete, [(u.line, u.api, u.status, u.message) for u in report.uses if u.status != CONVERTED]
+    assert "grad_fn = value_and_grad(forward_fn, None, [p for group in optimizer.param_groups " in out
+    assert "    loss = depend(loss, apply_gradients(optimizer, grads))\n" in out
+    assert "    apply_gradients(optimizer, grads)\n" in out
+    assert "    grads = clip_by_global_norm(grads, 0.5)\n" in out
+
+
+def test_kept_steps_train_the_same_on_torch(tmp_path):
+    out, _ = convert_source(PROGRAM, "torch")
+    original = json.loads(run_blocked(tmp_path, "torch", "kept", PROGRAM).read_text())
+    converted = json.loads(run_blocked(tmp_path, "mindspore", "kept_torch", out).read_text())
+    np.testing.assert_allclose(converted["losses"], original["losses"], rtol=1e-6)
+    np.testing.assert_allclose(converted["norms"], original["norms"], rtol=1e-6)
+    for ours, theirs in zip(converted["params"], original["params"]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-7)
+    assert not np.allclose(original["params"][0], 0.1)   # it trained
+
+
+def test_a_steps_optimizer_call_stays_in_a_step_written_as_torch():
+    # the idiom (grads only in optimizer(grads)) is still written as zero_grad/backward/step, not apply_gradients
+    out, _ = convert_source(textwrap.dedent("""\
+        import mindspore as ms
+        from mindspore import nn
+
+        net = nn.Dense(2, 2)
+        opt = nn.SGD(net.trainable_params(), learning_rate=0.1)
+        grad_fn = ms.value_and_grad(lambda x: net(x).sum(), None, opt.parameters)
+
+
+        def step(x):
+            loss, grads = grad_fn(x)
+            opt(grads)
+            return loss
+        """), "torch")
+    assert "apply_gradients" not in out and "    opt.step()\n" in out and "loss.backward()" in out
