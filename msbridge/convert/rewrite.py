@@ -327,6 +327,9 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         if replaced is not None:
             return replaced
         tensor_methods.attribute(self, original)   # MindSpore's `x.size` (an element count) read on a torch tensor
+        twin = tensor_methods.attribute_twin(self, original, updated)   # torch's `x.is_cuda` on a MindSpore tensor
+        if twin is not None:
+            return twin
         renamed = layer_attrs.attribute(self, original, updated)   # `self.emb.weight` on a MindSpore Embedding
         if renamed is not None:
             return renamed

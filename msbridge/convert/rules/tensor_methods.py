@@ -121,6 +121,9 @@ MARKED = {
         "scatter_": (lambda call: len(call.args) >= 3, "MindSpore 2.10's in-place scatter_ has no CPU kernel "
                                                        "('InplaceScatterValue unregistered', measured): write "
                                                        "x = x.scatter(...)"),
+        **{m: (_always, f"MindSpore 2.10's Tensor.{m} has no CPU kernel or does not exist (measured): draw the "
+                        f"values with mindspore.ops and write them with x.copy_(...)")
+           for m in ("exponential_", "bernoulli_", "random_", "log_normal_", "cauchy_", "geometric_")},
     },
 }
 
@@ -133,9 +136,16 @@ ATTRIBUTES = {"torch": {"size": "MindSpore's Tensor.size is the element count (a
               "mindspore": {}}
 
 
+# target -> tensor attributes (not called) the target's tensor lacks, read through a twin function of the receiver:
+# old GAN code picks its tensor type with ``torch.cuda.FloatTensor if x.is_cuda else torch.FloatTensor``
+ATTRIBUTE_TWINS = {"torch": {}, "mindspore": {"is_cuda": "MindSpore tensors have no is_cuda: True only on the GPU "
+                                                         "device target, where MindSpore places every tensor"}}
+
+
 def twin_methods(target: str) -> frozenset[str]:
     """Method and attribute names this rule rewrites or marks (statements holding one are worth visiting)."""
-    return frozenset(NEEDS_TWIN[target]) | frozenset(ATTRIBUTES[target]) | frozenset(MARKED[target])
+    return frozenset(NEEDS_TWIN[target]) | frozenset(ATTRIBUTES[target]) | frozenset(MARKED[target]) \
+        | frozenset(ATTRIBUTE_TWINS[target])
 
 
 def _user_object(rw, receiver, attr: str) -> bool:
@@ -155,6 +165,18 @@ def attribute(rw, node: cst.Attribute) -> None:
             or _user_object(rw, node.value, node.attr.value):
         return
     rw.record(node, f".{node.attr.value}", rpt.REVIEW, None, why)
+
+
+def attribute_twin(rw, original: cst.Attribute, updated: cst.Attribute):
+    """``x.is_cuda`` read on what may be a source tensor -> ``<twins>.is_cuda(x)`` (recorded), else None. The twin
+    reads the receiver's own attribute on anything but a MindSpore tensor, so a user's ``is_cuda`` keeps its value."""
+    attr = original.attr.value
+    why = ATTRIBUTE_TWINS[rw.target].get(attr)
+    if why is None or rw.bindings is None or id(original) in rw.called or not _may_be_tensor(rw, original.value, attr):
+        return None
+    twin = f"{TWINS[rw.target]}.{attr}"
+    rw.record(original, f".{attr}", rpt.CONVERTED, twin, why)
+    return cst.Call(func=rw.needs.reference(twin), args=[cst.Arg(updated.value)])
 
 
 def _may_be_tensor(rw, receiver, attr: str) -> bool:
