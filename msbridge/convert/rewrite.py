@@ -283,7 +283,9 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
 
     def _derives_from_module_base(self, node: cst.ClassDef) -> bool:
         for value in base_values(node):
-            if self.imports.resolve(value) == methods.module_base(self.target):
+            name = self.imports.resolve(value)
+            # `from torch.nn.modules.module import Module` (pygcn) is torch.nn.Module by its longer spelling
+            if name is not None and self.catalog.public_name(name, self.source) == methods.module_base(self.target):
                 return True
             if isinstance(value, cst.Name) and self.bindings is not None \
                     and self.imports.resolve(value) is None and self.bindings.kind(value) == TARGET:

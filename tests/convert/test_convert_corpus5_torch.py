@@ -14,6 +14,10 @@
   ``mindspore.ops.clamp(x, 0, t)`` raises TypeError. A call whose bounds are not both literal numbers (or one
   absent) goes to ``msbridge.torch.clamp`` (row ``ops.clamp``'s ``condition_to_mindspore``).
 
+* ``class GraphConvolution(Module)`` with ``from torch.nn.modules.module import Module`` (pygcn): the base became
+  ``mindspore.nn.Cell`` (reported converted) but ``forward`` was not renamed ``construct``, so calling the layer
+  raised "the method 'construct' is not defined". The module base is recognised by its long spelling now.
+
 Each converted program runs with torch unimportable, and is compared with the original run on real torch.
 """
 import json
@@ -179,3 +183,46 @@ def test_clamp_with_a_tensor_bound_computes_what_torch_computes(tmp_path):
     ours = _run_converted(tmp_path, "clamp_ms", out)
     assert [d for d, _ in theirs] == ["float32"] * 5
     assert ours == theirs
+
+
+# ---- 4. the module base by its long spelling (torch.nn.modules.module.Module) ----------------------------------------
+
+LONG_BASE = """\
+import json
+import sys
+
+import torch
+from torch.nn.modules.module import Module
+from torch.nn.parameter import Parameter
+
+
+class Scale(Module):
+    def __init__(self, n):
+        super().__init__()
+        self.weight = Parameter(torch.arange(n, dtype=torch.float32))
+
+    def forward(self, x):
+        return x * self.weight + 1.0
+
+
+class Twice(torch.nn.modules.module.Module):
+    def forward(self, x):
+        return x * 2
+
+
+y = Twice()(Scale(3)(torch.ones(2, 3)))
+json.dump(y.tolist(), open(sys.argv[1], "w"))
+"""
+
+
+def test_long_module_base_renames_forward():
+    out, report = _convert(LONG_BASE)
+    assert "class Scale(mindspore.nn.Cell):\n" in out and "class Twice(mindspore.nn.Cell):\n" in out
+    assert out.count("    def construct(self, x):\n") == 2 and "def forward" not in out
+    assert report.complete
+
+
+def test_long_module_base_runs_as_torch_does(tmp_path):
+    theirs = _run_torch(tmp_path, "long_base_torch", LONG_BASE)
+    out, _ = _convert(LONG_BASE)
+    assert _run_converted(tmp_path, "long_base_ms", out) == theirs
