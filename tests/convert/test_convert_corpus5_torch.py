@@ -226,3 +226,16 @@ def test_long_module_base_runs_as_torch_does(tmp_path):
     theirs = _run_torch(tmp_path, "long_base_torch", LONG_BASE)
     out, _ = _convert(LONG_BASE)
     assert _run_converted(tmp_path, "long_base_ms", out) == theirs
+
+
+def test_clamp_twin_refuses_what_torch_refuses():
+    """A 1-d tensor bound beside a number: torch raises TypeError (no overload takes the mix), and so does the twin."""
+    import mindspore
+    import pytest
+    import torch
+
+    from msbridge.torch import clamp
+    with pytest.raises(TypeError):
+        torch.clamp(torch.ones(3), 0, torch.ones(1))
+    with pytest.raises(TypeError):
+        clamp(mindspore.ops.ones(3), 0, mindspore.ops.ones(1))
