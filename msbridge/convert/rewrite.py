@@ -282,7 +282,9 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
 
     def _derives_from_module_base(self, node: cst.ClassDef) -> bool:
         for value in base_values(node):
-            if self.imports.resolve(value) == methods.module_base(self.target):
+            name = self.imports.resolve(value)
+            # `from torch.nn.modules.module import Module` (pygcn) is torch.nn.Module by its longer spelling
+            if name is not None and self.catalog.public_name(name, self.source) == methods.module_base(self.target):
                 return True
             if isinstance(value, cst.Name) and self.bindings is not None \
                     and self.imports.resolve(value) is None and self.bindings.kind(value) == TARGET:
@@ -325,9 +327,9 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         replaced = self.train_step.attribute(original, updated)
         if replaced is not None:
             return replaced
-        size = tensor_methods.attribute(self, original, updated)   # MindSpore's `x.size` (an element count)
-        if size is not None:
-            return size
+        twin = tensor_methods.attribute_twin(self, original, updated)   # MindSpore's `x.size`, torch's `x.is_cuda`
+        if twin is not None:
+            return twin
         renamed = layer_attrs.attribute(self, original, updated)   # `self.emb.weight` on a MindSpore Embedding
         if renamed is not None:
             return renamed

@@ -14,9 +14,10 @@ from msbridge.torch.generator import Generator
 from msbridge.torch.grad_mode import enable_grad, inference_mode, no_grad
 from msbridge.torch.legacy_tensors import FloatTensor, LongTensor
 from msbridge.torch.random import initial_seed, manual_seed, seed
+from msbridge.torch.tensor_attrs import clamp
 from msbridge.torch.tensor_ops import arange, einsum, meshgrid
 
-__all__ = ["accelerator", "amp", "arange", "autocast", "backends", "cuda", "detach", "device", "distributed",
+__all__ = ["accelerator", "amp", "arange", "autocast", "backends", "clamp", "cuda", "detach", "device", "distributed",
            "einsum", "enable_grad", "FloatTensor", "Generator", "inference_mode", "initial_seed",
            "LongTensor", "manual_seed", "meshgrid", "multiprocessing", "nn", "no_grad", "optim", "seed",
            "utils"]

@@ -311,4 +311,8 @@ def uniform_(x, *bounds, generator=None, **to):
 
 __all__ = ["argmin", "argsort", "clone", "diag", "fill_", "flip", "log_softmax", "max", "median", "min", "new_full",
            "new_ones", "new_tensor", "new_zeros", "norm", "normal_", "repeat", "scatter", "scatter_add", "size",
-           "softmax", "sort", "squeeze", "std", "topk", "uniform_", "var", "zero_"]
+           "softmax", "sort", "squeeze", "std", "topk", "uniform_", "var", "zero_", "is_cuda"]
+
+
+# torch's x.is_cuda on a MindSpore tensor (no such attribute): msbridge/torch/tensor_attrs.py
+from msbridge.torch.tensor_attrs import is_cuda  # noqa: E402,F401 - re-exported twin

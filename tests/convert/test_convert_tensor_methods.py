@@ -178,7 +178,8 @@ def test_convert_tensor_methods_a_size_written_stays_and_is_marked():
             t.size = 3
             return cell
         """), "torch")
-    assert "    t.size = 3  # msbridge: review: .size: MindSpore's Tensor.size is the element count" in out
+    assert "    t.size = 3  # msbridge: review: .size: read through msbridge's run-time twin (msbridge.bridge." \
+           "tensor_methods.size), and this statement binds it" in out
 
 
 def test_convert_tensor_methods_torch_calls_without_a_twin_are_marked():

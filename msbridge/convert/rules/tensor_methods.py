@@ -121,21 +121,30 @@ MARKED = {
         "scatter_": (lambda call: len(call.args) >= 3, "MindSpore 2.10's in-place scatter_ has no CPU kernel "
                                                        "('InplaceScatterValue unregistered', measured): write "
                                                        "x = x.scatter(...)"),
+        **{m: (_always, f"MindSpore 2.10's Tensor.{m} has no CPU kernel or does not exist (measured): draw the "
+                        f"values with mindspore.ops and write them with x.copy_(...)")
+           for m in ("exponential_", "bernoulli_", "random_", "log_normal_", "cauchy_", "geometric_")},
     },
 }
 
 
-# target -> tensor attributes (not called) whose meaning differs -> the twin reading them. MindSpore 2.10's
-# ``Tensor.size`` is the element count (an int, as numpy's); torch's ``size`` is a method, so ``a.size != b.size``
-# compares two bound methods and ``n * x.size`` fails (measured).
-ATTRIBUTES = {"torch": {"size": "msbridge.bridge.tensor_methods.size"}, "mindspore": {}}
-ATTRIBUTE_WRITTEN = ("MindSpore's Tensor.size is the element count (an int); a torch tensor's .size is a method: "
-                     "this statement binds it, port it by hand")
+# target -> tensor attributes (not called) whose meaning differs, or that the target's tensor lacks -> why; each is
+# read through ``<TWINS[target]>.<attr>(x)``, which reads the receiver's own attribute on anything else.
+# MindSpore 2.10's ``Tensor.size`` is the element count (an int, as numpy's); torch's ``size`` is a method, so
+# ``a.size != b.size`` compares two bound methods and ``n * x.size`` fails (measured). Old GAN code picks its tensor
+# type with ``torch.cuda.FloatTensor if x.is_cuda else torch.FloatTensor``.
+ATTRIBUTE_TWINS = {
+    "torch": {"size": "MindSpore's Tensor.size (the element count) on a torch tensor, the receiver's own size "
+                      "otherwise"},
+    "mindspore": {"is_cuda": "MindSpore tensors have no is_cuda: True only on the GPU device target, where MindSpore "
+                             "places every tensor"}}
+ATTRIBUTE_WRITTEN = ("read through msbridge's run-time twin ({twin}), and this statement binds it (a call cannot "
+                     "be bound): port it by hand")
 
 
 def twin_methods(target: str) -> frozenset[str]:
     """Method and attribute names this rule rewrites or marks (statements holding one are worth visiting)."""
-    return frozenset(NEEDS_TWIN[target]) | frozenset(ATTRIBUTES[target]) | frozenset(MARKED[target])
+    return frozenset(NEEDS_TWIN[target]) | frozenset(MARKED[target]) | frozenset(ATTRIBUTE_TWINS[target])
 
 
 def _user_object(rw, receiver, attr: str) -> bool:
@@ -148,18 +157,19 @@ def _user_object(rw, receiver, attr: str) -> bool:
     return cls is not None and any(isinstance(s, cst.FunctionDef) and s.name.value == attr for s in cls.body.body)
 
 
-def attribute(rw, original: cst.Attribute, updated: cst.Attribute):
-    """``x.size`` read (not called) on what may be a tensor of the source framework: the twin reading it at run
-    time (the element count on a torch tensor, the receiver's own ``size`` on anything else), or None."""
-    twin = ATTRIBUTES[rw.target].get(original.attr.value)
-    if twin is None or rw.bindings is None or id(original) in rw.called \
-            or rw.imports.resolve(original.value) is not None or _user_object(rw, original.value, original.attr.value):
+def attribute_twin(rw, original: cst.Attribute, updated: cst.Attribute):
+    """``x.size`` (MindSpore -> torch), ``x.is_cuda`` (torch -> MindSpore) read on what may be a source tensor ->
+    ``<twins>.<attr>(x)`` (recorded), else None. The twin reads the receiver's own attribute on anything but a
+    tensor of the target, so a numpy array's or a user's attribute keeps its value; a written one is marked."""
+    attr = original.attr.value
+    why = ATTRIBUTE_TWINS[rw.target].get(attr)
+    if why is None or rw.bindings is None or id(original) in rw.called or not _may_be_tensor(rw, original.value, attr):
         return None
-    if id(original) in rw.written_attributes:   # `x.size = n`, `del x.size`: a call cannot be bound
-        rw.record(original, f".{original.attr.value}", rpt.REVIEW, None, ATTRIBUTE_WRITTEN)
+    twin = f"{TWINS[rw.target]}.{attr}"
+    if id(original) in rw.written_attributes:   # `x.size = n`, `del x.size`
+        rw.record(original, f".{attr}", rpt.REVIEW, None, ATTRIBUTE_WRITTEN.format(twin=twin))
         return None
-    rw.record(original, f".{original.attr.value}", rpt.CONVERTED, twin,
-              "MindSpore's Tensor.size (the element count) on a torch tensor, the receiver's own size otherwise")
+    rw.record(original, f".{attr}", rpt.CONVERTED, twin, why)
     return cst.Call(func=rw.needs.reference(twin), args=[cst.Arg(updated.value)])
 
 
