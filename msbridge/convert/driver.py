@@ -171,7 +171,7 @@ def convert_paths(src: str | os.PathLike, out: str | os.PathLike | None = None, 
         if os.path.isdir(src):   # a tree: a file's imports of the others' networks are known
             from msbridge.convert.project import Project
 
-            _project = Project([e.path for e in plan.entries if e.problem is None and e.python], src)
+            _project = Project([e.path for e in plan.entries if e.problem is None and e.python], src, jobs)
         try:
             return _run(plan, to, jobs, progress, in_place, ctrl_c or CtrlC())
         finally:

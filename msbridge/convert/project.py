@@ -26,6 +26,7 @@ from msbridge.convert.walk_ast import walk_all
 
 FRAMEWORKS = ("mindspore", "torch")
 MODE_METHODS = ("set_train", "train", "eval")
+BATCH = 16   # files per worker job when the facts are gathered in parallel
 
 
 @dataclass(frozen=True)
@@ -43,11 +44,17 @@ NONE = Networks()
 
 @dataclass
 class _FileFacts:
-    """What ``_find_networks`` reads of one file, gathered in one walk (the fixed point re-reads only this)."""
+    """What ``_find_networks`` reads of one file, as plain data: gathered once (in worker processes for a tree
+    converted with ``-j N``: parsing every file is the serial part of a run), re-read by the fixed point."""
     aliases: dict[str, str]                    # names bound by absolute imports -> qualified name
-    import_froms: list[ast.ImportFrom]         # anywhere in the file (``get_network`` imports in a function)
-    classes: list[ast.ClassDef]                # top-level
-    functions: list[tuple[ast.FunctionDef, list[ast.stmt]]]   # top-level, with their assignments and returns
+    import_froms: list[tuple[str, int, list[str]]]   # (module, level, names) anywhere (``get_network``'s too)
+    classes: list[tuple[str, list[str | None], bool]]   # top-level: (name, dotted bases, __init__ sets a mode)
+    functions: list[tuple[str, list[tuple[str, str | None]], list[tuple[str, str | None]]]]
+    # top-level: (name, [(assigned name, dotted callee)], [("call", dotted callee) | ("name", returned name)])
+
+
+def _callee(expr: ast.expr) -> str | None:
+    return _dotted(expr.func if isinstance(expr, ast.Call) else expr)
 
 
 def _facts(tree: ast.Module) -> _FileFacts:
@@ -57,23 +64,53 @@ def _facts(tree: ast.Module) -> _FileFacts:
             aliases.update({a.asname: a.name for a in node.names if a.asname})
             aliases.update({a.name.split(".")[0]: a.name.split(".")[0] for a in node.names if not a.asname})
         elif isinstance(node, ast.ImportFrom):
-            import_froms.append(node)
+            import_froms.append((node.module or "", node.level, [a.name for a in node.names],
+                                 [a.asname or a.name for a in node.names]))
             if not node.level and node.module:
                 aliases.update({a.asname or a.name: f"{node.module}.{a.name}" for a in node.names})
-    return _FileFacts(aliases, import_froms, [n for n in tree.body if isinstance(n, ast.ClassDef)],
-                      [(n, [s for s in walk_all(n) if isinstance(s, (ast.Assign, ast.Return))])
-                       for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))])
+    classes = [(n.name, [_callee(b) for b in n.bases], _sets_own_mode(n))
+               for n in tree.body if isinstance(n, ast.ClassDef)]
+    functions = []
+    for n in tree.body:
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            statements = [s for s in walk_all(n) if isinstance(s, (ast.Assign, ast.Return))]
+            assigns = [(s.targets[0].id, _callee(s.value)) for s in statements if isinstance(s, ast.Assign)
+                       and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name) and isinstance(s.value, ast.Call)]
+            returns = [("call", _callee(s.value)) if isinstance(s.value, ast.Call) else ("name", s.value.id)
+                       for s in statements if isinstance(s, ast.Return)
+                       and isinstance(s.value, (ast.Call, ast.Name))]
+            functions.append((n.name, assigns, returns))
+    return _FileFacts(aliases, import_froms, classes, functions)
+
+
+def file_facts(paths: list[str]) -> list[tuple[str, _FileFacts | None]]:
+    """(path, facts, or None for a file that cannot be read or parsed) of each file: a worker's job."""
+    found = []
+    for path in paths:
+        try:
+            found.append((path, _facts(ast.parse(Path(path).read_bytes()))))
+        except (OSError, SyntaxError, ValueError, RecursionError):
+            found.append((path, None))   # reported by the conversion itself
+    return found
+
+
+def _gather(files: list[str], jobs: int) -> list[tuple[str, _FileFacts | None]]:
+    """Every file's facts, in ``jobs`` forked workers when there are enough files to pay for them."""
+    if jobs <= 1 or len(files) < 2 * BATCH:
+        return file_facts(files)
+    from msbridge.convert.workers import WorkerPool
+
+    batches = [files[i:i + BATCH] for i in range(0, len(files), BATCH)]
+    with WorkerPool(min(jobs, len(batches)), file_facts, lambda batch, _code: [(p, None) for p in batch]) as pool:
+        return [item for _, found in pool.imap_unordered(enumerate(batches)) for item in found]
 
 
 class Project:
-    def __init__(self, files, root: Path):
+    def __init__(self, files, root: Path, jobs: int = 1):
         self.root = Path(root).resolve()
-        self._files: dict[Path, _FileFacts] = {}
-        for file in files:
-            try:
-                self._files[Path(file).resolve()] = _facts(ast.parse(Path(file).read_bytes()))
-            except (OSError, SyntaxError, ValueError):
-                continue   # reported by the conversion itself
+        self._files: dict[Path, _FileFacts] = {
+            Path(path).resolve(): facts for path, facts in _gather([str(f) for f in files], jobs)
+            if facts is not None}
         self.networks: dict[Path, dict[str, str]] = {path: {} for path in self._files}   # name -> framework
         self.classes: dict[Path, dict[str, bool]] = {path: {} for path in self._files}   # class -> sets own mode
         for _ in range(8):   # to a fixed point: bases and factories may come from other project files
@@ -89,7 +126,11 @@ class Project:
         if nodes is None:
             nodes = walk_all(tree) if tree is not None else ()
         for node in nodes:   # imports under `if` and in functions too
-            for module_file, name, bound, spelled in self._imported(path, node):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            imported = (node.module or "", node.level, [a.name for a in node.names],
+                        [a.asname or a.name for a in node.names])
+            for module_file, name, bound, spelled in self._imported(path, imported):
                 if self.networks.get(module_file, {}).get(name) != source:
                     continue
                 (local if spelled is None else qualified).add(spelled or bound)
@@ -99,16 +140,15 @@ class Project:
                         own_mode.add(spelled or bound)
         return Networks(frozenset(qualified), frozenset(local), frozenset(classes), frozenset(own_mode))
 
-    def _imported(self, path: Path, node: ast.stmt):
-        """(defining file, name there, local name, qualified spelling or None) for each name ``node`` imports."""
-        if not isinstance(node, ast.ImportFrom):
-            return
-        module_file = self._module_file(path, node.module or "", node.level)
+    def _imported(self, path: Path, imported: tuple[str, int, list[str], list[str]]):
+        """(defining file, name there, local name, qualified spelling or None) for each name a ``from`` import
+        ``(module, level, names, bound names)`` binds."""
+        module, level, names, bound = imported
+        module_file = self._module_file(path, module, level)
         if module_file is None:
             return
-        for alias in node.names:
-            spelled = f"{node.module}.{alias.name}" if not node.level else None
-            yield module_file, alias.name, alias.asname or alias.name, spelled
+        for name, local in zip(names, bound):
+            yield module_file, name, local, f"{module}.{name}" if not level else None
 
     def _module_file(self, importer: Path, module: str, level: int) -> Path | None:
         parts = [p for p in module.split(".") if p]
@@ -134,10 +174,8 @@ class Project:
                     imported[bound] = self.networks[module_file][name]
         before = len(known)
 
-        def framework_of(expr: ast.expr) -> str | None:
-            if isinstance(expr, ast.Call):
-                expr = expr.func
-            dotted = _dotted(expr)
+        def framework_of(dotted: str | None) -> str | None:
+            """The framework of the network class a dotted callee or base names, if it names one."""
             if dotted is None:
                 return None
             if dotted in known:
@@ -154,18 +192,17 @@ class Project:
                 return root
             return None
 
-        for node in facts.classes:
-            if node.name not in known:
-                frameworks = {framework_of(base) for base in node.bases} - {None}
+        for name, bases, own_mode in facts.classes:
+            if name not in known:
+                frameworks = {framework_of(base) for base in bases} - {None}
                 if len(frameworks) == 1:
-                    known[node.name] = frameworks.pop()
-                    classes[node.name] = _sets_own_mode(node) or any(
-                        classes.get(_dotted(base), False) for base in node.bases)
-        for node, statements in facts.functions:
-            if node.name not in known:
-                found = _returned_network(statements, framework_of)
+                    known[name] = frameworks.pop()
+                    classes[name] = own_mode or any(classes.get(base, False) for base in bases)
+        for name, assigns, returns in facts.functions:
+            if name not in known:
+                found = _returned_network(assigns, returns, framework_of)
                 if found is not None:
-                    known[node.name] = found
+                    known[name] = found
         return len(known) > before
 
 
@@ -177,20 +214,17 @@ def _sets_own_mode(cls: ast.ClassDef) -> bool:
                for node in ast.walk(stmt))
 
 
-def _returned_network(statements: list[ast.stmt], framework_of) -> str | None:
+def _returned_network(assigns, returns, framework_of) -> str | None:
     """The framework of the network a function returns (a call of one, or a name assigned from one), or None;
-    ``statements``: the function's assignments and returns, in ``ast.walk`` order."""
+    ``assigns``/``returns``: its ``name = callee(...)`` and ``return ...`` statements, in ``ast.walk`` order."""
     assigned = {}
-    for node in statements:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
-                and isinstance(node.value, ast.Call):
-            framework = framework_of(node.value)
-            if framework is not None:
-                assigned[node.targets[0].id] = framework
-    for node in statements:
-        if isinstance(node, ast.Return) and node.value is not None:
-            if isinstance(node.value, ast.Call) and framework_of(node.value) is not None:
-                return framework_of(node.value)
-            if isinstance(node.value, ast.Name) and node.value.id in assigned:
-                return assigned[node.value.id]
+    for name, callee in assigns:
+        framework = framework_of(callee)
+        if framework is not None:
+            assigned[name] = framework
+    for kind, value in returns:
+        if kind == "call" and framework_of(value) is not None:
+            return framework_of(value)
+        if kind == "name" and value in assigned:
+            return assigned[value]
     return None

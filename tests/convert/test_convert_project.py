@@ -186,3 +186,23 @@ def test_torch_tree_to_mindspore_knows_the_model_file_network(tmp_path):
     main = (out / "main.py").read_text()
     assert "model = Net().set_train()" in main
     assert all(u.status == CONVERTED for f in report.files for u in f.uses), report.render()
+
+
+def test_the_index_gathered_by_worker_processes_is_the_one_gathered_here(tmp_path):
+    # -j N parses the files in workers (the serial part of a run otherwise); the networks found must not change
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "__init__.py").write_text("")
+    (src / "base.py").write_text("import mindspore.nn as nn\n\n\nclass Base(nn.Cell):\n"
+                                 "    def __init__(self):\n        super().__init__()\n        self.set_train(False)\n")
+    for i in range(40):
+        (src / f"net{i}.py").write_text(
+            f"from .base import Base\nfrom src.net{max(i - 1, 0)} import Net{max(i - 1, 0)}\n\n\n"
+            f"class Net{i}(Base):\n    pass\n\n\ndef build{i}():\n    net = Net{i}()\n    return net\n")
+    (src / "broken.py").write_text("def (:\n")
+    files = sorted(tmp_path.rglob("*.py"))
+    here, there = Project(files, tmp_path, jobs=1), Project(files, tmp_path, jobs=2)
+    assert here.networks == there.networks and here.classes == there.classes
+    net39 = (src / "net39.py").resolve()
+    assert here.networks[net39] == {"Net39": "mindspore", "build39": "mindspore"}
+    assert here.classes[(src / "base.py").resolve()] == {"Base": True}   # its __init__ sets the mode
