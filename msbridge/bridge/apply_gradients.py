@@ -12,8 +12,11 @@ from __future__ import annotations
 import torch
 
 
-def apply_gradients(optimizer: torch.optim.Optimizer, grads) -> bool:
-    """Set ``p.grad`` of the optimizer's trainable parameters from ``grads`` (same order) and step once."""
+def apply_gradients(optimizer, grads):
+    """Set ``p.grad`` of the optimizer's trainable parameters from ``grads`` (same order) and step once. Anything
+    but a torch optimizer (a user's function, msbridge's MindSpore-shaped optimizer) is called as written."""
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        return optimizer(grads)
     params = [p for group in optimizer.param_groups for p in group["params"] if p.requires_grad]
     grads = tuple(grads)
     if len(grads) != len(params):

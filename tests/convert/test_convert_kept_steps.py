@@ -10,6 +10,7 @@ import json
 import textwrap
 
 import numpy as np
+import pytest
 
 from msbridge.convert.report import CONVERTED
 from msbridge.convert.source import convert_source
@@ -117,3 +118,68 @@ def test_a_steps_optimizer_call_stays_in_a_step_written_as_torch():
             return loss
         """), "torch")
     assert "apply_gradients" not in out and "    opt.step()\n" in out and "loss.backward()" in out
+
+
+PARAMETER_PROGRAM = '''\
+import json
+import sys
+
+import numpy as np
+import mindspore as ms
+from mindspore import nn
+from mindspore.common.initializer import Constant
+
+
+def make():
+    net = nn.Dense(4, 3, weight_init=Constant(0.1), bias_init="zeros")
+    opt = nn.SGD(net.trainable_params(), learning_rate=0.1, momentum=0.9)
+    return net, opt
+
+
+def train(net, optimizer, xs, ys):
+    loss_fn = nn.MSELoss()
+    grad_fn = ms.value_and_grad(lambda x, y: loss_fn(net(x), y), None, net.trainable_params())
+    losses = []
+    for x, y in zip(xs, ys):
+        loss, grads = grad_fn(ms.Tensor(x), ms.Tensor(y))
+        optimizer(grads)
+        losses.append(float(loss.asnumpy()))
+    return losses
+
+
+if __name__ == "__main__":
+    rng = np.random.default_rng(0)
+    xs = rng.standard_normal((4, 8, 4)).astype(np.float32)
+    ys = rng.standard_normal((4, 8, 3)).astype(np.float32)
+    net, opt = make()
+    losses = train(net, opt, xs, ys)
+    with open(sys.argv[1], "w") as fh:
+        json.dump({"losses": losses, "w": net.weight.asnumpy().tolist()}, fh)
+'''
+
+
+def test_a_step_in_a_function_given_the_optimizer_applies_the_gradients(tmp_path):
+    # value_and_grad over net.trainable_params() in `def train(net, optimizer, ...)`: the optimizer is a parameter,
+    # so only the gradients' origin says that `optimizer(grads)` applies them
+    out, report = convert_source(PARAMETER_PROGRAM, "torch")
+    assert report.complete and convert_source(out, "torch")[0] == out
+    assert "        apply_gradients(optimizer, grads)\n" in out
+    original = json.loads(run_blocked(tmp_path, "torch", "given", PARAMETER_PROGRAM).read_text())
+    converted = json.loads(run_blocked(tmp_path, "mindspore", "given_torch", out).read_text())
+    np.testing.assert_allclose(converted["losses"], original["losses"], rtol=1e-6)
+    np.testing.assert_allclose(converted["w"], original["w"], rtol=1e-5, atol=1e-7)
+
+
+def test_apply_gradients_calls_anything_but_a_torch_optimizer_as_written():
+    import torch
+
+    from msbridge.bridge.apply_gradients import apply_gradients
+
+    seen = []
+    assert apply_gradients(lambda grads: seen.append(grads) or "own", (1, 2)) == "own" and seen == [(1, 2)]
+    weight = torch.nn.Parameter(torch.ones(2))
+    optimizer = torch.optim.SGD([weight], lr=0.5)
+    assert apply_gradients(optimizer, (torch.tensor([1.0, 2.0]),)) is True
+    assert weight.tolist() == [0.5, 0.0]
+    with pytest.raises(ValueError, match="2 gradients for the optimizer's 1 trainable"):
+        apply_gradients(optimizer, (torch.zeros(2), torch.zeros(2)))

@@ -38,6 +38,7 @@ from msbridge.convert.rules.clip_grad import ClipGrad
 from msbridge.convert.rules.optimizer_params import TEMPLATE as PARAMETERS_TEMPLATE
 from msbridge.convert.rules.optimizer_params import optimizer_names, step_weights
 from msbridge.convert.scan import VALUE_AND_GRAD, GradFn
+from msbridge.convert.scan import _dotted as _ast_dotted
 from msbridge.convert.walk import walk
 
 FORWARD_FN = "_msbridge_forward"
@@ -137,6 +138,7 @@ class TrainStep:
         self.lr_views: dict[int, cst.Attribute] = {}  # id(X.param_groups) used for its 'lr' only -> it
         self.optimizers: set[str] = _optimizer_names(rewriter.scan)
         self._optimizers: set[str] | None = None    # texts bound to a MindSpore optimizer (optimizer_texts)
+        self._gradients: set[str] | None = None     # names bound to value_and_grad gradients (gradient_names)
         self.clip = ClipGrad(rewriter)              # clipping calls inside planned steps (rules.clip_grad)
         tree = getattr(rewriter.scan, "tree", None)
         # grad_fn names / step lines whose gradients are used beyond ``optimizer(grads)`` -> why
@@ -204,13 +206,34 @@ class TrainStep:
             return None
         optimizer = _text(self.module, original.func)
         grads = _text(self.module, original.args[0].value)
-        if optimizer not in self.optimizer_texts() or self.grads.get(grads) == optimizer:
-            return None   # not a MindSpore optimizer, or a step rewritten as zero_grad/backward/step
+        if self.grads.get(grads) == optimizer or self.r.imports.resolve(original.func) is not None:
+            return None   # a step rewritten as zero_grad/backward/step, or a framework function
+        if optimizer not in self.optimizer_texts() and grads not in self.gradient_names():
+            return None   # not known to be a MindSpore optimizer given gradients
         self.r.report.add("mindspore.nn.Optimizer.__call__", self.r.line_of(original), rpt.CONVERTED, APPLY,
                           "the optimizer applies gradients held in a value: their parameters' .grad, then step()")
         return cst.Call(func=self.r.needs.reference(APPLY),
                         args=[cst.Arg(updated.func, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
                               cst.Arg(updated.args[0].value)])
+
+    def gradient_names(self) -> set[str]:
+        """Names bound to the gradients of a ``value_and_grad`` function (``loss, grads = grad_fn(x)``,
+        ``(loss, aux), grads = value_and_grad(...)(x)``): whatever is called with one is an optimizer applying them
+        (``apply_gradients`` calls anything but a torch optimizer as written)."""
+        if self._gradients is None:
+            nodes = self.r.scan.nodes or []
+            makers = {text for text, value in self.r.scan.assigned.items() if isinstance(value, ast.Call)
+                      and self.r.scan.imports.qualify(_ast_dotted(value.func)) in VALUE_AND_GRAD}
+            self._gradients = set()
+            for node in nodes:
+                if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Tuple) \
+                        and len(node.targets[0].elts) == 2 and isinstance(node.targets[0].elts[1], ast.Name) \
+                        and isinstance(node.value, ast.Call):
+                    func = node.value.func
+                    if _ast_dotted(func) in makers or (isinstance(func, ast.Call) and self.r.scan.imports.qualify(
+                            _ast_dotted(func.func)) in VALUE_AND_GRAD):
+                        self._gradients.add(node.targets[0].elts[1].id)
+        return self._gradients
 
     def optimizer_texts(self) -> set[str]:
         """Texts of MindSpore optimizers: bound in the file, or whose ``.parameters`` a grad_fn differentiates."""
