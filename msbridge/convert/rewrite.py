@@ -44,8 +44,8 @@ from msbridge.convert.project import NONE as NO_NETWORKS, Networks
 from msbridge.convert.rules import (
     callbacks, constant_calls, containers, devices, labels, layer_init, loss_scale, methods, optimizer_lr,
     param_groups, shape_varargs, string_code, tensor_methods, twin_calls, twin_limits)
-from msbridge.convert.rules import (cell_init, clip_grad, layer_attr_names, layer_attrs, module_mode, module_values,
-                                    negative_steps, norm_params, optimizer_params, type_refs)
+from msbridge.convert.rules import (cell_init, clip_grad, layer_attr_names, layer_attrs, legacy_variable, module_mode,
+                                    module_values, negative_steps, norm_params, optimizer_params, type_refs)
 from msbridge.convert.rules.checkpoint import CheckpointCalls
 from msbridge.convert.rules.class_values import ClassValues
 from msbridge.convert.rules.default_mode import DefaultMode
@@ -603,6 +603,9 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
             return updated
         if self.train_step.owns(original):
             return updated
+        unwrapped = legacy_variable.call(self, name, original, updated)   # torch.autograd.Variable(t): t
+        if unwrapped is not None:
+            return unwrapped
         updated = self.factory.strip(updated)   # `**dd` of a device/dtype dict passes nothing (rules.factory_kwargs)
         public = self.catalog.public_name(name, self.source)
         rows = self.catalog.rows(name, self.source)
