@@ -4,8 +4,8 @@ A MindSpore ``nn`` optimizer given a flat parameter list decays only parameters
 whose names contain neither ``gamma`` nor ``beta`` (``Optimizer.decay_filter``);
 norm layers name their scale and shift ``gamma``/``beta``. torch decays every
 parameter, and calls those ``weight``/``bias``. A converted program passes its
-torch model here and gets two groups: the parameters MindSpore would decay, and
-the others with ``weight_decay=0.0``. Imports torch only (runs without MindSpore).
+torch model here and gets parameter groups: runs of the parameters MindSpore would
+decay, and runs of the others with ``weight_decay=0.0``, in MindSpore's order. Imports torch only (runs without MindSpore).
 """
 from __future__ import annotations
 
@@ -27,22 +27,24 @@ def mindspore_parameter_name(module: torch.nn.Module, name: str, parameter_owner
 
 
 def mindspore_decay_groups(module: torch.nn.Module) -> list[dict]:
-    """``[{'params': decayed}, {'params': not decayed, 'weight_decay': 0.0}]`` as MindSpore decides them.
-
-    Only trainable parameters (``requires_grad``), like MindSpore's ``trainable_params()``.
+    """The trainable parameters (``requires_grad``, like MindSpore's ``trainable_params()``) in their order, grouped
+    into consecutive runs: a run MindSpore decays (``{'params': [...]}``), then a run it does not (``{'params': [...],
+    'weight_decay': 0.0}``), and so on. Runs, not two groups: read group by group, the parameters come in
+    MindSpore's order (its ``optimizer.parameters``), which ``optimizer(grads)`` and code indexing the gradients
+    rely on (``msbridge.bridge.apply_gradients``).
     """
     if not isinstance(module, torch.nn.Module):
         raise TypeError(f"mindspore_decay_groups: 'module' must be a torch.nn.Module, but got "
                         f"{type(module).__name__!r}.")
-    decayed, kept = [], []
+    groups: list[dict] = []
     owners = dict(module.named_modules())
     for name, parameter in module.named_parameters():
         if not parameter.requires_grad:
             continue
         owner = owners[name.rpartition(".")[0]]
         ms_name = mindspore_parameter_name(module, name, owner)
-        (kept if "gamma" in ms_name or "beta" in ms_name else decayed).append(parameter)
-    groups = [{"params": decayed}] if decayed else []
-    if kept:
-        groups.append({"params": kept, "weight_decay": 0.0})
+        decayed = "gamma" not in ms_name and "beta" not in ms_name
+        if not groups or ("weight_decay" not in groups[-1]) != decayed:
+            groups.append({"params": []} if decayed else {"params": [], "weight_decay": 0.0})
+        groups[-1]["params"].append(parameter)
     return groups

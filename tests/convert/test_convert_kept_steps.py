@@ -183,3 +183,73 @@ def test_apply_gradients_calls_anything_but_a_torch_optimizer_as_written():
     assert weight.tolist() == [0.5, 0.0]
     with pytest.raises(ValueError, match="2 gradients for the optimizer's 1 trainable"):
         apply_gradients(optimizer, (torch.zeros(2), torch.zeros(2)))
+
+
+DECAY_PROGRAM = '''\
+import json
+import sys
+
+import numpy as np
+import mindspore as ms
+from mindspore import nn
+from mindspore.common.initializer import Constant
+
+
+class Net(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Dense(4, 6, weight_init=Constant(0.1), bias_init="zeros")
+        self.norm = nn.LayerNorm((6,))
+        self.fc2 = nn.Dense(6, 6, weight_init=Constant(-0.05), bias_init="ones")
+        self.norm2 = nn.LayerNorm((6,))
+        self.fc3 = nn.Dense(6, 3, weight_init=Constant(0.2), bias_init="zeros")
+
+    def construct(self, x):
+        return self.fc3(self.norm2(self.fc2(self.norm(self.fc1(x)))))
+
+
+def train(net, optimizer, xs, ys):
+    loss_fn = nn.MSELoss()
+    grad_fn = ms.value_and_grad(lambda x, y: loss_fn(net(x), y), None, net.trainable_params())
+    losses = []
+    for x, y in zip(xs, ys):
+        loss, grads = grad_fn(ms.Tensor(x), ms.Tensor(y))
+        optimizer(grads)
+        losses.append(float(loss.asnumpy()))
+    return losses
+
+
+if __name__ == "__main__":
+    rng = np.random.default_rng(0)
+    xs = rng.standard_normal((4, 8, 4)).astype(np.float32)
+    ys = rng.standard_normal((4, 8, 3)).astype(np.float32)
+    net = Net()
+    opt = nn.Momentum(net.trainable_params(), learning_rate=0.1, momentum=0.9, weight_decay=0.05)
+    losses = train(net, opt, xs, ys)
+    with open(sys.argv[1], "w") as fh:
+        json.dump({"losses": losses, "params": [p.asnumpy().tolist() for p in net.trainable_params()]}, fh)
+'''
+
+
+def test_gradients_pair_with_the_parameters_in_mindspores_order_under_weight_decay(tmp_path):
+    # the weight-decay groups (LayerNorm gamma/beta undecayed) used to put the decayed parameters first: the
+    # gradients, in the network's order, met the wrong parameters (a (6,) gradient for a (6, 6) weight)
+    out, report = convert_source(DECAY_PROGRAM, "torch")
+    assert report.complete and "mindspore_decay_groups(net)" in out
+    original = json.loads(run_blocked(tmp_path, "torch", "decay", DECAY_PROGRAM).read_text())
+    converted = json.loads(run_blocked(tmp_path, "mindspore", "decay_torch", out).read_text())
+    np.testing.assert_allclose(converted["losses"], original["losses"], rtol=1e-5)
+    for ours, theirs in zip(converted["params"], original["params"]):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)
+
+
+def test_decay_groups_keep_mindspores_parameter_order():
+    import torch
+
+    from msbridge.bridge.weight_decay import mindspore_decay_groups
+
+    net = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.BatchNorm1d(3), torch.nn.Linear(3, 3),
+                              torch.nn.LayerNorm(3), torch.nn.Linear(3, 1))
+    groups = mindspore_decay_groups(net)
+    assert [p for group in groups for p in group["params"]] == list(net.parameters())
+    assert [group.get("weight_decay") for group in groups] == [None, 0.0, None, 0.0, None]
