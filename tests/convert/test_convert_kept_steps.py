@@ -90,9 +90,20 @@ def test_kept_steps_convert_completely():
     assert "    grads = clip_by_global_norm(grads, 0.5)\n" in out
 
 
-def test_kept_steps_train_the_same_on_torch(tmp_path):
-    out, _ = convert_source(PROGRAM, "torch")
-    original = json.loads(run_blocked(tmp_path, "torch", "kept", PROGRAM).read_text())
+ADAM = "nn.Adam(net.trainable_params(), learning_rate=0.01, weight_decay=0.01)"
+
+
+@pytest.mark.parametrize("optimizer", ["momentum", "adam"])
+def test_kept_steps_train_the_same_on_torch(tmp_path, optimizer):
+    # Adam converts to msbridge's MindSpore-shaped twin (exact), which keeps .parameters and takes opt(grads)
+    program = PROGRAM if optimizer == "momentum" else PROGRAM.replace(
+        "nn.Momentum(net.trainable_params(), learning_rate=0.05, momentum=0.9, weight_decay=0.01)", ADAM)
+    assert (optimizer == "adam") == (ADAM in program)
+    out, report = convert_source(program, "torch")
+    assert report.complete and convert_source(out, "torch")[0] == out
+    if optimizer == "adam":
+        assert "value_and_grad(forward_fn, None, optimizer.parameters, has_aux=True)" in out
+    original = json.loads(run_blocked(tmp_path, "torch", "kept", program).read_text())
     converted = json.loads(run_blocked(tmp_path, "mindspore", "kept_torch", out).read_text())
     np.testing.assert_allclose(converted["losses"], original["losses"], rtol=1e-6)
     np.testing.assert_allclose(converted["norms"], original["norms"], rtol=1e-6)
@@ -253,3 +264,23 @@ def test_decay_groups_keep_mindspores_parameter_order():
     groups = mindspore_decay_groups(net)
     assert [p for group in groups for p in group["params"]] == list(net.parameters())
     assert [group.get("weight_decay") for group in groups] == [None, 0.0, None, 0.0, None]
+
+
+def test_the_parameters_of_msbridges_mindspore_shaped_optimizer_stay(tmp_path):
+    # `len(opt.parameters)` became torch's param_groups listing, which msbridge's Adam twin does not have
+    program = textwrap.dedent("""\
+        import json
+        import sys
+
+        from mindspore import nn
+
+        net = nn.Dense(3, 2)
+        optimizer = nn.Adam(net.trainable_params(), learning_rate=0.01, weight_decay=0.01)
+        with open(sys.argv[1], "w") as handle:
+            json.dump({"n": len(optimizer.parameters)}, handle)
+        """)
+    out, report = convert_source(program, "torch")
+    assert report.complete and "json.dump({\"n\": len(optimizer.parameters)}, handle)" in out
+    original = json.loads(run_blocked(tmp_path, "torch", "params", program).read_text())
+    converted = json.loads(run_blocked(tmp_path, "mindspore", "params_torch", out).read_text())
+    assert original == converted == {"n": 2}

@@ -52,6 +52,15 @@ def optimizer_names(rw) -> set[str]:
             and builds_optimizer(rw, rw.scan.imports.qualify(ast.unparse(value.func)))}
 
 
+def keeps_parameters(rw, receiver: cst.BaseExpression) -> bool:
+    """The optimizer ``receiver`` is built by msbridge's MindSpore-shaped twin (``msbridge.mindspore.nn.Adam``: an
+    approximate row keeps the exact twin), which has MindSpore's ``.parameters`` and takes ``opt(grads)``."""
+    from msbridge.convert.rules.layer_attrs import layer_class
+
+    built = layer_class(rw, receiver) if rw.bindings is not None else None
+    return built is not None and built.startswith("msbridge.mindspore.")
+
+
 def attribute(rw, original: cst.Attribute, updated: cst.Attribute):
     """The list of the optimizer's parameters for ``opt.parameters`` read as a value, else None."""
     if rw.target != "torch" or original.attr.value != "parameters" or id(original) in rw.called_funcs:
@@ -63,6 +72,8 @@ def attribute(rw, original: cst.Attribute, updated: cst.Attribute):
         return None
     consumer = rw.consumer_of.get(id(original))
     if consumer is not None and rw._consumer_kind(consumer) == SOURCE:   # handed to what stays MindSpore
+        return None
+    if keeps_parameters(rw, original.value):   # the twin has .parameters, torch's optimizers have groups
         return None
     rw.record(original, API, rpt.CONVERTED, "torch.optim.Optimizer.param_groups",
               "the trainable parameters of every group, in order")

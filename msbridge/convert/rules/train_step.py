@@ -36,7 +36,7 @@ from msbridge.convert.names import dotted_name
 from msbridge.convert.rules import gradients, grad_scaler, param_groups
 from msbridge.convert.rules.clip_grad import ClipGrad
 from msbridge.convert.rules.optimizer_params import TEMPLATE as PARAMETERS_TEMPLATE
-from msbridge.convert.rules.optimizer_params import optimizer_names, step_weights
+from msbridge.convert.rules.optimizer_params import keeps_parameters, optimizer_names, step_weights
 from msbridge.convert.scan import VALUE_AND_GRAD, GradFn
 from msbridge.convert.scan import _dotted as _ast_dotted
 from msbridge.convert.walk import walk
@@ -181,7 +181,7 @@ class TrainStep:
             return cst.parse_expression(f"{call.args[0].value.value}.item()")
         return None
 
-    def _kept(self, original, updated, call: cst.Call | None):
+    def _kept(self, original, updated, call: cst.Call | None, source_call: cst.Call | None = None):
         """A step whose gradients go beyond ``optimizer(grads)`` keeps its shape: its ``value_and_grad`` becomes
         msbridge's twin (``call``: the updated call to retarget, None for a step line calling a grad_fn) and its
         ``optimizer(grads)`` ``apply_gradients`` (``call_of_optimizer``)."""
@@ -191,9 +191,12 @@ class TrainStep:
                           "the gradients are used beyond optimizer(grads): the step keeps its shape, with "
                           "MindSpore's value_and_grad on torch (msbridge.mindspore.value_and_grad)")
         args = list(call.args)
-        for i, arg in enumerate(args):   # opt.parameters of an optimizer not bound in this file: torch's groups
+        sources = list(source_call.args) if source_call is not None and len(source_call.args) == len(args) else args
+        for i, (arg, source) in enumerate(zip(args, sources)):   # opt.parameters of an optimizer not bound in
+            # this file: torch's groups (msbridge's MindSpore-shaped optimizer keeps .parameters)
             if (i == 2 and arg.keyword is None or arg.keyword is not None and arg.keyword.value == "weights") \
-                    and isinstance(arg.value, cst.Attribute) and arg.value.attr.value == "parameters":
+                    and isinstance(arg.value, cst.Attribute) and arg.value.attr.value == "parameters" \
+                    and not (isinstance(source.value, cst.Attribute) and keeps_parameters(self.r, source.value.value)):
                 groups = PARAMETERS_TEMPLATE.format(_text(self.module, arg.value.value))
                 args[i] = arg.with_changes(value=cst.parse_expression(groups))
         twin = call.with_changes(func=self.r.needs.reference(TWIN), args=args)
@@ -256,7 +259,7 @@ class TrainStep:
             if (isinstance(target, cst.Name) and target.value in self.grad_fns
                     and isinstance(small.value, cst.Call) and self.owns(small.value)):
                 if target.value in self.escaping:
-                    return self._kept(original, updated, updated.body[0].value)
+                    return self._kept(original, updated, updated.body[0].value, small.value)
                 self.r.report.add("mindspore.value_and_grad", self.r.line_of(original), rpt.CONVERTED,
                                   "loss.backward()", "gradients taken by torch autograd where the step happens")
                 return cst.RemoveFromParent()
@@ -272,7 +275,7 @@ class TrainStep:
                 parts, call = self.grad_fns[value.func.value], value
             elif isinstance(value, cst.Call) and isinstance(value.func, cst.Call) and self.owns(value.func):
                 if escape:
-                    return self._kept(original, updated, converted_call.func)
+                    return self._kept(original, updated, converted_call.func, value.func)
                 parts, call = _call_parts(value.func, self.module), value
                 self.r.report.add("mindspore.value_and_grad", self.r.line_of(original), rpt.CONVERTED,
                                   "loss.backward()", "gradients taken by torch autograd where the step happens")
