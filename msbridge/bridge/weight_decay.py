@@ -5,7 +5,8 @@ whose names contain neither ``gamma`` nor ``beta`` (``Optimizer.decay_filter``);
 norm layers name their scale and shift ``gamma``/``beta``. torch decays every
 parameter, and calls those ``weight``/``bias``. A converted program passes its
 torch model here and gets parameter groups: runs of the parameters MindSpore would
-decay, and runs of the others with ``weight_decay=0.0``, in MindSpore's order. Imports torch only (runs without MindSpore).
+decay, and runs of the others with ``weight_decay=0.0``, in MindSpore's order. Imports torch only (runs
+without MindSpore).
 """
 from __future__ import annotations
 

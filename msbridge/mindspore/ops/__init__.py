@@ -40,4 +40,5 @@ def shape(input_x) -> tuple[int, ...]:
     return tuple(input_x.shape)
 
 
-__all__ = ["assign", "cast", "clip_by_global_norm", "depend", "dtype", "maximum", "minimum", "partial", "shape", "tuple_to_array"]
+__all__ = ["assign", "cast", "clip_by_global_norm", "depend", "dtype", "maximum", "minimum", "partial", "shape",
+           "tuple_to_array"]

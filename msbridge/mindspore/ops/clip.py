@@ -1,8 +1,9 @@
 """MindSpore's ``ops.clip_by_global_norm`` on torch (imports torch only).
 
-Gradient clipping in MindSpore steps (``grads = ops.clip_by_global_norm(grads, 1.0)``): every tensor is scaled by
-``clip_norm / max(global_norm, clip_norm)`` (computed as ``x * clip_norm / global_norm``), the global norm being the L2 norm of all the tensors together
-(MindSpore 2.10, measured: tests/mindspore/test_value_and_grad_twin.py; float32 sums may round one ulp apart). A tuple comes back, as in MindSpore.
+Gradient clipping in MindSpore steps (``grads = ops.clip_by_global_norm(grads, 1.0)``): every tensor is scaled
+by ``clip_norm / max(global_norm, clip_norm)`` (computed as ``x * clip_norm / global_norm``), the global norm
+being the L2 norm of all the tensors together (MindSpore 2.10, measured: tests/mindspore/test_value_and_grad_twin.py;
+float32 sums may round one ulp apart). A tuple comes back, as in MindSpore.
 """
 from __future__ import annotations
 
