@@ -67,6 +67,10 @@ def real_signature(api: ApiRef) -> list[inspect.Parameter]:
         overloads = documented_overloads(obj)
         wrong, right = DOCSTRING_ERRATA.get(api.name, (None, None))
         overloads = [[p.replace(name=right) if p.name == wrong else p for p in o] for o in overloads]
+        # torch.abs's docstring types out= without its default (abs(input, *, out: Optional[Tensor])); every
+        # torch function's out= is optional (torch.abs(x) works)
+        overloads = [[p.replace(default=None) if p.name == "out" and p.default is p.empty else p for p in o]
+                     for o in overloads]
         declared = [p.name for p in api.params]
         return next((o for o in overloads if [p.name for p in o] == declared), overloads[0] if overloads else [])
 
