@@ -205,14 +205,17 @@ class TrainStep:
     def call_of_optimizer(self, original: cst.Call, updated: cst.Call):
         """``optimizer(grads)`` of a kept step (MindSpore -> torch): ``apply_gradients(optimizer, grads)``, or None."""
         if self.r.target != "torch" or len(original.args) != 1 or original.args[0].keyword is not None \
-                or original.args[0].star or not isinstance(original.func, (cst.Name, cst.Attribute)):
+                or original.args[0].star:
             return None
-        optimizer = _text(self.module, original.func)
-        grads = _text(self.module, original.args[0].value)
-        if self.grads.get(grads) == optimizer or self.r.imports.resolve(original.func) is not None:
-            return None   # a step rewritten as zero_grad/backward/step, or a framework function
-        if optimizer not in self.optimizer_texts() and grads not in self.gradient_names():
+        optimizer = dotted_name(original.func)   # every one-argument call passes here: no code generated yet
+        if optimizer is None:
+            return None
+        value = original.args[0].value
+        if optimizer not in self.optimizer_texts() and not (
+                isinstance(value, cst.Name) and value.value in self.gradient_names()):
             return None   # not known to be a MindSpore optimizer given gradients
+        if self.grads.get(_text(self.module, value)) == optimizer or self.r.imports.resolve(original.func) is not None:
+            return None   # a step rewritten as zero_grad/backward/step, or a framework function
         self.r.report.add("mindspore.nn.Optimizer.__call__", self.r.line_of(original), rpt.CONVERTED, APPLY,
                           "the optimizer applies gradients held in a value: their parameters' .grad, then step()")
         return cst.Call(func=self.r.needs.reference(APPLY),
