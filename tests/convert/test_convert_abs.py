@@ -1,11 +1,6 @@
 """``ops.abs``/``ops.Abs()`` <-> ``torch.abs`` (row ops.abs, primitive mindspore.ops.Abs): converted both ways and
 run with the source framework unimportable, bit-equal to the original on the real framework."""
-import json
-
-from msbridge.convert.report import CONVERTED
-from msbridge.convert.source import convert_source
-
-from blocked_run import run_blocked
+from blocked_run import converted_completely, run_both
 
 MINDSPORE = """\
 import json
@@ -36,9 +31,6 @@ with open(sys.argv[1], "w") as handle:
 
 def test_abs_both_ways(tmp_path):
     for program, source, target in ((MINDSPORE, "mindspore", "torch"), (TORCH, "torch", "mindspore")):
-        out, report = convert_source(program, target)
-        assert report.complete, [(u.api, u.status, u.message) for u in report.uses if u.status != CONVERTED]
-        assert convert_source(out, target)[0] == out
-        original = json.loads(run_blocked(tmp_path, target, f"abs_{source}", program).read_text())
-        converted = json.loads(run_blocked(tmp_path, source, f"abs_{source}_{target}", out).read_text())
+        out, _ = converted_completely(program, target)
+        original, converted = run_both(tmp_path, f"abs_{source}", program, out, source, target)
         assert original == converted, (source, original, converted)

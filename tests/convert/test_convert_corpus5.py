@@ -21,28 +21,18 @@ Every converted program runs here with MindSpore unimportable, and its result is
 MindSpore's run of the original, in the same test.
 """
 import json
-import subprocess
-import sys
 import textwrap
 
 from msbridge.convert.report import CONVERTED, REVIEW
 from msbridge.convert.source import convert_source
 
-from blocked_run import checkout_env, run_blocked
+from blocked_run import run_blocked, run_plain
 
 
 def _convert(before):
     out, report = convert_source(textwrap.dedent(before), "torch")
     assert convert_source(out, "torch")[0] == out, "converting twice must give the same output"
     return out, report
-
-
-def _run_source(tmp_path, name, program_text):
-    """The original program on MindSpore: ``name.py OUT``. Returns the JSON it wrote."""
-    program, out = tmp_path / f"{name}.py", tmp_path / f"{name}.out"
-    program.write_text(program_text)
-    subprocess.run([sys.executable, str(program), str(out)], check=True, timeout=300, env=checkout_env())
-    return json.loads(out.read_text())
 
 
 def _run_blocked(tmp_path, name, program_text):
@@ -93,7 +83,7 @@ def test_a_padding_outside_pad_mode_pad_goes_to_the_twins():
 
 
 def test_a_padding_outside_pad_mode_pad_raises_as_on_mindspore(tmp_path):
-    theirs = _run_source(tmp_path, "padding_ms", PADDING)
+    theirs = run_plain(tmp_path, "padding_ms", PADDING)
     assert theirs[-1] == "built" and theirs[0] == "ValueError"   # measured on MindSpore 2.10
     out, _ = _convert(PADDING)
     assert _run_blocked(tmp_path, "padding_torch", out) == theirs
@@ -166,7 +156,7 @@ def test_layer_settings_are_renamed_or_read_at_run_time():
 
 
 def test_layer_settings_read_what_mindspore_reads(tmp_path):
-    theirs = _run_source(tmp_path, "settings_ms", SETTINGS)
+    theirs = run_plain(tmp_path, "settings_ms", SETTINGS)
     out, _ = _convert(SETTINGS)
     assert _run_blocked(tmp_path, "settings_torch", out) == theirs
 
@@ -251,7 +241,7 @@ def test_a_negative_step_on_a_tensor_goes_to_getitem():
 
 
 def test_a_negative_step_on_a_tensor_picks_what_mindspore_picks(tmp_path):
-    theirs = _run_source(tmp_path, "steps_ms", NEGATIVE_STEPS)
+    theirs = run_plain(tmp_path, "steps_ms", NEGATIVE_STEPS)
     ours = _run_blocked(tmp_path, "steps_torch", _convert(NEGATIVE_STEPS)[0])
     assert ours[0] == theirs[0]
     for (want_dtype, want), (got_dtype, got) in zip(theirs[1:], ours[1:]):

@@ -21,30 +21,18 @@
 Each converted program runs with torch unimportable, and is compared with the original run on real torch.
 """
 import json
-import subprocess
-import sys
 import textwrap
-
-import numpy as np
 
 from msbridge.convert.report import CONVERTED, REVIEW
 from msbridge.convert.source import convert_source
 
-from blocked_run import checkout_env, run_blocked
+from blocked_run import run_blocked, run_plain
 
 
 def _convert(before):
     out, report = convert_source(textwrap.dedent(before), "mindspore")
     assert convert_source(out, "mindspore")[0] == out, "converting twice must give the same output"
     return out, report
-
-
-def _run_torch(tmp_path, name, program_text):
-    """The original program on real torch: ``name.py OUT``. Returns the JSON it wrote."""
-    program, out = tmp_path / f"{name}.py", tmp_path / f"{name}.out"
-    program.write_text(program_text)
-    subprocess.run([sys.executable, str(program), str(out)], check=True, timeout=300, env=checkout_env())
-    return json.loads(out.read_text())
 
 
 def _run_converted(tmp_path, name, program_text):
@@ -91,7 +79,7 @@ def test_uniform_and_normal_go_to_the_twins():
 
 
 def test_uniform_and_normal_fill_as_torch_does(tmp_path):
-    theirs = _run_torch(tmp_path, "fills_torch", FILLS)
+    theirs = run_plain(tmp_path, "fills_torch", FILLS)
     out, _ = _convert(FILLS)
     ours = _run_converted(tmp_path, "fills_ms", out)
     # the draws differ (two RNGs); the distributions must not: 60,000 and 60,000 values
@@ -147,7 +135,7 @@ def test_is_cuda_goes_to_the_twin():
 
 
 def test_is_cuda_answers_as_torch_does_on_a_cpu(tmp_path):
-    theirs = _run_torch(tmp_path, "is_cuda_torch", IS_CUDA)
+    theirs = run_plain(tmp_path, "is_cuda_torch", IS_CUDA)
     out, _ = _convert(IS_CUDA)
     assert _run_converted(tmp_path, "is_cuda_ms", out) == theirs
 
@@ -178,7 +166,7 @@ def test_clamp_with_a_tensor_bound_goes_to_the_twin():
 
 
 def test_clamp_with_a_tensor_bound_computes_what_torch_computes(tmp_path):
-    theirs = _run_torch(tmp_path, "clamp_torch", CLAMP)
+    theirs = run_plain(tmp_path, "clamp_torch", CLAMP)
     out, _ = _convert(CLAMP)
     ours = _run_converted(tmp_path, "clamp_ms", out)
     assert [d for d, _ in theirs] == ["float32"] * 5
@@ -223,7 +211,7 @@ def test_long_module_base_renames_forward():
 
 
 def test_long_module_base_runs_as_torch_does(tmp_path):
-    theirs = _run_torch(tmp_path, "long_base_torch", LONG_BASE)
+    theirs = run_plain(tmp_path, "long_base_torch", LONG_BASE)
     out, _ = _convert(LONG_BASE)
     assert _run_converted(tmp_path, "long_base_ms", out) == theirs
 

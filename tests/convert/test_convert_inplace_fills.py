@@ -7,16 +7,14 @@ so ``zero_``/``fill_`` were marked review and ``normal_``/``uniform_`` were left
 torch.nn.init's twins, which write in place. The converted program runs with torch unimportable and is compared
 with the original on real torch: exactly for the deterministic fills, by distribution for the random ones.
 """
-import json
 import textwrap
 
 import numpy as np
 import pytest
 
-from msbridge.convert.report import CONVERTED
 from msbridge.convert.source import convert_source
 
-from blocked_run import run_blocked
+from blocked_run import converted_completely, run_both
 
 PROGRAM = """\
 import json
@@ -58,9 +56,7 @@ with open(sys.argv[1], "w") as handle:
 
 
 def test_the_fills_go_to_the_twins():
-    out, report = convert_source(PROGRAM, "mindspore")
-    assert convert_source(out, "mindspore")[0] == out
-    assert report.complete, [(u.line, u.api, u.status, u.message) for u in report.uses if u.status != CONVERTED]
+    out, report = converted_completely(PROGRAM, "mindspore")
     for line in ['normal_(param(m, "weight").data, 0, math.sqrt(2. / n))', 'zero_(param(m, "bias").data)',
                  'fill_(param(m, "weight").data, 1.5)', 'uniform_(param(m, "weight").data, -0.1, 0.1)',
                  'uniform_(param(m, "bias").data, to=3.0)']:
@@ -70,8 +66,7 @@ def test_the_fills_go_to_the_twins():
 
 def test_a_weight_init_loop_fills_the_same_on_mindspore(tmp_path):
     out, _ = convert_source(PROGRAM, "mindspore")
-    original = json.loads(run_blocked(tmp_path, "mindspore", "fills", PROGRAM).read_text())
-    converted = json.loads(run_blocked(tmp_path, "torch", "fills_ms", out).read_text())
+    original, converted = run_both(tmp_path, "fills", PROGRAM, out, "torch", "mindspore")
     for key in ("conv_bias", "bn"):
         assert original[key] == converted[key], key
     expected_std = (2.0 / (3 * 3 * 64)) ** 0.5

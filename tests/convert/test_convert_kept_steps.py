@@ -6,16 +6,14 @@ this step by hand"). They now keep their shape: ``value_and_grad`` is msbridge's
 torch) and ``optimizer(grads)`` is ``apply_gradients(optimizer, grads)``. Run on MindSpore and, converted, on torch
 with MindSpore unimportable: losses, the clipped norms and every parameter after five steps must agree.
 """
-import json
 import textwrap
 
 import numpy as np
 import pytest
 
-from msbridge.convert.report import CONVERTED
 from msbridge.convert.source import convert_source
 
-from blocked_run import run_blocked
+from blocked_run import converted_completely, run_both
 
 PROGRAM = '''\
 import json
@@ -81,9 +79,7 @@ if __name__ == "__main__":
 
 
 def test_kept_steps_convert_completely():
-    out, report = convert_source(PROGRAM, "torch")
-    assert convert_source(out, "torch")[0] == out
-    assert report.complete, [(u.line, u.api, u.status, u.message) for u in report.uses if u.status != CONVERTED]
+    out, report = converted_completely(PROGRAM, "torch")
     assert "grad_fn = value_and_grad(forward_fn, None, [p for group in optimizer.param_groups " in out
     assert "    loss = depend(loss, apply_gradients(optimizer, grads))\n" in out
     assert "    apply_gradients(optimizer, grads)\n" in out
@@ -99,12 +95,10 @@ def test_kept_steps_train_the_same_on_torch(tmp_path, optimizer):
     program = PROGRAM if optimizer == "momentum" else PROGRAM.replace(
         "nn.Momentum(net.trainable_params(), learning_rate=0.05, momentum=0.9, weight_decay=0.01)", ADAM)
     assert (optimizer == "adam") == (ADAM in program)
-    out, report = convert_source(program, "torch")
-    assert report.complete and convert_source(out, "torch")[0] == out
+    out, report = converted_completely(program, "torch")
     if optimizer == "adam":
         assert "value_and_grad(forward_fn, None, optimizer.parameters, has_aux=True)" in out
-    original = json.loads(run_blocked(tmp_path, "torch", "kept", program).read_text())
-    converted = json.loads(run_blocked(tmp_path, "mindspore", "kept_torch", out).read_text())
+    original, converted = run_both(tmp_path, "kept", program, out, "mindspore", "torch")
     np.testing.assert_allclose(converted["losses"], original["losses"], rtol=1e-6)
     np.testing.assert_allclose(converted["norms"], original["norms"], rtol=1e-6)
     for ours, theirs in zip(converted["params"], original["params"]):
@@ -131,7 +125,9 @@ def test_a_steps_optimizer_call_stays_in_a_step_written_as_torch():
     assert "apply_gradients" not in out and "    opt.step()\n" in out and "loss.backward()" in out
 
 
-PARAMETER_PROGRAM = '''\
+# what the two programs below share: the imports, and a step in a function given the optimizer over
+# net.trainable_params() (the optimizer is a parameter: only the gradients' origin says what it applies)
+HEADER = '''\
 import json
 import sys
 
@@ -139,14 +135,8 @@ import numpy as np
 import mindspore as ms
 from mindspore import nn
 from mindspore.common.initializer import Constant
-
-
-def make():
-    net = nn.Dense(4, 3, weight_init=Constant(0.1), bias_init="zeros")
-    opt = nn.SGD(net.trainable_params(), learning_rate=0.1, momentum=0.9)
-    return net, opt
-
-
+'''
+TRAIN = '''\
 def train(net, optimizer, xs, ys):
     loss_fn = nn.MSELoss()
     grad_fn = ms.value_and_grad(lambda x, y: loss_fn(net(x), y), None, net.trainable_params())
@@ -162,6 +152,18 @@ if __name__ == "__main__":
     rng = np.random.default_rng(0)
     xs = rng.standard_normal((4, 8, 4)).astype(np.float32)
     ys = rng.standard_normal((4, 8, 3)).astype(np.float32)
+'''
+
+PARAMETER_PROGRAM = HEADER + '''\
+
+
+def make():
+    net = nn.Dense(4, 3, weight_init=Constant(0.1), bias_init="zeros")
+    opt = nn.SGD(net.trainable_params(), learning_rate=0.1, momentum=0.9)
+    return net, opt
+
+
+''' + TRAIN + '''\
     net, opt = make()
     losses = train(net, opt, xs, ys)
     with open(sys.argv[1], "w") as fh:
@@ -172,11 +174,9 @@ if __name__ == "__main__":
 def test_a_step_in_a_function_given_the_optimizer_applies_the_gradients(tmp_path):
     # value_and_grad over net.trainable_params() in `def train(net, optimizer, ...)`: the optimizer is a parameter,
     # so only the gradients' origin says that `optimizer(grads)` applies them
-    out, report = convert_source(PARAMETER_PROGRAM, "torch")
-    assert report.complete and convert_source(out, "torch")[0] == out
+    out, report = converted_completely(PARAMETER_PROGRAM, "torch")
     assert "        apply_gradients(optimizer, grads)\n" in out
-    original = json.loads(run_blocked(tmp_path, "torch", "given", PARAMETER_PROGRAM).read_text())
-    converted = json.loads(run_blocked(tmp_path, "mindspore", "given_torch", out).read_text())
+    original, converted = run_both(tmp_path, "given", PARAMETER_PROGRAM, out, "mindspore", "torch")
     np.testing.assert_allclose(converted["losses"], original["losses"], rtol=1e-6)
     np.testing.assert_allclose(converted["w"], original["w"], rtol=1e-5, atol=1e-7)
 
@@ -196,14 +196,7 @@ def test_apply_gradients_calls_anything_but_a_torch_optimizer_as_written():
         apply_gradients(optimizer, (torch.zeros(2), torch.zeros(2)))
 
 
-DECAY_PROGRAM = '''\
-import json
-import sys
-
-import numpy as np
-import mindspore as ms
-from mindspore import nn
-from mindspore.common.initializer import Constant
+DECAY_PROGRAM = HEADER + '''\
 
 
 class Net(nn.Cell):
@@ -219,21 +212,7 @@ class Net(nn.Cell):
         return self.fc3(self.norm2(self.fc2(self.norm(self.fc1(x)))))
 
 
-def train(net, optimizer, xs, ys):
-    loss_fn = nn.MSELoss()
-    grad_fn = ms.value_and_grad(lambda x, y: loss_fn(net(x), y), None, net.trainable_params())
-    losses = []
-    for x, y in zip(xs, ys):
-        loss, grads = grad_fn(ms.Tensor(x), ms.Tensor(y))
-        optimizer(grads)
-        losses.append(float(loss.asnumpy()))
-    return losses
-
-
-if __name__ == "__main__":
-    rng = np.random.default_rng(0)
-    xs = rng.standard_normal((4, 8, 4)).astype(np.float32)
-    ys = rng.standard_normal((4, 8, 3)).astype(np.float32)
+''' + TRAIN + '''\
     net = Net()
     opt = nn.Momentum(net.trainable_params(), learning_rate=0.1, momentum=0.9, weight_decay=0.05)
     losses = train(net, opt, xs, ys)
@@ -247,8 +226,7 @@ def test_gradients_pair_with_the_parameters_in_mindspores_order_under_weight_dec
     # gradients, in the network's order, met the wrong parameters (a (6,) gradient for a (6, 6) weight)
     out, report = convert_source(DECAY_PROGRAM, "torch")
     assert report.complete and "mindspore_decay_groups(net)" in out
-    original = json.loads(run_blocked(tmp_path, "torch", "decay", DECAY_PROGRAM).read_text())
-    converted = json.loads(run_blocked(tmp_path, "mindspore", "decay_torch", out).read_text())
+    original, converted = run_both(tmp_path, "decay", DECAY_PROGRAM, out, "mindspore", "torch")
     np.testing.assert_allclose(converted["losses"], original["losses"], rtol=1e-5)
     for ours, theirs in zip(converted["params"], original["params"]):
         np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)
@@ -281,6 +259,5 @@ def test_the_parameters_of_msbridges_mindspore_shaped_optimizer_stay(tmp_path):
         """)
     out, report = convert_source(program, "torch")
     assert report.complete and "json.dump({\"n\": len(optimizer.parameters)}, handle)" in out
-    original = json.loads(run_blocked(tmp_path, "torch", "params", program).read_text())
-    converted = json.loads(run_blocked(tmp_path, "mindspore", "params_torch", out).read_text())
+    original, converted = run_both(tmp_path, "params", program, out, "mindspore", "torch")
     assert original == converted == {"n": 2}

@@ -7,28 +7,20 @@ silently keeps its default initialisation. MindSpore -> torch, ``hasattr(cell, "
 ``weight``. Each program is converted, run with the source framework unimportable, and compared with the original
 run on the real source framework in the same test.
 """
-import json
 import textwrap
 
-from msbridge.convert.report import CONVERTED
 from msbridge.convert.source import convert_source
 
-from blocked_run import run_blocked
+from blocked_run import converted_completely, run_both
 
 
 def _convert(before, to):
-    out, report = convert_source(textwrap.dedent(before), to)
-    assert convert_source(out, to)[0] == out, "converting twice must give the same output"
-    assert report.complete, [(u.line, u.api, u.status, u.message) for u in report.uses if u.status != CONVERTED]
-    return out, report
+    return converted_completely(textwrap.dedent(before), to)
 
 
 def _runs(tmp_path, name, program, source, target):
     """(results of ``program`` on ``source`` without ``target``, results of its conversion without ``source``)."""
-    out, _ = _convert(program, target)
-    original = json.loads(run_blocked(tmp_path, target, name, program).read_text())
-    converted = json.loads(run_blocked(tmp_path, source, f"{name}_{target}", out).read_text())
-    return original, converted
+    return run_both(tmp_path, name, program, _convert(program, target)[0], source, target)
 
 
 TORCH_INIT = """\

@@ -7,14 +7,12 @@ construction, those inits were left for review; the converted call is now wrappe
 ``initialized(torch.nn.Linear(...), weight=..., bias=...)``. The program is run on MindSpore and, converted, on torch
 with MindSpore unimportable: every parameter and the forward pass are compared.
 """
-import json
 
 import numpy as np
 
-from msbridge.convert.report import CONVERTED
 from msbridge.convert.source import convert_source
 
-from blocked_run import run_blocked
+from blocked_run import converted_completely, run_both
 
 PROGRAM = """\
 import json
@@ -61,9 +59,7 @@ with open(sys.argv[1], "w") as handle:
 
 
 def test_unassigned_layer_calls_are_wrapped():
-    out, report = convert_source(PROGRAM, "torch")
-    assert convert_source(out, "torch")[0] == out
-    assert report.complete, [(u.line, u.api, u.status, u.message) for u in report.uses if u.status != CONVERTED]
+    out, report = converted_completely(PROGRAM, "torch")
     assert '    return initialized(torch.nn.Linear(i, o, bias=True), weight=Constant(0.02), bias="ones")\n' in out
     assert "    return initialized(torch.nn.Linear(i, o), weight=weight, bias=Constant(-0.5))\n" in out
     assert 'torch.nn.ReLU(), initialized(torch.nn.Linear(5, 4), weight="ones", bias="zeros")' in out
@@ -71,8 +67,7 @@ def test_unassigned_layer_calls_are_wrapped():
 
 def test_the_converted_network_has_the_same_parameters_and_output(tmp_path):
     out, _ = convert_source(PROGRAM, "torch")
-    original = json.loads(run_blocked(tmp_path, "torch", "unassigned", PROGRAM).read_text())
-    converted = json.loads(run_blocked(tmp_path, "mindspore", "unassigned_torch", out).read_text())
+    original, converted = run_both(tmp_path, "unassigned", PROGRAM, out, "mindspore", "torch")
     assert original["params"] == converted["params"]
     assert original["params"]["seq.0.bias"] == [-0.5] * 5 and original["params"]["fc.bias"] == [1.0, 1.0]
     np.testing.assert_allclose(converted["out"], original["out"], rtol=1e-6, atol=1e-6)

@@ -1,13 +1,12 @@
 """``torch.autograd.Variable(t)`` (torch < 0.4 code: PyTorch-GAN's scripts) is the tensor itself on MindSpore
 (rules.legacy_variable); ``requires_grad=True`` (a leaf torch differentiates later) is marked. The converted
 program runs with torch unimportable and computes what the original computes on torch."""
-import json
 import textwrap
 
 from msbridge.convert.report import CONVERTED, REVIEW
 from msbridge.convert.source import convert_source
 
-from blocked_run import run_blocked
+from blocked_run import converted_completely, run_both
 
 PROGRAM = """\
 import json
@@ -28,17 +27,14 @@ with open(sys.argv[1], "w") as handle:
 
 
 def test_variable_is_the_tensor_itself():
-    out, report = convert_source(PROGRAM, "mindspore")
-    assert convert_source(out, "mindspore")[0] == out
-    assert report.complete, report.render()
+    out, report = converted_completely(PROGRAM, "mindspore")
     assert "a = x\nb = (x + 1).sum()\nd = (x * 2).mean(0)\n" in out and "Variable" not in out
     assert [u.status for u in report.uses if u.api == "torch.autograd.Variable"] == [CONVERTED] * 4
 
 
 def test_the_program_computes_the_same_on_mindspore(tmp_path):
     out, _ = convert_source(PROGRAM, "mindspore")
-    original = json.loads(run_blocked(tmp_path, "mindspore", "variable", PROGRAM).read_text())
-    converted = json.loads(run_blocked(tmp_path, "torch", "variable_ms", out).read_text())
+    original, converted = run_both(tmp_path, "variable", PROGRAM, out, "torch", "mindspore")
     assert original == converted
 
 

@@ -3,14 +3,12 @@ later, ``conv3x3`` helpers with run-time padding, ``nn.Sequential`` downsampling
 with ``zero_init_residual``, ``out += identity``, ``torch.flatten``. Run on torch and, converted, on MindSpore with
 torch unimportable: the outputs in inference and training mode and the parameter count must agree.
 """
-import json
 
 import numpy as np
 
-from msbridge.convert.report import CONVERTED
 from msbridge.convert.source import convert_source
 
-from blocked_run import run_blocked
+from blocked_run import converted_completely, run_both
 
 PROGRAM = '''\
 import json
@@ -137,16 +135,13 @@ if __name__ == "__main__":
 
 
 def test_the_resnet_converts_completely():
-    out, report = convert_source(PROGRAM, "mindspore")
-    assert convert_source(out, "mindspore")[0] == out
-    assert report.complete, [(u.line, u.api, u.status, u.message) for u in report.uses if u.status != CONVERTED]
+    out, report = converted_completely(PROGRAM, "mindspore")
     assert "            norm_layer = BatchNorm2d\n" in out and "self._norm_layer = BatchNorm2d\n" in out
 
 
 def test_the_resnet_computes_the_same_on_mindspore(tmp_path):
     out, _ = convert_source(PROGRAM, "mindspore")
-    original = json.loads(run_blocked(tmp_path, "mindspore", "resnet", PROGRAM).read_text())
-    converted = json.loads(run_blocked(tmp_path, "torch", "resnet_ms", out).read_text())
+    original, converted = run_both(tmp_path, "resnet", PROGRAM, out, "torch", "mindspore")
     assert original["n"] == converted["n"]
     for mode in ("eval", "train"):
         np.testing.assert_allclose(converted[mode], original[mode], rtol=1e-5, atol=1e-6, err_msg=mode)

@@ -4,14 +4,12 @@
 ``mindspore.value_and_grad`` outside a training step (msbridge.mindspore.value_and_grad). Run on MindSpore and,
 converted, on torch with MindSpore unimportable: output, loss and every parameter's gradient must agree.
 """
-import json
 
 import numpy as np
 
-from msbridge.convert.report import CONVERTED
 from msbridge.convert.source import convert_source
 
-from blocked_run import run_blocked
+from blocked_run import converted_completely, run_both
 
 PROGRAM = '''\
 import json
@@ -110,17 +108,14 @@ if __name__ == "__main__":
 
 
 def test_the_vit_converts_completely():
-    out, report = convert_source(PROGRAM, "torch")
-    assert convert_source(out, "torch")[0] == out
-    assert report.complete, [(u.line, u.api, u.status, u.message) for u in report.uses if u.status != CONVERTED]
+    out, report = converted_completely(PROGRAM, "torch")
     assert "        q, k, v = torch.unbind(qkv, dim=0)\n" in out
     assert "    grad_fn = value_and_grad(lambda a, b: loss_fn(net(a), b), None, " in out
 
 
 def test_the_vit_computes_the_same_on_torch(tmp_path):
     out, _ = convert_source(PROGRAM, "torch")
-    original = json.loads(run_blocked(tmp_path, "torch", "vit", PROGRAM).read_text())
-    converted = json.loads(run_blocked(tmp_path, "mindspore", "vit_torch", out).read_text())
+    original, converted = run_both(tmp_path, "vit", PROGRAM, out, "mindspore", "torch")
     np.testing.assert_allclose(converted["out"], original["out"], rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(converted["loss"], original["loss"], rtol=1e-5)
     assert len(converted["grad_norms"]) == len(original["grad_norms"]) == 32

@@ -4,14 +4,12 @@
 pooling, ``nn.SequentialCell(list)``, and the parameter count through ``p.size`` over ``trainable_params()``. Run on
 MindSpore and, converted, on torch with MindSpore unimportable: outputs in both modes and the count must agree.
 """
-import json
 
 import numpy as np
 
-from msbridge.convert.report import CONVERTED
 from msbridge.convert.source import convert_source
 
-from blocked_run import run_blocked
+from blocked_run import converted_completely, run_both
 
 PROGRAM = '''\
 import json
@@ -158,15 +156,12 @@ if __name__ == "__main__":
 
 
 def test_the_zoo_resnet_converts_completely():
-    out, report = convert_source(PROGRAM, "torch")
-    assert convert_source(out, "torch")[0] == out
-    assert report.complete, [(u.line, u.api, u.status, u.message) for u in report.uses if u.status != CONVERTED]
+    out, report = converted_completely(PROGRAM, "torch")
 
 
 def test_the_zoo_resnet_computes_the_same_on_torch(tmp_path):
     out, _ = convert_source(PROGRAM, "torch")
-    original = json.loads(run_blocked(tmp_path, "torch", "zoo_resnet", PROGRAM).read_text())
-    converted = json.loads(run_blocked(tmp_path, "mindspore", "zoo_resnet_torch", out).read_text())
+    original, converted = run_both(tmp_path, "zoo_resnet", PROGRAM, out, "mindspore", "torch")
     assert original["n"] == converted["n"]
     for mode in ("eval", "train"):
         np.testing.assert_allclose(converted[mode], original[mode], rtol=1e-5, atol=1e-6, err_msg=mode)

@@ -25,3 +25,31 @@ def run_blocked(tmp_path: Path, blocked: str, name: str, program_text: str, **ru
     ran = json.loads(results.read_text())
     assert not ran["blocked_loaded"] and ran["results"][str(program)] is None, ran
     return out
+
+
+def converted_completely(program_text: str, to: str):
+    """(output, report) of converting ``program_text``: converting it again changes nothing, and every API use is
+    reported converted (the failure lists the others)."""
+    from msbridge.convert.report import CONVERTED
+    from msbridge.convert.source import convert_source
+
+    out, report = convert_source(program_text, to)
+    assert convert_source(out, to)[0] == out, "converting twice must give the same output"
+    assert report.complete, [(u.line, u.api, u.status, u.message) for u in report.uses if u.status != CONVERTED]
+    return out, report
+
+
+def run_both(tmp_path: Path, name: str, program_text: str, converted_text: str, source: str, target: str):
+    """(JSON the original wrote on ``source`` with ``target`` unimportable, JSON its conversion wrote on ``target``
+    with ``source`` unimportable)."""
+    original = json.loads(run_blocked(tmp_path, target, name, program_text).read_text())
+    converted = json.loads(run_blocked(tmp_path, source, f"{name}_{target}", converted_text).read_text())
+    return original, converted
+
+
+def run_plain(tmp_path: Path, name: str, program_text: str) -> dict:
+    """The original program as its user runs it (both frameworks importable): ``name.py OUT``; the JSON it wrote."""
+    program, out = tmp_path / f"{name}.py", tmp_path / f"{name}.out"
+    program.write_text(program_text)
+    subprocess.run([sys.executable, str(program), str(out)], check=True, timeout=300, env=checkout_env())
+    return json.loads(out.read_text())

@@ -16,6 +16,7 @@ import libcst as cst
 
 from msbridge.convert import report as rpt
 from msbridge.convert.bindings import SOURCE
+from msbridge.convert.rules.layer_attrs import layer_class
 
 API = "mindspore.nn.Optimizer.parameters"
 # the converted optimizer was given every parameter (torch's step skips those without a gradient), MindSpore's
@@ -55,8 +56,6 @@ def optimizer_names(rw) -> set[str]:
 def keeps_parameters(rw, receiver: cst.BaseExpression) -> bool:
     """The optimizer ``receiver`` is built by msbridge's MindSpore-shaped twin (``msbridge.mindspore.nn.Adam``: an
     approximate row keeps the exact twin), which has MindSpore's ``.parameters`` and takes ``opt(grads)``."""
-    from msbridge.convert.rules.layer_attrs import layer_class
-
     built = layer_class(rw, receiver) if rw.bindings is not None else None
     return built is not None and built.startswith("msbridge.mindspore.")
 
