@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from msbridge.mindspore.nn.layers._init import apply_init
+from msbridge.mindspore.nn.layers.conv_args import conv2d_arguments
 
 
 def _pair(name: str, value) -> tuple[int, int]:
@@ -21,15 +22,6 @@ def _pair(name: str, value) -> tuple[int, int]:
     if isinstance(value, (tuple, list)) and len(value) == 2 and all(isinstance(v, int) for v in value):
         return tuple(value)
     raise TypeError(f"For 'Conv2d', the '{name}' must be an int or a tuple of two ints, but got {value!r}.")
-
-
-def _padding4(value) -> tuple[int, int, int, int]:
-    """MindSpore's padding: an int, or (top, bottom, left, right)."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return (value,) * 4
-    if isinstance(value, (tuple, list)) and len(value) == 4 and all(isinstance(v, int) for v in value):
-        return tuple(value)
-    raise TypeError(f"For 'Conv2d', the 'padding' must be an int or a tuple of four ints, but got {value!r}.")
 
 
 def same_padding(size: int, kernel: int, stride: int, dilation: int) -> tuple[int, int]:
@@ -45,17 +37,14 @@ class Conv2d(torch.nn.Module):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, pad_mode="same", padding=0, dilation=1,
                  group=1, has_bias=False, weight_init=None, bias_init=None, data_format="NCHW", dtype=None):
         super().__init__()
-        if pad_mode not in ("same", "valid", "pad"):
-            raise ValueError(f"For 'Conv2d', the 'pad_mode' must be one of ['same', 'valid', 'pad'], but got {pad_mode!r}.")
-        self.padding = _padding4(padding)
-        if pad_mode != "pad" and any(self.padding):
-            raise ValueError(f"For 'Conv2d', the 'padding' must be 0 when 'pad_mode' is not 'pad', but got {padding!r}.")
+        kernel_size, stride, dilation, self.padding = conv2d_arguments(kernel_size, stride, pad_mode, padding,
+                                                                        dilation)
         if data_format != "NCHW":
             raise ValueError("For 'Conv2d', msbridge supports only data_format='NCHW'.")
         if dtype is not None and dtype is not torch.float32:
             raise TypeError(f"For 'Conv2d', msbridge supports only dtype float32, but got {dtype!r}.")
-        self.kernel_size, self.stride = _pair("kernel_size", kernel_size), _pair("stride", stride)
-        self.dilation, self.pad_mode, self.group, self.has_bias = _pair("dilation", dilation), pad_mode, group, has_bias
+        self.kernel_size, self.stride, self.dilation = kernel_size, stride, dilation
+        self.pad_mode, self.group, self.has_bias = pad_mode, group, has_bias
         # torch's Conv2d draws the same default initialisation (HeUniform(sqrt(5))) as MindSpore >= 2.3
         native = torch.nn.Conv2d(in_channels, out_channels, self.kernel_size, groups=group, bias=bool(has_bias))
         self.in_channels, self.out_channels = in_channels, out_channels
