@@ -17,6 +17,12 @@ of the file's models (classes subclassing the target framework's Module/Cell
 whose ``__init__`` needs no argument, and factory functions without required
 arguments returning one), so the rewritten ``__init__`` bodies run too.
 
+With ``--forward``, each model built from both the original and the converted
+file is also run: the original's weights and a random input it accepts go into
+the conversion (by name), and the outputs must agree within float32 rounding
+(``corpus_forward.py``): a rewritten ``construct``/``forward`` that computes
+something else is a finding (``forward-differs``, ``forward-fails``).
+
 A failed import of the file's own package (``from .layers import X``, ``from
 src.config import config``), of a package not installed here or of the blocked
 framework binds its names to permissive stand-ins, so one missing helper does
@@ -45,6 +51,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import traceback
 import types
 from collections import Counter
@@ -198,8 +205,9 @@ def _imports_blocked_at(tree: ast.Module, line: int, blocked: str) -> bool:
                and _imports_root(node) == blocked for node in ast.walk(tree))
 
 
-def check_file(path: str, blocked: str, builds: str) -> dict:
-    """Run one converted file's definitions; one entry per failing top-level statement."""
+def check_file(path: str, blocked: str, builds: str, forward: tuple[str, str] | None = None) -> dict:
+    """Run one converted file's definitions; one entry per failing top-level statement. ``forward``: (prefix of
+    the per-model ``.npz`` files, 'export' or 'compare'), see corpus_forward.py."""
     source = Path(path).read_text(encoding="utf-8", errors="replace")
     try:
         tree = ast.parse(source)
@@ -241,8 +249,9 @@ def check_file(path: str, blocked: str, builds: str) -> dict:
                              "error": text[:300], "cause": cause})
         finally:
             signal.alarm(0)
-    built = build_models(tree, ns, path, builds, failures, skipped_names)
-    return {"file": path, "ran": ran, "failures": failures, "stubs": stubs, "built": built}
+    forwards: dict[str, object] = {}
+    built = build_models(tree, ns, path, builds, failures, skipped_names, forward, forwards)
+    return {"file": path, "ran": ran, "failures": failures, "stubs": stubs, "built": built, "forward": forwards}
 
 
 # the model base class of each framework
@@ -303,8 +312,10 @@ def _involves_stub(exc: BaseException, path: str) -> bool:
 
 
 def build_models(tree: ast.Module, ns: dict, path: str, framework: str, failures: list,
-                 skipped_names: set[str]) -> list[str]:
-    """Construct the file's ``framework`` models (``__init__`` bodies run): most rewrites of model files are there."""
+                 skipped_names: set[str], forward: tuple[str, str] | None = None,
+                 forwards: dict | None = None) -> list[str]:
+    """Construct the file's ``framework`` models (``__init__`` bodies run): most rewrites of model files are there.
+    With ``forward``, each built model is also run (corpus_forward.py) and ``forwards[name]`` says how it went."""
     module, name = MODEL_BASE[framework]
     try:
         base = getattr(importlib.import_module(module), name)
@@ -314,29 +325,50 @@ def build_models(tree: ast.Module, ns: dict, path: str, framework: str, failures
     for candidate in _build_candidates(tree, ns, base):
         signal.alarm(30)
         try:
-            ns[candidate]()
+            model = ns[candidate]()
             built.append(candidate)
         except BaseException as exc:
-            text = f"{type(exc).__name__}: {exc}"
-            stub = any(mark in text for mark in (STUB, "_Anything")) or _involves_stub(exc, path)
-            if isinstance(exc, AttributeError) and getattr(exc, "obj", None) is not None \
-                    and not isinstance(exc.obj, _Anything):
-                stub = False   # a real object lacks the attribute: stand-ins elsewhere on the line are beside the point
-            skipped = isinstance(exc, NameError) and getattr(exc, "name", None) in skipped_names
-            failures.append({"line": _failing_line(exc, path, 0), "stmt": [0, 0], "error": text[:300],
-                             "cause": "stub" if stub else "skipped-dependency" if skipped else "build",
-                             "build": candidate})
+            _build_failed(exc, path, candidate, skipped_names, failures)
+            continue
         finally:
             signal.alarm(0)
+        if forward is not None:
+            forwards[candidate] = _forward(model, framework, f"{forward[0]}-{candidate}.npz", forward[1])
     return built
+
+
+def _forward(model, framework: str, npz: str, mode: str):
+    import corpus_forward
+    try:
+        if mode == "export":
+            return corpus_forward.export(model, framework, npz)
+        if not os.path.exists(npz):
+            return {"verdict": "not-exported", "detail": "the original model was not run"}
+        return corpus_forward.compare(model, framework, npz)
+    except BaseException as exc:   # noqa: BLE001 - a run check reports, never stops
+        text = f"{type(exc).__name__}: {exc}"[:300]
+        return f"failed: {text}" if mode == "export" else {"verdict": "inconclusive", "detail": text}
+
+
+def _build_failed(exc: BaseException, path: str, candidate: str, skipped_names: set[str], failures: list) -> None:
+    text = f"{type(exc).__name__}: {exc}"
+    stub = any(mark in text for mark in (STUB, "_Anything")) or _involves_stub(exc, path)
+    if isinstance(exc, AttributeError) and getattr(exc, "obj", None) is not None \
+            and not isinstance(exc.obj, _Anything):
+        stub = False   # a real object lacks the attribute: stand-ins elsewhere on the line are beside the point
+    skipped = isinstance(exc, NameError) and getattr(exc, "name", None) in skipped_names
+    failures.append({"line": _failing_line(exc, path, 0), "stmt": [0, 0], "error": text[:300],
+                     "cause": "stub" if stub else "skipped-dependency" if skipped else "build",
+                     "build": candidate})
 
 
 def _timeout(signum, frame):
     raise TimeoutError("a module-level statement ran over 20 s")
 
 
-def worker(blocked: str, builds: str, files: list[str]) -> None:
-    """``blocked``: the framework made unimportable ('-': none); ``builds``: whose models to construct."""
+def worker(blocked: str, builds: str, files: list[str], forward: tuple[str, str] | None = None) -> None:
+    """``blocked``: the framework made unimportable ('-': none); ``builds``: whose models to construct;
+    ``forward``: (folder, 'export' or 'compare'): run each built model too, keyed by the file's position."""
     signal.signal(signal.SIGALRM, _timeout)
     if blocked != "-":
         sys.meta_path.insert(0, _Blocker(blocked))
@@ -346,8 +378,9 @@ def worker(blocked: str, builds: str, files: list[str]) -> None:
     sys.argv = ["converted.py"]
     out = sys.stdout
     sys.stdout = open(os.devnull, "w")   # module-level prints of the checked code
-    for f in files:
-        print(json.dumps(check_file(f, blocked, builds)), file=out, flush=True)
+    for index, f in enumerate(files):
+        mode = None if forward is None else (os.path.join(forward[0], str(index)), forward[1])
+        print(json.dumps(check_file(f, blocked, builds, mode)), file=out, flush=True)
 
 
 # ---- in the parent ---------------------------------------------------------------------------
@@ -414,12 +447,15 @@ def _same_exception(original: str | None, converted: str) -> bool:
         and not any(mark in original for mark in (STUB, "_Anything"))
 
 
-def run_direction(files: list[Path], blocked: str, timeout: int, builds: str | None = None) -> list[dict]:
-    """Check ``files`` in one subprocess with ``blocked`` unimportable ('-': none), building ``builds`` models."""
+def run_direction(files: list[Path], blocked: str, timeout: int, builds: str | None = None,
+                  forward: tuple[str, str] | None = None) -> list[dict]:
+    """Check ``files`` in one subprocess with ``blocked`` unimportable ('-': none), building ``builds`` models;
+    ``forward``: (folder, 'export' or 'compare'), see ``worker``."""
     builds = builds or ("torch" if blocked == "mindspore" else "mindspore")
     env = dict(os.environ)
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1]) + os.pathsep + env.get("PYTHONPATH", "")
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", blocked, builds, *map(str, files)]
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", blocked, builds,
+           *(["--forward", *forward] if forward else []), *map(str, files)]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
     results = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
     done = {r["file"] for r in results}
@@ -434,13 +470,19 @@ def run_direction(files: list[Path], blocked: str, timeout: int, builds: str | N
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--worker"]:
-        worker(argv[1], argv[2], argv[3:])
+        if argv[3:4] == ["--forward"]:
+            worker(argv[1], argv[2], argv[6:], (argv[4], argv[5]))
+        else:
+            worker(argv[1], argv[2], argv[3:])
         return 0
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("converted", type=Path, help="folder written by corpus_measure.py --keep")
     ap.add_argument("--manifest", type=Path, help="default: <converted>/../../manifest.tsv")
     ap.add_argument("--out", type=Path, help="TSV of failing statements (default: <converted>/../run_check.tsv)")
     ap.add_argument("--timeout", type=int, default=900, help="seconds per direction")
+    ap.add_argument("--forward", action="store_true",
+                    help="also run each built model, original and conversion, with the same weights and input "
+                         "(corpus_forward.py) and compare the outputs")
     args = ap.parse_args(argv)
     manifest = args.manifest or args.converted.parent.parent / "manifest.tsv"
     out = args.out or args.converted.parent / "run_check.tsv"
@@ -453,10 +495,13 @@ def main(argv: list[str] | None = None) -> int:
         if not mine:
             continue
         files = [args.converted / r["local_file"] for r in mine]
-        results = {r["file"]: r for r in run_direction(files, fw, args.timeout)}
         # the same builds on the original files, with their own framework present: the reference
         originals = [manifest.parent / r["local_file"] for r in mine]
-        reference = {r["file"]: r for r in run_direction(originals, "-", args.timeout, builds=fw)}
+        with tempfile.TemporaryDirectory(prefix="msbridge_forward_") as runs:
+            forward = (runs, "export") if args.forward else None
+            reference = {r["file"]: r for r in run_direction(originals, "-", args.timeout, builds=fw, forward=forward)}
+            forward = (runs, "compare") if args.forward else None
+            results = {r["file"]: r for r in run_direction(files, fw, args.timeout, forward=forward)}
         counts = verdicts.setdefault(f"{fw} -> {'torch' if fw == 'mindspore' else 'mindspore'}", Counter())
         for r, path in zip(mine, files):
             result = results[str(path)]
@@ -472,6 +517,14 @@ def main(argv: list[str] | None = None) -> int:
             counts["model builds tried"] += len(result.get("built", [])) + sum("build" in f for f in result["failures"])
             counts["files with no failure"] += not classified
             counts["files with an unflagged failure"] += any(c["verdict"] == "unflagged" for c in classified)
+            for model, outcome in result.get("forward", {}).items():
+                counts[f"forward {outcome['verdict']}"] += 1
+                if outcome["verdict"] in ("differs", "fails"):
+                    table.append([fw, r["kind"], r["repo"], r["path"], 0,
+                                  f"forward-{outcome['verdict']}" + ("" if complete else " (file has marks)"),
+                                  "forward", model, outcome["detail"], "", ""])
+            for model, outcome in original.get("forward", {}).items():
+                counts["original forward " + ("run" if outcome.startswith("exported") else outcome)] += 1
             for c in classified:
                 counts[c["verdict"]] += 1
                 table.append([fw, r["kind"], r["repo"], r["path"], c["line"], c["verdict"], c["cause"],

@@ -10,6 +10,7 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
@@ -210,3 +211,39 @@ def test_coverage_doc_groups_by_table_family_and_lists_the_tail(tmp_path):
     assert "| layers | 1 | 90 | 80 | 88.9% |" in text          # Conv2d's row lives in mapping_tables/layers.toml
     assert "| `mindspore.nn.SequentialCell` |" in text          # within 95% (90 + 6 = 96)
     assert "`mindspore.ops.Sub` (3)" in text and "`mindspore.ops.Mul` (1)" not in text   # the tail: nothing converted
+
+
+def test_forward_check_compares_the_conversion_with_the_original_on_the_same_weights(tmp_path):
+    """corpus_forward: the original's weights go into the conversion by name (MindSpore's gamma/moving_mean are
+    torch's weight/running_mean), both run on one input; equal, different and unmatched weights are told apart."""
+    import mindspore
+    import torch
+
+    forward = _load("corpus_forward")
+
+    class Original(mindspore.nn.Cell):
+        def __init__(self):
+            super().__init__()
+            self.fc = mindspore.nn.Dense(16, 4)
+            self.bn = mindspore.nn.BatchNorm1d(4)
+
+        def construct(self, x):
+            return mindspore.ops.tanh(self.bn(self.fc(x)))
+
+    class Port(torch.nn.Module):
+        def __init__(self, act=torch.tanh, name="bn"):
+            super().__init__()
+            self.fc = torch.nn.Linear(16, 4)
+            setattr(self, name, torch.nn.BatchNorm1d(4))
+            self.act, self.name = act, name
+
+        def forward(self, x):
+            return self.act(getattr(self, self.name)(self.fc(x)))
+
+    original = Original()
+    original.bn.moving_mean.set_data(mindspore.Tensor(np.arange(4, dtype=np.float32)))   # eval mode reads it
+    npz = str(tmp_path / "net.npz")
+    assert forward.export(original, "mindspore", npz) == "exported (2, 16)"
+    assert forward.compare(Port(), "torch", npz)["verdict"] == "equal"
+    assert forward.compare(Port(act=torch.sigmoid), "torch", npz)["verdict"] == "differs"
+    assert forward.compare(Port(name="norm"), "torch", npz)["verdict"] == "inconclusive"
