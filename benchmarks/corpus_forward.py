@@ -17,11 +17,11 @@ import signal
 
 import numpy as np
 
-# the same state under MindSpore's and torch's names
-MS_TO_TORCH = {"gamma": "weight", "beta": "bias", "moving_mean": "running_mean", "moving_variance": "running_var",
-               "embedding_table": "weight"}
+# the same state under MindSpore's and torch's names (a parameter's last name part)
+SAME_STATE = [("gamma", "weight"), ("beta", "bias"), ("moving_mean", "running_mean"),
+              ("moving_variance", "running_var"), ("embedding_table", "weight"), ("w", "weight")]
 # inputs tried in turn: the first the original model accepts is used
-SHAPES = [(2, 3, 32, 32), (2, 3, 224, 224), (2, 1, 28, 28), (2, 3, 64, 64), (2, 3, 96, 96), (2, 3, 256, 256),
+SHAPES = [(2, 3, 32, 32), (2, 3, 224, 224), (2, 3, 112, 112), (2, 1, 28, 28), (2, 3, 64, 64), (2, 3, 96, 96), (2, 3, 256, 256),
           (2, 1, 32, 32), (2, 3, 16, 16), (2, 16), (2, 32), (2, 64), (2, 128), (2, 256), (2, 512), (2, 784),
           (2, 8, 16), (2, 16, 32), (2, 3, 16, 16, 16)]
 RTOL, ATOL = 1e-4, 1e-5
@@ -91,8 +91,8 @@ def _source_name(name: str, saved: set[str], to: str) -> str | None:
     if name in saved:
         return name
     head, _, leaf = name.rpartition(".")
-    table = MS_TO_TORCH if to == "torch" else {v: k for k, v in MS_TO_TORCH.items() if k != "embedding_table"}
-    for source_leaf, target_leaf in table.items():
+    pairs = SAME_STATE if to == "torch" else [(t, m) for m, t in SAME_STATE]
+    for source_leaf, target_leaf in pairs:
         if leaf == target_leaf:
             candidate = f"{head}.{source_leaf}" if head else source_leaf
             if candidate in saved:

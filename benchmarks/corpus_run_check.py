@@ -519,7 +519,7 @@ def main(argv: list[str] | None = None) -> int:
             counts["files with an unflagged failure"] += any(c["verdict"] == "unflagged" for c in classified)
             for model, outcome in result.get("forward", {}).items():
                 counts[f"forward {outcome['verdict']}"] += 1
-                if outcome["verdict"] in ("differs", "fails"):
+                if outcome["verdict"] != "equal":   # differs/fails: findings; inconclusive/not-exported: why not
                     table.append([fw, r["kind"], r["repo"], r["path"], 0,
                                   f"forward-{outcome['verdict']}" + ("" if complete else " (file has marks)"),
                                   "forward", model, outcome["detail"], "", ""])
