@@ -45,7 +45,8 @@ from msbridge.convert.rules import (
     callbacks, constant_calls, containers, devices, labels, layer_init, loss_scale, methods, optimizer_lr,
     param_groups, shape_varargs, string_code, tensor_methods, twin_calls, twin_limits)
 from msbridge.convert.rules import (cell_init, clip_grad, layer_attr_names, layer_attrs, legacy_variable, module_mode,
-                                    module_values, negative_steps, norm_params, optimizer_params, type_refs)
+                                    module_values, named_parameters, negative_steps, norm_params, optimizer_params,
+                                    twin_natives, type_refs)
 from msbridge.convert.rules.checkpoint import CheckpointCalls
 from msbridge.convert.rules.class_values import ClassValues
 from msbridge.convert.rules.default_mode import DefaultMode
@@ -360,10 +361,14 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
             if problem is not None:
                 self.record(original, name, rpt.REVIEW, None, problem)
             return updated
-        if self.is_twin_of_target(name):
-            native = name.split(".", 1)[1]
-            self.record(original, name, rpt.CONVERTED, native)
-            return self.needs.reference(native)
+        if self.is_twin_of_target(name):   # a reference, not a call (rules.twin_natives)
+            form = twin_natives.native_form(name)
+            if form is None or form[0] != "name":
+                self.record(original, name, rpt.REVIEW, None, f"msbridge's twin has no {self.target} namesake: "
+                            f"write what it does in {self.target} by hand")
+                return updated
+            self.record(original, name, rpt.CONVERTED, form[1])
+            return self.needs.reference(form[1])
         if not self.is_source(name):
             return updated
         as_type = type_refs.convert(self, original, name)
@@ -595,10 +600,8 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         folded = param_groups.fold(self, name, updated)
         if folded is not None:
             return folded
-        if self.is_twin_of_target(name):
-            native = name.split(".", 1)[1]
-            self.record(original, name, rpt.CONVERTED, native, "msbridge runtime twin -> native")
-            return updated.with_changes(func=self.needs.reference(native))
+        if self.is_twin_of_target(name):   # the native form, or review (rules.twin_natives)
+            return twin_natives.call(self, name, original, updated)
         if not self.is_source(name):
             return updated
         if self.train_step.owns(original):
@@ -779,6 +782,10 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         bare = cell_init.call(self, original, updated)   # super().__init__(auto_prefix) of a Cell (rules.cell_init)
         if bare is not None:
             return bare
+        named = named_parameters.call(self, original, updated,
+                                      lambda r: _defines(self.bindings.class_of(r), "named_parameters"))
+        if named is not None:   # torch's names on a Cell (rules.named_parameters)
+            return named
         attr = func.attr.value
         receiver = original.func.value
         if attr in module_mode.FUNCTIONS:   # train()/eval()/state_dict() on an untyped receiver (rules.module_mode)

@@ -24,3 +24,51 @@ def module_parameters(module, recurse=True):
     statistics = {id(getattr(cell, name)) for cell in cells for name in STATISTICS
                   if getattr(cell, name, None) is not None}
     return (p for p in module.get_parameters(expand=recurse) if id(p) not in statistics)
+
+
+def _torch_leaf_names(cell) -> dict[str, str]:
+    """MindSpore's names of a built-in layer's state that torch names otherwise (measured: MindSpore 2.10 /
+    torch 2.13); empty for any other cell (a user's own ``self.gamma`` keeps its name)."""
+    from mindspore import nn
+
+    if isinstance(cell, (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.LayerNorm, nn.GroupNorm,
+                         nn.InstanceNorm1d, nn.InstanceNorm2d, nn.InstanceNorm3d)):
+        return {"gamma": "weight", "beta": "bias"}
+    if isinstance(cell, nn.Embedding):
+        return {"embedding_table": "weight"}
+    if isinstance(cell, nn.PReLU):
+        return {"w": "weight"}
+    return {}
+
+
+def named_parameters(module, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True):
+    """A generator of (name, parameter) as torch's ``named_parameters()`` gives them, on a MindSpore Cell.
+
+    A ported training script filters on these names (``'bias' in name`` for the weight-decay groups, ``'bn' in
+    name`` for freezing): a built-in layer's parameters take torch's names (BatchNorm's gamma/beta are
+    weight/bias, an Embedding's table is weight), its running statistics (torch's buffers) are left out, and a
+    BatchNorm3d's inner ``bn2d`` cell does not show. Parameters of the file's own cells keep their names. A
+    BatchNorm built with ``affine=False`` still lists gamma/beta (MindSpore keeps them, frozen: torch has none).
+    Any other object's own ``named_parameters()``."""
+    from mindspore import nn
+
+    if not isinstance(module, nn.Cell) or hasattr(type(module), "named_parameters"):
+        return module.named_parameters(prefix=prefix, recurse=recurse, remove_duplicate=remove_duplicate)
+    return _named(module, prefix, recurse, remove_duplicate)
+
+
+def _named(module, prefix, recurse, remove_duplicate):
+    from mindspore import nn
+
+    seen, merged = set(), {}   # merged: a BatchNorm3d's inner bn2d cell's name -> the BatchNorm3d's
+    cells = module.cells_and_names() if recurse else [("", module)]
+    for cell_name, cell in cells:
+        if isinstance(cell, nn.BatchNorm3d):
+            merged[f"{cell_name}.bn2d" if cell_name else "bn2d"] = cell_name
+        renames = _torch_leaf_names(cell)
+        for leaf, param in cell.parameters_and_names(expand=False):
+            if renames and leaf in STATISTICS or (remove_duplicate and id(param) in seen):
+                continue
+            seen.add(id(param))
+            yield ".".join(part for part in (prefix, merged.get(cell_name, cell_name), renames.get(leaf, leaf))
+                           if part), param
