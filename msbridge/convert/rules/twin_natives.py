@@ -17,10 +17,13 @@ do not exist and were reported converted: ``torch.tensor_methods.max(y, dim=1)``
 """
 from __future__ import annotations
 
+import ast
+import functools
+
 import libcst as cst
 
 from msbridge.convert import report as rpt
-from msbridge.convert.catalog import runtime_exists
+from msbridge.convert.catalog import PACKAGE_DIR, runtime_exists
 
 _TENSOR_METHODS = "msbridge.torch.tensor_methods."
 # twin -> (form, native): "method" (receiver first), "attribute" (its one argument's), "builtin" (same arguments)
@@ -32,8 +35,17 @@ NATIVE_FORMS = {
     "msbridge.torch.layer_params.has_param": ("builtin", "hasattr"),
     "msbridge.torch.layer_params.param": ("builtin", "getattr"),
     f"{_TENSOR_METHODS}is_cuda": ("attribute", "is_cuda"),
+    # exported by msbridge where the real framework has them one module deeper
+    "msbridge.mindspore.nn.LearningRateSchedule": ("name", "mindspore.nn.learning_rate_schedule.LearningRateSchedule"),
+    "msbridge.mindspore.train.get_metrics": ("name", "mindspore.train.metrics.get_metrics"),
 }
-# msbridge modules with no namesake in the framework they imitate (measured against torch 2.13 and MindSpore 2.10)
+# msbridge's own helpers exported next to twins: the real framework has no such name (torch's ProcessException
+# lives in torch.multiprocessing.spawn, which torch.multiprocessing's spawn() function shadows)
+NO_NAMESAKE = frozenset({"msbridge.mindspore.communication.reduce_gradients",
+                         "msbridge.torch.optim.lr_scheduler.param_groups",
+                         "msbridge.torch.multiprocessing.ProcessException"})
+# msbridge modules with no namesake that a program reaches in the framework they imitate (measured against torch
+# 2.13 and MindSpore 2.10)
 TWIN_ONLY_MODULES = frozenset({
     "msbridge.torch.distributed.backend",
     "msbridge.torch.generator", "msbridge.torch.grad_mode", "msbridge.torch.grads",
@@ -48,6 +60,9 @@ TWIN_ONLY_MODULES = frozenset({
     "msbridge.torch.optim.lr_scheduler.momentum", "msbridge.torch.optim.lr_scheduler.one_cycle",
     "msbridge.torch.optim.lr_scheduler.plateau", "msbridge.torch.optim.lr_scheduler.sequential",
     "msbridge.torch.optim.lr_scheduler.step", "msbridge.torch.optim.lr_scheduler.warmup",
+    # torch.optim's __init__ deletes these module names: `torch.optim.adam.Adam` is AttributeError
+    "msbridge.torch.optim.adam", "msbridge.torch.optim.adamw", "msbridge.torch.optim.optimizer",
+    "msbridge.torch.optim.sgd",
     "msbridge.torch.tensor_attrs", "msbridge.torch.tensor_methods", "msbridge.torch.tensor_ops",
     "msbridge.torch.tensor_scatter", "msbridge.torch.utils.data.collate",
     "msbridge.mindspore.autograd", "msbridge.mindspore.communication.reduce", "msbridge.mindspore.dataset.pipeline",
@@ -69,7 +84,9 @@ def native_form(twin: str) -> tuple[str, str] | None:
     the target framework has no such name."""
     if twin in NATIVE_FORMS:
         return NATIVE_FORMS[twin]
-    if twin.startswith(_TENSOR_METHODS) and twin.count(".") == _TENSOR_METHODS.count("."):
+    if twin in NO_NAMESAKE:
+        return None
+    if twin.startswith(_TENSOR_METHODS) and twin[len(_TENSOR_METHODS):] in _tensor_method_twins():
         return "method", twin[len(_TENSOR_METHODS):]   # torch's Tensor method of that name, receiver first
     parts = twin.split(".")
     for cut in range(2, len(parts)):   # shortest spelling first: msbridge.torch.X, msbridge.torch.nn.X, ...
@@ -78,6 +95,16 @@ def native_form(twin: str) -> tuple[str, str] | None:
         if module not in TWIN_ONLY_MODULES and runtime_exists(spelled):
             return "name", spelled.split(".", 1)[1]
     return None
+
+
+@functools.lru_cache(maxsize=1)
+def _tensor_method_twins() -> frozenset[str]:
+    """``__all__`` of msbridge.torch.tensor_methods, read with ``ast`` (importing it would import MindSpore)."""
+    tree = ast.parse((PACKAGE_DIR / "torch" / "tensor_methods.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+            return frozenset(ast.literal_eval(node.value))
+    return frozenset()
 
 
 def _atom(node: cst.BaseExpression) -> cst.BaseExpression:
