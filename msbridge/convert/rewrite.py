@@ -602,8 +602,10 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
             return folded
         if self.is_twin_of_target(name):   # the native form, or review (rules.twin_natives)
             return twin_natives.call(self, name, original, updated)
-        if not self.is_source(name):
-            return updated
+        if not self.is_source(name):   # msbridge's helper of the framework converted away from (rules.twin_natives)
+            back = twin_natives.bridge_call(self, name, original, updated) if name.startswith("msbridge.bridge.") \
+                else None
+            return updated if back is None else back
         if self.train_step.owns(original):
             return updated
         unwrapped = legacy_variable.call(self, name, original, updated)   # torch.autograd.Variable(t): t

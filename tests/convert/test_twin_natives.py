@@ -153,3 +153,44 @@ def test_a_program_converted_there_and_back_runs_as_the_original(tmp_path):
     assert on_torch == original
     assert on_mindspore["count"] == original["count"]   # torch's names and count on the Cell too
     assert on_mindspore["y"] == pytest.approx(original["y"], rel=1e-6)
+
+
+def test_bridge_needs_lists_every_helper_module_importing_a_framework():
+    """A helper module that imports torch (or MindSpore) at its top cannot run in a file converted away from it."""
+    import ast
+    from pathlib import Path
+
+    from msbridge.convert.rules.twin_natives import BRIDGE_NEEDS
+
+    found = {"torch": set(), "mindspore": set()}
+    for path in sorted((Path(msbridge.torch.__file__).parents[1] / "bridge").glob("*.py")):
+        if path.name == "__init__.py":
+            continue
+        for node in ast.parse(path.read_text()).body:
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            for name in names:
+                # msbridge.mindspore computes on torch, msbridge.torch on MindSpore
+                twin = {"msbridge.mindspore": "torch", "msbridge.torch": "mindspore"}
+                root = next((fw for prefix, fw in twin.items() if name.startswith(prefix + ".")), name.split(".")[0])
+                if root in found:
+                    found[root].add(f"msbridge.bridge.{path.stem}")
+    assert found == {framework: set(modules) for framework, modules in BRIDGE_NEEDS.items()}
+
+
+@pytest.mark.parametrize("before,after,status", [
+    ("apply_gradients(optimizer, grads)", "optimizer(grads)", CONVERTED),
+    ("groups = param_groups(optimizer)", "groups = optimizer.param_groups", CONVERTED),
+    ("initialize_(w, 'ones')", "initialize_(w, 'ones')", REVIEW),
+], ids=["apply_gradients", "param_groups", "initialize_"])
+def test_a_helper_of_the_framework_converted_away_from_is_written_natively_or_marked(before, after, status):
+    source, target = ("torch", "mindspore") if "param_groups" not in before else ("mindspore", "torch")
+    helper = {"apply_gradients": "apply_gradients", "param_groups": "param_groups",
+              "initialize_": "layer_init"}[before.split("(")[0].split("= ")[-1]]
+    code = (f"import {source}\nfrom msbridge.bridge.{helper} import {before.split('(')[0].split('= ')[-1]}\n\n"
+            f"{before}\n")
+    out, report = convert_source(code, target)
+    line = out.splitlines()[-1]
+    assert line.split("  # msbridge:")[0] == after
+    use = next(u for u in report.uses if u.api.startswith("msbridge.bridge."))
+    assert use.status == status and (status == CONVERTED) == ("# msbridge:" not in line)

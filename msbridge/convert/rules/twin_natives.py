@@ -116,16 +116,43 @@ def _atom(node: cst.BaseExpression) -> cst.BaseExpression:
 
 def call(rw, name: str, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
     """The native form of a call of twin ``name`` (recorded), or the call kept and marked ``review``."""
-    form = native_form(name)
+    return _apply(rw, name, native_form(name), original, updated, "msbridge's twin has no {target} namesake")
+
+
+# msbridge.bridge modules that import a framework at the top (tests/convert/test_twin_natives.py reads them all):
+# a converted file calling them cannot run without that framework
+BRIDGE_NEEDS = {
+    "torch": frozenset({"msbridge.bridge.apply_gradients", "msbridge.bridge.labels_torch", "msbridge.bridge.layer_init",
+                        "msbridge.bridge.mindspore_lr", "msbridge.bridge.weight_decay"}),
+    "mindspore": frozenset({"msbridge.bridge.labels_mindspore", "msbridge.bridge.param_groups"}),
+}
+# what such a helper is, written in the framework it stands in for
+BRIDGE_FORMS = {
+    "msbridge.bridge.apply_gradients.apply_gradients": ("call", ""),           # optimizer(grads)
+    "msbridge.bridge.param_groups.param_groups": ("attribute", "param_groups"),   # optimizer.param_groups
+}
+
+
+def bridge_call(rw, name: str, original: cst.Call, updated: cst.Call) -> cst.BaseExpression | None:
+    """A call of msbridge's helper ``name`` that needs the framework being converted away from (a file an earlier
+    conversion wrote, converted back): its native form, or ``review``; None for a helper that runs on both."""
+    if name.rpartition(".")[0] not in BRIDGE_NEEDS[rw.source]:
+        return None
+    return _apply(rw, name, BRIDGE_FORMS.get(name), original, updated,
+                  "msbridge's helper runs on {source} only and has no {target} form here")
+
+
+def _apply(rw, name: str, form, original: cst.Call, updated: cst.Call, missing: str) -> cst.BaseExpression:
     args = list(updated.args)
-    receiver_first = form is not None and form[0] in ("method", "attribute")
+    receiver_first = form is not None and form[0] in ("method", "attribute", "call")
     if form is None or (receiver_first and (not args or args[0].keyword is not None or args[0].star)) \
             or (form[0] == "attribute" and len(args) != 1):
-        rw.record(original, name, rpt.REVIEW, None, f"msbridge's twin has no {rw.target} namesake: write what it "
-                  f"does in {rw.target} by hand")
+        why = missing.format(target=rw.target, source=rw.source)
+        rw.record(original, name, rpt.REVIEW, None, f"{why}: write what it does in {rw.target} by hand")
         return updated
     kind, native = form
-    rw.record(original, name, rpt.CONVERTED, native, "msbridge runtime twin -> native")
+    rw.record(original, name, rpt.CONVERTED, native or f"{rw.code_of(args[0].value)}(...)",
+              "msbridge runtime twin -> native")
     if kind == "name":
         return updated.with_changes(func=rw.needs.reference(native))
     if kind == "builtin":
@@ -136,4 +163,5 @@ def call(rw, name: str, original: cst.Call, updated: cst.Call) -> cst.BaseExpres
     rest = args[1:]
     if rest:
         rest[-1] = rest[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-    return updated.with_changes(func=cst.Attribute(value=receiver, attr=cst.Name(native)), args=rest)
+    func = receiver if kind == "call" else cst.Attribute(value=receiver, attr=cst.Name(native))
+    return updated.with_changes(func=func, args=rest)
