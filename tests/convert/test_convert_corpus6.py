@@ -1,0 +1,131 @@
+"""Failure shapes found on a sixth real-code corpus (MindSpore -> torch: mindspore-lab/mindediting and
+mindspore-ai/mindscience), made minimal: each was reported ``converted`` and failed, or computed otherwise, when the
+converted program ran.
+
+* ``m.weight = initializer(HeNormal(...), m.weight.shape, m.weight.dtype)`` in a ``cells_and_names()`` loop
+  (mindediting's VGG and ResNet): MindSpore's Cell, given a Tensor for an attribute that holds a Parameter, sets
+  that Parameter's data; torch's Module raises TypeError, so the converted model failed at construction. Such an
+  assignment goes to ``msbridge.bridge.cell_methods.assign_param`` now (``rules/param_writes.py``).
+* ``from sciai.architecture import MLP`` (mindscience's SciAI tutorials, reported fully converted): sciai,
+  mindflow, mindearth, mindelec, mindchemistry and mindediting are built on MindSpore; importing them imports it,
+  and what they build stays MindSpore. Such imports are ``review`` now, as mindcv's already were.
+
+Every converted program runs here with MindSpore unimportable, and its result is compared with the real
+MindSpore's run of the original, in the same test.
+"""
+import json
+import textwrap
+
+from msbridge.convert.report import CONVERTED, REVIEW
+from msbridge.convert.source import convert_source
+
+from blocked_run import converted_completely, run_blocked, run_plain
+
+
+def _run_blocked(tmp_path, name, program_text):
+    """The converted program with MindSpore unimportable (it must end cleanly); the JSON it wrote."""
+    return json.loads(run_blocked(tmp_path, "mindspore", name, program_text).read_text())
+
+
+# ---- 1. a tensor assigned to a layer's parameter attribute ----------------------------------------------------------
+
+PARAM_WRITES = """\
+import json
+import sys
+
+import mindspore as ms
+import numpy as np
+from mindspore import Tensor, nn
+from mindspore.common.initializer import Constant, initializer
+
+
+class Net(nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(2, 3, 3, pad_mode="pad", padding=1, has_bias=True)
+        self.bn = nn.BatchNorm2d(3)
+        self.fc = nn.Dense(3, 2)
+        for _, m in self.cells_and_names():
+            if isinstance(m, nn.Conv2d):
+                m.weight = initializer(Constant(0.5), m.weight.shape, m.weight.dtype)
+                m.bias = initializer(Constant(0.25), shape=m.bias.shape, dtype=ms.float16)
+            elif isinstance(m, nn.BatchNorm2d):
+                m.gamma = initializer(Constant(2), m.gamma.shape)
+                m.moving_mean = Tensor(np.full((3,), 0.5, np.float32))
+        self.fc.weight = Tensor(np.arange(6, dtype=np.float32).reshape(2, 3) / 10)
+        self.fc.bias = initializer("zeros", [2])
+
+    def construct(self, x):
+        return self.fc(self.bn(self.conv(x)).mean(axis=(2, 3)))
+
+
+net = Net()
+net.set_train(False)
+x = Tensor(np.linspace(-1, 1, 2 * 2 * 4 * 4, dtype=np.float32).reshape(2, 2, 4, 4))
+results = {"params": len(net.trainable_params()),
+           "bias": net.conv.bias.asnumpy().tolist(), "bias_dtype": str(net.conv.bias.dtype),
+           "weight": sorted(set(net.conv.weight.asnumpy().ravel().tolist())),
+           "gamma": net.bn.gamma.asnumpy().tolist(), "mean": net.bn.moving_mean.asnumpy().tolist(),
+           "fc": net.fc.weight.asnumpy().tolist(),
+           "out": np.round(net(x).asnumpy(), 4).tolist()}
+with open(sys.argv[1], "w") as handle:
+    json.dump(results, handle)
+"""
+
+
+def test_a_tensor_assigned_to_a_parameter_attribute_goes_to_the_twin():
+    out, report = converted_completely(PARAM_WRITES, "torch")
+    assert 'assign_param(m, "weight", initializer(Constant(0.5), m.weight.shape, m.weight.dtype))' in out
+    assert 'assign_param(m, "gamma", initializer(Constant(2), norm_param(m, "gamma").shape))' in out
+    assert 'assign_param(self.fc, "weight", torch.tensor(' in out
+    assert any(u.api == ".weight" and u.status == CONVERTED for u in report.uses)
+
+
+def test_a_tensor_assigned_to_a_parameter_attribute_sets_its_data_as_on_mindspore(tmp_path):
+    theirs = run_plain(tmp_path, "param_writes_ms", PARAM_WRITES)
+    out, _ = converted_completely(PARAM_WRITES, "torch")
+    ours = _run_blocked(tmp_path, "param_writes_torch", out)
+    assert {k: v for k, v in ours.items() if k != "bias_dtype"} == {k: v for k, v in theirs.items()
+                                                                    if k != "bias_dtype"}
+    # a float16 value is cast to the parameter's float32 on both
+    assert "16" not in theirs["bias_dtype"] and ours["bias_dtype"] == "torch.float32"
+
+
+def test_a_class_own_attribute_and_other_values_are_left_as_written():
+    out, _ = converted_completely(textwrap.dedent("""\
+        import numpy as np
+        from mindspore import Tensor, nn
+
+
+        class Net(nn.Cell):
+            def __init__(self):
+                super().__init__()
+                self.scale = Tensor(np.ones(2, np.float32))
+                self.fc = nn.Dense(2, 2)
+                self.fc.weight_name = "w"
+        """), "torch")
+    assert "        self.scale = torch.tensor(np.ones(2, np.float32))\n" in out
+    assert '        self.fc.weight_name = "w"\n' in out
+    assert "assign_param" not in out
+
+
+# ---- 2. imports of libraries built on MindSpore (mindscience, mindediting) ------------------------------------------
+
+def test_imports_of_mindscience_and_mindediting_packages_are_review():
+    out, report = convert_source(textwrap.dedent("""\
+        from sciai.architecture import MLP
+        from mindflow.cell import FNO2D
+        import mindearth.cell
+        from mindediting.models.common.layer_norm import LayerNorm2d
+        from mindspore import nn
+
+
+        class Head(nn.Cell):
+            def __init__(self):
+                super().__init__()
+                self.mlp = MLP([2, 4, 1])
+        """), "torch")
+    assert convert_source(out, "torch")[0] == out
+    flagged = {u.api for u in report.uses if u.status == REVIEW}
+    assert {"sciai", "mindflow", "mindearth", "mindediting"} <= flagged, flagged
+    assert out.startswith("from sciai.architecture import MLP  # msbridge: review: sciai: sciai is built on MindSpore")
