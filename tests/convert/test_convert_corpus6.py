@@ -129,3 +129,51 @@ def test_imports_of_mindscience_and_mindediting_packages_are_review():
     flagged = {u.api for u in report.uses if u.status == REVIEW}
     assert {"sciai", "mindflow", "mindearth", "mindediting"} <= flagged, flagged
     assert out.startswith("from sciai.architecture import MLP  # msbridge: review: sciai: sciai is built on MindSpore")
+
+
+# ---- 3. ops.squeeze with an empty axis ------------------------------------------------------------------------------
+
+SQUEEZE = """\
+import json
+import sys
+
+import numpy as np
+from mindspore import Tensor, ops
+
+x = Tensor(np.zeros((1, 3, 1, 2), np.float32))
+with open(sys.argv[1], "w") as handle:
+    json.dump([list(ops.squeeze(x, axis=2).shape), list(ops.squeeze(x, axis=(0, 2)).shape)], handle)
+"""
+
+EMPTY_AXIS = """\
+import json
+import sys
+
+import numpy as np
+{imports}
+
+x = {tensor}(np.zeros((1, 3, 1, 2), np.float32))
+with open(sys.argv[1], "w") as handle:
+    json.dump(list({squeeze}(x, {axis}=()).shape), handle)
+"""
+
+
+def test_squeeze_with_an_axis_converts_and_runs_as_on_mindspore(tmp_path):
+    theirs = run_plain(tmp_path, "squeeze_ms", SQUEEZE)
+    out, _ = converted_completely(SQUEEZE, "torch")
+    assert _run_blocked(tmp_path, "squeeze_torch", out) == theirs
+
+
+def test_squeeze_with_an_empty_axis_is_review(tmp_path):
+    # mindscience's cae_train: `ops.squeeze(sink_process(), axis=())` became `torch.squeeze(..., dim=())`, which
+    # drops no dim where MindSpore drops every size-1 dim (both measured here)
+    program = EMPTY_AXIS.format(imports="from mindspore import Tensor, ops", tensor="Tensor", squeeze="ops.squeeze",
+                                axis="axis")
+    out, report = convert_source(program, "torch")
+    assert convert_source(out, "torch")[0] == out
+    assert [u.status for u in report.uses if u.api == "mindspore.ops.squeeze"] == [REVIEW]
+    assert "torch.squeeze" not in out
+    theirs = run_plain(tmp_path, "empty_axis_ms", program)
+    torch_reading = _run_blocked(tmp_path, "empty_axis_torch", EMPTY_AXIS.format(
+        imports="import torch", tensor="torch.tensor", squeeze="torch.squeeze", axis="dim"))
+    assert theirs != torch_reading
