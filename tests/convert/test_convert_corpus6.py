@@ -177,3 +177,43 @@ def test_squeeze_with_an_empty_axis_is_review(tmp_path):
     torch_reading = _run_blocked(tmp_path, "empty_axis_torch", EMPTY_AXIS.format(
         imports="import torch", tensor="torch.tensor", squeeze="torch.squeeze", axis="dim"))
     assert theirs != torch_reading
+
+
+# ---- 4. set_data on a Parameter's .data -----------------------------------------------------------------------------
+
+DATA_SET_DATA = """\
+import json
+import sys
+
+from mindspore import nn
+from mindspore.common.initializer import Constant, initializer
+
+
+def outcome(step):
+    try:
+        step()
+        return "ran"
+    except AttributeError:
+        return "AttributeError"
+
+
+fc = nn.Dense(3, 2)
+results = [outcome(lambda: fc.weight.data.set_data(initializer(Constant(0.5), fc.weight.shape))),
+           outcome(lambda: fc.bias.set_data(initializer(Constant(0.25), fc.bias.shape))),
+           fc.bias.asnumpy().tolist()]
+with open(sys.argv[1], "w") as handle:
+    json.dump(results, handle)
+"""
+
+
+def test_set_data_on_a_parameters_data_is_review_and_fails_as_on_mindspore(tmp_path):
+    # mindediting's FSRCNN: `m.weight.data.set_data(initializer(...))` became `set_data(m.weight.data, ...)`, which
+    # wrote torch's detached .data and left the weight unchanged, silently; MindSpore 2.10 raises (measured here)
+    out, report = convert_source(DATA_SET_DATA, "torch")
+    assert convert_source(out, "torch")[0] == out
+    assert [u.status for u in report.uses if u.api == ".set_data()"] == [REVIEW, CONVERTED]
+    assert "outcome(lambda: fc.weight.data.set_data(initializer(" in out
+    assert 'outcome(lambda: set_data(fc.bias, initializer(' in out
+    theirs = run_plain(tmp_path, "data_set_data_ms", DATA_SET_DATA)
+    assert theirs[0] == "AttributeError"
+    assert _run_blocked(tmp_path, "data_set_data_torch", out) == theirs
