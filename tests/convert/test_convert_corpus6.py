@@ -19,7 +19,7 @@ import textwrap
 from msbridge.convert.report import CONVERTED, REVIEW
 from msbridge.convert.source import convert_source
 
-from blocked_run import converted_completely, run_blocked, run_plain
+from blocked_run import converted_completely, run_blocked, run_both, run_plain
 
 
 def _run_blocked(tmp_path, name, program_text):
@@ -217,3 +217,50 @@ def test_set_data_on_a_parameters_data_is_review_and_fails_as_on_mindspore(tmp_p
     theirs = run_plain(tmp_path, "data_set_data_ms", DATA_SET_DATA)
     assert theirs[0] == "AttributeError"
     assert _run_blocked(tmp_path, "data_set_data_torch", out) == theirs
+
+
+# ---- 5. ops.square / ops.Square() <-> torch.square (a new row: 4 unsupported uses in this corpus) --------------------
+
+SQUARE_MINDSPORE = """\
+import json
+import sys
+
+import numpy as np
+from mindspore import Tensor, ops
+from mindspore.ops import operations as P
+
+x = Tensor(np.linspace(-3, 3, 12, dtype=np.float32).reshape(3, 4))
+n = Tensor(np.array([-3, 0, 4], np.int32))
+
+
+def squared(t):
+    square = P.Square()
+    return square(t)
+
+
+with open(sys.argv[1], "w") as handle:
+    json.dump({"square": ops.square(x).asnumpy().tolist(), "prim": squared(x).asnumpy().tolist(),
+               "inline": ops.Square()(x).asnumpy().tolist(),
+               "int": ops.square(n).asnumpy().tolist(), "dtype": str(ops.square(n).dtype).lower()}, handle)
+"""
+
+SQUARE_TORCH = """\
+import json
+import sys
+
+import numpy as np
+import torch
+
+x = torch.tensor(np.linspace(-3, 3, 12, dtype=np.float32).reshape(3, 4))
+with open(sys.argv[1], "w") as handle:
+    json.dump({"square": torch.square(x).tolist(), "int": torch.square(torch.tensor([-3, 0, 4])).tolist()}, handle)
+"""
+
+
+def test_square_both_ways(tmp_path):
+    for program, source, target in ((SQUARE_MINDSPORE, "mindspore", "torch"), (SQUARE_TORCH, "torch", "mindspore")):
+        out, _ = converted_completely(program, target)
+        original, converted = run_both(tmp_path, f"square_{source}", program, out, source, target)
+        if source == "mindspore":   # MindSpore says Int32, torch torch.int32: the same dtype
+            assert original.pop("dtype").endswith("int32") and converted.pop("dtype").endswith("int32")
+        assert original == converted, (source, original, converted)
