@@ -40,7 +40,7 @@ def _target(rw, node: cst.Assign) -> cst.Attribute | None:
             or rw.imports.resolve(receiver) is not None or rw.bindings.kind(receiver) in (OTHER, SOURCE):
         return None
     made_by = rw.imports.resolve(node.value.func)
-    if made_by is None or rw.catalog.public_name(made_by, rw.source) not in TENSOR_MAKERS and made_by not in TENSOR_MAKERS:
+    if made_by is None or not {made_by, rw.catalog.public_name(made_by, rw.source)} & TENSOR_MAKERS:
         return None
     return target
 
