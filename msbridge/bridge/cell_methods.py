@@ -81,6 +81,38 @@ def norm_param(layer, name: str, *default):
     return getattr(layer, name, *default)
 
 
+def _torch_param_name(layer, name: str) -> str:
+    """The torch layer's own name for MindSpore's parameter ``name`` (``norm_param``'s choice), else ``name``."""
+    torch = sys.modules.get("torch")
+    if torch is None or hasattr(type(layer), name):
+        return name
+    if name in _NORM_PARAMS and isinstance(layer, (torch.nn.modules.batchnorm._NormBase, torch.nn.LayerNorm,
+                                                   torch.nn.GroupNorm)):
+        return _NORM_PARAMS[name]
+    if name == "embedding_table" and isinstance(layer, torch.nn.Embedding):
+        return "weight"
+    return name
+
+
+def assign_param(cell, name: str, value) -> None:
+    """MindSpore's ``cell.weight = tensor``: a Cell given a (non-Parameter) Tensor for an attribute that holds a
+    Parameter sets that Parameter's data (``Parameter.set_data``: same Parameter, its name kept, the value cast to
+    its dtype; MindSpore 2.10's ``Cell._set_attr_for_object``), where torch's Module raises TypeError. On a torch
+    Module the parameter (or buffer: MindSpore's moving_mean is a Parameter) named so, MindSpore's norm names
+    included, gets the data the same way; anything else is a plain ``setattr``."""
+    torch = sys.modules.get("torch")
+    if torch is None or not isinstance(cell, torch.nn.Module):
+        setattr(cell, name, value)
+        return
+    own = _torch_param_name(cell, name)
+    held = cell._parameters.get(own) if own in cell._parameters else cell._buffers.get(own)
+    if held is not None and isinstance(value, torch.Tensor) and not isinstance(value, torch.nn.Parameter):
+        from msbridge.bridge.tensor_methods import set_data
+        set_data(held, value)
+        return
+    setattr(cell, own, value)
+
+
 def has_norm_param(layer, name: str) -> bool:
     """``hasattr(layer, name)`` with MindSpore's parameter name: ``hasattr(cell, "gamma")`` is True on a torch
     BatchNorm (``weight``) as on MindSpore's."""

@@ -44,6 +44,7 @@ from msbridge.convert.project import NONE as NO_NETWORKS, Networks
 from msbridge.convert.rules import (
     callbacks, constant_calls, containers, devices, labels, layer_init, loss_scale, methods, optimizer_lr,
     param_groups, shape_varargs, string_code, tensor_methods, twin_calls, twin_limits)
+from msbridge.convert.rules import param_writes
 from msbridge.convert.rules import (cell_init, clip_grad, layer_attr_names, layer_attrs, legacy_variable, module_mode,
                                     module_values, named_parameters, negative_steps, norm_params, optimizer_params,
                                     twin_natives, type_refs)
@@ -88,6 +89,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         self.optimizer_names: set[str] | None = None   # rules.optimizer_params, computed on first need
         self.type_refs: dict[int, str] = {}        # id() of references named as a type (rules.type_refs)
         self.written_attributes: set[int] = set()  # id() of `x.gamma`-like assignment targets (rules.norm_params)
+        self.param_writes: set[int] = set()   # id() of `m.weight = initializer(...)` targets (rules.param_writes)
         self.layer_classes: dict[int, str] = {}     # id(call) -> the class it builds once converted (rules.layer_attrs)
         self.class_attributes: dict[int, dict] = {}  # id(ClassDef) -> attr -> values assigned to self.attr
         self.assign_of = _AssignTargets(self)      # id(call) -> text of the single assignment target
@@ -222,8 +224,11 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         """Attributes written here (assigned, deleted, bound by for/with/a comprehension) are writes, not reads."""
         norm_params.mark_targets(self, node)
 
-    visit_Assign = visit_AugAssign = visit_AnnAssign = visit_Del = visit_For = visit_CompFor = visit_WithItem = \
-        _mark_targets
+    visit_AugAssign = visit_AnnAssign = visit_Del = visit_For = visit_CompFor = visit_WithItem = _mark_targets
+
+    def visit_Assign(self, node):
+        self._mark_targets(node)
+        param_writes.plan(self, node)   # `m.weight = initializer(...)`: MindSpore sets the Parameter's data
 
     def visit_Annotation(self, node):
         type_refs.mark_annotation(self, node)
@@ -315,6 +320,9 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         return True
 
     def leave_Assign(self, original, updated):
+        replaced = param_writes.assignment(self, original, updated)
+        if replaced is not None:
+            return replaced
         updated = self.factory.assignment(original, updated)
         if self.bindings is not None:
             # `x = nn.BatchNorm2d` rewritten to the target's class: x holds a target object, as a second
@@ -325,6 +333,8 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         return updated
 
     def leave_Attribute(self, original, updated):
+        if id(original) in self.param_writes:
+            return updated   # the target of `m.weight = initializer(...)`: rules.param_writes' twin takes the name
         replaced = self.train_step.attribute(original, updated)
         if replaced is not None:
             return replaced
@@ -1012,6 +1022,7 @@ class RegionRewriter:
         rewriter.skip_refs.clear()
         rewriter.type_refs.clear()
         rewriter.written_attributes.clear()
+        rewriter.param_writes.clear()
         rewriter.assign_of.clear()
         rewriter.consumer_of.clear()
         rewriter.called_funcs.clear()

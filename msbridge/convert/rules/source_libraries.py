@@ -18,7 +18,10 @@ LIBRARIES = {
     "torch": ("timm", "torchvision", "torchaudio", "torchtext", "einops.layers.torch", "ema_pytorch", "accelerate",
               "pytorch_lightning", "lightning", "torchmetrics", "kornia", "apex", "fairscale", "xformers", "lpips"),
     "mindspore": ("mindcv", "mindnlp", "mindyolo", "mindocr", "mindaudio", "mindone", "mindformers", "mindvision",
-                  "mindsponge", "tinyms"),
+                  "mindsponge", "tinyms",
+                  # mindspore-ai/mindscience's packages and mindspore-lab's editing/RLHF suites (sixth corpus: SciAI's
+                  # tutorials build sciai.architecture.MLP, a Cell, and were reported fully converted)
+                  "sciai", "mindflow", "mindelec", "mindchemistry", "mindearth", "mindediting", "mindrlhf"),
 }
 FRAMEWORK_NAMES = {"torch": "torch", "mindspore": "MindSpore"}
 CATCHES = ("ImportError", "ModuleNotFoundError", "Exception", "BaseException")   # a handler an import falls into

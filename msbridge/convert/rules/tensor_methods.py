@@ -63,6 +63,12 @@ def _torch_call(*keywords):
     return lambda call: all(a.keyword is None or a.keyword.value in allowed for a in call.args)
 
 
+def _on_data(call: cst.Call) -> bool:
+    """``p.data.set_data(...)``: a method called on a ``.data`` read."""
+    receiver = call.func.value
+    return isinstance(receiver, cst.Attribute) and receiver.attr.value == "data"
+
+
 def _not_one_positional(call: cst.Call) -> bool:
     """``x.softmax(1)`` computes the same on MindSpore; ``softmax(dim=1)`` or ``softmax(1, dtype=t)`` does not."""
     return not (len(call.args) == 1 and call.args[0].keyword is None and not call.args[0].star)
@@ -80,7 +86,8 @@ NEEDS_TWIN = {
         "min": _any_keyword("axis", "keepdims", "initial", "where", "return_indices"),
         "std": _always,
         "var": _always,
-        "set_data": _always,   # Parameter data replaced (measured: shape may change, cast to the parameter's dtype)
+        # Parameter data replaced (measured: shape may change, cast to the parameter's dtype); not on `p.data`: MARKED
+        "set_data": lambda call: not _on_data(call),
         "assign_value": _always,
         "init_data": _always,
         # MindSpore's view(*shape) reshapes a non-contiguous tensor too (a copy, measured on 2.10); torch's raises
@@ -112,7 +119,14 @@ NEEDS_TWIN = {
 
 # target -> method -> (whether a call differs, why): no twin computes the source's result, so the call is marked
 MARKED = {
-    "torch": {},
+    "torch": {
+        # fsrcnn (mindediting): `m.weight.data.set_data(initializer(...))`; the twin wrote torch's detached `.data`
+        # and left the parameter unchanged, silently
+        "set_data": (_on_data, "MindSpore 2.10's Parameter.data is a Tensor, which has no set_data (AttributeError, "
+                               "measured; MindSpore 1.x returned the Parameter), and torch's .data is a detached "
+                               "tensor, so writing it would not change the parameter: call set_data on the Parameter "
+                               "itself (p.set_data(...))"),
+    },
     "mindspore": {
         "round": (_any_keyword("decimals"), "MindSpore 2.10's Tensor.round refuses decimals other than 0 (measured): "
                                             "round by hand, e.g. (x * 10**d).round() / 10**d (rounding may differ)"),
@@ -192,21 +206,23 @@ def applies(rw, call: cst.Call) -> bool:
     return need is not None and need(call) and _may_be_tensor(rw, receiver, attr)
 
 
-def _mark(rw, call: cst.Call) -> None:
-    """Record ``review`` on a method call whose target namesake differs and has no twin."""
+def _mark(rw, call: cst.Call) -> bool:
+    """Record ``review`` on a method call whose target namesake differs and has no twin; whether it did."""
     func = call.func
     if rw.bindings is None or not isinstance(func, cst.Attribute):
-        return
+        return False
     differs, why = MARKED[rw.target].get(func.attr.value, (None, None))
     if differs is not None and differs(call) and _may_be_tensor(rw, func.value, func.attr.value):
         rw.record(call, f".{func.attr.value}()", rpt.REVIEW, None, why)
+        return True
+    return False
 
 
 def call(rw, original: cst.Call, updated: cst.Call):
-    """The rewritten call (recorded), or None when this rule does not apply (a differing call without twin is marked)."""
+    """The rewritten call (recorded), ``updated`` when a differing call without twin was marked (its reason is the
+    decision: no other rule adds its own mark), or None when this rule does not apply."""
     if not applies(rw, original):
-        _mark(rw, original)
-        return None
+        return updated if _mark(rw, original) else None
     attr = original.func.attr.value
     twin = f"{TWINS[rw.target]}.{attr}"
     receiver = updated.func.value
