@@ -25,6 +25,7 @@ SHAPES = [(2, 3, 32, 32), (2, 3, 224, 224), (2, 3, 112, 112), (2, 1, 28, 28), (2
           (2, 1, 32, 32), (2, 3, 16, 16), (2, 16), (2, 32), (2, 64), (2, 128), (2, 256), (2, 512), (2, 784),
           (2, 8, 16), (2, 16, 32), (2, 3, 16, 16, 16)]
 RTOL, ATOL = 1e-4, 1e-5
+STAND_INS = ("_Anything", "_msbridge_corpus_stub")   # corpus_run_check.py's stand-ins for imports it cannot make
 
 
 def _numpy(value):
@@ -140,7 +141,9 @@ def compare(model, framework: str, path: str) -> dict:
     try:
         outputs = _numpy(_call(model, saved["__input__"], framework))
     except Exception as exc:   # noqa: BLE001 - a converted forward that fails is the finding
-        return {"verdict": "fails", "detail": f"{type(exc).__name__}: {exc}"[:300]}
+        text = f"{type(exc).__name__}: {exc}"[:300]
+        stand_in = any(mark in text for mark in STAND_INS)   # a missing import's stand-in reached it: proves nothing
+        return {"verdict": "inconclusive" if stand_in else "fails", "detail": text}
     finally:
         signal.alarm(0)
     if outputs is None or len(outputs) != len(expected):

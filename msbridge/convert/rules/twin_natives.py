@@ -92,8 +92,12 @@ def native_form(twin: str) -> tuple[str, str] | None:
     for cut in range(2, len(parts)):   # shortest spelling first: msbridge.torch.X, msbridge.torch.nn.X, ...
         spelled = ".".join(parts[:cut] + parts[-1:])
         module = ".".join(parts[:cut])
-        if module not in TWIN_ONLY_MODULES and runtime_exists(spelled):
-            return "name", spelled.split(".", 1)[1]
+        if module in TWIN_ONLY_MODULES or any(part.startswith("_") for part in parts[2:cut]) \
+                or not runtime_exists(spelled):
+            continue   # msbridge's own module (``optim._native``): no namesake there
+        if spelled in NATIVE_FORMS or spelled in NO_NAMESAKE:
+            return native_form(spelled)
+        return "name", spelled.split(".", 1)[1]
     return None
 
 
