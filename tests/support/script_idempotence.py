@@ -1,4 +1,5 @@
-"""Idempotence over every script of the test suite: converting the output again (same ``--to``) is a no-op.
+"""Idempotence over every script of the test suite: converting the output again (same ``--to``) is a no-op, and
+the output names nothing the real frameworks lack (tests/support/real_names.py).
 
 The cases are split in halves over two test files (``test_convert_idempotence_{even,odd}.py``): with
 ``pytest -n 2 --dist loadfile`` a file runs on one worker, and one file of all ~60 scripts was the
@@ -12,6 +13,7 @@ import pytest
 
 from msbridge.convert.catalog import Catalog
 from msbridge.convert.source import convert_source
+from real_names import unresolved
 
 TESTS = Path(__file__).resolve().parents[1]
 
@@ -35,6 +37,8 @@ def assert_second_conversion_is_a_no_op(path: Path, to: str, catalog: Catalog) -
     out, _ = convert_source(code, to, str(path), catalog)
     again, _ = convert_source(out, to, str(path), catalog)
     assert again == out, "".join(difflib.unified_diff(out.splitlines(True), again.splitlines(True), "first", "second"))
+    # and every torch/MindSpore/msbridge name it wrote exists (outside lines it marked)
+    assert unresolved(out) == [], unresolved(out)
 
 
 @pytest.fixture(scope="module")
