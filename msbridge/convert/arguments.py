@@ -194,6 +194,11 @@ def translate(row: ApiRow, source: str, target: str, call: cst.Call, code_of,
                 continue
             defaults = {n: src_ref.param(n).default for n in names}
             if any(d is Param.REQUIRED for d in defaults.values()):
+                # the call omits what the row's source API requires: it is another form of the API (F.softmax(x)
+                # with torch's implicit dim, matched to torch.softmax's row), so the target's default would guess
+                missing = sorted(n for n, d in defaults.items() if d is Param.REQUIRED)
+                problems.append(f"{', '.join(repr(n) for n in missing)} omitted, which {src_ref.name} requires: "
+                                f"this call is another form of it; pass {', '.join(missing)} explicitly")
                 continue
             try:
                 value = evaluate(expr, defaults)
