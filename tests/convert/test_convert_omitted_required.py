@@ -10,15 +10,15 @@ import mindspore
 import numpy as np
 import torch
 
-from msbridge.convert.report import CONVERTED, REVIEW
-from msbridge.convert.source import convert_source
+import libcst as cst
 
-PROGRAM = """\
-import torch.nn.functional as F
+from msbridge.convert.arguments import translate
+from msbridge.tables import load_tables
 
-y = F.softmax(x)
-z = F.softmax(x, dim=1)
-"""
+def _translate(call_text):
+    row = next(r for r in load_tables().rows if r.id == "ops.softmax")
+    module = cst.parse_module(call_text)
+    return translate(row, "torch", "mindspore", module.body[0].body[0].value, module.code_for_node)
 
 
 def test_torchs_implicit_softmax_dim_is_not_mindsporess_default():
@@ -30,10 +30,8 @@ def test_torchs_implicit_softmax_dim_is_not_mindsporess_default():
     assert np.allclose(implicit, mindspore.ops.softmax(mindspore.Tensor(x), axis=1).asnumpy(), atol=1e-6)
 
 
-def test_a_call_omitting_a_required_argument_is_review():
-    out, report = convert_source(PROGRAM, "mindspore")
-    first, second = out.splitlines()[-2:]
-    assert first.startswith("y = mindspore.ops.softmax(x)  # msbridge: review: ") and "'dim' omitted" in first
-    assert second == "z = mindspore.ops.softmax(x, axis=1)"
-    assert [u.status for u in report.uses] == [REVIEW, CONVERTED]
-    assert convert_source(out, "mindspore")[0] == out
+def test_a_call_omitting_a_required_argument_is_a_problem_of_the_translation():
+    omitted = _translate("torch.softmax(x)\n")
+    assert any("'dim' omitted, which torch.softmax requires" in p for p in omitted.problems), omitted.problems
+    given = _translate("torch.softmax(x, 1)\n")
+    assert given.problems == [] and cst.Module([]).code_for_node(cst.Call(cst.Name("f"), given.args)) == "f(x, 1)"
