@@ -35,3 +35,59 @@ def rank(x, ranks, cls_message: str) -> None:
     """torch's rank checks of a layer's input (``_check_input_dim``): a ValueError."""
     if x.ndim not in ranks:
         raise ValueError(cls_message.format(dim=x.ndim))
+
+
+def _type(value) -> str:
+    return type(value).__name__
+
+
+def tensor_shape(shape) -> tuple[int, ...]:
+    """``torch.empty(shape)``'s checks, which are torch's layers' checks of their sizes (a Conv2d's channels and
+    kernel, a LayerNorm's shape): an int (not a bool) first, then ints or bools (TypeErrors, torch's two
+    messages), then no negative size (a RuntimeError). A size of 0 builds, as in torch."""
+    if not isinstance(shape, (tuple, list)):
+        if not isinstance(shape, int) or isinstance(shape, bool):
+            raise TypeError(f"empty(): argument 'size' (position 1) must be tuple of ints, not {_type(shape)}")
+        shape = (shape,)
+    for pos, size in enumerate(shape):
+        if pos == 0 and (not isinstance(size, int) or isinstance(size, bool)):
+            raise TypeError(f"empty(): argument 'size' (position 1) must be tuple of ints, but found element of type "
+                            f"{_type(size)} at pos 0")
+        if not isinstance(size, int):
+            raise TypeError(f"empty(): argument 'size' failed to unpack the object at pos {pos + 1} with error "
+                            f"\"type must be tuple of ints,but got {_type(size)}\"")
+    for size in shape:
+        if size < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {size}: {[int(s) for s in shape]}")
+    return tuple(int(s) for s in shape)
+
+
+def conv_call_arguments(kernel, stride, padding, dilation, groups, in_channels, out_channels) -> None:
+    """What torch's ``conv2d`` refuses when the layer is first called (its constructor takes these): raised here,
+    at construction, with torch's exception type, since MindSpore's layer cannot be built from them. A non-int
+    (a bool too) is a TypeError; a wrong length, a non-positive stride or dilation, a negative padding, a kernel
+    of other than 2 axes or an empty weight a RuntimeError."""
+    for name, values in (("stride", stride), ("padding", padding), ("dilation", dilation)):
+        if isinstance(values, str):
+            continue
+        for value in values:
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise TypeError(f"conv2d(): argument '{name}' must be tuple of ints, but found element of type "
+                                f"{_type(value)}")
+        if len(values) not in (1, 2):
+            raise RuntimeError(f"expected {name} to be a single integer value or a list of 2 values to match the "
+                               f"convolution dimensions, but got {name}={list(values)}")
+    if not isinstance(groups, int) or isinstance(groups, bool):
+        raise TypeError(f"conv2d(): argument 'groups' must be int, not {_type(groups)}")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if not isinstance(padding, str) and any(p < 0 for p in padding):
+        raise RuntimeError("negative padding is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError("dilation should be greater than zero")
+    if len(kernel) != 2:
+        raise RuntimeError(f"Expected a 4-D weight for conv2d, but the kernel_size {tuple(kernel)} gives a "
+                           f"{2 + len(kernel)}-D weight")
+    if 0 in (in_channels, out_channels, *kernel):
+        raise RuntimeError(f"conv2d's weight ({out_channels}, {in_channels // groups}, {', '.join(map(str, kernel))})"
+                           " is empty: a convolution with no channels or an empty kernel cannot run")
