@@ -8,6 +8,7 @@ import mindspore
 import mindspore.nn as ms_nn
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 import torch
 
 from msbridge.mindspore import nn as twin_nn
@@ -190,3 +191,26 @@ FORWARD_CASES = [
 @pytest.mark.parametrize("name, kwargs, shape, dtype", FORWARD_CASES, ids=repr)
 def test_forward_fails_as_mindspore_does(name, kwargs, shape, dtype):
     assert _forward(twin_nn, name, kwargs, shape, dtype) == _forward(ms_nn, name, kwargs, shape, dtype)
+
+
+SIZES = st.one_of(st.sampled_from([0, 1, 2, 3, -1, True, 1.0, None, "x"]),
+                  st.lists(st.sampled_from([1, 2, 3, 0, -1, True, False, 2.0]), min_size=1, max_size=4).flatmap(
+                      lambda items: st.sampled_from([tuple(items), items])))
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(name=st.sampled_from(["MaxPool2d", "AvgPool2d", "Conv2d"]),
+       arguments=st.dictionaries(st.sampled_from(["kernel_size", "stride", "padding", "dilation", "ceil_mode",
+                                                  "group"]), SIZES, max_size=3),
+       pad_mode=st.sampled_from(["pad", "same", "valid", None]))
+def test_fuzzed_sizes_fail_as_mindspore_does(name, arguments, pad_mode):
+    """Random mixes of sizes, tuples, lists and bools: MindSpore checks them in three places, in an order."""
+    kwargs = dict(arguments, **({"pad_mode": pad_mode} if pad_mode else {}))
+    if name == "Conv2d":
+        kwargs = {"in_channels": 4, "out_channels": 6, "kernel_size": 3, **kwargs}
+        kwargs.pop("ceil_mode", None)
+    else:
+        kwargs.pop("group", None)
+        if name == "AvgPool2d":
+            kwargs.pop("dilation", None)
+    assert _outcome(twin_nn, name, (), kwargs) == _outcome(ms_nn, name, (), kwargs)

@@ -7,6 +7,7 @@ nothing expected is written down here."""
 import mindspore
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 import torch
 
 from msbridge.torch import nn as twin_nn
@@ -163,3 +164,18 @@ FORWARD_CASES = [
 @pytest.mark.parametrize("name, kwargs, shape, dtype", FORWARD_CASES, ids=repr)
 def test_forward_fails_as_torch_does(name, kwargs, shape, dtype):
     assert _forward(twin_nn, name, kwargs, shape, dtype) == _forward(torch.nn, name, kwargs, shape, dtype)
+
+
+SIZES = st.one_of(st.sampled_from([0, 1, 2, 3, -1, True, 1.0, None, "x", "same", "valid"]),
+                  st.lists(st.sampled_from([1, 2, 3, 0, -1, True, False, 2.0]), min_size=1, max_size=4).flatmap(
+                      lambda items: st.sampled_from([tuple(items), items])))
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(arguments=st.dictionaries(st.sampled_from(["kernel_size", "stride", "padding", "dilation", "groups"]), SIZES,
+                                 max_size=3))
+def test_fuzzed_conv2d_sizes_fail_as_torch_does(arguments):
+    """Random mixes of sizes, tuples, lists and bools: torch parses all types before it checks any value."""
+    kwargs = {"in_channels": 4, "out_channels": 6, "kernel_size": 3, **arguments}
+    twin, real = _outcome(twin_nn, "Conv2d", (), kwargs), _outcome(torch.nn, "Conv2d", (), kwargs)
+    assert _agree(twin, real), (twin, real)

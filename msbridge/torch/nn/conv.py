@@ -28,11 +28,16 @@ def _pair(value):
         return (value, value)
 
 
+def _ints(values) -> tuple[int, ...]:
+    """A 1- or 2-item torch argument as MindSpore's pair of ints (torch takes a bool after the first item)."""
+    return tuple(int(v) for v in values) * (3 - len(values))
+
+
 def _pad_mode(padding):
     """torch's padding (str or pair) -> (MindSpore pad_mode, padding)."""
     if isinstance(padding, str):
         return padding, 0
-    height, width = padding * 2 if len(padding) == 1 else padding
+    height, width = _ints(padding)
     return ("valid", 0) if height == width == 0 else ("pad", (height, height, width, width))
 
 
@@ -73,10 +78,9 @@ class Conv2d(mindspore.nn.Conv2d):
         if dtype is not None:   # device is placement only; a dtype would change the numbers
             raise TypeError(f"msbridge's Conv2d computes in float32 only, got dtype={dtype!r}")
         pad_mode, pads = _pad_mode(padding)
-        self._torch_padding = (0, 0) if isinstance(padding, str) else tuple(padding) * (3 - len(padding))
-        super().__init__(int(in_channels), int(out_channels), tuple(int(k) for k in kernel),
-                         stride=tuple(stride) * (3 - len(stride)), pad_mode=pad_mode, padding=pads,
-                         dilation=tuple(dilation) * (3 - len(dilation)), group=groups, has_bias=bool(bias))
+        self._torch_padding = (0, 0) if isinstance(padding, str) else _ints(padding)
+        super().__init__(int(in_channels), int(out_channels), _ints(kernel), stride=_ints(stride), pad_mode=pad_mode,
+                         padding=pads, dilation=_ints(dilation), group=groups, has_bias=bool(bias))
 
     def construct(self, x):
         if x.ndim not in (3, 4):

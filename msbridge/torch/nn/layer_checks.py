@@ -66,19 +66,21 @@ def conv_call_arguments(kernel, stride, padding, dilation, groups, in_channels, 
     """What torch's ``conv2d`` refuses when the layer is first called (its constructor takes these): raised here,
     at construction, with torch's exception type, since MindSpore's layer cannot be built from them. A non-int
     (a bool too) is a TypeError; a wrong length, a non-positive stride or dilation, a negative padding, a kernel
-    of other than 2 axes or an empty weight a RuntimeError."""
-    for name, values in (("stride", stride), ("padding", padding), ("dilation", dilation)):
-        if isinstance(values, str):
-            continue
-        for value in values:
-            if not isinstance(value, int) or isinstance(value, bool):
+    of other than 2 axes or an empty weight a RuntimeError. torch parses every argument's type before it checks any
+    value, and takes a bool after the first item (as ``torch.empty`` does)."""
+    lists = [(name, values) for name, values in (("stride", stride), ("padding", padding), ("dilation", dilation))
+             if not isinstance(values, str)]
+    for name, values in lists:
+        for pos, value in enumerate(values):
+            if not isinstance(value, int) or (pos == 0 and isinstance(value, bool)):
                 raise TypeError(f"conv2d(): argument '{name}' must be tuple of ints, but found element of type "
-                                f"{_type(value)}")
+                                f"{_type(value)} at pos {pos}")
+    if not isinstance(groups, int) or isinstance(groups, bool):
+        raise TypeError(f"conv2d(): argument 'groups' must be int, not {_type(groups)}")
+    for name, values in lists:
         if len(values) not in (1, 2):
             raise RuntimeError(f"expected {name} to be a single integer value or a list of 2 values to match the "
                                f"convolution dimensions, but got {name}={list(values)}")
-    if not isinstance(groups, int) or isinstance(groups, bool):
-        raise TypeError(f"conv2d(): argument 'groups' must be int, not {_type(groups)}")
     if any(s <= 0 for s in stride):
         raise RuntimeError("non-positive stride is not supported")
     if not isinstance(padding, str) and any(p < 0 for p in padding):

@@ -40,17 +40,19 @@ def _length_two(cls: str, name: str, value) -> None:
 
 
 def _primitive_pair(prim: str, name: str, value) -> None:
-    """MaxPool/AvgPool (the primitives outside 'pad'): MaxPool takes an int or a pair only."""
-    if isinstance(value, tuple) and len(value) != 2 and prim == "MaxPool":
+    """MaxPool (the primitive outside 'pad'): an int or a pair of ints, not bools."""
+    if isinstance(value, tuple) and (len(value) != 2 or any(isinstance(item, bool) for item in value)):
         raise ValueError(f"For '{prim}' attr '{name}' must be an positive int number or a tuple of two positive int "
                          f"numbers, but got {value}")
 
 
-def _three(prim: str, name: str, value, extra: str = "") -> None:
-    """MaxPool3DWithArgmax's check of a 3-D value (the layer's 2-D value after a leading 0 or 1)."""
-    if any(item < (0 if name == "pads" else 1) for item in value):
-        raise ValueError(f"For '{prim}', the parameter '{name}' must be an positive integer or a tuple of three"
-                         f"{extra} positive integer, but got {value}")
+def _three(prim: str, name: str, value, allow_five: bool = False) -> None:
+    """The 3-D primitives' check (``_check_3d_int_or_tuple``) of the value the layer built: each item an int, not a
+    bool, > 0 (pads >= 0)."""
+    low = 0 if name in ("pads", "pad") else 1
+    if any(isinstance(item, bool) or not isinstance(item, int) or item < low for item in value):
+        raise ValueError(f"For '{prim}', the parameter '{name}' must be an positive integer or a tuple of three "
+                         f"{'or five ' if allow_five else ''}positive integer, but got {value}")
 
 
 def maxpool2d_arguments(kernel_size, stride, pad_mode, padding, dilation, return_indices, ceil_mode, format_):
@@ -75,12 +77,15 @@ def maxpool2d_arguments(kernel_size, stride, pad_mode, padding, dilation, return
     if not isinstance(dilation, (int, tuple)):
         raise ValueError(f"For MaxPool2d, the 'dilation' must be int or tuple, but got {type(dilation)}.")
     value_type("ceil_mode", ceil_mode, bool, "MaxPool3DWithArgmax")
+    _three("MaxPool3DWithArgmax", "ksize", (1, *_pair(kernel)))
+    _three("MaxPool3DWithArgmax", "strides", (1, *_pair(stride)))
     padding = _pair(padding)
     _three("MaxPool3DWithArgmax", "pads", (0, *padding))
     if isinstance(dilation, tuple) and len(dilation) == 1:
         dilation = dilation[0]
+    value_type("dilation", dilation, (int, tuple), "MaxPool3DWithArgmax")
     _three("MaxPool3DWithArgmax", "dilation", (dilation,) * 3 if isinstance(dilation, int) else (1, *dilation),
-           " or five")
+           True)
     return "pad", _pair(kernel), _pair(stride), padding, _pair(dilation)
 
 
@@ -100,6 +105,8 @@ def avgpool2d_arguments(kernel_size, stride, pad_mode, padding, ceil_mode, count
                              f"tuple/list with length:{len(padding)}.")
     _length_two("AvgPool2d", "kernel_size", kernel)
     _length_two("AvgPool2d", "stride", stride)
+    _three("AvgPool3D", "kernel_size", (1, 1, 1, *_pair(kernel)))
+    _three("AvgPool3D", "strides", (1, 1, 1, *_pair(stride)))
     padding = _pair(padding)
     pads = (0, 0, padding[0], padding[0], padding[1], padding[1])
     if mode != "PAD" and any(pads):
