@@ -86,7 +86,7 @@ class Conv2d(mindspore.nn.Conv2d):
         if x.ndim not in (3, 4):
             raise RuntimeError(f"Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: "
                                f"{list(x.shape)}")
-        float_input(x, "conv2d")
+        float_input(x, "conv2d", self.weight.dtype)
         if x.ndim == 3:
             return self.construct(x.unsqueeze(0)).squeeze(0)
         if self.pad_mode != "same":

@@ -24,11 +24,12 @@ def _torch_dtype_name(dtype) -> str:
         name, name)
 
 
-def float_input(x, what: str) -> None:
-    """A layer with float32 parameters (a norm, a convolution) refuses another input dtype, as torch does: a
+def float_input(x, what: str, dtype=mindspore.float32) -> None:
+    """A layer with parameters (a convolution) refuses an input of another dtype than theirs, as torch does: a
     RuntimeError naming both dtypes."""
-    if x.dtype != mindspore.float32:
-        raise RuntimeError(f"{what}: expected input of dtype Float, but got {_torch_dtype_name(x.dtype)}")
+    if x.dtype != dtype:
+        raise RuntimeError(f"{what}: expected input of dtype {_torch_dtype_name(dtype)} (the layer's parameters), but "
+                           f"got {_torch_dtype_name(x.dtype)}")
 
 
 def rank(x, ranks, cls_message: str) -> None:

@@ -44,7 +44,7 @@ class LayerNorm(mindspore.nn.Cell):
         if not self.normalized_shape:
             raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., containing at least one "
                                f"element, but got normalized_shape = {list(self.normalized_shape)}")
-        if x.dtype != mindspore.float32:
+        if not ops.is_floating_point(x):
             raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
         axis = x.ndim - len(self.normalized_shape)
         if axis < 0 or tuple(x.shape[axis:]) != self.normalized_shape:
