@@ -43,12 +43,28 @@ def _build(nn, name, args, kwargs):
     return getattr(nn, name)(*_resolve(args, nn), **_resolve(kwargs, nn))
 
 
+PROBES = {"Dense": (2, 3), "GELU": (2, 3), "BatchNorm2d": (2, 3, 4, 4), "LayerNorm": (2, 4), "MaxPool2d": (1, 2, 6, 6),
+          "AvgPool2d": (1, 2, 6, 6), "Pad": (2, 3), "SequentialCell": (2, 3), "Conv2d": (1, 4, 6, 6)}
+
+
+def _run(nn, layer, array):
+    try:
+        out = layer(mindspore.Tensor(array) if nn is ms_nn else torch.from_numpy(array))
+        shape = tuple((out[0] if isinstance(out, tuple) else out).shape)   # MindSpore raises when read
+    except Exception as exc:   # noqa: BLE001 - the exception type is what is compared
+        return type(exc)
+    return "ran", shape
+
+
 def _outcome(nn, name, args, kwargs):
+    """The constructor's exception, or the parameters' shapes and a call on a probe input (MindSpore checks some
+    arguments, such as LayerNorm's axes, only when called)."""
     try:
         layer = _build(nn, name, args, kwargs)
     except Exception as exc:   # noqa: BLE001 - the exception is what is compared
         return type(exc), str(exc).splitlines()[0] if str(exc) else ""
-    return "built", _shapes(layer)
+    probe = np.linspace(-2, 2, int(np.prod(PROBES[name]))).astype(np.float32).reshape(PROBES[name])
+    return "built", _shapes(layer), _run(nn, layer, probe)
 
 
 def _cases(name, base, variants):
@@ -153,12 +169,7 @@ def test_constructor_fails_as_mindspore_does(name, args, kwargs):
 def _forward(nn, name, kwargs, shape, dtype):
     layer = getattr(nn, name)(**kwargs)
     array = np.ones(shape, dtype)
-    x = mindspore.Tensor(array) if nn is ms_nn else torch.from_numpy(array)
-    try:
-        out = layer(x)
-    except Exception as exc:   # noqa: BLE001
-        return type(exc)
-    return "ran", tuple(out.shape)
+    return _run(nn, layer, array)
 
 
 F32, I32, F64 = np.float32, np.int32, np.float64

@@ -61,4 +61,8 @@ class Conv2d(torch.nn.Module):
         pads = self._pads(x)
         if any(pads):
             x = F.pad(x, pads)
+        out = [(n - d * (k - 1) - 1) // s + 1 for n, k, s, d in
+               zip(x.shape[2:], self.kernel_size, self.stride, self.dilation)]
+        if min(out) <= 0:   # a kernel larger than the input: MindSpore returns an empty result, torch raises
+            return x.new_zeros((x.shape[0], self.out_channels, *(max(n, 0) for n in out)))
         return F.conv2d(x, self.weight, self.bias, self.stride, 0, self.dilation, self.group)

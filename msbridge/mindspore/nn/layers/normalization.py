@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from msbridge.mindspore.nn.layers._init import apply_init
-from msbridge.mindspore.nn.layers.validator import check_input, data_format as check_data_format
+from msbridge.mindspore.nn.layers.validator import check_input, data_format as check_data_format, float_attribute
 
 
 def _check_float32(cls: str, dtype) -> None:
@@ -67,6 +67,7 @@ class LayerNorm(torch.nn.LayerNorm):
 
     def forward(self, x):
         check_input(x, "LayerNorm", dtype=self.weight.dtype)
+        float_attribute(self.eps, "epsilon", "LayerNorm")
         norm_axis = _axis("begin_norm_axis", self.begin_norm_axis, x.dim())
         params_axis = _axis("begin_params_axis", self.begin_params_axis, x.dim())
         if tuple(x.shape[params_axis:]) != self.normalized_shape:
@@ -122,6 +123,7 @@ class BatchNorm2d(torch.nn.BatchNorm2d):
     def forward(self, x):
         self._check_input_dim(x)
         check_input(x, "BatchNorm2d", dtype=self.running_mean.dtype)
+        float_attribute(self.eps, "epsilon", "BatchNorm")
         if x.shape[1] != self.num_features:
             raise ValueError(f"For 'BatchNorm2d', the input's channel axis must be 'num_features' "
                              f"({self.num_features}), but got input shape {tuple(x.shape)}.")

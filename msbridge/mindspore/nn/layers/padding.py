@@ -24,7 +24,7 @@ def _pairs(paddings) -> tuple[tuple[int, int], ...]:
             raise ValueError(f"For 'Pad', the dimension of 'paddings' must be (n, 2), but got {paddings}.")
     if len(paddings) > 4:
         raise ValueError(f"For 'Pad', only 'paddings' up to 4 dims is supported, but got {len(paddings)}.")
-    return tuple((int(a), int(b)) for a, b in paddings)
+    return tuple(tuple(pair) for pair in paddings)
 
 
 def _mirror(x: torch.Tensor, axis: int, before: int, after: int, edge: int) -> torch.Tensor:
@@ -48,6 +48,10 @@ class Pad(torch.nn.Module):
         self.paddings = _pairs(paddings)
 
     def forward(self, x):
+        for value in (v for pair in self.paddings for v in pair):   # MindSpore's Pad casts them when called
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise RuntimeError(f"For 'Pad', each padding must be an int, but got {value!r} "
+                                   f"({type(value).__name__}) in {self.paddings}.")
         if x.dim() != len(self.paddings):
             raise ValueError(f"For 'Pad', the rank of the input must be {len(self.paddings)}, but got {x.dim()}.")
         if self.mode == "CONSTANT":

@@ -28,6 +28,12 @@ def _batched(cls: str, x, pool):
     """MindSpore's pools take (C, H, W) as a batch of one and refuse other ranks, integer inputs and windows
     larger than the padded input with its exception types (torch: RuntimeError; MindSpore's AvgPool2d too)."""
     check_input(x, cls, ranks=(3, 4))
+    for name, value in (("kernel", pool.kernel_size), ("stride", pool.stride)):   # AvgPool2d builds with a 3-tuple
+        if len(value) != 2:
+            raise ValueError(f"For primitive[AvgPool], the {name} must be equal to 2, but got {len(value)}.")
+    if pool.pad_mode == "pad" and any(2 * p > k for p, k in zip(pool.padding, pool.kernel_size)):
+        raise ValueError(f"For '{cls}', the padding {pool.padding} must be at most half of the kernel_size "
+                         f"{pool.kernel_size}.")
     if pool.pad_mode != "same" and cls == "MaxPool2d":
         padding, dilation = pool.padding if pool.pad_mode == "pad" else (0, 0), getattr(pool, "dilation", (1, 1))
         for axis in (0, 1):
@@ -51,7 +57,8 @@ class MaxPool2d(torch.nn.Module):
         super().__init__()
         self.pad_mode, self.kernel_size, self.stride, self.padding, self.dilation = maxpool2d_arguments(
             kernel_size, stride, pad_mode, padding, dilation, return_indices, ceil_mode, data_format)
-        self.return_indices, self.ceil_mode = bool(return_indices), ceil_mode
+        # a bool in 'pad' (checked); elsewhere MindSpore takes any falsy value (0) and ignores it
+        self.return_indices, self.ceil_mode = bool(return_indices), bool(ceil_mode)
 
     def forward(self, x):
         batch = _batched("MaxPool2d", x, self)
@@ -70,8 +77,8 @@ class AvgPool2d(torch.nn.Module):
         super().__init__()
         self.pad_mode, self.kernel_size, self.stride, self.padding = avgpool2d_arguments(
             kernel_size, stride, pad_mode, padding, ceil_mode, count_include_pad, divisor_override, data_format)
-        self.ceil_mode = ceil_mode
-        self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
+        self.ceil_mode = bool(ceil_mode)   # a bool where MindSpore reads it (checked); it ignores a falsy 0 elsewhere
+        self.count_include_pad, self.divisor_override = bool(count_include_pad), divisor_override
         if self.pad_mode == "same" and divisor_override is not None:
             raise NotImplementedError("msbridge's AvgPool2d: divisor_override with pad_mode='same' is not supported")
 

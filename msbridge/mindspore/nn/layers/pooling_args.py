@@ -18,6 +18,10 @@ def _pair(value) -> tuple[int, int]:
     return (value, value) if isinstance(value, int) else tuple(value) * 2 if len(value) == 1 else tuple(value)
 
 
+def _last_two(value):
+    return value[2:] if isinstance(value, tuple) and len(value) == 4 else value
+
+
 def _int_or_tuple(cls: str, name: str, value):
     """The base's check: an int or a tuple of ints, each > 0; a 1-tuple is its item."""
     value_type(name, value, [int, tuple], cls)
@@ -94,7 +98,9 @@ def avgpool2d_arguments(kernel_size, stride, pad_mode, padding, ceil_mode, count
     """(pad_mode lower-case, kernel and stride pairs, padding pair) or MindSpore's error."""
     mode, kernel, stride = _base("AvgPool2d", kernel_size, stride, pad_mode, format_)
     if not (mode == "PAD" or padding != 0 or ceil_mode or not count_include_pad or divisor_override is not None):
-        return mode.lower(), _pair(kernel), _pair(stride), (0, 0)   # MindSpore's AvgPool: no further check
+        # MindSpore's AvgPool: no further check here; it reads a 4-tuple as (N, C, H, W) and refuses other lengths
+        # when called
+        return mode.lower(), _pair(_last_two(kernel)), _pair(_last_two(stride)), (0, 0)
     if divisor_override is not None and divisor_override <= 0:
         raise ValueError(f"For 'AvgPool2d', the 'divisor_override' must be > 0, but got {divisor_override}.")
     value_type("padding", padding, (int, tuple, list), "AvgPool2d")

@@ -87,3 +87,11 @@ def check_input(x, cls: str, ranks=None, dtype=None) -> None:
     if (x.dtype != dtype) if dtype is not None else not x.is_floating_point():
         expected = dtype if dtype is not None else "floating point"
         raise TypeError(f"For '{cls}', the input dtype must be {expected}, but got {x.dtype}.")
+
+
+def float_attribute(value, name: str, primitive: str) -> None:
+    """An ``epsilon`` MindSpore's layer takes at construction and its primitive refuses when called unless it is a
+    float (an int 0 or 1 included): a TypeError then, as MindSpore's."""
+    if not isinstance(value, float):
+        raise TypeError(f"Failed calling {primitive}: the '{name}' must be a float, but got {type(value).__name__} "
+                        f"({value!r}).")
