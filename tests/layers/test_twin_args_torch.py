@@ -67,7 +67,7 @@ CONSTRUCTOR_CASES = (
                           {"approximate": True}, {"approximate": "TANH"}, ("tanh",)])
     + [case for name in ("BatchNorm1d", "BatchNorm2d") for case in _cases(name, {"num_features": 3}, [
         {}, *({"num_features": v} for v in BAD_INTS), {"eps": 0}, {"eps": -1.0}, {"eps": "x"}, {"eps": None},
-        {"eps": 1}, {"momentum": 0}, {"momentum": 1}, {"momentum": 0.5},
+        {"eps": 1}, {"eps": True}, {"momentum": 0}, {"momentum": True}, {"momentum": 1}, {"momentum": 0.5},
         {"momentum": "x"}, {"affine": 1}, {"affine": None}, {"affine": False}, {"track_running_stats": False},
         {"track_running_stats": 1}, {"device": "cpu"}, (3, 1e-3, 0.01),
     ])]
@@ -109,7 +109,7 @@ CONSTRUCTOR_CASES = (
         *({"mode": v} for v in ["nearest", "bilinear", "x", "NEAREST", "bicubic", "linear", "area",
                                 "nearest-exact", "trilinear", None]),
         {"mode": "bilinear", "align_corners": True}, {"mode": "nearest", "align_corners": True},
-        {"mode": "nearest", "align_corners": False}, {"mode": "bilinear", "align_corners": 1},
+        {"mode": "nearest", "align_corners": False}, {"mode": "nearest", "align_corners": 0}, {"mode": "bilinear", "align_corners": 1},
         {"recompute_scale_factor": True}, {"scale_factor": 1.5, "recompute_scale_factor": True},
     ])
 )
@@ -127,9 +127,10 @@ def test_constructor_fails_as_torch_does(name, args, kwargs):
     assert _agree(twin, real), (twin, real)
 
 
-# torch builds and computes these; MindSpore cannot (its BatchNorm takes a momentum in [0, 1] only): the twin says
-# so with NotImplementedError, msbridge's word for "no MindSpore counterpart", where torch runs
-DEVIATIONS = [("BatchNorm1d", {"num_features": 3, "momentum": -0.1}), ("BatchNorm2d", {"num_features": 3, "momentum": 1.5})]
+# torch builds and computes these; MindSpore cannot (its BatchNorm takes a momentum in [0, 1] and an eps in (0, 1]
+# only): the twin says so with NotImplementedError, msbridge's word for "no MindSpore counterpart", where torch runs
+DEVIATIONS = [("BatchNorm1d", {"num_features": 3, "momentum": -0.1}), ("BatchNorm2d", {"num_features": 3, "momentum": 1.5}),
+              ("BatchNorm2d", {"num_features": 3, "eps": 2.0})]
 
 
 @pytest.mark.parametrize("name, kwargs", DEVIATIONS, ids=repr)

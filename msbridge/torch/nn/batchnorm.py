@@ -26,14 +26,15 @@ def _mindspore_arguments(cls, num_features, eps, momentum, affine, track_running
         raise RuntimeError(f"msbridge's {cls}: num_features={num_features!r} gives running statistics of shape "
                            f"{list(shape)}, which torch accepts but no input can match")
     for name, value in (("eps", eps), ("momentum", momentum)):   # torch reads these when called
-        if not (value is None and name == "momentum") and (
-                isinstance(value, bool) or not isinstance(value, numbers.Real)):
+        if not (value is None and name == "momentum") and not isinstance(value, numbers.Real):   # a bool is one
             raise TypeError(f"batch_norm(): argument '{name}' must be float, not {type(value).__name__}")
     if momentum is None:
         raise NotImplementedError("momentum=None (a cumulative moving average) has no MindSpore counterpart")
     if not 0 <= momentum <= 1:
         raise NotImplementedError(f"momentum={momentum} outside [0, 1] (torch extrapolates its running statistics) "
                                   "has no MindSpore counterpart")
+    if eps > 1:
+        raise NotImplementedError(f"eps={eps} above 1 has no MindSpore counterpart (its BatchNorm takes (0, 1])")
     if dtype is not None and dtype != mindspore.float32:   # device is placement only; a dtype changes the numbers
         raise TypeError(f"msbridge's BatchNorm computes in float32 only, got dtype={dtype!r}")
     if not bias:

@@ -24,8 +24,7 @@ class InstanceNorm2d(mindspore.nn.Cell):
                  dtype=None, *, bias=True):
         super().__init__()
         for name, value in (("eps", eps), ("momentum", momentum)):   # torch reads these when called
-            if not (value is None and name == "momentum") and (
-                    isinstance(value, bool) or not isinstance(value, numbers.Real)):
+            if not (value is None and name == "momentum") and not isinstance(value, numbers.Real):   # a bool is one
                 raise TypeError(f"instance_norm(): argument '{name}' must be float, not {type(value).__name__}")
         if affine:   # torch sizes its parameters only then
             num_features = tensor_shape(num_features)[0]

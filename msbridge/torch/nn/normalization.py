@@ -31,7 +31,7 @@ class LayerNorm(mindspore.nn.Cell):
         if dtype is not None:   # device is placement only; a dtype would change the numbers
             raise TypeError(f"msbridge's LayerNorm computes in float32 only, got dtype={dtype!r}")
         self.normalized_shape = _shape(normalized_shape, elementwise_affine)
-        if isinstance(eps, bool) or not isinstance(eps, numbers.Real):   # torch: when called
+        if not isinstance(eps, numbers.Real):   # torch: when called; a bool is a number there
             raise TypeError(f"layer_norm(): argument 'eps' must be float, not {type(eps).__name__}")
         self.eps, self.elementwise_affine = float(eps), elementwise_affine
         ones = Tensor(np.ones(self.normalized_shape, np.float32))

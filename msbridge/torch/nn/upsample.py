@@ -70,6 +70,9 @@ class Upsample(mindspore.nn.Cell):
         if (self.size is None) == (self.scale_factor is None):   # torch checks when called, not when built
             raise ValueError("either size or scale_factor should be defined" if self.size is None else
                              "only one of size or scale_factor should be defined")
+        if self.mode in ("nearest", "area", "nearest-exact") and self.align_corners is not None:
+            raise ValueError("align_corners option can only be set with the interpolating modes: "
+                             "linear | bilinear | bicubic | trilinear")
         _check_mode(x, self.mode)
         size = self.size if self.size is not None else self._size(x)
         if any(n <= 0 for n in (size if isinstance(size, (tuple, list)) else (size,))):
