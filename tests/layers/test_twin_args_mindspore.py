@@ -1,17 +1,19 @@
 """msbridge.mindspore.nn's twins (torch modules with MindSpore's signature) refuse what MindSpore 2.10's layers refuse,
 with the same exception type and first message line, and build what they build (the same trainable parameter
-shapes); a forward call with a bad input raises the same exception type. Every case runs on the real
-``mindspore.nn`` layer and on the twin in the same test: nothing expected is written down here."""
+shapes) and then run (or fail, with MindSpore's exception type) on a probe input as MindSpore's do; a forward call
+with a bad input raises the same exception type. Every case runs on the real ``mindspore.nn`` layer and on the twin
+in the same test: nothing expected is written down here. The fuzzed cases mix sizes, tuples, lists and bools."""
 from collections import OrderedDict
 
 import mindspore
 import mindspore.nn as ms_nn
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
 import torch
+from hypothesis import given, settings, strategies as st
 
 from msbridge.mindspore import nn as twin_nn
+
 
 class _Cell:
     def __repr__(self):

@@ -3,14 +3,16 @@ exception type and first message line, and build what they build (the same train
 layer then runs (or fails, with torch's exception type) on a probe input as torch's does, since torch checks some
 arguments only when called (GELU's approximate, Conv2d's stride, Upsample's mode). Forward calls with a bad input
 raise torch's exception type. Every case runs on the real ``torch.nn`` layer and on the twin in the same test:
-nothing expected is written down here."""
+nothing expected is written down here. Where torch builds and fails only when called, the twin may refuse at
+construction with that call's exception type (``_agree``); DEVIATIONS lists what torch computes and MindSpore
+cannot."""
 import re
 
 import mindspore
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
 import torch
+from hypothesis import given, settings, strategies as st
 
 from msbridge.torch import nn as twin_nn
 
@@ -41,7 +43,7 @@ def _run(nn, layer, array):
 
 
 def _sorted_sets(message: str) -> str:
-    """torch prints Python sets in its messages ({'same', 'valid'}), whose order changes from one process to the next."""
+    """torch prints Python sets in its messages ({'same', 'valid'}), in an order that changes between processes."""
     return re.sub(r"\{([^{}]*)\}", lambda m: "{" + ", ".join(sorted(m.group(1).split(", "))) + "}", message)
 
 
@@ -109,7 +111,8 @@ CONSTRUCTOR_CASES = (
         *({"mode": v} for v in ["nearest", "bilinear", "x", "NEAREST", "bicubic", "linear", "area",
                                 "nearest-exact", "trilinear", None]),
         {"mode": "bilinear", "align_corners": True}, {"mode": "nearest", "align_corners": True},
-        {"mode": "nearest", "align_corners": False}, {"mode": "nearest", "align_corners": 0}, {"mode": "bilinear", "align_corners": 1},
+        {"mode": "nearest", "align_corners": False}, {"mode": "nearest", "align_corners": 0},
+        {"mode": "bilinear", "align_corners": 1},
         {"recompute_scale_factor": True}, {"scale_factor": 1.5, "recompute_scale_factor": True},
     ])
 )
@@ -129,7 +132,8 @@ def test_constructor_fails_as_torch_does(name, args, kwargs):
 
 # torch builds and computes these; MindSpore cannot (its BatchNorm takes a momentum in [0, 1] and an eps in (0, 1]
 # only): the twin says so with NotImplementedError, msbridge's word for "no MindSpore counterpart", where torch runs
-DEVIATIONS = [("BatchNorm1d", {"num_features": 3, "momentum": -0.1}), ("BatchNorm2d", {"num_features": 3, "momentum": 1.5}),
+DEVIATIONS = [("BatchNorm1d", {"num_features": 3, "momentum": -0.1}),
+              ("BatchNorm2d", {"num_features": 3, "momentum": 1.5}),
               ("BatchNorm2d", {"num_features": 3, "eps": 2.0})]
 
 

@@ -65,7 +65,8 @@ def maxpool2d_arguments(kernel_size, stride, pad_mode, padding, dilation, return
     if mode != "PAD":
         if padding != 0 or dilation != 1 or return_indices or ceil_mode:
             raise ValueError("For MaxPool2d, the parameter 'padding', 'dilation', 'return_indices', 'ceil_mode' can "
-                             f"not be set to non-default value when pad_mode is not 'pad', but got pad_mode:{pad_mode}.")
+                             "not be set to non-default value when pad_mode is not 'pad', "
+                             f"but got pad_mode:{pad_mode}.")
         _primitive_pair("MaxPool", "kernel_size", kernel)
         _primitive_pair("MaxPool", "strides", stride)
         return mode.lower(), _pair(kernel), _pair(stride), (0, 0), (1, 1)
