@@ -10,6 +10,8 @@ from __future__ import annotations
 import mindspore
 from mindspore import ops
 
+from msbridge.torch.nn.layer_checks import floating_input
+
 
 class ReLU(mindspore.nn.ReLU):
     def __init__(self, inplace=False):
@@ -22,17 +24,25 @@ class SiLU(mindspore.nn.SiLU):
         super().__init__()
         self.inplace = inplace
 
+    def construct(self, x):
+        floating_input(x, "silu_cpu")
+        return super().construct(x)
+
 
 class GELU(mindspore.nn.Cell):
-    """torch's GELU: approximate='none' (the erf form, torch's default) or 'tanh'."""
+    """torch's GELU: approximate='none' (the erf form, torch's default) or 'tanh', checked when called, as torch
+    checks it."""
 
     def __init__(self, approximate="none"):
         super().__init__()
-        if approximate not in ("none", "tanh"):
-            raise ValueError(f"approximate argument must be either none or tanh, got {approximate!r}")
         self.approximate = approximate
 
     def construct(self, x):
+        if not isinstance(self.approximate, str):
+            raise TypeError(f"gelu(): argument 'approximate' must be str, not {type(self.approximate).__name__}")
+        if self.approximate not in ("none", "tanh"):
+            raise RuntimeError("approximate argument must be either none or tanh.")
+        floating_input(x, "GeluKernelImpl")
         return ops.gelu(x, approximate=self.approximate)
 
     def extend_repr(self):

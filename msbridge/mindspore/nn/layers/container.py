@@ -23,4 +23,12 @@ class SequentialCell(torch.nn.Sequential):
             elif not isinstance(cells, (torch.nn.Module, OrderedDict)):
                 raise TypeError(f"For 'SequentialCell', the 'args[0]' must be Cell, list or orderedDict, "
                                 f"but got {type(cells).__name__}")
+        if len(args) == 1 and isinstance(args[0], OrderedDict):
+            cells = args[0].values()
+        else:
+            cells = args
+        for cell in cells:   # MindSpore's TypeError and message, not torch's "int is not a Module subclass"
+            if cell is not None and not isinstance(cell, torch.nn.Module):
+                raise TypeError("For 'insert_child_to_cell', the argument 'child_cell' must be 'Cell' if not None, "
+                                f"but got type {type(cell)}.")
         super().__init__(*args)

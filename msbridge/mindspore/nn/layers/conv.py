@@ -14,14 +14,7 @@ import torch.nn.functional as F
 
 from msbridge.mindspore.nn.layers._init import apply_init
 from msbridge.mindspore.nn.layers.conv_args import conv2d_arguments
-
-
-def _pair(name: str, value) -> tuple[int, int]:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return (value, value)
-    if isinstance(value, (tuple, list)) and len(value) == 2 and all(isinstance(v, int) for v in value):
-        return tuple(value)
-    raise TypeError(f"For 'Conv2d', the '{name}' must be an int or a tuple of two ints, but got {value!r}.")
+from msbridge.mindspore.nn.layers.validator import check_input
 
 
 def same_padding(size: int, kernel: int, stride: int, dilation: int) -> tuple[int, int]:
@@ -37,16 +30,14 @@ class Conv2d(torch.nn.Module):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, pad_mode="same", padding=0, dilation=1,
                  group=1, has_bias=False, weight_init=None, bias_init=None, data_format="NCHW", dtype=None):
         super().__init__()
-        kernel_size, stride, dilation, self.padding = conv2d_arguments(kernel_size, stride, pad_mode, padding,
-                                                                        dilation)
-        if data_format != "NCHW":
-            raise ValueError("For 'Conv2d', msbridge supports only data_format='NCHW'.")
+        kernel_size, stride, dilation, self.padding = conv2d_arguments(
+            kernel_size, stride, pad_mode, padding, dilation, in_channels, out_channels, group, has_bias, data_format)
         if dtype is not None and dtype is not torch.float32:
             raise TypeError(f"For 'Conv2d', msbridge supports only dtype float32, but got {dtype!r}.")
         self.kernel_size, self.stride, self.dilation = kernel_size, stride, dilation
         self.pad_mode, self.group, self.has_bias = pad_mode, group, has_bias
         # torch's Conv2d draws the same default initialisation (HeUniform(sqrt(5))) as MindSpore >= 2.3
-        native = torch.nn.Conv2d(in_channels, out_channels, self.kernel_size, groups=group, bias=bool(has_bias))
+        native = torch.nn.Conv2d(in_channels, out_channels, self.kernel_size, groups=group, bias=has_bias)
         self.in_channels, self.out_channels = in_channels, out_channels
         self.weight = native.weight
         self.bias = native.bias if has_bias else None
@@ -65,7 +56,13 @@ class Conv2d(torch.nn.Module):
         return 0, 0, 0, 0
 
     def forward(self, x):
+        # torch takes an unbatched (C, H, W) input and computes on integers; MindSpore refuses both
+        check_input(x, "Conv2d", ranks=(4,), dtype=self.weight.dtype)
         pads = self._pads(x)
         if any(pads):
             x = F.pad(x, pads)
+        out = [(n - d * (k - 1) - 1) // s + 1 for n, k, s, d in
+               zip(x.shape[2:], self.kernel_size, self.stride, self.dilation)]
+        if min(out) <= 0:   # a kernel larger than the input: MindSpore returns an empty result, torch raises
+            return x.new_zeros((x.shape[0], self.out_channels, *(max(n, 0) for n in out)))
         return F.conv2d(x, self.weight, self.bias, self.stride, 0, self.dilation, self.group)

@@ -7,6 +7,8 @@ case with the real layer).
 """
 from __future__ import annotations
 
+from msbridge.mindspore.nn.layers.validator import check_bool, data_format, positive_int
+
 
 def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
@@ -45,9 +47,17 @@ def _positive_items(values: tuple[int, int], name: str) -> None:
                              "type 'int'.")
 
 
-def conv2d_arguments(kernel_size, stride, pad_mode, padding, dilation):
+def conv2d_arguments(kernel_size, stride, pad_mode, padding, dilation, in_channels=1, out_channels=1, group=1,
+                     has_bias=False, format_="NCHW"):
     """(kernel_size, stride, dilation as pairs, padding as (top, bottom, left, right)) or MindSpore's error."""
     kernel_size, stride, dilation = twice(kernel_size), twice(stride), twice(dilation)
+    positive_int(group, "group", "Conv2d")
+    if not (in_channels % group == 0 and out_channels % group == 0):   # Python's own error for a str or None
+        raise ValueError(f"The argument 'group' should be divisible by 'in_channels' and 'out_channels', but got "
+                         f"group:{group}, in_channels:{in_channels}, out_channels:{out_channels}.")
+    positive_int(in_channels, "in_channels", "Conv2d")
+    positive_int(out_channels, "out_channels", "Conv2d")
+    data_format(format_, "Conv2d", ("NCHW", "NHWC", "NCDHW"))
     if isinstance(padding, tuple):
         for item in padding:
             _non_negative(item, "padding item")
@@ -59,6 +69,7 @@ def conv2d_arguments(kernel_size, stride, pad_mode, padding, dilation):
     _positive_items(kernel_size, "kernel_size")
     _positive_items(stride, "stride")
     _positive_items(dilation, "dilation")
+    check_bool(has_bias, "has_bias", "Conv2d")
     if not isinstance(pad_mode, str):
         raise TypeError(f"For 'Conv2D', the type of 'pad_mode' should be 'str', but got type "
                         f"'{type(pad_mode).__name__}'.")

@@ -10,12 +10,7 @@ import torch
 
 from msbridge.mindspore.nn.layers._init import apply_init
 from msbridge.mindspore.nn.layers.activation import get_activation
-
-
-def _check_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError(f"For 'Dense', the '{name}' must be a positive int, but got {value!r}.")
-    return value
+from msbridge.mindspore.nn.layers.validator import check_bool, check_input, positive_int
 
 
 class Dense(torch.nn.Module):
@@ -24,20 +19,29 @@ class Dense(torch.nn.Module):
     def __init__(self, in_channels, out_channels, weight_init=None, bias_init=None, has_bias=True,
                  activation=None, dtype=None):
         super().__init__()
-        self.in_channels = _check_int("in_channels", in_channels)
-        self.out_channels = _check_int("out_channels", out_channels)
+        self.in_channels = positive_int(in_channels, "in_channels", "Dense")
+        self.out_channels = positive_int(out_channels, "out_channels", "Dense")
+        self.has_bias = check_bool(has_bias, "has_bias", "Dense")
         if dtype is not None and dtype is not torch.float32:
             raise TypeError(f"For 'Dense', msbridge supports only dtype float32, but got {dtype!r}.")
-        linear = torch.nn.Linear(in_channels, out_channels, bias=bool(has_bias))
-        self.has_bias = bool(has_bias)
+        linear = torch.nn.Linear(in_channels, out_channels, bias=has_bias)
         self.weight = linear.weight
         self.bias = linear.bias if self.has_bias else None
         apply_init(self.weight, weight_init)
         apply_init(self.bias, bias_init)
-        self.activation = get_activation(activation)
+        self.activation = get_activation(activation) if isinstance(activation, str) else activation
+        if activation is not None and not callable(self.activation):
+            raise TypeError(f"For 'Dense', the 'activation' must be str or Cell or Primitive, but got "
+                            f"{type(activation).__name__}.")
         self.activation_flag = self.activation is not None
 
     def forward(self, x):
+        if x.dim() == 0:   # MindSpore reads the scalar's last axis
+            raise IndexError("For 'Dense', the input must have at least one axis, but got a scalar.")
+        check_input(x, "Dense", dtype=self.weight.dtype)
+        if x.shape[-1] != self.in_channels:
+            raise ValueError(f"For 'Dense', the input's last axis must be 'in_channels' ({self.in_channels}), but "
+                             f"got input shape {tuple(x.shape)}.")
         y = torch.nn.functional.linear(x, self.weight, self.bias)
         return self.activation(y) if self.activation_flag else y
 

@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from msbridge.mindspore.nn.layers._init import apply_init
+from msbridge.mindspore.nn.layers.validator import check_input, data_format as check_data_format, float_attribute
 
 
 def _check_float32(cls: str, dtype) -> None:
@@ -55,13 +56,18 @@ class LayerNorm(torch.nn.LayerNorm):
         if not normalized_shape:
             raise ValueError("Expected normalized_shape to be at least 1-dimensional, i.e., containing at least one "
                              f"element, but got normalized_shape = {normalized_shape}")
+        if not all(isinstance(size, int) and size > 0 for size in normalized_shape):   # True is a 1, as there
+            raise ValueError("For 'initializer', the argument 'shape' is invalid, the value of 'shape' must be "
+                             f"positive integer, but got {tuple(normalized_shape)}")
         _check_float32("LayerNorm", dtype)
-        super().__init__(tuple(normalized_shape), eps=epsilon)
+        super().__init__(tuple(int(size) for size in normalized_shape), eps=epsilon)
         self.begin_norm_axis, self.begin_params_axis = begin_norm_axis, begin_params_axis
         _init(self.weight, gamma_init, "ones")
         _init(self.bias, beta_init, "zeros")
 
     def forward(self, x):
+        check_input(x, "LayerNorm", dtype=self.weight.dtype)
+        float_attribute(self.eps, "epsilon", "LayerNorm")
         norm_axis = _axis("begin_norm_axis", self.begin_norm_axis, x.dim())
         params_axis = _axis("begin_params_axis", self.begin_params_axis, x.dim())
         if tuple(x.shape[params_axis:]) != self.normalized_shape:
@@ -95,8 +101,7 @@ class BatchNorm2d(torch.nn.BatchNorm2d):
             raise ValueError(f"For 'BatchNorm2d', the 'num_features' must be at least 1, but got {num_features}.")
         if momentum < 0 or momentum > 1:
             raise ValueError(f"For 'BatchNorm2d', the 'momentum' must be a number in range [0, 1], but got {momentum}.")
-        if data_format != "NCHW":   # MindSpore runs NHWC on GPUs only; msbridge not at all
-            raise ValueError(f"For 'BatchNorm2d', msbridge supports only data_format='NCHW', but got {data_format!r}.")
+        check_data_format(data_format, "BatchNorm2d")   # MindSpore runs NHWC on GPUs only; msbridge not at all
         if use_batch_statistics is not None and not isinstance(use_batch_statistics, bool):
             raise ValueError("For 'BatchNorm2d', the 'use_batch_statistics' must be a boolean value or None, "
                              f"but got {use_batch_statistics}.")
@@ -116,9 +121,14 @@ class BatchNorm2d(torch.nn.BatchNorm2d):
         self.train(False)   # as MindSpore builds a Cell (a call through a class value gets no .eval())
 
     def forward(self, x):
+        self._check_input_dim(x)
+        check_input(x, "BatchNorm2d", dtype=self.running_mean.dtype)
+        float_attribute(self.eps, "epsilon", "BatchNorm")
+        if x.shape[1] != self.num_features:
+            raise ValueError(f"For 'BatchNorm2d', the input's channel axis must be 'num_features' "
+                             f"({self.num_features}), but got input shape {tuple(x.shape)}.")
         if self.use_batch_statistics is None:   # batch statistics in train(), running ones in eval()
             return super().forward(x)
-        self._check_input_dim(x)
         if self.use_batch_statistics:
             self.num_batches_tracked.add_(1)
         return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,

@@ -10,15 +10,21 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from msbridge.mindspore.nn.layers.validator import string
+
 _MODES = ("CONSTANT", "REFLECT", "SYMMETRIC")
 
 
 def _pairs(paddings) -> tuple[tuple[int, int], ...]:
+    """MindSpore's checks, in its order and with its messages (an int item fails on ``len`` there too)."""
     if not isinstance(paddings, tuple):
         raise TypeError(f"For 'Pad', the type of 'paddings' must be tuple, but got {type(paddings).__name__}.")
-    if len(paddings) > 4 or not all(isinstance(p, (tuple, list)) and len(p) == 2 for p in paddings):
-        raise ValueError(f"For 'Pad', the dimension of 'paddings' must be (n, 2) with n <= 4, but got {paddings}.")
-    return tuple((int(a), int(b)) for a, b in paddings)
+    for item in paddings:
+        if len(item) != 2:
+            raise ValueError(f"For 'Pad', the dimension of 'paddings' must be (n, 2), but got {paddings}.")
+    if len(paddings) > 4:
+        raise ValueError(f"For 'Pad', only 'paddings' up to 4 dims is supported, but got {len(paddings)}.")
+    return tuple(tuple(pair) for pair in paddings)
 
 
 def _mirror(x: torch.Tensor, axis: int, before: int, after: int, edge: int) -> torch.Tensor:
@@ -38,12 +44,14 @@ class Pad(torch.nn.Module):
 
     def __init__(self, paddings, mode="CONSTANT"):
         super().__init__()
+        self.mode = string(mode, _MODES, "mode", "Pad")   # upper case only, as MindSpore's
         self.paddings = _pairs(paddings)
-        if not isinstance(mode, str) or mode.upper() not in _MODES:
-            raise ValueError(f"For 'Pad', the 'mode' must be in {list(_MODES)}, but got {mode!r}.")
-        self.mode = mode.upper()
 
     def forward(self, x):
+        for value in (v for pair in self.paddings for v in pair):   # MindSpore's Pad casts them when called
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise RuntimeError(f"For 'Pad', each padding must be an int, but got {value!r} "
+                                   f"({type(value).__name__}) in {self.paddings}.")
         if x.dim() != len(self.paddings):
             raise ValueError(f"For 'Pad', the rank of the input must be {len(self.paddings)}, but got {x.dim()}.")
         if self.mode == "CONSTANT":
