@@ -1,4 +1,5 @@
-"""Generated programs: untouched code survives byte for byte, output parses, converting twice changes nothing.
+"""Generated programs: untouched code survives byte for byte, output parses, converting twice changes nothing, and
+every framework name written exists (also after converting back).
 
 Programs are random sequences of framework-free chunks (odd quoting, comments,
 continuations, decorators, f-strings, blank lines) and framework chunks (LR
@@ -12,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from msbridge.convert.source import convert_source
+from real_names import unresolved
 
 COLD = [
     "x = 'single'  # a comment\n",
@@ -84,6 +86,9 @@ def test_convert_properties_untouched_code_idempotence_and_validity(to, picks):
     assert again == out
     if any(kind == "framework" for kind, _ in picks):
         assert report.uses
+    # every framework name written exists, also after converting the output back
+    back, _ = convert_source(out, "torch" if to == "mindspore" else "mindspore")
+    assert unresolved(out) == [] and unresolved(back) == [], (unresolved(out), unresolved(back))
 
 
 # Idempotence over every script of the test suite: test_convert_idempotence_{even,odd}.py (two halves,

@@ -104,7 +104,17 @@ def unresolved(code: str) -> list[tuple[int, str]]:
     """(line, name) of each reference to a torch/MindSpore/msbridge name that does not exist, outside marked lines."""
     tree = ast.parse(code)
     lines = code.splitlines()
-    marked = {n for n, line in enumerate(lines, start=1) if MARK in line}
+    marked = set()   # lines with a mark, and the lines under a comment block holding one (a line that had a comment)
+    for number, line in enumerate(lines, start=1):
+        if MARK in line:
+            marked.add(number)
+        elif not line.lstrip().startswith("#"):
+            above = number - 1
+            while above >= 1 and lines[above - 1].lstrip().startswith("#"):
+                if MARK in lines[above - 1]:
+                    marked.add(number)
+                    break
+                above -= 1
     aliases: dict[str, str] = {}   # local name -> dotted name, resolved from its import (see _chain)
     found = []
     local_imports = {a.asname or a.name.split(".")[0] for f in ast.walk(tree)
