@@ -613,9 +613,11 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         inexact = bool(rows) and all(r.exactness in ("approximate", "impossible") for r in rows) \
             and not any(preference.native(r) for r in rows)   # --prefer native: the row, not the twin
         stateful = self.optimizer_state.keeps_torch_state(public, self.assign_of.get(id(original)))
-        if twin is not None and (not rows or inexact or stateful or _is_lr_api(public, rows[0])):
+        called = next(filter(None, (preference.called_otherwise(r, self.target) for r in rows)), None)
+        if twin is not None and (not rows or inexact or stateful or called or _is_lr_api(public, rows[0])):
             why = (f"no exact {self.target} equivalent ({rows[0].exactness}); " if inexact else "") + \
-                (f"{stateful}; " if stateful else "") + "msbridge runtime twin (same signature and values)"
+                (f"{stateful}; " if stateful else "") + (f"{called}; " if called else "") + \
+                "msbridge runtime twin (same signature and values)"
             args, found = param_groups.twin_params(self, rows, original, updated)
             found += twin_limits.refused(self, public, original) + twin_calls.problems(self, public, original)
             self.record(original, public, rpt.REVIEW if found else rpt.CONVERTED, twin, "; ".join(found) or why)

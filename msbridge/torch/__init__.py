@@ -4,7 +4,7 @@
 has nothing computing the same; ``utils.data``: datasets, samplers and loaders yielding MindSpore tensors;
 ``no_grad``/``inference_mode``/``enable_grad``, ``manual_seed``, ``Generator``, ``device`` and the device queries (``cuda``,
 ``accelerator``, ``backends.cudnn``); ``amp``; ``distributed``; ``multiprocessing`` (``spawn``);
-``arange``/``meshgrid``/``einsum``; the legacy ``LongTensor``/``FloatTensor`` constructors.
+``arange``/``meshgrid``/``einsum``; ``softmax`` (torch's legacy axis when no dim is given); the legacy ``LongTensor``/``FloatTensor`` constructors.
 """
 from msbridge.torch import accelerator, amp, backends, cuda, distributed, multiprocessing, nn, optim, utils
 from msbridge.torch.amp import autocast
@@ -13,6 +13,7 @@ from msbridge.torch.device import device
 from msbridge.torch.generator import Generator
 from msbridge.torch.grad_mode import enable_grad, inference_mode, no_grad
 from msbridge.torch.legacy_tensors import FloatTensor, LongTensor
+from msbridge.torch.nn.functional import softmax
 from msbridge.torch.random import initial_seed, manual_seed, seed
 from msbridge.torch.tensor_attrs import clamp
 from msbridge.torch.tensor_ops import arange, einsum, meshgrid
@@ -20,4 +21,4 @@ from msbridge.torch.tensor_ops import arange, einsum, meshgrid
 __all__ = ["accelerator", "amp", "arange", "autocast", "backends", "clamp", "cuda", "detach", "device", "distributed",
            "einsum", "enable_grad", "FloatTensor", "Generator", "inference_mode", "initial_seed",
            "LongTensor", "manual_seed", "meshgrid", "multiprocessing", "nn", "no_grad", "optim", "seed",
-           "utils"]
+           "softmax", "utils"]
