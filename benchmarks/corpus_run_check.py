@@ -152,10 +152,13 @@ def _bind_stubs(stmt: ast.stmt, ns: dict) -> None:
                 ns.setdefault(a.asname or a.name.split(".")[0], _Anything(a.name))
     elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         ns.setdefault(stmt.name, _Anything(stmt.name))
-    elif isinstance(stmt, ast.Assign):
-        for t in stmt.targets:
-            if isinstance(t, ast.Name):
-                ns.setdefault(t.id, _Anything(t.id))
+    elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+        # every name a target binds: `train_x, train_y = ...` too (a tuple target left unbound made the next use of
+        # train_x an unflagged NameError, though the statement failed only on code this check skips)
+        for t in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]):
+            for n in ast.walk(t):
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+                    ns.setdefault(n.id, _Anything(n.id))
     elif isinstance(stmt, (ast.Try, ast.If)):
         for s in [*stmt.body, *stmt.orelse]:
             _bind_stubs(s, ns)
