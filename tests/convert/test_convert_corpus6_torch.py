@@ -220,3 +220,53 @@ def test_type_casts_as_torch_does(tmp_path):
     out, _ = converted_completely(TYPE, "mindspore")
     original, converted = run_both(tmp_path, "type", TYPE, out, "torch", "mindspore")
     assert converted == original
+
+
+# ---- 5. torch.max/torch.min as functions, torch.float and its siblings -----------------------------------------------
+# Not false claims but the corpus' most frequent unsupported uses (DETR's box_ops, the MNIST tutorials' accuracy):
+# torch.max(x, dim) is the tensor method's (values, indices), torch.max(a, b) the elementwise maximum.
+
+BOXES = """\
+import json
+import sys
+
+import numpy as np
+import torch
+
+
+def box_iou(boxes1, boxes2):
+    area1 = (boxes1[:, 2] - boxes1[:, 0]) * (boxes1[:, 3] - boxes1[:, 1])
+    area2 = (boxes2[:, 2] - boxes2[:, 0]) * (boxes2[:, 3] - boxes2[:, 1])
+    lt = torch.max(boxes1[:, None, :2], boxes2[:, :2])
+    rb = torch.min(boxes1[:, None, 2:], boxes2[:, 2:])
+    wh = (rb - lt).clamp(min=0)
+    inter = wh[:, :, 0] * wh[:, :, 1]
+    return inter / (area1[:, None] + area2 - inter)
+
+
+a = torch.from_numpy(np.array([[0, 0, 2, 2], [1, 1, 4, 3]], dtype=np.float32))
+b = torch.from_numpy(np.array([[1, 0, 3, 2], [0, 0, 1, 1], [2, 2, 5, 5]], dtype=np.float32))
+iou = box_iou(a, b)
+best, which = torch.max(iou, 1)
+pred = torch.max(iou, 1)[1]
+grid = torch.arange(0, 3, dtype=torch.float) * torch.ones(2, dtype=torch.double)[:, None]
+json.dump({"iou": iou.tolist(), "best": best.tolist(), "which": which.tolist(), "pred": pred.tolist(),
+           "top": torch.max(iou).item(), "low": torch.min(iou, dim=0).values.tolist(),
+           "grid": grid.tolist(), "grid_dtype": str(grid.dtype).replace("torch.", "").lower(),
+           "which_dtype": str(which.dtype).replace("torch.", "").lower(),
+           "half": str(torch.zeros(1, dtype=torch.half).dtype).replace("torch.", "").lower(),
+           "int": str(torch.zeros(1, dtype=torch.int).dtype).replace("torch.", "").lower()},
+          open(sys.argv[1], "w"))
+"""
+
+
+def test_torch_max_min_and_dtype_aliases_convert():
+    out, _ = converted_completely(BOXES, "mindspore")
+    assert "    lt = msbridge.torch.max(boxes1[:, None, :2], boxes2[:, :2])\n" in out
+    assert "dtype=mindspore.float32)" in out and "dtype=mindspore.float64)" in out
+
+
+def test_torch_max_min_and_dtype_aliases_compute_as_torch(tmp_path):
+    out, _ = converted_completely(BOXES, "mindspore")
+    original, converted = run_both(tmp_path, "boxes", BOXES, out, "torch", "mindspore")
+    _assert_same(converted, original, rtol=1e-6)
