@@ -5,7 +5,7 @@ has nothing computing the same; ``utils.data``: datasets, samplers and loaders y
 ``no_grad``/``inference_mode``/``enable_grad``, ``manual_seed``, ``Generator``, ``device`` and the device queries (``cuda``,
 ``accelerator``, ``backends.cudnn``); ``amp``; ``distributed``; ``multiprocessing`` (``spawn``);
 ``arange``/``meshgrid``/``einsum``; ``softmax`` (torch's legacy axis when no dim is given); ``max``/``min`` (the value, ``(values, indices)`` with a
-dim, or the elementwise extreme with a tensor); the legacy ``LongTensor``/``FloatTensor`` constructors.
+dim, or the elementwise extreme with a tensor); the legacy ``LongTensor``/``FloatTensor`` constructors; ``Size``.
 """
 from msbridge.torch import accelerator, amp, backends, cuda, distributed, multiprocessing, nn, optim, utils
 from msbridge.torch.amp import autocast
@@ -16,6 +16,7 @@ from msbridge.torch.grad_mode import enable_grad, inference_mode, no_grad
 from msbridge.torch.legacy_tensors import FloatTensor, LongTensor
 from msbridge.torch.nn.functional import softmax
 from msbridge.torch.random import initial_seed, manual_seed, seed
+from msbridge.torch.size import Size
 from msbridge.torch.tensor_attrs import clamp
 from msbridge.torch.tensor_ops import arange, einsum, meshgrid
 # torch.max(x) / torch.max(x, dim) -> (values, indices) / torch.max(x, other): the tensor methods' meanings
@@ -24,4 +25,4 @@ from msbridge.torch.tensor_methods import max, min  # noqa: A004 - torch's names
 __all__ = ["accelerator", "amp", "arange", "autocast", "backends", "clamp", "cuda", "detach", "device", "distributed",
            "einsum", "enable_grad", "FloatTensor", "Generator", "inference_mode", "initial_seed",
            "LongTensor", "manual_seed", "max", "meshgrid", "min", "multiprocessing", "nn", "no_grad", "optim", "seed",
-           "softmax", "utils"]
+           "Size", "softmax", "utils"]

@@ -27,6 +27,7 @@ import mindspore
 from mindspore import ops
 
 from msbridge.torch.nn import init as _init
+from msbridge.torch.size import Size
 from msbridge.torch.tensor_scatter import scatter_twin
 
 # torch.return_types.max/min/topk/sort: tuples with .values and .indices
@@ -55,8 +56,8 @@ def _pair(name, values, indices):
 
 @_torch_method
 def size(x, dim=None):
-    """torch's ``x.size()`` (the shape, a tuple of ints) and ``x.size(d)`` (one int)."""
-    return tuple(x.shape) if dim is None else x.shape[dim]
+    """torch's ``x.size()`` (the shape, a ``torch.Size`` tuple of ints) and ``x.size(d)`` (one int)."""
+    return Size(x.shape) if dim is None else x.shape[dim]
 
 
 @_torch_method

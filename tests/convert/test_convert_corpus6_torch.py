@@ -11,6 +11,9 @@
 * ``F.softmax(attn_scores)`` with no dim (hunkim/PyTorchZeroToAll's attention decoder) became
   ``mindspore.ops.softmax(x)`` (axis -1); torch's legacy axis is 0 for a 1-D/3-D input, 1 for 2-D/4-D. Written
   without a dim it goes to ``msbridge.torch.softmax``; ``F.log_softmax(x)`` (its MNIST nets) too.
+* ``torch.FloatTensor(std.size()).normal_()`` (L1aoXingyu/pytorch-beginner's VAE): torch reads a ``torch.Size`` as a
+  shape; msbridge's ``size(std)`` returned a plain tuple, which ``FloatTensor`` reads as data (a 2-element tensor,
+  then a broadcast error). ``size(x)`` now returns ``msbridge.torch.Size``, a shape to the legacy constructors.
 * ``x.type(torch.FloatTensor)`` (MorvanZhou's tutorials): ``FloatTensor`` converted, the method kept, and
   MindSpore's ``Tensor.type`` refuses the class (NotImplementedError, measured). It goes to a twin.
 
@@ -270,3 +273,66 @@ def test_torch_max_min_and_dtype_aliases_compute_as_torch(tmp_path):
     out, _ = converted_completely(BOXES, "mindspore")
     original, converted = run_both(tmp_path, "boxes", BOXES, out, "torch", "mindspore")
     _assert_same(converted, original, rtol=1e-6)
+
+
+# ---- 6. FloatTensor(x.size()): a shape, not data --------------------------------------------------------------------
+
+SIZE = """\
+import json
+import sys
+
+import torch
+
+
+def reparametrize(mu, logvar):
+    std = logvar.mul(0.5).exp_()
+    eps = torch.FloatTensor(std.size()).normal_()
+    return eps.mul(std).add_(mu), eps
+
+
+mu = torch.zeros(64, 20)
+z, eps = reparametrize(mu, torch.zeros(64, 20))
+shape = mu.size()
+data = torch.FloatTensor((4, 20))
+json.dump({"z": list(z.shape), "eps_std": round(float(eps.std()), 1), "shape": str(shape), "tail": str(shape[1:]),
+           "equal": shape == (64, 20), "numel": shape.numel(), "data": data.tolist(),
+           "ids": list(torch.LongTensor(mu.size()[1:]).shape)}, open(sys.argv[1], "w"))
+"""
+
+
+def test_a_size_is_a_shape_to_the_legacy_constructors(tmp_path):
+    out, _ = converted_completely(SIZE, "mindspore")
+    assert "    eps = normal_(FloatTensor(size(std)))\n" in out
+    original, converted = run_both(tmp_path, "size", SIZE, out, "torch", "mindspore")
+    assert original["eps_std"] == 1.0 and original["data"] == [4.0, 20.0]
+    assert converted == original
+
+
+# ---- 7. F.upsample (FPN's _upsample_add) and F.gelu (DETR's, perceiver's activations): unsupported before ------------
+
+UPSAMPLE = """\
+import json
+import sys
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+
+def upsample_add(x, y):
+    _, _, H, W = y.size()
+    return F.upsample(x, size=(H, W), mode='bilinear') + y
+
+
+x = torch.from_numpy(np.linspace(-3, 3, 2 * 3 * 4 * 5, dtype=np.float32).reshape(2, 3, 4, 5))
+y = torch.from_numpy(np.linspace(1, 2, 2 * 3 * 7 * 9, dtype=np.float32).reshape(2, 3, 7, 9))
+json.dump({"up": upsample_add(x, y).tolist(), "nearest": F.upsample(x, scale_factor=2).tolist(),
+           "gelu": F.gelu(x).tolist(), "tanh": F.gelu(x, approximate="tanh").tolist()}, open(sys.argv[1], "w"))
+"""
+
+
+def test_upsample_and_gelu_compute_as_torch(tmp_path):
+    out, _ = converted_completely(UPSAMPLE, "mindspore")
+    assert "    return upsample(x, size=(H, W), mode='bilinear') + y\n" in out
+    original, converted = run_both(tmp_path, "upsample", UPSAMPLE, out, "torch", "mindspore")
+    _assert_same(converted, original, rtol=1e-5, atol=1e-6)
