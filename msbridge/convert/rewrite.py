@@ -42,7 +42,7 @@ from msbridge.convert.imports import ImportNeeds
 from msbridge.convert.names import base_values
 from msbridge.convert.project import NONE as NO_NETWORKS, Networks
 from msbridge.convert.rules import (
-    callbacks, constant_calls, containers, devices, labels, layer_init, loss_scale, methods, optimizer_lr,
+    callbacks, constant_calls, containers, devices, format_specs, labels, layer_init, loss_scale, methods, optimizer_lr,
     param_groups, shape_varargs, string_code, tensor_methods, twin_calls, twin_limits)
 from msbridge.convert.rules import (cell_init, clip_grad, layer_attr_names, layer_attrs, legacy_variable, module_mode,
                                     module_values, negative_steps, norm_params, optimizer_params, type_refs)
@@ -323,6 +323,9 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
             self.bindings.bind_assignment(original, TARGET if rewritten else None)
         return updated
 
+    def leave_FormattedStringExpression(self, original, updated):
+        return format_specs.fstring_field(self, original, updated)   # f"{loss:.3f}": a 0-d tensor's number, as torch formats
+
     def leave_Attribute(self, original, updated):
         replaced = self.train_step.attribute(original, updated)
         if replaced is not None:
@@ -471,6 +474,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
     def leave_Call(self, original, updated):
         held = self.held.pop()
         self.recorded = None
+        updated = format_specs.format_call(self, original, updated) or updated   # '{:.4f}'.format(loss): a 0-d tensor
         result = self._call(original, updated)
         layer_attrs.note_call(self, original, updated, result)   # `self.emb = nn.Embedding(...)`: its class
         if self.bindings is None or id(original) in self.operators.inline_ctors:   # P.X() of P.X()(args): folded

@@ -14,7 +14,7 @@ from msbridge.torch.device import device
 from msbridge.torch.generator import Generator
 from msbridge.torch.grad_mode import enable_grad, inference_mode, no_grad
 from msbridge.torch.legacy_tensors import FloatTensor, LongTensor
-from msbridge.torch.nn.functional import softmax
+from msbridge.torch.nn.functional import log_softmax, softmax
 from msbridge.torch.random import initial_seed, manual_seed, seed
 from msbridge.torch.size import Size
 from msbridge.torch.tensor_attrs import clamp
@@ -24,5 +24,5 @@ from msbridge.torch.tensor_methods import max, min  # noqa: A004 - torch's names
 
 __all__ = ["accelerator", "amp", "arange", "autocast", "backends", "clamp", "cuda", "detach", "device", "distributed",
            "einsum", "enable_grad", "FloatTensor", "Generator", "inference_mode", "initial_seed",
-           "LongTensor", "manual_seed", "max", "meshgrid", "min", "multiprocessing", "nn", "no_grad", "optim", "seed",
+           "log_softmax", "LongTensor", "manual_seed", "max", "meshgrid", "min", "multiprocessing", "nn", "no_grad", "optim", "seed",
            "Size", "softmax", "utils"]

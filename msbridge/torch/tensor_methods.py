@@ -408,10 +408,16 @@ def type(x, dtype=None, non_blocking=False):   # noqa: A001 - torch's method nam
     return x if x.dtype == target else x.astype(target)
 
 
+def formattable(x):
+    """What torch's ``Tensor.__format__`` formats: a 0-d tensor's number (``'{:.4f}'.format(loss)``), anything else
+    as it is. MindSpore 2.10's Tensor refuses any format spec (measured; rules/format_specs.py writes the calls)."""
+    return x.item() if _is_tensor(x) and x.ndim == 0 else x
+
+
 __all__ = ["add_", "argmin", "argsort", "clone", "diag", "div_", "exp_", "fill_", "flip", "floor_divide_",
-           "log_softmax", "max", "median", "min", "mul_", "new_full", "new_ones", "new_tensor", "new_zeros", "norm",
-           "normal_", "remainder_", "repeat", "scatter", "scatter_add", "size", "softmax", "sort", "squeeze", "std",
-           "sub_", "topk", "type", "uniform_", "var", "zero_", "is_cuda"]
+           "formattable", "log_softmax", "max", "median", "min", "mul_", "new_full", "new_ones", "new_tensor",
+           "new_zeros", "norm", "normal_", "remainder_", "repeat", "scatter", "scatter_add", "size", "softmax", "sort",
+           "squeeze", "std", "sub_", "topk", "type", "uniform_", "var", "zero_", "is_cuda"]
 
 
 # torch's x.is_cuda on a MindSpore tensor (no such attribute): msbridge/torch/tensor_attrs.py
