@@ -185,6 +185,13 @@ def _bound_names(stmt: ast.stmt) -> set[str]:
     return {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
 
 
+def _reads_stand_in(stmt: ast.stmt, ns: dict) -> bool:
+    """The statement reads a name bound to a stand-in (``TensorDataset(train_x, train_y)`` after the statement
+    binding them failed): its error says nothing about the conversion, whatever its text."""
+    return any(isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and isinstance(ns.get(n.id), _Anything)
+               for n in ast.walk(stmt))
+
+
 def _is_local_import(exc: BaseException, blocked: str) -> bool:
     """A relative import, or one of a package that is neither installed nor a framework."""
     if not isinstance(exc, ImportError):
@@ -233,7 +240,7 @@ def check_file(path: str, blocked: str, builds: str) -> dict:
                 continue
             if isinstance(exc, NameError) and getattr(exc, "name", None) in skipped_names:
                 cause = "skipped-dependency"   # bound by code this check does not run
-            elif any(mark in text for mark in (STUB, "_Anything")):
+            elif any(mark in text for mark in (STUB, "_Anything")) or _reads_stand_in(stmt, ns):
                 cause = "stub"
             elif isinstance(exc, ImportError) and "blocked: the source framework is absent" in text:
                 cause = "blocked-import" if _imports_blocked_at(tree, line, blocked) else "blocked-indirect"
