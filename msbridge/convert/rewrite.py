@@ -227,6 +227,12 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
     def visit_Annotation(self, node):
         type_refs.mark_annotation(self, node)
 
+    def visit_Comparison(self, node):
+        type_refs.mark_comparison(self, node)   # type(m) == nn.Conv2d
+
+    def leave_Comparison(self, original, updated):
+        return type_refs.comparison(self, original, updated)
+
     def visit_ImportFrom(self, node):
         return False
 

@@ -17,6 +17,9 @@
 * ``'Average loss: {:.4f}'.format(test_loss)`` with ``test_loss`` a 0-d tensor (hunkim/PyTorchZeroToAll's MNIST
   ``test()``, run after each epoch of a fully converted file): torch formats a 0-d tensor as its number, MindSpore
   2.10 refuses any format spec (TypeError). Such values go through ``formattable`` (rules/format_specs.py).
+* ``if type(layer) == nn.Conv2d:`` (kuangliu/pytorch-retinanet's ``msr_init``): the class became msbridge's twin
+  ``Conv2d``, and a layer the conversion built natively (``mindspore.nn.Conv2d``) never matched: its init was
+  skipped silently. It becomes ``type(layer) in (mindspore.nn.Conv2d, Conv2d)`` (rules/type_refs.py).
 * ``x.type(torch.FloatTensor)`` (MorvanZhou's tutorials): ``FloatTensor`` converted, the method kept, and
   MindSpore's ``Tensor.type`` refuses the class (NotImplementedError, measured). It goes to a twin.
 
@@ -30,7 +33,8 @@ from blocked_run import converted_completely, run_both
 def _assert_same(converted, original, **tol):
     assert converted.keys() == original.keys()
     for key, value in original.items():
-        if isinstance(value, (str, bool)) or value is None:
+        if isinstance(value, (str, bool)) or value is None or (isinstance(value, list) and value
+                                                                 and isinstance(value[0], str)):
             assert converted[key] == value, key
         else:
             np.testing.assert_allclose(np.asarray(converted[key]), np.asarray(value), err_msg=key, **tol)
@@ -378,3 +382,52 @@ def test_format_specs_on_tensors_print_as_torch_does(tmp_path):
     out, _ = converted_completely(FORMAT, "mindspore")
     original, converted = run_both(tmp_path, "format", FORMAT, out, "torch", "mindspore")
     assert converted == original
+
+
+# ---- 9. type(layer) == nn.Conv2d ---------------------------------------------------------------------------------------
+
+EXACT_TYPE = """\
+import json
+import sys
+
+import torch
+import torch.nn as nn
+
+
+def msr_init(net):
+    touched = []
+    for layer in net:
+        if type(layer) == nn.Conv2d:
+            nn.init.zeros_(layer.weight)
+            nn.init.zeros_(layer.bias)
+            touched.append("conv")
+        elif nn.BatchNorm2d is type(layer):
+            nn.init.constant_(layer.weight, 2.0)
+            touched.append("bn")
+        elif type(layer) != nn.ReLU:
+            touched.append("other")
+    return touched
+
+
+k = 3
+net = nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.Conv2d(4, 4, k, padding=k // 2),
+                    nn.MaxPool2d(1))
+touched = msr_init(net)
+x = torch.ones(1, 3, 6, 6)
+json.dump({"touched": touched, "sum": float(net[3](net[0](x)).abs().sum()), "bn": float(net[1].weight.sum())},
+          open(sys.argv[1], "w"))
+"""
+
+
+def test_an_exact_type_comparison_takes_the_native_layer_and_the_twin():
+    out, _ = converted_completely(EXACT_TYPE, "mindspore")
+    assert "        if type(layer) in (mindspore.nn.Conv2d, Conv2d):\n" in out
+    assert "        elif type(layer) in (mindspore.nn.BatchNorm2d, BatchNorm2d):\n" in out
+    assert "        elif type(layer) not in (mindspore.nn.ReLU, ReLU):\n" in out
+
+
+def test_an_exact_type_comparison_matches_what_torch_matches(tmp_path):
+    out, _ = converted_completely(EXACT_TYPE, "mindspore")
+    original, converted = run_both(tmp_path, "exact_type", EXACT_TYPE, out, "torch", "mindspore")
+    assert original["touched"] == ["conv", "bn", "conv", "other"] and original["sum"] == 0.0
+    _assert_same(converted, original, rtol=1e-6)
