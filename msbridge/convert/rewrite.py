@@ -197,6 +197,10 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
                 if self.statement_lines else 0
             self.cursor += len(node.body) if isinstance(node, cst.SimpleStatementLine) else 1
             self.lines.append(line)
+        elif type(node) is cst.SimpleStatementSuite:
+            # `if c: x = f(x)`: ast counts the statements after the colon, LibCST holds them in no statement line;
+            # skipping them shifted every later statement's reported line (they share their header's line)
+            self.cursor += len(node.body)
         if kind == COMPOUND:
             self.messages.append([])
         return super().on_visit(node)

@@ -431,3 +431,16 @@ def test_an_exact_type_comparison_matches_what_torch_matches(tmp_path):
     original, converted = run_both(tmp_path, "exact_type", EXACT_TYPE, out, "torch", "mindspore")
     assert original["touched"] == ["conv", "bn", "conv", "other"] and original["sum"] == 0.0
     _assert_same(converted, original, rtol=1e-6)
+
+
+# ---- 10. report lines after a one-line compound statement ---------------------------------------------------------------
+# MorvanZhou's BatchNorm net has `if self.do_bn: x = self.bns[i](x)`: every use reported after it was put 3 lines up
+# (the statement after the colon was not counted), so corpus_measure.py counted them as unreported.
+
+def test_report_lines_after_a_one_line_if():
+    from msbridge.convert.source import convert_source
+
+    _, report = convert_source("import torch\n\n\nclass Net(torch.nn.Module):\n    def forward(self, x):\n"
+                               "        if self.on: x = self.bn(x); x = x + 1\n        return x\n\n\n"
+                               "y = torch.zeros(2)\n", "mindspore")
+    assert [(u.line, u.api) for u in report.uses] == [(4, "torch.nn.Module"), (10, "torch.zeros")]
