@@ -444,3 +444,36 @@ def test_report_lines_after_a_one_line_if():
                                "        if self.on: x = self.bn(x); x = x + 1\n        return x\n\n\n"
                                "y = torch.zeros(2)\n", "mindspore")
     assert [(u.line, u.api) for u in report.uses] == [(4, "torch.nn.Module"), (10, "torch.zeros")]
+
+
+# ---- 11. torch.finfo, torch.as_tensor (perceiver's attention mask value, DETR's box counts): unsupported before -------
+
+INFO = """\
+import json
+import sys
+
+import numpy as np
+import torch
+
+sim = torch.ones(2, 3)
+mask = torch.tensor([[True, False, True], [False, True, True]])
+filled = sim.masked_fill(~mask, -torch.finfo(sim.dtype).max)
+counts = torch.as_tensor([3], dtype=torch.float, device=sim.device)
+shared = np.arange(3)
+view = torch.as_tensor(shared)
+shared[0] = 7
+same = torch.as_tensor(sim) is sim
+json.dump({"filled": filled.tolist(), "counts": counts.tolist(), "view": view.tolist(), "same": same,
+           "ints": str(torch.as_tensor([1, 2]).dtype).replace("torch.", "").lower(),
+           "floats": str(torch.as_tensor(2.5).dtype).replace("torch.", "").lower(),
+           "eps16": torch.finfo(torch.float16).eps, "tiny": torch.finfo().tiny, "bits": torch.finfo(sim.dtype).bits,
+           "imax": torch.iinfo(torch.int32).max}, open(sys.argv[1], "w"))
+"""
+
+
+def test_finfo_and_as_tensor_answer_as_torch(tmp_path):
+    out, _ = converted_completely(INFO, "mindspore")
+    assert "filled = sim.masked_fill(~mask, -finfo(sim.dtype).max)\n" in out
+    original, converted = run_both(tmp_path, "info", INFO, out, "torch", "mindspore")
+    assert original["view"] == [7, 1, 2] and original["same"] is True
+    assert converted == original
