@@ -159,10 +159,13 @@ def _bind_stubs(stmt: ast.stmt, ns: dict) -> None:
                 ns.setdefault(a.asname or a.name.split(".")[0], _Anything(a.name))
     elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         ns.setdefault(stmt.name, _Anything(stmt.name))
-    elif isinstance(stmt, ast.Assign):
-        for t in stmt.targets:
-            if isinstance(t, ast.Name):
-                ns.setdefault(t.id, _Anything(t.id))
+    elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+        # every name a target binds: `train_x, train_y = ...` too (a tuple target left unbound made the next use of
+        # train_x an unflagged NameError, though the statement failed only on code this check skips)
+        for t in (stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]):
+            for n in ast.walk(t):
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+                    ns.setdefault(n.id, _Anything(n.id))
     elif isinstance(stmt, (ast.Try, ast.If)):
         for s in [*stmt.body, *stmt.orelse]:
             _bind_stubs(s, ns)
@@ -187,6 +190,13 @@ def _imports_root(stmt: ast.stmt) -> str | None:
 
 def _bound_names(stmt: ast.stmt) -> set[str]:
     return {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+
+
+def _reads_stand_in(stmt: ast.stmt, ns: dict) -> bool:
+    """The statement reads a name bound to a stand-in (``TensorDataset(train_x, train_y)`` after the statement
+    binding them failed): its error says nothing about the conversion, whatever its text."""
+    return any(isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and isinstance(ns.get(n.id), _Anything)
+               for n in ast.walk(stmt))
 
 
 def _is_local_import(exc: BaseException, blocked: str) -> bool:
@@ -238,7 +248,7 @@ def check_file(path: str, blocked: str, builds: str, forward: tuple[str, str] | 
                 continue
             if isinstance(exc, NameError) and getattr(exc, "name", None) in skipped_names:
                 cause = "skipped-dependency"   # bound by code this check does not run
-            elif any(mark in text for mark in (STUB, "_Anything")):
+            elif any(mark in text for mark in (STUB, "_Anything")) or _reads_stand_in(stmt, ns):
                 cause = "stub"
             elif isinstance(exc, ImportError) and "blocked: the source framework is absent" in text:
                 cause = "blocked-import" if _imports_blocked_at(tree, line, blocked) else "blocked-indirect"

@@ -25,6 +25,14 @@ NEEDS_OTHER_INPUTS = {
     "optim.LazyAdam": "torch.optim.SparseAdam raises on dense gradients, which MindSpore's LazyAdam accepts",
 }
 
+# row id -> why the layer it builds must be msbridge's twin although the row is exact: the native layer computes the
+# same, but is called otherwise than the source's (the calls of an attribute holding it are not rewritten)
+CALLED_OTHERWISE = {
+    "nn.MultiheadAttention": "MindSpore 2.10's MultiheadAttention reads query, key and value by position only "
+                             "(attn(q, k, value=v) raises IndexError, measured) and returns (output,) without "
+                             "weights: msbridge.torch.nn.MultiheadAttention takes torch's calls",
+}
+
 _state = {"prefer": EXACT, "rtol": DEFAULT_RTOL}
 
 
@@ -51,6 +59,11 @@ def native(row) -> bool:
     """The user prefers native speed and this approximate row's measured tolerance is one they accept."""
     return (_state["prefer"] == NATIVE and row.exactness == "approximate" and row.rtol is not None
             and row.rtol <= _state["rtol"] and row.id not in NEEDS_OTHER_INPUTS)
+
+
+def called_otherwise(row, target: str) -> str | None:
+    """Why ``row``'s native layer cannot take the source framework's calls (then its twin is written), or None."""
+    return CALLED_OTHERWISE.get(row.id) if target == "mindspore" else None
 
 
 def accepted(row) -> str:

@@ -42,7 +42,7 @@ from msbridge.convert.imports import ImportNeeds
 from msbridge.convert.names import base_values
 from msbridge.convert.project import NONE as NO_NETWORKS, Networks
 from msbridge.convert.rules import (
-    callbacks, constant_calls, containers, devices, labels, layer_init, loss_scale, methods, optimizer_lr,
+    callbacks, constant_calls, containers, devices, format_specs, labels, layer_init, loss_scale, methods, optimizer_lr,
     param_groups, shape_varargs, string_code, tensor_methods, twin_calls, twin_limits)
 from msbridge.convert.rules import param_writes
 from msbridge.convert.rules import (cell_init, clip_grad, layer_attr_names, layer_attrs, legacy_variable, module_mode,
@@ -200,6 +200,10 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
                 if self.statement_lines else 0
             self.cursor += len(node.body) if isinstance(node, cst.SimpleStatementLine) else 1
             self.lines.append(line)
+        elif type(node) is cst.SimpleStatementSuite:
+            # `if c: x = f(x)`: ast counts the statements after the colon, LibCST holds them in no statement line;
+            # skipping them shifted every later statement's reported line (they share their header's line)
+            self.cursor += len(node.body)
         if kind == COMPOUND:
             self.messages.append([])
         return super().on_visit(node)
@@ -232,6 +236,12 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
 
     def visit_Annotation(self, node):
         type_refs.mark_annotation(self, node)
+
+    def visit_Comparison(self, node):
+        type_refs.mark_comparison(self, node)   # type(m) == nn.Conv2d
+
+    def leave_Comparison(self, original, updated):
+        return type_refs.comparison(self, original, updated)
 
     def visit_ImportFrom(self, node):
         return False
@@ -331,6 +341,9 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
                 and self.is_source(self.imports.resolve(original.value))
             self.bindings.bind_assignment(original, TARGET if rewritten else None)
         return updated
+
+    def leave_FormattedStringExpression(self, original, updated):
+        return format_specs.fstring_field(self, original, updated)   # f"{loss:.3f}": a 0-d tensor's number, as torch formats
 
     def leave_Attribute(self, original, updated):
         if id(original) in self.param_writes:
@@ -486,6 +499,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
     def leave_Call(self, original, updated):
         held = self.held.pop()
         self.recorded = None
+        updated = format_specs.format_call(self, original, updated) or updated   # '{:.4f}'.format(loss): a 0-d tensor
         result = self._call(original, updated)
         layer_attrs.note_call(self, original, updated, result)   # `self.emb = nn.Embedding(...)`: its class
         if self.bindings is None or id(original) in self.operators.inline_ctors:   # P.X() of P.X()(args): folded
@@ -628,9 +642,11 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         inexact = bool(rows) and all(r.exactness in ("approximate", "impossible") for r in rows) \
             and not any(preference.native(r) for r in rows)   # --prefer native: the row, not the twin
         stateful = self.optimizer_state.keeps_torch_state(public, self.assign_of.get(id(original)))
-        if twin is not None and (not rows or inexact or stateful or _is_lr_api(public, rows[0])):
+        called = next(filter(None, (preference.called_otherwise(r, self.target) for r in rows)), None)
+        if twin is not None and (not rows or inexact or stateful or called or _is_lr_api(public, rows[0])):
             why = (f"no exact {self.target} equivalent ({rows[0].exactness}); " if inexact else "") + \
-                (f"{stateful}; " if stateful else "") + "msbridge runtime twin (same signature and values)"
+                (f"{stateful}; " if stateful else "") + (f"{called}; " if called else "") + \
+                "msbridge runtime twin (same signature and values)"
             args, found = param_groups.twin_params(self, rows, original, updated)
             found += twin_limits.refused(self, public, original) + twin_calls.problems(self, public, original)
             self.record(original, public, rpt.REVIEW if found else rpt.CONVERTED, twin, "; ".join(found) or why)

@@ -2,7 +2,8 @@
 
 Called: ``LongTensor(data)`` is ``tensor(data, dtype=int64)`` (floats truncated toward zero, measured on torch
 2.13); ``LongTensor(2, 3)`` is an UNINITIALISED tensor of that shape in torch (its values are undefined, so code
-that reads them before writing is wrong there too): here zeros of the shape; ``LongTensor()`` is empty.
+that reads them before writing is wrong there too): here zeros of the shape, and so for ``LongTensor(x.size())`` (a
+``torch.Size`` is a shape, any other tuple data); ``LongTensor()`` is empty.
 Named as a type: ``isinstance(x, LongTensor)`` holds for a tensor of that dtype, as in torch (CPU tensors).
 """
 from __future__ import annotations
@@ -13,6 +14,8 @@ import numpy as np
 
 import mindspore
 from mindspore import ops
+
+from msbridge.torch.size import Size
 
 
 class _TypedTensorMeta(type):
@@ -25,6 +28,8 @@ class _TypedTensorMeta(type):
             return mindspore.Tensor(np.zeros((0,), np_dtype))
         if all(isinstance(a, numbers.Integral) and not isinstance(a, bool) for a in args):
             return ops.zeros(tuple(int(a) for a in args), ms_dtype)
+        if len(args) == 1 and isinstance(args[0], Size):   # `FloatTensor(x.size())`: a shape, not data
+            return ops.zeros(tuple(args[0]), ms_dtype)
         if len(args) == 1 and isinstance(args[0], (list, tuple, np.ndarray)):
             data = np.asarray(args[0])
             if data.dtype == object:

@@ -27,6 +27,7 @@ import mindspore
 from mindspore import ops
 
 from msbridge.torch.nn import init as _init
+from msbridge.torch.size import Size
 from msbridge.torch.tensor_scatter import scatter_twin
 
 # torch.return_types.max/min/topk/sort: tuples with .values and .indices
@@ -55,8 +56,8 @@ def _pair(name, values, indices):
 
 @_torch_method
 def size(x, dim=None):
-    """torch's ``x.size()`` (the shape, a tuple of ints) and ``x.size(d)`` (one int)."""
-    return tuple(x.shape) if dim is None else x.shape[dim]
+    """torch's ``x.size()`` (the shape, a ``torch.Size`` tuple of ints) and ``x.size(d)`` (one int)."""
+    return Size(x.shape) if dim is None else x.shape[dim]
 
 
 @_torch_method
@@ -309,9 +310,114 @@ def uniform_(x, *bounds, generator=None, **to):
     return _init.uniform_(x, low, to.get("to", bounds[1] if len(bounds) == 2 else 1.0))
 
 
-__all__ = ["argmin", "argsort", "clone", "diag", "fill_", "flip", "log_softmax", "max", "median", "min", "new_full",
-           "new_ones", "new_tensor", "new_zeros", "norm", "normal_", "repeat", "scatter", "scatter_add", "size",
-           "softmax", "sort", "squeeze", "std", "topk", "uniform_", "var", "zero_", "is_cuda"]
+# ---- in-place arithmetic MindSpore 2.10 computes but does not write ------------------------------------------------
+# Measured on the CPU backend: ``x.add_(1)``, ``sub_``, ``mul_``, ``div_``, ``exp_``, ``floor_divide_`` and
+# ``remainder_`` return the right values and leave ``x`` as it was (``copy_`` does write). Where the result is used
+# (``mu.pow(2).add_(v).mul_(-1)``) that computes what torch does, gradients included, so such calls are left alone;
+# a bare statement (``mean.div_(n)``, kuangliu/pytorch-retinanet's ``get_mean_and_std``) silently did nothing. The
+# converter sends the statements here: the value is computed as torch does and written into ``x`` (``copy_``).
+# ``copy_`` inside ``mindspore.value_and_grad`` of a tensor the gradient still needs raises ("modified by an
+# inplace operation"), as torch raises in the same case, instead of computing something else.
+
+def _is_float(t) -> bool:
+    return ops.is_floating_point(t) or t.dtype == mindspore.complex64 or t.dtype == mindspore.complex128
+
+
+def _write(x, value):
+    """torch's in-place rule: the result, cast to ``x``'s dtype, written into ``x``; ``x`` returned."""
+    value = value if _is_tensor(value) else mindspore.tensor(value)
+    if _is_float(value) and not _is_float(x):
+        raise RuntimeError(f"result type {value.dtype} can't be cast to the desired output type {x.dtype}")
+    if tuple(value.shape) != tuple(x.shape):
+        raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast shape {list(value.shape)}")
+    x.copy_(value.astype(x.dtype))
+    return x
+
+
+@_torch_method
+def add_(x, other, *, alpha=1):
+    """torch's ``x.add_(other, alpha=a)``: ``x += a * other``, written into ``x``."""
+    return _write(x, x + (other if alpha == 1 else other * alpha))
+
+
+@_torch_method
+def sub_(x, other, *, alpha=1):
+    """torch's ``x.sub_(other, alpha=a)``: ``x -= a * other``, written into ``x``."""
+    return _write(x, x - (other if alpha == 1 else other * alpha))
+
+
+@_torch_method
+def mul_(x, other):
+    """torch's ``x.mul_(other)``, written into ``x``."""
+    return _write(x, x * other)
+
+
+@_torch_method
+def div_(x, other, *, rounding_mode=None):
+    """torch's ``x.div_(other, rounding_mode=None|'trunc'|'floor')``, written into ``x``."""
+    if rounding_mode not in (None, "trunc", "floor"):
+        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
+    return _write(x, x / other if rounding_mode is None else ops.div(x, other, rounding_mode=rounding_mode))
+
+
+@_torch_method
+def exp_(x):
+    """torch's ``x.exp_()``, written into ``x``."""
+    return _write(x, ops.exp(x))
+
+
+@_torch_method
+def floor_divide_(x, other):
+    """torch's ``x.floor_divide_(other)``, written into ``x``."""
+    return _write(x, ops.floor_divide(x, other))
+
+
+@_torch_method
+def remainder_(x, other):
+    """torch's ``x.remainder_(other)`` (the sign of the divisor, as Python's %), written into ``x``."""
+    return _write(x, ops.remainder(x, other))
+
+
+# ---- x.type(...) ------------------------------------------------------------------------------------------------------
+# torch's ``x.type(torch.FloatTensor)`` casts to a legacy tensor class (old tutorials: ``.type(torch.FloatTensor)/255``);
+# MindSpore 2.10's ``Tensor.type`` takes a MindSpore dtype only and refuses msbridge's ``FloatTensor`` class
+# (NotImplementedError, measured); ``x.type()`` names the type ('torch.FloatTensor' in torch, 'Float32' in MindSpore).
+_LEGACY_NAMES = {mindspore.float32: "FloatTensor", mindspore.float64: "DoubleTensor", mindspore.float16: "HalfTensor",
+                 mindspore.bfloat16: "BFloat16Tensor", mindspore.int64: "LongTensor", mindspore.int32: "IntTensor",
+                 mindspore.int16: "ShortTensor", mindspore.int8: "CharTensor", mindspore.uint8: "ByteTensor",
+                 mindspore.bool_: "BoolTensor"}
+
+
+def _legacy_dtype(dtype):
+    if isinstance(dtype, str):
+        name = dtype.rsplit(".", 1)[-1]
+        found = [ms for ms, legacy in _LEGACY_NAMES.items() if legacy == name]
+        if not dtype.startswith("torch.") or not found:
+            raise ValueError(f"invalid type: '{dtype}'")
+        return found[0]
+    return getattr(dtype, "_ms_dtype", dtype)   # msbridge's FloatTensor/LongTensor, or a MindSpore dtype
+
+
+@_torch_method
+def type(x, dtype=None, non_blocking=False):   # noqa: A001 - torch's method name (the dispatch calls x.type)
+    """torch's ``x.type()`` (the legacy type name) and ``x.type(t)`` (``x`` cast to ``t``: a legacy tensor class, its
+    name as a string, or a dtype; ``x`` itself when it already has that dtype)."""
+    if dtype is None:
+        return "torch." + _LEGACY_NAMES[x.dtype]
+    target = _legacy_dtype(dtype)
+    return x if x.dtype == target else x.astype(target)
+
+
+def formattable(x):
+    """What torch's ``Tensor.__format__`` formats: a 0-d tensor's number (``'{:.4f}'.format(loss)``), anything else
+    as it is. MindSpore 2.10's Tensor refuses any format spec (measured; rules/format_specs.py writes the calls)."""
+    return x.item() if _is_tensor(x) and x.ndim == 0 else x
+
+
+__all__ = ["add_", "argmin", "argsort", "clone", "diag", "div_", "exp_", "fill_", "flip", "floor_divide_",
+           "formattable", "log_softmax", "max", "median", "min", "mul_", "new_full", "new_ones", "new_tensor",
+           "new_zeros", "norm", "normal_", "remainder_", "repeat", "scatter", "scatter_add", "size", "softmax", "sort",
+           "squeeze", "std", "sub_", "topk", "type", "uniform_", "var", "zero_", "is_cuda"]
 
 
 # torch's x.is_cuda on a MindSpore tensor (no such attribute): msbridge/torch/tensor_attrs.py

@@ -3,6 +3,8 @@
 * ``arange``: torch's ``arange(end)`` / ``arange(start, end, step)`` with its dtype rule (int64 when
   every bound is an int, else float32); ``device`` is placement only.
 * ``meshgrid``: torch's default indexing is 'ij', MindSpore's 'xy'.
+* ``as_tensor``: the tensor itself when it has the dtype, a numpy array's memory shared, else a new tensor of the
+  dtype torch infers (int64 for ints, float32 for floats: ``mindspore.tensor``'s too, measured); ``device`` dropped.
 * ``einsum``: MindSpore 2.10's ``ops.einsum``/``mint.einsum`` have no CPU kernel (measured). This one
   contracts operands pairwise with transposes, reshapes and ``ops.bmm`` (differentiable), after
   summing indices only one operand has. Repeated indices within one operand (diagonals) are refused.
@@ -12,6 +14,7 @@ from __future__ import annotations
 import math
 
 import mindspore
+import numpy as np
 from mindspore import ops
 
 
@@ -25,6 +28,16 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
                    (isinstance(v, mindspore.Tensor) and not v.is_floating_point()) for v in (start, end, step))
         dtype = mindspore.int64 if ints else mindspore.float32
     return ops.arange(start, end, step, dtype=dtype)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """torch.as_tensor on MindSpore (``device`` is placement only)."""
+    if isinstance(data, mindspore.Tensor):
+        return data if dtype is None or data.dtype == dtype else data.astype(dtype)
+    if isinstance(data, np.ndarray) and data.flags.c_contiguous and data.dtype != object:
+        shared = mindspore.from_numpy(data)
+        return shared if dtype is None or shared.dtype == dtype else shared.astype(dtype)
+    return mindspore.tensor(data, dtype=dtype)
 
 
 def meshgrid(*tensors, indexing=None):

@@ -164,6 +164,18 @@ def test_run_check_classifies_with_the_source_framework_blocked(tmp_path):
     assert [c["verdict"] for c in complete] == ["unflagged"]   # a "fully converted" file still importing it
 
 
+def test_run_check_stands_in_for_every_name_a_failed_tuple_assignment_binds(tmp_path):
+    # corpus6: `train_x, train_y = ...` failed on a name bound by code the check skips; the next statement's NameError
+    # for train_x was an unflagged failure, though it fails only because of the first one
+    path = tmp_path / "pair.py"
+    # ... and a statement reading a stand-in is inconclusive whatever its error says (TensorDataset(stub, stub):
+    # "Size mismatch between tensors")
+    path.write_text("import json\nfor _ in range(1):\n    pair = (1, 2)\nfirst, second = pair\nagain = first + 1\n"
+                    "ratio = 1 // (second == 2)\n")
+    result, = run_check.run_direction([path], "mindspore", timeout=300)
+    assert [c["verdict"] for c in run_check.classify(result, complete=False)] == ["inconclusive"] * 3
+
+
 def test_merge_aliases_joins_spellings_of_one_real_api_only():
     def row(api, calls):
         return {"api": api, "aliases": "", "calls": calls, "uses": calls, "kinds": {"call": calls}}

@@ -19,7 +19,8 @@ differs): ``x.size()``/``x.size(d)``, ``softmax(dim=)``, ``log_softmax``, ``max(
 ``topk``/``sort`` (``.values``/``.indices``, int64 indices), ``argmin``/``argsort``, ``flip``, ``diag``,
 ``norm(p, dim)``, ``new_zeros``/``new_ones``/``new_full``/``new_tensor``, ``squeeze(dim=)``, ``repeat``, ``clone``,
 ``std``/``var``, ``median``, ``scatter``/``scatter_add``, the in-place fills ``zero_``/``fill_``/``normal_``/
-``uniform_`` become
+``uniform_``, and the in-place arithmetic ``add_``/``sub_``/``mul_``/``div_``/``exp_``/... written as a whole statement
+(MindSpore 2.10 returns the value and leaves the receiver unchanged), ``type`` (legacy tensor classes) become
 ``msbridge.torch.tensor_methods.<name>(x, ...)``, torch's meaning on a MindSpore tensor and the receiver's own
 method on anything else. Calls already the same on MindSpore (``x.softmax(1)``, ``x.max()``) are left alone.
 """
@@ -114,7 +115,19 @@ NEEDS_TWIN = {
         # in-place fills without a CPU kernel on MindSpore 2.10 (weight-init loops: m.weight.data.normal_(0, s))
         "zero_": lambda call: not call.args, "fill_": lambda call: len(call.args) == 1 and _torch_call()(call),
         "normal_": _torch_call("mean", "std", "generator"), "uniform_": _torch_call("to", "generator"),
+        # `x.type(torch.FloatTensor)`: MindSpore's Tensor.type takes a MindSpore dtype only (measured)
+        "type": lambda call: len(call.args) <= 2 and _torch_call("dtype", "non_blocking")(call),
     },
+}
+
+# target -> in-place method -> whether a call of it needs the twin when it is a whole statement. MindSpore 2.10 computes
+# these and returns the value without writing the receiver (measured, msbridge/torch/tensor_methods.py): a used result
+# is right (and differentiable), a bare statement (`mean.div_(n)`) did nothing.
+UNWRITTEN_IN_PLACE = {
+    "torch": {},
+    "mindspore": {"add_": _torch_call("alpha"), "sub_": _torch_call("alpha"), "mul_": _torch_call(),
+                  "div_": _torch_call("rounding_mode"), "exp_": lambda call: not call.args,
+                  "floor_divide_": _torch_call(), "remainder_": _torch_call()},
 }
 
 # target -> method -> (whether a call differs, why): no twin computes the source's result, so the call is marked
@@ -158,7 +171,8 @@ ATTRIBUTE_WRITTEN = ("read through msbridge's run-time twin ({twin}), and this s
 
 def twin_methods(target: str) -> frozenset[str]:
     """Method and attribute names this rule rewrites or marks (statements holding one are worth visiting)."""
-    return frozenset(NEEDS_TWIN[target]) | frozenset(MARKED[target]) | frozenset(ATTRIBUTE_TWINS[target])
+    return frozenset(NEEDS_TWIN[target]) | frozenset(MARKED[target]) | frozenset(ATTRIBUTE_TWINS[target]) \
+        | frozenset(UNWRITTEN_IN_PLACE[target])
 
 
 def _user_object(rw, receiver, attr: str) -> bool:
@@ -203,6 +217,8 @@ def applies(rw, call: cst.Call) -> bool:
         return False
     attr, receiver = func.attr.value, func.value
     need = NEEDS_TWIN[rw.target].get(attr)
+    if need is None and id(call) in rw.discarded:   # `mean.div_(n)` as a statement: the write is its whole effect
+        need = UNWRITTEN_IN_PLACE[rw.target].get(attr)
     return need is not None and need(call) and _may_be_tensor(rw, receiver, attr)
 
 

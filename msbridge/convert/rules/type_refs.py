@@ -16,6 +16,11 @@ position nothing is called:
   answers as the original did for every object a conversion builds.
 
 Annotations take the native class only (they are not evaluated for behaviour).
+
+An exact type comparison, ``type(layer) == nn.Conv2d`` (kuangliu/pytorch-retinanet's ``msr_init``), becomes
+``type(layer) in (mindspore.nn.Conv2d, Conv2d)`` where msbridge has a twin: a converted construction builds the
+native layer or the twin (a subclass, for arguments known only at run time), and comparing with either one alone
+skipped the other's layers silently. Subclasses stay excluded, as torch's comparison excludes them.
 """
 from __future__ import annotations
 
@@ -26,7 +31,8 @@ from msbridge.convert.catalog import twin_subclasses
 
 CHECKS = ("isinstance", "issubclass")
 CLASS_CATEGORIES = ("layer", "loss", "container", "class", "optimizer", "tensor")   # "tensor": Parameter
-CHECK, ANNOTATION = "check", "annotation"
+CHECK, ANNOTATION, EXACT = "check", "annotation", "exact type"
+_EQUAL, _UNEQUAL = (cst.Equal, cst.Is), (cst.NotEqual, cst.IsNot)
 
 
 def mark_check(rewriter, call: cst.Call) -> None:
@@ -35,6 +41,42 @@ def mark_check(rewriter, call: cst.Call) -> None:
             and call.func.value not in rewriter.needs.bound):   # every name the file binds (def, import, assignment)
         return
     _mark(rewriter, call.args[1].value, CHECK)
+
+
+def _is_type_call(rewriter, node: cst.BaseExpression) -> bool:
+    return (isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "type"
+            and len(node.args) == 1 and "type" not in rewriter.needs.bound)
+
+
+def mark_comparison(rewriter, node: cst.Comparison) -> None:
+    """``type(x) == T`` / ``T is not type(x)``: T is compared as an exact type."""
+    if len(node.comparisons) != 1 or not isinstance(node.comparisons[0].operator, _EQUAL + _UNEQUAL):
+        return
+    left, right = node.left, node.comparisons[0].comparator
+    if _is_type_call(rewriter, left):
+        _mark(rewriter, right, EXACT)
+    elif _is_type_call(rewriter, right):
+        _mark(rewriter, left, EXACT)
+
+
+def comparison(rewriter, original: cst.Comparison, updated: cst.Comparison) -> cst.Comparison:
+    """``type(x) == (native, twin)`` (what ``convert`` gave an exact type) -> ``type(x) in (native, twin)``."""
+    if len(original.comparisons) != 1:
+        return updated
+    target = updated.comparisons[0]
+    on_right = rewriter.type_refs.get(id(original.comparisons[0].comparator)) == EXACT
+    on_left = rewriter.type_refs.get(id(original.left)) == EXACT
+    types = target.comparator if on_right else updated.left if on_left else None
+    if not isinstance(types, cst.Tuple):
+        return updated
+    old = target.operator
+    operator = cst.In(whitespace_before=old.whitespace_before, whitespace_after=old.whitespace_after) \
+        if isinstance(old, _EQUAL) else cst.NotIn(whitespace_before=old.whitespace_before,
+                                                  whitespace_after=old.whitespace_after)
+    if on_right:
+        return updated.with_changes(comparisons=[target.with_changes(operator=operator)])
+    return updated.with_changes(left=target.comparator, comparisons=[target.with_changes(operator=operator,
+                                                                                         comparator=types)])
 
 
 def mark_annotation(rewriter, annotation: cst.Annotation) -> None:
@@ -76,6 +118,10 @@ def convert(rewriter, original: cst.CSTNode, name: str) -> cst.BaseExpression | 
     if not native.rpartition(".")[2][:1].isupper():   # a class row whose counterpart is a function
         return None
     twin = rewriter.catalog.mirror(public, rewriter.target)
+    if kind == EXACT and twin is not None:
+        rewriter.record(original, public, rpt.CONVERTED, native,
+                        f"compared as an exact type: against {native} and msbridge's twin (a conversion builds either)")
+        return cst.Tuple([cst.Element(rewriter.needs.reference(native)), cst.Element(rewriter.needs.reference(twin))])
     if kind == CHECK and twin is not None and not twin_subclasses(twin, native):
         rewriter.record(original, public, rpt.CONVERTED, native,
                         f"named as a type: checked against {native} and msbridge's twin (a conversion builds either)")
