@@ -26,7 +26,8 @@ from msbridge.convert import report as rpt
 from msbridge.convert.catalog import PACKAGE_DIR, runtime_exists
 
 _TENSOR_METHODS = "msbridge.torch.tensor_methods."
-# twin -> (form, native): "method" (receiver first), "attribute" (its one argument's), "builtin" (same arguments)
+# twin -> (form, native): "method" (receiver first), "attribute" (its one argument's), "builtin" (same arguments),
+# "identity" (its one argument itself)
 NATIVE_FORMS = {
     "msbridge.torch.nn.module_parameters.module_parameters": ("method", "parameters"),
     "msbridge.torch.nn.module_parameters.named_parameters": ("method", "named_parameters"),
@@ -35,6 +36,7 @@ NATIVE_FORMS = {
     "msbridge.torch.layer_params.has_param": ("builtin", "hasattr"),
     "msbridge.torch.layer_params.param": ("builtin", "getattr"),
     f"{_TENSOR_METHODS}is_cuda": ("attribute", "is_cuda"),
+    f"{_TENSOR_METHODS}formattable": ("identity", ""),   # a torch tensor takes a format spec itself
     # exported by msbridge where the real framework has them one module deeper
     "msbridge.mindspore.nn.LearningRateSchedule": ("name", "mindspore.nn.learning_rate_schedule.LearningRateSchedule"),
     "msbridge.mindspore.train.get_metrics": ("name", "mindspore.train.metrics.get_metrics"),
@@ -54,6 +56,7 @@ TWIN_ONLY_MODULES = frozenset({
     "msbridge.torch.nn.functional_more", "msbridge.torch.nn.instancenorm", "msbridge.torch.nn.layer_checks",
     "msbridge.torch.nn.module_mode",
     "msbridge.torch.nn.module_parameters", "msbridge.torch.nn.normalization", "msbridge.torch.nn.upsample",
+    "msbridge.torch.size", "msbridge.torch.type_info",
     "msbridge.torch.optim.lr_scheduler.adapter", "msbridge.torch.optim.lr_scheduler.base",
     "msbridge.torch.optim.lr_scheduler.chained", "msbridge.torch.optim.lr_scheduler.composite_state",
     "msbridge.torch.optim.lr_scheduler.cosine", "msbridge.torch.optim.lr_scheduler.cyclic",
@@ -150,9 +153,9 @@ def bridge_call(rw, name: str, original: cst.Call, updated: cst.Call) -> cst.Bas
 
 def _apply(rw, name: str, form, original: cst.Call, updated: cst.Call, missing: str) -> cst.BaseExpression:
     args = list(updated.args)
-    receiver_first = form is not None and form[0] in ("method", "attribute", "call")
+    receiver_first = form is not None and form[0] in ("method", "attribute", "call", "identity")
     if form is None or (receiver_first and (not args or args[0].keyword is not None or args[0].star)) \
-            or (form[0] == "attribute" and len(args) != 1):
+            or (form[0] in ("attribute", "identity") and len(args) != 1):
         why = missing.format(target=rw.target, source=rw.source)
         rw.record(original, name, rpt.REVIEW, None, f"{why}: write what it does in {rw.target} by hand")
         return updated
@@ -163,6 +166,8 @@ def _apply(rw, name: str, form, original: cst.Call, updated: cst.Call, missing: 
         return updated.with_changes(func=rw.needs.reference(native))
     if kind == "builtin":
         return updated.with_changes(func=cst.Name(native))
+    if kind == "identity":
+        return args[0].value
     receiver = _atom(args[0].value)
     if kind == "attribute":
         return cst.Attribute(value=receiver, attr=cst.Name(native))
