@@ -13,18 +13,14 @@ converted program ran.
 Every converted program runs here with MindSpore unimportable, and its result is compared with the real
 MindSpore's run of the original, in the same test.
 """
-import json
 import textwrap
+
+import pytest
 
 from msbridge.convert.report import CONVERTED, REVIEW
 from msbridge.convert.source import convert_source
 
-from blocked_run import converted_completely, run_blocked, run_both, run_plain
-
-
-def _run_blocked(tmp_path, name, program_text):
-    """The converted program with MindSpore unimportable (it must end cleanly); the JSON it wrote."""
-    return json.loads(run_blocked(tmp_path, "mindspore", name, program_text).read_text())
+from blocked_run import BatchRuns, converted_completely, run_both
 
 
 # ---- 1. a tensor assigned to a layer's parameter attribute ----------------------------------------------------------
@@ -81,10 +77,9 @@ def test_a_tensor_assigned_to_a_parameter_attribute_goes_to_the_twin():
     assert any(u.api == ".weight" and u.status == CONVERTED for u in report.uses)
 
 
-def test_a_tensor_assigned_to_a_parameter_attribute_sets_its_data_as_on_mindspore(tmp_path):
-    theirs = run_plain(tmp_path, "param_writes_ms", PARAM_WRITES)
-    out, _ = converted_completely(PARAM_WRITES, "torch")
-    ours = _run_blocked(tmp_path, "param_writes_torch", out)
+def test_a_tensor_assigned_to_a_parameter_attribute_sets_its_data_as_on_mindspore(runs):
+    converted_completely(PARAM_WRITES, "torch")
+    theirs, ours = runs.pair("param_writes")
     assert {k: v for k, v in ours.items() if k != "bias_dtype"} == {k: v for k, v in theirs.items()
                                                                     if k != "bias_dtype"}
     # a float16 value is cast to the parameter's float32 on both
@@ -158,24 +153,21 @@ with open(sys.argv[1], "w") as handle:
 """
 
 
-def test_squeeze_with_an_axis_converts_and_runs_as_on_mindspore(tmp_path):
-    theirs = run_plain(tmp_path, "squeeze_ms", SQUEEZE)
-    out, _ = converted_completely(SQUEEZE, "torch")
-    assert _run_blocked(tmp_path, "squeeze_torch", out) == theirs
+def test_squeeze_with_an_axis_converts_and_runs_as_on_mindspore(runs):
+    converted_completely(SQUEEZE, "torch")
+    theirs, ours = runs.pair("squeeze")
+    assert ours == theirs
 
 
-def test_squeeze_with_an_empty_axis_is_review(tmp_path):
+def test_squeeze_with_an_empty_axis_is_review(runs):
     # mindscience's cae_train: `ops.squeeze(sink_process(), axis=())` became `torch.squeeze(..., dim=())`, which
     # drops no dim where MindSpore drops every size-1 dim (both measured here)
-    program = EMPTY_AXIS.format(imports="from mindspore import Tensor, ops", tensor="Tensor", squeeze="ops.squeeze",
-                                axis="axis")
+    program = EMPTY_AXIS_MINDSPORE
     out, report = convert_source(program, "torch")
     assert convert_source(out, "torch")[0] == out
     assert [u.status for u in report.uses if u.api == "mindspore.ops.squeeze"] == [REVIEW]
     assert "torch.squeeze" not in out
-    theirs = run_plain(tmp_path, "empty_axis_ms", program)
-    torch_reading = _run_blocked(tmp_path, "empty_axis_torch", EMPTY_AXIS.format(
-        imports="import torch", tensor="torch.tensor", squeeze="torch.squeeze", axis="dim"))
+    theirs, torch_reading = runs.pair("empty_axis")   # MindSpore's program, torch's with dim=()
     assert theirs != torch_reading
 
 
@@ -206,7 +198,7 @@ with open(sys.argv[1], "w") as handle:
 """
 
 
-def test_set_data_on_a_parameters_data_is_review_and_fails_as_on_mindspore(tmp_path):
+def test_set_data_on_a_parameters_data_is_review_and_fails_as_on_mindspore(runs):
     # mindediting's FSRCNN: `m.weight.data.set_data(initializer(...))` became `set_data(m.weight.data, ...)`, which
     # wrote torch's detached .data and left the weight unchanged, silently; MindSpore 2.10 raises (measured here)
     out, report = convert_source(DATA_SET_DATA, "torch")
@@ -214,9 +206,9 @@ def test_set_data_on_a_parameters_data_is_review_and_fails_as_on_mindspore(tmp_p
     assert [u.status for u in report.uses if u.api == ".set_data()"] == [REVIEW, CONVERTED]
     assert "outcome(lambda: fc.weight.data.set_data(initializer(" in out
     assert 'outcome(lambda: set_data(fc.bias, initializer(' in out
-    theirs = run_plain(tmp_path, "data_set_data_ms", DATA_SET_DATA)
+    theirs, ours = runs.pair("data_set_data")
     assert theirs[0] == "AttributeError"
-    assert _run_blocked(tmp_path, "data_set_data_torch", out) == theirs
+    assert ours == theirs
 
 
 # ---- 5. ops.square / ops.Square() <-> torch.square (a new row: 4 unsupported uses in this corpus) --------------------
@@ -264,3 +256,19 @@ def test_square_both_ways(tmp_path):
         if source == "mindspore":   # MindSpore says Int32, torch torch.int32: the same dtype
             assert original.pop("dtype").endswith("int32") and converted.pop("dtype").endswith("int32")
         assert original == converted, (source, original, converted)
+
+
+EMPTY_AXIS_MINDSPORE = EMPTY_AXIS.format(imports="from mindspore import Tensor, ops", tensor="Tensor",
+                                         squeeze="ops.squeeze", axis="axis")
+EMPTY_AXIS_TORCH = EMPTY_AXIS.format(imports="import torch", tensor="torch.tensor", squeeze="torch.squeeze", axis="dim")
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """This file's MindSpore programs (torch unimportable) and their conversions (MindSpore unimportable), run once
+    in two subprocesses (blocked_run.BatchRuns)."""
+    programs = {name: (text, convert_source(text, "torch")[0])
+                for name, text in (("param_writes", PARAM_WRITES), ("squeeze", SQUEEZE),
+                                   ("data_set_data", DATA_SET_DATA))}
+    programs["empty_axis"] = (EMPTY_AXIS_MINDSPORE, EMPTY_AXIS_TORCH)
+    return BatchRuns(tmp_path_factory.mktemp("runs"), programs, "mindspore", "torch")

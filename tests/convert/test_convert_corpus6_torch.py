@@ -27,7 +27,9 @@ Each converted program runs with torch unimportable and is compared with the ori
 """
 import numpy as np
 
-from blocked_run import converted_completely, run_both
+import pytest
+
+from blocked_run import BatchRuns, converted_completely
 
 
 def _assert_same(converted, original, **tol):
@@ -82,9 +84,9 @@ def test_multihead_attention_goes_to_the_twin():
         ["msbridge.torch.nn.MultiheadAttention"] * 2
 
 
-def test_multihead_attention_called_with_keywords_runs_as_torch(tmp_path):
+def test_multihead_attention_called_with_keywords_runs_as_torch(runs):
     out, _ = converted_completely(ATTENTION, "mindspore")
-    original, converted = run_both(tmp_path, "attention", ATTENTION, out, "torch", "mindspore")
+    original, converted = runs.pair("attention")
     assert converted == original
 
 
@@ -164,9 +166,9 @@ def test_in_place_statements_go_to_the_twins():
         {".div_()", ".add_()", ".sub_()", ".mul_()", ".exp_()", ".remainder_()", ".floor_divide_()"}
 
 
-def test_in_place_statements_write_as_torch_does(tmp_path):
+def test_in_place_statements_write_as_torch_does(runs):
     out, _ = converted_completely(IN_PLACE, "mindspore")
-    original, converted = run_both(tmp_path, "in_place", IN_PLACE, out, "torch", "mindspore")
+    original, converted = runs.pair("in_place")
     assert original["refused"] is True
     _assert_same(converted, original, rtol=1e-5)   # exp in float32: the kernels round differently (3e-6 measured)
 
@@ -198,9 +200,9 @@ def test_softmax_without_a_dim_goes_to_the_twin():
     assert "mindspore.ops.softmax(x, axis=0)" in out
 
 
-def test_softmax_without_a_dim_picks_torchs_axis(tmp_path):
+def test_softmax_without_a_dim_picks_torchs_axis(runs):
     out, _ = converted_completely(SOFTMAX, "mindspore")
-    original, converted = run_both(tmp_path, "softmax", SOFTMAX, out, "torch", "mindspore")
+    original, converted = runs.pair("softmax")
     _assert_same(converted, original, rtol=1e-5, atol=1e-7)
 
 
@@ -226,9 +228,9 @@ def test_type_goes_to_the_twin():
     assert "scaled = msbridge.torch.tensor_methods.type(pixels, FloatTensor) / 255.\n" in out
 
 
-def test_type_casts_as_torch_does(tmp_path):
+def test_type_casts_as_torch_does(runs):
     out, _ = converted_completely(TYPE, "mindspore")
-    original, converted = run_both(tmp_path, "type", TYPE, out, "torch", "mindspore")
+    original, converted = runs.pair("type")
     assert converted == original
 
 
@@ -276,9 +278,9 @@ def test_torch_max_min_and_dtype_aliases_convert():
     assert "dtype=mindspore.float32)" in out and "dtype=mindspore.float64)" in out
 
 
-def test_torch_max_min_and_dtype_aliases_compute_as_torch(tmp_path):
+def test_torch_max_min_and_dtype_aliases_compute_as_torch(runs):
     out, _ = converted_completely(BOXES, "mindspore")
-    original, converted = run_both(tmp_path, "boxes", BOXES, out, "torch", "mindspore")
+    original, converted = runs.pair("boxes")
     _assert_same(converted, original, rtol=1e-6)
 
 
@@ -307,10 +309,10 @@ json.dump({"z": list(z.shape), "eps_std": float(eps.std()), "shape": str(shape),
 """
 
 
-def test_a_size_is_a_shape_to_the_legacy_constructors(tmp_path):
+def test_a_size_is_a_shape_to_the_legacy_constructors(runs):
     out, _ = converted_completely(SIZE, "mindspore")
     assert "    eps = normal_(FloatTensor(size(std)))\n" in out
-    original, converted = run_both(tmp_path, "size", SIZE, out, "torch", "mindspore")
+    original, converted = runs.pair("size")
     assert original["data"] == [4.0, 20.0]
     # two generators: the draws differ, their spread must not (1,280 standard normal values; SE of the std 0.02)
     assert abs(original.pop("eps_std") - 1) < 0.1 and abs(converted.pop("eps_std") - 1) < 0.1
@@ -340,10 +342,10 @@ json.dump({"up": upsample_add(x, y).tolist(), "nearest": F.upsample(x, scale_fac
 """
 
 
-def test_upsample_and_gelu_compute_as_torch(tmp_path):
+def test_upsample_and_gelu_compute_as_torch(runs):
     out, _ = converted_completely(UPSAMPLE, "mindspore")
     assert "    return upsample(x, size=(H, W), mode='bilinear') + y\n" in out
-    original, converted = run_both(tmp_path, "upsample", UPSAMPLE, out, "torch", "mindspore")
+    original, converted = runs.pair("upsample")
     _assert_same(converted, original, rtol=1e-5, atol=1e-6)
 
 
@@ -378,9 +380,9 @@ def test_format_specs_on_tensors_are_wrapped():
     assert "'kw {loss:.2e} {n:>3}'.format(loss=formattable(test_loss), n=4)" in out
 
 
-def test_format_specs_on_tensors_print_as_torch_does(tmp_path):
+def test_format_specs_on_tensors_print_as_torch_does(runs):
     out, _ = converted_completely(FORMAT, "mindspore")
-    original, converted = run_both(tmp_path, "format", FORMAT, out, "torch", "mindspore")
+    original, converted = runs.pair("format")
     assert converted == original
 
 
@@ -426,9 +428,9 @@ def test_an_exact_type_comparison_takes_the_native_layer_and_the_twin():
     assert "        elif type(layer) not in (mindspore.nn.ReLU, ReLU):\n" in out
 
 
-def test_an_exact_type_comparison_matches_what_torch_matches(tmp_path):
+def test_an_exact_type_comparison_matches_what_torch_matches(runs):
     out, _ = converted_completely(EXACT_TYPE, "mindspore")
-    original, converted = run_both(tmp_path, "exact_type", EXACT_TYPE, out, "torch", "mindspore")
+    original, converted = runs.pair("exact_type")
     assert original["touched"] == ["conv", "bn", "conv", "other"] and original["sum"] == 0.0
     _assert_same(converted, original, rtol=1e-6)
 
@@ -471,9 +473,20 @@ json.dump({"filled": filled.tolist(), "counts": counts.tolist(), "view": view.to
 """
 
 
-def test_finfo_and_as_tensor_answer_as_torch(tmp_path):
+def test_finfo_and_as_tensor_answer_as_torch(runs):
     out, _ = converted_completely(INFO, "mindspore")
     assert "filled = sim.masked_fill(~mask, -finfo(sim.dtype).max)\n" in out
-    original, converted = run_both(tmp_path, "info", INFO, out, "torch", "mindspore")
+    original, converted = runs.pair("info")
     assert original["view"] == [7, 1, 2] and original["same"] is True
     assert converted == original
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """Every program of this file and its conversion, run once in two subprocesses (blocked_run.BatchRuns)."""
+    from msbridge.convert.source import convert_source
+
+    programs = {"attention": ATTENTION, "in_place": IN_PLACE, "softmax": SOFTMAX, "type": TYPE, "boxes": BOXES, "size": SIZE, "upsample": UPSAMPLE, "format": FORMAT, "exact_type": EXACT_TYPE, "info": INFO}
+    return BatchRuns(tmp_path_factory.mktemp("runs"),
+                     {name: (text, convert_source(text, "mindspore")[0]) for name, text in programs.items()},
+                     "torch", "mindspore")

@@ -53,3 +53,34 @@ def run_plain(tmp_path: Path, name: str, program_text: str) -> dict:
     program.write_text(program_text)
     subprocess.run([sys.executable, str(program), str(out)], check=True, timeout=300, env=checkout_env())
     return json.loads(out.read_text())
+
+
+class BatchRuns:
+    """Many (original, conversion) program pairs of one direction run in two subprocesses, not two per pair: each
+    subprocess pays the frameworks' import (about 4 s with MindSpore) once. The originals run on ``source`` with
+    ``target`` unimportable, the conversions on ``target`` with ``source`` unimportable, every program as
+    ``__main__`` in turn (they must not depend on a fresh interpreter's global state).
+
+    ``pair(name)`` -> (JSON the original wrote, JSON its conversion wrote); a program that failed fails the test
+    that asks for it, with its traceback."""
+
+    def __init__(self, folder: Path, programs: dict[str, tuple[str, str]], source: str, target: str):
+        self.outcomes = {}
+        for side, blocked, index in (("original", target, 0), ("converted", source, 1)):
+            pairs, results = [], folder / f"{side}.results.json"
+            for name, texts in programs.items():
+                program = folder / f"{name}_{side}.py"
+                program.write_text(texts[index])
+                pairs += [str(program), str(folder / f"{name}_{side}.out")]
+            subprocess.run([sys.executable, str(RUNNER), blocked, str(results), *pairs], check=True, timeout=600,
+                           env=checkout_env())
+            ran = json.loads(results.read_text())
+            assert not ran["blocked_loaded"], ran
+            for name in programs:
+                self.outcomes[(name, side)] = ran["results"][str(folder / f"{name}_{side}.py")]
+        self.folder = folder
+
+    def pair(self, name: str):
+        for side in ("original", "converted"):
+            assert self.outcomes[(name, side)] is None, f"{name} ({side}) failed:\n{self.outcomes[(name, side)]}"
+        return tuple(json.loads((self.folder / f"{name}_{side}.out").read_text()) for side in ("original", "converted"))
