@@ -20,24 +20,20 @@
 Every converted program runs here with MindSpore unimportable, and its result is compared with the real
 MindSpore's run of the original, in the same test.
 """
-import json
 import textwrap
+
+import pytest
 
 from msbridge.convert.report import CONVERTED, REVIEW
 from msbridge.convert.source import convert_source
 
-from blocked_run import run_blocked, run_plain
+from blocked_run import BatchRuns
 
 
 def _convert(before):
     out, report = convert_source(textwrap.dedent(before), "torch")
     assert convert_source(out, "torch")[0] == out, "converting twice must give the same output"
     return out, report
-
-
-def _run_blocked(tmp_path, name, program_text):
-    """The converted program with MindSpore unimportable (it must end cleanly); the JSON it wrote."""
-    return json.loads(run_blocked(tmp_path, "mindspore", name, program_text).read_text())
 
 
 # ---- 1. a padding outside pad_mode='pad' ----------------------------------------------------------------------------
@@ -82,11 +78,10 @@ def test_a_padding_outside_pad_mode_pad_goes_to_the_twins():
     assert report.complete
 
 
-def test_a_padding_outside_pad_mode_pad_raises_as_on_mindspore(tmp_path):
-    theirs = run_plain(tmp_path, "padding_ms", PADDING)
+def test_a_padding_outside_pad_mode_pad_raises_as_on_mindspore(runs):
+    theirs, ours = runs.pair("padding")
     assert theirs[-1] == "built" and theirs[0] == "ValueError"   # measured on MindSpore 2.10
-    out, _ = _convert(PADDING)
-    assert _run_blocked(tmp_path, "padding_torch", out) == theirs
+    assert ours == theirs
 
 
 def test_conv1d_and_transposed_convolutions_with_such_a_padding_are_review():
@@ -155,10 +150,9 @@ def test_layer_settings_are_renamed_or_read_at_run_time():
     assert report.complete and {u.status for u in report.uses} == {CONVERTED}
 
 
-def test_layer_settings_read_what_mindspore_reads(tmp_path):
-    theirs = run_plain(tmp_path, "settings_ms", SETTINGS)
-    out, _ = _convert(SETTINGS)
-    assert _run_blocked(tmp_path, "settings_torch", out) == theirs
+def test_layer_settings_read_what_mindspore_reads(runs):
+    theirs, ours = runs.pair("settings")
+    assert ours == theirs
 
 
 def test_torch_layer_settings_become_mindspore_names_on_a_known_layer():
@@ -240,9 +234,8 @@ def test_a_negative_step_on_a_tensor_goes_to_getitem():
     assert report.complete and {u.status for u in report.uses} == {CONVERTED}
 
 
-def test_a_negative_step_on_a_tensor_picks_what_mindspore_picks(tmp_path):
-    theirs = run_plain(tmp_path, "steps_ms", NEGATIVE_STEPS)
-    ours = _run_blocked(tmp_path, "steps_torch", _convert(NEGATIVE_STEPS)[0])
+def test_a_negative_step_on_a_tensor_picks_what_mindspore_picks(runs):
+    theirs, ours = runs.pair("steps")
     assert ours[0] == theirs[0]
     for (want_dtype, want), (got_dtype, got) in zip(theirs[1:], ours[1:]):
         assert want_dtype.lower() == got_dtype.replace("torch.", ""), (want_dtype, got_dtype)
@@ -259,3 +252,12 @@ def test_a_write_through_a_negative_step_is_review():
         """)
     assert [u.status for u in report.uses if u.api == "[::-n]"] == [REVIEW]
     assert "y[:, ::-1] = 1.0  # msbridge: review: [::-n]:" in out
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """This file's MindSpore programs (torch unimportable) and their conversions (MindSpore unimportable), run once
+    in two subprocesses (blocked_run.BatchRuns)."""
+    programs = {name: (text, _convert(text)[0])
+                for name, text in (("padding", PADDING), ("settings", SETTINGS), ("steps", NEGATIVE_STEPS))}
+    return BatchRuns(tmp_path_factory.mktemp("runs"), programs, "mindspore", "torch")
