@@ -13,7 +13,7 @@ import pytest
 
 from msbridge.convert.source import convert_source
 
-from blocked_run import converted_completely, run_both
+from blocked_run import BatchRuns, converted_completely
 
 PROGRAM = '''\
 import json
@@ -87,18 +87,19 @@ def test_kept_steps_convert_completely():
 
 
 ADAM = "nn.Adam(net.trainable_params(), learning_rate=0.01, weight_decay=0.01)"
+PROGRAMS = {"kept_momentum": PROGRAM, "kept_adam": PROGRAM.replace(
+    "nn.Momentum(net.trainable_params(), learning_rate=0.05, momentum=0.9, weight_decay=0.01)", ADAM)}
 
 
 @pytest.mark.parametrize("optimizer", ["momentum", "adam"])
-def test_kept_steps_train_the_same_on_torch(tmp_path, optimizer):
+def test_kept_steps_train_the_same_on_torch(runs, optimizer):
     # Adam converts to msbridge's MindSpore-shaped twin (exact), which keeps .parameters and takes opt(grads)
-    program = PROGRAM if optimizer == "momentum" else PROGRAM.replace(
-        "nn.Momentum(net.trainable_params(), learning_rate=0.05, momentum=0.9, weight_decay=0.01)", ADAM)
+    program = PROGRAMS[f"kept_{optimizer}"]
     assert (optimizer == "adam") == (ADAM in program)
     out, report = converted_completely(program, "torch")
     if optimizer == "adam":
         assert "value_and_grad(forward_fn, None, optimizer.parameters, has_aux=True)" in out
-    original, converted = run_both(tmp_path, "kept", program, out, "mindspore", "torch")
+    original, converted = runs.pair(f"kept_{optimizer}")
     np.testing.assert_allclose(converted["losses"], original["losses"], rtol=1e-6)
     np.testing.assert_allclose(converted["norms"], original["norms"], rtol=1e-6)
     for ours, theirs in zip(converted["params"], original["params"]):
@@ -171,12 +172,12 @@ def make():
 '''
 
 
-def test_a_step_in_a_function_given_the_optimizer_applies_the_gradients(tmp_path):
+def test_a_step_in_a_function_given_the_optimizer_applies_the_gradients(runs):
     # value_and_grad over net.trainable_params() in `def train(net, optimizer, ...)`: the optimizer is a parameter,
     # so only the gradients' origin says that `optimizer(grads)` applies them
     out, report = converted_completely(PARAMETER_PROGRAM, "torch")
     assert "        apply_gradients(optimizer, grads)\n" in out
-    original, converted = run_both(tmp_path, "given", PARAMETER_PROGRAM, out, "mindspore", "torch")
+    original, converted = runs.pair("given")
     np.testing.assert_allclose(converted["losses"], original["losses"], rtol=1e-6)
     np.testing.assert_allclose(converted["w"], original["w"], rtol=1e-5, atol=1e-7)
 
@@ -221,12 +222,12 @@ class Net(nn.Cell):
 '''
 
 
-def test_gradients_pair_with_the_parameters_in_mindspores_order_under_weight_decay(tmp_path):
+def test_gradients_pair_with_the_parameters_in_mindspores_order_under_weight_decay(runs):
     # the weight-decay groups (LayerNorm gamma/beta undecayed) used to put the decayed parameters first: the
     # gradients, in the network's order, met the wrong parameters (a (6,) gradient for a (6, 6) weight)
     out, report = convert_source(DECAY_PROGRAM, "torch")
     assert report.complete and "mindspore_decay_groups(net)" in out
-    original, converted = run_both(tmp_path, "decay", DECAY_PROGRAM, out, "mindspore", "torch")
+    original, converted = runs.pair("decay")
     np.testing.assert_allclose(converted["losses"], original["losses"], rtol=1e-5)
     for ours, theirs in zip(converted["params"], original["params"]):
         np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)
@@ -244,20 +245,32 @@ def test_decay_groups_keep_mindspores_parameter_order():
     assert [group.get("weight_decay") for group in groups] == [None, 0.0, None, 0.0, None]
 
 
-def test_the_parameters_of_msbridges_mindspore_shaped_optimizer_stay(tmp_path):
+ADAM_PARAMETERS = """\
+import json
+import sys
+
+from mindspore import nn
+
+net = nn.Dense(3, 2)
+optimizer = nn.Adam(net.trainable_params(), learning_rate=0.01, weight_decay=0.01)
+with open(sys.argv[1], "w") as handle:
+    json.dump({"n": len(optimizer.parameters)}, handle)
+"""
+
+
+def test_the_parameters_of_msbridges_mindspore_shaped_optimizer_stay(runs):
     # `len(opt.parameters)` became torch's param_groups listing, which msbridge's Adam twin does not have
-    program = textwrap.dedent("""\
-        import json
-        import sys
-
-        from mindspore import nn
-
-        net = nn.Dense(3, 2)
-        optimizer = nn.Adam(net.trainable_params(), learning_rate=0.01, weight_decay=0.01)
-        with open(sys.argv[1], "w") as handle:
-            json.dump({"n": len(optimizer.parameters)}, handle)
-        """)
-    out, report = convert_source(program, "torch")
+    out, report = convert_source(ADAM_PARAMETERS, "torch")
     assert report.complete and "json.dump({\"n\": len(optimizer.parameters)}, handle)" in out
-    original, converted = run_both(tmp_path, "params", program, out, "mindspore", "torch")
+    original, converted = runs.pair("params")
     assert original == converted == {"n": 2}
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """This file's MindSpore programs (torch unimportable) and their conversions (MindSpore unimportable), run once
+    in two subprocesses (blocked_run.BatchRuns)."""
+    programs = {**PROGRAMS, "given": PARAMETER_PROGRAM, "decay": DECAY_PROGRAM, "params": ADAM_PARAMETERS}
+    return BatchRuns(tmp_path_factory.mktemp("runs"),
+                     {name: (text, convert_source(text, "torch")[0]) for name, text in programs.items()},
+                     "mindspore", "torch")
