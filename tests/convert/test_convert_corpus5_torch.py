@@ -20,23 +20,20 @@
 
 Each converted program runs with torch unimportable, and is compared with the original run on real torch.
 """
-import json
 import textwrap
+
+import pytest
 
 from msbridge.convert.report import CONVERTED, REVIEW
 from msbridge.convert.source import convert_source
 
-from blocked_run import run_blocked, run_plain
+from blocked_run import BatchRuns
 
 
 def _convert(before):
     out, report = convert_source(textwrap.dedent(before), "mindspore")
     assert convert_source(out, "mindspore")[0] == out, "converting twice must give the same output"
     return out, report
-
-
-def _run_converted(tmp_path, name, program_text):
-    return json.loads(run_blocked(tmp_path, "torch", name, program_text).read_text())
 
 
 # ---- 1. in-place random fills on a Parameter's .data ----------------------------------------------------------------
@@ -78,10 +75,8 @@ def test_uniform_and_normal_go_to_the_twins():
     assert report.complete
 
 
-def test_uniform_and_normal_fill_as_torch_does(tmp_path):
-    theirs = run_plain(tmp_path, "fills_torch", FILLS)
-    out, _ = _convert(FILLS)
-    ours = _run_converted(tmp_path, "fills_ms", out)
+def test_uniform_and_normal_fill_as_torch_does(runs):
+    theirs, ours = runs.pair("fills")
     # the draws differ (two RNGs); the distributions must not: 60,000 and 60,000 values
     assert ours["bound"] == theirs["bound"]
     assert -ours["bound"] <= ours["min"] and ours["max"] <= ours["bound"]
@@ -134,10 +129,9 @@ def test_is_cuda_goes_to_the_twin():
     assert report.complete
 
 
-def test_is_cuda_answers_as_torch_does_on_a_cpu(tmp_path):
-    theirs = run_plain(tmp_path, "is_cuda_torch", IS_CUDA)
-    out, _ = _convert(IS_CUDA)
-    assert _run_converted(tmp_path, "is_cuda_ms", out) == theirs
+def test_is_cuda_answers_as_torch_does_on_a_cpu(runs):
+    theirs, ours = runs.pair("is_cuda")
+    assert ours == theirs
 
 
 # ---- 3. torch.clamp with a number bound and a 0-d tensor bound -------------------------------------------------------
@@ -165,10 +159,8 @@ def test_clamp_with_a_tensor_bound_goes_to_the_twin():
     assert [u.status for u in report.uses if u.api == "torch.clamp"] == [CONVERTED] * 5
 
 
-def test_clamp_with_a_tensor_bound_computes_what_torch_computes(tmp_path):
-    theirs = run_plain(tmp_path, "clamp_torch", CLAMP)
-    out, _ = _convert(CLAMP)
-    ours = _run_converted(tmp_path, "clamp_ms", out)
+def test_clamp_with_a_tensor_bound_computes_what_torch_computes(runs):
+    theirs, ours = runs.pair("clamp")
     assert [d for d, _ in theirs] == ["float32"] * 5
     assert ours == theirs
 
@@ -210,10 +202,9 @@ def test_long_module_base_renames_forward():
     assert report.complete
 
 
-def test_long_module_base_runs_as_torch_does(tmp_path):
-    theirs = run_plain(tmp_path, "long_base_torch", LONG_BASE)
-    out, _ = _convert(LONG_BASE)
-    assert _run_converted(tmp_path, "long_base_ms", out) == theirs
+def test_long_module_base_runs_as_torch_does(runs):
+    theirs, ours = runs.pair("long_base")
+    assert ours == theirs
 
 
 def test_clamp_twin_refuses_what_torch_refuses():
@@ -227,3 +218,12 @@ def test_clamp_twin_refuses_what_torch_refuses():
         torch.clamp(torch.ones(3), 0, torch.ones(1))
     with pytest.raises(TypeError):
         clamp(mindspore.ops.ones(3), 0, mindspore.ops.ones(1))
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """This file's torch programs (MindSpore unimportable) and their conversions (torch unimportable), run once in
+    two subprocesses (blocked_run.BatchRuns)."""
+    programs = {"fills": FILLS, "is_cuda": IS_CUDA, "clamp": CLAMP, "long_base": LONG_BASE}
+    return BatchRuns(tmp_path_factory.mktemp("runs"),
+                     {name: (text, _convert(text)[0]) for name, text in programs.items()}, "torch", "mindspore")
