@@ -141,10 +141,12 @@ def condition_holds(row: ApiRow, source: str, target: str, call: cst.Call, code_
 
 
 def translate(row: ApiRow, source: str, target: str, call: cst.Call, code_of,
-              overrides: dict[str, str | None] | None = None) -> Translation | None:
+              overrides: dict[str, str | None] | None = None, called: str | None = None) -> Translation | None:
     """The target call's arguments, or None when the row needs more than the call site offers.
 
-    ``overrides`` maps a target argument name to source text to use instead (None: omit it).
+    ``overrides`` maps a target argument name to source text to use instead (None: omit it). ``called``: the API the
+    call names, when it is another spelling than the row's source API (``torch.nn.functional.softmax`` found
+    through ``torch.softmax``'s row): then an argument the row's API requires, omitted, is a problem.
     """
     src_ref, tgt_ref = row.side(source), row.side(target)
     bound = bind(call, src_ref, code_of)
@@ -194,8 +196,10 @@ def translate(row: ApiRow, source: str, target: str, call: cst.Call, code_of,
                 continue
             defaults = {n: src_ref.param(n).default for n in names}
             if any(d is Param.REQUIRED for d in defaults.values()):
-                # the call omits what the row's source API requires: it is another form of the API (F.softmax(x)
-                # with torch's implicit dim, matched to torch.softmax's row), so the target's default would guess
+                if called is None or called == src_ref.name:
+                    continue   # the row's own API: an overload without it (torch.mean(x) is the mean of all)
+                # another API found through this row omits what the row's API requires (F.softmax(x), torch's
+                # implicit dim, through torch.softmax's row): the target's default would be a guess
                 missing = sorted(n for n, d in defaults.items() if d is Param.REQUIRED)
                 problems.append(f"{', '.join(repr(n) for n in missing)} omitted, which {src_ref.name} requires: "
                                 f"this call is another form of it; pass {', '.join(missing)} explicitly")

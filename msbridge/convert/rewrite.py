@@ -658,7 +658,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         if result is not None:
             return result
         for row in rows:
-            result = self._by_row(original, updated, public, row)
+            result = self._by_row(original, updated, public, row, called=name)
             if result is not None:
                 return result
         if twin is not None:
@@ -675,7 +675,8 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
                         or f"no {self.target} counterpart in the mapping tables")
         return updated
 
-    def _by_row(self, original, updated, public, row: ApiRow):
+    def _by_row(self, original, updated, public, row: ApiRow, called: str | None = None):
+        """``called``: the API the call names, when it may be another spelling of the row's (arguments.translate)."""
         if condition_holds(row, self.source, self.target, updated, self.code_of) is not True:
             return None   # the row does not apply to these arguments (or cannot be shown to)
         if row.exactness == "impossible":   # writing the target API would compute something else
@@ -712,7 +713,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
         updated = shape_varargs.pack(public, updated)   # torch.zeros(2, 3): one shape argument
         call, init_lines, wrap = layer_init.plan(self, row, updated, assigned)   # weight_init= etc. after construction
         overrides.update(layer_init.target_args(self, row))
-        translation = translate(row, self.source, self.target, call, self.code_of, overrides)
+        translation = translate(row, self.source, self.target, call, self.code_of, overrides, called=called)
         if translation is None:
             return None
         self.after[-1].extend(after + [cst.parse_statement(line + "\n") for line in init_lines])
