@@ -8,7 +8,8 @@ input, the outputs compared). Building a converted model only proves its ``__ini
 
 Weights are matched by name, with the parameter names the frameworks give the same state
 (``gamma``/``weight``, ``moving_mean``/``running_mean``...) and by shape; a model whose weights do not all match is
-``inconclusive``, never ``equal``. Both models run in inference mode (MindSpore ``set_train(False)``, torch
+``inconclusive``, never ``equal``; a model whose output differs between two runs on one input (it samples) is not
+compared. Both models run in inference mode (MindSpore ``set_train(False)``, torch
 ``eval()``), so dropout is off and normalisation uses the moving statistics.
 """
 from __future__ import annotations
@@ -81,6 +82,9 @@ def export(model, framework: str, path: str) -> str:
             signal.alarm(0)
         if outputs is None:
             return "output is not tensors"
+        again = _numpy(_call(model, x, framework))
+        if len(again) != len(outputs) or any(not np.array_equal(a, b, equal_nan=True) for a, b in zip(again, outputs)):
+            return "stochastic (two runs on one input differ: a VAE's sampling)"
         state = _state(model, framework)
         np.savez(path, __input__=x, **{f"__output_{i}__": o for i, o in enumerate(outputs)},
                  **{f"w:{k}": v for k, v in state.items()})

@@ -259,3 +259,20 @@ def test_forward_check_compares_the_conversion_with_the_original_on_the_same_wei
     assert forward.compare(Port(), "torch", npz)["verdict"] == "equal"
     assert forward.compare(Port(act=torch.sigmoid), "torch", npz)["verdict"] == "differs"
     assert forward.compare(Port(name="norm"), "torch", npz)["verdict"] == "inconclusive"
+
+
+def test_forward_check_does_not_compare_a_model_that_samples(tmp_path):
+    import torch
+
+    forward = _load("corpus_forward")
+
+    class Sampler(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = torch.nn.Linear(16, 4)
+
+        def forward(self, x):
+            return self.fc(x) + torch.randn(x.shape[0], 4)   # a VAE's reparameterisation
+
+    assert forward.export(Sampler(), "torch", str(tmp_path / "s.npz")).startswith("stochastic")
+    assert not (tmp_path / "s.npz").exists()
