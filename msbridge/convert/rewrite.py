@@ -661,8 +661,10 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
             result = self._by_row(original, updated, public, row, called=name)
             if result is not None:
                 return result
-        if twin is not None:
-            self.record(original, public, rpt.CONVERTED, twin, "msbridge runtime twin (same signature and values)")
+        if twin is not None:   # the row's condition does not hold here: the twin, where it runs these arguments
+            refused = twin_limits.refused(self, public, original)
+            self.record(original, public, rpt.REVIEW if refused else rpt.CONVERTED, twin,
+                        "; ".join(refused) or "msbridge runtime twin (same signature and values)")
             return updated.with_changes(func=self.needs.reference(twin))
         if rows:
             condition = next((c for c in (getattr(r, f"condition_to_{self.target}") for r in rows) if c), None)

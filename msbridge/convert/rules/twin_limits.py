@@ -1,5 +1,5 @@
-"""Argument values msbridge's program twins refuse or cannot honour (MindSpore -> torch): such a call is
-``review``, not ``converted``, because the converted line would raise or compute something else.
+"""Argument values msbridge's twins refuse or cannot honour: such a call is ``review``, not ``converted``, because the
+converted line would raise or compute something else. MindSpore -> torch (program twins):
 
 * ``Model(amp_level=...)`` other than ``'O0'``: the twin raises (mixed precision is torch.autocast's job);
   ``boost_level`` other than ``'O0'`` changes MindSpore's training algorithm, which the twin ignores;
@@ -7,6 +7,8 @@
 * ``communication.init(backend_name)``: ``'hccl'`` (Ascend) has no torch.distributed backend;
 * ``GeneratorDataset(batch_sampler=..., collate_fn=...)``: the twin has neither;
 * ``amp.auto_mixed_precision(net, amp_level)`` other than ``'O0'``: use ``torch.autocast``.
+
+torch -> MindSpore: ``nn.Upsample``/``F.interpolate`` with ``mode='bicubic'`` (MindSpore's kernel differs).
 
 A value that is not written as a literal (``amp_level=args.amp_level``) cannot be checked: also review.
 """
@@ -42,8 +44,20 @@ LIMITS = {
 }
 
 
-def _limits(name: str):
-    for (last, part), limits in LIMITS.items():
+# torch -> MindSpore: msbridge.torch's Upsample and interpolate run MindSpore's kernels, and MindSpore's bicubic is
+# another kernel (msbridge/torch/nn/upsample.py: the twins refuse it)
+_NOT_BICUBIC = (tuple(f"{q}{mode}{q}" for mode in ("nearest", "linear", "bilinear", "trilinear", "area",
+                                                       "nearest-exact") for q in ("'", '"')),
+                "MindSpore's bicubic interpolation is another kernel than torch's (measured 0.28 apart): resize "
+                "with 'bilinear' or keep this step in torch")
+LIMITS_TO_MINDSPORE = {
+    ("Upsample", "torch.nn"): (("size", "scale_factor", "mode"), {"mode": _NOT_BICUBIC}),
+    ("interpolate", "torch.nn.functional"): (("input", "size", "scale_factor", "mode"), {"mode": _NOT_BICUBIC}),
+}
+
+
+def _limits(name: str, target: str):
+    for (last, part), limits in (LIMITS if target == "torch" else LIMITS_TO_MINDSPORE).items():
         if name.rsplit(".", 1)[-1] == last and name.startswith(part):
             return limits
     return None
@@ -51,7 +65,7 @@ def _limits(name: str):
 
 def refused(rewriter, name: str, call) -> list[str]:
     """Why the twin cannot run this call as written (empty when it can)."""
-    limits = _limits(name) if rewriter.target == "torch" else None
+    limits = _limits(name, rewriter.target)
     if limits is None:
         return []
     positional, checked = limits

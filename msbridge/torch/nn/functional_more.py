@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from mindspore import ops
 
-from msbridge.torch.nn.upsample import output_size
+from msbridge.torch.nn.upsample import BICUBIC, output_size
 
 
 def _stride(kernel_size, stride):
@@ -36,6 +36,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     """torch's interpolate: a scale_factor becomes torch's output size (refused where the grids would differ)."""
     if antialias:
         raise NotImplementedError("msbridge's interpolate: antialias=True has no MindSpore counterpart")
+    if mode == "bicubic":
+        raise NotImplementedError(BICUBIC)
     if (size is None) == (scale_factor is None):
         raise ValueError("either size or scale_factor should be defined" if size is None else
                          "only one of size or scale_factor should be defined")

@@ -17,6 +17,10 @@ from mindspore import ops
 
 from msbridge.torch.nn.layer_checks import floating_input
 
+# measured on MindSpore 2.10 / torch 2.13 (tests/convert/test_convert_bicubic.py): the converter marks such calls review
+BICUBIC = ("msbridge: MindSpore 2.10's bicubic interpolation is another kernel than torch's (measured 0.28 apart with "
+           "align_corners=False, 1.7e-3 with True): no MindSpore counterpart")
+
 
 def output_size(x, scale_factor, recompute_scale_factor=None) -> tuple[int, ...]:
     """torch's output size for ``scale_factor``: floor(size * factor) per spatial axis (refusing other grids)."""
@@ -74,6 +78,8 @@ class Upsample(mindspore.nn.Cell):
             raise ValueError("align_corners option can only be set with the interpolating modes: "
                              "linear | bilinear | bicubic | trilinear")
         _check_mode(x, self.mode)
+        if self.mode == "bicubic":
+            raise NotImplementedError(BICUBIC)
         size = self.size if self.size is not None else self._size(x)
         if any(n <= 0 for n in (size if isinstance(size, (tuple, list)) else (size,))):
             raise RuntimeError(f"Input and output sizes should be greater than 0, but got input {tuple(x.shape[2:])} "
