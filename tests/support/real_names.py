@@ -13,6 +13,8 @@ import ast
 import functools
 import importlib
 
+from msbridge.convert.scan import _dotted as dotted_name   # `a.b.c` of a Name/Attribute chain, else None
+
 ROOTS = ("torch", "mindspore", "msbridge")
 MARK = "# msbridge:"
 
@@ -89,17 +91,6 @@ def _rebound(tree: ast.Module) -> set[str]:
     return names
 
 
-def _dotted(node: ast.AST) -> list[str] | None:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return parts[::-1]
-
-
 def unresolved(code: str) -> list[tuple[int, str]]:
     """(line, name) of each reference to a torch/MindSpore/msbridge name that does not exist, outside marked lines."""
     tree = ast.parse(code)
@@ -140,7 +131,8 @@ def unresolved(code: str) -> list[tuple[int, str]]:
         aliases.pop(name, None)
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
-            parts = _dotted(node)
+            text = dotted_name(node)
+            parts = None if text is None else text.split(".")
             if parts is None or parts[0] not in aliases or node.lineno in marked:
                 continue
             if not _chain(aliases[parts[0]], tuple(parts[1:])):
