@@ -1,7 +1,8 @@
 """msbridge's twins of the target framework, in a file an earlier conversion wrote, become native code again
 (msbridge/convert/rules/twin_natives.py), and never a name the target framework does not have.
 
-Found by converting a converted program back: ``y.max(dim=1)`` had become
+Found by converting a converted program back (the round trip below also carries ``param_groups(opt)`` back to
+``opt.param_groups`` and ``formattable(x)`` back to ``x``): ``y.max(dim=1)`` had become
 ``msbridge.torch.tensor_methods.max(y, dim=1)`` (torch -> MindSpore), and converting that to torch wrote
 ``torch.tensor_methods.max(y, dim=1)``, ``torch.layer_params.has_param(m, "weight")`` and
 ``torch.nn.module_parameters.module_parameters(model)``, all reported converted and all AttributeError.
@@ -135,11 +136,13 @@ def count(model):
 
 
 net = Net()
+optimizer = torch.optim.SGD(net.parameters(), lr=0.25)
 net.apply(init)
 net.eval()
 x = torch.arange(8, dtype=torch.float32).reshape(2, 4)
 with open(sys.argv[1], "w") as out:
-    json.dump({"count": count(net), "y": net(x).tolist()}, out)
+    json.dump({"count": count(net), "y": net(x).tolist(), "lr": optimizer.param_groups[0]["lr"],
+               "text": "{:.3f}".format(net(x).sum())}, out)
 """
 
 
@@ -154,6 +157,7 @@ def test_a_program_converted_there_and_back_runs_as_the_original(tmp_path):
     original = run_plain(tmp_path, "original", PROGRAM)
     assert on_torch == original
     assert on_mindspore["count"] == original["count"]   # torch's names and count on the Cell too
+    assert on_mindspore["lr"] == original["lr"]   # param_groups(optimizer) there, optimizer.param_groups back
     assert on_mindspore["y"] == pytest.approx(original["y"], rel=1e-6)
 
 
