@@ -385,13 +385,7 @@ class Rewriter(NoFieldHooks, cst.CSTTransformer):
                 self.record(original, name, rpt.REVIEW, None, problem)
             return updated
         if self.is_twin_of_target(name):   # a reference, not a call (rules.twin_natives)
-            form = twin_natives.native_form(name)
-            if form is None or form[0] != "name":
-                self.record(original, name, rpt.REVIEW, None, f"msbridge's twin has no {self.target} namesake: "
-                            f"write what it does in {self.target} by hand")
-                return updated
-            self.record(original, name, rpt.CONVERTED, form[1])
-            return self.needs.reference(form[1])
+            return twin_natives.reference(self, name, original, updated)
         if not self.is_source(name):
             return updated
         as_type = type_refs.convert(self, original, name)

@@ -123,9 +123,26 @@ def _atom(node: cst.BaseExpression) -> cst.BaseExpression:
     return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
 
 
+NO_FORM = "msbridge's twin has no {target} namesake"
+
+
 def call(rw, name: str, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
     """The native form of a call of twin ``name`` (recorded), or the call kept and marked ``review``."""
-    return _apply(rw, name, native_form(name), original, updated, "msbridge's twin has no {target} namesake")
+    return _apply(rw, name, native_form(name), original, updated, NO_FORM)
+
+
+def reference(rw, name: str, original, updated) -> cst.BaseExpression:
+    """Twin ``name`` named, not called (a base class, a value): its native namesake, or kept and marked ``review``."""
+    form = native_form(name)
+    if form is None or form[0] != "name":
+        rw.record(original, name, rpt.REVIEW, None, _why(rw, NO_FORM))
+        return updated
+    rw.record(original, name, rpt.CONVERTED, form[1])
+    return rw.needs.reference(form[1])
+
+
+def _why(rw, missing: str) -> str:
+    return f"{missing.format(target=rw.target, source=rw.source)}: write what it does in {rw.target} by hand"
 
 
 # msbridge.bridge modules that import a framework at the top (tests/convert/test_twin_natives.py reads them all):
@@ -156,8 +173,7 @@ def _apply(rw, name: str, form, original: cst.Call, updated: cst.Call, missing: 
     receiver_first = form is not None and form[0] in ("method", "attribute", "call", "identity")
     if form is None or (receiver_first and (not args or args[0].keyword is not None or args[0].star)) \
             or (form[0] in ("attribute", "identity") and len(args) != 1):
-        why = missing.format(target=rw.target, source=rw.source)
-        rw.record(original, name, rpt.REVIEW, None, f"{why}: write what it does in {rw.target} by hand")
+        rw.record(original, name, rpt.REVIEW, None, _why(rw, missing))
         return updated
     kind, native = form
     rw.record(original, name, rpt.CONVERTED, native or f"{rw.code_of(args[0].value)}(...)",

@@ -7,7 +7,7 @@ case with the real layer).
 """
 from __future__ import annotations
 
-from msbridge.mindspore.nn.layers.validator import check_bool, data_format, positive_int
+from msbridge.mindspore.nn.layers.validator import check_bool, data_format, non_negative_int, positive_int
 
 
 def _is_int(value) -> bool:
@@ -30,23 +30,6 @@ def twice(value) -> tuple[int, int]:
     return value
 
 
-def _non_negative(value, name: str) -> None:
-    if not isinstance(value, int):
-        raise TypeError(f"For 'Conv2d', the '{name}' must be int, but got '{type(value).__name__}'")
-    if isinstance(value, bool):
-        raise TypeError(f"For 'Conv2d', the '{name}' must be int and must >= 0, but got '{value}' with type "
-                        f"'{type(value).__name__}'.")
-    if value < 0:
-        raise ValueError(f"For 'Conv2d', the '{name}' must be int and must >= 0, but got '{value}' with type 'int'.")
-
-
-def _positive_items(values: tuple[int, int], name: str) -> None:
-    for value in values:
-        if value <= 0:
-            raise ValueError(f"For 'Conv2d', the '{name} item' must be int and must > 0, but got '{value}' with "
-                             "type 'int'.")
-
-
 def conv2d_arguments(kernel_size, stride, pad_mode, padding, dilation, in_channels=1, out_channels=1, group=1,
                      has_bias=False, format_="NCHW"):
     """(kernel_size, stride, dilation as pairs, padding as (top, bottom, left, right)) or MindSpore's error."""
@@ -60,15 +43,15 @@ def conv2d_arguments(kernel_size, stride, pad_mode, padding, dilation, in_channe
     data_format(format_, "Conv2d", ("NCHW", "NHWC", "NCDHW"))
     if isinstance(padding, tuple):
         for item in padding:
-            _non_negative(item, "padding item")
+            non_negative_int(item, "padding item", "Conv2d")
     elif isinstance(padding, int):
-        _non_negative(padding, "padding")
+        non_negative_int(padding, "padding", "Conv2d")
     else:
         raise TypeError(f"For 'Conv2d', the type of 'padding' must be int or tuple(int), but got "
                         f"{type(padding).__name__}.")
-    _positive_items(kernel_size, "kernel_size")
-    _positive_items(stride, "stride")
-    _positive_items(dilation, "dilation")
+    for name, values in (("kernel_size", kernel_size), ("stride", stride), ("dilation", dilation)):
+        for value in values:
+            positive_int(value, f"{name} item", "Conv2d")
     check_bool(has_bias, "has_bias", "Conv2d")
     if not isinstance(pad_mode, str):
         raise TypeError(f"For 'Conv2D', the type of 'pad_mode' should be 'str', but got type "
