@@ -18,9 +18,10 @@ import signal
 
 import numpy as np
 
-# the same state under MindSpore's and torch's names (a parameter's last name part)
-SAME_STATE = [("gamma", "weight"), ("beta", "bias"), ("moving_mean", "running_mean"),
-              ("moving_variance", "running_var"), ("embedding_table", "weight"), ("w", "weight")]
+from msbridge.bridge.layer_names import MINDSPORE_TO_TORCH
+
+# the same state under MindSpore's and torch's names (a parameter's last name part): the converter's own table
+SAME_STATE = sorted({pair for names in MINDSPORE_TO_TORCH.values() for pair in names.items()})
 # inputs tried in turn: the first the original model accepts is used
 SHAPES = [(2, 3, 32, 32), (2, 3, 224, 224), (2, 3, 112, 112), (2, 1, 28, 28), (2, 3, 64, 64), (2, 3, 96, 96), (2, 3, 256, 256),
           (2, 1, 32, 32), (2, 3, 16, 16), (2, 16), (2, 32), (2, 64), (2, 128), (2, 256), (2, 512), (2, 784),

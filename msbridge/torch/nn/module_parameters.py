@@ -10,6 +10,8 @@ those out, in MindSpore's order (a BatchNorm's gamma, beta as torch's weight, bi
 """
 from __future__ import annotations
 
+from msbridge.bridge.layer_names import MINDSPORE_TO_TORCH
+
 STATISTICS = ("moving_mean", "moving_variance")   # a norm cell's running statistics: torch's buffers
 
 
@@ -27,17 +29,12 @@ def module_parameters(module, recurse=True):
 
 
 def _torch_leaf_names(cell) -> dict[str, str]:
-    """MindSpore's names of a built-in layer's state that torch names otherwise (measured: MindSpore 2.10 /
-    torch 2.13); empty for any other cell (a user's own ``self.gamma`` keeps its name)."""
-    from mindspore import nn
-
-    if isinstance(cell, (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.LayerNorm, nn.GroupNorm,
-                         nn.InstanceNorm1d, nn.InstanceNorm2d, nn.InstanceNorm3d)):
-        return {"gamma": "weight", "beta": "bias"}
-    if isinstance(cell, nn.Embedding):
-        return {"embedding_table": "weight"}
-    if isinstance(cell, nn.PReLU):
-        return {"w": "weight"}
+    """MindSpore's names of a built-in layer's state that torch names otherwise (``msbridge.bridge.layer_names``, the
+    table the converter and ``layer_params`` share); empty for any other cell (a user's own ``self.gamma`` keeps
+    its name)."""
+    for cls in type(cell).__mro__:
+        if cls.__module__.split(".", 1)[0] == "mindspore" and cls.__name__ in MINDSPORE_TO_TORCH:
+            return MINDSPORE_TO_TORCH[cls.__name__]
     return {}
 
 
